@@ -1,0 +1,19 @@
+import { type Static, Type } from '../schema.js'
+
+export const Role = Type.Union(
+  [Type.Literal('admin'), Type.Literal('operator'), Type.Literal('technician'), Type.Literal('vendor')],
+  { $id: 'Role' },
+)
+export type Role = Static<typeof Role>
+
+/** The one error shape of the HTTP API: `{"error":{"code","message"}}`. */
+export const ApiError = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String({ description: 'stable code from the catalogue, e.g. VIGIL_UNAUTHENTICATED' }),
+      message: Type.String(),
+    }),
+  },
+  { $id: 'ApiError' },
+)
+export type ApiError = Static<typeof ApiError>

@@ -1,0 +1,46 @@
+import { type Static, Type } from '../schema.js'
+
+export const EnrollmentTokenRequest = Type.Object(
+  {
+    uses: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, default: 1 })),
+    expiresIn: Type.Optional(
+      Type.Integer({
+        minimum: 60,
+        maximum: 31_536_000,
+        description: 'seconds until the token expires (default 24 h)',
+      }),
+    ),
+    note: Type.Optional(Type.String({ maxLength: 256 })),
+  },
+  { $id: 'EnrollmentTokenRequest', additionalProperties: false },
+)
+export type EnrollmentTokenRequest = Static<typeof EnrollmentTokenRequest>
+
+export const EnrollmentTokenResponse = Type.Object(
+  {
+    token: Type.String(),
+    id: Type.String(),
+    uses: Type.Integer(),
+    expiresAt: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'EnrollmentTokenResponse' },
+)
+export type EnrollmentTokenResponse = Static<typeof EnrollmentTokenResponse>
+
+export const EnrollRequest = Type.Object(
+  {
+    token: Type.String({ minLength: 1, maxLength: 256 }),
+    name: Type.String({ minLength: 1, maxLength: 255 }),
+  },
+  { $id: 'EnrollRequest', additionalProperties: false },
+)
+export type EnrollRequest = Static<typeof EnrollRequest>
+
+export const EnrollResponse = Type.Object(
+  {
+    deviceId: Type.String(),
+    mqtt: Type.Object({ url: Type.String(), username: Type.String(), password: Type.String() }),
+  },
+  { $id: 'EnrollResponse' },
+)
+export type EnrollResponse = Static<typeof EnrollResponse>

@@ -1,0 +1,43 @@
+/**
+ * Schema helpers shared by every message definition. TypeBox builds JSON Schema objects whose static
+ * types are derived with `Static`, so a wire shape is written once.
+ */
+import Type, { type Static, type TSchema } from 'typebox'
+
+export type { Static, TSchema }
+export { Type }
+
+/** RFC 3339 timestamp, as produced by `Date.prototype.toISOString()`. */
+export const Timestamp = Type.String({
+  format: 'date-time',
+  maxLength: 40,
+  description: 'RFC 3339 timestamp (UTC)',
+})
+
+/** Device ids are issued by the hub at enrollment: url-safe, no MQTT wildcard or level separator. */
+export const DeviceId = Type.String({
+  pattern: '^[A-Za-z0-9_-]{1,64}$',
+  description: 'device id issued at enrollment',
+})
+
+/** Lowercase hex SHA-256. */
+export const Sha256Hex = Type.String({ pattern: '^[0-9a-f]{64}$' })
+
+/** A short human-readable string from a device or an advisory (always rendered as text). */
+export const ShortText = (maxLength = 256) => Type.String({ maxLength })
+
+export const Severity = Type.Union(
+  [
+    Type.Literal('none'),
+    Type.Literal('low'),
+    Type.Literal('medium'),
+    Type.Literal('high'),
+    Type.Literal('critical'),
+  ],
+  { description: 'qualitative severity (CVSS v3/v4 bands)' },
+)
+export type Severity = Static<typeof Severity>
+
+/** Version of the wire protocol carried by every MQTT payload. */
+export const PROTOCOL_VERSION = 1 as const
+export const ProtocolVersion = Type.Literal(PROTOCOL_VERSION)

@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// Installs the Debian packages the tests drive for real (Chromium for browser tests, Mosquitto and its
+// clients for interop tests) when they are missing. Runs before `pnpm test`; needs root or sudo
+// on a machine that lacks them, and does nothing on one that has them.
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+
+const needed = [
+  { pkg: 'chromium', probe: '/usr/bin/chromium' },
+  { pkg: 'mosquitto', probe: '/usr/sbin/mosquitto' },
+  { pkg: 'mosquitto-clients', probe: '/usr/bin/mosquitto_pub' },
+  { pkg: 'openssl', probe: '/usr/bin/openssl' },
+]
+const missing = needed.filter((n) => !existsSync(n.probe)).map((n) => n.pkg)
+if (missing.length === 0) process.exit(0)
+
+if (process.platform !== 'linux' || !existsSync('/usr/bin/apt-get')) {
+  console.error(`tests need these Debian packages, and this machine has no apt-get: ${missing.join(', ')}`)
+  process.exit(1)
+}
+const root = process.getuid?.() === 0
+const sudo = root ? [] : ['sudo', '-n']
+const run = (args) => {
+  const [cmd, ...rest] = [...sudo, ...args]
+  console.log(`$ ${[cmd, ...rest].join(' ')}`)
+  execFileSync(cmd, rest, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
+}
+console.log(`installing missing test dependencies: ${missing.join(', ')}`)
+try {
+  run(['apt-get', 'update', '-q'])
+  run(['apt-get', 'install', '-y', '-q', '--no-install-recommends', ...missing])
+} catch (err) {
+  console.error(`could not install ${missing.join(', ')}: ${err.message}`)
+  process.exit(1)
+}
+// Debian starts mosquitto as a service on install; tests start their own brokers on their own ports.
+spawnSync('sh', ['-c', 'service mosquitto stop >/dev/null 2>&1 || true'])
