@@ -1,0 +1,45 @@
+/**
+ * Stable refusal codes for everything signing can say no to. The hub puts them in
+ * `{"error":{"code","message"}}`, the agent in its rollout report; tests assert on them.
+ */
+export const SIGNING_ERROR_CODES = [
+  'MALFORMED_ENVELOPE',
+  'OVERSIZE',
+  'WRONG_PAYLOAD_TYPE',
+  'BAD_SIGNATURE',
+  'UNKNOWN_KEY',
+  'REVOKED_KEY',
+  'THRESHOLD_NOT_MET',
+  'MALFORMED_PAYLOAD',
+  'SCHEMA',
+  'EXPIRED',
+  'RELEASED_IN_FUTURE',
+  'VENDOR_MISMATCH',
+  'BAD_KEY',
+  'BAD_TRUST',
+  'STALE_ROTATION',
+] as const
+export type SigningErrorCode = (typeof SIGNING_ERROR_CODES)[number]
+
+/** One refusal: a stable code and a message that names what is wrong. */
+export interface SigningFailure {
+  ok: false
+  code: SigningErrorCode
+  message: string
+  /** Per-signature findings when the threshold was not met (diagnostics for logs and audit). */
+  problems?: string[]
+}
+
+export function fail(code: SigningErrorCode, message: string, problems?: string[]): SigningFailure {
+  return problems === undefined ? { ok: false, code, message } : { ok: false, code, message, problems }
+}
+
+/** Thrown by the throwing helpers (key parsing, signing) — never by the verify functions. */
+export class SigningError extends Error {
+  readonly code: SigningErrorCode
+  constructor(code: SigningErrorCode, message: string) {
+    super(message)
+    this.name = 'SigningError'
+    this.code = code
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * @vigil/protocol/signing — Node-only (node:crypto): DSSE envelopes signed with Ed25519, threshold
+ * verification, patch manifests and vendor key rotation.
+ */
+export { decodeBase64Strict, encodeBase64 } from './base64.js'
+export {
+  decodeEnvelope,
+  type EnvelopeInput,
+  MAX_ENVELOPE_BYTES,
+  type PrivateKeyInput,
+  signEnvelope,
+  type TrustedKey,
+  type VerifyEnvelopeOptions,
+  type VerifyEnvelopeResult,
+  verifyEnvelope,
+} from './envelope.js'
+export {
+  fail,
+  SIGNING_ERROR_CODES,
+  SigningError,
+  type SigningErrorCode,
+  type SigningFailure,
+} from './errors.js'
+export {
+  generateKeyPair,
+  type KeyPair,
+  keyIdFromKey,
+  keyIdFromPem,
+  parseEd25519PublicKeyPem,
+  parsePrivateKeyPem,
+  parsePublicKeyPem,
+  publicKeyPem,
+  type SignatureScheme,
+} from './keys.js'
+export {
+  DEFAULT_SKEW_MS,
+  manifestDigest,
+  manifestErrors,
+  manifestId,
+  manifestValidator,
+  parseManifestPayload,
+  signManifest,
+  type VerifyManifestOptions,
+  type VerifyManifestResult,
+  verifyManifest,
+} from './manifest.js'
+export { pae } from './pae.js'
+export {
+  type ApplyRotationOptions,
+  type ApplyRotationResult,
+  applyRotation,
+  signKeyRotation,
+} from './rotation.js'

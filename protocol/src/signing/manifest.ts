@@ -1,0 +1,124 @@
+/**
+ * Patch manifests: a ManifestPayload in a DSSE envelope of MANIFEST_PAYLOAD_TYPE. `verifyManifest` is
+ * what the hub (on push) and every agent (on delivery) run: signatures first, then JSON, schema,
+ * vendor, expiry and release time. Rollback (version order) is the caller's: it knows the history.
+ */
+import { createHash } from 'node:crypto'
+import { canonicalJson } from '../canonical.js'
+import { type DsseEnvelope, MANIFEST_PAYLOAD_TYPE, ManifestPayload } from '../messages/manifest.js'
+import { compile } from '../validate.js'
+import {
+  type EnvelopeInput,
+  type PrivateKeyInput,
+  signEnvelope,
+  type TrustedKey,
+  verifyEnvelope,
+} from './envelope.js'
+import { fail, type SigningFailure } from './errors.js'
+
+/** Clock skew tolerated for `releasedAt` (a vendor's clock may run a little ahead). */
+export const DEFAULT_SKEW_MS = 5 * 60 * 1000
+
+export interface VerifyManifestOptions {
+  trustedKeys: readonly TrustedKey[]
+  threshold: number
+  /** When given, a payload naming another vendor is refused with VENDOR_MISMATCH. */
+  vendor?: string
+  /** Injectable clock, default `Date.now`. */
+  now?: () => number
+  skewMs?: number
+  maxBytes?: number
+}
+
+export type VerifyManifestResult =
+  | {
+      ok: true
+      envelope: DsseEnvelope
+      payload: ManifestPayload
+      keyids: string[]
+      /** `manifestId(payload)` */
+      id: string
+      /** `manifestDigest(payload)` */
+      digest: string
+    }
+  | SigningFailure
+
+export const manifestValidator = compile(ManifestPayload)
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+/** Lowercase hex SHA-256 of the canonical JSON of the payload: same content, same digest. */
+export function manifestDigest(payload: ManifestPayload): string {
+  return createHash('sha256').update(canonicalJson(payload)).digest('hex')
+}
+
+/** Stable id of a manifest's content: the first 32 hex characters of its digest. */
+export function manifestId(payload: ManifestPayload): string {
+  return manifestDigest(payload).slice(0, 32)
+}
+
+/** Every schema problem of a manifest payload, each naming its field (empty when valid). */
+export function manifestErrors(value: unknown, limit = 100): string[] {
+  return manifestValidator.errors(value, limit)
+}
+
+/** Parses and schema-checks signed payload bytes. */
+export function parseManifestPayload(
+  bytes: Uint8Array,
+): { ok: true; payload: ManifestPayload } | SigningFailure {
+  let value: unknown
+  try {
+    value = JSON.parse(utf8.decode(bytes))
+  } catch (err) {
+    return fail('MALFORMED_PAYLOAD', `manifest payload is not valid UTF-8 JSON: ${(err as Error).message}`)
+  }
+  if (manifestValidator.check(value)) return { ok: true, payload: value }
+  const errors = manifestErrors(value, 20)
+  return fail('SCHEMA', `manifest payload: ${errors.join('; ')}`, errors)
+}
+
+export function verifyManifest(input: EnvelopeInput, options: VerifyManifestOptions): VerifyManifestResult {
+  const verified = verifyEnvelope(input, {
+    trustedKeys: options.trustedKeys,
+    threshold: options.threshold,
+    payloadType: MANIFEST_PAYLOAD_TYPE,
+    maxBytes: options.maxBytes,
+  })
+  if (!verified.ok) return verified
+  const parsed = parseManifestPayload(verified.payload)
+  if (!parsed.ok) return parsed
+  const { payload } = parsed
+  if (options.vendor !== undefined && payload.vendor !== options.vendor) {
+    return fail('VENDOR_MISMATCH', `manifest is for vendor "${payload.vendor}", not "${options.vendor}"`)
+  }
+  const now = (options.now ?? Date.now)()
+  const skew = options.skewMs ?? DEFAULT_SKEW_MS
+  const expires = Date.parse(payload.expiresAt)
+  if (!(expires > now)) {
+    return fail('EXPIRED', `manifest expired at ${payload.expiresAt} (now ${new Date(now).toISOString()})`)
+  }
+  const released = Date.parse(payload.releasedAt)
+  if (!(released <= now + skew)) {
+    return fail(
+      'RELEASED_IN_FUTURE',
+      `releasedAt ${payload.releasedAt} is in the future (now ${new Date(now).toISOString()}, skew ${skew} ms)`,
+    )
+  }
+  if (!(released < expires)) {
+    return fail('SCHEMA', `/expiresAt: must be after releasedAt (${payload.releasedAt})`)
+  }
+  return {
+    ok: true,
+    envelope: verified.envelope,
+    payload,
+    keyids: verified.keyids,
+    id: manifestId(payload),
+    digest: manifestDigest(payload),
+  }
+}
+
+/** Signs a manifest payload (validated first: throws a TypeError listing every schema error). */
+export function signManifest(payload: ManifestPayload, keys: readonly PrivateKeyInput[]): DsseEnvelope {
+  const errors = manifestErrors(payload)
+  if (errors.length > 0) throw new TypeError(`invalid manifest: ${errors.join('; ')}`)
+  return signEnvelope(payload, MANIFEST_PAYLOAD_TYPE, keys)
+}

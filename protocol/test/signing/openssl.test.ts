@@ -1,0 +1,73 @@
+/**
+ * A vendor with nothing but openssl (an HSM, an air-gapped machine): the recipe of VENDOR.md, run for
+ * real, must produce an envelope that verifies through our code, and our keys must be openssl's.
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { MANIFEST_PAYLOAD_TYPE } from '../../src/index.ts'
+import { generateKeyPair, keyIdFromPem, pae, verifyManifest } from '../../src/signing/index.ts'
+import { manifest, now } from './fixtures.ts'
+
+const dir = mkdtempSync(join(tmpdir(), 'vigil-openssl-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const sh = (script: string) =>
+  execFileSync('bash', ['-euo', 'pipefail', '-c', script], { cwd: dir }).toString()
+
+// The same steps as VENDOR.md, "Signing with openssl only".
+const RECIPE = `
+openssl genpkey -algorithm ed25519 -out key.pem
+openssl pkey -in key.pem -pubout -out pub.pem
+KEYID=$(openssl pkey -pubin -in pub.pem -outform DER | sha256sum | cut -d' ' -f1)
+TYPE='application/vnd.vigil.manifest+json;version=1'
+LEN=$(wc -c < manifest.json | tr -d ' ')
+printf 'DSSEv1 %d %s %d ' "\${#TYPE}" "$TYPE" "$LEN" > pae.bin
+cat manifest.json >> pae.bin
+openssl pkeyutl -sign -rawin -inkey key.pem -in pae.bin -out sig.bin
+PAYLOAD=$(openssl base64 -A -in manifest.json)
+SIG=$(openssl base64 -A -in sig.bin)
+printf '{"payloadType":"%s","payload":"%s","signatures":[{"keyid":"%s","sig":"%s"}]}\\n' \\
+  "$TYPE" "$PAYLOAD" "$KEYID" "$SIG" > envelope.json
+echo "$KEYID"
+`
+
+describe('openssl-only signing', () => {
+  const manifestText = `${JSON.stringify(manifest(), null, 2)}\n`
+  writeFileSync(join(dir, 'manifest.json'), manifestText)
+  const keyid = sh(RECIPE).trim()
+  const pub = readFileSync(join(dir, 'pub.pem'), 'utf8')
+
+  it('computes the same keyid as keyIdFromPem', () => {
+    expect(keyid).toMatch(/^[0-9a-f]{64}$/)
+    expect(keyIdFromPem(pub)).toBe(keyid)
+  })
+  it('builds the same PAE bytes as pae()', () => {
+    const ours = pae(MANIFEST_PAYLOAD_TYPE, Buffer.from(manifestText))
+    expect(Buffer.from(ours).equals(readFileSync(join(dir, 'pae.bin')))).toBe(true)
+  })
+  it('produces an envelope that verifyManifest accepts', () => {
+    const envelope = readFileSync(join(dir, 'envelope.json'), 'utf8')
+    const r = verifyManifest(envelope, { trustedKeys: [{ keyid, publicKeyPem: pub }], threshold: 1, now })
+    expect(r.ok ? 'ok' : `${r.code}: ${r.message}`).toBe('ok')
+  })
+  it('is refused with BAD_SIGNATURE once a byte of the payload changes', () => {
+    const env = JSON.parse(readFileSync(join(dir, 'envelope.json'), 'utf8'))
+    const payload = Buffer.from(manifestText.replace('"size": 1024', '"size": 1025')).toString('base64')
+    const r = verifyManifest(
+      { ...env, payload },
+      { trustedKeys: [{ keyid, publicKeyPem: pub }], threshold: 1, now },
+    )
+    expect(r.ok ? 'ok' : r.code).toBe('BAD_SIGNATURE')
+  })
+  it('reads our generated keys: openssl derives the same public key and keyid', () => {
+    const pair = generateKeyPair()
+    writeFileSync(join(dir, 'ours.pem'), pair.privateKeyPem, { mode: 0o600 })
+    const derived = sh(
+      'openssl pkey -in ours.pem -pubout -outform DER | openssl dgst -sha256 -r | cut -d" " -f1',
+    ).trim()
+    expect(derived).toBe(pair.keyid)
+  })
+})
