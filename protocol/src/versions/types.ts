@@ -1,0 +1,45 @@
+/** The version orderings Vigil knows. Each names the tool whose rules it follows (see the scheme's module). */
+export type VersionScheme = 'deb' | 'apk' | 'rpm' | 'semver' | 'pypi' | 'generic'
+
+/** Every supported scheme, in a stable order (for menus, validation and tests). */
+export const VERSION_SCHEMES: readonly VersionScheme[] = ['deb', 'apk', 'rpm', 'semver', 'pypi', 'generic']
+
+/** The sign of a comparison: -1 when a < b, 0 when equal, 1 when a > b. */
+export type Ordering = -1 | 0 | 1
+
+/** Thrown by `compareVersions` for a version its scheme's grammar rejects; `message` says why. */
+export class VersionError extends Error {
+  readonly scheme: VersionScheme
+  readonly version: string
+  constructor(scheme: VersionScheme, version: string, reason: string) {
+    super(`invalid ${scheme} version ${JSON.stringify(version)}: ${reason}`)
+    this.name = 'VersionError'
+    this.scheme = scheme
+    this.version = version
+  }
+}
+
+export function isVersionScheme(value: unknown): value is VersionScheme {
+  return typeof value === 'string' && (VERSION_SCHEMES as readonly string[]).includes(value)
+}
+
+/** Clamps any number to an Ordering. */
+export function sign(n: number): Ordering {
+  return n < 0 ? -1 : n > 0 ? 1 : 0
+}
+
+/**
+ * Compares two strings of ASCII digits as unbounded non-negative integers (leading zeros ignored), so
+ * `20240101000000000000` and `9` compare correctly without overflow. An empty string counts as 0.
+ */
+export function compareDigits(a: string, b: string): Ordering {
+  const x = a.replace(/^0+/, '')
+  const y = b.replace(/^0+/, '')
+  if (x.length !== y.length) return x.length < y.length ? -1 : 1
+  return x < y ? -1 : x > y ? 1 : 0
+}
+
+/** Plain byte-wise (code unit) string comparison, independent of locale. */
+export function compareStrings(a: string, b: string): Ordering {
+  return a < b ? -1 : a > b ? 1 : 0
+}
