@@ -1,0 +1,100 @@
+/**
+ * Builds the hub: a fastify instance with the store, broker, realtime stream and features as plugins
+ * (closed in onClose). Listening is `server.ts`'s job, so tests can `inject()` without a port.
+ */
+import fastifyCookie from '@fastify/cookie'
+import fastifyHelmet from '@fastify/helmet'
+import fastifySwagger from '@fastify/swagger'
+import fastifySwaggerUi from '@fastify/swagger-ui'
+import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { brokerPlugin } from './broker/plugin.js'
+import type { HubConfig } from './config.js'
+import { corePlugin } from './core.js'
+import { ERRORS, type ErrorCode, errorBody, HubError } from './errors.js'
+import { FEATURE_PLUGINS } from './features.js'
+import { authPlugin } from './http/auth.js'
+import { registerDashboard } from './http/dashboard.js'
+import { deviceRoutes } from './http/routes/devices.js'
+import { enrollmentRoutes } from './http/routes/enrollment.js'
+import { healthRoutes } from './http/routes/health.js'
+import { sessionRoutes } from './http/routes/session.js'
+import { realtimePlugin } from './realtime/plugin.js'
+
+export interface BuildOptions {
+  logger?: FastifyServerOptions['logger']
+}
+
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'VIGIL_PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'VIGIL_BAD_REQUEST',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'VIGIL_BAD_REQUEST',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'VIGIL_BAD_REQUEST',
+}
+
+export async function buildApp(config: HubConfig, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? { level: config.logLevel },
+    bodyLimit: 1024 * 1024,
+    forceCloseConnections: true,
+  }).withTypeProvider<TypeBoxTypeProvider>()
+  app.setValidatorCompiler(TypeBoxValidatorCompiler)
+
+  // One error shape, normalised once, here.
+  app.setErrorHandler((err: FastifyError | HubError, req, reply) => {
+    if (err instanceof HubError) {
+      for (const [k, v] of Object.entries(err.headers)) reply.header(k, v)
+      return reply.code(err.statusCode).send(errorBody(err.code, err.message))
+    }
+    if ('validation' in err && err.validation) {
+      return reply.code(400).send(errorBody('VIGIL_BAD_REQUEST', err.message))
+    }
+    const mapped = err.code ? FASTIFY_CODES[err.code] : undefined
+    if (mapped) return reply.code(ERRORS[mapped].status).send(errorBody(mapped, err.message))
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      return reply.code(err.statusCode).send(errorBody('VIGIL_BAD_REQUEST', err.message))
+    }
+    req.log.error({ err }, 'unhandled error')
+    return reply.code(500).send(errorBody('VIGIL_INTERNAL'))
+  })
+
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+        imgSrc: ["'self'", 'data:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'"],
+      },
+    },
+  })
+  await app.register(fastifyCookie)
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Vigil hub API', version: '1.0.0' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          cookie: { type: 'apiKey', in: 'cookie', name: 'vigil_session' },
+        },
+      },
+      security: [{ bearer: [] }, { cookie: [] }],
+    },
+  })
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true })
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+
+  await app.register(corePlugin, { config })
+  await app.register(authPlugin)
+  await app.register(realtimePlugin)
+  await app.register(healthRoutes)
+  await app.register(sessionRoutes)
+  await app.register(enrollmentRoutes)
+  await app.register(deviceRoutes)
+  for (const feature of FEATURE_PLUGINS) await app.register(feature)
+  await app.register(brokerPlugin)
+  await registerDashboard(app, config.dashboardDir)
+  return app
+}

@@ -1,0 +1,185 @@
+/**
+ * The embedded broker (aedes) with Vigil's policy: only enrolled devices connect, each publishes only
+ * under its own topic, per-device rate limit, maximum packet size, drain timeout, TCP_NODELAY. The hub
+ * itself uses aedes' in-process API (no network client), so no MQTT client is privileged.
+ */
+import { once } from 'node:events'
+import { readFile } from 'node:fs/promises'
+import { createServer, type Server, type Socket } from 'node:net'
+import { createServer as createTlsServer } from 'node:tls'
+import { parseTopic, topics } from '@vigil/protocol'
+import { Aedes, type AuthenticateError, type Client } from 'aedes'
+import type { BusHandlers, DeviceBus } from './bus.js'
+import {
+  authorizeConnect,
+  authorizePublish,
+  authorizeSubscribe,
+  type DeviceCredentials,
+  PacketSizeGuard,
+  TokenBucket,
+} from './policy.js'
+
+export interface EmbeddedBrokerOptions {
+  host: string
+  port: number
+  tls?: { port: number; certFile: string; keyFile: string }
+  maxPacketBytes: number
+  ratePerSec: number
+  burst: number
+  drainTimeoutMs: number
+  lookup(deviceId: string): DeviceCredentials | undefined
+  handlers: BusHandlers
+  now?: () => number
+}
+
+// aedes keeps its live clients by id; its type declarations do not list the map.
+type AedesWithClients = Aedes & { clients: Record<string, Client | undefined> }
+
+function authError(message: string, returnCode: 4 | 5): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError
+}
+
+export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<DeviceBus> {
+  const now = opts.now ?? Date.now
+  const buckets = new Map<string, TokenBucket>()
+  const live = new Map<string, Client>()
+  const broker = (await Aedes.createBroker({
+    drainTimeout: opts.drainTimeoutMs,
+    maxClientsIdLength: 64,
+    authenticate(client, username, password, done) {
+      const verdict = authorizeConnect({
+        clientId: client.id,
+        username,
+        password,
+        device: username ? opts.lookup(username) : undefined,
+      })
+      if (verdict.ok) return done(null, true)
+      opts.handlers.rejected(verdict.reason, username ?? '', verdict.message)
+      // [MQTT-3.2.2-3] CONNACK 4 = bad user name or password, 5 = not authorized
+      done(authError(verdict.message, verdict.reason === 'disabled' ? 5 : 4), null)
+    },
+    authorizePublish(client, packet, done) {
+      if (!client) return done(null) // the hub's own in-process publish
+      const verdict = authorizePublish({
+        clientId: client.id,
+        topic: packet.topic,
+        retain: packet.retain,
+        payloadBytes: packet.payload.length,
+        maxPayloadBytes: opts.maxPacketBytes,
+      })
+      if (!verdict.ok) {
+        opts.handlers.rejected(verdict.reason, client.id, verdict.message)
+        // MQTT 3.1.1 has no negative PUBACK: an error here makes aedes close the connection.
+        return done(new Error(verdict.message))
+      }
+      let bucket = buckets.get(client.id)
+      if (!bucket) {
+        bucket = new TokenBucket(opts.ratePerSec, opts.burst, now())
+        buckets.set(client.id, bucket)
+      }
+      const wait = bucket.take(now())
+      if (wait === 0) return done(null)
+      // Throttle: stop reading from this device's socket until its bucket has refilled.
+      opts.handlers.throttled?.(client.id)
+      client.conn.pause()
+      setTimeout(() => {
+        client.conn.resume()
+        done(null)
+      }, wait).unref()
+    },
+    authorizeSubscribe(client, sub, done) {
+      if (authorizeSubscribe(client.id, sub.topic)) return done(null, sub)
+      opts.handlers.rejected('subscribe', client.id, `may not subscribe to ${sub.topic}`)
+      done(null, null) // [MQTT-3.9.3] SUBACK 0x80 for this filter
+    },
+  })) as AedesWithClients
+
+  broker.on('clientReady', (client) => {
+    live.set(client.id, client)
+    opts.handlers.connected?.(client.id)
+  })
+  broker.on('clientDisconnect', (client) => {
+    if (live.get(client.id) !== client) return
+    live.delete(client.id)
+    buckets.delete(client.id)
+    opts.handlers.disconnected?.(client.id)
+  })
+
+  await new Promise<void>((resolve) =>
+    broker.subscribe(
+      topics.allDevices(),
+      (packet, cb) => {
+        const parsed = parseTopic(packet.topic)
+        if (parsed?.type === 'device') {
+          opts.handlers.message({
+            deviceId: parsed.deviceId,
+            kind: parsed.kind,
+            payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
+          })
+        }
+        cb()
+      },
+      resolve,
+    ),
+  )
+
+  const onSocket = (socket: Socket) => {
+    socket.setNoDelay(true)
+    const guard = new PacketSizeGuard(opts.maxPacketBytes)
+    const read = socket.read.bind(socket)
+    // aedes pulls with `read()`; checking each chunk here refuses an oversize packet from its header.
+    socket.read = (size?: number) => {
+      const chunk: unknown = read(size)
+      if (chunk instanceof Uint8Array) {
+        const over = guard.feed(chunk)
+        if (over !== undefined) {
+          opts.handlers.rejected('oversize', '', `packet of ${over} bytes exceeds ${opts.maxPacketBytes}`)
+          socket.destroy()
+          return null
+        }
+      }
+      return chunk
+    }
+    broker.handle(socket)
+  }
+
+  const servers: Server[] = []
+  const tcp = createServer({ noDelay: true }, onSocket)
+  tcp.listen(opts.port, opts.host)
+  await once(tcp, 'listening')
+  servers.push(tcp)
+  if (opts.tls) {
+    const [cert, key] = await Promise.all([readFile(opts.tls.certFile), readFile(opts.tls.keyFile)])
+    const tls = createTlsServer({ cert, key }, (s) => onSocket(s))
+    tls.listen(opts.tls.port, opts.host)
+    await once(tls, 'listening')
+    servers.push(tls)
+  }
+  const portOf = (s: Server | undefined) => {
+    const a = s?.address()
+    return a && typeof a === 'object' ? a.port : undefined
+  }
+
+  return {
+    mode: 'embedded',
+    publish(topic, payload, { qos, retain }) {
+      return new Promise((resolve, reject) =>
+        broker.publish(
+          { cmd: 'publish', topic, payload: Buffer.from(payload), qos, retain, dup: false },
+          (err) => (err ? reject(err) : resolve()),
+        ),
+      )
+    },
+    isConnected: (deviceId) => live.has(deviceId),
+    disconnect(deviceId) {
+      broker.clients[deviceId]?.close()
+    },
+    ports: () => ({ mqtt: portOf(servers[0]), mqtts: portOf(servers[1]) }),
+    async close() {
+      const closed = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())))
+      for (const client of Object.values(broker.clients)) client?.close()
+      await new Promise<void>((resolve) => broker.close(() => resolve()))
+      await Promise.all(closed)
+    },
+  }
+}

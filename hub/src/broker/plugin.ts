@@ -1,0 +1,75 @@
+/**
+ * Broker plugin: starts the embedded broker (or connects to the external one) and feeds the ingest
+ * pipeline. Stopped by the core plugin's onClose (before the store is flushed).
+ */
+import { randomBytes } from 'node:crypto'
+import fp from 'fastify-plugin'
+import { createIngest } from '../ingest/pipeline.js'
+import type { BusHandlers } from './bus.js'
+import { startEmbeddedBroker } from './embedded.js'
+import { connectExternalBroker } from './external.js'
+
+export const brokerPlugin = fp(
+  async (app) => {
+    const hub = app.hub
+    const { config, metrics, registry } = hub
+    const external = config.mqttUrl !== undefined
+    const ingest = createIngest({
+      store: hub.store,
+      registry,
+      telemetry: hub.telemetry,
+      events: hub.events,
+      metrics,
+      hooks: hub.hooks,
+      commands: hub.commands,
+      log: app.log,
+      isConnected: (id) => hub.bus?.isConnected(id),
+      adoptUnknownDevices: external,
+    })
+    const handlers: BusHandlers = {
+      message: ingest,
+      rejected(reason, deviceId, message) {
+        metrics.rejected.inc({ reason, device: deviceId })
+        app.log.warn({ deviceId, reason }, `broker refused: ${message}`)
+      },
+      throttled(deviceId) {
+        metrics.throttled.inc({ device: deviceId })
+      },
+      connected(deviceId) {
+        metrics.connectedDevices.inc()
+        const d = registry.get(deviceId)
+        if (d && !d.online) registry.update(deviceId, { online: true, lastSeen: new Date().toISOString() })
+      },
+      disconnected(deviceId) {
+        metrics.connectedDevices.dec()
+        const d = registry.get(deviceId)
+        if (d?.online) registry.update(deviceId, { online: false })
+      },
+    }
+    if (external && config.mqttUrl) {
+      hub.bus = await connectExternalBroker({
+        url: config.mqttUrl,
+        ...(config.mqttUsername ? { username: config.mqttUsername } : {}),
+        ...(config.mqttPassword ? { password: config.mqttPassword } : {}),
+        clientId: `vigil-hub-${randomBytes(6).toString('hex')}`,
+        shareGroup: config.mqttShareGroup,
+        handlers,
+      })
+    } else {
+      hub.bus = await startEmbeddedBroker({
+        host: config.mqttHost,
+        port: config.mqttPort,
+        ...(config.tlsCert && config.tlsKey
+          ? { tls: { port: config.mqttTlsPort, certFile: config.tlsCert, keyFile: config.tlsKey } }
+          : {}),
+        maxPacketBytes: config.maxPacketBytes,
+        ratePerSec: config.deviceRatePerSec,
+        burst: config.deviceRateBurst,
+        drainTimeoutMs: config.drainTimeoutMs,
+        lookup: (id) => registry.get(id),
+        handlers,
+      })
+    }
+  },
+  { name: 'vigil-broker', dependencies: ['vigil-core'] },
+)

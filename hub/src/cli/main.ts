@@ -1,0 +1,107 @@
+/**
+ * The `vigil-hub` command line: a lookup table from subcommand to handler, one try/catch. `scan` and
+ * `import` live with the advisories feature (`../advisories/cli.js`), loaded on demand.
+ */
+import { ConfigError, type HubConfig, loadHubConfig } from '../config.js'
+import { TOKEN_HELP, tokenCommand, USER_HELP, userCommand } from './admin.js'
+import { UsageError } from './args.js'
+import { SERVE_HELP, serveCommand } from './serve.js'
+
+export const HELP = `Usage: vigil-hub <command> [options]
+
+Commands:
+  serve [--local-agent]        run the hub (see: vigil-hub serve --help)
+  user add|passwd|role …       manage users in the data directory
+  token create [--uses n] …    create an enrollment token
+  scan --sbom <f> --advisories <dir> [--json]   offline vulnerability scan of an SBOM
+  import …                     import advisories into the hub's data directory
+
+Run \`vigil-hub <command> --help\` for details.`
+
+interface Command {
+  help: string
+  /** Whether the command needs the hub configuration (scan runs offline without it). */
+  config: boolean
+  run(argv: string[], config: HubConfig | undefined): Promise<number>
+}
+
+interface AdvisoriesCli {
+  scanCommand?(argv: string[]): Promise<number>
+  importCommand?(argv: string[], config: HubConfig): Promise<number>
+}
+
+async function advisoriesCli(): Promise<AdvisoriesCli | undefined> {
+  // A variable specifier keeps the compiler from requiring the module: the feature may not exist yet.
+  const specifier = '../advisories/cli.js'
+  try {
+    return (await import(specifier)) as AdvisoriesCli
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return undefined
+    throw err
+  }
+}
+
+const notAvailable = (name: string) => {
+  process.stderr.write(`vigil-hub ${name}: not available in this build (the advisories feature is missing)\n`)
+  return 2
+}
+
+const COMMANDS: Record<string, Command> = {
+  serve: { help: SERVE_HELP, config: true, run: (argv, config) => serveCommand(argv, required(config)) },
+  user: { help: USER_HELP, config: true, run: (argv, config) => userCommand(argv, required(config)) },
+  token: { help: TOKEN_HELP, config: true, run: (argv, config) => tokenCommand(argv, required(config)) },
+  scan: {
+    help: 'Usage: vigil-hub scan --sbom <file> --advisories <dir> [--json]',
+    config: false,
+    async run(argv) {
+      const cli = await advisoriesCli()
+      return cli?.scanCommand ? cli.scanCommand(argv) : notAvailable('scan')
+    },
+  },
+  import: {
+    help: 'Usage: vigil-hub import <file|dir>…',
+    config: true,
+    async run(argv, config) {
+      const cli = await advisoriesCli()
+      return cli?.importCommand ? cli.importCommand(argv, required(config)) : notAvailable('import')
+    },
+  },
+}
+
+function required(config: HubConfig | undefined): HubConfig {
+  if (!config) throw new Error('configuration not loaded')
+  return config
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${HELP}\n`)
+    return name ? 0 : 2
+  }
+  const command = COMMANDS[name]
+  if (!command) {
+    process.stderr.write(`vigil-hub: unknown command ${name}\n\n${HELP}\n`)
+    return 2
+  }
+  // scan and import own their --help (they have more options than shown here).
+  if ((rest.includes('--help') || rest.includes('-h')) && name !== 'scan' && name !== 'import') {
+    process.stdout.write(`${command.help}\n`)
+    return 0
+  }
+  try {
+    const config = command.config ? loadHubConfig() : undefined
+    return await command.run(rest, config)
+  } catch (err) {
+    if (err instanceof UsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      process.stderr.write(`vigil-hub ${name}: ${(err as Error).message}\n\n${command.help}\n`)
+      return 2
+    }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`vigil-hub: ${err.message}\n`)
+      return 2
+    }
+    process.stderr.write(`vigil-hub ${name}: ${(err as Error).message}\n`)
+    return 1
+  }
+}

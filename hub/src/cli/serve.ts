@@ -1,0 +1,62 @@
+/** `vigil-hub serve [--local-agent]`: runs the hub until Ctrl-C, then shuts everything down cleanly. */
+import type { HubConfig } from '../config.js'
+import { type LocalAgent, startLocalAgent } from '../local-agent.js'
+import { startHub } from '../server.js'
+
+export const SERVE_HELP = `Usage: vigil-hub serve [--local-agent]
+
+Runs the hub: embedded MQTT broker (or VIGIL_MQTT_URL), HTTP API, live stream, dashboard.
+  --local-agent   also enroll this machine (once) and run its agent, stopped with the hub
+
+Environment: VIGIL_HTTP_PORT (8080), VIGIL_MQTT_PORT (1883), VIGIL_DATA_DIR (./data),
+VIGIL_ADMIN_PASSWORD, VIGIL_MQTT_URL, VIGIL_DASHBOARD_DIR, VIGIL_TLS_CERT/VIGIL_TLS_KEY, VIGIL_LOG_LEVEL.`
+
+export async function serveCommand(argv: string[], config: HubConfig): Promise<number> {
+  const unknown = argv.filter((a) => a !== '--local-agent')
+  if (unknown.length > 0) {
+    process.stderr.write(`vigil-hub serve: unknown option ${unknown[0]}\n\n${SERVE_HELP}\n`)
+    return 2
+  }
+  const hub = await startHub(config)
+  const out = (line: string) => process.stdout.write(`${line}\n`)
+  const port = new URL(hub.httpUrl).port
+  out('')
+  out(`Vigil hub is running.  Dashboard: http://localhost:${port}`)
+  out(`  MQTT: ${hub.mqttUrl}    data: ${config.dataDir}`)
+  if (hub.app.hub.generatedAdminPassword) {
+    out(`  Sign in as admin with the generated password: ${hub.app.hub.generatedAdminPassword}`)
+    out('  (shown once; set VIGIL_ADMIN_PASSWORD before the first start to choose it)')
+  } else {
+    out('  Sign in as admin (password from VIGIL_ADMIN_PASSWORD or printed at the first start).')
+  }
+  let agent: LocalAgent | undefined
+  if (argv.includes('--local-agent')) {
+    try {
+      agent = await startLocalAgent(hub.app, hub.httpUrl)
+      out(`  Local agent running (state in ${agent.deviceDir}).`)
+    } catch (err) {
+      process.stderr.write(`vigil-hub: ${(err as Error).message}\n`)
+      await hub.close()
+      return 1
+    }
+  }
+  out('Press Ctrl-C to stop.')
+  await new Promise<void>((resolve) => {
+    let stopping = false
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        process.stderr.write('forced exit\n')
+        process.exit(130)
+      }
+      stopping = true
+      out(`\n${signal}: stopping…`)
+      resolve()
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+  })
+  await agent?.stop()
+  await hub.close()
+  out('Vigil hub stopped; data flushed.')
+  return 0
+}

@@ -1,0 +1,118 @@
+/**
+ * The hub's configuration: one schema, read from the environment (and explicit overrides) in this one
+ * file, every error listed at once, then frozen. `process.env` is read nowhere else in the hub.
+ */
+import Type, { type Static } from 'typebox'
+import { Value } from 'typebox/value'
+
+const Port = Type.Integer({ minimum: 0, maximum: 65535 })
+const Positive = Type.Integer({ minimum: 1 })
+
+export const HubConfigSchema = Type.Object(
+  {
+    httpHost: Type.String({ default: '0.0.0.0' }),
+    httpPort: Type.Intersect([Port], { default: 8080 }),
+    mqttHost: Type.String({ default: '0.0.0.0' }),
+    mqttPort: Type.Intersect([Port], { default: 1883 }),
+    /** MQTT over TLS, only when both certificate and key are configured. */
+    mqttTlsPort: Type.Intersect([Port], { default: 8883 }),
+    tlsCert: Type.Optional(Type.String({ minLength: 1 })),
+    tlsKey: Type.Optional(Type.String({ minLength: 1 })),
+    /** The URL devices are told to use at enrollment; derived from the request host when unset. */
+    mqttPublicUrl: Type.Optional(Type.String({ pattern: '^(mqtts?|wss?)://' })),
+    /** External broker: when set, no broker is embedded and the hub connects as a client. */
+    mqttUrl: Type.Optional(Type.String({ pattern: '^(mqtts?|wss?|tcp)://' })),
+    mqttUsername: Type.Optional(Type.String()),
+    mqttPassword: Type.Optional(Type.String()),
+    mqttShareGroup: Type.String({ default: 'vigil-hub', pattern: '^[A-Za-z0-9_-]+$' }),
+    dataDir: Type.String({ default: './data', minLength: 1 }),
+    adminPassword: Type.Optional(Type.String({ minLength: 8 })),
+    dashboardDir: Type.Optional(Type.String({ minLength: 1 })),
+    logLevel: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
+    /** Store: dirty collections are written at most this often. */
+    flushIntervalMs: Type.Intersect([Positive], { default: 1000 }),
+    /** Broker limits. */
+    maxPacketBytes: Type.Intersect([Positive], { default: 4 * 1024 * 1024 }),
+    deviceRatePerSec: Type.Intersect([Positive], { default: 20 }),
+    deviceRateBurst: Type.Intersect([Positive], { default: 200 }),
+    drainTimeoutMs: Type.Intersect([Positive], { default: 5000 }),
+    /** Live stream: changes per device are coalesced for this long. */
+    coalesceMs: Type.Intersect([Positive], { default: 250 }),
+    sessionTtlSec: Type.Intersect([Positive], { default: 12 * 3600 }),
+    loginMaxFailures: Type.Intersect([Positive], { default: 5 }),
+    loginLockoutSec: Type.Intersect([Positive], { default: 300 }),
+  },
+  { additionalProperties: false },
+)
+export type HubConfig = Readonly<Static<typeof HubConfigSchema>>
+export type HubConfigInput = Partial<Static<typeof HubConfigSchema>>
+
+/** Which environment variable sets which field. */
+export const ENV_VARS: Record<string, keyof HubConfig> = {
+  VIGIL_HTTP_HOST: 'httpHost',
+  VIGIL_HTTP_PORT: 'httpPort',
+  VIGIL_MQTT_HOST: 'mqttHost',
+  VIGIL_MQTT_PORT: 'mqttPort',
+  VIGIL_MQTT_TLS_PORT: 'mqttTlsPort',
+  VIGIL_TLS_CERT: 'tlsCert',
+  VIGIL_TLS_KEY: 'tlsKey',
+  VIGIL_MQTT_PUBLIC_URL: 'mqttPublicUrl',
+  VIGIL_MQTT_URL: 'mqttUrl',
+  VIGIL_MQTT_USERNAME: 'mqttUsername',
+  VIGIL_MQTT_PASSWORD: 'mqttPassword',
+  VIGIL_MQTT_SHARE_GROUP: 'mqttShareGroup',
+  VIGIL_DATA_DIR: 'dataDir',
+  VIGIL_ADMIN_PASSWORD: 'adminPassword',
+  VIGIL_DASHBOARD_DIR: 'dashboardDir',
+  VIGIL_LOG_LEVEL: 'logLevel',
+  VIGIL_FLUSH_INTERVAL_MS: 'flushIntervalMs',
+  VIGIL_MQTT_MAX_PACKET_BYTES: 'maxPacketBytes',
+  VIGIL_DEVICE_RATE_PER_SEC: 'deviceRatePerSec',
+  VIGIL_DEVICE_RATE_BURST: 'deviceRateBurst',
+  VIGIL_DRAIN_TIMEOUT_MS: 'drainTimeoutMs',
+  VIGIL_COALESCE_MS: 'coalesceMs',
+  VIGIL_SESSION_TTL_SEC: 'sessionTtlSec',
+}
+
+export class ConfigError extends Error {
+  readonly code = 'VIGIL_CONFIG_INVALID'
+  constructor(readonly problems: string[]) {
+    super(`invalid hub configuration:\n  - ${problems.join('\n  - ')}`)
+  }
+}
+
+const FIELD_TO_ENV = Object.fromEntries(Object.entries(ENV_VARS).map(([env, field]) => [field, env]))
+
+/**
+ * Builds the configuration from `env` (default: the process environment) with `overrides` taking
+ * precedence. Throws a `ConfigError` listing every problem.
+ */
+export function loadHubConfig(
+  overrides: HubConfigInput = {},
+  env: Record<string, string | undefined> = process.env,
+): HubConfig {
+  const raw: Record<string, unknown> = {}
+  for (const [name, field] of Object.entries(ENV_VARS)) {
+    const value = env[name]
+    if (value !== undefined && value !== '') raw[field] = value
+  }
+  for (const [key, value] of Object.entries(overrides)) if (value !== undefined) raw[key] = value
+  const converted = Value.Convert(HubConfigSchema, Value.Default(HubConfigSchema, raw))
+  const problems: string[] = []
+  const seen = new Set<string>()
+  for (const e of Value.Errors(HubConfigSchema, converted)) {
+    if (e.keyword === 'boolean') continue
+    const field = e.instancePath.replace(/^\//, '')
+    const source = FIELD_TO_ENV[field] ? ` (${FIELD_TO_ENV[field]})` : ''
+    const extra = (e.params as { additionalProperties?: unknown }).additionalProperties
+    const line = `${field || '(root)'}${source}: ${e.message}${Array.isArray(extra) ? `: ${extra.join(', ')}` : ''}`
+    if (!seen.has(line)) problems.push(line)
+    seen.add(line)
+  }
+  const config = converted as Static<typeof HubConfigSchema>
+  if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
+    problems.push('tlsCert (VIGIL_TLS_CERT) and tlsKey (VIGIL_TLS_KEY) must be set together')
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+  return Object.freeze(config)
+}

@@ -1,0 +1,38 @@
+/**
+ * The services a hub instance is made of, shared by its plugins through one fastify decoration
+ * (`app.hub`). Built and torn down by `core.ts`.
+ */
+import type { FastifyBaseLogger } from 'fastify'
+import type { DeviceBus } from './broker/bus.js'
+import type { HubConfig } from './config.js'
+import type { CommandDispatcher } from './devices/commands.js'
+import type { DeviceRegistry } from './devices/registry.js'
+import type { TelemetryHistory } from './devices/telemetry-history.js'
+import type { HubEvents } from './events/hub-events.js'
+import type { IngestHookSet } from './ingest/hooks.js'
+import type { HubMetrics } from './metrics/metrics.js'
+import type { AuditEntry, Store } from './store/types.js'
+
+export interface HubContext {
+  readonly config: HubConfig
+  readonly store: Store
+  readonly registry: DeviceRegistry
+  readonly telemetry: TelemetryHistory
+  readonly events: HubEvents
+  readonly metrics: HubMetrics
+  readonly hooks: IngestHookSet
+  readonly commands: CommandDispatcher
+  readonly log: FastifyBaseLogger
+  /** Set once the broker (embedded or external) is up. */
+  bus: DeviceBus | undefined
+  /** The admin password generated on first start (printed once by the CLI), if any. */
+  generatedAdminPassword: string | undefined
+  ready: boolean
+  audit(entry: Omit<AuditEntry, 'ts'>): void
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    hub: HubContext
+  }
+}

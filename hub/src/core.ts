@@ -1,0 +1,66 @@
+/**
+ * The core plugin: opens the store, creates the shared services, creates `admin` on first start, and on
+ * close stops the broker and flushes the store — in that order.
+ */
+import fp from 'fastify-plugin'
+import { ensureAdmin } from './auth/users.js'
+import type { HubConfig } from './config.js'
+import type { HubContext } from './context.js'
+import { CommandDispatcher } from './devices/commands.js'
+import { DeviceRegistry } from './devices/registry.js'
+import { TelemetryHistory } from './devices/telemetry-history.js'
+import { HubEvents } from './events/hub-events.js'
+import { IngestHookSet } from './ingest/hooks.js'
+import { createMetrics } from './metrics/metrics.js'
+import { LowdbStore } from './store/lowdb-store.js'
+
+export const corePlugin = fp<{ config: HubConfig }>(
+  async (app, { config }) => {
+    const metrics = createMetrics()
+    const store = await LowdbStore.open({
+      dataDir: config.dataDir,
+      flushIntervalMs: config.flushIntervalMs,
+      onFlush: ({ ms, bytes, maxSerializeMs }) => {
+        metrics.storeWriteDuration.observe(ms / 1000)
+        metrics.storeWriteBytes.set(bytes)
+        metrics.storeSerializeMax.set(maxSerializeMs / 1000)
+      },
+      onError: (err) => app.log.error({ err }, 'store write failed'),
+    })
+    const registry = new DeviceRegistry(store)
+    registry.markAllOffline()
+    const admin = await ensureAdmin(store, config.adminPassword)
+    const ctx: HubContext = {
+      config,
+      store,
+      registry,
+      telemetry: new TelemetryHistory(),
+      events: new HubEvents(),
+      metrics,
+      hooks: new IngestHookSet(),
+      commands: new CommandDispatcher(() => ctx.bus),
+      log: app.log,
+      bus: undefined,
+      generatedAdminPassword: admin.generatedPassword,
+      ready: false,
+      audit(entry) {
+        store.audit.append({ ts: new Date().toISOString(), ...entry })
+      },
+    }
+    if (admin.created) ctx.audit({ actor: 'system', action: 'user.create', target: 'admin', ok: true })
+    await store.flush()
+    app.decorate('hub', ctx)
+    app.addHook('onReady', async () => {
+      ctx.ready = true
+    })
+    app.addHook('onClose', async () => {
+      ctx.ready = false
+      ctx.commands.close()
+      await ctx.bus?.close()
+      ctx.bus = undefined
+      await store.close()
+      metrics.close()
+    })
+  },
+  { name: 'vigil-core' },
+)

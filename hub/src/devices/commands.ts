@@ -1,0 +1,64 @@
+/**
+ * Commands to devices: one envelope `{v, tx, cmd}` on the device's command topic; the answer comes back
+ * on `cmd/res` with the same `tx`.
+ */
+import { randomBytes } from 'node:crypto'
+import {
+  type CommandRequest,
+  type CommandResponse,
+  HUB_MESSAGES,
+  PROTOCOL_VERSION,
+  topics,
+} from '@vigil/protocol'
+import type { DeviceBus } from '../broker/bus.js'
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
+export type CommandInput = DistributiveOmit<CommandRequest, 'v' | 'tx'>
+
+export class CommandDispatcher {
+  private readonly pending = new Map<string, (res: CommandResponse | undefined) => void>()
+
+  constructor(private readonly bus: () => DeviceBus | undefined) {}
+
+  /** Publishes a command; answers its tx. */
+  async send(deviceId: string, input: CommandInput): Promise<string> {
+    const bus = this.bus()
+    if (!bus) throw new Error('no broker')
+    const tx = randomBytes(9).toString('base64url')
+    const request = { ...input, v: PROTOCOL_VERSION, tx } as CommandRequest
+    await bus.publish(topics.command(deviceId), JSON.stringify(request), {
+      qos: HUB_MESSAGES.command.qos,
+      retain: false,
+    })
+    return tx
+  }
+
+  /** Publishes a command and waits for its response (undefined after `timeoutMs`). */
+  async request(
+    deviceId: string,
+    input: CommandInput,
+    timeoutMs = 10_000,
+  ): Promise<CommandResponse | undefined> {
+    const tx = await this.send(deviceId, input)
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(tx)
+        resolve(undefined)
+      }, timeoutMs)
+      this.pending.set(tx, (res) => {
+        clearTimeout(timer)
+        this.pending.delete(tx)
+        resolve(res)
+      })
+    })
+  }
+
+  /** Called by the ingest pipeline for every `cmd/res`. */
+  resolve(res: CommandResponse): void {
+    this.pending.get(res.tx)?.(res)
+  }
+
+  close(): void {
+    for (const done of this.pending.values()) done(undefined)
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The fleet as the hub sees it: device records from the store plus change notification, so the live
+ * stream and later features react to every change without polling.
+ */
+import type { DeviceSummary } from '@vigil/protocol'
+import type { DeviceRecord, Store } from '../store/types.js'
+
+export type DeviceChange = { type: 'changed'; device: DeviceRecord } | { type: 'removed'; id: string }
+
+export interface ListOptions {
+  offset?: number
+  limit?: number
+  sort?: 'name' | 'lastSeen' | 'enrolledAt' | 'online' | 'cpuPct' | 'memUsedPct'
+  order?: 'asc' | 'desc'
+  name?: string
+  online?: boolean
+  vendor?: string
+  model?: string
+}
+
+export function toSummary(d: DeviceRecord): DeviceSummary {
+  const s: DeviceSummary = {
+    id: d.id,
+    name: d.name,
+    online: d.online,
+    disabled: d.disabled,
+    lastSeen: d.lastSeen,
+    enrolledAt: d.enrolledAt,
+  }
+  const optional = {
+    hostname: d.identity?.hostname,
+    vendor: d.identity?.vendor,
+    model: d.identity?.model,
+    firmwareVersion: d.identity?.firmwareVersion,
+    os: d.identity?.os.prettyName ?? d.identity?.os.id,
+    agentVersion: d.agentVersion,
+    cpuPct: d.cpuPct,
+    memUsedPct: d.memUsedPct,
+    telemetryAt: d.telemetryAt,
+    packages: d.packages,
+    failingChecks: d.failingChecks,
+  }
+  for (const [k, v] of Object.entries(optional)) if (v !== undefined) Object.assign(s, { [k]: v })
+  return s
+}
+
+const SORT_KEYS: Record<NonNullable<ListOptions['sort']>, (d: DeviceRecord) => string | number> = {
+  name: (d) => d.name.toLowerCase(),
+  lastSeen: (d) => d.lastSeen ?? '',
+  enrolledAt: (d) => d.enrolledAt,
+  online: (d) => (d.online ? 1 : 0),
+  cpuPct: (d) => d.cpuPct ?? -1,
+  memUsedPct: (d) => d.memUsedPct ?? -1,
+}
+
+export class DeviceRegistry {
+  private readonly listeners = new Set<(change: DeviceChange) => void>()
+
+  constructor(private readonly store: Store) {}
+
+  get(id: string): DeviceRecord | undefined {
+    return this.store.devices.get(id)
+  }
+
+  all(): DeviceRecord[] {
+    return this.store.devices.values()
+  }
+
+  /** Applies a change to a known device, persists it (on the next flush) and notifies listeners. */
+  update(id: string, patch: Partial<Omit<DeviceRecord, 'id'>>): DeviceRecord | undefined {
+    const current = this.store.devices.get(id)
+    if (!current) return undefined
+    const next: DeviceRecord = { ...current, ...patch }
+    this.store.devices.put(next)
+    this.emit({ type: 'changed', device: next })
+    return next
+  }
+
+  add(device: DeviceRecord): void {
+    this.store.devices.put(device)
+    this.emit({ type: 'changed', device })
+  }
+
+  remove(id: string): boolean {
+    const had = this.store.devices.delete(id)
+    if (had) this.emit({ type: 'removed', id })
+    return had
+  }
+
+  /** After a (re)start nobody is connected yet: every device is offline until it says otherwise. */
+  markAllOffline(): void {
+    for (const d of this.store.devices.values()) if (d.online) this.store.devices.put({ ...d, online: false })
+  }
+
+  list(opts: ListOptions = {}): { devices: DeviceSummary[]; total: number } {
+    const name = opts.name?.toLowerCase()
+    let rows = this.all().filter(
+      (d) =>
+        (name === undefined || d.name.toLowerCase().includes(name)) &&
+        (opts.online === undefined || d.online === opts.online) &&
+        (opts.vendor === undefined || d.identity?.vendor === opts.vendor) &&
+        (opts.model === undefined || d.identity?.model === opts.model),
+    )
+    const key = SORT_KEYS[opts.sort ?? 'name']
+    const dir = opts.order === 'desc' ? -1 : 1
+    rows = rows.sort((a, b) => {
+      const x = key(a)
+      const y = key(b)
+      return x < y ? -dir : x > y ? dir : a.id < b.id ? -1 : 1
+    })
+    const offset = opts.offset ?? 0
+    const limit = opts.limit ?? 100
+    return { devices: rows.slice(offset, offset + limit).map(toSummary), total: rows.length }
+  }
+
+  onChange(listener: (change: DeviceChange) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  private emit(change: DeviceChange): void {
+    for (const l of this.listeners) l(change)
+  }
+}

@@ -1,0 +1,8 @@
+/**
+ * Feature plugins (advisories/correlation, risk register, manifests, users, audit…), registered by
+ * app.ts after the core and before the broker starts delivering. A feature adds its ingest hooks with
+ * `app.hub.hooks.add(...)`.
+ */
+import type { FastifyPluginAsync } from 'fastify'
+
+export const FEATURE_PLUGINS: FastifyPluginAsync[] = []

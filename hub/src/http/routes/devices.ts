@@ -1,0 +1,213 @@
+/** Devices: list, detail, rename/disable (PATCH), delete, command, telemetry history, events. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { ApiError, DeviceList, DeviceSummary, Type } from '@vigil/protocol'
+import { toSummary } from '../../devices/registry.js'
+import { HubError } from '../../errors.js'
+
+const Params = Type.Object({ id: Type.String({ maxLength: 64 }) })
+const CommandName = Type.Union([
+  Type.Literal('ping'),
+  Type.Literal('rescan'),
+  Type.Literal('send-inventory'),
+  Type.Literal('send-hardening'),
+])
+
+export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const hub = app.hub
+  const tags = ['devices']
+  const anyone = app.requireRole()
+  const operators = app.requireRole('admin', 'operator')
+
+  const find = (id: string) => {
+    const d = hub.registry.get(id)
+    if (!d) throw new HubError('VIGIL_NOT_FOUND', `no device ${id}`)
+    return d
+  }
+
+  app.get(
+    '/api/v1/devices',
+    {
+      preHandler: anyone,
+      schema: {
+        tags,
+        summary: 'List devices (paging, sort, filter)',
+        querystring: Type.Object({
+          offset: Type.Optional(Type.Integer({ minimum: 0 })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+          sort: Type.Optional(
+            Type.Enum(['name', 'lastSeen', 'enrolledAt', 'online', 'cpuPct', 'memUsedPct']),
+          ),
+          order: Type.Optional(Type.Enum(['asc', 'desc'])),
+          name: Type.Optional(Type.String({ maxLength: 255 })),
+          online: Type.Optional(Type.Boolean()),
+          vendor: Type.Optional(Type.String({ maxLength: 128 })),
+          model: Type.Optional(Type.String({ maxLength: 128 })),
+        }),
+        response: { 200: DeviceList, 401: ApiError },
+      },
+    },
+    async (req) => hub.registry.list({ limit: 1000, ...req.query }),
+  )
+
+  app.get(
+    '/api/v1/devices/:id',
+    { preHandler: anyone, schema: { tags, summary: 'One device', params: Params } },
+    async (req) => {
+      const d = find(req.params.id)
+      const inventory = d.inventoryHash ? await hub.store.inventories.get(d.inventoryHash) : undefined
+      const hardening = d.hardeningHash ? await hub.store.hardening.get(d.hardeningHash) : undefined
+      return {
+        ...toSummary(d),
+        identity: d.identity ?? null,
+        baseline: d.baseline ?? null,
+        inventory: inventory
+          ? {
+              hash: inventory.hash,
+              ts: inventory.ts,
+              os: inventory.os,
+              firmwareVersion: inventory.firmwareVersion ?? null,
+              packages: inventory.packages.length,
+            }
+          : null,
+        hardening: hardening
+          ? {
+              hash: hardening.hash,
+              ts: hardening.ts,
+              baseline: hardening.baseline,
+              results: hardening.results,
+            }
+          : null,
+        findings: [],
+      }
+    },
+  )
+
+  app.patch(
+    '/api/v1/devices/:id',
+    {
+      preHandler: operators,
+      schema: {
+        tags,
+        summary: 'Rename, disable or enable a device',
+        params: Params,
+        body: Type.Object(
+          {
+            name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+            disabled: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: DeviceSummary, 400: ApiError, 404: ApiError },
+      },
+    },
+    async (req) => {
+      const d = find(req.params.id)
+      const actor = req.user?.username ?? ''
+      const updated = hub.registry.update(d.id, req.body)
+      if (!updated) throw new HubError('VIGIL_NOT_FOUND')
+      if (req.body.name !== undefined && req.body.name !== d.name) {
+        hub.audit({ actor, action: 'device.rename', target: d.id, ok: true, detail: req.body.name })
+      }
+      if (req.body.disabled !== undefined && req.body.disabled !== d.disabled) {
+        hub.audit({
+          actor,
+          action: req.body.disabled ? 'device.disable' : 'device.enable',
+          target: d.id,
+          ok: true,
+        })
+        if (req.body.disabled) hub.bus?.disconnect(d.id)
+      }
+      await hub.store.flush()
+      return toSummary(updated)
+    },
+  )
+
+  app.delete(
+    '/api/v1/devices/:id',
+    { preHandler: operators, schema: { tags, summary: 'Delete a device', params: Params } },
+    async (req, reply) => {
+      const d = find(req.params.id)
+      hub.registry.remove(d.id)
+      hub.telemetry.forget(d.id)
+      hub.bus?.disconnect(d.id)
+      hub.audit({
+        actor: req.user?.username ?? '',
+        action: 'device.delete',
+        target: d.id,
+        ok: true,
+        detail: d.name,
+      })
+      await hub.store.flush()
+      return reply.code(204).send()
+    },
+  )
+
+  app.post(
+    '/api/v1/devices/:id/commands',
+    {
+      preHandler: operators,
+      schema: {
+        tags,
+        summary: 'Send a command and wait for the answer',
+        params: Params,
+        body: Type.Object({ cmd: CommandName }, { additionalProperties: false }),
+      },
+    },
+    async (req) => {
+      const d = find(req.params.id)
+      if (hub.bus?.isConnected(d.id) === false) throw new HubError('VIGIL_DEVICE_OFFLINE')
+      hub.audit({
+        actor: req.user?.username ?? '',
+        action: 'device.command',
+        target: d.id,
+        ok: true,
+        detail: req.body.cmd,
+      })
+      const res = await hub.commands.request(d.id, { cmd: req.body.cmd })
+      if (!res) throw new HubError('VIGIL_DEVICE_OFFLINE', 'the device did not answer in time')
+      return res
+    },
+  )
+
+  app.get(
+    '/api/v1/devices/:id/telemetry',
+    {
+      preHandler: anyone,
+      schema: {
+        tags,
+        summary: 'Telemetry history (last hour full rate, older downsampled)',
+        params: Params,
+        querystring: Type.Object({ since: Type.Optional(Type.String({ format: 'date-time' })) }),
+      },
+    },
+    async (req) => {
+      const d = find(req.params.id)
+      return { telemetry: hub.telemetry.query(d.id, req.query.since ? Date.parse(req.query.since) : 0) }
+    },
+  )
+
+  app.get(
+    '/api/v1/devices/:id/events',
+    {
+      preHandler: anyone,
+      schema: {
+        tags,
+        summary: 'Events reported by the device, newest first',
+        params: Params,
+        querystring: Type.Object({
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+          offset: Type.Optional(Type.Integer({ minimum: 0 })),
+        }),
+      },
+    },
+    async (req) => {
+      const d = find(req.params.id)
+      const events = await hub.store.events.read({
+        limit: req.query.limit ?? 100,
+        offset: req.query.offset ?? 0,
+        filter: (e) => e.deviceId === d.id,
+      })
+      return { events }
+    },
+  )
+}

@@ -1,0 +1,121 @@
+/** Enrollment tokens (`/api/v1/enrollment-tokens`) and enrollment itself (`POST /api/v1/enroll`). */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import {
+  ApiError,
+  EnrollmentTokenRequest,
+  EnrollmentTokenResponse,
+  EnrollRequest,
+  EnrollResponse,
+  Type,
+} from '@vigil/protocol'
+import { createEnrollmentToken, enrollDevice, revokeToken, tokenUsable } from '../../devices/enrollment.js'
+import { toSummary } from '../../devices/registry.js'
+
+export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const hub = app.hub
+  const tags = ['enrollment']
+
+  app.post(
+    '/api/v1/enrollment-tokens',
+    {
+      preHandler: app.requireRole('admin', 'operator'),
+      schema: {
+        tags,
+        summary: 'Create an enrollment token',
+        body: Type.Union([EnrollmentTokenRequest, Type.Null()]),
+        response: { 201: EnrollmentTokenResponse, 400: ApiError, 401: ApiError, 403: ApiError },
+      },
+    },
+    async (req, reply) => {
+      const body = req.body ?? {}
+      const { token, record } = createEnrollmentToken(hub.store, {
+        ...body,
+        createdBy: req.user?.username ?? 'unknown',
+      })
+      hub.audit({ actor: record.createdBy, action: 'token.create', target: record.id, ok: true, ip: req.ip })
+      return reply.code(201).send({ token, id: record.id, uses: record.uses, expiresAt: record.expiresAt })
+    },
+  )
+
+  app.get(
+    '/api/v1/enrollment-tokens',
+    { preHandler: app.requireRole('admin', 'operator'), schema: { tags, summary: 'List enrollment tokens' } },
+    async () => ({
+      tokens: hub.store.tokens
+        .values()
+        .map(({ tokenHash: _, ...t }) => ({ ...t, usable: tokenUsable({ ...t, tokenHash: '' }) })),
+    }),
+  )
+
+  app.delete(
+    '/api/v1/enrollment-tokens/:id',
+    {
+      preHandler: app.requireRole('admin', 'operator'),
+      schema: { tags, summary: 'Revoke an enrollment token', params: Type.Object({ id: Type.String() }) },
+    },
+    async (req, reply) => {
+      revokeToken(hub.store, req.params.id)
+      hub.audit({ actor: req.user?.username ?? '', action: 'token.revoke', target: req.params.id, ok: true })
+      return reply.code(204).send()
+    },
+  )
+
+  app.post(
+    '/api/v1/enroll',
+    {
+      schema: {
+        tags,
+        summary: 'Enroll a device with a token (no session needed)',
+        body: EnrollRequest,
+        response: { 201: EnrollResponse, 400: ApiError, 401: ApiError },
+      },
+    },
+    async (req, reply) => {
+      try {
+        const { device, secret, tokenId } = enrollDevice(hub.store, req.body.token, req.body.name)
+        hub.registry.add(device)
+        hub.audit({
+          actor: `token:${tokenId}`,
+          action: 'device.enroll',
+          target: device.id,
+          ok: true,
+          detail: device.name,
+          ip: req.ip,
+        })
+        hub.events.emit('feed', {
+          id: `enroll-${device.id}`,
+          ts: device.enrolledAt,
+          deviceId: device.id,
+          deviceName: device.name,
+          kind: 'device-enrolled',
+          message: `${device.name} enrolled`,
+        })
+        // Enrollment is rare and must survive a crash right after the answer.
+        await hub.store.flush()
+        const summary = toSummary(device)
+        return reply.code(201).send({
+          deviceId: summary.id,
+          mqtt: {
+            url: mqttUrlFor(hub.config, req.hostname, hub.bus?.ports().mqtt),
+            username: device.id,
+            password: secret,
+          },
+        })
+      } catch (err) {
+        hub.audit({ actor: 'anonymous', action: 'device.enroll', ok: false, detail: String(err), ip: req.ip })
+        throw err
+      }
+    },
+  )
+}
+
+export function mqttUrlFor(
+  config: { mqttPublicUrl?: string; mqttUrl?: string; mqttPort: number },
+  requestHost: string,
+  boundPort: number | undefined,
+): string {
+  if (config.mqttPublicUrl) return config.mqttPublicUrl
+  if (config.mqttUrl) return config.mqttUrl
+  const host = requestHost.replace(/:\d+$/, '') || 'localhost'
+  return `mqtt://${host}:${boundPort ?? config.mqttPort}`
+}

@@ -1,0 +1,216 @@
+/**
+ * The ingest pipeline: validate (compiled validator) → update the device's state → persist (marked dirty,
+ * flushed on a timer) → hand to the hooks (correlation) → emit to dashboards. One handler per message
+ * kind in a lookup table; nothing throws into the broker: every failure is logged and counted.
+ */
+import {
+  type CommandResponse,
+  compile,
+  DEVICE_MESSAGES,
+  type DeviceEvent,
+  type DeviceMessageKind,
+  type DeviceState,
+  type HardeningReport,
+  type Inventory,
+  type RolloutStatus,
+  type Static,
+  type Telemetry,
+  type Validator,
+} from '@vigil/protocol'
+import type { FastifyBaseLogger } from 'fastify'
+import type { InboundMessage } from '../broker/bus.js'
+import type { RejectReason } from '../broker/policy.js'
+import type { CommandDispatcher } from '../devices/commands.js'
+import type { DeviceRegistry } from '../devices/registry.js'
+import type { TelemetryHistory } from '../devices/telemetry-history.js'
+import type { HubEvents } from '../events/hub-events.js'
+import type { HubMetrics } from '../metrics/metrics.js'
+import type { DeviceRecord, Store } from '../store/types.js'
+import type { IngestHookSet } from './hooks.js'
+
+/** Payload limits per kind (the broker's packet limit caps inventories). */
+const LIMITS: Record<DeviceMessageKind, number> = {
+  state: 64 * 1024,
+  telemetry: 64 * 1024,
+  event: 64 * 1024,
+  rollout: 64 * 1024,
+  'cmd/res': 256 * 1024,
+  hardening: 2 * 1024 * 1024,
+  inventory: Number.POSITIVE_INFINITY,
+}
+
+export interface IngestDeps {
+  store: Store
+  registry: DeviceRegistry
+  telemetry: TelemetryHistory
+  events: HubEvents
+  metrics: HubMetrics
+  hooks: IngestHookSet
+  commands: CommandDispatcher
+  log: FastifyBaseLogger
+  /** Whether the device holds a live broker connection (undefined: unknown, external broker). */
+  isConnected(deviceId: string): boolean | undefined
+  /** External broker mode: the broker authenticated the device, so an unknown id is registered. */
+  adoptUnknownDevices: boolean
+  now?: () => Date
+}
+
+type Validators = { [K in DeviceMessageKind]: Validator<(typeof DEVICE_MESSAGES)[K]['schema']> }
+type Payload<K extends DeviceMessageKind> = Static<(typeof DEVICE_MESSAGES)[K]['schema']>
+type Handler<K extends DeviceMessageKind> = (device: DeviceRecord, value: Payload<K>) => Promise<void> | void
+
+const VALIDATORS = Object.fromEntries(
+  Object.entries(DEVICE_MESSAGES).map(([kind, m]) => [kind, compile(m.schema)]),
+) as unknown as Validators
+
+export function createIngest(deps: IngestDeps): (msg: InboundMessage) => void {
+  const { store, registry, metrics, log } = deps
+  const now = deps.now ?? (() => new Date())
+  const hookError = (err: unknown) => log.error({ err }, 'ingest hook failed')
+
+  const reject = (reason: RejectReason, deviceId: string, message: string) => {
+    metrics.rejected.inc({ reason, device: deviceId })
+    log.warn({ deviceId, reason }, `rejected device message: ${message}`)
+  }
+
+  const feed = (
+    device: DeviceRecord,
+    kind: 'device-online' | 'device-offline' | DeviceEvent['kind'],
+    message: string,
+  ) =>
+    deps.events.emit('feed', {
+      id: `${device.id}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+      ts: now().toISOString(),
+      deviceId: device.id,
+      deviceName: device.name,
+      kind,
+      message,
+    })
+
+  const state: Handler<'state'> = async (device, s: DeviceState) => {
+    // A will or shutdown older than the state we hold (e.g. after a session take-over) changes nothing.
+    if (device.lastState && Date.parse(device.lastState.ts) > Date.parse(s.ts)) return
+    const online = s.status === 'online' ? true : (deps.isConnected(device.id) ?? false)
+    const patch: Partial<DeviceRecord> = {
+      online,
+      lastSeen: now().toISOString(),
+      lastState: { status: s.status, ts: s.ts, ...(s.reason ? { reason: s.reason } : {}) },
+    }
+    if (s.identity) patch.identity = s.identity
+    if (s.agentVersion) patch.agentVersion = s.agentVersion
+    if (s.baseline) patch.baseline = s.baseline
+    const updated = registry.update(device.id, patch) ?? device
+    if (device.online !== online)
+      feed(
+        updated,
+        online ? 'device-online' : 'device-offline',
+        `${updated.name} is ${online ? 'online' : 'offline'}`,
+      )
+    if (s.status === 'online') {
+      // Reconciliation: after any hub data loss, the fleet heals itself.
+      if (s.inventoryHash && !store.inventories.has(s.inventoryHash)) {
+        await deps.commands.send(device.id, { cmd: 'send-inventory' })
+      } else if (s.inventoryHash && s.inventoryHash !== device.inventoryHash) {
+        registry.update(device.id, { inventoryHash: s.inventoryHash })
+      }
+      if (s.hardeningHash && !store.hardening.has(s.hardeningHash)) {
+        await deps.commands.send(device.id, { cmd: 'send-hardening' })
+      }
+    }
+    await deps.hooks.run('onDevice', hookError, updated)
+  }
+
+  const telemetry: Handler<'telemetry'> = (device, t: Telemetry) => {
+    deps.telemetry.add(device.id, t)
+    const memUsedPct = t.mem.total > 0 ? Math.round((t.mem.used / t.mem.total) * 1000) / 10 : 0
+    registry.update(device.id, {
+      cpuPct: Math.round(t.cpu.loadPct * 10) / 10,
+      memUsedPct,
+      telemetryAt: t.ts,
+      lastSeen: now().toISOString(),
+      ...(deps.isConnected(device.id) !== false && !device.online ? { online: true } : {}),
+    })
+    deps.events.emit('telemetry', { deviceId: device.id, telemetry: t })
+  }
+
+  const inventory: Handler<'inventory'> = async (device, inv: Inventory) => {
+    await store.inventories.put(inv.hash, inv)
+    const updated = registry.update(device.id, {
+      inventoryHash: inv.hash,
+      packages: inv.packages.length,
+      lastSeen: now().toISOString(),
+      ...(inv.firmwareVersion && device.identity
+        ? { identity: { ...device.identity, firmwareVersion: inv.firmwareVersion } }
+        : {}),
+    })
+    if (updated) await deps.hooks.run('onInventory', hookError, device.id, inv)
+  }
+
+  const hardening: Handler<'hardening'> = async (device, report: HardeningReport) => {
+    await store.hardening.put(report.hash, report)
+    registry.update(device.id, {
+      hardeningHash: report.hash,
+      baseline: report.baseline,
+      failingChecks: report.results.filter((r) => r.status !== 'pass').length,
+      lastSeen: now().toISOString(),
+    })
+    await deps.hooks.run('onHardening', hookError, device.id, report)
+  }
+
+  const event: Handler<'event'> = (device, e: DeviceEvent) => {
+    store.events.append({ deviceId: device.id, receivedAt: now().toISOString(), event: e })
+    feed(device, e.kind, e.message)
+  }
+
+  const rollout: Handler<'rollout'> = async (device, r: RolloutStatus) => {
+    await deps.hooks.run('onRollout', hookError, device.id, r)
+  }
+
+  const commandResponse: Handler<'cmd/res'> = (_device, res: CommandResponse) => {
+    deps.commands.resolve(res)
+  }
+
+  const handlers: { [K in DeviceMessageKind]: Handler<K> } = {
+    state,
+    telemetry,
+    inventory,
+    hardening,
+    event,
+    rollout,
+    'cmd/res': commandResponse,
+  }
+
+  const run = async <K extends DeviceMessageKind>(kind: K, device: DeviceRecord, payload: Buffer) => {
+    const started = performance.now()
+    const result = VALIDATORS[kind].parse(payload, LIMITS[kind]) as
+      | { ok: true; value: Payload<K> }
+      | { ok: false; reason: 'json' | 'schema' | 'size'; message: string }
+    if (!result.ok) return reject(result.reason, device.id, `${kind}: ${result.message}`)
+    await handlers[kind](device, result.value)
+    metrics.messages.inc({ kind })
+    metrics.ingestLatency.observe({ kind }, (performance.now() - started) / 1000)
+  }
+
+  return (msg: InboundMessage) => {
+    let device = registry.get(msg.deviceId)
+    if (!device && deps.adoptUnknownDevices) {
+      device = {
+        id: msg.deviceId,
+        name: msg.deviceId,
+        secretHash: '',
+        disabled: false,
+        enrolledAt: now().toISOString(),
+        lastSeen: null,
+        online: false,
+        external: true,
+      }
+      registry.add(device)
+    }
+    if (!device) return reject('unknown-device', msg.deviceId, 'message from a device that is not enrolled')
+    if (device.disabled) return reject('disabled', msg.deviceId, 'message from a disabled device')
+    run(msg.kind, device, msg.payload).catch((err: unknown) => {
+      metrics.rejected.inc({ reason: 'internal', device: msg.deviceId })
+      log.error({ err, deviceId: msg.deviceId, kind: msg.kind }, 'ingest failed')
+    })
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Prometheus metrics of one hub instance (its own registry, so several hubs can run in one process).
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
+
+export function createMetrics() {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
+  const loop = monitorEventLoopDelay({ resolution: 10 })
+  loop.enable()
+  const metrics = {
+    registry,
+    connectedDevices: new Gauge({
+      name: 'vigil_connected_devices',
+      help: 'Devices connected to the broker',
+      registers: [registry],
+    }),
+    messages: new Counter({
+      name: 'vigil_mqtt_messages_total',
+      help: 'Device messages accepted, by kind',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+    rejected: new Counter({
+      name: 'vigil_mqtt_rejected_total',
+      help: 'Device messages or connections rejected, by reason and device',
+      labelNames: ['reason', 'device'] as const,
+      registers: [registry],
+    }),
+    throttled: new Counter({
+      name: 'vigil_mqtt_throttled_total',
+      help: 'Publishes delayed by the per-device rate limit',
+      labelNames: ['device'] as const,
+      registers: [registry],
+    }),
+    ingestLatency: new Histogram({
+      name: 'vigil_ingest_duration_seconds',
+      help: 'Time to validate, apply and hand on one device message',
+      labelNames: ['kind'] as const,
+      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5],
+      registers: [registry],
+    }),
+    storeWriteDuration: new Histogram({
+      name: 'vigil_store_flush_duration_seconds',
+      help: 'Duration of one store flush (all dirty files)',
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    storeSerializeMax: new Gauge({
+      name: 'vigil_store_serialize_max_seconds',
+      help: 'Longest synchronous serialisation of one store file in the last flush (event-loop block)',
+      registers: [registry],
+    }),
+    storeWriteBytes: new Gauge({
+      name: 'vigil_store_flush_bytes',
+      help: 'Bytes written by the last store flush',
+      registers: [registry],
+    }),
+    eventLoopDelayMax: new Gauge({
+      name: 'vigil_event_loop_delay_max_seconds',
+      help: 'Longest event-loop delay since the previous scrape (monitorEventLoopDelay)',
+      registers: [registry],
+      collect() {
+        this.set(loop.max / 1e9)
+        loop.reset()
+      },
+    }),
+    close(): void {
+      loop.disable()
+      registry.clear()
+    },
+  }
+  return metrics
+}
+
+export type HubMetrics = ReturnType<typeof createMetrics>

@@ -1,0 +1,54 @@
+/**
+ * Server-side coalescing of fleet changes: at most one entry per device per window, so 10,000 chatty
+ * devices do not flood a browser. Time is injected through the timer functions (fake timers in tests).
+ */
+import type { DeviceSummary } from '@vigil/protocol'
+
+export interface Delta {
+  devices: DeviceSummary[]
+  removed: string[]
+}
+
+export class Coalescer {
+  private readonly changed = new Map<string, DeviceSummary>()
+  private readonly removed = new Set<string>()
+  private timer: NodeJS.Timeout | undefined
+
+  constructor(
+    private readonly windowMs: number,
+    private readonly emit: (delta: Delta) => void,
+  ) {}
+
+  change(device: DeviceSummary): void {
+    this.removed.delete(device.id)
+    this.changed.set(device.id, device)
+    this.schedule()
+  }
+
+  remove(id: string): void {
+    this.changed.delete(id)
+    this.removed.add(id)
+    this.schedule()
+  }
+
+  private schedule(): void {
+    if (this.timer) return
+    this.timer = setTimeout(() => this.flush(), this.windowMs)
+    this.timer.unref?.()
+  }
+
+  flush(): void {
+    clearTimeout(this.timer)
+    this.timer = undefined
+    if (this.changed.size === 0 && this.removed.size === 0) return
+    const delta = { devices: [...this.changed.values()], removed: [...this.removed] }
+    this.changed.clear()
+    this.removed.clear()
+    this.emit(delta)
+  }
+
+  stop(): void {
+    clearTimeout(this.timer)
+    this.timer = undefined
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * The live stream (socket.io on the hub's HTTP server): authenticated with the session cookie or
+ * `auth.token`; a fleet snapshot on connect, then coalesced deltas; telemetry for subscribed devices.
+ */
+import { type ClientToServerEvents, rooms, type ServerToClientEvents } from '@vigil/protocol'
+import fp from 'fastify-plugin'
+import { Server } from 'socket.io'
+import { authenticateToken, SESSION_COOKIE } from '../auth/sessions.js'
+import { toSummary } from '../devices/registry.js'
+import { Coalescer } from './coalescer.js'
+
+interface SocketData {
+  username: string
+}
+
+export const realtimePlugin = fp(
+  async (app) => {
+    const hub = app.hub
+    const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(
+      app.server,
+      { serveClient: false, cors: undefined },
+    )
+    io.use((socket, next) => {
+      const auth = socket.handshake.auth as { token?: unknown }
+      const cookies = app.parseCookie(socket.handshake.headers.cookie ?? '')
+      const token = typeof auth.token === 'string' ? auth.token : cookies[SESSION_COOKIE]
+      const user = token ? authenticateToken(hub.store, token) : undefined
+      if (!user) return next(new Error('VIGIL_UNAUTHENTICATED'))
+      socket.data.username = user.username
+      next()
+    })
+
+    const coalescer = new Coalescer(hub.config.coalesceMs, (delta) =>
+      io.to(rooms.fleet()).emit('fleet:delta', { ...delta, ts: new Date().toISOString() }),
+    )
+    const offChange = hub.registry.onChange((change) =>
+      change.type === 'changed' ? coalescer.change(toSummary(change.device)) : coalescer.remove(change.id),
+    )
+    const offTelemetry = hub.events.on('telemetry', (sample) =>
+      io.to(rooms.device(sample.deviceId)).emit('device:telemetry', sample),
+    )
+    const offFeed = hub.events.on('feed', (item) => io.to(rooms.fleet()).emit('feed:item', item))
+
+    io.on('connection', (socket) => {
+      void socket.join(rooms.fleet())
+      socket.emit('fleet:snapshot', {
+        devices: hub.registry.all().map(toSummary),
+        ts: new Date().toISOString(),
+      })
+      socket.on('device:subscribe', (deviceId, ack) => {
+        const respond = typeof ack === 'function' ? ack : () => {}
+        if (typeof deviceId !== 'string' || !hub.registry.get(deviceId)) {
+          return respond({
+            ok: false,
+            error: { code: 'VIGIL_NOT_FOUND', message: `no device ${String(deviceId)}` },
+          })
+        }
+        void socket.join(rooms.device(deviceId))
+        respond({ ok: true, data: { telemetry: hub.telemetry.query(deviceId, Date.now() - 3600_000) } })
+      })
+      socket.on('device:unsubscribe', (deviceId) => {
+        if (typeof deviceId === 'string') void socket.leave(rooms.device(deviceId))
+      })
+    })
+
+    app.addHook('preClose', async () => {
+      offChange()
+      offTelemetry()
+      offFeed()
+      coalescer.stop()
+      io.disconnectSockets(true)
+      io.engine.close()
+    })
+  },
+  { name: 'vigil-realtime', dependencies: ['vigil-core'] },
+)
