@@ -1,0 +1,112 @@
+/**
+ * The one HTTP client of the dashboard: same-origin, the session cookie authenticates (the bearer token
+ * is added too when we hold it in memory). Answers are validated against the protocol's schemas, and
+ * every failure becomes an `ApiRequestError` carrying the hub's stable error code.
+ */
+
+import type { Static } from '@vigil/protocol'
+import { compile, type TSchema, type Validator } from '@vigil/protocol'
+import { dashboardConfig } from '../config.js'
+
+export class ApiRequestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'ApiRequestError'
+  }
+}
+
+let bearer: string | null = null
+/** Keeps the session token in memory only (never in storage): the cookie survives reloads. */
+export function setBearerToken(token: string | null): void {
+  bearer = token
+}
+export function getBearerToken(): string | null {
+  return bearer
+}
+
+const validators = new WeakMap<TSchema, Validator<TSchema>>()
+function validatorFor<T extends TSchema>(schema: T): Validator<T> {
+  let v = validators.get(schema)
+  if (!v) {
+    v = compile(schema)
+    validators.set(schema, v)
+  }
+  return v as Validator<T>
+}
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+  body?: unknown
+  signal?: AbortSignal
+}
+
+function errorFrom(status: number, body: unknown): ApiRequestError {
+  if (typeof body === 'object' && body !== null && 'error' in body) {
+    const e = (body as { error: unknown }).error
+    if (typeof e === 'object' && e !== null) {
+      const { code, message } = e as { code?: unknown; message?: unknown }
+      return new ApiRequestError(
+        status,
+        typeof code === 'string' ? code : `HTTP_${status}`,
+        typeof message === 'string' ? message : `request failed with status ${status}`,
+      )
+    }
+  }
+  return new ApiRequestError(status, `HTTP_${status}`, `request failed with status ${status}`)
+}
+
+async function send(path: string, opts: RequestOptions): Promise<{ status: number; body: unknown }> {
+  const headers: Record<string, string> = { accept: 'application/json' }
+  if (opts.body !== undefined) headers['content-type'] = 'application/json'
+  if (bearer) headers.authorization = `Bearer ${bearer}`
+  let res: Response
+  try {
+    res = await fetch(`${dashboardConfig.apiBase}${path}`, {
+      method: opts.method ?? 'GET',
+      headers,
+      credentials: 'same-origin',
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      signal: opts.signal,
+    })
+  } catch (err) {
+    throw new ApiRequestError(0, 'VIGIL_NETWORK', `the hub cannot be reached (${(err as Error).message})`)
+  }
+  const text = await res.text()
+  let body: unknown = null
+  if (text !== '') {
+    try {
+      body = JSON.parse(text)
+    } catch {
+      throw new ApiRequestError(
+        res.status,
+        'VIGIL_BAD_RESPONSE',
+        'the hub answered something that is not JSON',
+      )
+    }
+  }
+  if (!res.ok) throw errorFrom(res.status, body)
+  return { status: res.status, body }
+}
+
+/** Calls the API and checks the answer against `schema`. */
+export async function request<T extends TSchema>(
+  path: string,
+  schema: T,
+  opts: RequestOptions = {},
+): Promise<Static<T>> {
+  const { body } = await send(path, opts)
+  const result = validatorFor(schema).validate(body)
+  if (!result.ok) {
+    throw new ApiRequestError(200, 'VIGIL_BAD_RESPONSE', `unexpected answer from ${path}: ${result.message}`)
+  }
+  return result.value
+}
+
+/** Calls the API where the answer carries nothing we need (e.g. DELETE). */
+export async function requestVoid(path: string, opts: RequestOptions = {}): Promise<void> {
+  await send(path, opts)
+}

@@ -1,0 +1,19 @@
+/**
+ * The dashboard's settings in one place. It runs in a browser, so there is no environment to read:
+ * everything is relative to the origin that served it (the hub).
+ */
+export const dashboardConfig = Object.freeze({
+  apiBase: '/api/v1',
+  socketPath: '/socket.io',
+  /** Expected interval between updates on the live stream: agents report telemetry every 10 s. */
+  streamIntervalMs: 10_000,
+  /** Data older than this many intervals is shown as stale, never as live. */
+  staleAfterIntervals: 2,
+  reconnect: { delayMs: 1_000, delayMaxMs: 15_000, randomization: 0.5 },
+  /** Height of one row in the virtualized tables, in CSS pixels (fixed, so windowing is exact). */
+  rowHeight: 36,
+  feedLimit: 200,
+  telemetryPoints: 360,
+})
+
+export const staleAfterMs = (cfg = dashboardConfig): number => cfg.streamIntervalMs * cfg.staleAfterIntervals

@@ -1,0 +1,62 @@
+/**
+ * Who is signed in. The hub sets an httpOnly cookie on sign-in; we keep the token in memory only, for
+ * the socket.io handshake. After a reload the cookie still authenticates, so `restore()` asks the hub.
+ */
+import { type Role, SessionResponse, SessionUser, Type } from '@vigil/protocol'
+import { reactive, readonly } from 'vue'
+import { ApiRequestError, request, requestVoid, setBearerToken } from './api/http.js'
+
+const SessionInfo = Type.Object({ user: SessionUser })
+
+interface SessionState {
+  user: SessionUser | null
+  token: string | null
+  /** False until we know whether a cookie session exists. */
+  checked: boolean
+}
+
+const state = reactive<SessionState>({ user: null, token: null, checked: false })
+export const session = readonly(state)
+
+export async function signIn(username: string, password: string): Promise<SessionUser> {
+  const res = await request('/session', SessionResponse, { method: 'POST', body: { username, password } })
+  state.user = res.user
+  state.token = res.token
+  state.checked = true
+  setBearerToken(res.token)
+  return res.user
+}
+
+export async function restoreSession(): Promise<SessionUser | null> {
+  try {
+    const res = await request('/session', SessionInfo)
+    state.user = res.user
+  } catch (err) {
+    if (!(err instanceof ApiRequestError) || (err.status !== 401 && err.status !== 403)) {
+      state.checked = true
+      throw err
+    }
+    state.user = null
+  }
+  state.checked = true
+  return state.user
+}
+
+/** Forgets the session locally (e.g. the hub said 401) without calling the hub. */
+export function forgetSession(): void {
+  state.user = null
+  state.token = null
+  setBearerToken(null)
+}
+
+export async function signOut(): Promise<void> {
+  try {
+    await requestVoid('/session', { method: 'DELETE' })
+  } finally {
+    forgetSession()
+  }
+}
+
+export function hasRole(...roles: Role[]): boolean {
+  return state.user !== null && roles.includes(state.user.role)
+}
