@@ -1,0 +1,446 @@
+/**
+ * The agent loop, kept thin: collectors produce protocol messages, the outbox makes state durable, the
+ * link delivers. `start()` sets everything up; `stop()` undoes it (shutdown state, timers, link).
+ */
+import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import {
+  type CheckResult,
+  CommandRequest,
+  compile,
+  DEVICE_MESSAGES,
+  type DeviceEvent,
+  type DeviceEventKind,
+  type DeviceIdentity,
+  type DeviceMessageKind,
+  type DeviceState,
+  type HardeningBaseline,
+  type Inventory,
+  PROTOCOL_VERSION,
+  parseTopic,
+  topics,
+} from '@vigil/protocol'
+import {
+  type BaselineSource,
+  DEFAULT_BASELINE,
+  loadBaselineFile,
+  shouldReplace,
+  validateBaseline,
+} from './baseline.js'
+import { type Clock, systemClock } from './clock.js'
+import { type AgentCollectors, defaultCollectors } from './collectors/index.js'
+import { badRequestResponse, dispatchCommand } from './commands/dispatch.js'
+import { createCommandHandlers } from './commands/handlers.js'
+import type { AgentConfig } from './config/schema.js'
+import { type Credentials, readCredentials } from './credentials.js'
+import { buildReport, runBaseline } from './hardening/run.js'
+import { createLink, type Link, type Transport } from './link/mqtt-link.js'
+import { createLogger, type Logger } from './logger.js'
+import { createOutbox, type Outbox, type OutboxFs } from './outbox/outbox.js'
+import {
+  type AgentMemory,
+  type AgentStatus,
+  memoryPath,
+  readJson,
+  statusPath,
+  writeJsonAtomic,
+} from './store.js'
+import { AGENT_VERSION } from './version.js'
+
+export interface CreateAgentOptions {
+  config: AgentConfig
+  credentials?: Credentials
+  transport?: Transport
+  clock?: Clock
+  collectors?: AgentCollectors
+  logger?: Logger
+  outboxFs?: OutboxFs
+  /** write `<stateDir>/status.json` for `vigil-agent status` (default true) */
+  statusFile?: boolean
+  random?: () => number
+}
+
+export interface Agent {
+  start(): Promise<void>
+  stop(): Promise<void>
+  status(): AgentStatus
+  /** collect inventory and hardening now; enqueue what changed (or everything when forced) */
+  rescan(force?: {
+    inventory?: boolean
+    hardening?: boolean
+  }): Promise<{ inventoryHash: string; hardeningHash: string }>
+  readonly deviceId: string
+}
+
+const commandValidator = compile(CommandRequest)
+
+export function createAgent(options: CreateAgentOptions): Agent {
+  const { config } = options
+  const clock = options.clock ?? systemClock
+  const log = options.logger ?? createLogger(config.logLevel)
+  const collectors = options.collectors ?? defaultCollectors(config)
+  const dir = config.stateDir
+  let creds: Credentials | undefined = options.credentials
+  let outbox: Outbox | undefined
+  let link: Link | undefined
+  let memory: AgentMemory = {}
+  let baseline: HardeningBaseline = DEFAULT_BASELINE
+  let baselineSource: BaselineSource = 'default'
+  let inventory: Inventory | undefined
+  let identity: DeviceIdentity | undefined
+  let results: CheckResult[] = []
+  let hardeningHash = ''
+  const timers: unknown[] = []
+  let draining = false
+  let serial: Promise<unknown> = Promise.resolve()
+  let eventCounter = 0
+  const st = {
+    startedAt: clock.now().toISOString(),
+    lastConnectAt: null as string | null,
+    lastReportAt: null as string | null,
+    lastError: null as AgentStatus['lastError'],
+  }
+
+  const now = () => clock.now()
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = serial.then(fn, fn)
+    serial = run.catch(() => undefined)
+    return run
+  }
+  const saveMemory = () => writeJsonAtomic(memoryPath(dir), memory)
+
+  async function emit(kind: DeviceEventKind, message: string, data?: Record<string, unknown>): Promise<void> {
+    const ev: DeviceEvent = {
+      v: PROTOCOL_VERSION,
+      id: `${now().getTime().toString(36)}-${(eventCounter++).toString(36)}-${randomBytes(4).toString('hex')}`,
+      ts: now().toISOString(),
+      kind,
+      message: message.slice(0, 2048),
+    }
+    if (data) ev.data = data
+    await enqueue('event', ev)
+  }
+
+  async function enqueue(kind: Exclude<DeviceMessageKind, 'telemetry'>, payload: unknown): Promise<void> {
+    if (!outbox) return
+    await outbox.add(kind, payload)
+    void drain()
+  }
+
+  function topicOf(kind: DeviceMessageKind): string {
+    return topics.device(deviceId(), kind)
+  }
+
+  async function drain(): Promise<void> {
+    if (draining || !outbox) return
+    draining = true
+    try {
+      for (let item = outbox.next(); item && link?.connected; item = outbox.next()) {
+        const rule = DEVICE_MESSAGES[item.kind]
+        await link.publish(topicOf(item.kind), JSON.stringify(item.payload), {
+          qos: 1,
+          retain: rule.retained,
+        })
+        await outbox.remove(item)
+        st.lastReportAt = now().toISOString()
+      }
+    } catch (err) {
+      log.debug(`delivery paused: ${(err as Error).message}`)
+    } finally {
+      draining = false
+    }
+    // Something may have been added while the last publish was in flight.
+    if (link?.connected && outbox.next()) void drain()
+  }
+
+  function birth(): DeviceState {
+    const s: DeviceState = {
+      v: PROTOCOL_VERSION,
+      status: 'online',
+      ts: now().toISOString(),
+      agentVersion: AGENT_VERSION,
+      baseline: { id: baseline.id, version: baseline.version },
+      telemetryIntervalSec: config.telemetryIntervalSec,
+    }
+    if (identity) s.identity = identity
+    if (inventory) s.inventoryHash = inventory.hash
+    if (hardeningHash) s.hardeningHash = hardeningHash
+    return s
+  }
+
+  async function collectInventory(force: boolean): Promise<void> {
+    const inv = await collectors.inventory(now())
+    inventory = inv
+    identity = await collectors.identity(inv)
+    if (inv.errors?.length)
+      log.warn(`inventory: ${inv.errors.length} collector errors, first: ${inv.errors[0]}`)
+    if (force || inv.hash !== memory.inventoryHash) {
+      await enqueue('inventory', inv)
+      if (inv.errors?.length)
+        await emit('collector-error', `inventory collected with ${inv.errors.length} errors`, {
+          errors: inv.errors.slice(0, 20),
+        })
+      memory.inventoryHash = inv.hash
+      await saveMemory()
+    }
+  }
+
+  async function collectHardening(force: boolean): Promise<void> {
+    const current = await runBaseline(baseline, collectors.checkEnv)
+    const report = buildReport(baseline, current, memory.lastResults, now())
+    results = current
+    hardeningHash = report.hash
+    if (force || report.hash !== memory.hardeningHash || report.drift.length > 0) {
+      await enqueue('hardening', report)
+      for (const d of report.drift)
+        await emit('drift', `${d.id}: ${d.from ?? 'new'} → ${d.to}: ${d.detail}`.slice(0, 2048), {
+          check: d.id,
+        })
+      memory.hardeningHash = report.hash
+      memory.lastResults = current
+      await saveMemory()
+    }
+  }
+
+  const rescan: Agent['rescan'] = (force = {}) =>
+    exclusive(async () => {
+      await collectInventory(force.inventory ?? false)
+      await collectHardening(force.hardening ?? false)
+      return { inventoryHash: inventory?.hash ?? '', hardeningHash }
+    })
+
+  async function applyBaseline(
+    incoming: unknown,
+    source: BaselineSource,
+  ): Promise<{ applied: boolean; message: string }> {
+    const v = validateBaseline(incoming)
+    if (!v.ok) {
+      log.warn(`baseline refused: ${v.message}`)
+      await emit(
+        'baseline-rejected',
+        `baseline refused, ${baseline.id} v${baseline.version} stays in force: ${v.message}`,
+      )
+      return { applied: false, message: v.message }
+    }
+    if (!shouldReplace(baseline, v.baseline) && baselineSource === source) {
+      return {
+        applied: false,
+        message: `baseline ${v.baseline.id} v${v.baseline.version} is already in force or older`,
+      }
+    }
+    baseline = v.baseline
+    baselineSource = source
+    if (source === 'hub') {
+      memory.baseline = v.baseline
+      await saveMemory()
+    }
+    await emit('baseline-applied', `baseline ${baseline.id} v${baseline.version} applied`, {
+      id: baseline.id,
+      version: baseline.version,
+    })
+    await exclusive(() => collectHardening(false))
+    return { applied: true, message: `baseline ${baseline.id} v${baseline.version} applied` }
+  }
+
+  const handlers = createCommandHandlers({
+    rescan: () => rescan(),
+    sendInventory: () => rescan({ inventory: true }),
+    sendHardening: () => rescan({ hardening: true }),
+    applyBaseline: (b) => applyBaseline(b, 'hub'),
+    now,
+  })
+
+  async function onMessage(topic: string, payload: Buffer): Promise<void> {
+    const parsed = parseTopic(topic)
+    if (parsed?.type === 'baseline') {
+      let value: unknown
+      try {
+        value = JSON.parse(payload.toString('utf8'))
+      } catch (err) {
+        value = { invalid: (err as Error).message }
+      }
+      await applyBaseline(value, 'hub')
+      return
+    }
+    if (parsed?.type !== 'command') return
+    const r = commandValidator.parse(payload, 1_048_576)
+    if (!r.ok) {
+      log.warn(`command refused: ${r.message}`)
+      let raw: unknown
+      try {
+        raw = JSON.parse(payload.toString('utf8'))
+      } catch {
+        raw = undefined
+      }
+      const res = badRequestResponse(raw, r.message)
+      if (res) await enqueue('cmd/res', res)
+      return
+    }
+    log.info(`command ${r.value.cmd} (tx ${r.value.tx})`)
+    await enqueue('cmd/res', await dispatchCommand(handlers, r.value))
+  }
+
+  async function tickTelemetry(): Promise<void> {
+    let sample: Awaited<ReturnType<AgentCollectors['telemetry']>>
+    try {
+      sample = await collectors.telemetry(now())
+    } catch (err) {
+      log.warn(`telemetry: ${(err as Error).message}`)
+      return
+    }
+    if (link?.connected) {
+      try {
+        await link.publish(topicOf('telemetry'), JSON.stringify(sample), { qos: 0, retain: false })
+        st.lastReportAt = now().toISOString()
+        return
+      } catch {
+        // fall through to the ring
+      }
+    }
+    await outbox?.addTelemetry(sample)
+  }
+
+  function deviceId(): string {
+    if (!creds) throw new Error('agent not started')
+    return creds.deviceId
+  }
+
+  function status(): AgentStatus {
+    return {
+      pid: process.pid,
+      startedAt: st.startedAt,
+      updatedAt: now().toISOString(),
+      running: true,
+      deviceId: creds?.deviceId ?? '',
+      hubUrl: creds?.hubUrl ?? '',
+      mqttUrl: creds?.mqtt.url ?? '',
+      connected: link?.connected ?? false,
+      lastConnectAt: st.lastConnectAt,
+      lastReportAt: st.lastReportAt,
+      lastError: st.lastError,
+      outbox: outbox?.depth() ?? { state: 0, telemetry: 0 },
+      baseline: { id: baseline.id, version: baseline.version, name: baseline.name, source: baselineSource },
+      failingChecks: results.filter((r) => r.status !== 'pass'),
+      inventory: {
+        hash: inventory?.hash ?? null,
+        packages: inventory?.packages.length ?? 0,
+        firmwareVersion: inventory?.firmwareVersion ?? null,
+      },
+      pendingManifests: [],
+    }
+  }
+
+  async function writeStatus(running = true): Promise<void> {
+    if (options.statusFile === false) return
+    try {
+      await writeJsonAtomic(statusPath(dir), { ...status(), running }, 0o644)
+    } catch (err) {
+      log.warn(`cannot write the status file: ${(err as Error).message}`)
+    }
+  }
+
+  const every = (sec: number, fn: () => Promise<unknown>) => {
+    timers.push(
+      clock.setInterval(() => {
+        fn().catch((err: Error) => log.warn(err.message))
+      }, sec * 1000),
+    )
+  }
+
+  return {
+    get deviceId() {
+      return deviceId()
+    },
+    status,
+    rescan,
+    async start() {
+      creds ??= await readCredentials(dir)
+      const mem = await readJson(memoryPath(dir)).catch(() => undefined)
+      if (mem && typeof mem === 'object') memory = mem as AgentMemory
+      outbox = createOutbox({
+        dir: join(dir, 'outbox'),
+        maxTelemetry: config.outbox.maxTelemetry,
+        ...(options.outboxFs ? { fs: options.outboxFs } : {}),
+        onError: (m) => log.warn(m),
+      })
+      await outbox.load()
+      if (memory.baseline && validateBaseline(memory.baseline).ok) {
+        baseline = memory.baseline
+        baselineSource = 'hub'
+      } else if (config.baselineFile) {
+        const r = await loadBaselineFile(config.baselineFile)
+        if (r.ok) {
+          baseline = r.baseline
+          baselineSource = 'file'
+        } else
+          await emit('baseline-rejected', `local baseline refused, the default stays in force: ${r.message}`)
+      }
+      await rescan()
+      await emit('agent-started', `vigil-agent ${AGENT_VERSION} started`)
+      const c = creds
+      link = createLink({
+        url: c.mqtt.url,
+        clientId: c.deviceId,
+        username: c.mqtt.username,
+        password: c.mqtt.password,
+        will: {
+          topic: topicOf('state'),
+          payload: JSON.stringify({
+            v: PROTOCOL_VERSION,
+            status: 'offline',
+            ts: now().toISOString(),
+            reason: 'will',
+          } satisfies DeviceState),
+        },
+        reconnect: config.reconnect,
+        subscriptions: [topics.command(c.deviceId), topics.baseline()],
+        clock,
+        ...(options.transport ? { transport: options.transport } : {}),
+        ...(options.random ? { random: options.random } : {}),
+        onConnect: () => {
+          st.lastConnectAt = now().toISOString()
+          st.lastError = null
+          log.info(`connected to ${c.mqtt.url} as ${c.deviceId}`)
+          const l = link
+          if (!l) return
+          l.publish(topicOf('state'), JSON.stringify(birth()), { qos: 1, retain: true })
+            .then(() => drain())
+            .catch((err: Error) => log.debug(`birth not delivered: ${err.message}`))
+          void writeStatus()
+        },
+        onDisconnect: () => {
+          void writeStatus()
+        },
+        onMessage: (topic, payload) => {
+          onMessage(topic, payload).catch((err: Error) => log.error(`message on ${topic}: ${err.message}`))
+        },
+        onError: (message, code) => {
+          st.lastError = { code, message, at: now().toISOString() }
+          log.warn(`link: ${message}`)
+        },
+        onReconnectScheduled: (ms, attempt) => log.debug(`reconnect attempt ${attempt} in ${ms} ms`),
+      })
+      every(config.telemetryIntervalSec, tickTelemetry)
+      every(config.inventoryIntervalSec, () => exclusive(() => collectInventory(false)))
+      every(config.hardeningIntervalSec, () => exclusive(() => collectHardening(false)))
+      every(config.statusIntervalSec, () => writeStatus())
+      await writeStatus()
+    },
+    async stop() {
+      for (const t of timers.splice(0)) clock.clearInterval(t)
+      await serial.catch(() => undefined)
+      const l = link
+      link = undefined
+      if (l) {
+        const bye: DeviceState = {
+          v: PROTOCOL_VERSION,
+          status: 'offline',
+          ts: now().toISOString(),
+          reason: 'shutdown',
+        }
+        await l.close({ topic: topicOf('state'), payload: JSON.stringify(bye) })
+      }
+      await writeStatus(false)
+    },
+  }
+}

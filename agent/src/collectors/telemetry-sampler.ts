@@ -1,0 +1,93 @@
+/**
+ * Samples telemetry without spawning a process: systeminformation's os/fs-based probes (currentLoad,
+ * mem) plus direct reads of /proc and /sys. Keeps the previous counters to compute rates.
+ */
+import { readdir, readFile, statfs } from 'node:fs/promises'
+import { loadavg, uptime } from 'node:os'
+import type { Telemetry } from '@vigil/protocol'
+import si from 'systeminformation'
+import { buildTelemetry, type NetCounters, parseProcMounts, parseProcNetDev, rate } from './telemetry.js'
+
+export interface TelemetrySampler {
+  sample(now: Date): Promise<Telemetry>
+}
+
+async function readText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8')
+  } catch {
+    return ''
+  }
+}
+
+async function temperatures(): Promise<{ label: string; celsius: number }[]> {
+  const out: { label: string; celsius: number }[] = []
+  let zones: string[]
+  try {
+    zones = (await readdir('/sys/class/thermal')).filter((z) => z.startsWith('thermal_zone'))
+  } catch {
+    return out
+  }
+  for (const zone of zones.slice(0, 32)) {
+    const milli = Number((await readText(`/sys/class/thermal/${zone}/temp`)).trim())
+    if (!Number.isFinite(milli) || milli === 0) continue
+    const label = (await readText(`/sys/class/thermal/${zone}/type`)).trim() || zone
+    out.push({ label, celsius: Math.round(milli / 100) / 10 })
+  }
+  return out
+}
+
+async function disks(): Promise<{ mount: string; size: number; used: number }[]> {
+  const out: { mount: string; size: number; used: number }[] = []
+  for (const mount of parseProcMounts(await readText('/proc/mounts'))) {
+    try {
+      const s = await statfs(mount)
+      const size = s.blocks * s.bsize
+      if (size > 0) out.push({ mount, size, used: (s.blocks - s.bfree) * s.bsize })
+    } catch {
+      // unmounted meanwhile or not permitted: skip
+    }
+  }
+  return out
+}
+
+async function processCount(): Promise<number> {
+  try {
+    return (await readdir('/proc')).filter((d) => /^\d+$/.test(d)).length
+  } catch {
+    return 0
+  }
+}
+
+export function createTelemetrySampler(): TelemetrySampler {
+  let prevNet: { at: number; counters: NetCounters } | undefined
+  return {
+    async sample(now) {
+      const [load, mem, net, d, temps, procs] = await Promise.all([
+        si.currentLoad(),
+        si.mem(),
+        readText('/proc/net/dev').then(parseProcNetDev),
+        disks(),
+        temperatures(),
+        processCount(),
+      ])
+      const at = now.getTime()
+      const secs = prevNet ? (at - prevNet.at) / 1000 : 0
+      const netRates = prevNet
+        ? { rxBps: rate(prevNet.counters.rx, net.rx, secs), txBps: rate(prevNet.counters.tx, net.tx, secs) }
+        : { rxBps: 0, txBps: 0 }
+      prevNet = { at, counters: net }
+      return buildTelemetry({
+        ts: now,
+        loadPct: load.currentLoad,
+        loadAvg: loadavg(),
+        mem: { total: mem.total, used: mem.active },
+        disks: d,
+        temps,
+        net: netRates,
+        uptimeSec: uptime(),
+        processes: procs,
+      })
+    },
+  }
+}

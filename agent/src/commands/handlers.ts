@@ -1,0 +1,28 @@
+/** The command table of the agent. 'install-manifest' waits for the manifest module. */
+import { CommandError, type CommandHandlers } from './dispatch.js'
+
+export interface CommandDeps {
+  rescan(): Promise<{ inventoryHash: string; hardeningHash: string }>
+  sendInventory(): Promise<{ inventoryHash: string }>
+  sendHardening(): Promise<{ hardeningHash: string }>
+  applyBaseline(baseline: unknown): Promise<{ applied: boolean; message: string }>
+  now(): Date
+}
+
+export function createCommandHandlers(d: CommandDeps): CommandHandlers {
+  return {
+    ping: async () => ({ pong: true, ts: d.now().toISOString() }),
+    rescan: async () => ({ ...(await d.rescan()) }),
+    'send-inventory': async () => ({ inventoryHash: (await d.sendInventory()).inventoryHash }),
+    'send-hardening': async () => ({ hardeningHash: (await d.sendHardening()).hardeningHash }),
+    'apply-baseline': async (req) => {
+      const r = await d.applyBaseline(req.baseline)
+      if (!r.applied && r.message.includes('already')) return { applied: false, message: r.message }
+      if (!r.applied) throw new CommandError('BAD_BASELINE', r.message)
+      return { applied: true, message: r.message }
+    },
+    'install-manifest': async () => {
+      throw new CommandError('NOT_IMPLEMENTED', 'this agent cannot install manifests yet')
+    },
+  }
+}

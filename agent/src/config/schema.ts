@@ -1,0 +1,60 @@
+/**
+ * The agent's configuration: one schema, defaults written here, validated with every error listed.
+ */
+import { type Static, Type } from '@vigil/protocol'
+
+export const DEFAULT_STATE_DIR = '/var/lib/vigil-agent'
+
+const Seconds = (dflt: number, min = 1) => Type.Integer({ minimum: min, maximum: 86_400, default: dflt })
+
+export const AgentConfigSchema = Type.Object(
+  {
+    stateDir: Type.String({ minLength: 1, default: DEFAULT_STATE_DIR }),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+    telemetryIntervalSec: Seconds(10),
+    inventoryIntervalSec: Seconds(3600, 10),
+    hardeningIntervalSec: Seconds(900, 10),
+    statusIntervalSec: Seconds(10),
+    identity: Type.Object(
+      {
+        vendor: Type.Optional(Type.String({ maxLength: 128 })),
+        model: Type.Optional(Type.String({ maxLength: 128 })),
+        serial: Type.Optional(Type.String({ maxLength: 128 })),
+        firmwareVersion: Type.Optional(Type.String({ maxLength: 128 })),
+        firmwareFile: Type.Optional(Type.String({ pattern: '^/' })),
+        firmwareCommand: Type.Optional(Type.String({ minLength: 1 })),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    baselineFile: Type.Optional(Type.String({ pattern: '^/' })),
+    outbox: Type.Object(
+      {
+        maxTelemetry: Type.Integer({ minimum: 2, maximum: 1_000_000, default: 8640 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    reconnect: Type.Object(
+      {
+        minMs: Type.Integer({ minimum: 1, default: 1000 }),
+        maxMs: Type.Integer({ minimum: 1, default: 60_000 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    paths: Type.Object(
+      {
+        root: Type.String({ default: '/', description: 'prefix for every probed file (tests, chroots)' }),
+        dpkgStatus: Type.String({ default: '/var/lib/dpkg/status' }),
+        apkInstalled: Type.String({ default: '/lib/apk/db/installed' }),
+        osRelease: Type.String({ default: '/etc/os-release' }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    logLevel: Type.Union(
+      [Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')],
+      { default: 'info' },
+    ),
+  },
+  { additionalProperties: false },
+)
+
+export type AgentConfig = Readonly<Static<typeof AgentConfigSchema>>

@@ -1,0 +1,75 @@
+/**
+ * Enrollment: trade a one-time token for device credentials (`POST <hub>/api/v1/enroll`).
+ */
+import { hostname } from 'node:os'
+import { compile, EnrollResponse } from '@vigil/protocol'
+import { type Credentials, writeCredentials } from './credentials.js'
+
+export class EnrollError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+export interface EnrollOptions {
+  hubUrl: string
+  token: string
+  name?: string
+  dir: string
+  fetch?: typeof fetch
+}
+
+const responseValidator = compile(EnrollResponse)
+
+export async function enrollDevice(options: EnrollOptions): Promise<Credentials> {
+  let base: URL
+  try {
+    base = new URL(options.hubUrl)
+  } catch {
+    throw new EnrollError('VIGIL_AGENT_BAD_HUB_URL', `not a URL: ${JSON.stringify(options.hubUrl)}`)
+  }
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') {
+    throw new EnrollError('VIGIL_AGENT_BAD_HUB_URL', `the hub URL must be http(s)://, got ${base.protocol}`)
+  }
+  const url = new URL('/api/v1/enroll', base)
+  const doFetch = options.fetch ?? fetch
+  let res: Response
+  try {
+    res = await doFetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: options.token, name: options.name ?? hostname() }),
+      signal: AbortSignal.timeout(30_000),
+    })
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message
+    throw new EnrollError('VIGIL_AGENT_HUB_UNREACHABLE', `cannot reach the hub at ${url.origin}: ${cause}`)
+  }
+  const text = await res.text()
+  if (!res.ok) {
+    let message = text.slice(0, 500)
+    try {
+      const body = JSON.parse(text) as { error?: { code?: string; message?: string } }
+      if (body.error?.message) message = `${body.error.code ?? ''} ${body.error.message}`.trim()
+    } catch {
+      // keep the raw text
+    }
+    throw new EnrollError(
+      'VIGIL_AGENT_ENROLL_REFUSED',
+      `the hub refused the enrollment (${res.status}): ${message}`,
+    )
+  }
+  const parsed = responseValidator.parse(text)
+  if (!parsed.ok)
+    throw new EnrollError('VIGIL_AGENT_BAD_RESPONSE', `unexpected enroll answer: ${parsed.message}`)
+  const creds: Credentials = {
+    hubUrl: base.origin,
+    deviceId: parsed.value.deviceId,
+    mqtt: parsed.value.mqtt,
+  }
+  await writeCredentials(options.dir, creds)
+  return creds
+}

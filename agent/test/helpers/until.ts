@@ -1,0 +1,9 @@
+/** Polls a condition (no wall-clock assertion: the test timeout is the only limit). */
+export async function until<T>(fn: () => T | undefined | false, what = 'condition'): Promise<T> {
+  for (let i = 0; ; i++) {
+    const v = fn()
+    if (v) return v
+    await new Promise((r) => setTimeout(r, 20))
+    if (i > 1000) throw new Error(`timed out waiting for ${what}`)
+  }
+}
