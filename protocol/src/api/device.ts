@@ -1,3 +1,6 @@
+import { DeviceEvent } from '../messages/event.js'
+import { CheckResult } from '../messages/hardening.js'
+import { DeviceIdentity, OsRelease } from '../messages/identity.js'
 import { type Static, Type } from '../schema.js'
 
 /**
@@ -38,3 +41,52 @@ export const DeviceList = Type.Object(
   { $id: 'DeviceList' },
 )
 export type DeviceList = Static<typeof DeviceList>
+
+/**
+ * `GET /api/v1/devices/:id`: the row plus what the device page shows — identity, baseline, a summary of
+ * the latest inventory, the latest hardening results (with evidence) and the device's findings.
+ */
+export const DeviceDetail = Type.Object(
+  {
+    ...DeviceSummary.properties,
+    identity: Type.Union([DeviceIdentity, Type.Null()]),
+    baseline: Type.Union([Type.Object({ id: Type.String(), version: Type.Integer() }), Type.Null()]),
+    inventory: Type.Union([
+      Type.Object({
+        hash: Type.String(),
+        ts: Type.String({ format: 'date-time' }),
+        os: OsRelease,
+        firmwareVersion: Type.Union([Type.String(), Type.Null()]),
+        packages: Type.Integer({ description: 'number of installed packages' }),
+      }),
+      Type.Null(),
+    ]),
+    hardening: Type.Union([
+      Type.Object({
+        hash: Type.String(),
+        ts: Type.String({ format: 'date-time' }),
+        baseline: Type.Object({ id: Type.String(), version: Type.Integer() }),
+        results: Type.Array(CheckResult),
+      }),
+      Type.Null(),
+    ]),
+    findings: Type.Array(Type.Unknown(), { description: 'filled in by the correlation feature' }),
+  },
+  { $id: 'DeviceDetail' },
+)
+export type DeviceDetail = Static<typeof DeviceDetail>
+
+/** `GET /api/v1/devices/:id/events`: events the device reported, newest first. */
+export const DeviceEventList = Type.Object(
+  {
+    events: Type.Array(
+      Type.Object({
+        deviceId: Type.String(),
+        receivedAt: Type.String({ format: 'date-time' }),
+        event: DeviceEvent,
+      }),
+    ),
+  },
+  { $id: 'DeviceEventList' },
+)
+export type DeviceEventList = Static<typeof DeviceEventList>
