@@ -3,8 +3,8 @@
  *
  * Form: `[epoch:]version[-release]`. The epoch is the leading digits when a colon follows them
  * (absent = 0, `:1.0` = epoch 0); the release is what follows the LAST hyphen after the epoch. Epoch,
- * version and release are compared in that order, each with `rpmvercmp`; a missing release compares
- * as an empty one (so `1.0` < `1.0-0`, as rpm says).
+ * version and release are compared in that order, each with `rpmvercmp`, except that a missing
+ * release sorts below any release, even an empty one or `~` (`1.0` < `1.0-` < `1.0-0`, as rpm says).
  *
  * `rpmvercmp`: identical strings are equal. Otherwise both are cut into segments of ASCII digits or
  * ASCII letters; every other character only separates. `~` sorts before anything, even the end of
@@ -20,7 +20,8 @@ import { compareDigits, compareStrings, type Ordering, VersionError } from './ty
 export interface RpmVersion {
   epoch: string
   version: string
-  release: string
+  /** null when there is no hyphen at all. */
+  release: string | null
 }
 
 export function parseRpmVersion(input: string): RpmVersion {
@@ -33,7 +34,7 @@ export function parseRpmVersion(input: string): RpmVersion {
   return {
     epoch,
     version: hyphen >= 0 ? rest.slice(0, hyphen) : rest,
-    release: hyphen >= 0 ? rest.slice(hyphen + 1) : '',
+    release: hyphen >= 0 ? rest.slice(hyphen + 1) : null,
   }
 }
 
@@ -92,5 +93,9 @@ export function rpmvercmp(a: string, b: string): Ordering {
 export function compareRpm(a: string, b: string): Ordering {
   const x = parseRpmVersion(a)
   const y = parseRpmVersion(b)
-  return rpmvercmp(x.epoch, y.epoch) || rpmvercmp(x.version, y.version) || rpmvercmp(x.release, y.release)
+  const byRelease = (): Ordering => {
+    if (x.release === null || y.release === null) return x.release === y.release ? 0 : x.release === null ? -1 : 1
+    return rpmvercmp(x.release, y.release)
+  }
+  return rpmvercmp(x.epoch, y.epoch) || rpmvercmp(x.version, y.version) || byRelease()
 }
