@@ -64,7 +64,8 @@ export async function startBroker(opts: {
     published,
     connects,
     dropClients() {
-      const clients = (broker as unknown as { clients: Record<string, { conn: { destroy(): void } }> }).clients
+      const clients = (broker as unknown as { clients: Record<string, { conn: { destroy(): void } }> })
+        .clients
       for (const c of Object.values(clients)) c.conn.destroy()
     },
     of: (kind) => published.filter((p) => p.topic.endsWith(`/${kind}`)).map((p) => JSON.parse(p.payload)),
