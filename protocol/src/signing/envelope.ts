@@ -197,7 +197,7 @@ export function verifyEnvelope(input: EnvelopeInput, options: VerifyEnvelopeOpti
     return { ok: true, envelope, payloadType: envelope.payloadType, payload, keyids: [...valid] }
   }
   const summary = `${valid.size} of ${threshold} required valid signatures by distinct trusted keys`
-  const detail = `${summary}: ${problems.join('; ') || 'no other signature'}`
+  const detail = problems.length > 0 ? `${summary}: ${problems.join('; ')}` : summary
   if (bad > 0) return fail('BAD_SIGNATURE', detail, problems)
   if (revoked > 0) return fail('REVOKED_KEY', detail, problems)
   if (unknown > 0) return fail('UNKNOWN_KEY', detail, problems)
