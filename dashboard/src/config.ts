@@ -7,6 +7,11 @@ export const dashboardConfig = Object.freeze({
   socketPath: '/socket.io',
   /** Expected interval between updates on the live stream: agents report telemetry every 10 s. */
   streamIntervalMs: 10_000,
+  /**
+   * The hub's socket.io heartbeat (server `pingInterval`, 25 s by default) until a measured gap replaces
+   * it: a quiet fleet sends no deltas, and heartbeats then are the data that proves the stream alive.
+   */
+  heartbeatMs: 25_000,
   /** Data older than this many intervals is shown as stale, never as live. */
   staleAfterIntervals: 2,
   reconnect: { delayMs: 1_000, delayMaxMs: 15_000, randomization: 0.5 },

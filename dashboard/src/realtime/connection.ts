@@ -23,6 +23,8 @@ export interface ConnectionSnapshot {
 export interface MonitorOptions {
   intervalMs: number
   staleAfterIntervals: number
+  /** Expected gap between server heartbeats until one is measured (0: none expected). */
+  heartbeatMs?: number
 }
 
 type Transport = 'connecting' | 'up' | 'down' | 'refused'
@@ -31,12 +33,14 @@ export class ConnectionMonitor {
   private transport: Transport = 'connecting'
   private lastDataAt: number | null = null
   private lastHeartbeatAt: number | null = null
-  private heartbeatGapMs = 0
+  private heartbeatGapMs: number
   private connectedAt: number | null = null
   private attempts = 0
   private reason: string | null = null
 
-  constructor(private readonly opts: MonitorOptions) {}
+  constructor(private readonly opts: MonitorOptions) {
+    this.heartbeatGapMs = opts.heartbeatMs ?? 0
+  }
 
   /** The stale window: two stream intervals, or two server heartbeat gaps if the hub beats slower. */
   staleAfterMs(): number {

@@ -49,6 +49,7 @@ export function createLiveClient(opts: LiveClientOptions): LiveClient {
   const monitor = new ConnectionMonitor({
     intervalMs: dashboardConfig.streamIntervalMs,
     staleAfterIntervals: dashboardConfig.staleAfterIntervals,
+    heartbeatMs: dashboardConfig.heartbeatMs,
   })
   const connection = shallowRef<ConnectionSnapshot>(monitor.snapshot(now()))
   const refresh = (): void => {

@@ -32,6 +32,17 @@ describe('ConnectionMonitor', () => {
     expect(m.snapshot(75_001).status).toBe('stale')
   })
 
+  it('assumes the configured heartbeat until it has measured one', () => {
+    const m = new ConnectionMonitor({ ...opts, heartbeatMs: 25_000 })
+    m.connected(0)
+    expect(m.snapshot(50_000).status).toBe('live')
+    expect(m.snapshot(50_001).status).toBe('stale')
+    m.heartbeat(10_000)
+    m.heartbeat(15_000)
+    // Measured 5 s: the stream interval (10 s) is the larger, so 20 s.
+    expect(m.staleAfterMs()).toBe(20_000)
+  })
+
   it('says reconnecting after losing a connection, and live again after reconnecting', () => {
     const m = new ConnectionMonitor(opts)
     m.connected(0)
