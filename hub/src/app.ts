@@ -15,10 +15,12 @@ import { ERRORS, type ErrorCode, errorBody, HubError } from './errors.js'
 import { FEATURE_PLUGINS } from './features.js'
 import { authPlugin } from './http/auth.js'
 import { registerDashboard } from './http/dashboard.js'
+import { auditRoutes } from './http/routes/audit.js'
 import { deviceRoutes } from './http/routes/devices.js'
 import { enrollmentRoutes } from './http/routes/enrollment.js'
 import { healthRoutes } from './http/routes/health.js'
 import { sessionRoutes } from './http/routes/session.js'
+import { userRoutes } from './http/routes/users.js'
 import { realtimePlugin } from './realtime/plugin.js'
 
 export interface BuildOptions {
@@ -93,6 +95,8 @@ export async function buildApp(config: HubConfig, opts: BuildOptions = {}): Prom
   await app.register(sessionRoutes)
   await app.register(enrollmentRoutes)
   await app.register(deviceRoutes)
+  await app.register(userRoutes)
+  await app.register(auditRoutes)
   for (const feature of FEATURE_PLUGINS) await app.register(feature)
   await app.register(brokerPlugin)
   await registerDashboard(app, config.dashboardDir)
