@@ -17,32 +17,28 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 const sh = (script: string) =>
   execFileSync('bash', ['-euo', 'pipefail', '-c', script], { cwd: dir }).toString()
 
-// The same steps as VENDOR.md, "Signing with openssl only".
-const RECIPE = `
-openssl genpkey -algorithm ed25519 -out key.pem
-openssl pkey -in key.pem -pubout -out pub.pem
-KEYID=$(openssl pkey -pubin -in pub.pem -outform DER | sha256sum | cut -d' ' -f1)
-TYPE='application/vnd.vigil.manifest+json;version=1'
-LEN=$(wc -c < manifest.json | tr -d ' ')
-printf 'DSSEv1 %d %s %d ' "\${#TYPE}" "$TYPE" "$LEN" > pae.bin
-cat manifest.json >> pae.bin
-openssl pkeyutl -sign -rawin -inkey key.pem -in pae.bin -out sig.bin
-PAYLOAD=$(openssl base64 -A -in manifest.json)
-SIG=$(openssl base64 -A -in sig.bin)
-printf '{"payloadType":"%s","payload":"%s","signatures":[{"keyid":"%s","sig":"%s"}]}\\n' \\
-  "$TYPE" "$PAYLOAD" "$KEYID" "$SIG" > envelope.json
-echo "$KEYID"
-`
+// The recipe exactly as VENDOR.md shows it, so the documentation cannot drift from what works.
+const vendorMd = readFileSync(new URL('../../VENDOR.md', import.meta.url), 'utf8')
+const RECIPE = vendorMd
+  .split('<!-- openssl-recipe:start -->')[1]
+  ?.split('<!-- openssl-recipe:end -->')[0]
+  ?.replace(/^\s*```sh\n/, '')
+  .replace(/```\s*$/, '')
 
 describe('openssl-only signing', () => {
   const manifestText = `${JSON.stringify(manifest(), null, 2)}\n`
   writeFileSync(join(dir, 'manifest.json'), manifestText)
-  const keyid = sh(RECIPE).trim()
+  if (RECIPE === undefined) throw new Error('VENDOR.md lost its openssl recipe markers')
+  sh(RECIPE)
+  const keyid = sh(
+    'openssl pkey -pubin -in pub.pem -outform DER | openssl dgst -sha256 -r | cut -d" " -f1',
+  ).trim()
   const pub = readFileSync(join(dir, 'pub.pem'), 'utf8')
 
-  it('computes the same keyid as keyIdFromPem', () => {
+  it('computes the same keyid as keyIdFromPem (in the envelope too)', () => {
     expect(keyid).toMatch(/^[0-9a-f]{64}$/)
     expect(keyIdFromPem(pub)).toBe(keyid)
+    expect(JSON.parse(readFileSync(join(dir, 'envelope.json'), 'utf8')).signatures[0].keyid).toBe(keyid)
   })
   it('builds the same PAE bytes as pae()', () => {
     const ours = pae(MANIFEST_PAYLOAD_TYPE, Buffer.from(manifestText))

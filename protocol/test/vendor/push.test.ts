@@ -4,6 +4,7 @@
  * endpoint is exercised by the cross-package tests; here the server records what the CLI sent.
  */
 
+import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -118,5 +119,30 @@ describe('vigil-vendor push', () => {
     expect(r.stderr).toContain('MALFORMED_ENVELOPE')
     expect(seen).toHaveLength(0)
     expect(readFileSync(join(dir, 'junk.json'), 'utf8')).toBe('{"hello":1}')
+  })
+  it('the curl command of VENDOR.md sends the envelope byte for byte', async () => {
+    const md = readFileSync(new URL('../../VENDOR.md', import.meta.url), 'utf8')
+    const script = md
+      .split('<!-- curl-push:start -->')[1]
+      ?.split('<!-- curl-push:end -->')[0]
+      ?.replace(/^\s*```sh\n/, '')
+      .replace(/```\s*$/, '')
+    expect(script).toBeDefined()
+    writeFileSync(join(dir, 'envelope.json'), envelopeText)
+    reply = { status: 201, body: '{}' }
+    seen.length = 0
+    await new Promise<void>((resolve, reject) =>
+      execFile(
+        'sh',
+        ['-c', script ?? ''],
+        { cwd: dir, env: { ...process.env, HUB: hub, VIGIL_VENDOR_TOKEN: 'curl-token' } },
+        (err) => (err ? reject(err) : resolve()),
+      ),
+    )
+    expect(seen[0]).toMatchObject({
+      authorization: 'Bearer curl-token',
+      url: '/api/v1/manifests',
+      body: envelopeText,
+    })
   })
 })
