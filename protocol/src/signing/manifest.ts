@@ -15,6 +15,7 @@ import {
   verifyEnvelope,
 } from './envelope.js'
 import { fail, type SigningFailure } from './errors.js'
+import { parseStrictJson } from './strict-json.js'
 
 /** Clock skew tolerated for `releasedAt` (a vendor's clock may run a little ahead). */
 export const DEFAULT_SKEW_MS = 5 * 60 * 1000
@@ -44,7 +45,6 @@ export type VerifyManifestResult =
   | SigningFailure
 
 export const manifestValidator = compile(ManifestPayload)
-const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /** Lowercase hex SHA-256 of the canonical JSON of the payload: same content, same digest. */
 export function manifestDigest(payload: ManifestPayload): string {
@@ -65,12 +65,9 @@ export function manifestErrors(value: unknown, limit = 100): string[] {
 export function parseManifestPayload(
   bytes: Uint8Array,
 ): { ok: true; payload: ManifestPayload } | SigningFailure {
-  let value: unknown
-  try {
-    value = JSON.parse(utf8.decode(bytes))
-  } catch (err) {
-    return fail('MALFORMED_PAYLOAD', `manifest payload is not valid UTF-8 JSON: ${(err as Error).message}`)
-  }
+  const parsed = parseStrictJson(bytes)
+  if (!parsed.ok) return fail('MALFORMED_PAYLOAD', `manifest payload: ${parsed.message}`)
+  const { value } = parsed
   if (manifestValidator.check(value)) return { ok: true, payload: value }
   const errors = manifestErrors(value, 20)
   return fail('SCHEMA', `manifest payload: ${errors.join('; ')}`, errors)

@@ -15,10 +15,10 @@ import { type EnvelopeInput, type PrivateKeyInput, signEnvelope, verifyEnvelope 
 import { fail, type SigningFailure } from './errors.js'
 import { keyIdFromKey, parseEd25519PublicKeyPem, publicKeyPem } from './keys.js'
 import { DEFAULT_SKEW_MS } from './manifest.js'
+import { parseStrictJson } from './strict-json.js'
 
 const MAX_TRUST_KEYS = 64
 const rotationValidator = compile(KeyRotationPayload)
-const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 export interface ApplyRotationOptions {
   now?: () => number
@@ -60,12 +60,9 @@ export function applyRotation(
     maxBytes: options.maxBytes,
   })
   if (!verified.ok) return verified
-  let value: unknown
-  try {
-    value = JSON.parse(utf8.decode(verified.payload))
-  } catch (err) {
-    return fail('MALFORMED_PAYLOAD', `rotation payload is not valid UTF-8 JSON: ${(err as Error).message}`)
-  }
+  const parsed = parseStrictJson(verified.payload)
+  if (!parsed.ok) return fail('MALFORMED_PAYLOAD', `rotation payload: ${parsed.message}`)
+  const { value } = parsed
   if (!rotationValidator.check(value)) {
     const errors = rotationValidator.errors(value, 20)
     return fail('SCHEMA', `rotation payload: ${errors.join('; ')}`, errors)

@@ -1,4 +1,5 @@
 /** Every protocol-level bad input of issue 6, each refused with its own code. */
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { MANIFEST_PAYLOAD_TYPE } from '../../src/index.ts'
 import {
@@ -53,10 +54,18 @@ describe('verifyManifest refuses', () => {
     const r = verifyManifest({ ...env, payload }, trust)
     expect(codeOf(r)).toBe('BAD_SIGNATURE')
   })
-  it('a payload the hub re-serialised (same content, other bytes): BAD_SIGNATURE', () => {
+  it('a manifest the hub altered before delivery, even only re-serialised: BAD_SIGNATURE', () => {
     const env = signManifest(manifest(), [a.privateKeyPem])
     const payload = reencode(env.payload, (t) => JSON.stringify(JSON.parse(t), null, 2))
     expect(codeOf(verifyManifest({ ...env, payload }, trust))).toBe('BAD_SIGNATURE')
+  })
+  it('a manifest the hub re-signed with its own key after altering it: UNKNOWN_KEY', () => {
+    const hubKey = generateKeyPair()
+    const altered = manifest({
+      artifacts: [{ ...manifest().artifacts[0]!, url: 'https://evil.example/x.bin' }],
+    })
+    const r = verifyManifest(signManifest(altered, [hubKey.privateKeyPem]), trust)
+    expect(codeOf(r)).toBe('UNKNOWN_KEY')
   })
   it('a signature by an unknown key: UNKNOWN_KEY', () => {
     const stranger = generateKeyPair()
@@ -214,5 +223,33 @@ describe('signManifest', () => {
   })
   it('signs once per distinct key', () => {
     expect(signManifest(manifest(), [a.privateKeyPem, a.privateKeyPem]).signatures).toHaveLength(1)
+  })
+})
+
+describe('tampering, property-based', () => {
+  const env = signManifest(manifest(), [a.privateKeyPem])
+  const bytes = Buffer.from(env.payload, 'base64')
+  it('any single flipped bit of the payload is refused with BAD_SIGNATURE', () => {
+    fc.assert(
+      fc.property(fc.nat(bytes.length * 8 - 1), (bit) => {
+        const copy = Buffer.from(bytes)
+        copy[bit >> 3]! ^= 1 << (bit & 7)
+        const r = verifyManifest({ ...env, payload: copy.toString('base64') }, trust)
+        expect(codeOf(r)).toBe('BAD_SIGNATURE')
+      }),
+      { numRuns: 200 },
+    )
+  })
+  it('any single flipped bit of the signature is refused with BAD_SIGNATURE', () => {
+    const sig = Buffer.from(env.signatures[0]!.sig, 'base64')
+    fc.assert(
+      fc.property(fc.nat(sig.length * 8 - 1), (bit) => {
+        const copy = Buffer.from(sig)
+        copy[bit >> 3]! ^= 1 << (bit & 7)
+        const signatures = [{ ...env.signatures[0]!, sig: copy.toString('base64') }]
+        expect(codeOf(verifyManifest({ ...env, signatures }, trust))).toBe('BAD_SIGNATURE')
+      }),
+      { numRuns: 200 },
+    )
   })
 })
