@@ -7,7 +7,7 @@ export interface Point {
 export interface PlotArea {
   width: number
   height: number
-  /** Value range; `max` defaults to the largest value (at least `min + 1`). */
+  /** Value range; `max` defaults to the largest value plus 20 % headroom (at least `min + 1`). */
   min: number
   max?: number
 }
@@ -19,10 +19,12 @@ export function linePath(points: readonly Point[], area: PlotArea): string {
   if (!first || !last) return ''
   const t0 = first.t
   const span = Math.max(1, last.t - t0)
-  const max = area.max ?? Math.max(area.min + 1, ...points.map((p) => p.v))
+  const max = area.max ?? Math.max(area.min + 1, ...points.map((p) => p.v * 1.2))
   const range = max - area.min || 1
   const x = (t: number) => ((t - t0) / span) * area.width
   const y = (v: number) =>
     area.height - ((Math.min(max, Math.max(area.min, v)) - area.min) / range) * area.height
+  // One sample: a flat line at its value, so a fresh subscription shows something.
+  if (points.length === 1) return `M0,${y(first.v).toFixed(1)} L${area.width},${y(first.v).toFixed(1)}`
   return points.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`).join(' ')
 }

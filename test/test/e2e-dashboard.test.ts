@@ -1,0 +1,281 @@
+/**
+ * The dashboard end to end: Debian's Chromium (playwright-core) against a real hub started in-process,
+ * serving the BUILT dashboard, with simulated devices that enroll through the API and speak the protocol
+ * over the hub's embedded MQTT broker. Screenshots of the main pages go to test-artifacts/ (not committed).
+ */
+import { createHash } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { loadHubConfig, type RunningHub, startHub } from '@vigil/hub'
+import { type DeviceState, type HardeningReport, type Telemetry, topics } from '@vigil/protocol'
+import mqtt, { type MqttClient } from 'mqtt'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type LaunchedBrowser, launchChromium } from '../src/browser.ts'
+
+const DIST = fileURLToPath(new URL('../../dashboard/dist/', import.meta.url))
+const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url))
+const ADMIN_PASSWORD = 'e2e-admin-password'
+const EVIL = '<img src=x onerror=alert(1)>'
+const WAIT = { timeout: 20_000 }
+
+let hub: RunningHub
+let browser: LaunchedBrowser
+let page: Page
+let dataDir: string
+let token: string
+const devices: SimDevice[] = []
+const dialogs: string[] = []
+
+async function api<T>(
+  path: string,
+  init: { method?: string; body?: unknown; auth?: boolean } = {},
+): Promise<T> {
+  const res = await fetch(`${hub.httpUrl}/api/v1${path}`, {
+    method: init.method ?? 'GET',
+    headers: {
+      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(init.auth === false ? {} : { authorization: `Bearer ${token}` }),
+    },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  })
+  const text = await res.text()
+  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path} answered ${res.status}: ${text}`)
+  return JSON.parse(text) as T
+}
+
+interface SimDevice {
+  id: string
+  client: MqttClient
+  telemetry(cpuPct: number): Promise<void>
+  publish(kind: 'hardening', payload: HardeningReport): Promise<void>
+}
+
+/** A device that enrolls through the API and speaks the protocol over MQTT, like any third-party client. */
+async function simDevice(name: string, hostname: string): Promise<SimDevice> {
+  const { token: enrollToken } = await api<{ token: string }>('/enrollment-tokens', {
+    method: 'POST',
+    body: {},
+  })
+  const enrolled = await api<{ deviceId: string; mqtt: { url: string; username: string; password: string } }>(
+    '/enroll',
+    { method: 'POST', body: { token: enrollToken, name }, auth: false },
+  )
+  const id = enrolled.deviceId
+  const offline: DeviceState = { v: 1, status: 'offline', reason: 'will', ts: new Date().toISOString() }
+  const client = await mqtt.connectAsync(enrolled.mqtt.url, {
+    clientId: id,
+    username: enrolled.mqtt.username,
+    password: enrolled.mqtt.password,
+    reconnectPeriod: 0,
+    will: {
+      topic: topics.device(id, 'state'),
+      payload: Buffer.from(JSON.stringify(offline)),
+      qos: 1,
+      retain: true,
+    },
+  })
+  const birth: DeviceState = {
+    v: 1,
+    status: 'online',
+    ts: new Date().toISOString(),
+    agentVersion: 'e2e-sim',
+    telemetryIntervalSec: 10,
+    identity: {
+      hostname,
+      vendor: 'Acme Medical',
+      model: 'GW-100',
+      firmwareVersion: '1.2.3',
+      os: {
+        platform: 'linux',
+        id: 'debian',
+        versionId: '12',
+        prettyName: 'Debian GNU/Linux 12',
+        kernel: '6.1.0',
+        arch: 'x64',
+      },
+    },
+  }
+  await client.publishAsync(topics.device(id, 'state'), JSON.stringify(birth), { qos: 1, retain: true })
+  const device: SimDevice = {
+    id,
+    client,
+    async telemetry(cpuPct) {
+      const sample: Telemetry = {
+        v: 1,
+        ts: new Date().toISOString(),
+        cpu: { loadPct: cpuPct },
+        mem: { total: 4 * 2 ** 30, used: 2 ** 30 },
+        disks: [{ mount: '/', size: 32 * 2 ** 30, used: 8 * 2 ** 30 }],
+        net: { rxBps: 1200, txBps: 800 },
+        uptimeSec: 3600,
+        processes: 123,
+      }
+      await client.publishAsync(topics.device(id, 'telemetry'), JSON.stringify(sample), { qos: 1 })
+    },
+    async publish(kind, payload) {
+      await client.publishAsync(topics.device(id, kind), JSON.stringify(payload), { qos: 1 })
+    },
+  }
+  devices.push(device)
+  return device
+}
+
+async function nav(label: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true }).click()
+}
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `dashboard-${name}.png`), fullPage: true })
+}
+
+beforeAll(async () => {
+  if (!existsSync(join(DIST, 'index.html'))) {
+    throw new Error(
+      `the built dashboard is missing (${DIST}index.html): run "pnpm build" at the repository root ` +
+        '(the root "pnpm test" builds everything first)',
+    )
+  }
+  await mkdir(ARTIFACTS, { recursive: true })
+  dataDir = await mkdtemp(join(tmpdir(), 'vigil-e2e-dashboard-'))
+  const config = loadHubConfig(
+    {
+      httpHost: '127.0.0.1',
+      httpPort: 0,
+      mqttHost: '127.0.0.1',
+      mqttPort: 0,
+      dataDir,
+      adminPassword: ADMIN_PASSWORD,
+      dashboardDir: DIST,
+      logLevel: 'warn',
+    },
+    {},
+  )
+  hub = await startHub(config)
+  token = (
+    await api<{ token: string }>('/session', {
+      method: 'POST',
+      body: { username: 'admin', password: ADMIN_PASSWORD },
+      auth: false,
+    })
+  ).token
+  browser = await launchChromium()
+  page = browser.page
+  page.on('dialog', (d) => {
+    dialogs.push(d.message())
+    void d.dismiss()
+  })
+}, 60_000)
+
+afterAll(async () => {
+  for (const d of devices) await d.client.endAsync(true).catch(() => {})
+  await browser?.close()
+  await hub?.close()
+  if (dataDir) await rm(dataDir, { recursive: true, force: true })
+}, 60_000)
+
+describe('dashboard end to end (Chromium, real hub)', () => {
+  it('signs in through the form and lands on a live fleet overview', async () => {
+    await page.goto(hub.httpUrl)
+    await page.waitForURL(/\/sign-in/, WAIT)
+    await shot('sign-in')
+    await page.getByLabel('Username').fill('admin')
+    await page.getByLabel('Password').fill(ADMIN_PASSWORD)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.waitForURL(/\/fleet$/, WAIT)
+    await page.locator('[role="status"][data-status="live"]').waitFor(WAIT)
+    expect(await page.getByRole('navigation', { name: 'Main' }).textContent()).toContain('Devices')
+  })
+
+  it('shows a device that comes online without a reload', async () => {
+    await nav('Devices')
+    await page.waitForURL(/\/devices$/, WAIT)
+    await page.getByText('Showing 0 of 0 devices').waitFor(WAIT)
+    await page.evaluate(() => {
+      ;(globalThis as unknown as { vigilNoReload: boolean }).vigilNoReload = true
+    })
+    const gw = await simDevice('ward-3-gateway', 'ward3-gw.local')
+    await gw.telemetry(12.5)
+    const row = page.locator(`[role="row"][data-key="${gw.id}"]`)
+    await row.waitFor(WAIT)
+    await row.getByText('Online').waitFor(WAIT)
+    await row.getByText('12.5 %').waitFor(WAIT)
+    expect(await row.textContent()).toContain('ward-3-gateway')
+    expect(
+      await page.evaluate(() => (globalThis as unknown as { vigilNoReload?: boolean }).vigilNoReload),
+    ).toBe(true)
+    await shot('devices')
+  })
+
+  it('opens the device page and sees telemetry arrive live, and hardening evidence as text', async () => {
+    const gw = devices[0]!
+    const results = [
+      {
+        id: 'ssh-root-login',
+        title: 'SSH root login disabled',
+        severity: 'high' as const,
+        status: 'fail' as const,
+        evidence: `PermitRootLogin yes ${EVIL}`,
+      },
+      {
+        id: 'empty-passwords',
+        title: 'No empty passwords',
+        severity: 'critical' as const,
+        status: 'pass' as const,
+        evidence: 'no account without a password',
+      },
+    ]
+    const report: HardeningReport = {
+      v: 1,
+      ts: new Date().toISOString(),
+      hash: createHash('sha256').update(JSON.stringify(results)).digest('hex'),
+      baseline: { id: 'vigil-default', version: 1 },
+      results,
+      drift: [],
+    }
+    await gw.publish('hardening', report)
+    await page.locator(`[role="row"][data-key="${gw.id}"] a`).click()
+    await page.waitForURL(new RegExp(`/devices/${gw.id}$`), WAIT)
+    await page.getByRole('heading', { name: 'ward-3-gateway' }).waitFor(WAIT)
+    const cpu = page.locator('figure', { hasText: 'CPU' })
+    await cpu.getByText('12.5 %').waitFor(WAIT)
+    await gw.telemetry(42.5)
+    await cpu.getByText('42.5 %').waitFor(WAIT)
+    await gw.telemetry(77)
+    await cpu.getByText('77.0 %').waitFor(WAIT)
+    expect(Number(await cpu.getAttribute('data-samples'))).toBeGreaterThanOrEqual(3)
+    await page.getByText('SSH root login disabled').waitFor(WAIT)
+    await page.getByText(`PermitRootLogin yes ${EVIL}`).waitFor(WAIT)
+    expect(await page.locator('img').count()).toBe(0)
+    await shot('device')
+  })
+
+  it(`shows a hostname containing ${EVIL} as text, and no script runs`, async () => {
+    const evil = await simDevice(`evil ${EVIL}`, `host-${EVIL}`)
+    await evil.telemetry(5)
+    await nav('Devices')
+    await page.getByLabel('Search').fill('onerror')
+    const row = page.locator(`[role="row"][data-key="${evil.id}"]`)
+    await row.waitFor(WAIT)
+    expect(await row.textContent()).toContain(`evil ${EVIL}`)
+    await row.locator('a').click()
+    await page.waitForURL(new RegExp(`/devices/${evil.id}$`), WAIT)
+    await page.getByText(`host-${EVIL}`).waitFor(WAIT)
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(`evil ${EVIL}`)
+    expect(await page.locator('img').count()).toBe(0)
+    await shot('device-hostile-hostname')
+    expect(dialogs).toEqual([])
+  })
+
+  it('shows the fleet overview with KPI tiles and the live event feed', async () => {
+    await nav('Fleet')
+    await page.waitForURL(/\/fleet$/, WAIT)
+    const tiles = page.getByRole('list', { name: 'Key figures' })
+    await tiles.getByText('Online').first().waitFor(WAIT)
+    expect(await tiles.textContent()).toMatch(/2\s*Devices/)
+    await shot('fleet')
+  })
+})
