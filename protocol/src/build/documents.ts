@@ -3,7 +3,8 @@ import type { TSchema } from 'typebox'
 import { DeviceSummary } from '../api/device.js'
 import { EnrollRequest, EnrollResponse } from '../api/enrollment.js'
 import { HardeningBaseline, HardeningCheck } from '../messages/hardening.js'
-import { ManifestPayload } from '../messages/manifest.js'
+import { KeyRotationPayload, VendorTrust } from '../messages/key-rotation.js'
+import { DsseEnvelope, ManifestPayload } from '../messages/manifest.js'
 import { DEVICE_MESSAGES, HUB_MESSAGES, TOPIC_ROOT } from '../topics.js'
 
 const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema'
@@ -22,6 +23,9 @@ export function jsonSchemas(): Record<string, Record<string, unknown>> {
     HardeningCheck,
     HardeningBaseline,
     ManifestPayload,
+    DsseEnvelope,
+    KeyRotationPayload,
+    VendorTrust,
     DeviceSummary,
     EnrollRequest,
     EnrollResponse,
