@@ -4,9 +4,10 @@
  *
  * The version is cut into runs of digits and runs of letters; every other character only separates,
  * and one leading `v`/`V` directly before a digit is dropped (`V8.0` = `8.0`). Runs are compared left
- * to right: digits as numbers (`9.33` > `9.4`, `06` = `6`), letters case-insensitively by ASCII, and a
- * number is newer than letters in the same place. When one version runs out, its missing parts count
- * as 0 against numbers (`1.0` = `1.0.0`) and as older than letters (`2.6` < `2.6A`).
+ * to right: digits as numbers (`9.33` > `9.4`, `06` = `6`), letters case-insensitively by ASCII, and
+ * letters above a number in the same place (`2.6A` > `2.6.9`, a lettered revision of 2.6). A version
+ * that runs out counts its missing parts as 0 (`1.0` = `1.0.0`, `2.6` < `2.6A` < `2.7`). Each part so
+ * has one rank (0 and missing alike), which keeps the order transitive.
  *
  * A version with whitespace or without any letter or digit is a `VersionError`.
  */
@@ -26,15 +27,13 @@ const isNumber = (token: string): boolean => /^\d/.test(token)
 
 function compareToken(a: string | undefined, b: string | undefined): Ordering {
   if (a === undefined || b === undefined) {
-    // A missing part is 0 against a number and older than letters.
-    const present = a ?? b ?? '0'
-    if (isNumber(present) && compareDigits(present, '0') === 0) return 0
-    return a === undefined ? -1 : 1
+    // A missing part is 0.
+    return compareToken(a ?? '0', b ?? '0')
   }
   const na = isNumber(a)
   const nb = isNumber(b)
   if (na && nb) return compareDigits(a, b)
-  if (na !== nb) return na ? 1 : -1
+  if (na !== nb) return na ? -1 : 1
   return compareStrings(a, b)
 }
 

@@ -1,3 +1,5 @@
 export { compareVersions } from './compare.js'
+export type { Comparator, RangeParse, VersionConstraint, VersionRange } from './range.js'
+export { parseRange, rangeContains } from './range.js'
 export type { Ordering, VersionScheme } from './types.js'
 export { isVersionScheme, VERSION_SCHEMES, VersionError } from './types.js'

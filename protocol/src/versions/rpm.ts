@@ -94,7 +94,8 @@ export function compareRpm(a: string, b: string): Ordering {
   const x = parseRpmVersion(a)
   const y = parseRpmVersion(b)
   const byRelease = (): Ordering => {
-    if (x.release === null || y.release === null) return x.release === y.release ? 0 : x.release === null ? -1 : 1
+    if (x.release === null || y.release === null)
+      return x.release === y.release ? 0 : x.release === null ? -1 : 1
     return rpmvercmp(x.release, y.release)
   }
   return rpmvercmp(x.epoch, y.epoch) || rpmvercmp(x.version, y.version) || byRelease()

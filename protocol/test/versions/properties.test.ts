@@ -68,6 +68,14 @@ describe.each(Object.entries(ARBITRARIES) as [VersionScheme, fc.Arbitrary<string
   },
 )
 
+describe('regressions found by the properties', () => {
+  it('generic: a missing part ranks exactly as 0, so 01. = 01.0 stays consistent with 01a.', () => {
+    expect(compareVersions('generic', '01.', '01.0')).toBe(0)
+    expect(compareVersions('generic', '01.', '01a.')).toBe(-1)
+    expect(compareVersions('generic', '01.0', '01a.')).toBe(-1)
+  })
+})
+
 describe('invalid versions', () => {
   it('throw VersionError with the reason where the scheme has a grammar', () => {
     expect(() => compareVersions('semver', 'not-a-version', '1.0.0')).toThrow(VersionError)
@@ -116,6 +124,8 @@ describe('documented examples', () => {
     ['generic', 'B.06.18', 'C.00.04', -1],
     ['generic', '2.6A', '2.6', 1],
     ['generic', '2.6A', '2.6B', -1],
+    ['generic', '2.6A', '2.6.9', 1],
+    ['generic', '2.6A', '2.7', -1],
     ['generic', '2.6a', '2.6A', 0],
     ['generic', '1.0', '1.0.0', 0],
     ['generic', 'V8.0', '8.0', 0],
