@@ -44,3 +44,26 @@ export const EnrollResponse = Type.Object(
   { $id: 'EnrollResponse' },
 )
 export type EnrollResponse = Static<typeof EnrollResponse>
+
+/** An enrollment token as listed by `GET /api/v1/enrollment-tokens` (never the token itself). */
+export const EnrollmentTokenInfo = Type.Object(
+  {
+    id: Type.String(),
+    uses: Type.Integer(),
+    used: Type.Integer(),
+    createdAt: Type.String(),
+    expiresAt: Type.String(),
+    createdBy: Type.String(),
+    revoked: Type.Boolean(),
+    note: Type.Optional(Type.String()),
+    usable: Type.Boolean(),
+  },
+  { $id: 'EnrollmentTokenInfo' },
+)
+export type EnrollmentTokenInfo = Static<typeof EnrollmentTokenInfo>
+
+export const EnrollmentTokenList = Type.Object(
+  { tokens: Type.Array(EnrollmentTokenInfo) },
+  { $id: 'EnrollmentTokenList' },
+)
+export type EnrollmentTokenList = Static<typeof EnrollmentTokenList>
