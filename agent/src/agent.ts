@@ -339,10 +339,14 @@ export function createAgent(options: CreateAgentOptions): Agent {
     }
   }
 
+  const inflight = new Set<Promise<unknown>>()
   const every = (sec: number, fn: () => Promise<unknown>) => {
     timers.push(
       clock.setInterval(() => {
-        fn().catch((err: Error) => log.warn(err.message))
+        const p = fn()
+          .catch((err: Error) => log.warn(err.message))
+          .finally(() => inflight.delete(p))
+        inflight.add(p)
       }, sec * 1000),
     )
   }
@@ -428,6 +432,7 @@ export function createAgent(options: CreateAgentOptions): Agent {
     },
     async stop() {
       for (const t of timers.splice(0)) clock.clearInterval(t)
+      await Promise.all(inflight)
       await serial.catch(() => undefined)
       const l = link
       link = undefined

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
 import { createAgent } from '../src/agent.ts'
 import { readCredentials } from '../src/credentials.ts'
 import { enrollDevice } from '../src/enroll.ts'
+import { silentLogger } from '../src/logger.ts'
 import { startBroker } from './helpers/broker.ts'
 import { manualClock } from './helpers/clock.ts'
 import { tempDir, testConfig, testCredentials } from './helpers/setup.ts'
@@ -54,7 +55,12 @@ describe('agent spine', () => {
     onTestFinished(() => broker.close())
     const dir = await tempDir()
     const clock = manualClock()
-    const agent = createAgent({ config: testConfig(dir), credentials: testCredentials(broker.url), clock })
+    const agent = createAgent({
+      config: testConfig(dir),
+      credentials: testCredentials(broker.url),
+      clock,
+      logger: silentLogger,
+    })
     onTestFinished(() => agent.stop())
     await agent.start()
     const birth = await until(

@@ -1,21 +1,18 @@
 #!/usr/bin/env node
-import { type Io, processIo, UsageError } from '../cli/args.js'
-import { checkCommand } from '../cli/check.js'
-import { doctorCommand } from '../cli/doctor.js'
-import { enrollCommand } from '../cli/enroll.js'
-import { runCommand } from '../cli/run.js'
-import { simulateCommand } from '../cli/simulate.js'
-import { statusCommand } from '../cli/status.js'
 /** vigil-agent: the gateway agent daemon and the technician's CLI. Dispatches by subcommand. */
+import { type Io, processIo, UsageError } from '../cli/args.js'
 import { ConfigError, terminalPrefs } from '../config/load.js'
 
-const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
-  enroll: enrollCommand,
-  run: runCommand,
-  status: statusCommand,
-  check: checkCommand,
-  doctor: doctorCommand,
-  simulate: simulateCommand,
+type Command = (argv: string[], io: Io) => Promise<number>
+
+/** Subcommands, loaded on demand so `status` does not pay for the collectors' imports. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  enroll: async () => (await import('../cli/enroll.js')).enrollCommand,
+  run: async () => (await import('../cli/run.js')).runCommand,
+  status: async () => (await import('../cli/status.js')).statusCommand,
+  check: async () => (await import('../cli/check.js')).checkCommand,
+  doctor: async () => (await import('../cli/doctor.js')).doctorCommand,
+  simulate: async () => (await import('../cli/simulate.js')).simulateCommand,
 }
 
 const USAGE = `usage: vigil-agent <command> [options]
@@ -25,24 +22,24 @@ const USAGE = `usage: vigil-agent <command> [options]
   status [--dir <dir>] [--json]                                 connection, outbox, failing checks
   check [--json] [--sbom <file>]                                collect and show this device's posture now
   doctor [--dir <dir>] [--json]                                 why can't this device reach the hub?
-  simulate --count <n> --hub <url> --token <t>                  run n virtual gateways
+  simulate --count <n> --hub <url> --token <t> [--uses]         run n virtual gateways
 
 state directory: --dir, else VIGIL_AGENT_DIR, else /var/lib/vigil-agent`
 
 async function main(argv: string[]): Promise<number> {
   const io = processIo(terminalPrefs().color)
   const [name, ...rest] = argv
-  const cmd = name ? COMMANDS[name] : undefined
-  if (!cmd) {
-    io.err(
-      name && name !== 'help' && name !== '--help'
-        ? `unknown command ${JSON.stringify(name)}\n\n${USAGE}`
-        : USAGE,
-    )
-    return name === 'help' || name === '--help' ? 0 : 2
+  const load = name ? COMMANDS[name] : undefined
+  if (!load) {
+    const help = name === undefined || name === 'help' || name === '--help'
+    io.err(help ? USAGE : `unknown command ${JSON.stringify(name)}\n\n${USAGE}`)
+    return help ? 0 : 2
   }
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err
+  })
   try {
-    return await cmd(rest, io)
+    return await (await load())(rest, io)
   } catch (err) {
     if (err instanceof UsageError) io.err(`vigil-agent ${name}: ${err.message}\n\n${USAGE}`)
     else if (err instanceof ConfigError) io.err(err.message)

@@ -1,5 +1,5 @@
 /** Builds a config in a temp state dir and credentials for a test device. */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { onTestFinished } from 'vitest'
@@ -22,4 +22,26 @@ export function testConfig(stateDir: string, overrides: Record<string, unknown> 
 
 export function testCredentials(url: string, deviceId = 'dev-1', password = 'secret-1'): Credentials {
   return { hubUrl: 'http://127.0.0.1:1', deviceId, mqtt: { url, username: deviceId, password } }
+}
+
+/** A baseline whose results do not depend on what else runs on the machine (ports, processes). */
+export async function stableBaselineFile(dir: string): Promise<string> {
+  const file = join(dir, 'baseline.json')
+  const baseline = {
+    v: 1,
+    id: 'stable',
+    version: 1,
+    name: 'Stable test baseline',
+    checks: [
+      {
+        id: 'os-release',
+        kind: 'file-exists',
+        title: 'os-release exists',
+        severity: 'low',
+        path: '/etc/os-release',
+      },
+    ],
+  }
+  await writeFile(file, JSON.stringify(baseline))
+  return file
 }
