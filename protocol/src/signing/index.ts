@@ -51,3 +51,4 @@ export {
   applyRotation,
   signKeyRotation,
 } from './rotation.js'
+export { type VerifyWithTrustOptions, verifyManifestWithTrust } from './trust.js'
