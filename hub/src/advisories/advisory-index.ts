@@ -1,0 +1,149 @@
+/**
+ * The correlation index: package and product keys → advisories. Adding an advisory replaces an older
+ * revision of the same id; `keysOf` tells which keys an advisory touches, so the hub can re-correlate
+ * only the inventories holding those keys (issue 5 point 4). Pure and in memory.
+ */
+import { foldForPurlType, matchName } from './ecosystems.js'
+import type { MatchDevice, MatchPackage } from './target.js'
+import type { Advisory, PackageAffect, ProductAffect } from './types.js'
+import { productKey, type VendorMatcher } from './vendor.js'
+import { tryCompare } from './versions.js'
+
+export const packageKey = (purlType: string, release: string | null, name: string): string =>
+  `pkg|${purlType}|${release ?? '*'}|${name}`
+export const productIndexKey = (vendorKey: string, product: string): string => `dev|${vendorKey}|${product}`
+
+/** Product keys of a product name: itself, and without a leading vendor word ("BD Alaris…" → "alaris…"). */
+function productVariants(product: string, vendorKeys: string[]): string[] {
+  const key = productKey(product)
+  const out = new Set([key])
+  for (const v of vendorKeys) if (key.startsWith(`${v} `)) out.add(key.slice(v.length + 1))
+  return [...out]
+}
+
+export interface PackageCandidate {
+  advisory: Advisory
+  affect: PackageAffect
+}
+export interface ProductCandidate {
+  advisory: Advisory
+  product: ProductAffect
+}
+
+/** Keys an installed package is looked up under (source and binary names, with and without release). */
+export function keysForPackage(p: MatchPackage): string[] {
+  const fold = foldForPurlType(p.purlType)
+  // Distro advisories name source packages: when the source is known, only it is looked up.
+  const bySource = p.source?.name && (p.purlType === 'deb' || p.purlType === 'apk')
+  const names = new Set([matchName(bySource && p.source ? p.source.name : p.name, fold)])
+  if (p.source?.name && !bySource) names.add(matchName(p.source.name, fold))
+  const out: string[] = []
+  for (const n of names) {
+    out.push(packageKey(p.purlType, null, n))
+    if (p.release !== null) out.push(packageKey(p.purlType, p.release, n))
+  }
+  return out
+}
+
+export function keysForDevice(d: MatchDevice, vendors: VendorMatcher): string[] {
+  const vks = vendors.keys(d.vendor)
+  return vks.flatMap((vk) => productVariants(d.model, vks).map((pk) => productIndexKey(vk, pk)))
+}
+
+export class AdvisoryIndex {
+  readonly #byId = new Map<string, Advisory>()
+  readonly #byKey = new Map<string, Set<string>>()
+
+  constructor(readonly vendors: VendorMatcher) {}
+
+  get size(): number {
+    return this.#byId.size
+  }
+
+  get(id: string): Advisory | undefined {
+    return this.#byId.get(id)
+  }
+
+  all(): IterableIterator<Advisory> {
+    return this.#byId.values()
+  }
+
+  /** Every key the advisory is indexed under. */
+  keysOf(a: Advisory): string[] {
+    const keys = new Set<string>()
+    for (const p of a.packages) keys.add(packageKey(p.purlType, p.release, p.name))
+    for (const p of a.products) {
+      const vks = this.vendors.keys(p.vendor)
+      for (const vk of vks)
+        for (const pk of productVariants(p.product, vks)) keys.add(productIndexKey(vk, pk))
+    }
+    return [...keys]
+  }
+
+  /**
+   * Adds or replaces. An older revision than the one held is refused: answers 'added', 'updated' or
+   * 'stale'. OSV revisions are timestamps; CSAF tracking versions compare as `generic` versions.
+   */
+  upsert(a: Advisory): 'added' | 'updated' | 'stale' {
+    const held = this.#byId.get(a.id)
+    if (held !== undefined) {
+      const newer =
+        a.source === 'osv'
+          ? a.revision > held.revision
+          : (tryCompare('generic', a.revision, held.revision) ?? 0) > 0
+      if (!newer) return 'stale'
+      this.remove(a.id)
+    }
+    this.#byId.set(a.id, a)
+    for (const k of this.keysOf(a)) {
+      const set = this.#byKey.get(k) ?? new Set<string>()
+      set.add(a.id)
+      this.#byKey.set(k, set)
+    }
+    return held === undefined ? 'added' : 'updated'
+  }
+
+  remove(id: string): boolean {
+    const a = this.#byId.get(id)
+    if (a === undefined) return false
+    for (const k of this.keysOf(a)) {
+      const set = this.#byKey.get(k)
+      set?.delete(id)
+      if (set?.size === 0) this.#byKey.delete(k)
+    }
+    this.#byId.delete(id)
+    return true
+  }
+
+  #lookup(keys: string[]): Advisory[] {
+    const ids = new Set<string>()
+    for (const k of keys) for (const id of this.#byKey.get(k) ?? []) ids.add(id)
+    return [...ids].map((id) => this.#byId.get(id)).filter((a): a is Advisory => a !== undefined)
+  }
+
+  packageCandidates(p: MatchPackage): PackageCandidate[] {
+    const keys = new Set(keysForPackage(p))
+    const out: PackageCandidate[] = []
+    for (const advisory of this.#lookup([...keys])) {
+      for (const affect of advisory.packages) {
+        if (keys.has(packageKey(affect.purlType, affect.release, affect.name))) out.push({ advisory, affect })
+      }
+    }
+    return out
+  }
+
+  productCandidates(d: MatchDevice): ProductCandidate[] {
+    const keys = new Set(keysForDevice(d, this.vendors))
+    const out: ProductCandidate[] = []
+    for (const advisory of this.#lookup([...keys])) {
+      for (const product of advisory.products) {
+        const vks = this.vendors.keys(product.vendor)
+        const pks = vks.flatMap((vk) =>
+          productVariants(product.product, vks).map((pk) => productIndexKey(vk, pk)),
+        )
+        if (pks.some((k) => keys.has(k))) out.push({ advisory, product })
+      }
+    }
+    return out
+  }
+}

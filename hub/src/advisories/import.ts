@@ -1,0 +1,199 @@
+/**
+ * `importAdvisories(paths)`: walks files and folders, reads OSV / CSAF 2.0 / KEV / EPSS, and hands each
+ * normalised advisory to a sink (by default an in-memory `AdvisoryIndex`). Every refusal names the file
+ * and why; one bad file never stops the rest. Newer revisions replace older; the same revision of an
+ * id seen twice is reported as a duplicate.
+ */
+import { lstat, readdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { AdvisoryIndex } from './advisory-index.js'
+import { parseGuardedJson } from './json-guard.js'
+import { isCsafDocument, normalizeCsaf } from './normalize/csaf.js'
+import { parseEpssCsv } from './normalize/epss.js'
+import { isKevCatalog, normalizeKev } from './normalize/kev.js'
+import { isOsvRecord, normalizeOsv } from './normalize/osv.js'
+import type { Advisory, ImportIssue, KevEntry } from './types.js'
+import { createVendorMatcher, type VendorMatcher } from './vendor.js'
+
+export const DEFAULT_MAX_FILE_BYTES = 32 * 1024 * 1024
+export const DEFAULT_MAX_DEPTH = 64
+
+/** Where normalised advisories go. `AdvisoryIndex` is one; the hub's store can be another. */
+export interface AdvisorySink {
+  upsert(a: Advisory): 'added' | 'updated' | 'stale' | Promise<'added' | 'updated' | 'stale'>
+}
+
+export interface ImportOptions {
+  sink?: AdvisorySink
+  vendors?: VendorMatcher
+  maxFileBytes?: number
+  maxDepth?: number
+  onProgress?: (done: number, total: number, file: string) => void
+}
+
+export interface ImportSummary {
+  files: number
+  imported: string[]
+  updated: string[]
+  /** Same or older revision than already held (not an error). */
+  skipped: ImportIssue[]
+  rejected: ImportIssue[]
+  notes: ImportIssue[]
+  kev: Map<string, KevEntry>
+  kevVersion: string | null
+  epss: Map<string, number>
+  index: AdvisoryIndex | null
+}
+
+const SKIP = /\.(asc|sha256|sha512|md|txt|yaml|yml|LICENSE)$/i
+
+async function collect(paths: string[], rejected: ImportIssue[]): Promise<string[]> {
+  const files: string[] = []
+  const stack = [...paths].reverse()
+  while (stack.length > 0) {
+    const p = stack.pop()
+    if (p === undefined) break
+    let st: Awaited<ReturnType<typeof lstat>>
+    try {
+      st = await lstat(p)
+    } catch (e) {
+      rejected.push({
+        file: p,
+        reason: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      })
+      continue
+    }
+    if (st.isDirectory()) {
+      const entries = (await readdir(p)).sort().reverse()
+      for (const name of entries) stack.push(join(p, name))
+    } else if (st.isFile() && (/\.(json|csv)$/i.test(p) || paths.includes(p)) && !SKIP.test(p)) {
+      files.push(p)
+    }
+  }
+  return files
+}
+
+type Parsed =
+  | { kind: 'advisories'; advisories: Advisory[]; notes: string[] }
+  | { kind: 'kev'; entries: Map<string, KevEntry>; version: string }
+  | { kind: 'epss'; scores: Map<string, number> }
+  | { kind: 'rejected'; reason: string }
+
+function parseDocument(doc: unknown, file: string, vendors: VendorMatcher): Parsed {
+  if (isCsafDocument(doc)) {
+    const r = normalizeCsaf(doc, file, vendors)
+    return r.ok
+      ? { kind: 'advisories', advisories: [r.advisory], notes: r.notes }
+      : { kind: 'rejected', reason: r.reason }
+  }
+  if (isKevCatalog(doc)) {
+    const r = normalizeKev(doc)
+    return r.ok
+      ? { kind: 'kev', entries: r.entries, version: r.version }
+      : { kind: 'rejected', reason: r.reason }
+  }
+  if (isOsvRecord(doc)) {
+    const r = normalizeOsv(doc, file)
+    return r.ok
+      ? { kind: 'advisories', advisories: [r.advisory], notes: r.notes }
+      : { kind: 'rejected', reason: r.reason }
+  }
+  if (Array.isArray(doc) && doc.length > 0 && doc.every(isOsvRecord)) {
+    const advisories: Advisory[] = []
+    const notes: string[] = []
+    for (const [i, item] of doc.entries()) {
+      const r = normalizeOsv(item, `${file}#${i}`)
+      if (!r.ok) return { kind: 'rejected', reason: `item ${i}: ${r.reason}` }
+      advisories.push(r.advisory)
+      notes.push(...r.notes)
+    }
+    return { kind: 'advisories', advisories, notes }
+  }
+  return { kind: 'rejected', reason: 'not an OSV record, CSAF 2.0 document or KEV catalog' }
+}
+
+export async function importAdvisories(paths: string[], opts: ImportOptions = {}): Promise<ImportSummary> {
+  const vendors = opts.vendors ?? createVendorMatcher()
+  const index = opts.sink === undefined ? new AdvisoryIndex(vendors) : null
+  const sink: AdvisorySink = opts.sink ?? (index as AdvisoryIndex)
+  const maxBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES
+  const maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH
+  const summary: ImportSummary = {
+    files: 0,
+    imported: [],
+    updated: [],
+    skipped: [],
+    rejected: [],
+    notes: [],
+    kev: new Map(),
+    kevVersion: null,
+    epss: new Map(),
+    index,
+  }
+  const files = await collect(paths, summary.rejected)
+  summary.files = files.length
+  const seen = new Map<string, { file: string; revision: string }>()
+  for (const [n, file] of files.entries()) {
+    opts.onProgress?.(n, files.length, file)
+    const st = await lstat(file)
+    if (st.size > maxBytes) {
+      summary.rejected.push({ file, reason: `file of ${st.size} bytes exceeds the limit of ${maxBytes}` })
+      continue
+    }
+    const text = await readFile(file, 'utf8')
+    let parsed: Parsed
+    if (/\.csv$/i.test(file)) {
+      if (!/^(#|cve,epss)/.test(text)) {
+        summary.skipped.push({ file, reason: 'CSV that is not an EPSS file' })
+        continue
+      }
+      const r = parseEpssCsv(text)
+      parsed = r.ok ? { kind: 'epss', scores: r.scores } : { kind: 'rejected', reason: r.reason }
+    } else {
+      const json = parseGuardedJson(text, maxDepth)
+      parsed = json.ok ? parseDocument(json.value, file, vendors) : { kind: 'rejected', reason: json.reason }
+    }
+    switch (parsed.kind) {
+      case 'rejected':
+        summary.rejected.push({ file, reason: parsed.reason })
+        break
+      case 'kev':
+        for (const [k, v] of parsed.entries) summary.kev.set(k, v)
+        summary.kevVersion = parsed.version
+        break
+      case 'epss':
+        for (const [k, v] of parsed.scores) summary.epss.set(k, v)
+        break
+      case 'advisories':
+        for (const note of parsed.notes) summary.notes.push({ file, reason: note })
+        for (const a of parsed.advisories) {
+          const prior = seen.get(a.id)
+          if (prior !== undefined && prior.revision === a.revision) {
+            summary.skipped.push({
+              file,
+              reason: `duplicate id ${a.id} (revision ${a.revision}, also in ${prior.file})`,
+            })
+            continue
+          }
+          const outcome = await sink.upsert(a)
+          if (outcome === 'stale') {
+            summary.skipped.push({
+              file,
+              reason: `${a.id} revision ${a.revision} is not newer than the one held`,
+            })
+            continue
+          }
+          seen.set(a.id, { file, revision: a.revision })
+          if (outcome === 'added') summary.imported.push(a.id)
+          else {
+            summary.updated.push(a.id)
+            // An id first imported in this run and then replaced is still one import.
+            if (summary.imported.includes(a.id)) summary.updated.pop()
+          }
+        }
+        break
+    }
+  }
+  opts.onProgress?.(files.length, files.length, '')
+  return summary
+}

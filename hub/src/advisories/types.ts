@@ -1,0 +1,110 @@
+/**
+ * The normalised advisory model. Every source (OSV, CSAF, KEV, EPSS) is reduced to these shapes once,
+ * at import; matching, the index and the scanner only ever see them.
+ */
+import type { Severity, VersionScheme } from '@vigil/protocol'
+import type { VersionRange } from './ranges.js'
+
+export type Confidence = 'exact' | 'range' | 'review'
+
+/** One OSV range, its events already split out (`introduced` "0" = from the beginning). */
+export interface OsvEvents {
+  type: 'ECOSYSTEM' | 'SEMVER' | 'GIT'
+  events: ({ introduced: string } | { fixed: string } | { last_affected: string } | { limit: string })[]
+}
+
+/** A package named by an OSV record: what a package inventory is matched against. */
+export interface PackageAffect {
+  /** OSV ecosystem without its release suffix: `Debian`, `Alpine`, `npm`, `PyPI`… */
+  ecosystem: string
+  /** package-url type the installed package carries (`deb`, `apk`, `npm`, `pypi`, `golang`…). */
+  purlType: string
+  /** Distro release from the ecosystem suffix (`Debian:12` → `12`, `Alpine:v3.20` → `3.20`), else null. */
+  release: string | null
+  /** Package name as the ecosystem spells it; for Debian/Ubuntu/Alpine the SOURCE package. */
+  name: string
+  scheme: VersionScheme
+  /** True when the scheme is the ecosystem's own ordering; false when we fell back to `generic`. */
+  schemeExact: boolean
+  ranges: OsvEvents[]
+  versions: string[]
+  /** The range as written, for the finding (`>=0 <2.9.4+dfsg1-2.2+deb9u7`). */
+  affected: string
+  fixed: string | null
+}
+
+/** One leaf of a CSAF product tree, normalised. */
+export interface ProductAffect {
+  productId: string
+  vendor: string
+  vendorKey: string
+  product: string
+  productKey: string
+  /** Version expression exactly as written in the advisory (`<= 9.33`, `vers:all/*`…). */
+  versionRaw: string
+  /** `product_version` = one version; `product_version_range` = a range; `none` = no version given. */
+  versionKind: 'version' | 'range' | 'none'
+  range: VersionRange | null
+  /** Why `range` is null although a version expression was given: the finding becomes `review`. */
+  unparseable: string | null
+}
+
+/** One CSAF vulnerability entry reduced to what matching needs. */
+export interface CsafVulnerability {
+  cve: string | null
+  ids: string[]
+  severity: Severity | null
+  score: number | null
+  knownAffected: string[]
+  fixed: string[]
+  knownNotAffected: string[]
+  /** Fixed version per product id: from `product_status.fixed` product versions or unambiguous prose. */
+  fixedVersion: Record<string, string>
+}
+
+export interface Advisory {
+  id: string
+  source: 'osv' | 'csaf'
+  /** Revision key: OSV `modified`; CSAF `tracking.version` (compared with the `generic` scheme). */
+  revision: string
+  title: string
+  aliases: string[]
+  cves: string[]
+  withdrawn: boolean
+  severity: Severity | null
+  score: number | null
+  packages: PackageAffect[]
+  products: ProductAffect[]
+  vulnerabilities: CsafVulnerability[]
+  /** Where it came from (file path or `api`). */
+  origin: string
+}
+
+export interface KevEntry {
+  cveID: string
+  dueDate: string
+  dateAdded: string
+  vendorProject: string
+  product: string
+  knownRansomwareCampaignUse: string
+}
+
+export interface Finding {
+  advisory: string
+  cve: string | null
+  component: { name: string; version: string; purl: string | null }
+  affected: string
+  fixed: string | null
+  severity: Severity | null
+  kev: boolean
+  kevDueDate?: string
+  epss?: number
+  confidence: Confidence
+  why: { source: 'osv' | 'csaf'; entry: string; installed: string; reason: string }
+}
+
+/** What an import refused or noted, per file. */
+export interface ImportIssue {
+  file: string
+  reason: string
+}
