@@ -30,6 +30,7 @@ export {
   parsePrivateKeyPem,
   parsePublicKeyPem,
   publicKeyPem,
+  readVendorKey,
   type SignatureScheme,
 } from './keys.js'
 export {

@@ -99,3 +99,12 @@ export function schemeFor(key: KeyObject, allowed: readonly SignatureScheme[]): 
   if (type === 'rsa' || type === 'rsa-pss') return pick('rsa-pss-sha256')
   return undefined
 }
+
+/**
+ * What the hub runs when a vendor key is registered: an Ed25519 PEM public key (a private key, another
+ * algorithm or garbage throws `SigningError('BAD_KEY')`), answered in canonical PEM with its keyid.
+ */
+export function readVendorKey(pem: string): { keyid: string; publicKeyPem: string } {
+  const key = parseEd25519PublicKeyPem(pem)
+  return { keyid: keyIdOf(key), publicKeyPem: publicKeyPem(key) }
+}
