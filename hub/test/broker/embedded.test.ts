@@ -172,6 +172,18 @@ describe('embedded broker: bad input and faults with real MQTT clients', () => {
     )
     await until(() => hub.app.hub.registry.get(dev.deviceId)?.packages === 1, 'inventory stored')
     expect(hub.app.hub.store.inventories.has(hash)).toBe(true)
+    const sbom = await hub.app.inject({
+      method: 'GET',
+      url: `/api/v1/devices/${dev.deviceId}/sbom`,
+      headers: { authorization: `Bearer ${await adminToken(hub)}` },
+    })
+    expect(sbom.statusCode).toBe(200)
+    expect(sbom.json()).toMatchObject({
+      bomFormat: 'CycloneDX',
+      specVersion: '1.6',
+      metadata: { component: { type: 'device', name: 'GW-100', manufacturer: { name: 'Acme Medical' } } },
+    })
+    expect(sbom.json().components[1].purl).toBe('pkg:deb/debian/openssl@3.0.11-1~deb12u2')
   })
 
   it('refuses MQTT 5 connects it cannot police with reason codes (aedes speaks 3.1.1)', async () => {

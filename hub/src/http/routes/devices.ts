@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ApiError, DeviceList, DeviceSummary, Type } from '@vigil/protocol'
 import { toSummary } from '../../devices/registry.js'
+import { deviceSbom } from '../../devices/sbom.js'
 import { HubError } from '../../errors.js'
 
 const Params = Type.Object({ id: Type.String({ maxLength: 64 }) })
@@ -79,6 +80,23 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
           : null,
         findings: [],
       }
+    },
+  )
+
+  app.get(
+    '/api/v1/devices/:id/sbom',
+    {
+      preHandler: anyone,
+      schema: { tags, summary: 'CycloneDX 1.6 SBOM of the device (from its last inventory)', params: Params },
+    },
+    async (req, reply) => {
+      const d = find(req.params.id)
+      const inventory = d.inventoryHash ? await hub.store.inventories.get(d.inventoryHash) : undefined
+      if (!inventory) throw new HubError('VIGIL_NOT_FOUND', `no inventory received from device ${d.id} yet`)
+      reply
+        .type('application/vnd.cyclonedx+json; version=1.6')
+        .header('content-disposition', `attachment; filename="${d.id}.cdx.json"`)
+      return deviceSbom(d, inventory)
     },
   )
 
