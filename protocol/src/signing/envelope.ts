@@ -110,24 +110,29 @@ function trustEntries(
   return entries
 }
 
-function verifyWith(entry: Entry, data: Uint8Array, sig: Uint8Array): boolean {
+/**
+ * The signature primitive under verifyEnvelope: does `sig` verify `data` under `key` with `scheme`?
+ * Never throws (a malformed signature is simply false).
+ */
+export function verifySignature(
+  key: KeyObject,
+  scheme: SignatureScheme,
+  data: Uint8Array,
+  sig: Uint8Array,
+): boolean {
   try {
-    switch (entry.scheme) {
+    switch (scheme) {
       case 'ed25519':
-        return cryptoVerify(null, data, entry.key, sig)
+        return cryptoVerify(null, data, key, sig)
       case 'ecdsa-sha256':
-        return cryptoVerify('sha256', data, entry.key, sig)
+        return cryptoVerify('sha256', data, key, sig)
       case 'ecdsa-sha384':
-        return cryptoVerify('sha384', data, entry.key, sig)
+        return cryptoVerify('sha384', data, key, sig)
       case 'rsa-pss-sha256':
         return cryptoVerify(
           'sha256',
           data,
-          {
-            key: entry.key,
-            padding: constants.RSA_PKCS1_PSS_PADDING,
-            saltLength: constants.RSA_PSS_SALTLEN_AUTO,
-          },
+          { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO },
           sig,
         )
     }
@@ -135,6 +140,9 @@ function verifyWith(entry: Entry, data: Uint8Array, sig: Uint8Array): boolean {
     return false
   }
 }
+
+const verifyWith = (entry: Entry, data: Uint8Array, sig: Uint8Array) =>
+  verifySignature(entry.key, entry.scheme, data, sig)
 
 const short = (keyid: string) => `${keyid.slice(0, 16)}…`
 

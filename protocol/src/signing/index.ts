@@ -13,6 +13,7 @@ export {
   type VerifyEnvelopeOptions,
   type VerifyEnvelopeResult,
   verifyEnvelope,
+  verifySignature,
 } from './envelope.js'
 export {
   fail,
