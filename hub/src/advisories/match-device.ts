@@ -29,8 +29,11 @@ export function matchDeviceVersion(product: ProductAffect, d: MatchDevice): Devi
     }
   }
   if (!inside) return null
-  const exact =
-    product.versionKind === 'version' && tryCompare('generic', product.versionRaw.trim(), d.firmware) === 0
+  // Exact when the advisory names this very version (a `product_version`, or one of a `9.13 | 9.19` set).
+  const range = product.range
+  const exact = range.constraints.some(
+    (c) => c.comparator === '=' && tryCompare(range.scheme, c.version, d.firmware) === 0,
+  )
   return {
     confidence: exact ? 'exact' : 'range',
     reason: exact

@@ -71,7 +71,11 @@ describe('scanner on devices named like the CISA medical advisories', () => {
   it('a list of versions "1.10 | 1.11 | 1.13 | 1.14" with a KEV CVE (Baxter ExactaMix, CVE-2017-0143)', () => {
     const fs = scan('Baxter', 'ExactaMix EM2400', '1.13').filter((f) => f.advisory === 'ICSMA-20-170-01')
     const eternal = fs.find((f) => f.cve === 'CVE-2017-0143')
-    expect(eternal).toMatchObject({ kev: true, kevDueDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) })
+    expect(eternal).toMatchObject({
+      confidence: 'exact',
+      kev: true,
+      kevDueDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+    })
     expect(fs.filter((f) => f.cve !== 'CVE-2017-0143' && f.kev)).toEqual([])
     expect(ids(scan('Baxter', 'ExactaMix EM2400', '1.12'))).not.toContain('ICSMA-20-170-01')
   })
