@@ -82,7 +82,7 @@ describe('kill -9 during steady ingest, then restart', () => {
       password: ADMIN_PASSWORD,
     })
     const t = await api<{ token: string }>(first, 'POST', '/api/v1/enrollment-tokens', { uses: 5 }, token)
-    const creds = []
+    const creds: { deviceId: string; mqtt: { password: string } }[] = []
     for (let i = 0; i < 5; i++) {
       creds.push(
         await api<{ deviceId: string; mqtt: { password: string } }>(first, 'POST', '/api/v1/enroll', {

@@ -1,4 +1,4 @@
-import { topics } from '@vigil/protocol'
+import { type Telemetry, topics } from '@vigil/protocol'
 import { io } from 'socket.io-client'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { adminToken, connectEnrolled, enroll, telemetry, testHub, until } from '../helpers.ts'
@@ -29,7 +29,7 @@ describe('live stream', () => {
     const unknown = await socket.emitWithAck('device:subscribe', 'nope')
     expect(unknown).toMatchObject({ ok: false, error: { code: 'VIGIL_NOT_FOUND' } })
     const ack = await socket.emitWithAck('device:subscribe', dev.deviceId)
-    expect(ack.ok && ack.data.telemetry.map((t) => t.cpu.loadPct)).toEqual([1])
+    expect(ack.ok && ack.data.telemetry.map((t: Telemetry) => t.cpu.loadPct)).toEqual([1])
 
     const samples: number[] = []
     socket.on('device:telemetry', (s) => samples.push(s.telemetry.cpu.loadPct))
