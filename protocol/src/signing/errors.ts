@@ -18,6 +18,10 @@ export const SIGNING_ERROR_CODES = [
   'BAD_KEY',
   'BAD_TRUST',
   'STALE_ROTATION',
+  'ARTIFACT_NAME',
+  'ARTIFACT_SIZE',
+  'ARTIFACT_HASH',
+  'ARTIFACT_MISSING',
 ] as const
 export type SigningErrorCode = (typeof SIGNING_ERROR_CODES)[number]
 

@@ -2,6 +2,14 @@
  * @vigil/protocol/signing — Node-only (node:crypto): DSSE envelopes signed with Ed25519, threshold
  * verification, patch manifests and vendor key rotation.
  */
+
+export {
+  type ArtifactCheck,
+  type ArtifactVerifier,
+  artifactPath,
+  checkArtifactFile,
+  createArtifactVerifier,
+} from './artifact.js'
 export { decodeBase64Strict, encodeBase64 } from './base64.js'
 export {
   decodeEnvelope,
