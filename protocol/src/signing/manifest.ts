@@ -90,10 +90,13 @@ export function verifyManifest(input: EnvelopeInput, options: VerifyManifestOpti
   const now = (options.now ?? Date.now)()
   const skew = options.skewMs ?? DEFAULT_SKEW_MS
   const expires = Date.parse(payload.expiresAt)
+  const released = Date.parse(payload.releasedAt)
+  // e.g. a leap second "…T23:59:60Z" passes the format but is no instant we can compare: fail closed.
+  if (Number.isNaN(expires)) return fail('SCHEMA', `/expiresAt: ${payload.expiresAt} is not a usable time`)
+  if (Number.isNaN(released)) return fail('SCHEMA', `/releasedAt: ${payload.releasedAt} is not a usable time`)
   if (!(expires > now)) {
     return fail('EXPIRED', `manifest expired at ${payload.expiresAt} (now ${new Date(now).toISOString()})`)
   }
-  const released = Date.parse(payload.releasedAt)
   if (!(released <= now + skew)) {
     return fail(
       'RELEASED_IN_FUTURE',

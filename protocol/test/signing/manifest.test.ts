@@ -128,6 +128,12 @@ describe('verifyManifest refuses', () => {
     expect(codeOf(verifyManifest(env, trust))).toBe('RELEASED_IN_FUTURE')
     expect(codeOf(verifyManifest(env, { ...trust, skewMs: 2 * 3_600_000 }))).toBe('ok')
   })
+  it('a time that passes the format but is no comparable instant (leap second): SCHEMA', () => {
+    const env = signManifest(manifest({ expiresAt: '2030-12-31T23:59:60Z' }), [a.privateKeyPem])
+    const r = verifyManifest(env, trust)
+    expect(codeOf(r)).toBe('SCHEMA')
+    if (!r.ok) expect(r.message).toContain('/expiresAt')
+  })
   it('a wrong payloadType: WRONG_PAYLOAD_TYPE', () => {
     const env = signEnvelope(manifest(), 'application/vnd.in-toto+json', [a.privateKeyPem])
     expect(codeOf(verifyManifest(env, trust))).toBe('WRONG_PAYLOAD_TYPE')
