@@ -1,5 +1,12 @@
-import type { Role } from '@vigil/protocol'
-import { createRouter, createWebHistory, type RouteRecordRaw, type RouterHistory } from 'vue-router'
+import type { Role, SessionUser } from '@vigil/protocol'
+import {
+  createRouter,
+  createWebHistory,
+  type RouteLocationNormalized,
+  type RouteLocationRaw,
+  type RouteRecordRaw,
+  type RouterHistory,
+} from 'vue-router'
 import { homeFor } from './nav.js'
 import { restoreSession, session } from './session.js'
 
@@ -67,6 +74,17 @@ export const routes: RouteRecordRaw[] = [
   },
 ]
 
+/** The access rule of every navigation: sign-in first, then the page's roles. */
+export function admit(
+  to: Pick<RouteLocationNormalized, 'meta' | 'name' | 'fullPath'>,
+  user: Pick<SessionUser, 'role'> | null,
+): true | RouteLocationRaw {
+  if (to.meta.public) return user && to.name === 'sign-in' ? { name: 'home' } : true
+  if (!user) return { name: 'sign-in', query: { next: to.fullPath } }
+  if (to.meta.roles && !to.meta.roles.includes(user.role)) return { name: 'home' }
+  return true
+}
+
 export function createAppRouter(history: RouterHistory = createWebHistory()) {
   const router = createRouter({ history, routes })
   router.beforeEach(async (to) => {
@@ -77,10 +95,7 @@ export function createAppRouter(history: RouterHistory = createWebHistory()) {
         // The hub is unreachable: the sign-in page says so when the user tries.
       }
     }
-    if (to.meta.public) return session.user && to.name === 'sign-in' ? { name: 'home' } : true
-    if (!session.user) return { name: 'sign-in', query: { next: to.fullPath } }
-    if (to.meta.roles && !to.meta.roles.includes(session.user.role)) return { name: 'home' }
-    return true
+    return admit(to, session.user)
   })
   router.afterEach((to) => {
     if (typeof document !== 'undefined') document.title = to.meta.title ? `${to.meta.title} · Vigil` : 'Vigil'

@@ -173,7 +173,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const d of devices) await d.client.endAsync(true).catch(() => {})
   await browser?.close()
-  await hub?.close()
+  await hub?.close().catch(() => {})
   if (dataDir) await rm(dataDir, { recursive: true, force: true })
 }, 60_000)
 
@@ -277,5 +277,32 @@ describe('dashboard end to end (Chromium, real hub)', () => {
     await tiles.getByText('Online').first().waitFor(WAIT)
     expect(await tiles.textContent()).toMatch(/2\s*Devices/)
     await shot('fleet')
+  })
+
+  it('creates an enrollment token in Settings and lists it', async () => {
+    await nav('Settings')
+    await page.waitForURL(/\/settings$/, WAIT)
+    await page.getByLabel('Note').fill('ward 7 gateways')
+    await page.getByRole('button', { name: 'Create token' }).click()
+    const command = page.getByLabel('Enroll a device with')
+    await command.waitFor(WAIT)
+    expect(await command.inputValue()).toMatch(
+      /^vigil-agent enroll --hub http:\/\/127\.0\.0\.1:\d+ --token \S+$/,
+    )
+    await page.getByRole('cell', { name: 'ward 7 gateways' }).waitFor(WAIT)
+    await page.getByRole('heading', { name: 'Users and roles' }).waitFor(WAIT)
+    await page.getByRole('cell', { name: 'admin', exact: true }).first().waitFor(WAIT)
+    await shot('settings')
+  })
+
+  it('says Reconnecting, never Live, when the hub goes away', async () => {
+    await nav('Devices')
+    await page.locator('[role="status"][data-status="live"]').waitFor(WAIT)
+    await hub.close()
+    const indicator = page.locator('[role="status"][data-status="reconnecting"]')
+    await indicator.waitFor(WAIT)
+    expect(await indicator.textContent()).toContain('Reconnecting')
+    await page.getByRole('alert').filter({ hasText: 'Not live.' }).waitFor(WAIT)
+    await shot('reconnecting')
   })
 })

@@ -1,5 +1,7 @@
 /** Device API calls used by the pages (answers validated against the protocol's schemas). */
 import {
+  type CommandResponse,
+  CommandResponse as CommandResponseSchema,
   type DeviceDetail as Detail,
   DeviceDetail,
   DeviceEventList,
@@ -13,4 +15,14 @@ export function fetchDevice(id: string, signal?: AbortSignal): Promise<Detail> {
 
 export function fetchDeviceEvents(id: string, limit = 100, signal?: AbortSignal): Promise<Events> {
   return request(`/devices/${encodeURIComponent(id)}/events?limit=${limit}`, DeviceEventList, { signal })
+}
+
+export type DeviceCommand = 'ping' | 'rescan' | 'send-inventory' | 'send-hardening'
+
+/** Sends a command to the device through the hub and waits for its answer. */
+export function sendCommand(id: string, cmd: DeviceCommand): Promise<CommandResponse> {
+  return request(`/devices/${encodeURIComponent(id)}/commands`, CommandResponseSchema, {
+    method: 'POST',
+    body: { cmd },
+  })
 }
