@@ -35,6 +35,17 @@ const ECOSYSTEMS: Record<string, EcosystemRow> = {
   Packagist: { purlType: 'composer', scheme: 'composer', distro: false, foldName: 'lower' },
   NuGet: { purlType: 'nuget', scheme: 'nuget', distro: false, foldName: 'lower' },
   'OSS-Fuzz': { purlType: 'generic', scheme: 'generic', distro: false },
+  'Azure Linux': { purlType: 'rpm', scheme: 'rpm', distro: true },
+  'Photon OS': { purlType: 'rpm', scheme: 'rpm', distro: true },
+  openEuler: { purlType: 'rpm', scheme: 'rpm', distro: true },
+  Mageia: { purlType: 'rpm', scheme: 'rpm', distro: true },
+  MinimOS: { purlType: 'apk', scheme: 'apk', distro: false },
+  Alpaquita: { purlType: 'apk', scheme: 'apk', distro: true },
+  Hex: { purlType: 'hex', scheme: 'generic', distro: false, foldName: 'lower' },
+  Pub: { purlType: 'pub', scheme: 'generic', distro: false },
+  CRAN: { purlType: 'cran', scheme: 'generic', distro: false },
+  Hackage: { purlType: 'hackage', scheme: 'generic', distro: false },
+  SwiftURL: { purlType: 'swift', scheme: 'semver', distro: false },
 }
 
 export interface EcosystemInfo {

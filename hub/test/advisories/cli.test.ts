@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -91,6 +91,18 @@ describe('scanCommand (function)', () => {
       expect(c.err.join('')).toMatch(message)
       expect(c.out).toEqual([])
     }
+  })
+
+  it('joins EPSS scores from a CSV in the advisories folder', async () => {
+    const adv = join(dir, 'adv')
+    await mkdir(adv)
+    await copyFile(join(CISA, '2023/icsma-23-194-01.json'), join(adv, 'icsma-23-194-01.json'))
+    await writeFile(join(adv, 'epss.csv'), 'cve,epss,percentile\nCVE-2023-30563,0.00123,0.4\n')
+    const c = capture()
+    expect(await scanCommand(['--sbom', inside, '--advisories', adv, '--json'], c.io)).toBe(1)
+    const { findings } = JSON.parse(c.out.join(''))
+    expect(findings.find((f: { cve: string }) => f.cve === 'CVE-2023-30563')).toMatchObject({ epss: 0.00123 })
+    expect(findings.find((f: { cve: string }) => f.cve === 'CVE-2023-30559')).not.toHaveProperty('epss')
   })
 
   it('warns about refused advisory files but still scans', async () => {

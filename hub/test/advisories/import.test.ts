@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { AdvisoryIndex } from '../../src/advisories/advisory-index.ts'
+import { correlate } from '../../src/advisories/correlate.ts'
 import { importAdvisories } from '../../src/advisories/import.ts'
 import { jsonDepth } from '../../src/advisories/json-guard.ts'
 import { createVendorMatcher } from '../../src/advisories/vendor.ts'
@@ -118,6 +119,38 @@ describe('revisions', () => {
     expect(a && index.keysOf(a)).toEqual(['pkg|npm|*|ansi-html-community'])
     const pkg = { name: 'ansi-html', version: '0.0.1', purlType: 'npm', release: null, purl: null }
     expect(index.packageCandidates(pkg)).toEqual([])
+  })
+})
+
+describe('withdrawn and unknown ecosystems', () => {
+  const GHSA = join(
+    OSV,
+    'google__osv-scanner/cmd/osv-scanner/internal/testcmd/testdata/offline-dbs/npm/GHSA-whgm-jr23-g3j9.json',
+  )
+  const pkg = { name: 'ansi-html', version: '0.0.7', purlType: 'npm', release: null, purl: null }
+
+  it('a withdrawn revision replaces the advisory, which then matches nothing', async () => {
+    const index = new AdvisoryIndex(createVendorMatcher())
+    await importAdvisories([GHSA], { sink: index })
+    expect(correlate({ devices: [], packages: [pkg] }, index)).toHaveLength(1)
+    const doc = JSON.parse(await readFile(GHSA, 'utf8'))
+    doc.modified = '2099-01-01T00:00:00Z'
+    doc.withdrawn = '2099-01-01T00:00:00Z'
+    const d = await tempDir()
+    await writeFile(join(d, 'withdrawn.json'), JSON.stringify(doc))
+    expect((await importAdvisories([d], { sink: index })).updated).toEqual(['GHSA-whgm-jr23-g3j9'])
+    expect(correlate({ devices: [], packages: [pkg] }, index)).toEqual([])
+  })
+
+  it('an ecosystem the schema allows but Vigil cannot match is reported; the rest is kept', async () => {
+    const doc = JSON.parse(await readFile(GHSA, 'utf8'))
+    doc.affected.push({ ...doc.affected[0], package: { ecosystem: 'Android', name: 'platform' } })
+    const d = await tempDir()
+    await writeFile(join(d, 'mixed.json'), JSON.stringify(doc))
+    const s = await importAdvisories([d])
+    expect(s.imported).toEqual(['GHSA-whgm-jr23-g3j9'])
+    expect(s.notes.map((n) => n.reason)).toEqual([expect.stringMatching(/unknown ecosystem "Android"/)])
+    expect(s.index?.get('GHSA-whgm-jr23-g3j9')?.packages).toHaveLength(1)
   })
 })
 

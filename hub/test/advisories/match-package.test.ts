@@ -3,8 +3,9 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import type { AdvisoryIndex } from '../../src/advisories/advisory-index.ts'
 import { correlate } from '../../src/advisories/correlate.ts'
 import { importAdvisories } from '../../src/advisories/import.ts'
+import { matchPackage } from '../../src/advisories/match-package.ts'
 import { parseSbom } from '../../src/advisories/sbom.ts'
-import type { Finding } from '../../src/advisories/types.ts'
+import type { Advisory, Finding, PackageAffect } from '../../src/advisories/types.ts'
 import { KEV, OSV } from './data.ts'
 import { deviceSbom } from './sbom-fixtures.ts'
 
@@ -97,5 +98,71 @@ describe('Alpine, npm, PyPI and Go', () => {
     expect(ids(scan('pkg:golang/stdlib@v1.18.1'))).toContain('GO-2022-0493')
     expect(ids(scan('pkg:golang/stdlib@v1.17.10'))).not.toContain('GO-2022-0493')
     expect(ids(scan('pkg:golang/stdlib@v1.18.2'))).not.toContain('GO-2022-0493')
+  })
+})
+
+describe('Maven (GHSA-3pxv-7cmr-fjr4: log4j-core >= 2.0-alpha1, < 2.25.4)', () => {
+  it('matches group:artifact names from the purl namespace', () => {
+    expect(ids(scan('pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1'))).toContain('GHSA-3pxv-7cmr-fjr4')
+    expect(ids(scan('pkg:maven/org.apache.logging.log4j/log4j-core@2.25.4'))).not.toContain(
+      'GHSA-3pxv-7cmr-fjr4',
+    )
+    expect(ids(scan('pkg:maven/org.example/log4j-core@2.14.1'))).not.toContain('GHSA-3pxv-7cmr-fjr4')
+  })
+})
+
+describe('OSV event evaluation', () => {
+  const advisory = (events: PackageAffect['ranges'][number]['events']): [Advisory, PackageAffect] => {
+    const affect: PackageAffect = {
+      ecosystem: 'Debian',
+      purlType: 'deb',
+      release: '12',
+      name: 'demo',
+      scheme: 'deb',
+      schemeExact: true,
+      ranges: [{ type: 'ECOSYSTEM', events }],
+      versions: [],
+      affected: 'demo',
+      fixed: null,
+    }
+    const a: Advisory = {
+      id: 'X',
+      source: 'osv',
+      revision: '1',
+      title: 'x',
+      aliases: [],
+      cves: [],
+      withdrawn: false,
+      severity: null,
+      score: null,
+      packages: [affect],
+      products: [],
+      vulnerabilities: [],
+      origin: 'test',
+    }
+    return [a, affect]
+  }
+  const pkg = (version: string) => ({ name: 'demo', version, purlType: 'deb', release: '12', purl: null })
+
+  it('last_affected is inclusive, fixed is exclusive, several intervals each close', () => {
+    const [a, affect] = advisory([
+      { introduced: '1.0-1' },
+      { last_affected: '1.2-1' },
+      { introduced: '2.0-1' },
+      { fixed: '2.3-1' },
+    ])
+    const hit = (v: string) => matchPackage(a, affect, pkg(v))?.fixed
+    expect(matchPackage(a, affect, pkg('0.9-1'))).toBeNull()
+    expect(matchPackage(a, affect, pkg('1.2-1'))).not.toBeNull()
+    expect(matchPackage(a, affect, pkg('1.2-2'))).toBeNull()
+    expect(hit('2.1-1')).toBe('2.3-1')
+    expect(matchPackage(a, affect, pkg('2.3-1'))).toBeNull()
+    expect(matchPackage(a, affect, pkg('1:0.1-1'))).toBeNull()
+  })
+
+  it('an incomparable version is a review finding, and a withdrawn advisory matches nothing', () => {
+    const [a, affect] = advisory([{ introduced: '0' }, { fixed: '2.0-1' }])
+    expect(matchPackage(a, affect, pkg('not a version!'))?.confidence).toBe('review')
+    expect(matchPackage({ ...a, withdrawn: true }, affect, pkg('1.0-1'))).toBeNull()
   })
 })
