@@ -259,3 +259,29 @@ describe('tampering, property-based', () => {
     )
   })
 })
+
+describe('verification never throws', () => {
+  it('answers a coded refusal for any JSON value, text or bytes', () => {
+    const env = signManifest(manifest(), [a.privateKeyPem])
+    const envelopeLike = fc.record({
+      payloadType: fc.oneof(fc.constant(MANIFEST_PAYLOAD_TYPE), fc.string()),
+      payload: fc.oneof(fc.constant(env.payload), fc.string(), fc.base64String()),
+      signatures: fc.array(
+        fc.record({
+          keyid: fc.oneof(fc.constant(a.keyid), fc.string()),
+          sig: fc.oneof(fc.base64String(), fc.string()),
+        }),
+        { maxLength: 3 },
+      ),
+    })
+    const input = fc.oneof(fc.jsonValue(), fc.string(), fc.uint8Array(), envelopeLike)
+    fc.assert(
+      fc.property(input, (value) => {
+        const r = verifyManifest(value, trust)
+        expect(r.ok).toBe(false)
+        if (!r.ok) expect(typeof r.code).toBe('string')
+      }),
+      { numRuns: 500 },
+    )
+  })
+})

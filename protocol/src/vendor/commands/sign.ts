@@ -33,6 +33,9 @@ encoding). The envelope goes to --out or stdout. Exit 0 signed, 1 invalid manife
       io.err(`${file}: /expiresAt ${manifest.expiresAt} is already past, nothing signed`)
       return EXIT.refused
     }
+    if (Date.parse(manifest.releasedAt) > Date.now()) {
+      io.err(`warning: /releasedAt ${manifest.releasedAt} is in the future; hubs refuse it until then`)
+    }
     const pems = keys.map((k) => readText(k, 'private key'))
     let envelope: ReturnType<typeof signManifest>
     try {
