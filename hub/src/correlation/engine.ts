@@ -1,0 +1,163 @@
+/**
+ * Incremental correlation (issue 5 point 4). Two kinds of targets, each correlated once however many
+ * devices share it:
+ *   `inv:<inventory hash>`            the packages of an inventory (identical gateway images: one entry)
+ *   `dev:<vendor>|<model>|<firmware>` a device identity, matched against CSAF product trees
+ * A device points at one of each. A new or revised advisory re-correlates only the targets holding its
+ * keys (`TargetIndex.targetsFor(keysOf(advisory))`); the devices pointing at them are reported changed.
+ */
+import type { DeviceIdentity, Inventory } from '@vigil/protocol'
+import {
+  type Advisory,
+  AdvisoryIndex,
+  correlate,
+  type Finding,
+  type MatchTarget,
+  TargetIndex,
+  targetFromInventory,
+  type VendorMatcher,
+} from '../advisories/index.js'
+import type { Enrichment } from './advisory-db.js'
+
+interface DeviceTargets {
+  inv?: string
+  dev?: string
+}
+
+export interface EngineStats {
+  /** How many times a target was correlated against the index (the work done). */
+  correlations: number
+  targets: number
+  advisories: number
+}
+
+export class CorrelationEngine {
+  readonly advisories: AdvisoryIndex
+  readonly targets: TargetIndex
+  enrichment: Enrichment = { kev: new Map(), epss: new Map(), kevVersion: null }
+  readonly #findings = new Map<string, Finding[]>()
+  readonly #devices = new Map<string, DeviceTargets>()
+  readonly #users = new Map<string, Set<string>>()
+  #correlations = 0
+
+  constructor(
+    vendors: VendorMatcher,
+    /** Called with the devices whose findings may have changed. */
+    private readonly onChange: (deviceIds: Set<string>) => void = () => {},
+  ) {
+    this.advisories = new AdvisoryIndex(vendors)
+    this.targets = new TargetIndex(vendors)
+  }
+
+  stats(): EngineStats {
+    return { correlations: this.#correlations, targets: this.targets.size, advisories: this.advisories.size }
+  }
+
+  #correlate(key: string): void {
+    const target = this.targets.get(key)
+    if (target === undefined) return
+    this.#correlations++
+    this.#findings.set(key, correlate(target, this.advisories, this.enrichment))
+  }
+
+  #attach(deviceId: string, kind: keyof DeviceTargets, key: string | undefined, target?: MatchTarget) {
+    const held = this.#devices.get(deviceId) ?? {}
+    const old = held[kind]
+    if (old === key) return false
+    if (old !== undefined) {
+      const users = this.#users.get(old)
+      users?.delete(deviceId)
+      if (users?.size === 0) {
+        this.#users.delete(old)
+        this.targets.remove(old)
+        this.#findings.delete(old)
+      }
+    }
+    if (key === undefined) delete held[kind]
+    else {
+      held[kind] = key
+      const users = this.#users.get(key) ?? new Set<string>()
+      users.add(deviceId)
+      this.#users.set(key, users)
+      if (target !== undefined && this.targets.add(key, target)) this.#correlate(key)
+    }
+    this.#devices.set(deviceId, held)
+    return true
+  }
+
+  /** Whether the engine holds this device's inventory (so absent findings really are absent). */
+  hasInventory(deviceId: string): boolean {
+    return this.#devices.get(deviceId)?.inv !== undefined
+  }
+
+  /** A device's inventory arrived (or was loaded at startup): true when its targets changed. */
+  setInventory(deviceId: string, inventory: Inventory): boolean {
+    const target = targetFromInventory({ hostname: '', os: inventory.os } as DeviceIdentity, inventory)
+    return this.#attach(deviceId, 'inv', `inv:${inventory.hash}`, { devices: [], packages: target.packages })
+  }
+
+  /** A device's identity (vendor/model/firmware) as the hub holds it: true when its targets changed. */
+  setIdentity(deviceId: string, identity: DeviceIdentity | undefined, firmware?: string): boolean {
+    const fw = identity?.firmwareVersion ?? firmware
+    if (!identity?.vendor || !identity.model || !fw) return this.#attach(deviceId, 'dev', undefined)
+    const devices = [{ vendor: identity.vendor, model: identity.model, firmware: fw, purl: null }]
+    const key = `dev:${identity.vendor}|${identity.model}|${fw}`
+    return this.#attach(deviceId, 'dev', key, { devices, packages: [] })
+  }
+
+  removeDevice(deviceId: string): void {
+    this.#attach(deviceId, 'inv', undefined)
+    this.#attach(deviceId, 'dev', undefined)
+    this.#devices.delete(deviceId)
+  }
+
+  deviceIds(): string[] {
+    return [...this.#devices.keys()]
+  }
+
+  findingsFor(deviceId: string): Finding[] {
+    const held = this.#devices.get(deviceId)
+    if (held === undefined) return []
+    return [
+      ...(held.inv ? (this.#findings.get(held.inv) ?? []) : []),
+      ...(held.dev ? (this.#findings.get(held.dev) ?? []) : []),
+    ]
+  }
+
+  /** The installed version of a package in the device's inventory target, if it holds one by that name. */
+  installed(deviceId: string, name: string): string | undefined {
+    const inv = this.#devices.get(deviceId)?.inv
+    const target = inv ? this.targets.get(inv) : undefined
+    return target?.packages.find((p) => p.name === name || p.source?.name === name)?.version
+  }
+
+  #devicesOf(keys: Iterable<string>): Set<string> {
+    const out = new Set<string>()
+    for (const k of keys) for (const d of this.#users.get(k) ?? []) out.add(d)
+    return out
+  }
+
+  /**
+   * Adds an advisory (or a newer revision, or its withdrawal) and re-correlates only the targets that
+   * hold its keys — old and new, so a revision that drops a product also drops its findings.
+   */
+  upsertAdvisory(a: Advisory): 'added' | 'updated' | 'stale' {
+    const old = this.advisories.get(a.id)
+    const oldKeys = old ? this.advisories.keysOf(old) : []
+    const outcome = this.advisories.upsert(a)
+    if (outcome === 'stale') return outcome
+    const touched = this.targets.targetsFor([...oldKeys, ...this.advisories.keysOf(a)])
+    for (const key of touched) this.#correlate(key)
+    const devices = this.#devicesOf(touched)
+    if (devices.size > 0) this.onChange(devices)
+    return outcome
+  }
+
+  /** New KEV/EPSS tables: every target is re-enriched (rare: once per catalog import). */
+  setEnrichment(e: Enrichment): void {
+    this.enrichment = e
+    for (const key of this.#users.keys()) this.#correlate(key)
+    const devices = new Set(this.#devices.keys())
+    if (devices.size > 0) this.onChange(devices)
+  }
+}

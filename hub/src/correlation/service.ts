@@ -1,0 +1,66 @@
+/**
+ * Advisory intake for a running hub: files (watched folder), uploaded documents (API) and the CLI all
+ * go through `importAdvisories` with a sink that stores the advisory and feeds the correlation engine,
+ * then merge any KEV/EPSS tables. Newer revisions replace older; a withdrawn revision resolves findings.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { type Advisory, type AdvisorySink, type ImportSummary, importAdvisories } from '../advisories/index.js'
+import type { AdvisoryDb, Enrichment } from './advisory-db.js'
+import type { CorrelationEngine } from './engine.js'
+
+export class AdvisoryService {
+  /** Serialises imports: the watcher, the API and startup never interleave. */
+  #chain: Promise<unknown> = Promise.resolve()
+
+  constructor(
+    private readonly engine: CorrelationEngine,
+    private readonly db: AdvisoryDb,
+  ) {}
+
+  sink(): AdvisorySink {
+    return {
+      upsert: async (a: Advisory) => {
+        const outcome = this.engine.upsertAdvisory(a)
+        if (outcome !== 'stale') await this.db.save(a)
+        return outcome
+      },
+    }
+  }
+
+  async #merge(summary: ImportSummary): Promise<void> {
+    if (summary.kev.size === 0 && summary.epss.size === 0) return
+    const e: Enrichment = {
+      kev: summary.kev.size > 0 ? new Map(summary.kev) : this.engine.enrichment.kev,
+      epss: new Map([...this.engine.enrichment.epss, ...summary.epss]),
+      kevVersion: summary.kevVersion ?? this.engine.enrichment.kevVersion,
+    }
+    await this.db.saveEnrichment(e)
+    this.engine.setEnrichment(e)
+  }
+
+  importPaths(paths: string[]): Promise<ImportSummary> {
+    const run = this.#chain.then(async () => {
+      const summary = await importAdvisories(paths, { sink: this.sink(), vendors: this.engine.advisories.vendors })
+      await this.#merge(summary)
+      return summary
+    })
+    this.#chain = run.catch(() => undefined)
+    return run
+  }
+
+  /** One uploaded JSON document, checked exactly like a file (schemas, size, nesting). */
+  async importDocument(text: string, tempRoot: string): Promise<ImportSummary> {
+    const dir = await mkdtemp(join(tempRoot, 'upload-'))
+    const file = join(dir, 'upload.json')
+    try {
+      await writeFile(file, text)
+      const summary = await this.importPaths([file])
+      const clean = (list: { file: string; reason: string }[]) =>
+        list.map((i) => ({ file: 'upload', reason: i.reason.split(file).join('upload') }))
+      return { ...summary, rejected: clean(summary.rejected), skipped: clean(summary.skipped), notes: clean(summary.notes) }
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  }
+}

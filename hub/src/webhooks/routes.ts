@@ -1,0 +1,74 @@
+/**
+ * Webhook endpoints (admin only):
+ *   GET    /api/v1/webhooks                   {webhooks: [{id,url,events,description,createdAt}]} (no secrets)
+ *   POST   /api/v1/webhooks                   {url, events, secret?, description?} → 201 {id, url, events, secret}
+ *   DELETE /api/v1/webhooks/:id               204
+ *   GET    /api/v1/webhooks/deliveries        {deliveries: [{id,endpointId,event,attempts,status,lastError,nextAt}]}
+ *   POST   /api/v1/webhooks/:id/test          queues a `ping` event to that endpoint → 202
+ * Events: finding.new, finding.kev, finding.transition, finding.resolved, finding.reopened,
+ * finding.overdue, acceptance.expiring, acceptance.expired, ping — or `*`.
+ */
+import { Type } from '@vigil/protocol'
+import type { FastifyPluginAsync } from 'fastify'
+import { HubError } from '../errors.js'
+import type { WebhookDispatcher } from './dispatcher.js'
+
+export const WEBHOOK_EVENTS = [
+  'finding.new',
+  'finding.kev',
+  'finding.transition',
+  'finding.resolved',
+  'finding.reopened',
+  'finding.overdue',
+  'acceptance.expiring',
+  'acceptance.expired',
+  'ping',
+  '*',
+] as const
+
+const WebhookInput = Type.Object(
+  {
+    url: Type.String({ pattern: '^https?://', maxLength: 2048 }),
+    events: Type.Array(Type.Union(WEBHOOK_EVENTS.map((e) => Type.Literal(e))), { minItems: 1 }),
+    secret: Type.Optional(Type.String({ minLength: 16, maxLength: 256 })),
+    description: Type.Optional(Type.String({ maxLength: 256 })),
+  },
+  { additionalProperties: false },
+)
+
+export const webhookRoutes =
+  (dispatcher: WebhookDispatcher): FastifyPluginAsync =>
+  async (app) => {
+    const admin = app.requireRole('admin')
+    app.get('/api/v1/webhooks', { preHandler: admin }, async () => ({
+      webhooks: dispatcher.endpoints.values().map(({ secret: _s, ...rest }) => rest),
+    }))
+    app.post('/api/v1/webhooks', { preHandler: admin, schema: { body: WebhookInput } }, async (req, reply) => {
+      const by = req.user?.username ?? 'unknown'
+      const e = dispatcher.addEndpoint(req.body, by)
+      app.hub.audit({ actor: by, action: 'webhook.create', target: e.id, ok: true, detail: e.url })
+      return reply.code(201).send({ id: e.id, url: e.url, events: e.events, secret: e.secret })
+    })
+    app.delete(
+      '/api/v1/webhooks/:id',
+      { preHandler: admin, schema: { params: Type.Object({ id: Type.String() }) } },
+      async (req, reply) => {
+        if (!dispatcher.endpoints.delete(req.params.id)) throw new HubError('VIGIL_NOT_FOUND')
+        app.hub.audit({ actor: req.user?.username ?? 'unknown', action: 'webhook.delete', target: req.params.id, ok: true })
+        return reply.code(204).send()
+      },
+    )
+    app.get('/api/v1/webhooks/deliveries', { preHandler: admin }, async () => ({
+      deliveries: dispatcher.queue.values().map(({ body: _b, ...rest }) => rest),
+    }))
+    app.post(
+      '/api/v1/webhooks/:id/test',
+      { preHandler: admin, schema: { params: Type.Object({ id: Type.String() }) } },
+      async (req, reply) => {
+        const e = dispatcher.endpoints.get(req.params.id)
+        if (!e) throw new HubError('VIGIL_NOT_FOUND')
+        dispatcher.enqueue('ping', { endpoint: e.id }, e.id)
+        return reply.code(202).send({ queued: true })
+      },
+    )
+  }
