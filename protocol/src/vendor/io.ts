@@ -1,5 +1,5 @@
 /** What a command needs from the outside world, so the CLI is one thin shell around testable parts. */
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 
 export interface Io {
   out(line: string): void
@@ -26,6 +26,19 @@ export function readText(path: string, what: string): string {
       `cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
     )
   }
+}
+
+/** Reads a file unless it is larger than `maxBytes` (then answers undefined without reading it). */
+export function readTextUpTo(path: string, what: string, maxBytes: number): string | undefined {
+  let size: number
+  try {
+    size = statSync(path).size
+  } catch (err) {
+    throw new UsageError(
+      `cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    )
+  }
+  return size > maxBytes ? undefined : readText(path, what)
 }
 
 export interface Command {

@@ -108,6 +108,12 @@ describe('sign and verify', () => {
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('UNKNOWN_KEY')
   })
+  it('verify refuses an oversize file with OVERSIZE (exit 1) without reading it', async () => {
+    writeFileSync(at('huge.json'), Buffer.alloc(300 * 1024, 0x20))
+    const r = await run('verify', 'huge.json', '--pub', 'k1.pub.pem')
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('REFUSED OVERSIZE')
+  })
   it('a 2-of-2 threshold: two keys pass, one key is THRESHOLD_NOT_MET', async () => {
     expect(
       (await run('sign', 'manifest.json', '--key', 'k1.pem', '--key', 'k2.pem', '--out', 'env2.json')).code,

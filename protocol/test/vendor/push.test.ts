@@ -111,6 +111,14 @@ describe('vigil-vendor push', () => {
     expect((await push(['--hub', hub])).code).toBe(2)
     expect((await push(['--hub', 'ftp://x', '--token', 't'])).code).toBe(2)
   })
+  it('does not send an oversize file; exit 1', async () => {
+    writeFileSync(join(dir, 'huge.json'), Buffer.alloc(300 * 1024, 0x20))
+    seen.length = 0
+    const r = await vendor(['push', 'huge.json', '--hub', hub, '--token', 't'], { cwd: dir })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('OVERSIZE')
+    expect(seen).toHaveLength(0)
+  })
   it('does not send a file that is not an envelope; exit 1', async () => {
     writeFileSync(join(dir, 'junk.json'), '{"hello":1}')
     seen.length = 0

@@ -1,9 +1,9 @@
 import { ApiError } from '../../api/common.js'
-import { decodeEnvelope } from '../../signing/envelope.js'
+import { decodeEnvelope, MAX_ENVELOPE_BYTES } from '../../signing/envelope.js'
 import { compile } from '../../validate.js'
 import { one, parse, str } from '../args.js'
 import { loadVendorEnv } from '../config.js'
-import { type Command, EXIT, readText, UsageError } from '../io.js'
+import { type Command, EXIT, readTextUpTo, UsageError } from '../io.js'
 
 const TIMEOUT_MS = 30_000
 const apiError = compile(ApiError)
@@ -43,7 +43,11 @@ or hub failure.`,
     if (hub === undefined) throw new UsageError('--hub <url> is needed')
     if (token === undefined) throw new UsageError('--token <vendor token> (or VIGIL_VENDOR_TOKEN) is needed')
     const endpoint = hubEndpoint(hub)
-    const text = readText(file, 'envelope')
+    const text = readTextUpTo(file, 'envelope', MAX_ENVELOPE_BYTES)
+    if (text === undefined) {
+      io.err(`${file}: OVERSIZE: larger than ${MAX_ENVELOPE_BYTES} bytes (not sent)`)
+      return EXIT.refused
+    }
     const local = decodeEnvelope(text)
     if (!local.ok) {
       io.err(`${file}: ${local.code}: ${local.message} (not sent)`)

@@ -1,7 +1,9 @@
+import { MAX_ENVELOPE_BYTES } from '../../signing/envelope.js'
+import { fail } from '../../signing/errors.js'
 import { keyIdFromPem, parseEd25519PublicKeyPem, publicKeyPem } from '../../signing/keys.js'
 import { verifyManifest } from '../../signing/manifest.js'
 import { list, one, parse, positiveInt, str } from '../args.js'
-import { type Command, EXIT, readText, UsageError } from '../io.js'
+import { type Command, EXIT, readText, readTextUpTo, UsageError } from '../io.js'
 
 export const verify: Command = {
   summary: 'verify a signed manifest envelope against public keys',
@@ -29,7 +31,11 @@ Exit 0 valid, 1 refused (the reason code is printed), 2 usage/IO.`,
         throw new UsageError(`${path}: ${(err as Error).message}`)
       }
     })
-    const result = verifyManifest(readText(file, 'envelope'), { trustedKeys, threshold })
+    const text = readTextUpTo(file, 'envelope', MAX_ENVELOPE_BYTES)
+    const result =
+      text === undefined
+        ? fail('OVERSIZE', `${file} is larger than ${MAX_ENVELOPE_BYTES} bytes`)
+        : verifyManifest(text, { trustedKeys, threshold })
     if (p.values.json === true) {
       io.out(
         JSON.stringify(
