@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { MANIFEST_PAYLOAD_TYPE } from '../../src/index.ts'
-import { generateKeyPair, keyIdFromPem, pae, verifyManifest } from '../../src/signing/index.ts'
+import { generateKeyPair, keyIdFromPem, pae, signManifest, verifyManifest } from '../../src/signing/index.ts'
 import { manifest, now } from './fixtures.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-openssl-'))
@@ -65,5 +65,16 @@ describe('openssl-only signing', () => {
       'openssl pkey -in ours.pem -pubout -outform DER | openssl dgst -sha256 -r | cut -d" " -f1',
     ).trim()
     expect(derived).toBe(pair.keyid)
+  })
+  it('our signatures verify with openssl pkeyutl -verify over our PAE bytes', () => {
+    const pair = generateKeyPair()
+    writeFileSync(join(dir, 'ours.pub.pem'), pair.publicKeyPem)
+    const env = signManifest(manifest(), [pair.privateKeyPem])
+    writeFileSync(join(dir, 'ours.pae'), pae(env.payloadType, Buffer.from(env.payload, 'base64')))
+    writeFileSync(join(dir, 'ours.sig'), Buffer.from(env.signatures[0]!.sig, 'base64'))
+    const verify = 'openssl pkeyutl -verify -rawin -pubin -inkey ours.pub.pem -in ours.pae -sigfile ours.sig'
+    expect(sh(verify)).toContain('Signature Verified Successfully')
+    writeFileSync(join(dir, 'ours.pae'), pae(`${env.payloadType} `, Buffer.from(env.payload, 'base64')))
+    expect(() => sh(verify)).toThrow()
   })
 })
