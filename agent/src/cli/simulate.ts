@@ -1,7 +1,111 @@
-/** `vigil-agent simulate` (filled in below). */
-import type { Io } from './args.js'
+/**
+ * `vigil-agent simulate --count N --hub <url> --token <t>`: N virtual gateways in this process, for
+ * demos and load tests. The token must allow N uses (`POST /api/v1/enrollment-tokens {"uses": N}`);
+ * gateways enrolled by an earlier run under --dir are reused and spend no use.
+ */
+import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { collectOs } from '../collectors/sources.js'
+import { loadAgentConfig } from '../config/load.js'
+import { EnrollError } from '../enroll.js'
+import { createLogger } from '../logger.js'
+import { FALLBACK_PROFILES, loadCatalog } from '../simulate/catalog.js'
+import { startFleet } from '../simulate/fleet.js'
+import { buildImages } from '../simulate/images.js'
+import { type Io, parse, UsageError } from './args.js'
 
-export async function simulateCommand(_argv: string[], io: Io): Promise<number> {
-  io.err('simulate: not available yet')
-  return 1
+/** `shared/data/csaf-cisa` next to the repository (looked up from here and from the working directory). */
+function findCsafDir(): string | undefined {
+  for (const start of [process.cwd(), dirname(fileURLToPath(import.meta.url))]) {
+    let dir = resolve(start)
+    for (let i = 0; i < 8; i++) {
+      const candidate = join(dir, '..', 'shared', 'data', 'csaf-cisa')
+      if (existsSync(candidate)) return candidate
+      dir = dirname(dir)
+    }
+  }
+  return undefined
+}
+
+export async function simulateCommand(argv: string[], io: Io): Promise<number> {
+  const a = parse(argv, {
+    count: { type: 'string' },
+    hub: { type: 'string' },
+    token: { type: 'string' },
+    dir: { type: 'string' },
+    csaf: { type: 'string' },
+    'dpkg-status': { type: 'string' },
+    'telemetry-interval': { type: 'string' },
+    json: { type: 'boolean' },
+  })
+  const count = Number(a.count)
+  if (!Number.isInteger(count) || count < 1 || count > 100_000)
+    throw new UsageError('--count must be an integer from 1 to 100000')
+  if (!a.hub || !a.token)
+    throw new UsageError(
+      'simulate needs --hub <url> and --token <token> (a token with at least --count uses)',
+    )
+  const interval = a['telemetry-interval'] ? Number(a['telemetry-interval']) : 10
+  if (!Number.isInteger(interval) || interval < 1)
+    throw new UsageError('--telemetry-interval must be a positive integer (seconds)')
+  const config = loadAgentConfig({})
+  const baseDir = a.dir ?? join(tmpdir(), 'vigil-simulate')
+  const os = await collectOs(config.paths)
+  const dpkgFile = a['dpkg-status'] ?? config.paths.dpkgStatus
+  let dpkg: string
+  try {
+    dpkg = await readFile(dpkgFile, 'utf8')
+  } catch (err) {
+    throw new Error(
+      `cannot read the package list ${dpkgFile} (${(err as Error).message}); pass --dpkg-status <file>`,
+    )
+  }
+  const images = buildImages(dpkg, os.id === 'debian' ? os : { ...os, id: 'debian', versionId: '12' })
+  const csafDir = a.csaf ?? findCsafDir()
+  const catalog = csafDir ? await loadCatalog(csafDir) : []
+  const profiles = catalog.length > 0 ? catalog : FALLBACK_PROFILES
+  const log = createLogger('warn', 'vigil-simulate')
+  io.err(
+    `simulating ${count} gateways: ${images.length} images from ${dpkgFile}, ${profiles.length} device profiles from ${csafDir ?? 'the built-in list'}`,
+  )
+  let fleet: Awaited<ReturnType<typeof startFleet>>
+  try {
+    fleet = await startFleet({
+      count,
+      hubUrl: a.hub,
+      token: a.token,
+      baseDir,
+      images,
+      profiles,
+      telemetryIntervalSec: interval,
+      log,
+      onProgress: (phase, done, total) => {
+        if (done === total || done % 100 === 0) io.err(`${phase} ${done}/${total}`)
+      },
+    })
+  } catch (err) {
+    if (err instanceof EnrollError && err.code === 'VIGIL_AGENT_ENROLL_REFUSED') {
+      throw new Error(
+        `${err.message}\n(does the token allow ${count} uses? create one with POST /api/v1/enrollment-tokens {"uses": ${count}}; gateways already enrolled under ${baseDir} are reused)`,
+      )
+    }
+    throw err
+  }
+  const summary = {
+    gateways: fleet.agents.length,
+    dir: baseDir,
+    deviceIds: fleet.agents.map((x) => x.deviceId),
+  }
+  if (a.json) io.out(JSON.stringify(summary))
+  else io.out(`${fleet.agents.length} virtual gateways running (state in ${baseDir}); Ctrl-C stops them`)
+  await new Promise<void>((done) => {
+    process.once('SIGINT', () => done())
+    process.once('SIGTERM', () => done())
+  })
+  io.err('stopping the virtual gateways…')
+  await fleet.stop()
+  return 0
 }

@@ -15,6 +15,7 @@ describe.runIf(hasDpkg)('check --json against dpkg-query on this machine', () =>
   it('lists exactly the installed packages, with sources, OS and kernel', () => {
     const expected = execFileSync(
       'dpkg-query',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
       ['-W', '-f=${db:Status-Status} ${Package} ${Version} ${source:Package}\\n'],
       { encoding: 'utf8' },
     )

@@ -1,0 +1,120 @@
+/**
+ * Issue 3 done-when: against the hub's real embedded broker, state produced while the hub is down and
+ * across an agent restart arrives complete and in order once the hub is back (same ports, same data).
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createAgent, enrollDevice, loadAgentConfig } from '@vigil/agent'
+import { loadHubConfig, type RunningHub, startHub } from '@vigil/hub'
+import type { HardeningReport, Inventory } from '@vigil/protocol'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { ADMIN_PASSWORD, enrollmentToken, signIn } from '../src/system.ts'
+
+async function dir(prefix: string): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), prefix))
+  onTestFinished(() => rm(d, { recursive: true, force: true }))
+  return d
+}
+
+let debug: () => unknown = () => undefined
+
+async function until<T>(fn: () => T | undefined | false, what: string): Promise<T> {
+  for (let i = 0; i < 1000; i++) {
+    const v = fn()
+    if (v) return v
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  throw new Error(`timed out waiting for ${what}: ${JSON.stringify(debug())}`)
+}
+
+describe('agent outbox against the hub', () => {
+  it('delivers everything produced while the hub was down, across an agent restart, in order', async () => {
+    const dataDir = await dir('vigil-hub-')
+    const reports: HardeningReport[] = []
+    const inventories: Inventory[] = []
+    const start = async (ports: { httpPort: number; mqttPort: number }) => {
+      const config = loadHubConfig(
+        {
+          ...ports,
+          httpHost: '127.0.0.1',
+          mqttHost: '127.0.0.1',
+          dataDir,
+          adminPassword: ADMIN_PASSWORD,
+          logLevel: 'silent',
+        },
+        {},
+      )
+      const hub = await startHub(config, { logger: false })
+      hub.app.hub.hooks.add({
+        onHardening: (_id, r) => void reports.push(r),
+        onInventory: (_id, inv) => void inventories.push(inv),
+      })
+      return hub
+    }
+    let hub: RunningHub = await start({ httpPort: 0, mqttPort: 0 })
+    onTestFinished(() => hub.close())
+    const ports = { httpPort: Number(new URL(hub.httpUrl).port), mqttPort: Number(new URL(hub.mqttUrl).port) }
+    const stateDir = await dir('vigil-agent-')
+    const credentials = await enrollDevice({
+      hubUrl: hub.httpUrl,
+      token: await enrollmentToken(hub, await signIn(hub)),
+      name: 'outbox-gw',
+      dir: stateDir,
+    })
+    // a baseline whose results do not change with whatever else listens on this machine
+    const baselineFile = join(stateDir, 'baseline.json')
+    await writeFile(
+      baselineFile,
+      JSON.stringify({
+        v: 1,
+        id: 'stable',
+        version: 1,
+        name: 'Stable',
+        checks: [
+          { id: 'osr', kind: 'file-exists', title: 'os-release', severity: 'low', path: '/etc/os-release' },
+        ],
+      }),
+    )
+    const config = loadAgentConfig({
+      stateDir,
+      env: {},
+      overrides: { logLevel: 'error', baselineFile, reconnect: { minMs: 50, maxMs: 500 } },
+    })
+
+    const first = createAgent({ config, credentials })
+    debug = () => ({ reports: reports.length, inventories: inventories.length })
+    await first.start()
+    await until(() => reports.length === 1 && inventories.length === 1, 'the first report')
+    await hub.close()
+    const downAt = new Date().toISOString()
+
+    // hub down: the running agent produces state, is restarted, produces more
+    await first.rescan({ hardening: true, inventory: true })
+    await first.rescan({ hardening: true })
+    await first.stop()
+    const second = createAgent({ config, credentials })
+    onTestFinished(() => second.stop())
+    debug = () => ({
+      downAt,
+      reports: reports.map((r) => [r.ts, r.baseline.id, r.drift.length, r.hash.slice(0, 8)]),
+      inventories: inventories.map((i) => i.ts),
+      outbox: second.status().outbox,
+    })
+    await second.start()
+    await second.rescan({ hardening: true })
+    expect(second.status().outbox.state).toBeGreaterThanOrEqual(5)
+
+    hub = await start(ports)
+    const whileDown = () => reports.filter((r) => r.ts > downAt)
+    await until(
+      () => second.status().outbox.state === 0 && whileDown().length >= 3,
+      'the outbox to drain into the hub',
+    )
+    expect(inventories.filter((i) => i.ts > downAt).length).toBeGreaterThanOrEqual(1)
+    // (the hub may also ask for a report on the birth; those come on top, never instead)
+    const times = reports.map((r) => r.ts)
+    expect(times).toEqual([...times].sort())
+    expect(new Set(times).size).toBe(times.length)
+  })
+})
