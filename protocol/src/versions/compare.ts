@@ -4,7 +4,10 @@
  */
 import { compareApk } from './apk.js'
 import { compareDeb } from './deb.js'
+import { compareGem } from './gem.js'
 import { compareGeneric } from './generic.js'
+import { compareMaven } from './maven.js'
+import { compareNuget } from './nuget.js'
 import { comparePypi } from './pypi.js'
 import { compareRpm } from './rpm.js'
 import { compareSemver } from './semver.js'
@@ -17,6 +20,9 @@ const COMPARATORS: Record<VersionScheme, (a: string, b: string) => Ordering> = {
   semver: compareSemver,
   pypi: comparePypi,
   generic: compareGeneric,
+  maven: compareMaven,
+  nuget: compareNuget,
+  gem: compareGem,
 }
 
 /**

@@ -6,7 +6,8 @@
  * Accepted:
  * - `vers:<scheme>/*` and `vers:all/*`: every version;
  * - `vers:<scheme>/<c>|<c>…` where each `<c>` is `[=|!=|<|<=|>|>=]version` (percent-decoded, spaces
- *   ignored). Schemes: deb/debian, apk/alpine, rpm, npm/semver/cargo/golang (semver), pypi, generic;
+ *   ignored). Schemes: deb/debian, apk/alpine, rpm, npm/semver/cargo/golang (semver), pypi, generic,
+ *   maven, nuget, gem;
  * - bare `<= 9.33`, `< 14.1s0`, `>= 1.0.0 | <= 1.1.1` (an interval, read as VERS reads it),
  *   `9.13 | 9.19` (a set), `12.2.x.x` / `4.X` / `1.*` (every version under that prefix), `*`, or a
  *   single version (`==` is read as `=`). Bare versions must hold a digit and no space.
@@ -52,6 +53,9 @@ const VERS_SCHEMES: Record<string, VersionScheme> = {
   golang: 'semver',
   pypi: 'pypi',
   generic: 'generic',
+  maven: 'maven',
+  nuget: 'nuget',
+  gem: 'gem',
 }
 
 const COMPARATOR = /^(!=|==|<=|>=|<|>|=)?(.*)$/
@@ -142,6 +146,9 @@ function wildcardBounds(scheme: VersionScheme, prefix: string): VersionConstrain
     pypi: (v) => `${v}.dev0`,
     semver: (v) => `${pad(v)}-0`,
     generic: (v) => v,
+    maven: (v) => `${v}-alpha`,
+    nuget: (v) => `${pad(v)}-0`,
+    gem: (v) => `${v}.a`,
   }
   const low = lowest[scheme]
   return [

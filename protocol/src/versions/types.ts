@@ -1,8 +1,18 @@
 /** The version orderings Vigil knows. Each names the tool whose rules it follows (see the scheme's module). */
-export type VersionScheme = 'deb' | 'apk' | 'rpm' | 'semver' | 'pypi' | 'generic'
+export type VersionScheme = 'deb' | 'apk' | 'rpm' | 'semver' | 'pypi' | 'generic' | 'maven' | 'nuget' | 'gem'
 
 /** Every supported scheme, in a stable order (for menus, validation and tests). */
-export const VERSION_SCHEMES: readonly VersionScheme[] = ['deb', 'apk', 'rpm', 'semver', 'pypi', 'generic']
+export const VERSION_SCHEMES: readonly VersionScheme[] = [
+  'deb',
+  'apk',
+  'rpm',
+  'semver',
+  'pypi',
+  'generic',
+  'maven',
+  'nuget',
+  'gem',
+]
 
 /** The sign of a comparison: -1 when a < b, 0 when equal, 1 when a > b. */
 export type Ordering = -1 | 0 | 1

@@ -145,3 +145,69 @@ export const genericVersion = fc
   .array(fc.oneof(small, chars('abSsAB', 1, 2), chars('.-_', 1, 1)), { minLength: 1, maxLength: 6 })
   .map((parts) => `${parts.join('')}`)
   .filter((v) => /[0-9A-Za-z]/.test(v))
+
+/**
+ * Maven versions: a number, then numbers after `.` or `-` and qualifiers after `-` or glued to a
+ * number. The Maven order is not transitive when `.qualifier` and `-qualifier` meet at one position
+ * (`1-alpha1` < `1` < `1.sp` < `1-alpha1`, see maven.ts), so qualifiers use one style here.
+ */
+export const mavenVersion = fc
+  .record({
+    head: fc.constantFrom('1', '2', '10', '0'),
+    items: fc.array(
+      fc.tuple(
+        fc.constantFrom('.', '-', ''),
+        fc.oneof(
+          fc.constantFrom('0', '1', '2', '10'),
+          fc.constantFrom(
+            'alpha',
+            'beta',
+            'milestone',
+            'rc',
+            'cr',
+            'SNAPSHOT',
+            'ga',
+            'final',
+            'sp',
+            'foo',
+            'RC',
+          ),
+          fc.constantFrom('alpha1', 'beta2', 'rc1', 'M1', 'a1', 'b2'),
+        ),
+      ),
+      { maxLength: 4 },
+    ),
+  })
+  .map(({ head, items }) => {
+    let out = head
+    for (const [sep, item] of items) {
+      const qualifier = !/^\d/.test(item)
+      // Qualifiers follow `-` or are glued to a preceding number; numbers follow `.` or `-`.
+      if (qualifier) out += sep === '' && /\d$/.test(out) ? item : `-${item}`
+      else out += sep === '' ? `.${item}` : sep + item
+    }
+    return out
+  })
+
+export const nugetVersion = fc
+  .record({
+    numbers: fc.array(small, { minLength: 1, maxLength: 4 }),
+    pre: fc.option(fc.array(fc.oneof(small, chars('abAB', 1, 3)), { minLength: 1, maxLength: 3 }), {
+      nil: undefined,
+    }),
+    meta: fc.option(chars('abc1', 1, 3), { nil: undefined }),
+  })
+  .map(
+    ({ numbers, pre, meta }) =>
+      `${numbers.join('.')}${pre ? `-${pre.join('.')}` : ''}${meta ? `+${meta}` : ''}`,
+  )
+
+export const gemVersion = fc
+  .record({
+    head: small,
+    rest: fc.array(fc.oneof(small, chars('abAB', 1, 3), fc.constantFrom('pre', 'rc', 'beta')), {
+      maxLength: 5,
+    }),
+    suffix: fc.option(chars('abc1', 1, 3), { nil: undefined }),
+  })
+  .map(({ head, rest, suffix }) => `${[head, ...rest].join('.')}${suffix ? `-${suffix}` : ''}`)

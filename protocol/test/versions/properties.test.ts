@@ -5,7 +5,10 @@ import { VersionError, type VersionScheme } from '../../src/versions/types.ts'
 import {
   apkVersion,
   debVersion,
+  gemVersion,
   genericVersion,
+  mavenVersion,
+  nugetVersion,
   pypiVersion,
   rpmVersion,
   semverVersion,
@@ -18,6 +21,9 @@ const ARBITRARIES: Record<VersionScheme, fc.Arbitrary<string>> = {
   semver: semverVersion,
   pypi: pypiVersion,
   generic: genericVersion,
+  maven: mavenVersion,
+  nuget: nugetVersion,
+  gem: gemVersion,
 }
 
 describe.each(Object.entries(ARBITRARIES) as [VersionScheme, fc.Arbitrary<string>][])(
@@ -130,6 +136,18 @@ describe('documented examples', () => {
     ['generic', '1.0', '1.0.0', 0],
     ['generic', 'V8.0', '8.0', 0],
     ['generic', '12.2.8.410', '12.2.10', -1],
+    ['maven', '1.0-SNAPSHOT', '1.0', -1],
+    ['maven', '1.0.RELEASE', '1.0', 0],
+    ['maven', '5.0.0.M1', '5.0.0.RC1', -1],
+    // The specification's known cycle, documented in maven.ts:
+    ['maven', '1-alpha1', '1', -1],
+    ['maven', '1', '1.sp', -1],
+    ['maven', '1.sp', '1-alpha1', -1],
+    ['nuget', '1.0.0-beta.2', '1.0.0-BETA.10', -1],
+    ['nuget', '1.0', '1.0.0.0+meta', 0],
+    ['gem', '1.0.0.rc1', '1.0.0', -1],
+    ['gem', '1.0-beta', '1.0', -1],
+    ['gem', '3.10', '3.2', 1],
   ]
   it.each(cases)('%s: %s vs %s is %i', (scheme, a, b, expected) => {
     expect(compareVersions(scheme, a, b)).toBe(expected)

@@ -36,7 +36,7 @@ describe('parseRange: vers', () => {
   })
 
   it.each([
-    ['vers:maven/1.0', /unsupported versioning scheme "maven"/],
+    ['vers:conan/1.0', /unsupported versioning scheme "conan"/],
     ['vers:npm', /vers:<scheme>\/<constraints>/],
     ['vers:npm/', /no constraints/],
     ['vers:all/1.0', /only allows "\*"/],

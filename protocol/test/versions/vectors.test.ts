@@ -14,6 +14,11 @@ const FILES: Record<string, VersionScheme> = {
   'semver-versions.txt': 'semver',
   'pypi-versions.txt': 'pypi',
   'pypi-versions-generated.txt': 'pypi',
+  'maven-versions.txt': 'maven',
+  'maven-versions-generated.txt': 'maven',
+  'nuget-versions.txt': 'nuget',
+  'rubygems-versions.txt': 'gem',
+  'rubygems-versions-generated.txt': 'gem',
 }
 
 describe('compareVersions agrees with every shared vector', () => {
