@@ -1,0 +1,149 @@
+/**
+ * The real built hub (`node hub/dist/bin/vigil-hub.js serve`) as a child process on free ports, with a
+ * temporary data directory (optionally a copy of a prepared fleet), signed in as admin.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { createWriteStream, existsSync } from 'node:fs'
+import { cp, mkdtemp, rm } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { REPO_ROOT, rssMB } from './proc.ts'
+import { sleep, waitFor } from './stats.ts'
+
+export const HUB_BIN = join(REPO_ROOT, 'hub', 'dist', 'bin', 'vigil-hub.js')
+export const ADMIN_PASSWORD = 'bench-admin-password'
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address()
+      const port = a && typeof a === 'object' ? a.port : 0
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+export interface HubOptions {
+  /** A data directory to copy (a prepared fleet); empty when absent. */
+  template?: string
+  env?: Record<string, string>
+  /** Directory for a V8 CPU profile of the hub (`--cpu-prof`). */
+  cpuProfDir?: string
+}
+
+export interface HubProcess {
+  child: ChildProcess
+  pid: number
+  httpUrl: string
+  mqttUrl: string
+  mqttPort: number
+  dataDir: string
+  token: string
+  api<T>(method: string, path: string, body?: unknown): Promise<T>
+  metric(name: string, labels?: string): Promise<number>
+  rssMB(): number
+  /** Stops the hub (SIGINT: orderly, store flushed); removes the data directory unless `keep`. */
+  stop(keep?: boolean): Promise<void>
+}
+
+export async function startHubProcess(opts: HubOptions = {}): Promise<HubProcess> {
+  if (!existsSync(HUB_BIN)) throw new Error(`${HUB_BIN} is missing: run "pnpm run build" first`)
+  const dataDir = await mkdtemp(join(tmpdir(), 'vigil-bench-hub-'))
+  if (opts.template) await cp(opts.template, dataDir, { recursive: true })
+  const [httpPort, mqttPort] = [await freePort(), await freePort()]
+  const log = createWriteStream(join(dataDir, 'hub.log'))
+  const execArgv = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : []
+  const child = spawn(process.execPath, [...execArgv, HUB_BIN, 'serve'], {
+    cwd: dataDir,
+    env: {
+      ...process.env,
+      VIGIL_HTTP_HOST: '127.0.0.1',
+      VIGIL_HTTP_PORT: String(httpPort),
+      VIGIL_MQTT_HOST: '127.0.0.1',
+      VIGIL_MQTT_PORT: String(mqttPort),
+      VIGIL_DATA_DIR: dataDir,
+      VIGIL_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      VIGIL_LOG_LEVEL: 'warn',
+      ...opts.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  child.stdout?.pipe(log)
+  child.stderr?.pipe(log)
+  const httpUrl = `http://127.0.0.1:${httpPort}`
+  const stop = async (keep = false) => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+      child.kill('SIGINT')
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
+      await gone
+      clearTimeout(timer)
+    }
+    if (!keep) await rm(dataDir, { recursive: true, force: true })
+  }
+  const ready = await waitFor(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`hub exited with code ${child.exitCode}`)
+      try {
+        return (await fetch(`${httpUrl}/readyz`)).ok
+      } catch {
+        return false
+      }
+    },
+    60_000,
+    100,
+  )
+  if (!ready) {
+    await stop()
+    throw new Error('hub did not become ready within 60 s')
+  }
+  const res = await fetch(`${httpUrl}/api/v1/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+  })
+  const { token } = (await res.json()) as { token: string }
+  const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const r = await fetch(`${httpUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    })
+    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`)
+    return (await r.json()) as T
+  }
+  const pid = child.pid ?? 0
+  return {
+    child,
+    pid,
+    httpUrl,
+    mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
+    mqttPort,
+    dataDir,
+    token,
+    api,
+    async metric(name, labels) {
+      const text = await (await fetch(`${httpUrl}/metrics`)).text()
+      let sum = 0
+      for (const line of text.split('\n')) {
+        if (!line.startsWith(name)) continue
+        const rest = line.slice(name.length)
+        if (!(rest.startsWith(' ') || rest.startsWith('{'))) continue
+        if (labels && !rest.includes(labels)) continue
+        sum += Number(line.split(' ').pop())
+      }
+      return sum
+    },
+    rssMB: () => rssMB(pid),
+    stop,
+  }
+}
+
+/** Lets the hub's flush timer and GC settle before a memory reading. */
+export const settle = (ms = 1500) => sleep(ms)

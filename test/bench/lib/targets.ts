@@ -1,0 +1,43 @@
+/** The targets of issue 8 (full mode, 2-core machine), checked against each section's figures. */
+
+type Op = '<' | '>=' | '<='
+export const TARGETS: Record<string, Record<string, [Op, number]>> = {
+  ingest: { ratio: ['>=', 0.8] },
+  latency: { p99Ms: ['<', 250], rateMsgsPerSec: ['>=', 9_500] },
+  connections: { allOnlineSeconds: ['<', 10], hubRssMB: ['<', 768], devices: ['>=', 10_000] },
+  correlation: { fullSeconds: ['<', 5], perInventoryMs: ['<', 5], newAdvisoryMs: ['<', 50] },
+  store: { writeMs: ['<', 100], maxEventLoopBlockMs: ['<=', 50] },
+  agent: { rssMB: ['<', 60], cpuPercent: ['<', 1] },
+  dashboard: { firstRenderMs: ['<', 1000], scrollP95FrameMs: ['<', 20], devices: ['>=', 10_000] },
+}
+
+const CHECK: Record<Op, (a: number, b: number) => boolean> = {
+  '<': (a, b) => a < b,
+  '>=': (a, b) => a >= b,
+  '<=': (a, b) => a <= b,
+}
+
+/** Scale conditions: met only by the full mode's sizes, so not judged in quick mode. */
+const SCALE = new Set(['latency.rateMsgsPerSec', 'connections.devices', 'dashboard.devices'])
+
+/**
+ * Adds `targets` and `pass` (per figure: true/false, or null when the figure is missing). The targets
+ * are set for full mode; quick mode judges the same figures at its smaller sizes, as an early warning.
+ */
+export function judge(
+  section: string,
+  figures: Record<string, unknown>,
+  mode: 'quick' | 'full',
+): Record<string, unknown> {
+  const targets = TARGETS[section]
+  if (!targets || 'skipped' in figures || 'error' in figures) return figures
+  const pass: Record<string, boolean | null> = {}
+  const text: Record<string, string> = {}
+  for (const [key, [op, value]] of Object.entries(targets)) {
+    if (mode === 'quick' && SCALE.has(`${section}.${key}`)) continue
+    const v = figures[key]
+    text[key] = `${op} ${value}`
+    pass[key] = typeof v === 'number' && Number.isFinite(v) ? CHECK[op](v, value) : null
+  }
+  return { ...figures, targets: text, pass }
+}

@@ -1,0 +1,33 @@
+/** Correlation at fleet scale, in its own process (see workers/correlation.ts). */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { type Section, Skip } from '../lib/context.ts'
+import { REPO_ROOT, startWorker } from '../lib/proc.ts'
+import { round } from '../lib/stats.ts'
+
+export const correlation: Section = {
+  name: 'correlation',
+  async run(ctx) {
+    if (!existsSync(join(REPO_ROOT, 'hub', 'dist', 'advisories', 'correlate.js'))) {
+      throw new Skip('hub/dist/advisories/correlate.js is missing (advisories module not built)')
+    }
+    const w = startWorker('correlation', { devices: ctx.sizes.correlationDevices, images: ctx.sizes.images })
+    try {
+      const r = await w.next<Record<string, number | string | null>>('result', 300_000)
+      const { type: _, ...figures } = r
+      for (const k of [
+        'importSeconds',
+        'fullSeconds',
+        'perInventoryMs',
+        'perInventoryP95Ms',
+        'newAdvisoryMs',
+      ]) {
+        const v = figures[k]
+        if (typeof v === 'number') figures[k] = round(v, 3)
+      }
+      return { ...figures, wiredIntoHub: false }
+    } finally {
+      await w.stop()
+    }
+  },
+}

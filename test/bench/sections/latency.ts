@@ -1,0 +1,93 @@
+/**
+ * Latency under load: load processes publish telemetry at a fixed total rate (open loop, at the
+ * protocol's telemetry QoS) from `latencyDevices` enrolled devices against the real hub with its default
+ * limits; a dashboard client in its own process subscribes to probe devices over socket.io and measures
+ * publish → `device:telemetry` for every sample it receives.
+ */
+import { DEVICE_MESSAGES } from '@vigil/protocol'
+import type { Section } from '../lib/context.ts'
+import { prepareFleet } from '../lib/fleet.ts'
+import { startHubProcess } from '../lib/hub.ts'
+import { startWorker, type Worker } from '../lib/proc.ts'
+import { round, sleep } from '../lib/stats.ts'
+
+const LOAD_PROCESSES = 2
+const PROBES = 50
+
+interface LatencyReport {
+  type: string
+  samples: number
+  p50: number
+  p90: number
+  p99: number
+  max: number
+  deltas: number
+}
+
+export const latency: Section = {
+  name: 'latency',
+  async run(ctx) {
+    const { latencyDevices: count, latencyRate: rate, latencySeconds } = ctx.sizes
+    const fleet = await prepareFleet(ctx.sizes.fleet)
+    const hub = await startHubProcess({ template: fleet.template })
+    const workers: Worker[] = []
+    try {
+      const devices = fleet.devices.slice(0, count)
+      const dash = startWorker('dashboard-client', {
+        url: hub.httpUrl,
+        token: hub.token,
+        probes: devices.slice(0, PROBES).map((d) => d.id),
+      })
+      workers.push(dash)
+      await dash.next('ready')
+      const per = Math.ceil(devices.length / LOAD_PROCESSES)
+      for (let i = 0; i < LOAD_PROCESSES; i++) {
+        workers.push(
+          startWorker('publisher', {
+            url: hub.mqttUrl,
+            clients: devices.slice(i * per, (i + 1) * per).map((d) => ({ id: d.id, password: d.password })),
+            mode: 'rate',
+            qos: DEVICE_MESSAGES.telemetry.qos,
+            rate: rate / LOAD_PROCESSES,
+            topic: 'device',
+          }),
+        )
+      }
+      const loads = workers.slice(1)
+      await Promise.all(loads.map((w) => w.next('ready', 120_000)))
+      for (const w of loads) w.send({ type: 'go' })
+      await sleep(3000)
+      dash.send({ type: 'mark' })
+      const m0 = await hub.metric('vigil_mqtt_messages_total', 'kind="telemetry"')
+      await hub.metric('vigil_event_loop_delay_max_seconds')
+      const t0 = performance.now()
+      await sleep(latencySeconds * 1000)
+      const m1 = await hub.metric('vigil_mqtt_messages_total', 'kind="telemetry"')
+      const t1 = performance.now()
+      const loopMax = await hub.metric('vigil_event_loop_delay_max_seconds')
+      dash.send({ type: 'collect' })
+      const r = await dash.next<LatencyReport>('latency')
+      for (const w of loads) w.send({ type: 'halt' })
+      const throttled = await hub.metric('vigil_mqtt_throttled_total')
+      return {
+        rateMsgsPerSec: Math.round((m1 - m0) / ((t1 - t0) / 1000)),
+        offeredMsgsPerSec: rate,
+        p50Ms: r.p50,
+        p90Ms: r.p90,
+        p99Ms: r.p99,
+        maxMs: r.max,
+        samples: r.samples,
+        devices: count,
+        probes: PROBES,
+        qos: DEVICE_MESSAGES.telemetry.qos,
+        fleetDeltasPerSec: round(r.deltas / latencySeconds),
+        hubEventLoopMaxMs: round(loopMax * 1000),
+        hubThrottled: throttled,
+        hubRssMB: round(hub.rssMB()),
+      }
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()))
+      await hub.stop()
+    }
+  },
+}
