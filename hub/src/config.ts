@@ -40,6 +40,8 @@ export const HubConfigSchema = Type.Object(
     coalesceMs: Type.Intersect([Positive], { default: 250 }),
     sessionTtlSec: Type.Intersect([Positive], { default: 12 * 3600 }),
     loginMaxFailures: Type.Intersect([Positive], { default: 5 }),
+    /** Sign-in attempts per client address and minute, before any password is checked. */
+    loginAttemptsPerMin: Type.Intersect([Positive], { default: 30 }),
     loginLockoutSec: Type.Intersect([Positive], { default: 300 }),
   },
   { additionalProperties: false },
@@ -72,6 +74,9 @@ export const ENV_VARS: Record<string, keyof HubConfig> = {
   VIGIL_DRAIN_TIMEOUT_MS: 'drainTimeoutMs',
   VIGIL_COALESCE_MS: 'coalesceMs',
   VIGIL_SESSION_TTL_SEC: 'sessionTtlSec',
+  VIGIL_LOGIN_MAX_FAILURES: 'loginMaxFailures',
+  VIGIL_LOGIN_LOCKOUT_SEC: 'loginLockoutSec',
+  VIGIL_LOGIN_ATTEMPTS_PER_MIN: 'loginAttemptsPerMin',
 }
 
 export class ConfigError extends Error {

@@ -29,6 +29,8 @@ export const corePlugin = fp<{ config: HubConfig }>(
     })
     const registry = new DeviceRegistry(store)
     registry.markAllOffline()
+    for (const s of store.sessions.values())
+      if (Date.parse(s.expiresAt) <= Date.now()) store.sessions.delete(s.id)
     const admin = await ensureAdmin(store, config.adminPassword)
     const ctx: HubContext = {
       config,

@@ -47,14 +47,11 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     drainTimeout: opts.drainTimeoutMs,
     maxClientsIdLength: 64,
     authenticate(client, username, password, done) {
-      const verdict = authorizeConnect({
-        clientId: client.id,
-        username,
-        password,
-        device: username ? opts.lookup(username) : undefined,
-      })
+      const device = username ? opts.lookup(username) : undefined
+      const verdict = authorizeConnect({ clientId: client.id, username, password, device })
       if (verdict.ok) return done(null, true)
-      opts.handlers.rejected(verdict.reason, username ?? '', verdict.message)
+      // Label only known devices: unknown usernames must not grow the metrics without bound.
+      opts.handlers.rejected(verdict.reason, device && username ? username : '', verdict.message)
       // [MQTT-3.2.2-3] CONNACK 4 = bad user name or password, 5 = not authorized
       done(authError(verdict.message, verdict.reason === 'disabled' ? 5 : 4), null)
     },
@@ -95,8 +92,9 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   })) as AedesWithClients
 
   broker.on('clientReady', (client) => {
+    const takeover = live.has(client.id)
     live.set(client.id, client)
-    opts.handlers.connected?.(client.id)
+    if (!takeover) opts.handlers.connected?.(client.id)
   })
   broker.on('clientDisconnect', (client) => {
     if (live.get(client.id) !== client) return

@@ -109,7 +109,7 @@ export class DeviceRegistry {
       return x < y ? -dir : x > y ? dir : a.id < b.id ? -1 : 1
     })
     const offset = opts.offset ?? 0
-    const limit = opts.limit ?? 100
+    const limit = opts.limit ?? Number.POSITIVE_INFINITY
     return { devices: rows.slice(offset, offset + limit).map(toSummary), total: rows.length }
   }
 

@@ -47,7 +47,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: DeviceList, 401: ApiError },
       },
     },
-    async (req) => hub.registry.list({ limit: 1000, ...req.query }),
+    async (req) => hub.registry.list(req.query),
   )
 
   app.get(

@@ -7,7 +7,7 @@ import { AttemptLimiter } from '../login-limit.js'
 
 export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { store, config } = app.hub
-  const limiter = new AttemptLimiter(20, 60_000)
+  const limiter = new AttemptLimiter(config.loginAttemptsPerMin, 60_000)
 
   app.post(
     '/api/v1/session',
