@@ -47,3 +47,26 @@ export class SigningError extends Error {
     this.code = code
   }
 }
+
+/** The HTTP status a server answers with for each refusal (the hub's `{"error":{"code","message"}}`). */
+export const SIGNING_ERROR_STATUS: Readonly<Record<SigningErrorCode, number>> = Object.freeze({
+  MALFORMED_ENVELOPE: 400,
+  OVERSIZE: 413,
+  WRONG_PAYLOAD_TYPE: 415,
+  BAD_SIGNATURE: 422,
+  UNKNOWN_KEY: 422,
+  REVOKED_KEY: 422,
+  THRESHOLD_NOT_MET: 422,
+  MALFORMED_PAYLOAD: 400,
+  SCHEMA: 422,
+  EXPIRED: 422,
+  RELEASED_IN_FUTURE: 422,
+  VENDOR_MISMATCH: 403,
+  BAD_KEY: 400,
+  BAD_TRUST: 500,
+  STALE_ROTATION: 409,
+  ARTIFACT_NAME: 422,
+  ARTIFACT_SIZE: 422,
+  ARTIFACT_HASH: 422,
+  ARTIFACT_MISSING: 422,
+})

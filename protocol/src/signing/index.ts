@@ -26,6 +26,7 @@ export {
 export {
   fail,
   SIGNING_ERROR_CODES,
+  SIGNING_ERROR_STATUS,
   SigningError,
   type SigningErrorCode,
   type SigningFailure,
