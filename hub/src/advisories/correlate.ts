@@ -14,6 +14,8 @@ export interface Enrichment {
   epss: ReadonlyMap<string, number>
 }
 
+const CONFIDENCE_RANK: Record<Finding['confidence'], number> = { exact: 3, range: 2, review: 1 }
+
 export const NO_ENRICHMENT: Enrichment = { kev: new Map(), epss: new Map() }
 
 function enrich(f: Omit<Finding, 'kev'>, cves: string[], e: Enrichment): Finding {
@@ -39,7 +41,10 @@ export function correlate(
   const out = new Map<string, Finding>()
   const put = (f: Finding) => {
     const key = `${f.advisory}|${f.cve ?? ''}|${f.component.purl ?? f.component.name}|${f.component.version}`
-    if (!out.has(key)) out.set(key, f)
+    // Several entries of one advisory may name the product: the most decisive one speaks.
+    const held = out.get(key)
+    if (held === undefined || CONFIDENCE_RANK[f.confidence] > CONFIDENCE_RANK[held.confidence])
+      out.set(key, f)
   }
   for (const p of target.packages) {
     for (const { advisory, affect } of index.packageCandidates(p)) {

@@ -98,6 +98,12 @@ export function createVendorMatcher(extraAliases: Record<string, string> = {}): 
       const acronym = stripLegal(basicKey(paren[1]))
       if (acronym !== '') out.add(resolve(acronym))
     }
+    // "ENEA, Green Hills Software, ITRON, IP Infusion, and Wind River", "Silex Technology and GE
+    // Healthcare": an advisory naming several vendors is about each of them (products still must match).
+    const parts = main.split(/,\s*(?:and\s+)?|\s+and\s+/i).map((p) => stripLegal(basicKey(p)))
+    if (parts.filter((p) => p.length > 1).length > 1) {
+      for (const p of parts) if (p.length > 1 && !LEGAL_SUFFIXES.includes(p)) out.add(resolve(p))
+    }
     // Aliases may map the acronym and the full name to different keys; map them into one group.
     for (const k of [...out]) out.add(resolve(k))
     return [...out]

@@ -80,6 +80,15 @@ describe('scanner on devices named like the CISA medical advisories', () => {
     expect(ids(scan('Baxter', 'ExactaMix EM2400', '1.12'))).not.toContain('ICSMA-20-170-01')
   })
 
+  it('a multi-vendor advisory (URGENT/11) matches one of its vendors’ products', () => {
+    const urgent = (fw: string) =>
+      scan('Wind River', 'VxWorks', fw).filter((f) => f.advisory === 'ICSMA-19-274-01')
+    expect(new Set(urgent('6.5').map((f) => f.confidence))).toEqual(new Set(['range']))
+    // 6.6 is outside "<= 6.5"; the entry "653 MCE 3.x" is free text, so only a review finding remains.
+    expect(new Set(urgent('6.6').map((f) => f.confidence))).toEqual(new Set(['review']))
+    expect(urgent('6.6')[0]?.affected).toBe('653 MCE 3.x')
+  })
+
   it('another vendor with the same product name matches nothing', () => {
     expect(ids(scan('Siemens', 'IntelliSpace Cardiovascular', '2.0'))).not.toContain('ICSMA-18-025-01')
   })

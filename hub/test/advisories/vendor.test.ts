@@ -43,6 +43,16 @@ describe('vendor normalisation', () => {
     expect(v.same('Phillips', 'Philips')).toBe(true)
   })
 
+  it('an advisory naming several vendors matches each of them', () => {
+    const many = 'ENEA, Green Hills Software, ITRON, IP Infusion, and Wind River'
+    expect(v.same(many, 'Wind River Systems, Inc.')).toBe(false)
+    expect(v.same(many, 'Wind River')).toBe(true)
+    expect(v.same(many, 'Green Hills Software')).toBe(true)
+    expect(v.same('Silex Technology and GE Healthcare', 'GE Healthcare')).toBe(true)
+    expect(v.same('BMC Medical, 3B Medical', '3B Medical')).toBe(true)
+    expect(v.canonical('Becton, Dickinson and Company (BD)')).toBe('bd')
+  })
+
   it('keeps different vendors apart', () => {
     expect(v.same('Philips', 'Siemens')).toBe(false)
     expect(v.same('GE Healthcare', 'Baxter')).toBe(false)
