@@ -66,12 +66,21 @@ export class DeviceRegistry {
     return this.store.devices.values()
   }
 
-  /** Applies a change to a known device, persists it (on the next flush) and notifies listeners. */
-  update(id: string, patch: Partial<Omit<DeviceRecord, 'id'>>): DeviceRecord | undefined {
+  /**
+   * Applies a change to a known device, persists it (on the next flush) and notifies listeners. With
+   * `volatile`, the change is kept in memory and written with the next persistent change (telemetry
+   * figures: a fleet reporting every 10 s must not rewrite the store every second).
+   */
+  update(
+    id: string,
+    patch: Partial<Omit<DeviceRecord, 'id'>>,
+    opts: { volatile?: boolean } = {},
+  ): DeviceRecord | undefined {
     const current = this.store.devices.get(id)
     if (!current) return undefined
     const next: DeviceRecord = { ...current, ...patch }
-    this.store.devices.put(next)
+    if (opts.volatile) this.store.devices.putVolatile(next)
+    else this.store.devices.put(next)
     this.emit({ type: 'changed', device: next })
     return next
   }

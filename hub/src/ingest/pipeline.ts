@@ -123,13 +123,18 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => void {
   const telemetry: Handler<'telemetry'> = (device, t: Telemetry) => {
     deps.telemetry.add(device.id, t)
     const memUsedPct = t.mem.total > 0 ? Math.round((t.mem.used / t.mem.total) * 1000) / 10 : 0
-    registry.update(device.id, {
-      cpuPct: Math.round(t.cpu.loadPct * 10) / 10,
-      memUsedPct,
-      telemetryAt: t.ts,
-      lastSeen: now().toISOString(),
-      ...(deps.isConnected(device.id) !== false && !device.online ? { online: true } : {}),
-    })
+    const comesOnline = deps.isConnected(device.id) !== false && !device.online
+    registry.update(
+      device.id,
+      {
+        cpuPct: Math.round(t.cpu.loadPct * 10) / 10,
+        memUsedPct,
+        telemetryAt: t.ts,
+        lastSeen: now().toISOString(),
+        ...(comesOnline ? { online: true } : {}),
+      },
+      { volatile: !comesOnline },
+    )
     deps.events.emit('telemetry', { deviceId: device.id, telemetry: t })
   }
 
@@ -157,7 +162,22 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => void {
     await deps.hooks.run('onHardening', hookError, device.id, report)
   }
 
+  // The agent resends events from its outbox until acknowledged: recent ids per device drop repeats.
+  const recentEvents = new Map<string, string[]>()
+  const seenBefore = (deviceId: string, id: string) => {
+    let ids = recentEvents.get(deviceId)
+    if (!ids) {
+      ids = []
+      recentEvents.set(deviceId, ids)
+    }
+    if (ids.includes(id)) return true
+    ids.push(id)
+    if (ids.length > 256) ids.shift()
+    return false
+  }
+
   const event: Handler<'event'> = (device, e: DeviceEvent) => {
+    if (seenBefore(device.id, e.id)) return
     store.events.append({ deviceId: device.id, receivedAt: now().toISOString(), event: e })
     feed(device, e.kind, e.message)
   }

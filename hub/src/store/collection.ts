@@ -100,6 +100,12 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
     this.dirty.add(shardOf(record.id, this.shards))
   }
 
+  putVolatile(record: T): void {
+    const part = this.part(record.id)
+    if (!part.has(record.id)) return this.put(record)
+    part.set(record.id, record)
+  }
+
   delete(id: string): boolean {
     const had = this.part(id).delete(id)
     if (had) this.dirty.add(shardOf(id, this.shards))

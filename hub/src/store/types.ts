@@ -90,6 +90,11 @@ export interface Collection<T extends { id: string }> {
   values(): T[]
   /** Inserts or replaces, and marks the record's file dirty. */
   put(record: T): void
+  /**
+   * Replaces a known record in memory without scheduling a write: for derived, fast-changing fields
+   * (latest telemetry figures, lastSeen) that are written along with the next real change.
+   */
+  putVolatile(record: T): void
   delete(id: string): boolean
   readonly size: number
 }

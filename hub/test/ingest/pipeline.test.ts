@@ -1,0 +1,79 @@
+import { PROTOCOL_VERSION, topics } from '@vigil/protocol'
+import { describe, expect, it } from 'vitest'
+import { birth, connectEnrolled, enroll, metric, telemetry, testHub, until } from '../helpers.ts'
+
+describe('ingest pipeline', () => {
+  it('keeps telemetry in memory: a reporting fleet does not rewrite the store', async () => {
+    const hub = await testHub({ flushIntervalMs: 3_600_000 })
+    const dev = await enroll(hub)
+    const client = await connectEnrolled(hub, dev)
+    await client.publishAsync(topics.device(dev.deviceId, 'state'), JSON.stringify(birth()), { qos: 1 })
+    await until(() => hub.app.hub.registry.get(dev.deviceId)?.identity, 'birth')
+    await hub.app.hub.store.flush()
+    const flushes = hub.app.hub.store.stats().flushes
+    for (let i = 0; i < 5; i++) {
+      await client.publishAsync(topics.device(dev.deviceId, 'telemetry'), JSON.stringify(telemetry(i)), {
+        qos: 1,
+      })
+    }
+    await until(() => hub.app.hub.registry.get(dev.deviceId)?.cpuPct === 4, 'telemetry applied')
+    await hub.app.hub.store.flush()
+    expect(hub.app.hub.store.stats().flushes).toBe(flushes)
+    expect(hub.app.hub.telemetry.query(dev.deviceId)).toHaveLength(5)
+  })
+
+  it('ignores a will older than the state it holds and drops repeated events', async () => {
+    const hub = await testHub()
+    const dev = await enroll(hub)
+    const client = await connectEnrolled(hub, dev)
+    const old = new Date(Date.now() - 60_000).toISOString()
+    await client.publishAsync(topics.device(dev.deviceId, 'state'), JSON.stringify(birth()), { qos: 1 })
+    await client.publishAsync(
+      topics.device(dev.deviceId, 'state'),
+      JSON.stringify({ v: PROTOCOL_VERSION, status: 'offline', reason: 'will', ts: old }),
+      { qos: 1 },
+    )
+    const event = {
+      v: PROTOCOL_VERSION,
+      id: 'evt-1',
+      ts: new Date().toISOString(),
+      kind: 'info',
+      message: 'hello',
+    }
+    for (let i = 0; i < 3; i++) {
+      await client.publishAsync(topics.device(dev.deviceId, 'event'), JSON.stringify(event), { qos: 1 })
+    }
+    await until(
+      async () => (await metric(hub, 'vigil_mqtt_messages_total', { kind: 'event' })) === 3,
+      'events in',
+    )
+    expect(hub.app.hub.registry.get(dev.deviceId)?.online).toBe(true)
+    const events = await hub.app.hub.store.events.read()
+    expect(events).toHaveLength(1)
+  })
+
+  it('marks a device offline on its shutdown state and on disconnect', async () => {
+    const hub = await testHub()
+    const dev = await enroll(hub)
+    const client = await connectEnrolled(hub, dev)
+    await client.publishAsync(topics.device(dev.deviceId, 'state'), JSON.stringify(birth()), { qos: 1 })
+    await until(() => hub.app.hub.registry.get(dev.deviceId)?.online, 'online')
+    await client.publishAsync(
+      topics.device(dev.deviceId, 'state'),
+      JSON.stringify({
+        v: PROTOCOL_VERSION,
+        status: 'offline',
+        reason: 'shutdown',
+        ts: new Date().toISOString(),
+      }),
+      { qos: 1, retain: true },
+    )
+    await client.endAsync()
+    await until(() => hub.app.hub.registry.get(dev.deviceId)?.online === false, 'offline')
+    expect(hub.app.hub.registry.get(dev.deviceId)?.lastState).toMatchObject({
+      status: 'offline',
+      reason: 'shutdown',
+    })
+    expect(await metric(hub, 'vigil_connected_devices')).toBe(0)
+  })
+})
