@@ -3,6 +3,7 @@
  * implements each scheme's rules (documented there).
  */
 import { compareApk } from './apk.js'
+import { compareComposer } from './composer.js'
 import { compareDeb } from './deb.js'
 import { compareGem } from './gem.js'
 import { compareGeneric } from './generic.js'
@@ -23,6 +24,7 @@ const COMPARATORS: Record<VersionScheme, (a: string, b: string) => Ordering> = {
   maven: compareMaven,
   nuget: compareNuget,
   gem: compareGem,
+  composer: compareComposer,
 }
 
 /**

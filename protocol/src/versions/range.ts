@@ -7,7 +7,7 @@
  * - `vers:<scheme>/*` and `vers:all/*`: every version;
  * - `vers:<scheme>/<c>|<c>…` where each `<c>` is `[=|!=|<|<=|>|>=]version` (percent-decoded, spaces
  *   ignored). Schemes: deb/debian, apk/alpine, rpm, npm/semver/cargo/golang (semver), pypi, generic,
- *   maven, nuget, gem;
+ *   maven, nuget, gem, composer;
  * - bare `<= 9.33`, `< 14.1s0`, `>= 1.0.0 | <= 1.1.1` (an interval, read as VERS reads it),
  *   `9.13 | 9.19` (a set), `12.2.x.x` / `4.X` / `1.*` (every version under that prefix), `*`, or a
  *   single version (`==` is read as `=`). Bare versions must hold a digit and no space.
@@ -56,6 +56,7 @@ const VERS_SCHEMES: Record<string, VersionScheme> = {
   maven: 'maven',
   nuget: 'nuget',
   gem: 'gem',
+  composer: 'composer',
 }
 
 const COMPARATOR = /^(!=|==|<=|>=|<|>|=)?(.*)$/
@@ -149,6 +150,7 @@ function wildcardBounds(scheme: VersionScheme, prefix: string): VersionConstrain
     maven: (v) => `${v}-alpha`,
     nuget: (v) => `${pad(v)}-0`,
     gem: (v) => `${v}.a`,
+    composer: (v) => `${v}-dev`,
   }
   const low = lowest[scheme]
   return [

@@ -1,5 +1,15 @@
 /** The version orderings Vigil knows. Each names the tool whose rules it follows (see the scheme's module). */
-export type VersionScheme = 'deb' | 'apk' | 'rpm' | 'semver' | 'pypi' | 'generic' | 'maven' | 'nuget' | 'gem'
+export type VersionScheme =
+  | 'deb'
+  | 'apk'
+  | 'rpm'
+  | 'semver'
+  | 'pypi'
+  | 'generic'
+  | 'maven'
+  | 'nuget'
+  | 'gem'
+  | 'composer'
 
 /** Every supported scheme, in a stable order (for menus, validation and tests). */
 export const VERSION_SCHEMES: readonly VersionScheme[] = [
@@ -12,6 +22,7 @@ export const VERSION_SCHEMES: readonly VersionScheme[] = [
   'maven',
   'nuget',
   'gem',
+  'composer',
 ]
 
 /** The sign of a comparison: -1 when a < b, 0 when equal, 1 when a > b. */

@@ -211,3 +211,18 @@ export const gemVersion = fc
     suffix: fc.option(chars('abc1', 1, 3), { nil: undefined }),
   })
   .map(({ head, rest, suffix }) => `${[head, ...rest].join('.')}${suffix ? `-${suffix}` : ''}`)
+
+export const composerVersion = fc
+  .record({
+    v: fc.constantFrom('', '', 'v'),
+    numbers: fc.array(small, { minLength: 1, maxLength: 4 }),
+    suffix: fc.option(
+      fc.tuple(
+        fc.constantFrom('-', '', '.', '_'),
+        fc.constantFrom('dev', 'alpha', 'a', 'beta', 'b', 'RC', 'rc', 'pl', 'p', 'foo'),
+        fc.option(small, { nil: '' }),
+      ),
+      { nil: undefined },
+    ),
+  })
+  .map(({ v, numbers, suffix }) => `${v}${numbers.join('.')}${suffix ? suffix.join('') : ''}`)

@@ -4,6 +4,7 @@ import { compareVersions } from '../../src/versions/compare.ts'
 import { VersionError, type VersionScheme } from '../../src/versions/types.ts'
 import {
   apkVersion,
+  composerVersion,
   debVersion,
   gemVersion,
   genericVersion,
@@ -24,6 +25,7 @@ const ARBITRARIES: Record<VersionScheme, fc.Arbitrary<string>> = {
   maven: mavenVersion,
   nuget: nugetVersion,
   gem: gemVersion,
+  composer: composerVersion,
 }
 
 describe.each(Object.entries(ARBITRARIES) as [VersionScheme, fc.Arbitrary<string>][])(
@@ -148,6 +150,9 @@ describe('documented examples', () => {
     ['gem', '1.0.0.rc1', '1.0.0', -1],
     ['gem', '1.0-beta', '1.0', -1],
     ['gem', '3.10', '3.2', 1],
+    ['composer', '1.0-dev', '1.0a1', -1],
+    ['composer', 'v1.0pl1', '1.0', 1],
+    ['composer', 'dev-main', '0.0.1', -1],
   ]
   it.each(cases)('%s: %s vs %s is %i', (scheme, a, b, expected) => {
     expect(compareVersions(scheme, a, b)).toBe(expected)

@@ -19,6 +19,8 @@ const FILES: Record<string, VersionScheme> = {
   'nuget-versions.txt': 'nuget',
   'rubygems-versions.txt': 'gem',
   'rubygems-versions-generated.txt': 'gem',
+  'packagist-versions.txt': 'composer',
+  'packagist-versions-generated.txt': 'composer',
 }
 
 describe('compareVersions agrees with every shared vector', () => {
@@ -29,6 +31,12 @@ describe('compareVersions agrees with every shared vector', () => {
       expect(disagreements(vectors, (a, b) => compareVersions(scheme, a, b))).toEqual([])
     })
   }
+})
+
+it('composer: osv.dev packagist_test_cases.txt', () => {
+  const vectors = readVectors('google__osv.dev/osv/ecosystems/testdata/packagist_test_cases.txt')
+  expect(vectors.length).toBeGreaterThan(50)
+  expect(disagreements(vectors, (a, b) => compareVersions('composer', a, b))).toEqual([])
 })
 
 describe('apk version validity (osv.dev alpine converter fixtures)', () => {
