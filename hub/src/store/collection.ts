@@ -102,8 +102,8 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
 
   putVolatile(record: T): void {
     const part = this.part(record.id)
-    if (!part.has(record.id)) return this.put(record)
-    part.set(record.id, record)
+    if (part.has(record.id)) part.set(record.id, record)
+    else this.put(record)
   }
 
   delete(id: string): boolean {
