@@ -43,10 +43,10 @@ export class LinkDownError extends Error {
 }
 
 /** Translates mqtt.js/socket errors into stable codes with a plain-language message. */
-export function describeLinkError(err: Error & { code?: string | number }): {
-  code: string
-  message: string
-} {
+export function describeLinkError(
+  err: Error & { code?: string | number },
+  what = "the hub's MQTT address",
+): { code: string; message: string } {
   const c = err.code
   if (c === 4 || c === 134)
     return {
@@ -61,7 +61,7 @@ export function describeLinkError(err: Error & { code?: string | number }): {
   if (c === 'ECONNREFUSED')
     return {
       code: 'CONNECTION_REFUSED',
-      message: `nothing listens at the hub's MQTT address (${err.message})`,
+      message: `nothing listens at ${what} (${err.message})`,
     }
   if (c === 'ENOTFOUND' || c === 'EAI_AGAIN')
     return { code: 'DNS', message: `cannot resolve the hub's host name (${err.message})` }

@@ -21,7 +21,7 @@ export function testConfig(stateDir: string, overrides: Record<string, unknown> 
 }
 
 export function testCredentials(url: string, deviceId = 'dev-1', password = 'secret-1'): Credentials {
-  return { hubUrl: 'http://127.0.0.1:1', deviceId, mqtt: { url, username: deviceId, password } }
+  return { hubUrl: 'http://127.0.0.1:47', deviceId, mqtt: { url, username: deviceId, password } }
 }
 
 /** A baseline whose results do not depend on what else runs on the machine (ports, processes). */
