@@ -84,19 +84,41 @@ interface Entry {
   revoked: boolean
 }
 
+interface ParsedKey {
+  key: KeyObject
+  keyid: string
+}
+
+// Trusted keys are the same few PEMs on every call: parse each once (KeyObjects are immutable).
+const KEY_CACHE_SIZE = 256
+const keyCache = new Map<string, ParsedKey>()
+
+function parseCached(pem: string): ParsedKey {
+  const hit = keyCache.get(pem)
+  if (hit) return hit
+  const key = parsePublicKeyPem(pem)
+  const parsed = { key, keyid: keyIdFromKey(key) }
+  if (keyCache.size >= KEY_CACHE_SIZE) {
+    const oldest = keyCache.keys().next()
+    if (!oldest.done) keyCache.delete(oldest.value)
+  }
+  keyCache.set(pem, parsed)
+  return parsed
+}
+
 function trustEntries(
   keys: readonly TrustedKey[],
   schemes: readonly SignatureScheme[],
 ): Map<string, Entry> | SigningFailure {
   const entries = new Map<string, Entry>()
   for (const [i, t] of keys.entries()) {
-    let key: KeyObject
+    let parsed: ParsedKey
     try {
-      key = parsePublicKeyPem(t.publicKeyPem)
+      parsed = parseCached(t.publicKeyPem)
     } catch (err) {
       return fail('BAD_TRUST', `trusted key #${i}: ${(err as Error).message}`)
     }
-    const keyid = keyIdFromKey(key)
+    const { key, keyid } = parsed
     if (t.keyid !== keyid)
       return fail('BAD_TRUST', `trusted key #${i}: keyid ${t.keyid} is not its key's id ${keyid}`)
     const scheme = schemeFor(key, schemes)
