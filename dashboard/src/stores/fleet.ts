@@ -23,6 +23,13 @@ export interface FleetStore {
   /** Hub time of the newest snapshot or delta applied, null before the first snapshot. */
   readonly asOf: ShallowRef<string | null>
   readonly loaded: ShallowRef<boolean>
+  /**
+   * Ids changed since `version` (a value of `devices` seen earlier through `version()`), or null when a
+   * snapshot replaced everything since or the changes are too old to be kept.
+   */
+  changesSince(version: number): Set<string> | null
+  /** Bumped on every change to `devices`. */
+  version(): number
   applySnapshot(snapshot: FleetSnapshot): void
   queueDelta(delta: FleetDelta): void
   /** Applies queued deltas now (the frame callback calls this). */
@@ -37,17 +44,37 @@ export function createFleetStore(schedule: FrameScheduler = animationFrame): Fle
   const loaded = shallowRef(false)
   let pending: FleetDelta[] = []
   let scheduled = false
+  let version = 0
+  /** Version → ids changed by that flush; a snapshot clears it (everything changed). */
+  const log = new Map<number, string[]>()
+  const LOG_LIMIT = 64
+  const record = (ids: string[] | null): void => {
+    version++
+    if (ids === null) log.clear()
+    else {
+      log.set(version, ids)
+      if (log.size > LOG_LIMIT) log.delete(version - LOG_LIMIT)
+    }
+  }
 
   const flush = (): void => {
     scheduled = false
     if (pending.length === 0) return
     const batch = pending
     pending = []
+    const ids: string[] = []
     for (const delta of batch) {
-      for (const id of delta.removed) map.delete(id)
-      for (const d of delta.devices) map.set(d.id, Object.freeze(d))
+      for (const id of delta.removed) {
+        map.delete(id)
+        ids.push(id)
+      }
+      for (const d of delta.devices) {
+        map.set(d.id, Object.freeze(d))
+        ids.push(d.id)
+      }
       asOf.value = delta.ts
     }
+    record(ids)
     triggerRef(devices)
   }
 
@@ -55,6 +82,17 @@ export function createFleetStore(schedule: FrameScheduler = animationFrame): Fle
     devices,
     asOf,
     loaded,
+    version: () => version,
+    changesSince(since) {
+      if (since === version) return new Set()
+      const out = new Set<string>()
+      for (let v = since + 1; v <= version; v++) {
+        const ids = log.get(v)
+        if (!ids) return null
+        for (const id of ids) out.add(id)
+      }
+      return out
+    },
     applySnapshot(snapshot) {
       // Deltas queued before the snapshot describe an older picture than the snapshot itself.
       pending = []
@@ -62,6 +100,7 @@ export function createFleetStore(schedule: FrameScheduler = animationFrame): Fle
       for (const d of snapshot.devices) map.set(d.id, Object.freeze(d))
       asOf.value = snapshot.ts
       loaded.value = true
+      record(null)
       triggerRef(devices)
     },
     queueDelta(delta) {
@@ -77,6 +116,7 @@ export function createFleetStore(schedule: FrameScheduler = animationFrame): Fle
       map.clear()
       asOf.value = null
       loaded.value = false
+      record(null)
       triggerRef(devices)
     },
   }
