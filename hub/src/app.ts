@@ -68,8 +68,11 @@ export async function buildApp(config: HubConfig, opts: BuildOptions = {}): Prom
         imgSrc: ["'self'", 'data:'],
         styleSrc: ["'self'", "'unsafe-inline'"],
         scriptSrc: ["'self'"],
+        // The hub serves plain HTTP on the LAN by default: upgrading subresources to https would break it.
+        upgradeInsecureRequests: null,
       },
     },
+    hsts: false,
   })
   await app.register(fastifyCookie)
   await app.register(fastifySwagger, {

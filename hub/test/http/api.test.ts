@@ -222,6 +222,7 @@ describe('HTTP API', () => {
     expect(res.headers['access-control-allow-origin']).toBeUndefined()
     expect(res.headers['x-content-type-options']).toBe('nosniff')
     expect(res.headers['content-security-policy']).toMatch(/default-src 'self'/)
+    expect(res.headers['content-security-policy']).not.toMatch(/upgrade-insecure-requests/)
     const missing = await hub.app.inject({ method: 'GET', url: '/api/v1/nope' })
     expect(missing.statusCode).toBe(404)
     expect(missing.json().error.code).toBe('VIGIL_NOT_FOUND')
