@@ -158,9 +158,16 @@ describe('parse', () => {
 })
 
 describe('protocol/README.md', () => {
+  // Cells are compared trimmed: the formatter may pad the table's columns.
+  const cells = (table: string) =>
+    table
+      .trim()
+      .split('\n')
+      .filter((line) => !/^\|[\s|-]+\|$/.test(line))
+      .map((line) => line.split('|').map((c) => c.trim()))
   it('holds the generated topic table', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
-    const table = readme.split('<!-- topics:start -->')[1]?.split('<!-- topics:end -->')[0]?.trim()
-    expect(table).toBe(topicTableMarkdown().trim())
+    const table = readme.split('<!-- topics:start -->')[1]?.split('<!-- topics:end -->')[0] ?? ''
+    expect(cells(table)).toEqual(cells(topicTableMarkdown()))
   })
 })
