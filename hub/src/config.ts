@@ -10,9 +10,9 @@ const Positive = Type.Integer({ minimum: 1 })
 
 export const HubConfigSchema = Type.Object(
   {
-    httpHost: Type.String({ default: '0.0.0.0' }),
+    httpHost: Type.String({ default: '127.0.0.1' }),
     httpPort: Type.Intersect([Port], { default: 8080 }),
-    mqttHost: Type.String({ default: '0.0.0.0' }),
+    mqttHost: Type.String({ default: '127.0.0.1' }),
     mqttPort: Type.Intersect([Port], { default: 1883 }),
     /** MQTT over TLS, only when both certificate and key are configured. */
     mqttTlsPort: Type.Intersect([Port], { default: 8883 }),
