@@ -4,5 +4,6 @@
  * `app.hub.hooks.add(...)`.
  */
 import type { FastifyPluginAsync } from 'fastify'
+import { riskRegisterFeature } from './register/plugin.js'
 
-export const FEATURE_PLUGINS: FastifyPluginAsync[] = []
+export const FEATURE_PLUGINS: FastifyPluginAsync[] = [riskRegisterFeature]

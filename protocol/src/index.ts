@@ -5,6 +5,7 @@
 export * from './api/common.js'
 export * from './api/device.js'
 export * from './api/enrollment.js'
+export * from './api/findings.js'
 export * from './api/session.js'
 export * from './api/users.js'
 export * from './canonical.js'

@@ -5,7 +5,12 @@
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { type Advisory, type AdvisorySink, type ImportSummary, importAdvisories } from '../advisories/index.js'
+import {
+  type Advisory,
+  type AdvisorySink,
+  type ImportSummary,
+  importAdvisories,
+} from '../advisories/index.js'
 import type { AdvisoryDb, Enrichment } from './advisory-db.js'
 import type { CorrelationEngine } from './engine.js'
 
@@ -41,7 +46,10 @@ export class AdvisoryService {
 
   importPaths(paths: string[]): Promise<ImportSummary> {
     const run = this.#chain.then(async () => {
-      const summary = await importAdvisories(paths, { sink: this.sink(), vendors: this.engine.advisories.vendors })
+      const summary = await importAdvisories(paths, {
+        sink: this.sink(),
+        vendors: this.engine.advisories.vendors,
+      })
       await this.#merge(summary)
       return summary
     })
@@ -58,7 +66,12 @@ export class AdvisoryService {
       const summary = await this.importPaths([file])
       const clean = (list: { file: string; reason: string }[]) =>
         list.map((i) => ({ file: 'upload', reason: i.reason.split(file).join('upload') }))
-      return { ...summary, rejected: clean(summary.rejected), skipped: clean(summary.skipped), notes: clean(summary.notes) }
+      return {
+        ...summary,
+        rejected: clean(summary.rejected),
+        skipped: clean(summary.skipped),
+        notes: clean(summary.notes),
+      }
     } finally {
       await rm(dir, { recursive: true, force: true })
     }

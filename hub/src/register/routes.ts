@@ -9,15 +9,16 @@
  *   GET|PUT /api/v1/register/sla          SlaPolicy
  *   GET  /api/v1/vex                      CycloneDX 1.6 VEX of the fleet's decisions (?device=)
  */
+
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
-  BulkTransition,
   type BulkResult,
+  BulkTransition,
   FindingQuery,
   FindingTransition,
   SlaPolicy,
   Type,
 } from '@vigil/protocol'
-import type { FastifyPluginAsync } from 'fastify'
 import { HubError } from '../errors.js'
 import { filterFindings, findingsCsv, sortFindings } from './export.js'
 import type { RiskRegister } from './register.js'
@@ -26,7 +27,7 @@ import { vexDocument } from './vex.js'
 const IdParams = Type.Object({ id: Type.String({ maxLength: 128 }) })
 
 export const registerRoutes =
-  (register: RiskRegister): FastifyPluginAsync =>
+  (register: RiskRegister): FastifyPluginAsyncTypebox =>
   async (app) => {
     const read = app.requireRole('admin', 'operator', 'technician')
     const act = app.requireRole('admin', 'operator')
@@ -68,10 +69,14 @@ export const registerRoutes =
       return { ...view, history: await register.history(req.params.id) }
     })
 
-    app.get('/api/v1/findings/:id/history', { preHandler: read, schema: { params: IdParams } }, async (req) => {
-      if (!register.get(req.params.id)) throw new HubError('VIGIL_NOT_FOUND', `no finding ${req.params.id}`)
-      return { history: await register.history(req.params.id) }
-    })
+    app.get(
+      '/api/v1/findings/:id/history',
+      { preHandler: read, schema: { params: IdParams } },
+      async (req) => {
+        if (!register.get(req.params.id)) throw new HubError('VIGIL_NOT_FOUND', `no finding ${req.params.id}`)
+        return { history: await register.history(req.params.id) }
+      },
+    )
 
     app.post(
       '/api/v1/findings/:id/transition',

@@ -69,17 +69,35 @@ export function vexDocument(findings: FindingView[], now: Date): Record<string, 
       firstIssued: f.firstSeen,
       lastUpdated: f.decision?.at ?? f.firstSeen,
     }
-    if (f.state === 'false_positive') analysis.justification = f.decision?.vexJustification ?? 'code_not_present'
+    if (f.state === 'false_positive')
+      analysis.justification = f.decision?.vexJustification ?? 'code_not_present'
     if (m.response) analysis.response = m.response
     const text = detail(f)
     if (text !== undefined) analysis.detail = text
     return {
       'bom-ref': `finding:${f.id}`,
       id: f.cve ?? f.advisory,
-      ...(f.cve && f.cve !== f.advisory ? { references: [{ id: f.advisory, source: { name: 'advisory' } }] } : {}),
+      ...(f.cve && f.cve !== f.advisory
+        ? { references: [{ id: f.advisory, source: { name: 'advisory' } }] }
+        : {}),
       ...(f.severity ? { ratings: [{ severity: f.severity }] } : {}),
       analysis,
-      affects: [{ ref: refOf(f), ...(f.component.version ? { versions: [{ version: f.component.version, status: f.state === 'false_positive' || f.state === 'resolved' ? 'unaffected' : 'affected' }] } : {}) }],
+      affects: [
+        {
+          ref: refOf(f),
+          ...(f.component.version
+            ? {
+                versions: [
+                  {
+                    version: f.component.version,
+                    status:
+                      f.state === 'false_positive' || f.state === 'resolved' ? 'unaffected' : 'affected',
+                  },
+                ],
+              }
+            : {}),
+        },
+      ],
     }
   })
   return {

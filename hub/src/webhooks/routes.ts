@@ -8,8 +8,9 @@
  * Events: finding.new, finding.kev, finding.transition, finding.resolved, finding.reopened,
  * finding.overdue, acceptance.expiring, acceptance.expired, ping — or `*`.
  */
+
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@vigil/protocol'
-import type { FastifyPluginAsync } from 'fastify'
 import { HubError } from '../errors.js'
 import type { WebhookDispatcher } from './dispatcher.js'
 
@@ -37,24 +38,33 @@ const WebhookInput = Type.Object(
 )
 
 export const webhookRoutes =
-  (dispatcher: WebhookDispatcher): FastifyPluginAsync =>
+  (dispatcher: WebhookDispatcher): FastifyPluginAsyncTypebox =>
   async (app) => {
     const admin = app.requireRole('admin')
     app.get('/api/v1/webhooks', { preHandler: admin }, async () => ({
       webhooks: dispatcher.endpoints.values().map(({ secret: _s, ...rest }) => rest),
     }))
-    app.post('/api/v1/webhooks', { preHandler: admin, schema: { body: WebhookInput } }, async (req, reply) => {
-      const by = req.user?.username ?? 'unknown'
-      const e = dispatcher.addEndpoint(req.body, by)
-      app.hub.audit({ actor: by, action: 'webhook.create', target: e.id, ok: true, detail: e.url })
-      return reply.code(201).send({ id: e.id, url: e.url, events: e.events, secret: e.secret })
-    })
+    app.post(
+      '/api/v1/webhooks',
+      { preHandler: admin, schema: { body: WebhookInput } },
+      async (req, reply) => {
+        const by = req.user?.username ?? 'unknown'
+        const e = dispatcher.addEndpoint(req.body, by)
+        app.hub.audit({ actor: by, action: 'webhook.create', target: e.id, ok: true, detail: e.url })
+        return reply.code(201).send({ id: e.id, url: e.url, events: e.events, secret: e.secret })
+      },
+    )
     app.delete(
       '/api/v1/webhooks/:id',
       { preHandler: admin, schema: { params: Type.Object({ id: Type.String() }) } },
       async (req, reply) => {
         if (!dispatcher.endpoints.delete(req.params.id)) throw new HubError('VIGIL_NOT_FOUND')
-        app.hub.audit({ actor: req.user?.username ?? 'unknown', action: 'webhook.delete', target: req.params.id, ok: true })
+        app.hub.audit({
+          actor: req.user?.username ?? 'unknown',
+          action: 'webhook.delete',
+          target: req.params.id,
+          ok: true,
+        })
         return reply.code(204).send()
       },
     )

@@ -1,0 +1,159 @@
+/**
+ * Advisories over HTTP:
+ *   POST /api/v1/advisories        an OSV record (or array), CSAF 2.0 document or KEV catalog → AdvisoryUploadResult
+ *                                  (201 when something was imported or updated, 200 when nothing new; 400 with the reason)
+ *   GET  /api/v1/advisories        ?q,source,kev,withdrawn,limit,offset → AdvisoryList
+ *   GET  /api/v1/advisories/:id    AdvisoryDetail: what it names and the devices it matched
+ * Admins upload anything. Vendor accounts are refused until the hub records a vendor's name (see README).
+ */
+
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { AdvisoryDetail, AdvisorySummary, AdvisoryUploadResult, FindingView } from '@vigil/protocol'
+import { Type } from '@vigil/protocol'
+import type { Advisory } from '../advisories/index.js'
+import { HubError } from '../errors.js'
+import type { RiskRegister } from '../register/register.js'
+import type { CorrelationEngine } from './engine.js'
+import type { AdvisoryService } from './service.js'
+
+export interface AdvisoryRouteDeps {
+  engine: CorrelationEngine
+  service: AdvisoryService
+  register: RiskRegister
+  tempDir: string
+}
+
+const ListQuery = Type.Object({
+  q: Type.Optional(Type.String({ maxLength: 200 })),
+  source: Type.Optional(Type.Union([Type.Literal('osv'), Type.Literal('csaf')])),
+  kev: Type.Optional(Type.Boolean()),
+  withdrawn: Type.Optional(Type.Boolean()),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0 })),
+})
+
+export const advisoryRoutes =
+  (d: AdvisoryRouteDeps): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const read = app.requireRole('admin', 'operator', 'technician')
+    const kevOf = (a: Advisory) => a.cves.some((c) => d.engine.enrichment.kev.has(c))
+
+    const counts = () => {
+      const out = new Map<string, FindingView[]>()
+      for (const f of d.register.views()) {
+        const list = out.get(f.advisory) ?? []
+        list.push(f)
+        out.set(f.advisory, list)
+      }
+      return out
+    }
+    const summary = (a: Advisory, findings: FindingView[] = []): AdvisorySummary => ({
+      id: a.id,
+      source: a.source,
+      revision: a.revision,
+      title: a.title,
+      cves: a.cves,
+      severity: a.severity,
+      score: a.score,
+      withdrawn: a.withdrawn,
+      kev: kevOf(a),
+      packages: a.packages.length,
+      products: a.products.length,
+      findings: findings.filter((f) => f.state !== 'resolved').length,
+    })
+
+    app.post('/api/v1/advisories', { bodyLimit: 32 * 1024 * 1024 }, async (req, reply) => {
+      const user = req.user
+      if (!user) throw new HubError('VIGIL_UNAUTHENTICATED')
+      if (user.role === 'vendor') {
+        throw new HubError(
+          'VIGIL_FORBIDDEN',
+          'vendor advisory uploads are not available yet: ask an admin to import it',
+        )
+      }
+      if (user.role !== 'admin') throw new HubError('VIGIL_FORBIDDEN')
+      if (req.body === undefined || req.body === null || typeof req.body !== 'object') {
+        throw new HubError('VIGIL_BAD_REQUEST', 'body must be a JSON advisory document')
+      }
+      const s = await d.service.importDocument(JSON.stringify(req.body), d.tempDir)
+      const first = s.rejected[0]
+      if (first !== undefined) throw new HubError('VIGIL_BAD_REQUEST', first.reason)
+      app.hub.audit({
+        actor: user.username,
+        action: 'advisory.import',
+        target: [...s.imported, ...s.updated].join(',') || undefined,
+        ok: true,
+        detail: `imported ${s.imported.length}, updated ${s.updated.length}, skipped ${s.skipped.length}, kev ${s.kev.size}`,
+      })
+      const result: AdvisoryUploadResult = {
+        imported: s.imported,
+        updated: s.updated,
+        skipped: s.skipped.map((i) => ({ reason: i.reason })),
+        kev: s.kev.size,
+      }
+      return reply.code(s.imported.length + s.updated.length + s.kev.size > 0 ? 201 : 200).send(result)
+    })
+
+    app.get('/api/v1/advisories', { preHandler: read, schema: { querystring: ListQuery } }, async (req) => {
+      const { q, source, kev, withdrawn } = req.query
+      const needle = q?.toLowerCase()
+      const byAdvisory = counts()
+      const all = [...d.engine.advisories.all()]
+        .filter(
+          (a) =>
+            (source === undefined || a.source === source) &&
+            (kev === undefined || kevOf(a) === kev) &&
+            (withdrawn === undefined || a.withdrawn === withdrawn) &&
+            (needle === undefined ||
+              [a.id, a.title, ...a.cves, ...a.aliases].some((s) => s.toLowerCase().includes(needle))),
+        )
+        .sort((a, b) => a.id.localeCompare(b.id))
+      const offset = req.query.offset ?? 0
+      return {
+        advisories: all
+          .slice(offset, offset + (req.query.limit ?? 200))
+          .map((a) => summary(a, byAdvisory.get(a.id))),
+        total: all.length,
+      }
+    })
+
+    app.get(
+      '/api/v1/advisories/:id',
+      { preHandler: read, schema: { params: Type.Object({ id: Type.String({ maxLength: 256 }) }) } },
+      async (req) => {
+        const a = d.engine.advisories.get(req.params.id)
+        if (!a) throw new HubError('VIGIL_NOT_FOUND', `no advisory ${req.params.id}`)
+        const findings = d.register.views().filter((f) => f.advisory === a.id)
+        const detail: AdvisoryDetail = {
+          ...summary(a, findings),
+          aliases: a.aliases,
+          affects: [
+            ...a.packages.map((p) => ({
+              kind: `${p.ecosystem}${p.release ? `:${p.release}` : ''}`,
+              name: p.name,
+              affected: p.affected,
+              fixed: p.fixed,
+            })),
+            ...a.products.map((p) => ({
+              kind: 'product',
+              name: `${p.vendor} ${p.product}`,
+              affected: p.versionRaw,
+              fixed: null,
+            })),
+          ],
+          devices: findings.map((f) => ({
+            deviceId: f.deviceId,
+            deviceName: f.deviceName,
+            findingId: f.id,
+            component: f.component.name,
+            installed: f.component.version,
+            affected: f.affected,
+            fixed: f.fixed,
+            confidence: f.confidence,
+            state: f.state,
+          })),
+        }
+        return detail
+      },
+    )
+  }

@@ -1,0 +1,157 @@
+/**
+ * The advisories + risk register feature: loads stored advisories, builds the correlation engine from
+ * every device's stored inventory, reconciles the register, hooks into ingest, watches the advisory
+ * folder, and serves the advisories, findings, VEX, posture and webhook APIs. Closed in onClose.
+ */
+import { join } from 'node:path'
+import type { FeedItem, FindingView } from '@vigil/protocol'
+import type { FastifyPluginAsync } from 'fastify'
+import { createVendorMatcher } from '../advisories/index.js'
+import { AdvisoryDb } from '../correlation/advisory-db.js'
+import { CorrelationEngine } from '../correlation/engine.js'
+import { advisoryRoutes } from '../correlation/routes.js'
+import { AdvisoryService } from '../correlation/service.js'
+import { FolderWatch } from '../correlation/watch.js'
+import { postureRoutes } from '../posture/routes.js'
+import { WebhookDispatcher } from '../webhooks/dispatcher.js'
+import { webhookRoutes } from '../webhooks/routes.js'
+import { RegisterDb } from './records.js'
+import { type RegisterEvent, RiskRegister } from './register.js'
+import { registerRoutes } from './routes.js'
+
+/** Register event → webhook event name. */
+function webhookEvents(e: RegisterEvent): string[] {
+  switch (e.type) {
+    case 'finding.new':
+      return e.view.kev ? ['finding.new', 'finding.kev'] : ['finding.new']
+    case 'finding.overdue':
+    case 'acceptance.expiring':
+      return [e.type]
+    case 'finding.transition':
+      if (e.view.state === 'resolved') return ['finding.resolved', 'finding.transition']
+      if (e.from === 'resolved') return ['finding.reopened', 'finding.transition']
+      if (e.from === 'accepted' && e.actor === 'system') return ['acceptance.expired', 'finding.transition']
+      return ['finding.transition']
+  }
+}
+
+function feedMessage(e: RegisterEvent): string | undefined {
+  const f: FindingView = e.view
+  const what = `${f.cve ?? f.advisory} in ${f.component.name} ${f.component.version}`.trim()
+  if (e.type === 'finding.new' && f.kev) return `${f.deviceName}: known-exploited ${what}`
+  if (e.type === 'finding.new' && f.severity === 'critical') return `${f.deviceName}: critical ${what}`
+  if (e.type === 'finding.transition' && e.from === 'resolved') return `${f.deviceName}: ${what} is back`
+  if (e.type === 'finding.overdue') return `${f.deviceName}: ${what} is overdue (due ${f.dueDate})`
+  return undefined
+}
+
+export const riskRegisterFeature: FastifyPluginAsync = async (app) => {
+  const hub = app.hub
+  const log = app.log.child({ feature: 'register' })
+  const onError = (err: unknown) => log.error({ err }, 'register feature error')
+
+  const advisoryDb = new AdvisoryDb(hub.config.dataDir)
+  const stored = await advisoryDb.load((file, err) => log.warn({ err, file }, 'unreadable stored advisory'))
+  const dispatcher = new WebhookDispatcher({ dataDir: hub.config.dataDir, onError })
+  await dispatcher.start()
+  const db = new RegisterDb(hub.config.dataDir, onError)
+  await db.load()
+
+  let register: RiskRegister | undefined
+  const engine = new CorrelationEngine(createVendorMatcher(), (devices) => {
+    for (const d of devices) register?.reconcile(d)
+  })
+  engine.enrichment = stored.enrichment
+  for (const a of stored.advisories) engine.advisories.upsert(a)
+
+  register = new RiskRegister({
+    db,
+    engine,
+    deviceName: (id) => hub.registry.get(id)?.name ?? id,
+    audit: (entry) => hub.audit(entry),
+    emit(event) {
+      for (const name of webhookEvents(event)) dispatcher.enqueue(name, { finding: event.view })
+      const message = feedMessage(event)
+      if (message !== undefined) {
+        const item: FeedItem = {
+          id: `finding-${event.view.id}-${Date.now().toString(36)}`,
+          ts: new Date().toISOString(),
+          deviceId: event.view.deviceId,
+          deviceName: event.view.deviceName,
+          kind: 'finding',
+          message,
+        }
+        hub.events.emit('feed', item)
+      }
+    },
+  })
+  const reg = register
+
+  // Derive every device's findings from what the store holds (identical images are correlated once).
+  for (const device of hub.registry.all()) {
+    const inv = device.inventoryHash ? await hub.store.inventories.get(device.inventoryHash) : undefined
+    if (inv) engine.setInventory(device.id, inv)
+    engine.setIdentity(device.id, device.identity, inv?.firmwareVersion)
+  }
+  for (const id of engine.deviceIds()) reg.reconcile(id)
+
+  const offHooks = hub.hooks.add({
+    onInventory(deviceId, inventory) {
+      const changed = engine.setInventory(deviceId, inventory)
+      const identityChanged = engine.setIdentity(
+        deviceId,
+        hub.registry.get(deviceId)?.identity,
+        inventory.firmwareVersion,
+      )
+      if (changed || identityChanged) reg.reconcile(deviceId)
+    },
+    onDevice(device) {
+      if (engine.setIdentity(device.id, device.identity)) reg.reconcile(device.id)
+    },
+  })
+  const offRegistry = hub.registry.onChange((c) => {
+    if (c.type === 'removed') engine.removeDevice(c.id)
+  })
+
+  const service = new AdvisoryService(engine, advisoryDb)
+  const watcher = new FolderWatch({
+    dir: join(hub.config.dataDir, 'advisories'),
+    debounceMs: 300,
+    importPaths: (paths) => service.importPaths(paths),
+    onSummary: (s) => {
+      for (const r of s.rejected) log.warn({ file: r.file }, `advisory refused: ${r.reason}`)
+      if (s.imported.length + s.updated.length > 0)
+        log.info(
+          `advisories: ${s.imported.length} imported, ${s.updated.length} updated from the watched folder`,
+        )
+    },
+    onError,
+  })
+  await watcher.start()
+
+  const flush = setInterval(() => {
+    db.flush().catch(onError)
+    dispatcher.flush().catch(onError)
+  }, hub.config.flushIntervalMs)
+  flush.unref()
+  const sweep = setInterval(() => reg.sweep(), 60_000)
+  sweep.unref()
+
+  await app.register(advisoryRoutes({ engine, service, register: reg, tempDir: advisoryDb.dir }))
+  await app.register(registerRoutes(reg))
+  await app.register(postureRoutes({ register: reg, engine }))
+  await app.register(webhookRoutes(dispatcher))
+  app.get('/api/v1/correlation/stats', { preHandler: app.requireRole('admin', 'operator') }, async () =>
+    engine.stats(),
+  )
+
+  app.addHook('onClose', async () => {
+    offHooks()
+    offRegistry()
+    clearInterval(flush)
+    clearInterval(sweep)
+    await watcher.close()
+    await dispatcher.stop()
+    await db.close()
+  })
+}

@@ -1,0 +1,240 @@
+/**
+ * The risk register over HTTP (`/api/v1/findings…`, `/api/v1/register/sla`) and advisories
+ * (`/api/v1/advisories…`): what the hub answers and what it accepts. A finding is one (device,
+ * advisory, CVE, component); its content is derived from inventories × advisories, its state from the
+ * decisions people made.
+ */
+import { Severity, type Static, Type } from '../schema.js'
+
+export const FindingState = Type.Union(
+  [
+    Type.Literal('open'),
+    Type.Literal('in_progress'),
+    Type.Literal('mitigated'),
+    Type.Literal('accepted'),
+    Type.Literal('false_positive'),
+    Type.Literal('resolved'),
+  ],
+  { description: 'resolved is set by the hub only (fixed version observed, advisory withdrawn)' },
+)
+export type FindingState = Static<typeof FindingState>
+
+export const FindingConfidence = Type.Union([
+  Type.Literal('exact'),
+  Type.Literal('range'),
+  Type.Literal('review'),
+])
+
+/** A finding as the register shows it (`GET /api/v1/findings`). */
+export const FindingView = Type.Object(
+  {
+    id: Type.String(),
+    deviceId: Type.String(),
+    deviceName: Type.String(),
+    advisory: Type.String(),
+    cve: Type.Union([Type.String(), Type.Null()]),
+    component: Type.Object({
+      name: Type.String(),
+      version: Type.String(),
+      purl: Type.Union([Type.String(), Type.Null()]),
+    }),
+    affected: Type.String({ description: 'the range as the advisory wrote it' }),
+    fixed: Type.Union([Type.String(), Type.Null()]),
+    severity: Type.Union([Severity, Type.Null()]),
+    kev: Type.Boolean(),
+    kevDueDate: Type.Optional(Type.String()),
+    epss: Type.Optional(Type.Number()),
+    confidence: FindingConfidence,
+    why: Type.Optional(Type.Object({ source: Type.String(), entry: Type.String(), reason: Type.String() })),
+    state: FindingState,
+    owner: Type.Union([Type.String(), Type.Null()]),
+    firstSeen: Type.String({ format: 'date-time' }),
+    resolvedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    dueDate: Type.String({ format: 'date-time' }),
+    overdue: Type.Boolean(),
+    decision: Type.Union([
+      Type.Object({
+        by: Type.String(),
+        at: Type.String({ format: 'date-time' }),
+        why: Type.String(),
+        justification: Type.Optional(Type.String()),
+        approver: Type.Optional(Type.String()),
+        expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
+        reason: Type.Optional(Type.String()),
+        control: Type.Optional(Type.String()),
+        vexJustification: Type.Optional(Type.String()),
+      }),
+      Type.Null(),
+    ]),
+  },
+  { $id: 'FindingView' },
+)
+export type FindingView = Static<typeof FindingView>
+
+export const FindingList = Type.Object(
+  { findings: Type.Array(FindingView), total: Type.Integer() },
+  { $id: 'FindingList' },
+)
+export type FindingList = Static<typeof FindingList>
+
+/** Query of `GET /api/v1/findings` and `GET /api/v1/findings/export`. */
+export const FindingQuery = Type.Object({
+  state: Type.Optional(Type.String({ description: 'one state or several, comma-separated' })),
+  severity: Type.Optional(Type.String({ description: 'one severity or several, comma-separated' })),
+  kev: Type.Optional(Type.Boolean()),
+  overdue: Type.Optional(Type.Boolean()),
+  device: Type.Optional(Type.String()),
+  advisory: Type.Optional(Type.String()),
+  owner: Type.Optional(Type.String()),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0 })),
+  format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
+})
+export type FindingQuery = Static<typeof FindingQuery>
+
+/** CycloneDX `analysis.justification` for a false positive in the VEX export (default code_not_present). */
+export const VexJustification = Type.Union([
+  Type.Literal('code_not_present'),
+  Type.Literal('code_not_reachable'),
+  Type.Literal('requires_configuration'),
+  Type.Literal('requires_dependency'),
+  Type.Literal('requires_environment'),
+  Type.Literal('protected_by_compiler'),
+  Type.Literal('protected_at_runtime'),
+  Type.Literal('protected_at_perimeter'),
+  Type.Literal('protected_by_mitigating_control'),
+])
+export type VexJustification = Static<typeof VexJustification>
+
+/**
+ * `POST /api/v1/findings/:id/transition` (and each item of a bulk transition). `state` and/or `owner`;
+ * `why` always. accepted needs justification, approver and a future expiresAt; false_positive a
+ * reason; mitigated the compensating control.
+ */
+export const FindingTransition = Type.Object(
+  {
+    state: Type.Optional(
+      Type.Union([
+        Type.Literal('open'),
+        Type.Literal('in_progress'),
+        Type.Literal('mitigated'),
+        Type.Literal('accepted'),
+        Type.Literal('false_positive'),
+      ]),
+    ),
+    owner: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 128 }), Type.Null()])),
+    why: Type.String({ minLength: 1, maxLength: 4000 }),
+    justification: Type.Optional(Type.String({ minLength: 1, maxLength: 4000 })),
+    approver: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
+    reason: Type.Optional(Type.String({ minLength: 1, maxLength: 4000 })),
+    control: Type.Optional(Type.String({ minLength: 1, maxLength: 4000 })),
+    vexJustification: Type.Optional(VexJustification),
+  },
+  { additionalProperties: false, $id: 'FindingTransition' },
+)
+export type FindingTransition = Static<typeof FindingTransition>
+
+/** `POST /api/v1/findings/bulk`. */
+export const BulkTransition = Type.Object(
+  {
+    ids: Type.Array(Type.String(), { minItems: 1, maxItems: 5000 }),
+    transition: FindingTransition,
+  },
+  { additionalProperties: false, $id: 'BulkTransition' },
+)
+export type BulkTransition = Static<typeof BulkTransition>
+
+export const BulkResult = Type.Object({
+  updated: Type.Array(Type.String()),
+  failed: Type.Array(Type.Object({ id: Type.String(), code: Type.String(), message: Type.String() })),
+})
+export type BulkResult = Static<typeof BulkResult>
+
+/** One line of a finding's history (`GET /api/v1/findings/:id/history`), newest first. */
+export const FindingHistoryEntry = Type.Object({
+  findingId: Type.String(),
+  ts: Type.String({ format: 'date-time' }),
+  actor: Type.String({ description: '"system" for automatic transitions' }),
+  from: Type.Union([FindingState, Type.Null()]),
+  to: FindingState,
+  why: Type.String(),
+  owner: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+})
+export type FindingHistoryEntry = Static<typeof FindingHistoryEntry>
+
+/** Days to remediate per severity (`GET|PUT /api/v1/register/sla`). `unknown` = no severity given. */
+export const SlaPolicy = Type.Object(
+  {
+    critical: Type.Integer({ minimum: 1, maximum: 3650 }),
+    high: Type.Integer({ minimum: 1, maximum: 3650 }),
+    medium: Type.Integer({ minimum: 1, maximum: 3650 }),
+    low: Type.Integer({ minimum: 1, maximum: 3650 }),
+    none: Type.Integer({ minimum: 1, maximum: 3650 }),
+    unknown: Type.Integer({ minimum: 1, maximum: 3650 }),
+    kevDays: Type.Integer({
+      minimum: 1,
+      maximum: 3650,
+      description: 'a KEV finding is due within this many days, or by the KEV due date, if sooner',
+    }),
+  },
+  { additionalProperties: false, $id: 'SlaPolicy' },
+)
+export type SlaPolicy = Static<typeof SlaPolicy>
+
+/** A row of `GET /api/v1/advisories`. */
+export const AdvisorySummary = Type.Object({
+  id: Type.String(),
+  source: Type.Union([Type.Literal('osv'), Type.Literal('csaf')]),
+  revision: Type.String(),
+  title: Type.String(),
+  cves: Type.Array(Type.String()),
+  severity: Type.Union([Severity, Type.Null()]),
+  score: Type.Union([Type.Number(), Type.Null()]),
+  withdrawn: Type.Boolean(),
+  kev: Type.Boolean(),
+  packages: Type.Integer(),
+  products: Type.Integer(),
+  findings: Type.Integer({ description: 'current (unresolved) findings of this advisory' }),
+})
+export type AdvisorySummary = Static<typeof AdvisorySummary>
+
+export const AdvisoryList = Type.Object({ advisories: Type.Array(AdvisorySummary), total: Type.Integer() })
+export type AdvisoryList = Static<typeof AdvisoryList>
+
+/** `GET /api/v1/advisories/:id`: the advisory, what it names, and the devices it matched. */
+export const AdvisoryDetail = Type.Object({
+  ...AdvisorySummary.properties,
+  aliases: Type.Array(Type.String()),
+  affects: Type.Array(
+    Type.Object({
+      kind: Type.String(),
+      name: Type.String(),
+      affected: Type.String(),
+      fixed: Type.Union([Type.String(), Type.Null()]),
+    }),
+  ),
+  devices: Type.Array(
+    Type.Object({
+      deviceId: Type.String(),
+      deviceName: Type.String(),
+      findingId: Type.String(),
+      component: Type.String(),
+      installed: Type.String(),
+      affected: Type.String(),
+      fixed: Type.Union([Type.String(), Type.Null()]),
+      confidence: FindingConfidence,
+      state: FindingState,
+    }),
+  ),
+})
+export type AdvisoryDetail = Static<typeof AdvisoryDetail>
+
+/** `POST /api/v1/advisories` answer: the import summary of the uploaded document. */
+export const AdvisoryUploadResult = Type.Object({
+  imported: Type.Array(Type.String()),
+  updated: Type.Array(Type.String()),
+  skipped: Type.Array(Type.Object({ reason: Type.String() })),
+  kev: Type.Integer({ description: 'KEV entries taken from the document' }),
+})
+export type AdvisoryUploadResult = Static<typeof AdvisoryUploadResult>
