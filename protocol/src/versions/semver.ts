@@ -13,7 +13,7 @@ import semver from 'semver'
 import { compareDigits, compareStrings, type Ordering, VersionError } from './types.js'
 
 const LIKE =
-  /^[v=]?\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?((?:\.\d+)*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+([0-9A-Za-z.-]*))?$/
+  /^[v=\s]*(\d+)(?:\.(\d+))?(?:\.(\d+))?((?:\.\d+)*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+([0-9A-Za-z.-]*))?$/
 
 interface SemverLike {
   main: [string, string, string]
