@@ -23,7 +23,7 @@
  * Only an empty or whitespace-containing version is a `VersionError`; like `apk version -t`, any
  * other text is ordered by the rules above. `isValidApkVersion` says whether it follows the grammar.
  */
-import { compareDigits, compareStrings, type Ordering, VersionError } from './types.js'
+import { compareDigits, compareStrings, memoize, type Ordering, VersionError } from './types.js'
 
 const SUFFIX_RANK: Record<string, number> = {
   alpha: 0,
@@ -128,9 +128,11 @@ function compareTails(a: string, b: string): Ordering {
   return compareStrings(a, b)
 }
 
+const parseCached = memoize(parseApkVersion)
+
 export function compareApk(a: string, b: string): Ordering {
-  const x = parseApkVersion(a)
-  const y = parseApkVersion(b)
+  const x = parseCached(a)
+  const y = parseCached(b)
   return (
     compareNumbers(x.numbers, y.numbers) ||
     presentFirst(x.letter, y.letter, compareStrings) ||

@@ -10,7 +10,7 @@
  * the longer wins if its next element is a number, otherwise its remaining part is compared against
  * a bare number (`1.0` > `1.0-beta`, `1.0pl1` > `1.0`). Only an empty version is a `VersionError`.
  */
-import { compareDigits, type Ordering, VersionError } from './types.js'
+import { compareDigits, memoize, type Ordering, VersionError } from './types.js'
 
 const SPECIAL_FORMS: [string, number][] = [
   ['dev', 0],
@@ -73,10 +73,14 @@ function compareElement(a: string, b: string): Ordering {
   return da ? compareForms(NUMBER, b) : compareForms(a, NUMBER)
 }
 
+const elements = memoize((v: string): string[] =>
+  (v.startsWith('#') ? v : canonicalizeComposer(v)).split('.'),
+)
+
 function phpVersionCompare(a: string, b: string): Ordering {
   if (a === '' || b === '') return a === b ? 0 : a === '' ? -1 : 1
-  const x = (a.startsWith('#') ? a : canonicalizeComposer(a)).split('.')
-  const y = (b.startsWith('#') ? b : canonicalizeComposer(b)).split('.')
+  const x = elements(a)
+  const y = elements(b)
   const n = Math.min(x.length, y.length)
   for (let k = 0; k < n; k++) {
     const rc = compareElement(x[k] ?? '', y[k] ?? '')

@@ -15,7 +15,7 @@
  * errors (`VersionError`). Versions dpkg merely warns about (upstream not starting with a digit,
  * characters outside `[A-Za-z0-9.+~-:]`) are compared as dpkg compares them.
  */
-import { compareDigits, type Ordering, sign, VersionError } from './types.js'
+import { compareDigits, memoize, type Ordering, sign, VersionError } from './types.js'
 
 export interface DebVersion {
   epoch: number
@@ -87,9 +87,11 @@ export function compareDebPart(a: string, b: string): Ordering {
   return 0
 }
 
+const parseCached = memoize(parseDebVersion)
+
 export function compareDeb(a: string, b: string): Ordering {
-  const x = parseDebVersion(a)
-  const y = parseDebVersion(b)
+  const x = parseCached(a)
+  const y = parseCached(b)
   if (x.epoch !== y.epoch) return x.epoch < y.epoch ? -1 : 1
   return compareDebPart(x.upstream, y.upstream) || compareDebPart(x.revision, y.revision)
 }

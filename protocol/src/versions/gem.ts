@@ -8,7 +8,7 @@
  * numerically, strings by ASCII (case-sensitive), and a string is older than a number, so any letter
  * marks a prerelease (`1.0.a9` < `1.0`). Anything else is a `VersionError`.
  */
-import { compareDigits, compareStrings, type Ordering, VersionError } from './types.js'
+import { compareDigits, compareStrings, memoize, type Ordering, VersionError } from './types.js'
 
 const GEM = /^[0-9][0-9a-zA-Z]*(?:\.[0-9a-zA-Z]+)*(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/
 
@@ -34,9 +34,11 @@ export function gemSegments(input: string): string[] {
   return [...dropTrailingZeros(segments.slice(0, cut)), ...dropTrailingZeros(segments.slice(cut))]
 }
 
+const segmentsCached = memoize(gemSegments)
+
 export function compareGem(a: string, b: string): Ordering {
-  const x = gemSegments(a)
-  const y = gemSegments(b)
+  const x = segmentsCached(a)
+  const y = segmentsCached(b)
   for (let k = 0; k < Math.max(x.length, y.length); k++) {
     const l = x[k] ?? '0'
     const r = y[k] ?? '0'

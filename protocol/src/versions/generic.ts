@@ -11,7 +11,7 @@
  *
  * A version with whitespace or without any letter or digit is a `VersionError`.
  */
-import { compareDigits, compareStrings, type Ordering, VersionError } from './types.js'
+import { compareDigits, compareStrings, memoize, type Ordering, VersionError } from './types.js'
 
 export function tokenizeGeneric(input: string): string[] {
   if (/\s/.test(input)) throw new VersionError('generic', input, 'version has whitespace')
@@ -37,9 +37,11 @@ function compareToken(a: string | undefined, b: string | undefined): Ordering {
   return compareStrings(a, b)
 }
 
+const tokenizeCached = memoize(tokenizeGeneric)
+
 export function compareGeneric(a: string, b: string): Ordering {
-  const x = tokenizeGeneric(a)
-  const y = tokenizeGeneric(b)
+  const x = tokenizeCached(a)
+  const y = tokenizeCached(b)
   const n = Math.max(x.length, y.length)
   for (let k = 0; k < n; k++) {
     const rc = compareToken(x[k], y[k])

@@ -20,7 +20,7 @@
  *
  * Maven accepts any text, so only an empty version is a `VersionError`.
  */
-import { compareDigits, compareStrings, type Ordering, VersionError } from './types.js'
+import { compareDigits, compareStrings, memoize, type Ordering, VersionError } from './types.js'
 
 interface Token {
   prefix: '.' | '-'
@@ -91,9 +91,11 @@ function compareTokens(a: Token, b: Token): Ordering {
 /** The null a shorter version is padded with: 0 against a number, the release against a qualifier. */
 const pad = (other: Token): Token => ({ prefix: other.prefix, value: '', numeric: other.numeric })
 
+const parseCached = memoize(parseMavenVersion)
+
 export function compareMaven(a: string, b: string): Ordering {
-  const x = parseMavenVersion(a)
-  const y = parseMavenVersion(b)
+  const x = parseCached(a)
+  const y = parseCached(b)
   for (let k = 0; k < Math.max(x.length, y.length); k++) {
     const l = x[k]
     const r = y[k]

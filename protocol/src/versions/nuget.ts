@@ -5,7 +5,7 @@
  * numerically when all digits (below non-numeric labels), otherwise case-insensitively by ASCII,
  * and a shorter list of equal labels sorts first. Anything else is a `VersionError`.
  */
-import { compareDigits, compareStrings, type Ordering, VersionError } from './types.js'
+import { compareDigits, compareStrings, memoize, type Ordering, VersionError } from './types.js'
 
 const NUGET =
   /^[vV]?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z.-]*)?$/
@@ -34,9 +34,11 @@ function compareLabel(a: string, b: string): Ordering {
   return compareStrings(a, b)
 }
 
+const parseCached = memoize(parseNuget)
+
 export function compareNuget(a: string, b: string): Ordering {
-  const x = parseNuget(a)
-  const y = parseNuget(b)
+  const x = parseCached(a)
+  const y = parseCached(b)
   for (let k = 0; k < 4; k++) {
     const rc = compareDigits(x.numbers[k] ?? '0', y.numbers[k] ?? '0')
     if (rc !== 0) return rc

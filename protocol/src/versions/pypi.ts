@@ -15,7 +15,7 @@
  * because its current major needs Node 22+, and no maintained library orders legacy versions, which
  * real advisory data still contains. Only an empty version is a `VersionError`.
  */
-import { compareDigits, compareStrings, type Ordering, VersionError } from './types.js'
+import { compareDigits, compareStrings, memoize, type Ordering, VersionError } from './types.js'
 
 const PEP440 = new RegExp(
   '^v?(?:(\\d+)!)?(\\d+(?:\\.\\d+)*)' +
@@ -119,11 +119,14 @@ export function legacyKey(input: string): string[] {
   return parts
 }
 
+const parseCached = memoize((v: string) => parsePep440(v) ?? false)
+const legacyCached = memoize(legacyKey)
+
 export function comparePypi(a: string, b: string): Ordering {
   for (const v of [a, b]) if (v.trim() === '') throw new VersionError('pypi', v, 'version string is empty')
-  const x = parsePep440(a)
-  const y = parsePep440(b)
+  const x = parseCached(a)
+  const y = parseCached(b)
   if (x && y) return comparePep440(x, y)
   if (x || y) return x ? 1 : -1
-  return compareLists(legacyKey(a), legacyKey(b), compareStrings)
+  return compareLists(legacyCached(a), legacyCached(b), compareStrings)
 }

@@ -15,7 +15,7 @@
  *
  * rpm accepts nearly any text, so only an empty version or one with whitespace is a `VersionError`.
  */
-import { compareDigits, compareStrings, type Ordering, VersionError } from './types.js'
+import { compareDigits, compareStrings, memoize, type Ordering, VersionError } from './types.js'
 
 export interface RpmVersion {
   epoch: string
@@ -90,9 +90,11 @@ export function rpmvercmp(a: string, b: string): Ordering {
   return i >= a.length ? -1 : 1
 }
 
+const parseCached = memoize(parseRpmVersion)
+
 export function compareRpm(a: string, b: string): Ordering {
-  const x = parseRpmVersion(a)
-  const y = parseRpmVersion(b)
+  const x = parseCached(a)
+  const y = parseCached(b)
   const byRelease = (): Ordering => {
     if (x.release === null || y.release === null)
       return x.release === y.release ? 0 : x.release === null ? -1 : 1

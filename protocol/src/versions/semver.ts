@@ -10,7 +10,7 @@
  * `1.1.3`). Anything else is a `VersionError`.
  */
 import semver from 'semver'
-import { compareDigits, compareStrings, type Ordering, VersionError } from './types.js'
+import { compareDigits, compareStrings, memoize, type Ordering, VersionError } from './types.js'
 
 const LIKE =
   /^[v=\s]*(\d+)(?:\.(\d+))?(?:\.(\d+))?((?:\.\d+)*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+([0-9A-Za-z.-]*))?$/
@@ -56,9 +56,11 @@ function compareLike(a: string, b: string): Ordering {
   return comparePrerelease(x.prerelease, y.prerelease)
 }
 
+const parseCached = memoize((v: string) => semver.parse(v, { loose: true }) ?? false)
+
 export function compareSemver(a: string, b: string): Ordering {
-  const x = semver.parse(a, { loose: true })
-  const y = semver.parse(b, { loose: true })
-  if (x && y) return semver.compare(x, y)
+  const x = parseCached(a)
+  const y = parseCached(b)
+  if (x && y) return x.compare(y)
   return compareLike(a, b)
 }

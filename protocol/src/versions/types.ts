@@ -64,3 +64,20 @@ export function compareDigits(a: string, b: string): Ordering {
 export function compareStrings(a: string, b: string): Ordering {
   return a < b ? -1 : a > b ? 1 : 0
 }
+
+/**
+ * Wraps a pure parser with a bounded cache (cleared when full), so the same versions compared again
+ * and again — a range's bounds against a fleet's packages — are parsed once. Parsers that throw are
+ * not cached. Cached values must be treated as read-only.
+ */
+export function memoize<T>(parse: (input: string) => T, size = 8192): (input: string) => T {
+  const cache = new Map<string, T>()
+  return (input) => {
+    const hit = cache.get(input)
+    if (hit !== undefined) return hit
+    const value = parse(input)
+    if (cache.size >= size) cache.clear()
+    cache.set(input, value)
+    return value
+  }
+}
