@@ -20,20 +20,20 @@ export interface Sizes {
 
 export const SIZES: Record<'quick' | 'full', Sizes> = {
   quick: {
-    fleet: 1000,
+    fleet: 600,
     ingestPublishers: 200,
     ingestWarmupSec: 2,
-    ingestSeconds: 5,
+    ingestSeconds: 4,
     latencyDevices: 200,
     latencyRate: 2000,
-    latencySeconds: 5,
-    connections: 1000,
+    latencySeconds: 4,
+    connections: 600,
     images: 50,
     correlationDevices: 10_000,
     storeDevices: 10_000,
-    agentSeconds: 20,
-    agentWarmupSec: 10,
-    dashboardDevices: 1000,
+    agentSeconds: 10,
+    agentWarmupSec: 5,
+    dashboardDevices: 600,
   },
   full: {
     fleet: 10_000,

@@ -30,6 +30,8 @@ export interface HubOptions {
   /** A data directory to copy (a prepared fleet); empty when absent. */
   template?: string
   env?: Record<string, string>
+  /** Copy every advisory of ../shared/data into the hub's watched folder (`<dataDir>/advisories`). */
+  advisories?: boolean
   /** Directory for a V8 CPU profile of the hub (`--cpu-prof`). */
   cpuProfDir?: string
 }
@@ -53,6 +55,13 @@ export async function startHubProcess(opts: HubOptions = {}): Promise<HubProcess
   if (!existsSync(HUB_BIN)) throw new Error(`${HUB_BIN} is missing: run "pnpm run build" first`)
   const dataDir = await mkdtemp(join(tmpdir(), 'vigil-bench-hub-'))
   if (opts.template) await cp(opts.template, dataDir, { recursive: true })
+  if (opts.advisories) {
+    for (const d of ['csaf-cisa', 'csaf-oasis', 'kev', 'osv']) {
+      await cp(join(REPO_ROOT, '..', 'shared', 'data', d), join(dataDir, 'advisories', d), {
+        recursive: true,
+      })
+    }
+  }
   const [httpPort, mqttPort] = [await freePort(), await freePort()]
   const log = createWriteStream(join(dataDir, 'hub.log'))
   const execArgv = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : []

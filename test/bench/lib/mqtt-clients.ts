@@ -51,6 +51,10 @@ export async function connectAll(specs: ClientSpec[], opts: ConnectOptions): Pro
   return out
 }
 
-export async function closeAll(clients: MqttClient[]): Promise<void> {
-  await Promise.all(clients.map((c) => new Promise<void>((resolve) => c?.end(true, {}, () => resolve()))))
+/** Closes every client (forcefully: no waiting for in-flight messages), giving up after `timeoutMs`. */
+export async function closeAll(clients: MqttClient[], timeoutMs = 1500): Promise<void> {
+  const closing = Promise.all(
+    clients.map((c) => new Promise<void>((resolve) => c?.end(true, {}, () => resolve()))),
+  )
+  await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, timeoutMs))])
 }

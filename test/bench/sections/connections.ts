@@ -62,7 +62,7 @@ export const connections: Section = {
   async run(ctx) {
     const count = ctx.sizes.connections
     const fleet = await prepareFleet(ctx.sizes.fleet)
-    const hub = await startHubProcess({ template: fleet.template })
+    const hub = await startHubProcess({ template: fleet.template, advisories: true })
     let workers: Worker[] = []
     try {
       const rssBefore = hub.rssMB()
@@ -98,7 +98,7 @@ export const connections: Section = {
         inventoriesSettledSeconds: round(inventorySeconds, 1),
         hubPeakRssMB: round(c.peakRss),
         hubRssBeforeMB: round(rssBefore),
-        note: 'findings not loaded: the hub has no correlation hook wired yet',
+        advisoriesInWatchedFolder: true,
       }
     } finally {
       await Promise.all(workers.map((w) => w.stop(10_000)))

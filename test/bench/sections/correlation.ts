@@ -11,7 +11,12 @@ export const correlation: Section = {
     if (!existsSync(join(REPO_ROOT, 'hub', 'dist', 'advisories', 'correlate.js'))) {
       throw new Skip('hub/dist/advisories/correlate.js is missing (advisories module not built)')
     }
-    const w = startWorker('correlation', { devices: ctx.sizes.correlationDevices, images: ctx.sizes.images })
+    // The hub's own incremental engine when it is built; otherwise the advisories module driven the same way.
+    const engine = existsSync(join(REPO_ROOT, 'hub', 'dist', 'correlation', 'engine.js'))
+    const w = startWorker(engine ? 'correlation-engine' : 'correlation', {
+      devices: ctx.sizes.correlationDevices,
+      images: ctx.sizes.images,
+    })
     try {
       const r = await w.next<Record<string, number | string | null>>('result', 300_000)
       const { type: _, ...figures } = r
@@ -25,7 +30,7 @@ export const correlation: Section = {
         const v = figures[k]
         if (typeof v === 'number') figures[k] = round(v, 3)
       }
-      return { ...figures, wiredIntoHub: false }
+      return figures
     } finally {
       await w.stop()
     }

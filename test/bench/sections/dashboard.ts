@@ -31,10 +31,13 @@ const probe = (expectedRows: number) => `(() => {
       this.addEventListener('message', (e) => seen(e.data))
     }
   }
-  const send = XMLHttpRequest.prototype.send
-  XMLHttpRequest.prototype.send = function (body) {
-    this.addEventListener('load', () => seen(this.responseText))
-    return send.call(this, body)
+  // Registered at open(), before the client sets onreadystatechange, so this listener runs first.
+  const open = XMLHttpRequest.prototype.open
+  XMLHttpRequest.prototype.open = function (...args) {
+    this.addEventListener('readystatechange', () => {
+      if (this.readyState === 4) seen(this.responseText)
+    })
+    return open.apply(this, args)
   }
   const poll = () => {
     const table = document.querySelector('[role="table"][aria-label="Devices"]')
@@ -78,7 +81,7 @@ export const dashboard: Section = {
       throw new Skip('Chromium is not installed (apt-get install -y chromium)')
     const count = ctx.sizes.dashboardDevices
     const fleet = await prepareFleet(ctx.sizes.fleet)
-    const hub = await startHubProcess({ template: fleet.template })
+    const hub = await startHubProcess({ template: fleet.template, advisories: true })
     let workers: Worker[] = []
     try {
       const c = await connectFleet(hub, fleet.devices.slice(0, count), {

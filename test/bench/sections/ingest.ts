@@ -146,6 +146,8 @@ export const ingest: Section = {
       bareCpuPercent: round(bare.cpu),
       hubMicrosPerMsg: round((hubFig.cpu / 100 / hubFig.processed) * 1e6),
       bareMicrosPerMsg: round((bare.cpu / 100 / bare.processed) * 1e6),
+      // CPU cost per message, bare / hub: what the ratio would be with a core each (robust to a busy machine).
+      cpuCostRatio: round(bare.cpu / bare.processed / (hubFig.cpu / hubFig.processed), 3),
       hubEventLoopMaxMs: round(loopMaxMs),
       hubRejected: rejected,
     }

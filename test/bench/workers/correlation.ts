@@ -6,32 +6,13 @@
  */
 import { join } from 'node:path'
 import type { Inventory } from '@vigil/protocol'
-import { type Advisory, loadAdvisories, type MatchDevice, type MatchTarget } from '../lib/hub-modules.ts'
+import { loadAdvisories, type MatchDevice, type MatchTarget } from '../lib/hub-modules.ts'
 import { identityOf as baseIdentityOf, buildImages } from '../lib/images.ts'
 import { REPO_ROOT, report, workerMain } from '../lib/proc.ts'
 import { percentile, sortNumbers } from '../lib/stats.ts'
+import { modelsFrom } from './correlation-models.ts'
 
 const DATA = join(REPO_ROOT, '..', 'shared', 'data')
-
-/**
- * Device models taken from the CSAF advisories themselves (vendor, product, and a firmware version at the
- * edge of the advisory's range, so devices really are affected), one per image.
- */
-function modelsFrom(advisories: Iterable<Advisory>, count: number): [string, string, string][] {
-  const out: [string, string, string][] = []
-  const seen = new Set<string>()
-  for (const a of advisories) {
-    for (const p of a.products) {
-      const m = /^(<=?)\s*[vV]?(\d+(?:\.\d+)+)$/.exec(p.versionRaw.trim())
-      const key = `${p.vendor}|${p.product}`
-      if (!m?.[2] || !p.vendor || seen.has(key)) continue
-      seen.add(key)
-      out.push([p.vendor, p.product, m[1] === '<=' ? m[2] : '0.1'])
-      if (out.length >= count) return out
-    }
-  }
-  return out
-}
 
 workerMain<{ devices: number; images: number }>(async (opts) => {
   const m = await loadAdvisories()

@@ -1,0 +1,132 @@
+/**
+ * Correlation at fleet scale through the hub's own `CorrelationEngine` (built hub/dist/correlation):
+ * every advisory in ../shared/data imported through its sink, then `devices` devices over `images`
+ * gateway images given their inventory and identity (identical targets are correlated once by the
+ * engine), then one changed inventory, then one new advisory.
+ */
+import { join } from 'node:path'
+import type { DeviceIdentity, Inventory } from '@vigil/protocol'
+import { type Advisory, loadHubModule } from '../lib/hub-modules.ts'
+import { identityOf as baseIdentityOf, buildImages } from '../lib/images.ts'
+import { REPO_ROOT, report, workerMain } from '../lib/proc.ts'
+import { percentile, sortNumbers } from '../lib/stats.ts'
+import { modelsFrom } from './correlation-models.ts'
+
+const DATA = join(REPO_ROOT, '..', 'shared', 'data')
+
+interface Engine {
+  advisories: { vendors: unknown; size: number; all(): IterableIterator<Advisory> }
+  setInventory(id: string, inv: Inventory): boolean
+  setIdentity(id: string, identity: DeviceIdentity | undefined): boolean
+  findingsFor(id: string): { advisory: string }[]
+  upsertAdvisory(a: Advisory): string
+  setEnrichment(e: { kev: Map<string, unknown>; epss: Map<string, number>; kevVersion: string | null }): void
+  stats(): { correlations: number; targets: number; advisories: number }
+}
+interface EngineModule {
+  CorrelationEngine: new (vendors: unknown, onChange?: (ids: Set<string>) => void) => Engine
+}
+interface AdvisoriesIndexModule {
+  createVendorMatcher(): unknown
+  importAdvisories(
+    paths: string[],
+    opts: { sink: { upsert(a: Advisory): string }; vendors: unknown },
+  ): Promise<{
+    kev: Map<string, unknown>
+    epss: Map<string, number>
+    kevVersion: string | null
+    rejected: unknown[]
+  }>
+}
+
+workerMain<{ devices: number; images: number }>(async (opts) => {
+  const { CorrelationEngine } = await loadHubModule<EngineModule>('correlation/engine.js')
+  const adv = await loadHubModule<AdvisoriesIndexModule>('advisories/index.js')
+  let changed = 0
+  const engine = new CorrelationEngine(adv.createVendorMatcher(), (ids) => {
+    changed += ids.size
+  })
+  let t = performance.now()
+  const summary = await adv.importAdvisories(
+    ['csaf-cisa', 'csaf-oasis', 'kev', 'osv'].map((d) => join(DATA, d)),
+    { sink: { upsert: (a) => engine.upsertAdvisory(a) }, vendors: engine.advisories.vendors },
+  )
+  engine.setEnrichment({ kev: summary.kev, epss: summary.epss, kevVersion: summary.kevVersion })
+  const importSeconds = (performance.now() - t) / 1000
+  const images = buildImages(opts.images)
+  const models = modelsFrom(engine.advisories.all(), opts.images)
+  const identityOf = (n: number) => baseIdentityOf(n, opts.images, models)
+  const ids = Array.from({ length: opts.devices }, (_, n) => `dev-${n}`)
+
+  // Full pass: every device's inventory and identity, all advisories loaded.
+  t = performance.now()
+  for (const [n, id] of ids.entries()) {
+    engine.setInventory(id, images[n % images.length] as Inventory)
+    engine.setIdentity(id, identityOf(n))
+  }
+  const fullSeconds = (performance.now() - t) / 1000
+  const afterFull = engine.stats()
+  let findings = 0
+  const hits = new Map<string, number>()
+  for (const id of ids) {
+    for (const f of engine.findingsFor(id)) {
+      findings++
+      hits.set(f.advisory, (hits.get(f.advisory) ?? 0) + 1)
+    }
+  }
+  // Everything again (new KEV/EPSS tables re-correlate every target).
+  t = performance.now()
+  engine.setEnrichment({ kev: summary.kev, epss: summary.epss, kevVersion: summary.kevVersion })
+  const recorrelateAllSeconds = (performance.now() - t) / 1000
+
+  // One changed inventory: a package upgraded on one device → a new image, correlated on its own.
+  const base = images[0] as Inventory
+  const times: number[] = []
+  for (let r = 0; r < 30; r++) {
+    const packages = base.packages.map((p, j) => (j === r * 7 ? { ...p, version: `${p.version}+b${r}` } : p))
+    const hash = `${base.hash.slice(0, 56)}${String(r).padStart(8, '0')}`
+    const s = performance.now()
+    engine.setInventory(ids[0] ?? 'dev-0', { ...base, packages, hash })
+    times.push(performance.now() - s)
+  }
+  const perInventory = sortNumbers(times)
+
+  // One new advisory: a copy (new id) of the advisory that hits the most devices.
+  const [topId] = [...hits.entries()].sort((a, b) => b[1] - a[1])[0] ?? []
+  const all = [...engine.advisories.all()]
+  const template = all.find((a) => a.id === topId) ?? all.find((a) => a.packages.length > 0)
+  const newTimes: number[] = []
+  const before = engine.stats().correlations
+  changed = 0
+  for (let r = 0; template && r < 10; r++) {
+    const s = performance.now()
+    engine.upsertAdvisory({ ...template, id: `BENCH-NEW-${r}`, revision: '2099-01-01T00:00:00Z' })
+    newTimes.push(performance.now() - s)
+  }
+  const perAdvisory = sortNumbers(newTimes)
+  report({
+    type: 'result',
+    engine: 'hub CorrelationEngine',
+    devices: opts.devices,
+    uniqueInventories: images.length,
+    uniqueDeviceIdentities: models.length,
+    targets: afterFull.targets,
+    targetCorrelations: afterFull.correlations,
+    packagesPerInventory: Math.round(images.reduce((n, i) => n + i.packages.length, 0) / images.length),
+    advisories: engine.advisories.size,
+    kevEntries: summary.kev.size,
+    rejectedFiles: summary.rejected.length,
+    importSeconds,
+    fullSeconds,
+    recorrelateAllSeconds,
+    findings,
+    perInventoryMs: percentile(perInventory, 50),
+    perInventoryP95Ms: percentile(perInventory, 95),
+    newAdvisoryMs: percentile(perAdvisory, 50),
+    newAdvisoryTargetsCorrelated: Math.round(
+      (engine.stats().correlations - before) / Math.max(1, newTimes.length),
+    ),
+    newAdvisoryDevicesChanged: Math.round(changed / Math.max(1, newTimes.length)),
+    newAdvisoryBasedOn: template?.id ?? null,
+  })
+})
