@@ -118,6 +118,21 @@ describe('embedded broker: bad input and faults with real MQTT clients', () => {
     )
   })
 
+  it('disconnects a deleted device and refuses its reconnect', async () => {
+    const hub = await testHub()
+    const dev = await enroll(hub)
+    const client = await connectEnrolled(hub, dev)
+    const gone = closed(client)
+    const res = await hub.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/devices/${dev.deviceId}`,
+      headers: { authorization: `Bearer ${await adminToken(hub)}` },
+    })
+    expect(res.statusCode).toBe(204)
+    await gone
+    await expect(connectEnrolled(hub, dev)).rejects.toThrow(/Bad username or password/i)
+  })
+
   it('grants a device its command topic and fleet topics, refuses another device’s', async () => {
     const hub = await testHub()
     const dev = await enroll(hub)

@@ -1,7 +1,7 @@
 import { topics } from '@vigil/protocol'
 import mqtt from 'mqtt'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { telemetry, tempDir, until } from '../helpers.ts'
+import { birth, telemetry, tempDir, until } from '../helpers.ts'
 import { hasMosquitto, startMosquitto } from '../mosquitto.ts'
 import { type HubProcess, spawnHub } from '../process-hub.ts'
 
@@ -61,6 +61,21 @@ describe.skipIf(!hasMosquitto)("external broker mode against Debian's Mosquitto"
     // the broker spread the load: each hub took a share, none twice
     expect(counts[0]).toBeGreaterThan(0)
     expect(counts[1]).toBeGreaterThan(0)
+
+    // Commands flow back through the external broker: a birth naming an unknown inventory is answered.
+    await a.subscribeAsync(topics.command('devA'), { qos: 1 })
+    const command = new Promise<string>((resolve) =>
+      a.once('message', (_t, p) => resolve(JSON.parse(p.toString()).cmd)),
+    )
+    await a.publishAsync(
+      topics.device('devA', 'state'),
+      JSON.stringify(birth({ inventoryHash: 'c'.repeat(64) })),
+      {
+        qos: 1,
+        retain: true,
+      },
+    )
+    expect(await command).toBe('send-inventory')
 
     // The broker's ACL (documented in hub/README.md) confines a device to its own topics:
     // under MQTT 5 a foreign publish gets a negative PUBACK instead of being delivered.
