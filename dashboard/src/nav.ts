@@ -15,6 +15,8 @@ const STAFF: readonly Role[] = ['admin', 'operator', 'technician']
 export const NAV: readonly NavItem[] = [
   { name: 'fleet', label: 'Fleet', roles: STAFF },
   { name: 'devices', label: 'Devices', roles: STAFF },
+  { name: 'register', label: 'Risk register', roles: STAFF },
+  { name: 'advisories', label: 'Advisories', roles: STAFF },
   { name: 'settings', label: 'Settings', roles: ['admin', 'operator'] },
 ]
 

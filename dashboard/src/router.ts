@@ -55,6 +55,18 @@ export const routes: RouteRecordRaw[] = [
     meta: { roles: STAFF, title: 'Device' },
   },
   {
+    path: '/register',
+    name: 'register',
+    component: () => import('./pages/RegisterPage.vue'),
+    meta: { roles: STAFF, title: 'Risk register' },
+  },
+  {
+    path: '/advisories',
+    name: 'advisories',
+    component: () => import('./pages/AdvisoriesPage.vue'),
+    meta: { roles: STAFF, title: 'Advisories' },
+  },
+  {
     path: '/settings',
     name: 'settings',
     component: () => import('./pages/SettingsPage.vue'),

@@ -1,0 +1,70 @@
+/**
+ * Findings for a page (the whole fleet's unresolved ones, or one device's), fetched from the register and
+ * fetched again, at most once a second, when the live feed reports a finding change.
+ */
+import type { FindingView } from '@vigil/protocol'
+import { onBeforeUnmount, type Ref, ref, type ShallowRef, shallowRef, watch } from 'vue'
+import { type FindingFilter, registerApi } from '../api/register.js'
+import type { LiveClient } from './live.js'
+
+export interface LiveFindings {
+  findings: ShallowRef<FindingView[]>
+  error: Ref<string>
+  loaded: Ref<boolean>
+  reload(): Promise<void>
+}
+
+export function useFindings(live: LiveClient, filter: () => FindingFilter): LiveFindings {
+  const findings = shallowRef<FindingView[]>([])
+  const error = ref('')
+  const loaded = ref(false)
+  let seq = 0
+  const reload = async (): Promise<void> => {
+    const mine = ++seq
+    try {
+      const res = await registerApi.findings(filter())
+      if (mine !== seq) return
+      findings.value = res.findings
+      error.value = ''
+    } catch (err) {
+      if (mine === seq) error.value = err instanceof Error ? err.message : String(err)
+    } finally {
+      if (mine === seq) loaded.value = true
+    }
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined
+  watch(
+    () => live.feed.items.value[0],
+    (item) => {
+      if (item?.kind !== 'finding' || timer) return
+      timer = setTimeout(() => {
+        timer = undefined
+        void reload()
+      }, 1000)
+    },
+  )
+  watch(filter, () => void reload(), { immediate: true, deep: true })
+  onBeforeUnmount(() => clearTimeout(timer))
+  return { findings, error, loaded, reload }
+}
+
+export interface FindingStats {
+  bySeverity: Record<string, number>
+  kev: number
+  overdue: number
+  review: number
+  total: number
+}
+
+export function findingStats(findings: readonly FindingView[]): FindingStats {
+  const s: FindingStats = { bySeverity: {}, kev: 0, overdue: 0, review: 0, total: 0 }
+  for (const f of findings) {
+    s.total++
+    const sev = f.severity ?? 'unknown'
+    s.bySeverity[sev] = (s.bySeverity[sev] ?? 0) + 1
+    if (f.kev) s.kev++
+    if (f.overdue) s.overdue++
+    if (f.confidence === 'review') s.review++
+  }
+  return s
+}
