@@ -107,3 +107,41 @@ describe('agent spine', () => {
     expect(will.retain).toBe(true)
   })
 })
+
+describe('agent with a corrupt package database', () => {
+  it('reports the parsable part with the errors and a collector-error event, without crashing', async () => {
+    const { mkdir, readFile, writeFile } = await import('node:fs/promises')
+    const root = await tempDir('vigil-root-')
+    await mkdir(`${root}/var/lib/dpkg`, { recursive: true })
+    await mkdir(`${root}/etc`, { recursive: true })
+    await writeFile(
+      `${root}/var/lib/dpkg/status`,
+      await readFile(new URL('./fixtures/dpkg-status-truncated', import.meta.url)),
+    )
+    await writeFile(
+      `${root}/etc/os-release`,
+      await readFile(new URL('./fixtures/os-release', import.meta.url)),
+    )
+    const broker = await startBroker({ credentials: new Map([['dev-1', 'secret-1']]) })
+    onTestFinished(() => broker.close())
+    const agent = createAgent({
+      config: testConfig(await tempDir(), { paths: { root } }),
+      credentials: testCredentials(broker.url),
+      clock: manualClock(),
+      logger: silentLogger,
+    })
+    onTestFinished(() => agent.stop())
+    await agent.start()
+    const inv = (await until(() => broker.of('inventory')[0], 'inventory')) as {
+      packages: { name: string }[]
+      errors: string[]
+    }
+    expect(inv.packages.map((p) => p.name)).toEqual(['libgcc-s1', 'libssl3', 'libssl3', 'openssl'])
+    expect(inv.errors.join('\n')).toMatch(/libc6 has no Version/)
+    const ev = await until(
+      () => (broker.of('event') as { kind: string }[]).find((e) => e.kind === 'collector-error'),
+      'event',
+    )
+    expect(ev).toBeTruthy()
+  })
+})

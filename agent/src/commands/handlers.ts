@@ -1,4 +1,5 @@
-/** The command table of the agent. 'install-manifest' waits for the manifest module. */
+/** The command table of the agent. Manifests and key rotations go to the manifest module. */
+import type { CommandRequest } from '@vigil/protocol'
 import { CommandError, type CommandHandlers } from './dispatch.js'
 
 export interface CommandDeps {
@@ -7,6 +8,11 @@ export interface CommandDeps {
   sendHardening(): Promise<{ hardeningHash: string }>
   applyBaseline(baseline: unknown): Promise<{ applied: boolean; message: string }>
   now(): Date
+  /** The manifest module (agent/src/manifest); without it the agent answers NOT_IMPLEMENTED. */
+  manifests?: {
+    install(req: Extract<CommandRequest, { cmd: 'install-manifest' }>): Promise<Record<string, unknown>>
+    rotate(req: Extract<CommandRequest, { cmd: 'apply-key-rotation' }>): Promise<Record<string, unknown>>
+  }
 }
 
 export function createCommandHandlers(d: CommandDeps): CommandHandlers {
@@ -21,8 +27,13 @@ export function createCommandHandlers(d: CommandDeps): CommandHandlers {
       if (!r.applied) throw new CommandError('BAD_BASELINE', r.message)
       return { applied: true, message: r.message }
     },
-    'install-manifest': async () => {
-      throw new CommandError('NOT_IMPLEMENTED', 'this agent cannot install manifests yet')
+    'install-manifest': async (req) => {
+      if (!d.manifests) throw new CommandError('NOT_IMPLEMENTED', 'this agent cannot install manifests')
+      return d.manifests.install(req)
+    },
+    'apply-key-rotation': async (req) => {
+      if (!d.manifests) throw new CommandError('NOT_IMPLEMENTED', 'this agent cannot apply key rotations')
+      return d.manifests.rotate(req)
     },
   }
 }
