@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { emptyBulkForm, transitionFrom } from '../../src/lib/findings.ts'
 
-const form = (extra: Partial<ReturnType<typeof emptyBulkForm>>) => ({ ...emptyBulkForm(), why: 'ticket 42', ...extra })
+const form = (extra: Partial<ReturnType<typeof emptyBulkForm>>) => ({
+  ...emptyBulkForm(),
+  why: 'ticket 42',
+  ...extra,
+})
 
 describe('transitionFrom', () => {
   it('always asks why', () => {
@@ -14,13 +18,20 @@ describe('transitionFrom', () => {
       value: { owner: 'alice', why: 'ticket 42' },
     })
     expect(transitionFrom(form({ action: 'assign' }))).toEqual({ ok: false, message: 'Name the owner.' })
-    expect(transitionFrom(form({ action: 'mitigated', control: 'port 443 closed at the firewall' }))).toEqual({
-      ok: true,
-      value: { state: 'mitigated', why: 'ticket 42', control: 'port 443 closed at the firewall' },
-    })
+    expect(transitionFrom(form({ action: 'mitigated', control: 'port 443 closed at the firewall' }))).toEqual(
+      {
+        ok: true,
+        value: { state: 'mitigated', why: 'ticket 42', control: 'port 443 closed at the firewall' },
+      },
+    )
     expect(transitionFrom(form({ action: 'false_positive' }))).toMatchObject({ ok: false })
     const accepted = transitionFrom(
-      form({ action: 'accepted', justification: 'vendor patch due', approver: 'ciso', expires: '2030-01-31' }),
+      form({
+        action: 'accepted',
+        justification: 'vendor patch due',
+        approver: 'ciso',
+        expires: '2030-01-31',
+      }),
     )
     expect(accepted).toEqual({
       ok: true,
