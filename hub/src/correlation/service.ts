@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import {
   type Advisory,
   type AdvisorySink,
+  type ImportOptions,
   type ImportSummary,
   importAdvisories,
 } from '../advisories/index.js'
@@ -44,9 +45,10 @@ export class AdvisoryService {
     this.engine.setEnrichment(e)
   }
 
-  importPaths(paths: string[]): Promise<ImportSummary> {
+  importPaths(paths: string[], opts: Pick<ImportOptions, 'onProgress'> = {}): Promise<ImportSummary> {
     const run = this.#chain.then(async () => {
       const summary = await importAdvisories(paths, {
+        ...opts,
         sink: this.sink(),
         vendors: this.engine.advisories.vendors,
       })

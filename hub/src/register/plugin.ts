@@ -12,6 +12,7 @@ import { CorrelationEngine } from '../correlation/engine.js'
 import { advisoryRoutes } from '../correlation/routes.js'
 import { AdvisoryService } from '../correlation/service.js'
 import { FolderWatch } from '../correlation/watch.js'
+import { provideFindings } from '../manifests/findings-port.js'
 import { postureRoutes } from '../posture/routes.js'
 import { WebhookDispatcher } from '../webhooks/dispatcher.js'
 import { webhookRoutes } from '../webhooks/routes.js'
@@ -86,6 +87,7 @@ export const riskRegisterFeature: FastifyPluginAsync = async (app) => {
     },
   })
   const reg = register
+  provideFindings(hub, reg)
 
   // Derive every device's findings from what the store holds (identical images are correlated once).
   for (const device of hub.registry.all()) {

@@ -290,7 +290,14 @@ export class RiskRegister {
     if (t.owner !== undefined) patch.owner = t.owner
     if (t.state !== undefined) {
       const decision: NonNullable<FindingView['decision']> = { by: actor, at: now.toISOString(), why: t.why }
-      for (const k of ['justification', 'approver', 'expiresAt', 'reason', 'control'] as const) {
+      for (const k of [
+        'justification',
+        'approver',
+        'expiresAt',
+        'reason',
+        'control',
+        'vexJustification',
+      ] as const) {
         const v = t[k]
         if (v !== undefined && v !== null) decision[k] = v
       }

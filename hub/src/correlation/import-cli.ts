@@ -1,0 +1,61 @@
+/**
+ * `vigil-hub import <path…>` into the hub's data directory: the advisories feature's importer with the
+ * hub's advisory store as the sink (stored advisories are loaded first, so revisions compare against
+ * what the hub holds), KEV/EPSS tables merged and stored too. A running hub reads the store at start;
+ * for live intake drop files into `<dataDir>/advisories` or POST them to `/api/v1/advisories`.
+ *
+ * Same contract as the advisories feature's `importCommand`: exit 0, 1 when something was rejected,
+ * 2 on usage error; progress on a terminal, then the summary.
+ */
+import { createVendorMatcher, importSummaryText } from '../advisories/index.js'
+import type { HubConfig } from '../config.js'
+import { AdvisoryDb } from './advisory-db.js'
+import { CorrelationEngine } from './engine.js'
+import { AdvisoryService } from './service.js'
+
+export interface ImportIo {
+  stdout?: (text: string) => void
+  stderr?: (text: string) => void
+  isTTY?: boolean
+}
+
+const USAGE = 'usage: vigil-hub import <file|dir>…'
+
+export async function importIntoDataDir(
+  argv: string[],
+  config: Pick<HubConfig, 'dataDir'>,
+  io: ImportIo = {},
+): Promise<number> {
+  const out = io.stdout ?? ((t: string) => process.stdout.write(t))
+  const err = io.stderr ?? ((t: string) => process.stderr.write(t))
+  const paths = (argv[0] === 'import' ? argv.slice(1) : argv).filter((a) => a !== '')
+  if (paths.includes('--help') || paths.includes('-h')) {
+    out(`${USAGE}\nImports OSV, CSAF 2.0, KEV and EPSS files into ${config.dataDir}/advisory-db\n`)
+    return 0
+  }
+  if (paths.length === 0 || paths.some((p) => p.startsWith('-'))) {
+    err(`vigil-hub import: no paths given\n${USAGE}\n`)
+    return 2
+  }
+  const db = new AdvisoryDb(config.dataDir)
+  const stored = await db.load((file, e) =>
+    err(`warning: unreadable stored advisory ${file}: ${String(e)}\n`),
+  )
+  const engine = new CorrelationEngine(createVendorMatcher())
+  engine.enrichment = stored.enrichment
+  for (const a of stored.advisories) engine.advisories.upsert(a)
+  const tty = io.isTTY ?? process.stderr.isTTY === true
+  const service = new AdvisoryService(engine, db)
+  const summary = await service.importPaths(paths, {
+    onProgress: tty
+      ? (done, total) => {
+          const width = 30
+          const filled = total === 0 ? width : Math.round((done / total) * width)
+          err(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`)
+          if (done === total) err('\n')
+        }
+      : undefined,
+  })
+  out(`${importSummaryText(summary)}\n`)
+  return summary.rejected.length > 0 ? 1 : 0
+}

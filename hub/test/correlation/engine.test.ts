@@ -1,0 +1,83 @@
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { createVendorMatcher, importAdvisories } from '../../src/advisories/index.ts'
+import type { Advisory } from '../../src/advisories/types.ts'
+import { CorrelationEngine } from '../../src/correlation/engine.ts'
+import { CISA } from '../advisories/data.ts'
+import { DEBIAN_DB, inventory, PATCHED, VULNERABLE } from '../register/fixtures.ts'
+
+let debian: Advisory[] = []
+let philips: Advisory | undefined
+
+beforeAll(async () => {
+  const s = await importAdvisories([DEBIAN_DB, join(CISA, '2018/icsma-18-025-01.json')])
+  debian = [...(s.index?.all() ?? [])].filter((a) => a.source === 'osv')
+  philips = s.index?.get('ICSMA-18-025-01')
+})
+
+function engine() {
+  const changed: string[][] = []
+  const e = new CorrelationEngine(createVendorMatcher(), (ids) => changed.push([...ids].sort()))
+  return { e, changed }
+}
+
+const unrelated = {
+  ...inventory(VULNERABLE),
+  hash: 'c'.repeat(64),
+  packages: [
+    { name: 'zlib', version: '1:1.2.8.dfsg-5', ecosystem: 'deb' as const, purl: 'pkg:deb/debian/zlib@1.2.8' },
+  ],
+}
+
+describe('incremental correlation', () => {
+  it('a new advisory re-correlates only the inventories holding its keys and reports only their devices', () => {
+    const { e, changed } = engine()
+    e.setInventory('dev-a', inventory(VULNERABLE))
+    e.setInventory('dev-b', inventory(VULNERABLE))
+    e.setInventory('dev-c', unrelated)
+    expect(e.stats()).toMatchObject({ targets: 2, correlations: 2 })
+    const dla = debian.find((a) => a.id === 'DLA-3012-1')
+    if (!dla) throw new Error('DLA-3012-1 missing')
+    expect(e.upsertAdvisory(dla)).toBe('added')
+    // one shared image holds libxml2: one correlation, two devices changed, dev-c untouched
+    expect(e.stats().correlations).toBe(3)
+    expect(changed).toEqual([['dev-a', 'dev-b']])
+    expect(e.findingsFor('dev-a').map((f) => f.advisory)).toEqual(['DLA-3012-1'])
+    expect(e.findingsFor('dev-c')).toEqual([])
+    // the same revision again is stale: no work
+    expect(e.upsertAdvisory(dla)).toBe('stale')
+    expect(e.stats().correlations).toBe(3)
+  })
+
+  it('the patched version has no finding; a device moving to it leaves the shared target behind', () => {
+    const { e } = engine()
+    for (const a of debian) e.upsertAdvisory(a)
+    e.setInventory('dev-a', inventory(VULNERABLE))
+    e.setInventory('dev-b', inventory(PATCHED))
+    expect(e.findingsFor('dev-a').map((f) => f.advisory)).toContain('DLA-3012-1')
+    expect(e.findingsFor('dev-b').map((f) => f.advisory)).not.toContain('DLA-3012-1')
+    e.setInventory('dev-a', inventory(PATCHED))
+    expect(e.stats().targets).toBe(1)
+  })
+
+  it('matches a device identity against CSAF by vendor (misspelt "Phillips" in the advisory), model and firmware', () => {
+    const { e, changed } = engine()
+    if (!philips) throw new Error('ICSMA-18-025-01 missing')
+    e.upsertAdvisory(philips)
+    const identity = {
+      hostname: 'cv-1',
+      vendor: 'Philips',
+      model: 'IntelliSpace Cardiovascular',
+      os: { platform: 'linux', id: 'debian', kernel: '6.1', arch: 'x64' },
+    }
+    expect(e.setIdentity('dev-a', { ...identity, firmwareVersion: '2.3.0' })).toBe(true)
+    expect(e.findingsFor('dev-a')[0]).toMatchObject({
+      advisory: 'ICSMA-18-025-01',
+      component: { version: '2.3.0' },
+    })
+    expect(e.setIdentity('dev-a', { ...identity, firmwareVersion: '2.3.0' })).toBe(false)
+    e.setIdentity('dev-a', { ...identity, firmwareVersion: '2.3.1' })
+    expect(e.findingsFor('dev-a')).toEqual([])
+    expect(changed).toEqual([])
+  })
+})

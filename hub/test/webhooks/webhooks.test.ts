@@ -1,0 +1,126 @@
+import { createHmac } from 'node:crypto'
+import { createServer, type IncomingHttpHeaders } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { sign } from '../../src/webhooks/dispatcher.ts'
+import { tempDir, testHub, until } from '../helpers.ts'
+import { api, DLA_3012, gateway, inventory, VULNERABLE } from '../register/fixtures.ts'
+
+interface Received {
+  headers: IncomingHttpHeaders
+  body: string
+}
+
+/** A real local HTTP receiver answering with the statuses given, in order (then 200). */
+async function receiver(statuses: number[]) {
+  const received: Received[] = []
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') })
+      res.statusCode = statuses.shift() ?? 200
+      res.end()
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  onTestFinished(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  )
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received, statuses }
+}
+
+const SECRET = 'a-shared-secret-of-the-ticketing-system'
+
+describe('webhooks', () => {
+  it('signs each delivery with HMAC-SHA256 of the raw body and retries with backoff until 2xx', async () => {
+    const rx = await receiver([500, 503])
+    const hub = await testHub()
+    const a = await api(hub)
+    const created = await a.post<{ id: string; secret: string }>('/api/v1/webhooks', {
+      url: rx.url,
+      events: ['finding.kev'],
+      secret: SECRET,
+    })
+    expect(created.status).toBe(201)
+    expect(created.body.secret).toBe(SECRET)
+    await a.post('/api/v1/advisories', DLA_3012)
+    await a.post('/api/v1/advisories', {
+      title: 'CISA Catalog of Known Exploited Vulnerabilities',
+      catalogVersion: '2026.11.28',
+      dateReleased: '2026-11-28T00:00:00.000Z',
+      count: 1,
+      vulnerabilities: [
+        {
+          cveID: 'CVE-2022-29824',
+          vendorProject: 'xmlsoft',
+          product: 'libxml2',
+          dateAdded: '2026-11-01',
+          dueDate: '2026-12-15',
+        },
+      ],
+    })
+    const gw = await gateway(hub, 'gw-1')
+    await gw.send(inventory(VULNERABLE))
+    await until(() => rx.received.length === 3, 'three attempts (500, 503, 200)')
+    const [first, , last] = rx.received
+    expect(first?.headers['x-vigil-event']).toBe('finding.kev')
+    expect(last?.headers['x-vigil-delivery']).toBe(first?.headers['x-vigil-delivery'])
+    const body = last?.body ?? ''
+    const expected = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`
+    expect(last?.headers['x-vigil-signature']).toBe(expected)
+    expect(sign(SECRET, `${body} `)).not.toBe(expected)
+    const payload = JSON.parse(body) as { event: string; data: { finding: { cve: string; kev: boolean } } }
+    expect(payload).toMatchObject({
+      event: 'finding.kev',
+      data: { finding: { cve: 'CVE-2022-29824', kev: true } },
+    })
+    await until(async () => {
+      const d = await a.get<{ deliveries: unknown[] }>('/api/v1/webhooks/deliveries')
+      return d.body.deliveries.length === 0 ? true : undefined
+    }, 'queue drained')
+  })
+
+  it('keeps undelivered events in a persisted queue across a hub restart', async () => {
+    const rx = await receiver([503])
+    const dir = await tempDir()
+    const hub = await testHub({}, dir)
+    const a = await api(hub)
+    const { body } = await a.post<{ id: string }>('/api/v1/webhooks', { url: rx.url, events: ['ping'] })
+    rx.statuses.push(503, 503, 503, 503, 503)
+    await a.post(`/api/v1/webhooks/${body.id}/test`, {})
+    await until(() => rx.received.length >= 1, 'first attempt')
+    const pending = await a.get<{ deliveries: { attempts: number; status: string; lastError: string }[] }>(
+      '/api/v1/webhooks/deliveries',
+    )
+    expect(pending.body.deliveries[0]).toMatchObject({ status: 'pending', lastError: 'HTTP 503' })
+    await hub.close()
+    rx.statuses.length = 0
+    const before = rx.received.length
+    const again = await testHub({}, dir)
+    const b = await api(again)
+    await until(async () => {
+      const d = await b.get<{ deliveries: unknown[] }>('/api/v1/webhooks/deliveries')
+      return d.body.deliveries.length === 0 ? true : undefined
+    }, 'delivered after restart')
+    expect(rx.received.length).toBeGreaterThan(before)
+    expect(rx.received.at(-1)?.headers['x-vigil-event']).toBe('ping')
+  })
+
+  it('only admins manage webhooks; a bad URL is refused naming the field', async () => {
+    const hub = await testHub()
+    const a = await api(hub)
+    const bad = await a.post<{ error: { message: string } }>('/api/v1/webhooks', {
+      url: 'ftp://x',
+      events: ['finding.new'],
+    })
+    expect(bad.status).toBe(400)
+    expect(bad.body.error.message).toMatch(/url/)
+    const anon = await hub.app.inject({ method: 'GET', url: '/api/v1/webhooks' })
+    expect(anon.statusCode).toBe(401)
+  })
+})
