@@ -112,6 +112,7 @@ function parseBare(raw: string, scheme: VersionScheme): VersionRange {
   if (text === '') throw new RangeSyntaxError('empty range')
   if (text === '*') return { raw, scheme, all: true, constraints: [] }
   const constraints: VersionConstraint[] = []
+  const wildcards: [VersionConstraint, VersionConstraint][] = []
   for (const part of text.split('|').map((p) => p.trim())) {
     const c = COMPARATOR.exec(part)
     const comparator = (c?.[1] === '==' ? '=' : (c?.[1] ?? '=')) as Comparator
@@ -121,7 +122,7 @@ function parseBare(raw: string, scheme: VersionScheme): VersionRange {
     if (wildcard) {
       if (c?.[1] !== undefined)
         throw new RangeSyntaxError(`"${part}": a comparator on a wildcard version is ambiguous`)
-      constraints.push(...wildcardBounds(scheme, wildcard[1] ?? ''))
+      wildcards.push(wildcardBounds(scheme, wildcard[1] ?? ''))
       continue
     }
     if (!BARE_VERSION.test(version)) {
@@ -133,11 +134,31 @@ function parseBare(raw: string, scheme: VersionScheme): VersionRange {
       throw new RangeSyntaxError(`"${version}" has no digit, so it is not read as a version`)
     constraints.push({ comparator, version })
   }
+  constraints.push(...joinIntervals(scheme, wildcards))
   return { raw, scheme, all: false, constraints: normalise(scheme, constraints) }
 }
 
+/** Wildcard intervals that touch or overlap (`4.X | 5.X`) become one, as VERS wants unique bounds. */
+function joinIntervals(
+  scheme: VersionScheme,
+  intervals: [VersionConstraint, VersionConstraint][],
+): VersionConstraint[] {
+  const cmp = (a: VersionConstraint, b: VersionConstraint) => compareVersions(scheme, a.version, b.version)
+  const sorted = [...intervals].sort((a, b) => cmp(a[0], b[0]))
+  const joined: [VersionConstraint, VersionConstraint][] = []
+  for (const [lo, hi] of sorted) {
+    const last = joined[joined.length - 1]
+    if (last && cmp(lo, last[1]) <= 0) {
+      if (cmp(hi, last[1]) > 0) last[1] = hi
+    } else {
+      joined.push([lo, hi])
+    }
+  }
+  return joined.flat()
+}
+
 /** `12.2.x.x` → `>= 12.2` and `<` the smallest version of `12.3` in the scheme. */
-function wildcardBounds(scheme: VersionScheme, prefix: string): VersionConstraint[] {
+function wildcardBounds(scheme: VersionScheme, prefix: string): [VersionConstraint, VersionConstraint] {
   const next = prefix.replace(/\d+$/, (n) => (BigInt(n) + 1n).toString())
   const pad = (v: string) => [...v.split('.'), '0', '0'].slice(0, Math.max(3, v.split('.').length)).join('.')
   const lowest: Record<VersionScheme, (v: string) => string> = {
@@ -162,11 +183,33 @@ function wildcardBounds(scheme: VersionScheme, prefix: string): VersionConstrain
 const isLower = (c: Comparator): boolean => c === '>' || c === '>='
 const isUpper = (c: Comparator): boolean => c === '<' || c === '<='
 
-/** Checks every version against the scheme, sorts, and refuses constraints that are not intervals. */
+/**
+ * Checks every version against the scheme, sorts, merges repeats (the same constraint twice is
+ * one; `>= v` with `<= v` is `= v`), and refuses other constraints that repeat a version (VERS
+ * requires unique versions: `>= 1 | < 1` would otherwise read as containing 1) or do not form
+ * intervals.
+ */
 function normalise(scheme: VersionScheme, constraints: VersionConstraint[]): VersionConstraint[] {
   for (const c of constraints) compareVersions(scheme, c.version, c.version)
   const sorted = [...constraints].sort((a, b) => compareVersions(scheme, a.version, b.version))
-  const bounds = sorted.filter((c) => isLower(c.comparator) || isUpper(c.comparator))
+  const unique: VersionConstraint[] = []
+  for (const c of sorted) {
+    const prev = unique[unique.length - 1]
+    if (!prev || compareVersions(scheme, prev.version, c.version) !== 0) {
+      unique.push(c)
+    } else if (prev.comparator === c.comparator) {
+    } else if (
+      new Set([prev.comparator, c.comparator]).size === 2 &&
+      [prev, c].every((x) => /^[<>]=$/.test(x.comparator))
+    ) {
+      unique[unique.length - 1] = { comparator: '=', version: prev.version }
+    } else {
+      throw new RangeSyntaxError(
+        `constraints "${prev.comparator}${prev.version}" and "${c.comparator}${c.version}" repeat one version`,
+      )
+    }
+  }
+  const bounds = unique.filter((c) => isLower(c.comparator) || isUpper(c.comparator))
   for (let i = 1; i < bounds.length; i++) {
     const prev = bounds[i - 1]
     const cur = bounds[i]
@@ -176,7 +219,7 @@ function normalise(scheme: VersionScheme, constraints: VersionConstraint[]): Ver
       )
     }
   }
-  return sorted
+  return unique
 }
 
 /**

@@ -84,6 +84,14 @@ describe('parseRange: bare CSAF forms', () => {
     ],
     ['B.06.18', [{ comparator: '=', version: 'B.06.18' }]],
     ['==2.0', [{ comparator: '=', version: '2.0' }]],
+    ['>= 2.0 | <= 2.0', [{ comparator: '=', version: '2.0' }]],
+    [
+      'MMT-1762 | MMT-1780 | MMT-1762',
+      [
+        { comparator: '=', version: 'MMT-1762' },
+        { comparator: '=', version: 'MMT-1780' },
+      ],
+    ],
   ])('%s', (text, constraints) => {
     expect(range(text).constraints).toEqual(constraints)
   })
@@ -100,10 +108,19 @@ describe('parseRange: bare CSAF forms', () => {
     ['', /empty range/],
     ['1.0 |', /has no version/],
     ['< 1.0 | < 2.0', /do not form an interval/],
+    ['>= 1.0 | < 1.0', /repeat one version/],
+    ['1.0 | != 1.0', /repeat one version/],
   ])('refuses %s', (text, reason) => {
     const parsed = parseRange(text)
     expect(parsed).toMatchObject({ ok: false, raw: text })
     if (!parsed.ok) expect(parsed.reason).toMatch(reason)
+  })
+
+  it('joins touching wildcard intervals', () => {
+    expect(range('4.X | 5.X').constraints).toEqual([
+      { comparator: '>=', version: '4' },
+      { comparator: '<', version: '6' },
+    ])
   })
 
   it('wildcards get bounds that suit the scheme', () => {
@@ -137,6 +154,8 @@ describe('rangeContains', () => {
     ['12.2.x.x', 'generic', '12.1.9', false],
     ['4.X | 5.X', 'generic', '5.2', true],
     ['4.X | 5.X', 'generic', '6.0', false],
+    ['4.X | 5.X', 'generic', '3.9', false],
+    ['5.X | 4.1.x | 4.X', 'generic', '4.5', true],
     ['< B.06.18', 'generic', 'B.06.9', true],
     ['< B.06.18', 'generic', 'C.00.01', false],
     ['vers:all/*', 'generic', 'anything at all', true],
