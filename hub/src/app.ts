@@ -60,6 +60,17 @@ export async function buildApp(config: HubConfig, opts: BuildOptions = {}): Prom
     return reply.code(500).send(errorBody('VIGIL_INTERNAL'))
   })
 
+  try {
+    await registerAll(app, config)
+  } catch (err) {
+    // Whatever started before the failure (store, broker) is stopped again.
+    await app.close().catch(() => {})
+    throw err
+  }
+  return app
+}
+
+async function registerAll(app: FastifyInstance, config: HubConfig): Promise<void> {
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
       directives: {
@@ -103,5 +114,4 @@ export async function buildApp(config: HubConfig, opts: BuildOptions = {}): Prom
   for (const feature of FEATURE_PLUGINS) await app.register(feature)
   await app.register(brokerPlugin)
   await registerDashboard(app, config.dashboardDir)
-  return app
 }

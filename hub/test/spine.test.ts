@@ -1,3 +1,4 @@
+import { createServer } from 'node:net'
 import { type DeviceSummary, topics } from '@vigil/protocol'
 import { io } from 'socket.io-client'
 import { describe, expect, it, onTestFinished } from 'vitest'
@@ -9,6 +10,7 @@ import {
   connectEnrolled,
   enroll,
   telemetry,
+  tempDir,
   testHub,
   until,
 } from './helpers.ts'
@@ -113,6 +115,22 @@ describe('the spine: enroll, connect, report, see it live', () => {
       headers: { authorization: `Bearer ${token}` },
     })
     expect(one.json().identity.hostname).toBe('gw-host')
+  })
+
+  it('fails clearly when the MQTT port is taken, leaving nothing running', async () => {
+    const blocker = createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+    onTestFinished(() => {
+      blocker.close()
+    })
+    const address = blocker.address()
+    const port = address && typeof address === 'object' ? address.port : 0
+    const dir = await tempDir()
+    await expect(testHub({ mqttPort: port }, dir)).rejects.toThrow(
+      /MQTT broker cannot start: listen EADDRINUSE/,
+    )
+    const hub = await testHub({}, dir)
+    expect((await hub.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200)
   })
 
   it('refuses a socket.io connection without a session', async () => {

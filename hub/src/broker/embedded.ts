@@ -142,16 +142,23 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   }
 
   const servers: Server[] = []
-  const tcp = createServer({ noDelay: true }, onSocket)
-  tcp.listen(opts.port, opts.host)
-  await once(tcp, 'listening')
-  servers.push(tcp)
-  if (opts.tls) {
-    const [cert, key] = await Promise.all([readFile(opts.tls.certFile), readFile(opts.tls.keyFile)])
-    const tls = createTlsServer({ cert, key }, (s) => onSocket(s))
-    tls.listen(opts.tls.port, opts.host)
-    await once(tls, 'listening')
-    servers.push(tls)
+  try {
+    const tcp = createServer({ noDelay: true }, onSocket)
+    servers.push(tcp)
+    tcp.listen(opts.port, opts.host)
+    await once(tcp, 'listening')
+    if (opts.tls) {
+      const [cert, key] = await Promise.all([readFile(opts.tls.certFile), readFile(opts.tls.keyFile)])
+      const tls = createTlsServer({ cert, key }, (s) => onSocket(s))
+      servers.push(tls)
+      tls.listen(opts.tls.port, opts.host)
+      await once(tls, 'listening')
+    }
+  } catch (err) {
+    // Leave nothing running (timers, half-open servers) when a port is taken or a file is missing.
+    for (const s of servers) if (s.listening) s.close()
+    await new Promise<void>((resolve) => broker.close(() => resolve()))
+    throw new Error(`MQTT broker cannot start: ${(err as Error).message}`)
   }
   const portOf = (s: Server | undefined) => {
     const a = s?.address()
