@@ -3,6 +3,7 @@
  * link delivers. `start()` sets everything up; `stop()` undoes it (shutdown state, timers, link).
  */
 import { randomBytes } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   type CheckResult,
@@ -382,7 +383,9 @@ export function createAgent(options: CreateAgentOptions): Agent {
       await rescan()
       await emit('agent-started', `vigil-agent ${AGENT_VERSION} started`)
       const c = creds
+      const ca = config.mqttCaFile ? await readFile(config.mqttCaFile, 'utf8') : undefined
       link = createLink({
+        ...(ca ? { ca } : {}),
         url: c.mqtt.url,
         clientId: c.deviceId,
         username: c.mqtt.username,

@@ -3,6 +3,7 @@
  * hub HTTP and clock skew, each with a plain-language verdict. Exit 0 when everything is fine.
  */
 import { lookup } from 'node:dns/promises'
+import { readFile } from 'node:fs/promises'
 import { connect as tcpConnect } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
 import mqtt from 'mqtt'
@@ -44,9 +45,9 @@ function tcp(host: string, port: number): Promise<void> {
   })
 }
 
-function tls(host: string, port: number): Promise<string> {
+function tls(host: string, port: number, ca: string | undefined): Promise<string> {
   return new Promise((resolve, reject) => {
-    const s = tlsConnect({ host, port, servername: host, timeout: TIMEOUT }, () => {
+    const s = tlsConnect({ host, port, servername: host, timeout: TIMEOUT, ...(ca ? { ca } : {}) }, () => {
       const cert = s.getPeerCertificate()
       s.destroy()
       resolve(`certificate for ${cert.subject?.CN ?? host}, valid until ${cert.valid_to}`)
@@ -59,7 +60,7 @@ function tls(host: string, port: number): Promise<string> {
   })
 }
 
-function mqttLogin(c: Credentials): Promise<void> {
+function mqttLogin(c: Credentials, ca: string | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     // clean:false so the persistent session (queued commands, subscriptions) is left as it is
     const client = mqtt.connect(c.mqtt.url, {
@@ -69,6 +70,7 @@ function mqttLogin(c: Credentials): Promise<void> {
       clean: false,
       reconnectPeriod: 0,
       connectTimeout: TIMEOUT,
+      ...(ca ? { ca } : {}),
     })
     client.once('connect', () => client.end(false, {}, () => resolve()))
     client.once('error', (err) => {
@@ -99,7 +101,7 @@ async function step(
   }
 }
 
-export async function diagnose(stateDir: string, statusIntervalSec: number): Promise<Finding[]> {
+export async function diagnose(stateDir: string, statusIntervalSec: number, ca?: string): Promise<Finding[]> {
   const f: Finding[] = []
   let creds: Credentials | undefined
   await step(f, 'credentials', async () => {
@@ -122,7 +124,7 @@ export async function diagnose(stateDir: string, statusIntervalSec: number): Pro
       return { verdict: 'ok', detail: `${host}:${port} accepts connections` }
     }))
   if (url.protocol === 'mqtts:' || url.protocol === 'ssl:' || url.protocol === 'wss:') {
-    if (tcpOk) await step(f, 'tls', async () => ({ verdict: 'ok', detail: await tls(host, port) }))
+    if (tcpOk) await step(f, 'tls', async () => ({ verdict: 'ok', detail: await tls(host, port, ca) }))
   } else
     f.push({
       check: 'tls',
@@ -138,7 +140,7 @@ export async function diagnose(stateDir: string, statusIntervalSec: number): Pro
     })
   } else if (tcpOk) {
     await step(f, 'mqtt login', async () => {
-      await mqttLogin(c)
+      await mqttLogin(c, ca)
       return { verdict: 'ok', detail: 'the broker accepts the device credentials' }
     })
   }
@@ -173,7 +175,8 @@ export async function doctorCommand(argv: string[], io: Io): Promise<number> {
     ...(a.dir ? { stateDir: a.dir } : {}),
     ...(a.config ? { file: a.config } : {}),
   })
-  const findings = await diagnose(config.stateDir, config.statusIntervalSec)
+  const ca = config.mqttCaFile ? await readFile(config.mqttCaFile, 'utf8') : undefined
+  const findings = await diagnose(config.stateDir, config.statusIntervalSec, ca)
   const failed = findings.some((x) => x.verdict === 'fail')
   if (a.json) io.out(JSON.stringify({ ok: !failed, findings }, null, 2))
   else {

@@ -43,6 +43,7 @@ const ENV_MAP: Record<string, { path: string[]; type: 'string' | 'int' }> = {
   VIGIL_AGENT_FIRMWARE_FILE: { path: ['identity', 'firmwareFile'], type: 'string' },
   VIGIL_AGENT_FIRMWARE_COMMAND: { path: ['identity', 'firmwareCommand'], type: 'string' },
   VIGIL_AGENT_BASELINE_FILE: { path: ['baselineFile'], type: 'string' },
+  VIGIL_AGENT_MQTT_CA_FILE: { path: ['mqttCaFile'], type: 'string' },
   VIGIL_AGENT_LOG_LEVEL: { path: ['logLevel'], type: 'string' },
 }
 

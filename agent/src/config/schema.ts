@@ -27,6 +27,8 @@ export const AgentConfigSchema = Type.Object(
       { default: {}, additionalProperties: false },
     ),
     baselineFile: Type.Optional(Type.String({ pattern: '^/' })),
+    /** PEM CA bundle to trust for mqtts:// (a hub with its own CA); the system CAs otherwise */
+    mqttCaFile: Type.Optional(Type.String({ pattern: '^/' })),
     outbox: Type.Object(
       {
         maxTelemetry: Type.Integer({ minimum: 2, maximum: 1_000_000, default: 8640 }),

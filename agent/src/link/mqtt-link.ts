@@ -20,6 +20,8 @@ export interface LinkOptions {
   password: string
   will: { topic: string; payload: string }
   reconnect: { minMs: number; maxMs: number }
+  /** PEM CA certificates to trust for mqtts:// */
+  ca?: string
   subscriptions: string[]
   clock: Clock
   transport?: Transport
@@ -67,6 +69,12 @@ export function describeLinkError(
     return { code: 'DNS', message: `cannot resolve the hub's host name (${err.message})` }
   if (c === 'ETIMEDOUT' || c === 'EHOSTUNREACH' || c === 'ENETUNREACH')
     return { code: 'UNREACHABLE', message: `the hub is unreachable (${err.message})` }
+  if (typeof c === 'string' && /CERT|SELF_SIGNED|TLS|SSL/.test(c)) {
+    return {
+      code: 'TLS',
+      message: `the hub's TLS certificate is not trusted (${c}: ${err.message}); set mqttCaFile`,
+    }
+  }
   return {
     code: typeof c === 'string' ? c.replace(/[^A-Z0-9_]/gi, '_').toUpperCase() || 'LINK_ERROR' : 'LINK_ERROR',
     message: err.message,
@@ -90,6 +98,7 @@ export function createLink(o: LinkOptions): Link {
     queueQoSZero: false,
     resubscribe: false,
     will: { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: 1, retain: true },
+    ...(o.ca ? { ca: o.ca } : {}),
   })
   client.on('connect', () => {
     attempt = 0

@@ -1,5 +1,6 @@
 /** A real aedes broker on an ephemeral port with per-device credentials, recording what devices publish. */
 import { createServer, type Server } from 'node:net'
+import { createServer as createTlsServer } from 'node:tls'
 import { Aedes } from 'aedes'
 
 export interface Published {
@@ -24,6 +25,7 @@ export interface TestBroker {
 }
 
 export async function startBroker(opts: {
+  tls?: { key: string; cert: string }
   credentials: Map<string, string>
   port?: number
   published?: Published[]
@@ -50,7 +52,7 @@ export async function startBroker(opts: {
       clientId: client.id,
     })
   })
-  const server: Server = createServer(broker.handle)
+  const server: Server = opts.tls ? createTlsServer(opts.tls, broker.handle) : createServer(broker.handle)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve())
@@ -58,7 +60,7 @@ export async function startBroker(opts: {
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : 0
   return {
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${opts.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
     port,
     broker,
     published,
