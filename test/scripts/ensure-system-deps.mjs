@@ -10,6 +10,7 @@ const needed = [
   { pkg: 'mosquitto', probe: '/usr/sbin/mosquitto' },
   { pkg: 'mosquitto-clients', probe: '/usr/bin/mosquitto_pub' },
   { pkg: 'openssl', probe: '/usr/bin/openssl' },
+  { pkg: 'rpm', probe: '/usr/bin/rpm' },
 ]
 const missing = needed.filter((n) => !existsSync(n.probe)).map((n) => n.pkg)
 if (missing.length === 0) process.exit(0)
