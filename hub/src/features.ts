@@ -4,6 +4,7 @@
  * `app.hub.hooks.add(...)`.
  */
 import type { FastifyPluginAsync } from 'fastify'
+import { manifestsFeature } from './manifests/plugin.js'
 import { riskRegisterFeature } from './register/plugin.js'
 
-export const FEATURE_PLUGINS: FastifyPluginAsync[] = [riskRegisterFeature]
+export const FEATURE_PLUGINS: FastifyPluginAsync[] = [riskRegisterFeature, manifestsFeature]

@@ -13,6 +13,7 @@ import { advisoryRoutes } from '../correlation/routes.js'
 import { AdvisoryService } from '../correlation/service.js'
 import { FolderWatch } from '../correlation/watch.js'
 import { provideFindings } from '../manifests/findings-port.js'
+import { GovernanceDb } from '../posture/governance.js'
 import { postureRoutes } from '../posture/routes.js'
 import { WebhookDispatcher } from '../webhooks/dispatcher.js'
 import { webhookRoutes } from '../webhooks/routes.js'
@@ -57,6 +58,8 @@ export const riskRegisterFeature: FastifyPluginAsync = async (app) => {
   await dispatcher.start()
   const db = new RegisterDb(hub.config.dataDir, onError)
   await db.load()
+  const governance = new GovernanceDb(hub.config.dataDir, onError)
+  await governance.load()
 
   let register: RiskRegister | undefined
   const engine = new CorrelationEngine(createVendorMatcher(), (devices) => {
@@ -134,6 +137,7 @@ export const riskRegisterFeature: FastifyPluginAsync = async (app) => {
   const flush = setInterval(() => {
     db.flush().catch(onError)
     dispatcher.flush().catch(onError)
+    governance.flush().catch(onError)
   }, hub.config.flushIntervalMs)
   flush.unref()
   const sweep = setInterval(() => reg.sweep(), 60_000)
@@ -141,7 +145,7 @@ export const riskRegisterFeature: FastifyPluginAsync = async (app) => {
 
   await app.register(advisoryRoutes({ engine, service, register: reg, tempDir: advisoryDb.dir }))
   await app.register(registerRoutes(reg))
-  await app.register(postureRoutes({ register: reg, engine }))
+  await app.register(postureRoutes({ register: reg, engine, governance }))
   await app.register(webhookRoutes(dispatcher))
   app.get('/api/v1/correlation/stats', { preHandler: app.requireRole('admin', 'operator') }, async () =>
     engine.stats(),
@@ -155,5 +159,6 @@ export const riskRegisterFeature: FastifyPluginAsync = async (app) => {
     await watcher.close()
     await dispatcher.stop()
     await db.close()
+    await governance.close()
   })
 }

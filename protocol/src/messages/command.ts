@@ -30,6 +30,13 @@ export const CommandRequest = Type.Union(
       manifestId: ShortText(128),
       envelope: DsseEnvelope,
     }),
+    Type.Object({
+      v: ProtocolVersion,
+      tx: Tx,
+      cmd: Type.Literal('apply-key-rotation'),
+      /** A vendor's key rotation statement, signed by its current keys (the agent verifies it). */
+      envelope: DsseEnvelope,
+    }),
   ],
   { $id: 'CommandRequest', description: 'Command from the hub to a device' },
 )

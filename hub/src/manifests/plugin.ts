@@ -1,0 +1,67 @@
+/**
+ * The manifests feature: vendors and their keys, signed manifest pushes, applicability, rollouts and
+ * key-rotation delivery. Hooks into ingest for births (deliver what is pending) and rollout reports.
+ */
+import type { FastifyPluginAsync } from 'fastify'
+import { VendorDb, type VendorRecord } from '../vendors/db.js'
+import { vendorRoutes } from '../vendors/routes.js'
+import { VendorService } from '../vendors/service.js'
+import { ManifestDb } from './db.js'
+import { RolloutEngine } from './rollout.js'
+import { manifestRoutes } from './routes.js'
+import { ManifestService } from './service.js'
+
+export const manifestsFeature: FastifyPluginAsync = async (app) => {
+  const hub = app.hub
+  const log = app.log.child({ feature: 'manifests' })
+  const onError = (err: unknown) => log.error({ err }, 'manifests feature error')
+  const vendorDb = new VendorDb(hub.config.dataDir)
+  const db = new ManifestDb(hub.config.dataDir)
+  await vendorDb.load()
+  await db.load()
+
+  /** Every rotation of every vendor, oldest first, to a device (agents ignore what they already hold). */
+  const sendRotations = async (deviceId: string, vendors: readonly VendorRecord[]) => {
+    for (const v of vendors)
+      for (const r of v.rotations)
+        await hub.commands.send(deviceId, { cmd: 'apply-key-rotation', envelope: r.envelope })
+  }
+  const vendors = new VendorService({
+    hub,
+    db: vendorDb,
+    onRotation(vendor) {
+      const online = hub.registry.all().filter((d) => d.online)
+      Promise.all(online.map((d) => sendRotations(d.id, [vendor]))).catch(onError)
+    },
+  })
+  const engine = new RolloutEngine(hub, db)
+  const service = new ManifestService(hub, db, vendors)
+
+  const offHooks = hub.hooks.add({
+    async onDevice(device) {
+      if (!device.online || device.lastState?.status !== 'online') return
+      await sendRotations(device.id, vendors.list())
+      await engine.onOnline(device.id)
+      await db.flush()
+    },
+    async onRollout(deviceId, status) {
+      await engine.onReport(deviceId, status)
+    },
+  })
+
+  const flush = setInterval(() => {
+    db.flush().catch(onError)
+    vendorDb.flush().catch(onError)
+  }, hub.config.flushIntervalMs)
+  flush.unref()
+
+  await app.register(vendorRoutes(vendors))
+  await app.register(manifestRoutes(service, engine))
+
+  app.addHook('onClose', async () => {
+    offHooks()
+    clearInterval(flush)
+    await db.flush()
+    await vendorDb.flush()
+  })
+}

@@ -1,0 +1,242 @@
+/**
+ * Rollouts: an operator approves a manifest for all applicable devices or in waves (canary devices,
+ * then cumulative percentages), pauses and resumes. The hub sends the envelope unchanged in an
+ * `install-manifest` command to every targeted device that is online, and to the others when they come
+ * back; the agents' `rollout` reports move each device's state.
+ */
+import type { FeedItem, RolloutStatus } from '@vigil/protocol'
+import type { HubContext } from '../context.js'
+import type { ManifestDb, ManifestRecord, RolloutPlan, TargetRecord, Wave } from './db.js'
+import { targetId } from './db.js'
+import { type Refusal, refusal } from './errors.js'
+
+export interface WavePlanInput {
+  /** Devices to update first (must be applicable). */
+  canary?: string[]
+  /** Cumulative shares of the remaining devices, e.g. [25, 100]; 100 is added when missing. */
+  steps?: number[]
+  autoAdvance?: boolean
+}
+
+/** Splits the applicable devices into waves (deterministic: devices in id order). */
+export function planWaves(applicable: readonly string[], input: WavePlanInput): Wave[] | Refusal {
+  const canary = [...new Set(input.canary ?? [])]
+  const stranger = canary.find((d) => !applicable.includes(d))
+  if (stranger !== undefined)
+    return refusal('NOT_APPLICABLE', `canary device ${stranger} is not one this manifest applies to`)
+  if (!input.steps && canary.length === 0) return [{ kind: 'all', devices: [...applicable] }]
+  const waves: Wave[] = canary.length > 0 ? [{ kind: 'canary', devices: canary }] : []
+  const rest = applicable.filter((d) => !canary.includes(d))
+  const steps = [...(input.steps ?? [100])]
+  for (let i = 1; i < steps.length; i++)
+    if ((steps[i] ?? 0) <= (steps[i - 1] ?? 0)) return refusal('SCHEMA', '/steps: percentages must increase')
+  if (steps[steps.length - 1] !== 100) steps.push(100)
+  let taken = 0
+  for (const pct of steps) {
+    const upTo = Math.ceil((rest.length * pct) / 100)
+    waves.push({ kind: 'percent', percent: pct, devices: rest.slice(taken, upTo) })
+    taken = upTo
+  }
+  return waves
+}
+
+const DONE: ReadonlySet<string> = new Set(['installed', 'awaiting-install'])
+
+export class RolloutEngine {
+  constructor(
+    private readonly hub: HubContext,
+    private readonly db: ManifestDb,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  targets(manifestId: string): TargetRecord[] {
+    return this.db.targetsOf(manifestId)
+  }
+
+  #feed(m: ManifestRecord, message: string, deviceId?: string): void {
+    const item: FeedItem = {
+      id: `manifest-${m.id.slice(0, 12)}-${this.now().getTime().toString(36)}-${Math.random().toString(36).slice(2, 6)}`,
+      ts: this.now().toISOString(),
+      kind: 'manifest',
+      message,
+    }
+    if (deviceId !== undefined) {
+      item.deviceId = deviceId
+      item.deviceName = this.hub.registry.get(deviceId)?.name ?? deviceId
+    }
+    this.hub.events.emit('feed', item)
+  }
+
+  #name(m: ManifestRecord): string {
+    return `${m.payload.vendor} ${m.payload.product} ${m.payload.version}`
+  }
+
+  #save(m: ManifestRecord, rollout: RolloutPlan): ManifestRecord {
+    const next = { ...m, rollout: { ...rollout, updatedAt: this.now().toISOString() } }
+    this.db.manifests.put(next)
+    return next
+  }
+
+  async approve(
+    m: ManifestRecord,
+    waves: Wave[],
+    actor: string,
+    autoAdvance = false,
+  ): Promise<ManifestRecord | Refusal> {
+    if (m.rollout && m.rollout.status !== 'completed')
+      return refusal('ROLLOUT_STATE', `manifest ${m.id} already has a ${m.rollout.status} rollout`)
+    const at = this.now().toISOString()
+    const plan: RolloutPlan = {
+      status: 'active',
+      approvedBy: actor,
+      approvedAt: at,
+      wave: -1,
+      waves,
+      autoAdvance,
+      updatedAt: at,
+    }
+    this.hub.audit({
+      actor,
+      action: 'manifest.approve',
+      target: m.id,
+      ok: true,
+      detail: `${waves.length} wave(s)`,
+    })
+    return this.advance(this.#save(m, plan), actor)
+  }
+
+  /** Starts the next wave. */
+  async advance(m: ManifestRecord, actor: string): Promise<ManifestRecord | Refusal> {
+    const plan = m.rollout
+    if (plan?.status !== 'active') return refusal('ROLLOUT_STATE', `manifest ${m.id} has no active rollout`)
+    const index = plan.wave + 1
+    const wave = plan.waves[index]
+    if (!wave) return refusal('ROLLOUT_STATE', `every wave of manifest ${m.id} has started`)
+    const waves = plan.waves.map((w, i) => (i === index ? { ...w, startedAt: this.now().toISOString() } : w))
+    const status = index === plan.waves.length - 1 ? 'completed' : 'active'
+    const next = this.#save(m, { ...plan, wave: index, waves, status })
+    for (const deviceId of wave.devices) {
+      if (this.db.targets.get(targetId(m.id, deviceId))) continue
+      this.db.targets.put({
+        id: targetId(m.id, deviceId),
+        manifestId: m.id,
+        deviceId,
+        wave: index,
+        state: 'pending',
+        updatedAt: this.now().toISOString(),
+        deliveries: 0,
+      })
+    }
+    this.hub.audit({
+      actor,
+      action: 'manifest.wave',
+      target: m.id,
+      ok: true,
+      detail: `wave ${index + 1}/${plan.waves.length}: ${wave.devices.length} device(s)`,
+    })
+    this.#feed(
+      next,
+      `${this.#name(m)}: wave ${index + 1} of ${plan.waves.length} started (${wave.devices.length} device(s))`,
+    )
+    await this.deliverPending(next)
+    await this.db.flush()
+    return next
+  }
+
+  async setPaused(m: ManifestRecord, paused: boolean, actor: string): Promise<ManifestRecord | Refusal> {
+    const plan = m.rollout
+    if (!plan) return refusal('ROLLOUT_STATE', `manifest ${m.id} has no rollout`)
+    if (paused && plan.status === 'paused') return refusal('ROLLOUT_STATE', 'the rollout is already paused')
+    if (!paused && plan.status !== 'paused') return refusal('ROLLOUT_STATE', 'the rollout is not paused')
+    // A paused rollout holds every delivery, also to devices of started waves coming back online.
+    const want = paused ? 'paused' : plan.wave >= plan.waves.length - 1 ? 'completed' : 'active'
+    const next = this.#save(m, { ...plan, status: want })
+    this.hub.audit({ actor, action: paused ? 'manifest.pause' : 'manifest.resume', target: m.id, ok: true })
+    this.#feed(next, `${this.#name(m)}: rollout ${paused ? 'paused' : 'resumed'}`)
+    if (!paused) await this.deliverPending(next)
+    await this.db.flush()
+    return next
+  }
+
+  /** Sends the manifest to every targeted online device that has not answered yet. */
+  async deliverPending(m: ManifestRecord, onlyDevice?: string): Promise<void> {
+    if (!m.rollout || m.rollout.status === 'paused') return
+    for (const t of this.db.targetsOf(m.id)) {
+      if (onlyDevice !== undefined && t.deviceId !== onlyDevice) continue
+      if (t.state !== 'pending' && t.state !== 'offered') continue
+      if (!this.hub.registry.get(t.deviceId)?.online) continue
+      await this.#deliver(m, t)
+    }
+  }
+
+  async #deliver(m: ManifestRecord, t: TargetRecord): Promise<void> {
+    try {
+      await this.hub.commands.send(t.deviceId, {
+        cmd: 'install-manifest',
+        manifestId: m.id,
+        envelope: m.envelope,
+      })
+    } catch (err) {
+      this.hub.log.warn({ err, deviceId: t.deviceId }, `manifest ${m.id} not delivered`)
+      return
+    }
+    const at = this.now().toISOString()
+    const current = this.db.targets.get(t.id) ?? t
+    this.db.targets.put({
+      ...current,
+      state: current.state === 'pending' ? 'offered' : current.state,
+      offeredAt: at,
+      updatedAt: at,
+      deliveries: current.deliveries + 1,
+    })
+  }
+
+  /** A device came online: deliver whatever is pending for it. */
+  async onOnline(deviceId: string): Promise<void> {
+    for (const t of this.db.targets.values()) {
+      if (t.deviceId !== deviceId || (t.state !== 'pending' && t.state !== 'offered')) continue
+      const m = this.db.manifests.get(t.manifestId)
+      if (m) await this.deliverPending(m, deviceId)
+    }
+  }
+
+  /** A device reported where a manifest stands on it. */
+  async onReport(deviceId: string, status: RolloutStatus): Promise<void> {
+    const id = targetId(status.manifestId, deviceId)
+    const t = this.db.targets.get(id)
+    const m = this.db.manifests.get(status.manifestId)
+    if (!t || !m) {
+      this.hub.log.warn(
+        { deviceId, manifestId: status.manifestId },
+        'rollout report for a manifest not sent to this device',
+      )
+      return
+    }
+    const next: TargetRecord = { ...t, state: status.state, updatedAt: this.now().toISOString() }
+    delete next.reason
+    delete next.code
+    if (status.reason !== undefined) next.reason = status.reason
+    if (status.code !== undefined) next.code = status.code
+    this.db.targets.put(next)
+    const why = status.reason ? `: ${status.code ? `${status.code} ` : ''}${status.reason}` : ''
+    this.#feed(m, `${this.#name(m)} ${status.state}${why}`, deviceId)
+    if (status.state === 'rejected' || status.state === 'failed')
+      this.hub.audit({
+        actor: `device:${deviceId}`,
+        action: `manifest.${status.state}`,
+        target: m.id,
+        ok: false,
+        detail: `${status.code ?? ''} ${status.reason ?? ''}`.trim(),
+      })
+    await this.#maybeAdvance(m)
+  }
+
+  async #maybeAdvance(m: ManifestRecord): Promise<void> {
+    const plan = m.rollout
+    if (!plan?.autoAdvance || plan.status !== 'active') return
+    const wave = plan.waves[plan.wave]
+    if (!wave) return
+    const done = wave.devices.every((d) => DONE.has(this.db.targets.get(targetId(m.id, d))?.state ?? ''))
+    if (done) await this.advance(m, 'system')
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Manifest API. `POST /api/v1/manifests` (a vendor's token) takes the envelope as raw bytes so the
+ * signing code judges its size and JSON; operators approve, advance, pause and resume rollouts.
+ */
+
+import { Type } from '@vigil/protocol'
+import { MAX_ENVELOPE_BYTES } from '@vigil/protocol/signing'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { HubError } from '../errors.js'
+import type { ManifestRecord } from './db.js'
+import { sendRefusal } from './errors.js'
+import { planWaves, type RolloutEngine } from './rollout.js'
+import type { ManifestService } from './service.js'
+import { manifestDetail, manifestSummary } from './views.js'
+
+const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{1,64}$' }) })
+const RolloutBody = Type.Object(
+  {
+    canary: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 10_000 })),
+    steps: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 1, maximum: 100 }), { minItems: 1, maxItems: 20 }),
+    ),
+    autoAdvance: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+)
+
+const actorOf = (req: FastifyRequest) => req.user?.username ?? 'unknown'
+
+export function manifestRoutes(service: ManifestService, engine: RolloutEngine) {
+  return async (app: FastifyInstance) => {
+    const staff = app.requireRole('admin', 'operator')
+
+    /** The manifest, if the caller may see it (vendors see only their own). */
+    const visible = (req: FastifyRequest): ManifestRecord => {
+      const { id } = req.params as { id: string }
+      const m = service.get(id)
+      const user = req.user
+      if (!m || (user?.role === 'vendor' && user.vendorId !== m.vendorId))
+        throw new HubError('VIGIL_NOT_FOUND', `no manifest ${id}`)
+      return m
+    }
+    const detail = (m: ManifestRecord) => manifestDetail(m, service.coverage(m), engine.targets(m.id))
+
+    await app.register(async (raw) => {
+      // The envelope's bytes reach the verifier untouched (size, strict JSON, then shape).
+      raw.removeAllContentTypeParsers()
+      raw.addContentTypeParser(
+        '*',
+        { parseAs: 'buffer', bodyLimit: MAX_ENVELOPE_BYTES * 4 },
+        (_req, body, done) => done(null, body),
+      )
+      raw.post('/api/v1/manifests', { preHandler: raw.requireRole('vendor') }, async (req, reply) => {
+        const user = req.user
+        if (!user?.vendorId) throw new HubError('VIGIL_FORBIDDEN', 'only a vendor token may push manifests')
+        const body = req.body instanceof Buffer ? new Uint8Array(req.body) : new Uint8Array()
+        const r = await service.push(body, user.vendorId, actorOf(req))
+        if ('ok' in r) return sendRefusal(reply, r)
+        return reply.code(201).send(detail(r))
+      })
+    })
+
+    app.get('/api/v1/manifests', { preHandler: app.requireRole() }, async (req) => {
+      const user = req.user
+      const list = service.list(user?.role === 'vendor' ? (user.vendorId ?? '-') : undefined)
+      return {
+        manifests: list.map((m) => manifestSummary(m, service.coverage(m), engine.targets(m.id))),
+        total: list.length,
+      }
+    })
+
+    app.get('/api/v1/manifests/patch-available', { preHandler: staff }, async () => ({
+      findings: service.patchAvailability(),
+    }))
+
+    app.get(
+      '/api/v1/manifests/:id',
+      { preHandler: app.requireRole(), schema: { params: IdParams } },
+      async (req) => detail(visible(req)),
+    )
+
+    app.get(
+      '/api/v1/manifests/:id/envelope',
+      { preHandler: app.requireRole(), schema: { params: IdParams } },
+      async (req) => visible(req).envelope,
+    )
+
+    app.post(
+      '/api/v1/manifests/:id/rollout',
+      { preHandler: staff, schema: { params: IdParams, body: RolloutBody } },
+      async (req, reply) => {
+        const m = visible(req)
+        const body = req.body as { canary?: string[]; steps?: number[]; autoAdvance?: boolean }
+        if (Date.parse(m.payload.expiresAt) <= Date.now())
+          return sendRefusal(reply, {
+            code: 'EXPIRED',
+            message: `manifest ${m.id} expired at ${m.payload.expiresAt}`,
+          })
+        const applicable = service.coverage(m).devices.map((d) => d.id)
+        if (applicable.length === 0)
+          return sendRefusal(reply, {
+            code: 'NOT_APPLICABLE',
+            message: `manifest ${m.id} applies to no device`,
+          })
+        const waves = planWaves(applicable, body)
+        if ('ok' in waves) return sendRefusal(reply, waves)
+        const r = await engine.approve(m, waves, actorOf(req), body.autoAdvance ?? false)
+        if ('ok' in r) return sendRefusal(reply, r)
+        return reply.code(201).send(detail(r))
+      },
+    )
+
+    const action =
+      (fn: (m: ManifestRecord, actor: string) => ReturnType<RolloutEngine['advance']>) =>
+      async (req: FastifyRequest, reply: import('fastify').FastifyReply) => {
+        const r = await fn(visible(req), actorOf(req))
+        if ('ok' in r) return sendRefusal(reply, r)
+        return detail(r)
+      }
+    const opts = { preHandler: staff, schema: { params: IdParams } }
+    app.post(
+      '/api/v1/manifests/:id/rollout/advance',
+      opts,
+      action((m, a) => engine.advance(m, a)),
+    )
+    app.post(
+      '/api/v1/manifests/:id/rollout/pause',
+      opts,
+      action((m, a) => engine.setPaused(m, true, a)),
+    )
+    app.post(
+      '/api/v1/manifests/:id/rollout/resume',
+      opts,
+      action((m, a) => engine.setPaused(m, false, a)),
+    )
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The manifests feature's operations: accept a push (every check, audited either way), list and show
+ * manifests with their coverage, and which manifests fix a finding ("patch available").
+ */
+import type { FindingView } from '@vigil/protocol'
+import { decodeBase64Strict, decodeEnvelope } from '@vigil/protocol/signing'
+import type { HubContext } from '../context.js'
+import type { DeviceRecord } from '../store/types.js'
+import type { VendorService } from '../vendors/service.js'
+import { checkManifest } from './accept.js'
+import { applicableDevices, fixedFindings } from './applicability.js'
+import type { ManifestDb, ManifestRecord } from './db.js'
+import { type Refusal, refusal } from './errors.js'
+import { findingsOf } from './findings-port.js'
+
+export interface Coverage {
+  devices: DeviceRecord[]
+  findings: FindingView[]
+}
+
+/** The vendor an unverified envelope claims (to name a wrong-token push before anything else). */
+function claimedVendor(body: unknown): string | undefined {
+  const decoded = decodeEnvelope(body)
+  if (!decoded.ok) return undefined
+  const bytes = decodeBase64Strict(decoded.envelope.payload)
+  if (!bytes) return undefined
+  try {
+    const value: unknown = JSON.parse(Buffer.from(bytes).toString('utf8'))
+    if (typeof value === 'object' && value !== null && 'vendor' in value && typeof value.vendor === 'string')
+      return value.vendor
+  } catch {
+    return undefined
+  }
+  return undefined
+}
+
+export class ManifestService {
+  constructor(
+    private readonly hub: HubContext,
+    private readonly db: ManifestDb,
+    private readonly vendors: VendorService,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  get(id: string): ManifestRecord | undefined {
+    return this.db.manifests.get(id)
+  }
+
+  list(vendorId?: string): ManifestRecord[] {
+    return this.db.manifests
+      .values()
+      .filter((m) => vendorId === undefined || m.vendorId === vendorId)
+      .sort((a, b) => (a.acceptedAt < b.acceptedAt ? 1 : a.acceptedAt > b.acceptedAt ? -1 : 0))
+  }
+
+  async push(body: unknown, vendorId: string, actor: string): Promise<ManifestRecord | Refusal> {
+    const vendor = this.vendors.get(vendorId)
+    const result = (() => {
+      if (!vendor) return refusal('WRONG_VENDOR_TOKEN', `the token's vendor ${vendorId} no longer exists`)
+      const claimed = claimedVendor(body)
+      if (claimed !== undefined && claimed !== vendor.name)
+        return refusal(
+          'VENDOR_MISMATCH',
+          `this token belongs to vendor "${vendor.name}" and cannot push a manifest of vendor "${claimed}"`,
+        )
+      return checkManifest({ body, vendor, history: this.list(vendor.id), now: this.now().getTime() })
+    })()
+    if (!result.ok) {
+      this.hub.audit({
+        actor,
+        action: 'manifest.push',
+        target: vendorId,
+        ok: false,
+        detail: `${result.code}: ${result.message}`.slice(0, 1024),
+      })
+      return result
+    }
+    const record: ManifestRecord = {
+      ...result.manifest,
+      acceptedAt: this.now().toISOString(),
+      acceptedBy: actor,
+    }
+    this.db.manifests.put(record)
+    await this.db.flush()
+    const p = record.payload
+    this.hub.audit({
+      actor,
+      action: 'manifest.push',
+      target: record.id,
+      ok: true,
+      detail: `${p.product} ${p.version}`,
+    })
+    const c = this.coverage(record)
+    this.hub.events.emit('feed', {
+      id: `manifest-${record.id.slice(0, 12)}-accepted`,
+      ts: record.acceptedAt,
+      kind: 'manifest',
+      message: `${p.vendor} ${p.product} ${p.version} accepted: applies to ${c.devices.length} device(s), fixes ${c.findings.length} open finding(s)`,
+    })
+    return record
+  }
+
+  coverage(m: ManifestRecord): Coverage {
+    const devices = applicableDevices(m.payload, this.hub.registry.all())
+    const findings = fixedFindings(
+      m.payload,
+      devices.map((d) => d.id),
+      findingsOf(this.hub),
+    )
+    return { devices, findings }
+  }
+
+  /** Finding id → the manifests that fix it on its device ("patch available"). */
+  patchAvailability(): Record<
+    string,
+    { manifestId: string; vendor: string; product: string; version: string }[]
+  > {
+    const out: Record<string, { manifestId: string; vendor: string; product: string; version: string }[]> = {}
+    for (const m of this.db.manifests.values()) {
+      if (Date.parse(m.payload.expiresAt) <= this.now().getTime()) continue
+      for (const f of this.coverage(m).findings) {
+        const list = out[f.id] ?? []
+        list.push({
+          manifestId: m.id,
+          vendor: m.payload.vendor,
+          product: m.payload.product,
+          version: m.payload.version,
+        })
+        out[f.id] = list
+      }
+    }
+    return out
+  }
+}
