@@ -4,6 +4,8 @@ import type { FeedItem, Telemetry } from '@vigil/protocol'
 export interface HubEventMap {
   telemetry: { deviceId: string; telemetry: Telemetry }
   feed: FeedItem
+  /** A session ended (sign-out) or a user was removed: live connections made with it are closed. */
+  'session-ended': { userId: string }
 }
 
 type Listener<K extends keyof HubEventMap> = (payload: HubEventMap[K]) => void
@@ -12,6 +14,7 @@ export class HubEvents {
   private readonly listeners: { [K in keyof HubEventMap]: Set<Listener<K>> } = {
     telemetry: new Set(),
     feed: new Set(),
+    'session-ended': new Set(),
   }
 
   on<K extends keyof HubEventMap>(event: K, listener: Listener<K>): () => void {

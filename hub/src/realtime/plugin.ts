@@ -11,6 +11,8 @@ import { Coalescer } from './coalescer.js'
 
 interface SocketData {
   username: string
+  userId: string
+  token: string
 }
 
 export const realtimePlugin = fp(
@@ -25,8 +27,10 @@ export const realtimePlugin = fp(
       const cookies = app.parseCookie(socket.handshake.headers.cookie ?? '')
       const token = typeof auth.token === 'string' ? auth.token : cookies[SESSION_COOKIE]
       const user = token ? authenticateToken(hub.store, token) : undefined
-      if (!user) return next(new Error('VIGIL_UNAUTHENTICATED'))
+      if (!user || !token) return next(new Error('VIGIL_UNAUTHENTICATED'))
       socket.data.username = user.username
+      socket.data.userId = user.id
+      socket.data.token = token
       next()
     })
 
@@ -40,6 +44,16 @@ export const realtimePlugin = fp(
       io.to(rooms.device(sample.deviceId)).emit('device:telemetry', sample),
     )
     const offFeed = hub.events.on('feed', (item) => io.to(rooms.fleet()).emit('feed:item', item))
+    // A live connection lasts no longer than its session: closed on sign-out, user removal or expiry.
+    const revalidate = (userId?: string) => {
+      for (const socket of io.sockets.sockets.values()) {
+        if (userId !== undefined && socket.data.userId !== userId) continue
+        if (!authenticateToken(hub.store, socket.data.token)) socket.disconnect(true)
+      }
+    }
+    const offSessions = hub.events.on('session-ended', ({ userId }) => revalidate(userId))
+    const expiry = setInterval(() => revalidate(), 60_000)
+    expiry.unref()
 
     io.on('connection', (socket) => {
       void socket.join(rooms.fleet())
@@ -67,6 +81,8 @@ export const realtimePlugin = fp(
       offChange()
       offTelemetry()
       offFeed()
+      offSessions()
+      clearInterval(expiry)
       coalescer.stop()
       io.disconnectSockets(true)
       io.engine.close()

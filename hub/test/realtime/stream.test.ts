@@ -4,6 +4,30 @@ import { describe, expect, it, onTestFinished } from 'vitest'
 import { adminToken, connectEnrolled, enroll, telemetry, testHub, until } from '../helpers.ts'
 
 describe('live stream', () => {
+  it('closes live connections when their session ends', async () => {
+    const hub = await testHub()
+    const keep = await adminToken(hub)
+    const end = await adminToken(hub)
+    const connect = (token: string) => {
+      const socket = io(hub.httpUrl, { auth: { token }, transports: ['websocket'], reconnection: false })
+      onTestFinished(() => {
+        socket.close()
+      })
+      return new Promise<typeof socket>((resolve) => socket.once('fleet:snapshot', () => resolve(socket)))
+    }
+    const kept = await connect(keep)
+    const ended = await connect(end)
+    const closed = new Promise<string>((resolve) => ended.once('disconnect', resolve))
+    const res = await hub.app.inject({
+      method: 'DELETE',
+      url: '/api/v1/session',
+      headers: { authorization: `Bearer ${end}` },
+    })
+    expect(res.statusCode).toBe(204)
+    expect(await closed).toBe('io server disconnect')
+    expect(kept.connected).toBe(true)
+  })
+
   it('streams telemetry of subscribed devices, with history on subscribe, authenticated by cookie', async () => {
     const hub = await testHub()
     const token = await adminToken(hub)

@@ -77,8 +77,10 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete('/api/v1/session', { schema: { tags: ['session'] } }, async (req, reply) => {
     if (req.sessionToken) {
       signOut(store, req.sessionToken)
-      if (req.user)
+      if (req.user) {
         app.hub.audit({ actor: req.user.username, action: 'session.delete', ok: true, ip: req.ip })
+        app.hub.events.emit('session-ended', { userId: req.user.id })
+      }
     }
     reply.clearCookie(SESSION_COOKIE, { path: '/' })
     return reply.code(204).send()

@@ -114,6 +114,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         throw new HubError('VIGIL_CONFLICT', 'the last admin cannot be deleted')
       hub.store.users.delete(user.id)
       for (const s of hub.store.sessions.values()) if (s.userId === user.id) hub.store.sessions.delete(s.id)
+      hub.events.emit('session-ended', { userId: user.id })
       hub.audit({ actor: actor(req), action: 'user.delete', target: user.username, ok: true })
       await hub.store.flush()
       return reply.code(204).send()
