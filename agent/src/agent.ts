@@ -16,6 +16,7 @@ import {
   type DeviceMessageKind,
   type DeviceState,
   type HardeningBaseline,
+  type HardeningReport,
   type Inventory,
   PROTOCOL_VERSION,
   parseTopic,
@@ -37,6 +38,7 @@ import { type Credentials, readCredentials } from './credentials.js'
 import { buildReport, runBaseline } from './hardening/run.js'
 import { createLink, type Link, type Transport } from './link/mqtt-link.js'
 import { createLogger, type Logger } from './logger.js'
+import { createManifestManager } from './manifest/manager.js'
 import { createOutbox, type Outbox, type OutboxFs } from './outbox/outbox.js'
 import {
   type AgentMemory,
@@ -91,6 +93,7 @@ export function createAgent(options: CreateAgentOptions): Agent {
   let identity: DeviceIdentity | undefined
   let results: CheckResult[] = []
   let hardeningHash = ''
+  let lastReport: HardeningReport | undefined
   const timers: unknown[] = []
   let draining = false
   let serial: Promise<unknown> = Promise.resolve()
@@ -191,6 +194,7 @@ export function createAgent(options: CreateAgentOptions): Agent {
     const report = buildReport(baseline, current, memory.lastResults, now())
     results = current
     hardeningHash = report.hash
+    lastReport = report
     if (force || report.hash !== memory.hardeningHash || report.drift.length > 0) {
       await enqueue('hardening', report)
       for (const d of report.drift)
@@ -243,12 +247,37 @@ export function createAgent(options: CreateAgentOptions): Agent {
     return { applied: true, message: `baseline ${baseline.id} v${baseline.version} applied` }
   }
 
+  /**
+   * On the hub's request: send the current report, unless that very report is still queued (the hub asks
+   * on a birth that overtook the queued report; it will have it in a moment, in order).
+   */
+  const sendOnRequest = (kind: 'inventory' | 'hardening') =>
+    exclusive(async () => {
+      if (kind === 'inventory') await collectInventory(false)
+      else await collectHardening(false)
+      const payload = kind === 'inventory' ? inventory : lastReport
+      const hash = payload?.hash ?? ''
+      const queued = outbox?.pending(kind).some((p) => (p as { hash?: unknown }).hash === hash) ?? false
+      if (payload && !queued) await enqueue(kind, payload)
+      return { inventoryHash: inventory?.hash ?? '', hardeningHash }
+    })
+
+  const manifests = createManifestManager({
+    stateDir: dir,
+    config: config.manifests ?? { hookTimeoutSec: 1800, downloadTimeoutSec: 600 },
+    now,
+    report: (status) => enqueue('rollout', status),
+    onInstalled: () => rescan({ inventory: true }),
+    log,
+  })
+
   const handlers = createCommandHandlers({
     rescan: () => rescan(),
-    sendInventory: () => rescan({ inventory: true }),
-    sendHardening: () => rescan({ hardening: true }),
+    sendInventory: () => sendOnRequest('inventory'),
+    sendHardening: () => sendOnRequest('hardening'),
     applyBaseline: (b) => applyBaseline(b, 'hub'),
     now,
+    manifests,
   })
 
   async function onMessage(topic: string, payload: Buffer): Promise<void> {
@@ -327,7 +356,8 @@ export function createAgent(options: CreateAgentOptions): Agent {
         packages: inventory?.packages.length ?? 0,
         firmwareVersion: inventory?.firmwareVersion ?? null,
       },
-      pendingManifests: [],
+      pendingManifests: manifests.summary().pending.map((m) => `${m.product} ${m.version} (${m.state})`),
+      manifests: manifests.summary(),
     }
   }
 
@@ -369,6 +399,7 @@ export function createAgent(options: CreateAgentOptions): Agent {
         onError: (m) => log.warn(m),
       })
       await outbox.load()
+      await manifests.start()
       if (memory.baseline && validateBaseline(memory.baseline).ok) {
         baseline = memory.baseline
         baselineSource = 'hub'

@@ -2,6 +2,7 @@
  * Small JSON files in the state directory: what the agent last reported (hashes, hardening results,
  * baseline in force) and the status file the CLI reads when the daemon is down. Atomic writes.
  */
+import type { ManifestSummary } from './manifest/manager.js'
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { CheckResult, HardeningBaseline } from '@vigil/protocol'
@@ -31,6 +32,8 @@ export interface AgentStatus {
   failingChecks: { id: string; title: string; severity: string; status: string; evidence: string }[]
   inventory: { hash: string | null; packages: number; firmwareVersion: string | null }
   pendingManifests: string[]
+  /** Signed manifests: trusted vendors, pending/installed/failed ones and refusals (agent/src/manifest). */
+  manifests?: ManifestSummary
 }
 
 let tmpCounter = 0

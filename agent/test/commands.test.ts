@@ -108,3 +108,24 @@ describe('commands', () => {
     )
   })
 })
+
+describe('requests racing the outbox', () => {
+  it('does not queue a second copy of a report that is still waiting for its acknowledgement', async () => {
+    const { broker, agent, answer } = await running()
+    // a slow hub: inventory publishes are held at the broker, so the report stays in the outbox
+    const held: (() => void)[] = []
+    broker.broker.authorizePublish = (_client, packet, cb) => {
+      if (packet.topic.endsWith('/inventory')) held.push(() => cb(null))
+      else cb(null)
+    }
+    await agent.rescan({ inventory: true })
+    await until(() => held.length === 1, 'the inventory in flight')
+    await send(broker, topics.command('dev-1'), { v: 1, tx: 'race', cmd: 'send-inventory' })
+    await until(() => agent.status().outbox.state === 2, 'the response queued behind the inventory')
+    for (const release of held.splice(0)) release()
+    broker.broker.authorizePublish = (_c, _p, cb) => cb(null)
+    expect(await answer('race')).toMatchObject({ status: 'ok' })
+    expect(agent.status().outbox.state).toBe(0)
+    expect(broker.of('inventory')).toHaveLength(2)
+  })
+})

@@ -1,7 +1,7 @@
 /**
  * The agent's configuration: one schema, defaults written here, validated with every error listed.
  */
-import { type Static, Type } from '@vigil/protocol'
+import { type Static, Type, VendorTrust } from '@vigil/protocol'
 
 export const DEFAULT_STATE_DIR = '/var/lib/vigil-agent'
 
@@ -48,6 +48,18 @@ export const AgentConfigSchema = Type.Object(
         dpkgStatus: Type.String({ default: '/var/lib/dpkg/status' }),
         apkInstalled: Type.String({ default: '/lib/apk/db/installed' }),
         osRelease: Type.String({ default: '/etc/os-release' }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    // Signed patch manifests (agent/src/manifest): the vendor keys this device trusts as provisioned
+    // (afterwards changed only by rotation statements signed by the old keys) and the install hook.
+    manifests: Type.Object(
+      {
+        trust: Type.Optional(Type.Array(VendorTrust, { maxItems: 64 })),
+        trustFile: Type.Optional(Type.String({ pattern: '^/', description: 'JSON: VendorTrust[]' })),
+        installHook: Type.Optional(Type.String({ minLength: 1, description: 'command run by /bin/sh' })),
+        hookTimeoutSec: Seconds(1800),
+        downloadTimeoutSec: Seconds(600),
       },
       { default: {}, additionalProperties: false },
     ),

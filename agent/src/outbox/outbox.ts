@@ -55,6 +55,8 @@ export interface Outbox {
   next(): OutboxItem | undefined
   remove(item: OutboxItem): Promise<void>
   depth(): { state: number; telemetry: number }
+  /** payloads of undelivered state messages of one kind, oldest first */
+  pending(kind: DeviceMessageKind): unknown[]
 }
 
 const NAME = /^([st])-(\d{12})\.json$/
@@ -175,6 +177,9 @@ export function createOutbox(o: OutboxOptions): Outbox {
     },
     depth() {
       return { state: state.length, telemetry: telemetry.length }
+    },
+    pending(kind) {
+      return state.filter((i) => i.kind === kind).map((i) => i.payload)
     },
   }
 }

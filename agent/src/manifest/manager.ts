@@ -1,0 +1,283 @@
+/**
+ * The agent's side of signed manifests. It never trusts the hub about content: every delivered
+ * manifest is verified against the vendor keys this device holds, its expiry and this device's own
+ * rollback floor; artifacts are checked (size, SHA-256) while they stream in, before anything else
+ * touches them; then the install hook runs (none: "verified, awaiting install"). Each step is reported
+ * on the device's `rollout` topic. Key rotations are accepted only when signed by the current keys.
+ */
+import {
+  type CommandRequest,
+  compareVersions,
+  isVersionScheme,
+  PROTOCOL_VERSION,
+  type RolloutState,
+  type RolloutStatus,
+  type VendorTrust,
+} from '@vigil/protocol'
+import {
+  applyRotation,
+  decodeBase64Strict,
+  decodeEnvelope,
+  verifyManifestWithTrust,
+} from '@vigil/protocol/signing'
+import { CommandError } from '../commands/dispatch.js'
+import type { AgentConfig } from '../config/schema.js'
+import type { Logger } from '../logger.js'
+import { downloadArtifact } from './download.js'
+import { runInstallHook } from './hook.js'
+import {
+  artifactDir,
+  floorKey,
+  loadState,
+  type ManifestEntry,
+  type ManifestState,
+  readTrustFile,
+  saveState,
+} from './state.js'
+
+type InstallRequest = Extract<CommandRequest, { cmd: 'install-manifest' }>
+type RotationRequest = Extract<CommandRequest, { cmd: 'apply-key-rotation' }>
+
+export interface ManifestManagerOptions {
+  stateDir: string
+  /** Trust as provisioned is `config.trust` plus the vendors listed in `config.trustFile`. */
+  config: AgentConfig['manifests']
+  now(): Date
+  report(status: RolloutStatus): Promise<void>
+  /** Called after the install hook succeeded (the agent re-reads its inventory). */
+  onInstalled?(entry: ManifestEntry): Promise<unknown>
+  log: Logger
+}
+
+export interface ManifestSummary {
+  trusted: { vendor: string; keys: number; threshold: number; sequence: number }[]
+  pending: ManifestEntry[]
+  installed: ManifestEntry[]
+  failed: ManifestEntry[]
+  refused: ManifestState['refused']
+}
+
+const PENDING: ReadonlySet<RolloutState> = new Set(['offered', 'verified', 'downloading', 'awaiting-install'])
+const MAX_REFUSED = 20
+
+function claimedVendor(envelope: unknown): string | undefined {
+  const d = decodeEnvelope(envelope)
+  const bytes = d.ok ? decodeBase64Strict(d.envelope.payload) : undefined
+  if (!bytes) return undefined
+  try {
+    const v: unknown = JSON.parse(Buffer.from(bytes).toString('utf8'))
+    return typeof v === 'object' && v !== null && 'vendor' in v && typeof v.vendor === 'string'
+      ? v.vendor
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export function createManifestManager(o: ManifestManagerOptions) {
+  let state: ManifestState = { trust: [], floors: {}, manifests: {}, refused: [] }
+  let queue: Promise<unknown> = Promise.resolve()
+  const iso = () => o.now().toISOString()
+  const save = () => saveState(o.stateDir, state)
+
+  async function report(manifestId: string, s: RolloutState, extra: { code?: string; reason?: string } = {}) {
+    const status: RolloutStatus = {
+      v: PROTOCOL_VERSION,
+      ts: iso(),
+      manifestId: manifestId.slice(0, 128),
+      state: s,
+    }
+    if (extra.code) status.code = extra.code.slice(0, 64)
+    if (extra.reason) status.reason = extra.reason.slice(0, 2048)
+    await o.report(status)
+  }
+
+  async function refuse(manifestId: string, code: string, reason: string): Promise<never> {
+    o.log.warn(`manifest ${manifestId} refused: ${code}: ${reason}`)
+    state.refused = [...state.refused, { manifestId, code, reason: reason.slice(0, 2048), at: iso() }].slice(
+      -MAX_REFUSED,
+    )
+    await save()
+    await report(manifestId, 'rejected', { code, reason })
+    throw new CommandError(code, reason)
+  }
+
+  async function setState(
+    entry: ManifestEntry,
+    s: RolloutState,
+    extra: { code?: string; reason?: string } = {},
+  ) {
+    const next: ManifestEntry = { ...entry, state: s, updatedAt: iso() }
+    delete next.code
+    delete next.reason
+    if (extra.code) next.code = extra.code
+    if (extra.reason) next.reason = extra.reason
+    state.manifests[entry.id] = next
+    await save()
+    await report(entry.id, s, extra)
+    return next
+  }
+
+  async function fetchAndInstall(
+    first: ManifestEntry,
+    payload: Parameters<typeof runInstallHook>[0]['payload'],
+  ) {
+    let entry = await setState(first, 'downloading')
+    const dir = artifactDir(o.stateDir, entry.id)
+    const artifacts: ManifestEntry['artifacts'] = []
+    for (const a of payload.artifacts) {
+      const r = await downloadArtifact(a, dir, o.config.downloadTimeoutSec * 1000)
+      if (!r.ok) {
+        await setState(entry, 'failed', { code: r.code, reason: r.message })
+        return
+      }
+      artifacts.push({ name: a.name, path: r.path, sha256: r.sha256, size: r.size })
+    }
+    entry = { ...entry, artifacts }
+    const hook = o.config.installHook
+    if (hook === undefined) {
+      await setState(entry, 'awaiting-install', {
+        reason: 'verified, awaiting install (no install hook configured)',
+      })
+      return
+    }
+    const h = await runInstallHook({
+      command: hook,
+      manifestId: entry.id,
+      payload,
+      artifactDir: dir,
+      artifacts: artifacts.map((a) => a.path),
+      timeoutMs: o.config.hookTimeoutSec * 1000,
+    })
+    if (!h.ok) {
+      await setState(entry, 'failed', { code: h.code, reason: h.message })
+      return
+    }
+    entry = await setState(entry, 'installed')
+    await o.onInstalled?.(entry)
+  }
+
+  return {
+    async start(): Promise<void> {
+      const provisioned = [...(o.config.trust ?? [])]
+      if (o.config.trustFile) {
+        const file = await readTrustFile(o.config.trustFile)
+        if (file.ok) provisioned.push(...file.trust)
+        else o.log.warn(file.message)
+      }
+      const loaded = await loadState(o.stateDir, provisioned)
+      state = loaded.state
+      if (loaded.problem) o.log.warn(loaded.problem)
+      await save()
+    },
+
+    async install(req: InstallRequest): Promise<Record<string, unknown>> {
+      await report(req.manifestId, 'offered')
+      const v = verifyManifestWithTrust(req.envelope, state.trust, { now: () => o.now().getTime() })
+      if (!v.ok) return refuse(req.manifestId, v.code, v.message)
+      if (v.id !== req.manifestId)
+        return refuse(
+          req.manifestId,
+          'MANIFEST_ID',
+          `delivered as ${req.manifestId}, but its signed content is ${v.id}`,
+        )
+      const p = v.payload
+      const existing = state.manifests[v.id]
+      if (existing && existing.state !== 'failed') {
+        // Delivered again (the hub retries after a reconnect): say where it stands, do nothing twice.
+        await report(existing.id, existing.state, {
+          ...(existing.code ? { code: existing.code } : {}),
+          ...(existing.reason ? { reason: existing.reason } : {}),
+        })
+        return { manifestId: v.id, state: existing.state, repeated: true }
+      }
+      const scheme = p.versionScheme ?? 'generic'
+      if (!isVersionScheme(scheme))
+        return refuse(v.id, 'SCHEMA', `/versionScheme: unknown version scheme "${scheme}"`)
+      const key = floorKey(p.vendor, p.product)
+      const floor = state.floors[key]
+      if (floor && !existing) {
+        let c: number
+        try {
+          c = compareVersions(scheme, p.version, floor.version)
+        } catch (err) {
+          return refuse(v.id, 'SCHEMA', `/version: ${(err as Error).message}`)
+        }
+        if (c === 0 && floor.digest !== v.digest)
+          return refuse(
+            v.id,
+            'MIX_AND_MATCH',
+            `${p.product} ${p.version} is already known here with other content`,
+          )
+        if (c <= 0)
+          return refuse(
+            v.id,
+            'ROLLBACK',
+            `${p.product} ${p.version} is not newer than ${floor.version} (this device's rollback floor)`,
+          )
+      }
+      state.floors[key] = { version: p.version, digest: v.digest, scheme }
+      const entry: ManifestEntry = {
+        id: v.id,
+        vendor: p.vendor,
+        product: p.product,
+        version: p.version,
+        digest: v.digest,
+        state: 'verified',
+        verification: `ok: ${v.keyids.length} signature(s) by ${v.keyids.map((k) => k.slice(0, 12)).join(', ')}`,
+        keyids: v.keyids,
+        receivedAt: existing?.receivedAt ?? iso(),
+        updatedAt: iso(),
+        artifacts: [],
+      }
+      await setState(entry, 'verified')
+      const run = queue.then(() => fetchAndInstall(entry, p))
+      queue = run.catch((err: Error) => o.log.error(`manifest ${entry.id}: ${err.message}`))
+      return { manifestId: v.id, state: 'verified' }
+    },
+
+    async rotate(req: RotationRequest): Promise<Record<string, unknown>> {
+      const vendor = claimedVendor(req.envelope)
+      const current = state.trust.find((t) => t.vendor === vendor)
+      if (!current) throw new CommandError('UNKNOWN_KEY', `no key is trusted for vendor "${vendor ?? '?'}"`)
+      const r = applyRotation(current, req.envelope, { now: () => o.now().getTime() })
+      if (!r.ok && r.code === 'STALE_ROTATION')
+        return { applied: false, vendor: current.vendor, sequence: current.sequence }
+      if (!r.ok) {
+        o.log.warn(`key rotation for ${current.vendor} refused: ${r.code}: ${r.message}`)
+        throw new CommandError(r.code, r.message)
+      }
+      state.trust = state.trust.map((t) => (t === current ? r.trust : t))
+      await save()
+      o.log.info(`key rotation ${r.trust.sequence} for ${r.trust.vendor} applied`)
+      return { applied: true, vendor: r.trust.vendor, sequence: r.trust.sequence }
+    },
+
+    /** Resolves when every download/install started so far has finished. */
+    idle(): Promise<void> {
+      return queue.then(() => undefined)
+    },
+
+    trust(): VendorTrust[] {
+      return state.trust
+    },
+
+    summary(): ManifestSummary {
+      const all = Object.values(state.manifests).sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1))
+      return {
+        trusted: state.trust.map((t) => ({
+          vendor: t.vendor,
+          keys: t.keys.filter((k) => !k.revoked).length,
+          threshold: t.threshold,
+          sequence: t.sequence,
+        })),
+        pending: all.filter((m) => PENDING.has(m.state)),
+        installed: all.filter((m) => m.state === 'installed'),
+        failed: all.filter((m) => m.state === 'failed'),
+        refused: [...state.refused].reverse(),
+      }
+    },
+  }
+}
+
+export type ManifestManager = ReturnType<typeof createManifestManager>
