@@ -4,13 +4,19 @@
  * over the hub's embedded MQTT broker. Screenshots of the main pages go to test-artifacts/ (not committed).
  */
 import { createHash } from 'node:crypto'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadHubConfig, type RunningHub, startHub } from '@vigil/hub'
-import { type DeviceState, type HardeningReport, type Telemetry, topics } from '@vigil/protocol'
+import {
+  type DeviceState,
+  type HardeningReport,
+  type Inventory,
+  type Telemetry,
+  topics,
+} from '@vigil/protocol'
 import mqtt, { type MqttClient } from 'mqtt'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -18,6 +24,13 @@ import { type LaunchedBrowser, launchChromium } from '../src/browser.ts'
 
 const DIST = fileURLToPath(new URL('../../dashboard/dist/', import.meta.url))
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url))
+/** A real OSV record from the shared data: DLA-3012-1, libxml2 in Debian 9, fixed in …deb9u7 (CVE-2022-29824). */
+const DLA_3012 = fileURLToPath(
+  new URL(
+    '../../../shared/data/osv/google__osv-scanner/cmd/osv-scanner/internal/testcmd/testdata/offline-dbs/Debian/DLA-3012-1.json',
+    import.meta.url,
+  ),
+)
 const ADMIN_PASSWORD = 'e2e-admin-password'
 const EVIL = '<img src=x onerror=alert(1)>'
 const WAIT = { timeout: 20_000 }
@@ -51,7 +64,7 @@ interface SimDevice {
   id: string
   client: MqttClient
   telemetry(cpuPct: number): Promise<void>
-  publish(kind: 'hardening', payload: HardeningReport): Promise<void>
+  publish(kind: 'hardening' | 'inventory', payload: HardeningReport | Inventory): Promise<void>
 }
 
 /** A device that enrolls through the API and speaks the protocol over MQTT, like any third-party client. */
@@ -277,6 +290,58 @@ describe('dashboard end to end (Chromium, real hub)', () => {
     await tiles.getByText('Online').first().waitFor(WAIT)
     expect(await tiles.textContent()).toMatch(/2\s*Devices/)
     await shot('fleet')
+  })
+
+  it('decides a finding in the risk register and sees the register and its history update', async () => {
+    const upload = await fetch(`${hub.httpUrl}/api/v1/advisories`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: readFileSync(DLA_3012, 'utf8'),
+    })
+    expect(upload.status, await upload.text()).toBeLessThan(300)
+    const lab = await simDevice('lab-gateway', 'lab-gw.local')
+    const packages: Inventory['packages'] = [
+      {
+        name: 'libxml2',
+        version: '2.9.4+dfsg1-2.2+deb9u6',
+        ecosystem: 'deb',
+        purl: 'pkg:deb/debian/libxml2@2.9.4%2Bdfsg1-2.2%2Bdeb9u6?distro=debian-9',
+      },
+    ]
+    await lab.publish('inventory', {
+      v: 1,
+      ts: new Date().toISOString(),
+      hash: createHash('sha256').update(JSON.stringify(packages)).digest('hex'),
+      os: {
+        platform: 'linux',
+        id: 'debian',
+        versionId: '9',
+        codename: 'stretch',
+        kernel: '4.9',
+        arch: 'x64',
+      },
+      packages,
+    })
+    await nav('Risk register')
+    await page.waitForURL(/\/register$/, WAIT)
+    const row = page.locator('[role="row"][data-key]', { hasText: 'lab-gateway' })
+    await row.waitFor(WAIT)
+    expect(await row.textContent()).toContain('CVE-2022-29824')
+    expect(await row.textContent()).toContain('Open')
+    await shot('register')
+    await row.getByRole('checkbox').check()
+    await page.getByLabel('Action').selectOption('in_progress')
+    await page.getByLabel('Owner').fill('biomed-team')
+    await page.getByLabel('Note for the history').fill('patch window booked for Tuesday')
+    await page.getByRole('button', { name: 'Apply to 1' }).click()
+    await page.getByText('1 updated.').waitFor(WAIT)
+    await row.getByText('In progress').waitFor(WAIT)
+    expect(await row.textContent()).toContain('biomed-team')
+    await row.getByRole('button', { name: 'CVE-2022-29824' }).click()
+    const history = page.locator('.history')
+    await history.getByText('patch window booked for Tuesday').waitFor(WAIT)
+    expect(await history.textContent()).toContain('Open → In progress')
+    await shot('register-decided')
   })
 
   it('creates an enrollment token in Settings and lists it', async () => {

@@ -1,0 +1,64 @@
+import type { FindingView } from '@vigil/protocol'
+import { mount } from '@vue/test-utils'
+import { describe, expect, it } from 'vitest'
+import FindingsTable from '../../src/components/FindingsTable.vue'
+import { testRouter } from '../helpers.ts'
+
+const finding = (i: number, extra: Partial<FindingView> = {}): FindingView => ({
+  id: `f${i}`,
+  deviceId: `dev-${i}`,
+  deviceName: `gateway-${i}`,
+  advisory: 'DLA-3012-1',
+  cve: 'CVE-2022-29824',
+  component: { name: 'libxml2', version: '2.9.4', purl: null },
+  affected: '< 2.9.4+deb9u7',
+  fixed: '2.9.4+deb9u7',
+  severity: 'high',
+  kev: i % 2 === 0,
+  confidence: 'exact',
+  state: 'open',
+  owner: null,
+  firstSeen: '2026-11-01T00:00:00.000Z',
+  resolvedAt: null,
+  dueDate: '2026-12-01T00:00:00.000Z',
+  overdue: false,
+  decision: null,
+  ...extra,
+})
+
+async function table(props: { findings: FindingView[]; showDevice?: boolean; selectable?: boolean }) {
+  const router = testRouter()
+  await router.push('/')
+  return mount(FindingsTable, {
+    props: { selected: new Set<string>(), ...props },
+    global: { plugins: [router] },
+  })
+}
+
+describe('FindingsTable', () => {
+  it('shows the device and a selection box by default, with words for severity, KEV, review and overdue', async () => {
+    const w = await table({
+      findings: [finding(0, { confidence: 'review', overdue: true, deviceName: '<b>x</b>' }), finding(1)],
+    })
+    const headers = w.findAll('[role="columnheader"]').map((h) => h.text())
+    expect(headers).toContain('Device')
+    expect(headers).toContain('Select')
+    const first = w.get('[data-key="f0"]').text()
+    expect(first).toContain('high')
+    expect(first).toContain('KEV')
+    expect(first).toContain('Review')
+    expect(first).toContain('Overdue')
+    expect(first).toContain('<b>x</b>')
+    expect(w.find('b').exists()).toBe(false)
+  })
+
+  it('can hide the device and selection columns, and emits toggle from the checkbox', async () => {
+    const hidden = await table({ findings: [finding(1)], showDevice: false, selectable: false })
+    const headers = hidden.findAll('[role="columnheader"]').map((h) => h.text())
+    expect(headers).not.toContain('Device')
+    expect(headers).not.toContain('Select')
+    const w = await table({ findings: [finding(1)] })
+    await w.get('input[type="checkbox"]').trigger('change')
+    expect(w.emitted('toggle')?.[0]).toEqual(['f1'])
+  })
+})
