@@ -78,7 +78,8 @@ export class DeviceRegistry {
   ): DeviceRecord | undefined {
     const current = this.store.devices.get(id)
     if (!current) return undefined
-    const next: DeviceRecord = { ...current, ...patch }
+    // Volatile updates (the telemetry hot path) change the record in place: no copy per sample.
+    const next: DeviceRecord = opts.volatile ? Object.assign(current, patch) : { ...current, ...patch }
     if (opts.volatile) this.store.devices.putVolatile(next)
     else this.store.devices.put(next)
     this.emit({ type: 'changed', device: next })

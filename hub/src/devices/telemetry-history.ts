@@ -50,6 +50,7 @@ export interface TelemetryHistoryOptions {
 export class TelemetryHistory {
   private readonly recent = new Map<string, Ring<Telemetry>>()
   private readonly older = new Map<string, Ring<Telemetry>>()
+  private readonly lastWindow = new Map<string, number>()
   private readonly opts: Required<TelemetryHistoryOptions>
 
   constructor(opts: TelemetryHistoryOptions = {}) {
@@ -68,9 +69,9 @@ export class TelemetryHistory {
       older = new Ring(this.opts.downsampled)
       this.older.set(deviceId, older)
     }
-    const last = older.last()
-    const window = this.opts.downsampleWindowMs
-    if (!last || Math.floor(Date.parse(last.ts) / window) !== Math.floor(Date.parse(sample.ts) / window)) {
+    const window = Math.floor(Date.parse(sample.ts) / this.opts.downsampleWindowMs)
+    if (this.lastWindow.get(deviceId) !== window) {
+      this.lastWindow.set(deviceId, window)
       older.push(sample)
     }
   }
@@ -86,5 +87,6 @@ export class TelemetryHistory {
   forget(deviceId: string): void {
     this.recent.delete(deviceId)
     this.older.delete(deviceId)
+    this.lastWindow.delete(deviceId)
   }
 }

@@ -200,6 +200,20 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => void {
     'cmd/res': commandResponse,
   }
 
+  // Label children bound once per kind: no label hashing per message.
+  const perKind = Object.fromEntries(
+    Object.keys(DEVICE_MESSAGES).map((kind) => [
+      kind,
+      { messages: metrics.messages.labels({ kind }), latency: metrics.ingestLatency.labels({ kind }) },
+    ]),
+  ) as Record<
+    DeviceMessageKind,
+    {
+      messages: ReturnType<HubMetrics['messages']['labels']>
+      latency: ReturnType<HubMetrics['ingestLatency']['labels']>
+    }
+  >
+
   const run = async <K extends DeviceMessageKind>(kind: K, device: DeviceRecord, payload: Buffer) => {
     const started = performance.now()
     const result = VALIDATORS[kind].parse(payload, LIMITS[kind]) as
@@ -207,8 +221,9 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => void {
       | { ok: false; reason: 'json' | 'schema' | 'size'; message: string }
     if (!result.ok) return reject(result.reason, device.id, `${kind}: ${result.message}`)
     await handlers[kind](device, result.value)
-    metrics.messages.inc({ kind })
-    metrics.ingestLatency.observe({ kind }, (performance.now() - started) / 1000)
+    const counters = perKind[kind]
+    counters.messages.inc()
+    counters.latency.observe((performance.now() - started) / 1000)
   }
 
   return (msg: InboundMessage) => {

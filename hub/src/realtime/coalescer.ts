@@ -9,19 +9,24 @@ export interface Delta {
   removed: string[]
 }
 
-export class Coalescer {
-  private readonly changed = new Map<string, DeviceSummary>()
+/**
+ * Keeps the latest item per id and projects it to a row only when the window closes, so a device that
+ * changes 100 times in a window costs one projection.
+ */
+export class Coalescer<T extends { id: string }> {
+  private readonly changed = new Map<string, T>()
   private readonly removed = new Set<string>()
   private timer: NodeJS.Timeout | undefined
 
   constructor(
     private readonly windowMs: number,
     private readonly emit: (delta: Delta) => void,
+    private readonly project: (item: T) => DeviceSummary,
   ) {}
 
-  change(device: DeviceSummary): void {
-    this.removed.delete(device.id)
-    this.changed.set(device.id, device)
+  change(item: T): void {
+    this.removed.delete(item.id)
+    this.changed.set(item.id, item)
     this.schedule()
   }
 
@@ -41,7 +46,7 @@ export class Coalescer {
     clearTimeout(this.timer)
     this.timer = undefined
     if (this.changed.size === 0 && this.removed.size === 0) return
-    const delta = { devices: [...this.changed.values()], removed: [...this.removed] }
+    const delta = { devices: [...this.changed.values()].map(this.project), removed: [...this.removed] }
     this.changed.clear()
     this.removed.clear()
     this.emit(delta)

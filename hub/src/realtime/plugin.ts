@@ -7,6 +7,7 @@ import fp from 'fastify-plugin'
 import { Server } from 'socket.io'
 import { authenticateToken, SESSION_COOKIE } from '../auth/sessions.js'
 import { toSummary } from '../devices/registry.js'
+import type { DeviceRecord } from '../store/types.js'
 import { Coalescer } from './coalescer.js'
 
 interface SocketData {
@@ -34,15 +35,19 @@ export const realtimePlugin = fp(
       next()
     })
 
-    const coalescer = new Coalescer(hub.config.coalesceMs, (delta) =>
-      io.to(rooms.fleet()).emit('fleet:delta', { ...delta, ts: new Date().toISOString() }),
+    const coalescer = new Coalescer<DeviceRecord>(
+      hub.config.coalesceMs,
+      (delta) => io.to(rooms.fleet()).emit('fleet:delta', { ...delta, ts: new Date().toISOString() }),
+      toSummary,
     )
     const offChange = hub.registry.onChange((change) =>
-      change.type === 'changed' ? coalescer.change(toSummary(change.device)) : coalescer.remove(change.id),
+      change.type === 'changed' ? coalescer.change(change.device) : coalescer.remove(change.id),
     )
-    const offTelemetry = hub.events.on('telemetry', (sample) =>
-      io.to(rooms.device(sample.deviceId)).emit('device:telemetry', sample),
-    )
+    const offTelemetry = hub.events.on('telemetry', (sample) => {
+      // socket.io encodes a broadcast even for an empty room: skip devices nobody watches.
+      const room = rooms.device(sample.deviceId)
+      if (io.sockets.adapter.rooms.get(room)?.size) io.to(room).emit('device:telemetry', sample)
+    })
     const offFeed = hub.events.on('feed', (item) => io.to(rooms.fleet()).emit('feed:item', item))
     // A live connection lasts no longer than its session: closed on sign-out, user removal or expiry.
     const revalidate = (userId?: string) => {

@@ -21,7 +21,11 @@ describe('Coalescer', () => {
 
   it('emits at most one entry per device per window, the latest', () => {
     const deltas: Delta[] = []
-    const c = new Coalescer(250, (d) => deltas.push(d))
+    const c = new Coalescer<ReturnType<typeof row>>(
+      250,
+      (d) => deltas.push(d),
+      (r) => r,
+    )
     for (let i = 0; i < 100; i++) c.change(row('a', i))
     c.change(row('b', 1))
     expect(deltas).toHaveLength(0)
@@ -33,7 +37,11 @@ describe('Coalescer', () => {
 
   it('a removal supersedes changes in the same window, and a change after removal revives', () => {
     const deltas: Delta[] = []
-    const c = new Coalescer(100, (d) => deltas.push(d))
+    const c = new Coalescer<ReturnType<typeof row>>(
+      100,
+      (d) => deltas.push(d),
+      (r) => r,
+    )
     c.change(row('a', 1))
     c.remove('a')
     vi.advanceTimersByTime(100)
