@@ -18,6 +18,8 @@ export const HubConfigSchema = Type.Object(
     mqttTlsPort: Type.Intersect([Port], { default: 8883 }),
     tlsCert: Type.Optional(Type.String({ minLength: 1 })),
     tlsKey: Type.Optional(Type.String({ minLength: 1 })),
+    /** MQTT over WebSocket on the HTTP server at this path (e.g. `/mqtt`), when set. */
+    mqttWsPath: Type.Optional(Type.String({ pattern: '^/[A-Za-z0-9/_-]*$' })),
     /** The URL devices are told to use at enrollment; derived from the request host when unset. */
     mqttPublicUrl: Type.Optional(Type.String({ pattern: '^(mqtts?|wss?)://' })),
     /** External broker: when set, no broker is embedded and the hub connects as a client. */
@@ -56,6 +58,7 @@ export const ENV_VARS: Record<string, keyof HubConfig> = {
   VIGIL_MQTT_HOST: 'mqttHost',
   VIGIL_MQTT_PORT: 'mqttPort',
   VIGIL_MQTT_TLS_PORT: 'mqttTlsPort',
+  VIGIL_MQTT_WS_PATH: 'mqttWsPath',
   VIGIL_TLS_CERT: 'tlsCert',
   VIGIL_TLS_KEY: 'tlsKey',
   VIGIL_MQTT_PUBLIC_URL: 'mqttPublicUrl',

@@ -5,10 +5,12 @@
  */
 import { once } from 'node:events'
 import { readFile } from 'node:fs/promises'
+import type { Server as HttpServer } from 'node:http'
 import { createServer, type Server, type Socket } from 'node:net'
 import { createServer as createTlsServer } from 'node:tls'
 import { parseTopic, topics } from '@vigil/protocol'
 import { Aedes, type AuthenticateError, type Client } from 'aedes'
+import { createWebSocketStream, WebSocketServer } from 'ws'
 import type { BusHandlers, DeviceBus } from './bus.js'
 import {
   authorizeConnect,
@@ -23,6 +25,8 @@ export interface EmbeddedBrokerOptions {
   host: string
   port: number
   tls?: { port: number; certFile: string; keyFile: string }
+  /** MQTT over WebSocket on an existing HTTP server. */
+  ws?: { server: HttpServer; path: string }
   maxPacketBytes: number
   ratePerSec: number
   burst: number
@@ -121,8 +125,8 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     ),
   )
 
-  const onSocket = (socket: Socket) => {
-    socket.setNoDelay(true)
+  const onSocket = (socket: Socket | ReturnType<typeof createWebSocketStream>) => {
+    if ('setNoDelay' in socket) socket.setNoDelay(true)
     const guard = new PacketSizeGuard(opts.maxPacketBytes)
     const read = socket.read.bind(socket)
     // aedes pulls with `read()`; checking each chunk here refuses an oversize packet from its header.
@@ -160,6 +164,16 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     await new Promise<void>((resolve) => broker.close(() => resolve()))
     throw new Error(`MQTT broker cannot start: ${(err as Error).message}`)
   }
+  let wss: WebSocketServer | undefined
+  if (opts.ws) {
+    const { server, path } = opts.ws
+    wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPacketBytes + 16 })
+    server.on('upgrade', (req, socket, head) => {
+      if (!wss || new URL(req.url ?? '/', 'http://x').pathname !== path) return // socket.io's, or nobody's
+      ;(socket as Socket).setNoDelay(true)
+      wss.handleUpgrade(req, socket, head, (ws) => onSocket(createWebSocketStream(ws)))
+    })
+  }
   const portOf = (s: Server | undefined) => {
     const a = s?.address()
     return a && typeof a === 'object' ? a.port : undefined
@@ -182,6 +196,9 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     ports: () => ({ mqtt: portOf(servers[0]), mqtts: portOf(servers[1]) }),
     async close() {
       const closed = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())))
+      for (const ws of wss?.clients ?? []) ws.terminate()
+      wss?.close()
+      wss = undefined
       for (const client of Object.values(broker.clients)) client?.close()
       await new Promise<void>((resolve) => broker.close(() => resolve()))
       await Promise.all(closed)
