@@ -46,6 +46,11 @@ export interface HubProcess {
   token: string
   api<T>(method: string, path: string, body?: unknown): Promise<T>
   metric(name: string, labels?: string): Promise<number>
+  /**
+   * The longest event-loop delay the hub reported since the previous call (each /metrics scrape resets
+   * the hub's window, so every scrape made through `metric` is folded in).
+   */
+  takeLoopMaxMs(): Promise<number>
   rssMB(): number
   /** Stops the hub (SIGINT: orderly, store flushed); removes the data directory unless `keep`. */
   stop(keep?: boolean): Promise<void>
@@ -118,6 +123,7 @@ export async function startHubProcess(opts: HubOptions = {}): Promise<HubProcess
   const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const r = await fetch(`${httpUrl}${path}`, {
       method,
+      signal: AbortSignal.timeout(30_000),
       headers: {
         authorization: `Bearer ${token}`,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
@@ -128,6 +134,13 @@ export async function startHubProcess(opts: HubOptions = {}): Promise<HubProcess
     return (await r.json()) as T
   }
   const pid = child.pid ?? 0
+  let loopMax = 0
+  const scrape = async () => {
+    const text = await (await fetch(`${httpUrl}/metrics`, { signal: AbortSignal.timeout(30_000) })).text()
+    const m = /^vigil_event_loop_delay_max_seconds (\S+)$/m.exec(text)
+    if (m?.[1]) loopMax = Math.max(loopMax, Number(m[1]) * 1000)
+    return text
+  }
   return {
     child,
     pid,
@@ -137,8 +150,14 @@ export async function startHubProcess(opts: HubOptions = {}): Promise<HubProcess
     dataDir,
     token,
     api,
+    async takeLoopMaxMs() {
+      await scrape()
+      const max = loopMax
+      loopMax = 0
+      return max
+    },
     async metric(name, labels) {
-      const text = await (await fetch(`${httpUrl}/metrics`)).text()
+      const text = await scrape()
       let sum = 0
       for (const line of text.split('\n')) {
         if (!line.startsWith(name)) continue

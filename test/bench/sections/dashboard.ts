@@ -5,13 +5,14 @@
  * the device table shows every row; then the table is scrolled for 3 s and the frame times
  * (requestAnimationFrame deltas) are kept.
  */
-import { existsSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { launchChromium } from '../../src/browser.ts'
 import { type Section, Skip } from '../lib/context.ts'
 import { prepareFleet } from '../lib/fleet.ts'
 import { startHubProcess } from '../lib/hub.ts'
 import { REPO_ROOT, type Worker } from '../lib/proc.ts'
+import { type CpuProfile, summariseProfile } from '../lib/profile.ts'
 import { percentile, round, sortNumbers, waitFor } from '../lib/stats.ts'
 import { connectFleet } from './connections.ts'
 
@@ -121,6 +122,15 @@ export const dashboard: Section = {
           renderedAt: number
         }
         const deltas = sortNumbers((await page.evaluate(scroll(3000))) as number[])
+        // A second scroll under the CPU profiler (not timed): where the page's main thread goes.
+        const cdp = await context.newCDPSession(page)
+        await cdp.send('Profiler.enable')
+        await cdp.send('Profiler.start')
+        await page.evaluate(scroll(3000))
+        const { profile } = (await cdp.send('Profiler.stop')) as { profile: CpuProfile }
+        if (ctx.cpuProfDir)
+          writeFileSync(join(ctx.cpuProfDir, 'dashboard-scroll.cpuprofile'), JSON.stringify(profile))
+        const summary = summariseProfile(profile, 6)
         return {
           devices: fleet.devices.length,
           devicesOnline: c.online,
@@ -130,6 +140,7 @@ export const dashboard: Section = {
           scrollP50FrameMs: round(percentile(deltas, 50)),
           scrollMaxFrameMs: round(deltas[deltas.length - 1] ?? Number.NaN),
           scrollFrames: deltas.length,
+          scrollProfileTop: summary.byFunction.map((l) => `${l.pct}% ${l.name}`),
         }
       } finally {
         await browser.close()
