@@ -2,10 +2,10 @@
  * Small JSON files in the state directory: what the agent last reported (hashes, hardening results,
  * baseline in force) and the status file the CLI reads when the daemon is down. Atomic writes.
  */
-import type { ManifestSummary } from './manifest/manager.js'
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { CheckResult, HardeningBaseline } from '@vigil/protocol'
+import type { ManifestSummary } from './manifest/manager.js'
 
 export interface AgentMemory {
   inventoryHash?: string

@@ -72,7 +72,7 @@ describe('commands', () => {
       manifestId: 'm',
       envelope: { payloadType: 'x', payload: '', signatures: [{ sig: 'x' }] },
     })
-    expect(await answer('t5')).toMatchObject({ status: 'error', error: { code: 'NOT_IMPLEMENTED' } })
+    expect(await answer('t5')).toMatchObject({ status: 'error', error: { code: 'WRONG_PAYLOAD_TYPE' } })
     await send(broker, cmd, { v: 1, tx: 't6', cmd: 'format-disk' })
     expect(await answer('t6')).toMatchObject({ status: 'error', error: { code: 'BAD_REQUEST' } })
     await send(broker, cmd, '{not json')

@@ -5,6 +5,7 @@
  */
 import { loadAgentConfig } from '../config/load.js'
 import { CredentialsError, readCredentials } from '../credentials.js'
+import { MANIFEST_COLUMNS, manifestRows, trustLine } from '../manifest/format.js'
 import { type AgentStatus, readJson, statusPath } from '../store.js'
 import { type Io, parse } from './args.js'
 import { ago, keyValues, paint, table } from './format.js'
@@ -102,6 +103,7 @@ export async function statusCommand(argv: string[], io: Io): Promise<number> {
       ],
       ['manifests', s.pendingManifests.length === 0 ? 'none pending' : s.pendingManifests.join(', ')],
     )
+    if (s.manifests) pairs.push(['vendor keys', trustLine(s.manifests)])
     if (s.lastError)
       pairs.push([
         'last error',
@@ -123,6 +125,11 @@ export async function statusCommand(argv: string[], io: Io): Promise<number> {
         ]),
       ),
     )
+  }
+  const rows = s?.manifests ? manifestRows(s.manifests) : []
+  if (rows.length > 0) {
+    io.out(`\n${p('bold', `patch manifests (${rows.length})`)}`)
+    io.out(table(MANIFEST_COLUMNS, rows))
   }
   return r.enrolled ? 0 : 1
 }

@@ -42,7 +42,11 @@ export async function downloadArtifact(
     () => controller.abort(new Error(`download timed out after ${timeoutMs} ms`)),
     timeoutMs,
   )
-  let check: DownloadCheck = { ok: false, code: 'DOWNLOAD_FAILED', message: `${artifact.name}: not downloaded` }
+  let check: DownloadCheck = {
+    ok: false,
+    code: 'DOWNLOAD_FAILED',
+    message: `${artifact.name}: not downloaded`,
+  }
   let done = false
   const out = createWriteStream(part, { mode: 0o600 })
   try {

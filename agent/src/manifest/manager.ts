@@ -183,6 +183,13 @@ export function createManifestManager(o: ManifestManagerOptions) {
         )
       const p = v.payload
       const existing = state.manifests[v.id]
+      const held = state.floors[floorKey(v.payload.vendor, v.payload.product)]
+      if (existing && held && held.digest !== v.digest)
+        return refuse(
+          v.id,
+          'ROLLBACK',
+          `replay of ${v.payload.product} ${v.payload.version}: ${held.version} is newer`,
+        )
       if (existing && existing.state !== 'failed') {
         // Delivered again (the hub retries after a reconnect): say where it stands, do nothing twice.
         await report(existing.id, existing.state, {
