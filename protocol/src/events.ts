@@ -3,6 +3,8 @@
  * The dashboard's socket and the hub's server are both typed from these.
  */
 import type { DeviceSummary } from './api/device.js'
+import type { FindingView } from './api/findings.js'
+import type { FleetKpis } from './api/posture.js'
 import type { DeviceEvent } from './messages/event.js'
 import type { Telemetry } from './messages/telemetry.js'
 
@@ -31,6 +33,13 @@ export interface ServerToClientEvents {
   /** Telemetry of a device the client subscribed to with `device:subscribe`. */
   'device:telemetry': (sample: { deviceId: string; telemetry: Telemetry }) => void
   'feed:item': (item: FeedItem) => void
+  /**
+   * Register changes (new, transitioned, resolved, reopened findings), newest state of each. Emitted by
+   * hubs with the risk register; a client that does not listen loses nothing (re-read /api/v1/findings).
+   */
+  'finding:delta': (delta: { findings: FindingView[]; ts: string }) => void
+  /** Fleet KPIs after a change to the register or the fleet (GET /api/v1/kpis has the same shape). */
+  'kpi:update': (kpis: FleetKpis) => void
 }
 
 export type Ack<T> = (

@@ -4,13 +4,15 @@
  *                                  (201 when something was imported or updated, 200 when nothing new; 400 with the reason)
  *   GET  /api/v1/advisories        ?q,source,kev,withdrawn,limit,offset → AdvisoryList
  *   GET  /api/v1/advisories/:id    AdvisoryDetail: what it names and the devices it matched
- * Admins upload anything. Vendor accounts are refused until the hub records a vendor's name (see README).
+ * Admins upload anything; a vendor token only CSAF documents whose every product is that vendor's
+ * (vendor names normalised: case, punctuation, legal suffixes, acronyms, aliases).
  */
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AdvisoryDetail, AdvisorySummary, AdvisoryUploadResult, FindingView } from '@vigil/protocol'
 import { Type } from '@vigil/protocol'
-import type { Advisory } from '../advisories/index.js'
+import type { Advisory, VendorMatcher } from '../advisories/index.js'
+import { isCsafDocument, normalizeCsaf } from '../advisories/normalize/csaf.js'
 import { HubError } from '../errors.js'
 import type { RiskRegister } from '../register/register.js'
 import type { CorrelationEngine } from './engine.js'
@@ -21,6 +23,19 @@ export interface AdvisoryRouteDeps {
   service: AdvisoryService
   register: RiskRegister
   tempDir: string
+}
+
+/** Why a vendor may not publish this document (null: it may): CSAF only, every product its own. */
+export function vendorRefusal(doc: unknown, vendorName: string, vendors: VendorMatcher): string | null {
+  if (!isCsafDocument(doc)) return 'a vendor token may upload CSAF 2.0 documents only'
+  const r = normalizeCsaf(doc, 'upload', vendors)
+  if (!r.ok) return null // the import refuses it with the schema reason (400)
+  const foreign = r.advisory.products.filter((p) => !vendors.same(p.vendor, vendorName))
+  if (r.advisory.products.length === 0) return 'the document names no product of this vendor'
+  const first = foreign[0]
+  return first === undefined
+    ? null
+    : `a vendor token may publish advisories for its own products only (${first.vendor} is not ${vendorName})`
 }
 
 const ListQuery = Type.Object({
@@ -65,15 +80,21 @@ export const advisoryRoutes =
     app.post('/api/v1/advisories', { bodyLimit: 32 * 1024 * 1024 }, async (req, reply) => {
       const user = req.user
       if (!user) throw new HubError('VIGIL_UNAUTHENTICATED')
-      if (user.role === 'vendor') {
-        throw new HubError(
-          'VIGIL_FORBIDDEN',
-          'vendor advisory uploads are not available yet: ask an admin to import it',
-        )
-      }
-      if (user.role !== 'admin') throw new HubError('VIGIL_FORBIDDEN')
+      if (user.role !== 'admin' && user.role !== 'vendor') throw new HubError('VIGIL_FORBIDDEN')
       if (req.body === undefined || req.body === null || typeof req.body !== 'object') {
         throw new HubError('VIGIL_BAD_REQUEST', 'body must be a JSON advisory document')
+      }
+      if (user.role === 'vendor') {
+        // The vendor's name as the vendors API shows it to that vendor's own token.
+        const own = await app.inject({
+          method: 'GET',
+          url: `/api/v1/vendors/${encodeURIComponent(user.vendorId ?? '')}`,
+          headers: { authorization: req.headers.authorization ?? '' },
+        })
+        const name = own.statusCode === 200 ? own.json<{ name?: string }>().name : undefined
+        const vendorName = name ?? (user.vendorId ?? '').replace(/-/g, ' ')
+        const refusal = vendorRefusal(req.body, vendorName, d.engine.advisories.vendors)
+        if (refusal !== null) throw new HubError('VIGIL_FORBIDDEN', refusal)
       }
       const s = await d.service.importDocument(JSON.stringify(req.body), d.tempDir)
       const first = s.rejected[0]

@@ -6,6 +6,7 @@
 import { join } from 'node:path'
 import type { FeedItem, FindingView } from '@vigil/protocol'
 import type { FastifyPluginAsync } from 'fastify'
+import fp from 'fastify-plugin'
 import { createVendorMatcher } from '../advisories/index.js'
 import { AdvisoryDb } from '../correlation/advisory-db.js'
 import { CorrelationEngine } from '../correlation/engine.js'
@@ -20,6 +21,21 @@ import { webhookRoutes } from '../webhooks/routes.js'
 import { RegisterDb } from './records.js'
 import { type RegisterEvent, RiskRegister } from './register.js'
 import { registerRoutes } from './routes.js'
+
+/** What other hub parts may use: the device page's findings, and register changes for the live stream. */
+export interface RiskRegisterAccess {
+  /** Findings of one device (all states), as `GET /api/v1/findings?device=` shows them. */
+  findingsOf(deviceId: string): FindingView[]
+  /** Every register change (new, transition, resolved, reopened, overdue, expiring); returns an unsubscribe. */
+  onEvent(listener: (event: RegisterEvent) => void): () => void
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Set by the risk-register feature (undefined in builds without it). */
+    riskRegister?: RiskRegisterAccess
+  }
+}
 
 /** Register event → webhook event name. */
 function webhookEvents(e: RegisterEvent): string[] {
@@ -47,7 +63,7 @@ function feedMessage(e: RegisterEvent): string | undefined {
   return undefined
 }
 
-export const riskRegisterFeature: FastifyPluginAsync = async (app) => {
+const feature: FastifyPluginAsync = async (app) => {
   const hub = app.hub
   const log = app.log.child({ feature: 'register' })
   const onError = (err: unknown) => log.error({ err }, 'register feature error')
@@ -61,6 +77,7 @@ export const riskRegisterFeature: FastifyPluginAsync = async (app) => {
   const governance = new GovernanceDb(hub.config.dataDir, onError)
   await governance.load()
 
+  const listeners = new Set<(event: RegisterEvent) => void>()
   let register: RiskRegister | undefined
   const engine = new CorrelationEngine(createVendorMatcher(), (devices) => {
     for (const d of devices) register?.reconcile(d)
@@ -74,6 +91,13 @@ export const riskRegisterFeature: FastifyPluginAsync = async (app) => {
     deviceName: (id) => hub.registry.get(id)?.name ?? id,
     audit: (entry) => hub.audit(entry),
     emit(event) {
+      for (const l of listeners) {
+        try {
+          l(event)
+        } catch (err) {
+          onError(err)
+        }
+      }
       for (const name of webhookEvents(event)) dispatcher.enqueue(name, { finding: event.view })
       const message = feedMessage(event)
       if (message !== undefined) {
@@ -90,6 +114,13 @@ export const riskRegisterFeature: FastifyPluginAsync = async (app) => {
     },
   })
   const reg = register
+  app.decorate('riskRegister', {
+    findingsOf: (deviceId: string) => reg.views(deviceId),
+    onEvent(listener: (event: RegisterEvent) => void) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+  } satisfies RiskRegisterAccess)
   provideFindings(hub, reg)
 
   // Derive every device's findings from what the store holds (identical images are correlated once).
@@ -162,3 +193,8 @@ export const riskRegisterFeature: FastifyPluginAsync = async (app) => {
     await governance.close()
   })
 }
+
+export const riskRegisterFeature = fp(feature, {
+  name: 'vigil-risk-register',
+  dependencies: ['vigil-core', 'vigil-auth'],
+})

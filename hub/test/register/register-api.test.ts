@@ -29,6 +29,8 @@ async function setup(dataDir?: string) {
 describe('findings from a real inventory over MQTT', () => {
   it('a vulnerable Debian package gets a finding; the patched version none (no false positive)', async () => {
     const { hub, a } = await setup()
+    const events: string[] = []
+    hub.app.riskRegister?.onEvent((e) => events.push(`${e.type}:${e.view.deviceName}`))
     const vulnerable = await gateway(hub, 'gw-vulnerable')
     const patched = await gateway(hub, 'gw-patched')
     await vulnerable.send(inventory(VULNERABLE))
@@ -46,6 +48,9 @@ describe('findings from a real inventory over MQTT', () => {
       overdue: false,
     })
     expect(await findingsOf(a, `device=${patched.deviceId}`)).toEqual([])
+    // other hub parts (device page, live stream) see the same through app.riskRegister
+    expect(hub.app.riskRegister?.findingsOf(vulnerable.deviceId).map((x) => x.id)).toEqual([f?.id])
+    expect(events).toEqual(['finding.new:gw-vulnerable'])
     // the due date follows the SLA for its severity (unknown: DLA records carry no CVSS)
     const sla = (await a.get<Record<string, number>>('/api/v1/register/sla')).body
     const due = Date.parse(f?.firstSeen ?? '') + (sla[f?.severity ?? 'unknown'] ?? 0) * DAY
