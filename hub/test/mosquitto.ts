@@ -26,9 +26,10 @@ export async function freePort(): Promise<number> {
 export async function startMosquitto(
   users: Record<string, string>,
   hubUser: string,
-): Promise<{ url: string }> {
+  fixedPort?: number,
+): Promise<{ url: string; port: number; stop(): Promise<void> }> {
   const dir = await tempDir()
-  const port = await freePort()
+  const port = fixedPort ?? (await freePort())
   const passwd = join(dir, 'passwd')
   await writeFile(passwd, '')
   for (const [user, password] of Object.entries(users)) {
@@ -67,10 +68,13 @@ export async function startMosquitto(
   const child: ChildProcess = spawn(MOSQUITTO, ['-c', join(dir, 'mosquitto.conf')], {
     stdio: ['ignore', 'ignore', 'pipe'],
   })
-  onTestFinished(async () => {
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    const exited = new Promise((r) => child.once('exit', r))
     child.kill('SIGTERM')
-    if (child.exitCode === null) await new Promise((r) => child.once('exit', r))
-  })
+    await exited
+  }
+  onTestFinished(stop)
   let log = ''
   await new Promise<void>((resolve, reject) => {
     child.stderr?.on('data', (d: Buffer) => {
@@ -79,5 +83,5 @@ export async function startMosquitto(
     })
     child.once('exit', (code) => reject(new Error(`mosquitto exited (${code}): ${log}`)))
   })
-  return { url: `mqtt://127.0.0.1:${port}` }
+  return { url: `mqtt://127.0.0.1:${port}`, port, stop }
 }

@@ -83,4 +83,45 @@ describe.skipIf(!hasMosquitto)("external broker mode against Debian's Mosquitto"
       a.publishAsync(topics.device('devB', 'telemetry'), JSON.stringify(telemetry(1)), { qos: 1 }),
     ).rejects.toThrow(/not authori[sz]ed/i)
   })
+
+  it('rides out a broker outage: the hub resubscribes and ingest resumes', async () => {
+    const users = { hub: 'hub-secret', devA: 'a-secret' }
+    const first = await startMosquitto(users, 'hub')
+    const hub = await spawnHub({
+      VIGIL_DATA_DIR: await tempDir(),
+      VIGIL_ADMIN_PASSWORD: 'admin-password',
+      VIGIL_MQTT_URL: first.url,
+      VIGIL_MQTT_USERNAME: 'hub',
+      VIGIL_MQTT_PASSWORD: users.hub,
+    })
+    const publishOne = async (cpu: number) => {
+      const client = mqtt.connect(first.url, {
+        protocolVersion: 5,
+        clientId: 'devA',
+        username: 'devA',
+        password: users.devA,
+        reconnectPeriod: 0,
+      })
+      onTestFinished(() => {
+        client.end(true)
+      })
+      await new Promise<void>((resolve, reject) => {
+        client.once('connect', () => resolve())
+        client.once('error', reject)
+      })
+      await client.publishAsync(topics.device('devA', 'telemetry'), JSON.stringify(telemetry(cpu)), {
+        qos: 1,
+      })
+      await client.endAsync()
+    }
+    await publishOne(1)
+    await until(async () => ((await telemetryCount(hub)) === 1 ? true : undefined), 'first message')
+    await first.stop()
+    await startMosquitto(users, 'hub', first.port)
+    // the hub reconnects on its own (1 s period) and subscribes again; a message is then ingested
+    await until(async () => {
+      await publishOne(2).catch(() => undefined)
+      return (await telemetryCount(hub)) >= 2 ? true : undefined
+    }, 'ingest after the outage')
+  })
 })
