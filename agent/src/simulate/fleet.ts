@@ -6,7 +6,7 @@
  */
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { DeviceIdentity, Telemetry } from '@vigil/protocol'
+import type { DeviceIdentity, Inventory, Telemetry } from '@vigil/protocol'
 import { PROTOCOL_VERSION } from '@vigil/protocol'
 import { type Agent, createAgent } from '../agent.js'
 import type { AgentCollectors } from '../collectors/index.js'
@@ -50,6 +50,19 @@ export function seeded(seed: number): () => number {
   }
 }
 
+/** Devices sharing an image and a firmware share one inventory (hashed once, not once per device). */
+const inventoryCache = new Map<string, Inventory>()
+
+function imageInventory(image: GatewayImage, firmware: string, now: Date): Inventory {
+  const key = `${image.name}|${firmware}`
+  let inv = inventoryCache.get(key)
+  if (!inv) {
+    inv = buildInventory({ ts: now, os: image.os, firmwareVersion: firmware, parses: [image.parse] })
+    inventoryCache.set(key, inv)
+  }
+  return { ...inv, ts: now.toISOString() }
+}
+
 function simCollectors(i: number, image: GatewayImage, profile: DeviceProfile): AgentCollectors {
   const rnd = seeded(i + 1)
   const firmware = rnd() < 0.6 || !profile.fixed ? profile.affected : profile.fixed
@@ -60,8 +73,7 @@ function simCollectors(i: number, image: GatewayImage, profile: DeviceProfile): 
   const started = Date.now() - Math.floor(rnd() * 30 * 86400_000)
   const files = gatewayFiles({ rootLogin: rnd() < 0.2, telnet: rnd() < 0.05, forwarding: rnd() < 0.3 })
   return {
-    inventory: async (now) =>
-      buildInventory({ ts: now, os: image.os, firmwareVersion: firmware, parses: [image.parse] }),
+    inventory: async (now) => imageInventory(image, firmware, now),
     identity: async (inv): Promise<DeviceIdentity> => ({
       hostname,
       vendor: profile.vendor,
@@ -130,7 +142,7 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
   })
   const agents: Agent[] = []
   let started = 0
-  await pool(indexes, o.concurrency ?? 10, async (i) => {
+  await pool(indexes, (o.concurrency ?? 10) * 2, async (i) => {
     const c = creds[i] as Credentials
     const dir = join(o.baseDir, `gw-${String(i + 1).padStart(4, '0')}`)
     const image = o.images[i % o.images.length] as GatewayImage
