@@ -342,6 +342,16 @@ describe('dashboard end to end (Chromium, real hub)', () => {
     await history.getByText('patch window booked for Tuesday').waitFor(WAIT)
     expect(await history.textContent()).toContain('Open → In progress')
     await shot('register-decided')
+    // The device page lists the finding and the searchable inventory from the device's SBOM.
+    await row.getByRole('link', { name: 'lab-gateway' }).click()
+    await page.waitForURL(new RegExp(`/devices/${lab.id}$`), WAIT)
+    await page.getByLabel('Search packages').fill('libxml')
+    await page
+      .getByRole('table', { name: 'Installed packages' })
+      .getByText('libxml2', { exact: true })
+      .waitFor(WAIT)
+    await page.getByRole('table', { name: 'Findings' }).getByText('In progress').waitFor(WAIT)
+    await shot('device-findings')
   })
 
   it('creates an enrollment token in Settings and lists it', async () => {

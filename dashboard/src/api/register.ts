@@ -9,6 +9,7 @@ import {
   type FindingTransition,
   FindingView,
   SlaPolicy,
+  type SlaPolicy as SlaPolicyT,
   Type,
 } from '@vigil/protocol'
 import { request } from './http.js'
@@ -44,6 +45,7 @@ export const registerApi = {
     request(`/findings/${encodeURIComponent(id)}/transition`, FindingView, { method: 'POST', body: t }),
   bulk: (body: BulkTransition) => request('/findings/bulk', BulkResult, { method: 'POST', body }),
   sla: () => request('/register/sla', SlaPolicy),
+  setSla: (policy: SlaPolicyT) => request('/register/sla', SlaPolicy, { method: 'PUT', body: policy }),
   advisories(q: { q?: string; kev?: boolean }, limit = 5000) {
     const p = new URLSearchParams({ limit: String(limit) })
     if (q.q) p.set('q', q.q)

@@ -13,6 +13,9 @@ export interface DeviceQuery {
   vendor: string
   model: string
   failingOnly: boolean
+  /** Only devices with a known-exploited / overdue finding: applied by the caller, who holds the findings. */
+  kevOnly: boolean
+  overdueOnly: boolean
   sortKey: SortKey
   sortDir: SortDirection
 }
@@ -23,6 +26,8 @@ export const emptyQuery = (): DeviceQuery => ({
   vendor: '',
   model: '',
   failingOnly: false,
+  kevOnly: false,
+  overdueOnly: false,
   sortKey: 'name',
   sortDir: 'asc',
 })
