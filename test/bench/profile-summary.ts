@@ -3,14 +3,15 @@
  * per file of a V8 CPU profile (what `--cpu-prof` writes), to see where a process spends its time.
  */
 import { readFileSync } from 'node:fs'
-import { type CpuProfile, type ProfileLine, summariseProfile } from './lib/profile.ts'
+import { type CpuProfile, layers, type ProfileLine, summariseProfile } from './lib/profile.ts'
 
 const [file, topArg] = process.argv.slice(2)
 if (!file) {
   process.stderr.write('usage: profile-summary.ts <file.cpuprofile> [top]\n')
   process.exit(2)
 }
-const s = summariseProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, Number(topArg ?? 25))
+const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile
+const s = summariseProfile(profile, Number(topArg ?? 25))
 const print = (title: string, lines: ProfileLine[]) => {
   process.stdout.write(`\n${title} (of ${s.totalMs} ms sampled)\n`)
   for (const l of lines)
@@ -18,3 +19,4 @@ const print = (title: string, lines: ProfileLine[]) => {
 }
 print('self time by function', s.byFunction)
 print('self time by package/file', s.byFile)
+print('busy time by layer (idle excluded)', layers(profile))

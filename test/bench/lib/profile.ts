@@ -48,3 +48,38 @@ export function summariseProfile(
       }))
   return { byFunction: lines(fns), byFile: lines(files), totalMs: Math.round(total / 1000) }
 }
+
+/** Where a hub's busy time goes, by layer (idle excluded); the first matching pattern wins. */
+const LAYERS: [string, RegExp][] = [
+  ['garbage collector', /^\(garbage collector\)$/],
+  ['broker (aedes, mqtt-packet, qlobber, bl)', /aedes|mqtt-packet|qlobber|BufferList|\/bl\//],
+  ['validation (JSON.parse + typebox check)', /protocol\/dist\/validate|typebox/],
+  ['live stream (socket.io, engine.io, ws)', /socket\.io|engine\.io|\/ws\//],
+  ['metrics (prom-client)', /prom-client/],
+  ['hub logic (hub/dist)', /hub\/dist/],
+  [
+    'node streams, net, buffers',
+    /node:internal\/streams|node:net|node:buffer|node:internal\/buffer|node:events/,
+  ],
+  ['module loading (startup)', /modules\/|loader|compileSourceTextModule|wrapSafe/],
+  ['fastify, http', /fastify|node:_http|find-my-way/],
+]
+
+export function layers(profile: CpuProfile): ProfileLine[] {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]))
+  const out = new Map<string, number>()
+  let busy = 0
+  for (const [i, id] of profile.samples.entries()) {
+    const f = byId.get(id)?.callFrame
+    const us = profile.timeDeltas[i] ?? 0
+    if (!f || f.functionName === '(idle)') continue
+    busy += us
+    const layer =
+      LAYERS.find(([, re]) => re.test(f.functionName) || re.test(f.url))?.[0] ??
+      'other native (writev, fs, timers…)'
+    out.set(layer, (out.get(layer) ?? 0) + us)
+  }
+  return [...out.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, us]) => ({ name, ms: Math.round(us / 1000), pct: Math.round((us / busy) * 1000) / 10 }))
+}

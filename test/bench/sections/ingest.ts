@@ -74,82 +74,77 @@ async function measure(ctx: BenchContext, load: Load, processed: () => Promise<n
   return { processed: (p1 - p0) / secs, acked: (a1 - a0) / secs, cpu: ((c1 - c0) / secs) * 100 }
 }
 
+const ROUNDS = { quick: 2, full: 3 }
+
 export const ingest: Section = {
   name: 'ingest',
   async run(ctx) {
     const publishers = ctx.sizes.ingestPublishers
-    // Bare broker: any client id, no credentials.
-    const broker = startWorker('bare-broker', {})
-    let bare: Awaited<ReturnType<typeof measure>>
+    const stops: (() => Promise<void>)[] = []
     try {
-      const { port, pid } = await broker.next<{ type: string; port: number; pid: number }>('ready')
-      const clients = Array.from({ length: publishers }, (_, i) => ({ id: `bench-${i}` }))
-      const load = await startLoad(`mqtt://127.0.0.1:${port}`, clients, 'bare')
-      try {
-        bare = await measure(
-          ctx,
-          load,
-          async () => {
-            broker.send({ type: 'count' })
-            return (await broker.next<{ type: string; received: number }>('count')).received
-          },
-          pid,
-        )
-      } finally {
-        await load.stop()
+      // Bare broker: any client id, no credentials.
+      const broker = startWorker('bare-broker', {})
+      stops.push(() => broker.stop())
+      const { port, pid: brokerPid } = await broker.next<{ type: string; port: number; pid: number }>('ready')
+      const bareClients = Array.from({ length: publishers }, (_, i) => ({ id: `bench-${i}` }))
+      const bareLoad = await startLoad(`mqtt://127.0.0.1:${port}`, bareClients, 'bare')
+      stops.unshift(() => bareLoad.stop())
+      const bareCount = async () => {
+        broker.send({ type: 'count' })
+        return (await broker.next<{ type: string; received: number }>('count')).received
       }
-    } finally {
-      await broker.stop()
-    }
-    ctx.log(`  bare aedes: ${Math.round(bare.processed)} msg/s`)
 
-    // The real hub: enrolled devices; the per-device rate limit is raised so it does not cap the test.
-    const fleet = await prepareFleet(ctx.sizes.fleet)
-    const hub = await startHubProcess({
-      template: fleet.template,
-      env: { VIGIL_DEVICE_RATE_PER_SEC: '1000000', VIGIL_DEVICE_RATE_BURST: '1000000' },
-      ...(ctx.cpuProfDir ? { cpuProfDir: ctx.cpuProfDir } : {}),
-    })
-    let hubFig: Awaited<ReturnType<typeof measure>>
-    let rejected = 0
-    let loopMaxMs = 0
-    try {
+      // The real hub: enrolled devices; the per-device rate limit is raised so it does not cap the test.
+      const fleet = await prepareFleet(ctx.sizes.fleet)
+      const hub = await startHubProcess({
+        template: fleet.template,
+        env: { VIGIL_DEVICE_RATE_PER_SEC: '1000000', VIGIL_DEVICE_RATE_BURST: '1000000' },
+        ...(ctx.cpuProfDir ? { cpuProfDir: ctx.cpuProfDir } : {}),
+      })
+      stops.push(() => hub.stop())
       const clients = fleet.devices.slice(0, publishers).map((d) => ({ id: d.id, password: d.password }))
-      const load = await startLoad(hub.mqttUrl, clients, 'device')
-      try {
+      const hubLoad = await startLoad(hub.mqttUrl, clients, 'device')
+      stops.unshift(() => hubLoad.stop())
+      const hubCount = () => hub.metric('vigil_mqtt_messages_total', 'kind="telemetry"')
+
+      // Alternating windows, so both brokers see the same (noisy) machine; the best window of each counts.
+      const bare: Awaited<ReturnType<typeof measure>>[] = []
+      const hubs: Awaited<ReturnType<typeof measure>>[] = []
+      let loopMaxMs = 0
+      for (let r = 0; r < ROUNDS[ctx.mode]; r++) {
+        bare.push(await measure(ctx, bareLoad, bareCount, brokerPid))
         await hub.takeLoopMaxMs()
-        hubFig = await measure(
-          ctx,
-          load,
-          () => hub.metric('vigil_mqtt_messages_total', 'kind="telemetry"'),
-          hub.pid,
+        hubs.push(await measure(ctx, hubLoad, hubCount, hub.pid))
+        loopMaxMs = Math.max(loopMaxMs, await hub.takeLoopMaxMs())
+        ctx.log(
+          `  round ${r + 1}: bare ${Math.round(bare[r]?.processed ?? 0)} msg/s, hub ${Math.round(hubs[r]?.processed ?? 0)} msg/s`,
         )
-        loopMaxMs = await hub.takeLoopMaxMs()
-        rejected = await hub.metric('vigil_mqtt_rejected_total')
-      } finally {
-        await load.stop()
+      }
+      const best = (xs: Awaited<ReturnType<typeof measure>>[]) =>
+        xs.reduce((a, b) => (b.processed > a.processed ? b : a))
+      const b = best(bare)
+      const h = best(hubs)
+      return {
+        hubMsgsPerSec: Math.round(h.processed),
+        bareBrokerMsgsPerSec: Math.round(b.processed),
+        ratio: round(h.processed / b.processed, 3),
+        roundRatios: hubs.map((x, i) => round(x.processed / (bare[i]?.processed ?? Number.NaN), 2)),
+        publishers,
+        payloadBytes: 974,
+        qos: 1,
+        hubAckedPerSec: Math.round(h.acked),
+        bareAckedPerSec: Math.round(b.acked),
+        hubCpuPercent: round(h.cpu),
+        bareCpuPercent: round(b.cpu),
+        hubMicrosPerMsg: round((h.cpu / 100 / h.processed) * 1e6),
+        bareMicrosPerMsg: round((b.cpu / 100 / b.processed) * 1e6),
+        // CPU cost per message, bare / hub: what the ratio would be with a core each (robust to a busy machine).
+        cpuCostRatio: round(b.cpu / b.processed / (h.cpu / h.processed), 3),
+        hubEventLoopMaxMs: round(loopMaxMs),
+        hubRejected: await hub.metric('vigil_mqtt_rejected_total'),
       }
     } finally {
-      await hub.stop()
-    }
-    ctx.log(`  hub: ${Math.round(hubFig.processed)} msg/s`)
-    return {
-      hubMsgsPerSec: Math.round(hubFig.processed),
-      bareBrokerMsgsPerSec: Math.round(bare.processed),
-      ratio: round(hubFig.processed / bare.processed, 3),
-      publishers,
-      payloadBytes: 974,
-      qos: 1,
-      hubAckedPerSec: Math.round(hubFig.acked),
-      bareAckedPerSec: Math.round(bare.acked),
-      hubCpuPercent: round(hubFig.cpu),
-      bareCpuPercent: round(bare.cpu),
-      hubMicrosPerMsg: round((hubFig.cpu / 100 / hubFig.processed) * 1e6),
-      bareMicrosPerMsg: round((bare.cpu / 100 / bare.processed) * 1e6),
-      // CPU cost per message, bare / hub: what the ratio would be with a core each (robust to a busy machine).
-      cpuCostRatio: round(bare.cpu / bare.processed / (hubFig.cpu / hubFig.processed), 3),
-      hubEventLoopMaxMs: round(loopMaxMs),
-      hubRejected: rejected,
+      for (const stop of stops) await stop()
     }
   },
 }
