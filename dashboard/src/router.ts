@@ -67,6 +67,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { roles: STAFF, title: 'Advisories' },
   },
   {
+    path: '/maturity',
+    name: 'maturity',
+    component: () => import('./pages/MaturityPage.vue'),
+    meta: { roles: STAFF, title: 'Maturity' },
+  },
+  {
     path: '/settings',
     name: 'settings',
     component: () => import('./pages/SettingsPage.vue'),

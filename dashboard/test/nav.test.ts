@@ -11,9 +11,9 @@ const route = (name: string) => {
 
 describe('role-aware navigation', () => {
   it.each([
-    ['admin', ['Fleet', 'Devices', 'Risk register', 'Advisories', 'Settings']],
-    ['operator', ['Fleet', 'Devices', 'Risk register', 'Advisories', 'Settings']],
-    ['technician', ['Fleet', 'Devices', 'Risk register', 'Advisories']],
+    ['admin', ['Fleet', 'Devices', 'Risk register', 'Advisories', 'Maturity', 'Settings']],
+    ['operator', ['Fleet', 'Devices', 'Risk register', 'Advisories', 'Maturity', 'Settings']],
+    ['technician', ['Fleet', 'Devices', 'Risk register', 'Advisories', 'Maturity']],
     ['vendor', []],
   ] as [Role, string[]][])('shows %s only the pages it may open', (role, labels) => {
     expect(navFor(role).map((n) => n.label)).toEqual(labels)

@@ -351,7 +351,23 @@ describe('dashboard end to end (Chromium, real hub)', () => {
       .getByText('libxml2', { exact: true })
       .waitFor(WAIT)
     await page.getByRole('table', { name: 'Findings' }).getByText('In progress').waitFor(WAIT)
+    const posture = page.getByRole('region', { name: 'Posture' })
+    await posture.getByText(/Grade [A-F]/).waitFor(WAIT)
+    expect(await posture.textContent()).toMatch(/\d+ \/ 100/)
     await shot('device-findings')
+    await nav('Maturity')
+    await page
+      .getByRole('list', { name: 'Maturity figures' })
+      .getByText('Mean time to remediate')
+      .waitFor(WAIT)
+    const report = await fetch(`${hub.httpUrl}/api/v1/maturity.html`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+    expect(report.status).toBe(200)
+    expect(
+      await page.getByRole('link', { name: 'Open the printable maturity report' }).getAttribute('href'),
+    ).toBe('/api/v1/maturity.html')
+    await shot('maturity')
   })
 
   it('creates an enrollment token in Settings and lists it', async () => {
