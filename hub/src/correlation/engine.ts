@@ -60,7 +60,7 @@ export class CorrelationEngine {
     this.#findings.set(key, correlate(target, this.advisories, this.enrichment))
   }
 
-  #attach(deviceId: string, kind: keyof DeviceTargets, key: string | undefined, target?: MatchTarget) {
+  #attach(deviceId: string, kind: keyof DeviceTargets, key: string | undefined, target?: () => MatchTarget) {
     const held = this.#devices.get(deviceId) ?? {}
     const old = held[kind]
     if (old === key) return false
@@ -79,7 +79,8 @@ export class CorrelationEngine {
       const users = this.#users.get(key) ?? new Set<string>()
       users.add(deviceId)
       this.#users.set(key, users)
-      if (target !== undefined && this.targets.add(key, target)) this.#correlate(key)
+      if (target !== undefined && !this.targets.has(key) && this.targets.add(key, target()))
+        this.#correlate(key)
     }
     this.#devices.set(deviceId, held)
     return true
@@ -92,8 +93,11 @@ export class CorrelationEngine {
 
   /** A device's inventory arrived (or was loaded at startup): true when its targets changed. */
   setInventory(deviceId: string, inventory: Inventory): boolean {
-    const target = targetFromInventory({ hostname: '', os: inventory.os } as DeviceIdentity, inventory)
-    return this.#attach(deviceId, 'inv', `inv:${inventory.hash}`, { devices: [], packages: target.packages })
+    // Built only for an image the engine does not hold yet: identical images cost a map lookup.
+    return this.#attach(deviceId, 'inv', `inv:${inventory.hash}`, () => ({
+      devices: [],
+      packages: targetFromInventory({ hostname: '', os: inventory.os } as DeviceIdentity, inventory).packages,
+    }))
   }
 
   /** A device's identity (vendor/model/firmware) as the hub holds it: true when its targets changed. */
@@ -102,7 +106,7 @@ export class CorrelationEngine {
     if (!identity?.vendor || !identity.model || !fw) return this.#attach(deviceId, 'dev', undefined)
     const devices = [{ vendor: identity.vendor, model: identity.model, firmware: fw, purl: null }]
     const key = `dev:${identity.vendor}|${identity.model}|${fw}`
-    return this.#attach(deviceId, 'dev', key, { devices, packages: [] })
+    return this.#attach(deviceId, 'dev', key, () => ({ devices, packages: [] }))
   }
 
   removeDevice(deviceId: string): void {

@@ -170,6 +170,15 @@ export class RiskRegister {
   sweep(): void {
     const now = this.now()
     const soon = now.getTime() + (this.o.expiringWithinDays ?? 7) * DAY
+    // Derived findings are looked up once per device, not once per record.
+    const cache = new Map<string, Map<string, Finding>>()
+    const derivedOf = (deviceId: string) => {
+      const held = cache.get(deviceId)
+      if (held !== undefined) return held
+      const fresh = this.#derived(deviceId)
+      cache.set(deviceId, fresh)
+      return fresh
+    }
     for (const r of this.o.db.records.values()) {
       if (r.state === 'accepted' && r.decision?.expiresAt !== undefined) {
         const expires = Date.parse(r.decision.expiresAt)
@@ -190,10 +199,14 @@ export class RiskRegister {
         if (expires <= soon && r.notified?.expiring !== r.decision.expiresAt) {
           const next = { ...r, notified: { ...r.notified, expiring: r.decision.expiresAt } }
           this.o.db.records.put(next)
-          this.o.emit({ type: 'acceptance.expiring', view: this.#view(next) })
+          this.o.emit({
+            type: 'acceptance.expiring',
+            view: this.#view(next, derivedOf(r.deviceId).get(r.id)),
+          })
         }
       }
-      const view = this.#view(r)
+      if (r.state !== 'open' && r.state !== 'in_progress') continue
+      const view = this.#view(r, derivedOf(r.deviceId).get(r.id))
       if (view.overdue && r.notified?.overdue !== view.dueDate) {
         this.o.db.records.put({ ...r, notified: { ...r.notified, overdue: view.dueDate } })
         this.o.emit({ type: 'finding.overdue', view })
