@@ -1,10 +1,10 @@
 import { createHmac } from 'node:crypto'
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest'
 import { sign } from '../../src/webhooks/dispatcher.ts'
-import { tempDir, testHub, until } from '../helpers.ts'
-import { api, DLA_3012, gateway, inventory, VULNERABLE } from '../register/fixtures.ts'
+import { adminToken, tempDir, testHub, until } from '../helpers.ts'
+import { api, DLA_3012, gateway, inventory, VULNERABLE, waitFindings } from '../register/fixtures.ts'
 
 interface Received {
   headers: IncomingHttpHeaders
@@ -36,7 +36,55 @@ async function receiver(statuses: number[]) {
 
 const SECRET = 'a-shared-secret-of-the-ticketing-system'
 
+afterEach(() => {
+  vi.useRealTimers()
+})
+
 describe('webhooks', () => {
+  it('announces an overdue finding and an acceptance about to expire, once each', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    const rx = await receiver([])
+    const hub = await testHub()
+    const a = await api(hub)
+    await a.post('/api/v1/webhooks', { url: rx.url, events: ['finding.overdue', 'acceptance.expiring'] })
+    await a.put('/api/v1/register/sla', {
+      critical: 7,
+      high: 14,
+      medium: 30,
+      low: 60,
+      none: 90,
+      unknown: 1,
+      kevDays: 14,
+    })
+    await a.post('/api/v1/advisories', DLA_3012)
+    const one = await gateway(hub, 'gw-overdue')
+    const two = await gateway(hub, 'gw-accepted')
+    await one.send(inventory(VULNERABLE))
+    await two.send(inventory(VULNERABLE))
+    const [accept] = await waitFindings(a, two.deviceId, (fs) => fs.length === 1, 'finding')
+    await a.post(`/api/v1/findings/${accept?.id}/transition`, {
+      state: 'accepted',
+      why: 'later',
+      justification: 'isolated',
+      approver: 'CISO',
+      expiresAt: new Date(Date.now() + 10 * 86_400_000).toISOString(),
+    })
+    vi.setSystemTime(Date.now() + 4 * 86_400_000)
+    const b = await api(hub, await adminToken(hub))
+    await b.get('/api/v1/findings')
+    await b.get('/api/v1/findings')
+    await until(() => rx.received.length >= 2, 'two deliveries')
+    const events = rx.received.map(
+      (r) => `${r.headers['x-vigil-event']}:${JSON.parse(r.body).data.finding.deviceName}`,
+    )
+    expect(events.sort()).toEqual(['acceptance.expiring:gw-accepted', 'finding.overdue:gw-overdue'])
+    // a further sweep announces nothing again
+    await b.get('/api/v1/findings')
+    const queued = await b.get<{ deliveries: unknown[] }>('/api/v1/webhooks/deliveries')
+    expect(queued.body.deliveries).toEqual([])
+    expect(rx.received).toHaveLength(2)
+  })
+
   it('signs each delivery with HMAC-SHA256 of the raw body and retries with backoff until 2xx', async () => {
     const rx = await receiver([500, 503])
     const hub = await testHub()
