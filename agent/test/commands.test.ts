@@ -79,7 +79,7 @@ describe('commands', () => {
     const badBaseline = { ...DEFAULT_BASELINE, version: 'two' }
     await send(broker, cmd, { v: 1, tx: 't7', cmd: 'apply-baseline', baseline: badBaseline })
     expect((await answer('t7')).status).toBe('error')
-  })
+  }, 120_000)
 
   it('applies a newer retained fleet baseline and refuses a malformed one, keeping the previous', async () => {
     const { broker, agent } = await running()

@@ -4,6 +4,7 @@ export async function until<T>(fn: () => T | undefined | false, what = 'conditio
     const v = fn()
     if (v) return v
     await new Promise((r) => setTimeout(r, 20))
-    if (i > 1000) throw new Error(`timed out waiting for ${what}`)
+    // a safety net far beyond the test's own timeout, which is what normally ends a wait
+    if (i > 30_000) throw new Error(`timed out waiting for ${what}`)
   }
 }
