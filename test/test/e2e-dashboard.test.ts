@@ -216,6 +216,7 @@ describe('dashboard end to end (Chromium, real hub)', () => {
     await row.waitFor(WAIT)
     await row.getByText('Online').waitFor(WAIT)
     await row.getByText('12.5 %').waitFor(WAIT)
+    await row.getByText(/Grade [A-F]/).waitFor(WAIT)
     expect(await row.textContent()).toContain('ward-3-gateway')
     expect(
       await page.evaluate(() => (globalThis as unknown as { vigilNoReload?: boolean }).vigilNoReload),

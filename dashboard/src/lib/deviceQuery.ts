@@ -16,6 +16,8 @@ export interface DeviceQuery {
   /** Only devices with a known-exploited / overdue finding: applied by the caller, who holds the findings. */
   kevOnly: boolean
   overdueOnly: boolean
+  /** Posture grade ('' = any): applied by the caller, who holds the grades. */
+  grade: string
   sortKey: SortKey
   sortDir: SortDirection
 }
@@ -28,6 +30,7 @@ export const emptyQuery = (): DeviceQuery => ({
   failingOnly: false,
   kevOnly: false,
   overdueOnly: false,
+  grade: '',
   sortKey: 'name',
   sortDir: 'asc',
 })
