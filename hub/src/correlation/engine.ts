@@ -135,6 +135,12 @@ export class CorrelationEngine {
     return target?.packages.find((p) => p.name === name || p.source?.name === name)?.version
   }
 
+  /** The firmware the engine matched the device's identity with, if any. */
+  firmware(deviceId: string): string | undefined {
+    const dev = this.#devices.get(deviceId)?.dev
+    return dev ? this.targets.get(dev)?.devices[0]?.firmware : undefined
+  }
+
   #devicesOf(keys: Iterable<string>): Set<string> {
     const out = new Set<string>()
     for (const k of keys) for (const d of this.#users.get(k) ?? []) out.add(d)

@@ -144,20 +144,27 @@ export class RiskRegister {
         })
       }
     }
-    // A device whose inventory is not (yet) held says nothing about its package findings.
-    if (!this.o.engine.hasInventory(deviceId)) return
+    // A device whose inventory is not (yet) held says nothing about its package findings; its identity
+    // (vendor/model/firmware) still decides its CSAF findings.
+    const inventoryHeld = this.o.engine.hasInventory(deviceId)
     for (const id of known) {
       if (derived.has(id)) continue
       const r = this.o.db.records.get(id)
       if (r === undefined || r.state === 'resolved') continue
       const advisory = this.o.engine.advisories.get(r.advisory)
+      if (!inventoryHeld && advisory?.source !== 'csaf') continue
       const installed = this.o.engine.installed(deviceId, r.component)
+      const firmware = this.o.engine.firmware(deviceId)
       const why =
         advisory === undefined || advisory.withdrawn
           ? `advisory ${r.advisory} withdrawn`
-          : installed !== undefined
-            ? `fixed version observed: ${r.component} ${installed}`
-            : `${r.component} no longer installed`
+          : advisory.source === 'csaf'
+            ? firmware !== undefined
+              ? `firmware ${firmware} is not affected`
+              : 'device identity no longer matches the advisory'
+            : installed !== undefined
+              ? `fixed version observed: ${r.component} ${installed}`
+              : `${r.component} no longer installed`
       const next = this.#record(r, 'resolved', 'system', why, {
         resolvedAt: now,
         decision: { by: 'system', at: now, why },
