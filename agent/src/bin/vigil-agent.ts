@@ -22,7 +22,7 @@ const USAGE = `usage: vigil-agent <command> [options]
   status [--dir <dir>] [--json]                                 connection, outbox, failing checks
   check [--json] [--sbom <file>]                                collect and show this device's posture now
   doctor [--dir <dir>] [--json]                                 why can't this device reach the hub?
-  simulate --count <n> --hub <url> --token <t> [--uses]         run n virtual gateways
+  simulate --count <n> --hub <url> --token <t> [--dir <dir>]    run n virtual gateways (token with n uses)
 
 state directory: --dir, else VIGIL_AGENT_DIR, else /var/lib/vigil-agent`
 
