@@ -124,8 +124,11 @@ const feature: FastifyPluginAsync = async (app) => {
   provideFindings(hub, reg)
 
   // Derive every device's findings from what the store holds (identical images are correlated once).
+  const images = new Map<string, Awaited<ReturnType<typeof hub.store.inventories.get>>>()
   for (const device of hub.registry.all()) {
-    const inv = device.inventoryHash ? await hub.store.inventories.get(device.inventoryHash) : undefined
+    const hash = device.inventoryHash
+    if (hash !== undefined && !images.has(hash)) images.set(hash, await hub.store.inventories.get(hash))
+    const inv = hash !== undefined ? images.get(hash) : undefined
     if (inv) engine.setInventory(device.id, inv)
     engine.setIdentity(device.id, device.identity, inv?.firmwareVersion)
   }
@@ -146,7 +149,10 @@ const feature: FastifyPluginAsync = async (app) => {
     },
   })
   const offRegistry = hub.registry.onChange((c) => {
-    if (c.type === 'removed') engine.removeDevice(c.id)
+    if (c.type === 'removed') {
+      engine.removeDevice(c.id)
+      reg.forgetDevice(c.id)
+    }
   })
 
   const service = new AdvisoryService(engine, advisoryDb)

@@ -173,6 +173,21 @@ export class RiskRegister {
     }
   }
 
+  /** A deleted device's findings leave the register (their history stays in the log). */
+  forgetDevice(deviceId: string): void {
+    const ids = this.#byDevice.get(deviceId)
+    if (ids === undefined) return
+    for (const id of ids) this.o.db.records.delete(id)
+    this.#byDevice.delete(deviceId)
+    this.o.audit({
+      actor: 'system',
+      action: 'finding.forget',
+      target: deviceId,
+      ok: true,
+      detail: `${ids.size} finding(s) of a deleted device`,
+    })
+  }
+
   /** Expired acceptances reopen; overdue findings and acceptances about to expire are announced once. */
   sweep(): void {
     const now = this.now()

@@ -228,6 +228,24 @@ describe('automatic resolution', () => {
   })
 })
 
+describe('device deletion', () => {
+  it("a deleted device's findings leave the register and the KPIs", async () => {
+    const { hub, a } = await setup()
+    const gw = await gateway(hub, 'gw-1')
+    await gw.send(inventory(VULNERABLE))
+    await waitFindings(a, gw.deviceId, (fs) => fs.length === 1, 'finding')
+    gw.client.end(true)
+    const del = await hub.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/devices/${gw.deviceId}`,
+      headers: { authorization: `Bearer ${a.token}` },
+    })
+    expect(del.statusCode).toBe(204)
+    expect(await findingsOf(a, '')).toEqual([])
+    expect((await a.get<{ open: number }>('/api/v1/kpis')).body.open).toBe(0)
+  })
+})
+
 describe('SLA', () => {
   it('a KEV finding is due by the KEV due date or in 14 days, whichever is sooner; the policy is configurable', async () => {
     const { hub, a } = await setup()
