@@ -1,0 +1,82 @@
+/**
+ * Manifests over HTTP as the hub answers them (`GET /api/v1/manifests`, `GET /api/v1/manifests/:id`, the
+ * rollout actions): the signed payload's facts, coverage, and the rollout plan with per-device states.
+ */
+import { ManifestArtifact } from '../messages/manifest.js'
+import { type Static, Type } from '../schema.js'
+
+export const RolloutWave = Type.Object({
+  kind: Type.Union([Type.Literal('canary'), Type.Literal('percent'), Type.Literal('all')]),
+  percent: Type.Optional(Type.Number()),
+  devices: Type.Array(Type.String()),
+  startedAt: Type.Optional(Type.String()),
+})
+export type RolloutWave = Static<typeof RolloutWave>
+
+export const ManifestSummary = Type.Object(
+  {
+    id: Type.String(),
+    digest: Type.String(),
+    vendorId: Type.String(),
+    vendor: Type.String(),
+    product: Type.String(),
+    version: Type.String(),
+    releasedAt: Type.String(),
+    expiresAt: Type.String(),
+    appliesTo: Type.Object({ models: Type.Array(Type.String()), versions: Type.String() }),
+    fixes: Type.Array(Type.String()),
+    artifacts: Type.Array(ManifestArtifact),
+    description: Type.Optional(Type.String()),
+    keyids: Type.Array(Type.String()),
+    acceptedAt: Type.String(),
+    acceptedBy: Type.String(),
+    coverage: Type.Object({ devices: Type.Integer(), findings: Type.Integer() }),
+    rollout: Type.Union([
+      Type.Object({
+        status: Type.Union([Type.Literal('active'), Type.Literal('paused'), Type.Literal('completed')]),
+        approvedBy: Type.String(),
+        approvedAt: Type.String(),
+        wave: Type.Integer({ description: 'index of the last wave started' }),
+        autoAdvance: Type.Boolean(),
+        waves: Type.Array(RolloutWave),
+        counts: Type.Record(Type.String(), Type.Integer(), { description: 'devices per target state' }),
+      }),
+      Type.Null(),
+    ]),
+  },
+  { $id: 'ManifestSummary' },
+)
+export type ManifestSummary = Static<typeof ManifestSummary>
+
+export const ManifestList = Type.Object(
+  { manifests: Type.Array(ManifestSummary), total: Type.Integer() },
+  { $id: 'ManifestList' },
+)
+export type ManifestList = Static<typeof ManifestList>
+
+export const ManifestDetail = Type.Object(
+  {
+    ...ManifestSummary.properties,
+    devices: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        name: Type.String(),
+        online: Type.Boolean(),
+        firmwareVersion: Type.Union([Type.String(), Type.Null()]),
+        state: Type.Union([Type.String(), Type.Null()]),
+      }),
+    ),
+    targets: Type.Array(
+      Type.Object({
+        deviceId: Type.String(),
+        wave: Type.Integer(),
+        state: Type.String({ description: "'pending' or a RolloutState" }),
+        reason: Type.Optional(Type.String()),
+        code: Type.Optional(Type.String()),
+        updatedAt: Type.String(),
+      }),
+    ),
+  },
+  { $id: 'ManifestDetail' },
+)
+export type ManifestDetail = Static<typeof ManifestDetail>
