@@ -1,4 +1,4 @@
-import { copyFile, mkdir } from 'node:fs/promises'
+import { copyFile, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { AdvisorySummary } from '@vigil/protocol'
 import { describe, expect, it } from 'vitest'
@@ -27,6 +27,14 @@ describe('advisory intake', () => {
     await copyFile(join(DEBIAN_DB, 'DLA-3012-1.json'), join(dir, 'DLA-3012-1.json'))
     const [f] = await waitFindings(a, gw.deviceId, (fs) => fs.length === 1, 'finding from the watched folder')
     expect(f?.advisory).toBe('DLA-3012-1')
+    expect(f?.epss).toBeUndefined()
+    // an EPSS file (FIRST's CSV format) dropped later enriches the finding
+    await writeFile(
+      join(dir, 'epss.csv'),
+      '#model_version:v2025.03.14,score_date:2026-11-28T00:00:00Z\ncve,epss,percentile\nCVE-2022-29824,0.61234,0.98\n',
+    )
+    const [g] = await waitFindings(a, gw.deviceId, (fs) => fs[0]?.epss !== undefined, 'EPSS score')
+    expect(g?.epss).toBe(0.61234)
   })
 
   it('vigil-hub import stores into the data dir; the hub serves it after start; bad files are refused', async () => {
@@ -35,7 +43,7 @@ describe('advisory intake', () => {
     const err: string[] = []
     const io = { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t), isTTY: false }
     const broken = join(dir, 'broken.json')
-    await (await import('node:fs/promises')).writeFile(broken, '{"id": ')
+    await writeFile(broken, '{"id": ')
     const code = await importIntoDataDir(['import', DEBIAN_DB, KEV, broken], { dataDir: dir }, io)
     expect(code).toBe(1)
     expect(out.join('')).toMatch(/DLA-3012-1|imported/)
