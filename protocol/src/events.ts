@@ -4,7 +4,6 @@
  */
 import type { DeviceSummary } from './api/device.js'
 import type { FindingView } from './api/findings.js'
-import type { FleetKpis } from './api/posture.js'
 import type { DeviceEvent } from './messages/event.js'
 import type { Telemetry } from './messages/telemetry.js'
 
@@ -38,8 +37,6 @@ export interface ServerToClientEvents {
    * hubs with the risk register; a client that does not listen loses nothing (re-read /api/v1/findings).
    */
   'finding:delta': (delta: { findings: FindingView[]; ts: string }) => void
-  /** Fleet KPIs after a change to the register or the fleet (GET /api/v1/kpis has the same shape). */
-  'kpi:update': (kpis: FleetKpis) => void
 }
 
 export type Ack<T> = (

@@ -47,6 +47,8 @@ describe('register flow: agent inventory → advisory → finding → decision',
     const socket = dashboardSocket(hub, token)
     const feed: FeedItem[] = []
     socket.on('feed:item', (item) => feed.push(item))
+    const deltas: FindingView[] = []
+    socket.on('finding:delta', (delta) => deltas.push(...delta.findings))
     await waitFor((done) => socket.on('fleet:snapshot', () => done(true)), 10_000, 'snapshot')
 
     const agent = await startAgent(hub, token, { name: 'register-flow' })
@@ -116,6 +118,12 @@ describe('register flow: agent inventory → advisory → finding → decision',
       message: expect.stringContaining('known-exploited'),
     })
 
+    // the register's changes reach dashboards live, and the device page lists the finding
+    const live = await poll(async () => deltas.find((d) => d.id === f?.id), 'the finding in a finding:delta')
+    expect(live).toMatchObject({ advisory: 'x_VIGIL-TEST-1', state: 'open' })
+    const detail = await api<{ findings: FindingView[] }>(hub, `/api/v1/devices/${agent.deviceId}`, { token })
+    expect(detail.body.findings.map((x) => x.id)).toEqual([f?.id])
+
     const accepted = await api<FindingView>(hub, `/api/v1/findings/${f?.id}/transition`, {
       method: 'POST',
       token,
@@ -129,6 +137,7 @@ describe('register flow: agent inventory → advisory → finding → decision',
     })
     expect(accepted.status).toBe(200)
     expect(accepted.body.state).toBe('accepted')
+    await poll(async () => deltas.find((d) => d.id === f?.id && d.state === 'accepted'), 'the decision live')
     const vex = await api<{
       vulnerabilities: { id: string; analysis: { state: string; response?: string[] } }[]
     }>(hub, '/api/v1/vex', { token })

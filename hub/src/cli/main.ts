@@ -62,8 +62,9 @@ const COMMANDS: Record<string, Command> = {
     help: 'Usage: vigil-hub import <file|dir>…',
     config: true,
     async run(argv, config) {
-      const cli = await advisoriesCli()
-      return cli?.importCommand ? cli.importCommand(argv, required(config)) : notAvailable('import')
+      // Imports go into the data directory, where the hub (and its watched folder) picks them up.
+      const { importIntoDataDir } = await import('../correlation/import-cli.js')
+      return importIntoDataDir(argv, required(config))
     },
   },
 }

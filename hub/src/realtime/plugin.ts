@@ -2,7 +2,12 @@
  * The live stream (socket.io on the hub's HTTP server): authenticated with the session cookie or
  * `auth.token`; a fleet snapshot on connect, then coalesced deltas; telemetry for subscribed devices.
  */
-import { type ClientToServerEvents, rooms, type ServerToClientEvents } from '@vigil/protocol'
+import {
+  type ClientToServerEvents,
+  type FindingView,
+  rooms,
+  type ServerToClientEvents,
+} from '@vigil/protocol'
 import fp from 'fastify-plugin'
 import { Server } from 'socket.io'
 import { authenticateToken, SESSION_COOKIE } from '../auth/sessions.js'
@@ -49,6 +54,25 @@ export const realtimePlugin = fp(
       if (io.sockets.adapter.rooms.get(room)?.size) io.to(room).emit('device:telemetry', sample)
     })
     const offFeed = hub.events.on('feed', (item) => io.to(rooms.fleet()).emit('feed:item', item))
+    // Register changes (when the risk-register feature is loaded) are batched per window like device
+    // rows: a new advisory can touch thousands of findings at once, the browser gets one message.
+    const findingBatch = new Map<string, FindingView>()
+    const flushFindings = () => {
+      findingTimer = undefined
+      if (findingBatch.size === 0) return
+      const findings = [...findingBatch.values()]
+      findingBatch.clear()
+      io.to(rooms.fleet()).emit('finding:delta', { findings, ts: new Date().toISOString() })
+    }
+    let findingTimer: NodeJS.Timeout | undefined
+    let offFindings = () => {}
+    app.addHook('onReady', async () => {
+      offFindings =
+        app.riskRegister?.onEvent((event) => {
+          findingBatch.set(event.view.id, event.view)
+          findingTimer ??= setTimeout(flushFindings, hub.config.coalesceMs)
+        }) ?? offFindings
+    })
     // A live connection lasts no longer than its session: closed on sign-out, user removal or expiry.
     const revalidate = (userId?: string) => {
       for (const socket of io.sockets.sockets.values()) {
@@ -86,6 +110,8 @@ export const realtimePlugin = fp(
       offChange()
       offTelemetry()
       offFeed()
+      offFindings()
+      if (findingTimer) clearTimeout(findingTimer)
       offSessions()
       clearInterval(expiry)
       coalescer.stop()

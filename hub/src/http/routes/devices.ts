@@ -78,7 +78,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
               results: hardening.results,
             }
           : null,
-        findings: [],
+        findings: app.riskRegister?.findingsOf(d.id) ?? [],
       }
     },
   )
