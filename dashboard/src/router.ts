@@ -67,6 +67,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { roles: STAFF, title: 'Advisories' },
   },
   {
+    path: '/manifests',
+    name: 'manifests',
+    component: () => import('./pages/ManifestsPage.vue'),
+    meta: { roles: ['admin', 'operator', 'technician', 'vendor'], title: 'Manifests' },
+  },
+  {
     path: '/maturity',
     name: 'maturity',
     component: () => import('./pages/MaturityPage.vue'),

@@ -11,17 +11,17 @@ const route = (name: string) => {
 
 describe('role-aware navigation', () => {
   it.each([
-    ['admin', ['Fleet', 'Devices', 'Risk register', 'Advisories', 'Maturity', 'Settings']],
-    ['operator', ['Fleet', 'Devices', 'Risk register', 'Advisories', 'Maturity', 'Settings']],
-    ['technician', ['Fleet', 'Devices', 'Risk register', 'Advisories', 'Maturity']],
-    ['vendor', []],
+    ['admin', ['Fleet', 'Devices', 'Risk register', 'Advisories', 'Manifests', 'Maturity', 'Settings']],
+    ['operator', ['Fleet', 'Devices', 'Risk register', 'Advisories', 'Manifests', 'Maturity', 'Settings']],
+    ['technician', ['Fleet', 'Devices', 'Risk register', 'Advisories', 'Manifests', 'Maturity']],
+    ['vendor', ['Manifests']],
   ] as [Role, string[]][])('shows %s only the pages it may open', (role, labels) => {
     expect(navFor(role).map((n) => n.label)).toEqual(labels)
   })
 
-  it('lands each role on its first page, a vendor on the welcome page', () => {
+  it('lands each role on its first page: a vendor on its manifests', () => {
     expect(homeFor('operator')).toBe('fleet')
-    expect(homeFor('vendor')).toBe('welcome')
+    expect(homeFor('vendor')).toBe('manifests')
   })
 
   it('guards every nav page with the same roles as its route', () => {

@@ -3,7 +3,7 @@
  * serving the BUILT dashboard, with simulated devices that enroll through the API and speak the protocol
  * over the hub's embedded MQTT broker. Screenshots of the main pages go to test-artifacts/ (not committed).
  */
-import { createHash } from 'node:crypto'
+import { createHash, generateKeyPairSync } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -14,9 +14,12 @@ import {
   type DeviceState,
   type HardeningReport,
   type Inventory,
+  MANIFEST_PAYLOAD_TYPE,
+  type ManifestPayload,
   type Telemetry,
   topics,
 } from '@vigil/protocol'
+import { signEnvelope } from '@vigil/protocol/signing'
 import mqtt, { type MqttClient } from 'mqtt'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -369,6 +372,57 @@ describe('dashboard end to end (Chromium, real hub)', () => {
       await page.getByRole('link', { name: 'Open the printable maturity report' }).getAttribute('href'),
     ).toBe('/api/v1/maturity.html')
     await shot('maturity')
+  })
+
+  it('shows a vendor-signed manifest as verified, with coverage, and drives its rollout', async () => {
+    const vendor = await api<{ id: string; token: string }>('/vendors', {
+      method: 'POST',
+      body: { name: 'Acme Medical' },
+    })
+    const { publicKey, privateKey } = generateKeyPairSync('ed25519')
+    const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString()
+    await api(`/vendors/${vendor.id}/keys`, { method: 'POST', body: { publicKeyPem } })
+    const now = Date.now()
+    const payload: ManifestPayload = {
+      vendor: 'Acme Medical',
+      product: 'GW-100',
+      version: '1.3.0',
+      releasedAt: new Date(now - 3600_000).toISOString(),
+      expiresAt: new Date(now + 30 * 86_400_000).toISOString(),
+      appliesTo: { models: ['GW-100'], versions: 'vers:generic/<1.3.0' },
+      fixes: ['CVE-2022-29824'],
+      artifacts: [
+        {
+          name: 'gw-100-1.3.0.bin',
+          url: 'https://updates.invalid/gw-100-1.3.0.bin',
+          sha256: 'a'.repeat(64),
+          size: 4096,
+        },
+      ],
+    }
+    const envelope = signEnvelope(payload, MANIFEST_PAYLOAD_TYPE, [
+      privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    ])
+    const pushed = await fetch(`${hub.httpUrl}/api/v1/manifests`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${vendor.token}` },
+      body: JSON.stringify(envelope),
+    })
+    expect(pushed.status, await pushed.text()).toBe(201)
+    await nav('Manifests')
+    await page.waitForURL(/\/manifests$/, WAIT)
+    await page.getByRole('button', { name: 'Acme Medical GW-100 1.3.0' }).click()
+    const panel = page.getByRole('region', { name: 'Acme Medical GW-100 1.3.0' })
+    await panel.getByText('Signature verified on upload').waitFor(WAIT)
+    expect(await panel.textContent()).toMatch(/[1-9]\d* devices/)
+    await panel.getByLabel('Waves (% of devices)').fill('50, 100')
+    await panel.getByRole('button', { name: 'Approve rollout' }).click()
+    await panel.getByRole('button', { name: 'Pause' }).waitFor(WAIT)
+    expect(await panel.textContent()).toContain('active, wave 1 of 2')
+    await panel.getByRole('button', { name: 'Pause' }).click()
+    await panel.getByRole('button', { name: 'Resume' }).waitFor(WAIT)
+    expect(await panel.textContent()).toContain('paused')
+    await shot('manifests')
   })
 
   it('creates an enrollment token in Settings and lists it', async () => {

@@ -1,0 +1,20 @@
+/** Manifests and their rollouts (answers validated against the protocol's schemas). */
+import { ManifestDetail, ManifestList } from '@vigil/protocol'
+import { request } from './http.js'
+
+const path = (id: string, action = '') => `/manifests/${encodeURIComponent(id)}${action}`
+
+export interface RolloutPlanInput {
+  steps?: number[]
+  autoAdvance?: boolean
+}
+
+export const manifestsApi = {
+  list: () => request('/manifests', ManifestList),
+  detail: (id: string) => request(path(id), ManifestDetail),
+  approve: (id: string, plan: RolloutPlanInput) =>
+    request(path(id, '/rollout'), ManifestDetail, { method: 'POST', body: plan }),
+  advance: (id: string) => request(path(id, '/rollout/advance'), ManifestDetail, { method: 'POST' }),
+  pause: (id: string) => request(path(id, '/rollout/pause'), ManifestDetail, { method: 'POST' }),
+  resume: (id: string) => request(path(id, '/rollout/resume'), ManifestDetail, { method: 'POST' }),
+}
