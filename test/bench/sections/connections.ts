@@ -38,7 +38,8 @@ export async function connectFleet(
     online = r.total
     peakRss = Math.max(peakRss, hub.rssMB())
     if (online >= devices.length) break
-    await sleep(200)
+    // The list endpoint sorts the whole fleet: poll once a second so the probe costs the hub little.
+    await sleep(1000)
   }
   const allOnlineSeconds = online >= devices.length ? (performance.now() - started) / 1000 : Number.NaN
   const connected = await Promise.all(
@@ -62,7 +63,11 @@ export const connections: Section = {
   async run(ctx) {
     const count = ctx.sizes.connections
     const fleet = await prepareFleet(ctx.sizes.fleet)
-    const hub = await startHubProcess({ template: fleet.template, advisories: true })
+    const hub = await startHubProcess({
+      template: fleet.template,
+      advisories: true,
+      ...(ctx.cpuProfDir ? { cpuProfDir: ctx.cpuProfDir } : {}),
+    })
     let workers: Worker[] = []
     try {
       const rssBefore = hub.rssMB()

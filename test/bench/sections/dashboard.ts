@@ -82,7 +82,11 @@ export const dashboard: Section = {
       throw new Skip('Chromium is not installed (apt-get install -y chromium)')
     const count = ctx.sizes.dashboardDevices
     const fleet = await prepareFleet(ctx.sizes.fleet)
-    const hub = await startHubProcess({ template: fleet.template, advisories: true })
+    const hub = await startHubProcess({
+      template: fleet.template,
+      advisories: true,
+      ...(ctx.cpuProfDir ? { cpuProfDir: ctx.cpuProfDir } : {}),
+    })
     let workers: Worker[] = []
     try {
       const c = await connectFleet(hub, fleet.devices.slice(0, count), {
@@ -109,8 +113,10 @@ export const dashboard: Section = {
         if (!rendered) {
           const state = await page.evaluate(
             `({ url: location.href, snapshot: window.__snapshotAt ?? null,
-                rowcount: document.querySelector('[role="table"]')?.getAttribute('aria-rowcount') ?? null })`,
+                rowcount: document.querySelector('[role="table"]')?.getAttribute('aria-rowcount') ?? null,
+                text: document.body.innerText.replace(/\\s+/g, ' ').slice(0, 300) })`,
           )
+          if (ctx.cpuProfDir) await page.screenshot({ path: join(ctx.cpuProfDir, 'dashboard-timeout.png') })
           throw new Error(
             `the device table did not show ${fleet.devices.length} rows in 60 s (${JSON.stringify(state)})`,
           )
