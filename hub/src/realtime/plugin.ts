@@ -34,6 +34,8 @@ export const realtimePlugin = fp(
       const token = typeof auth.token === 'string' ? auth.token : cookies[SESSION_COOKIE]
       const user = token ? authenticateToken(hub.store, token) : undefined
       if (!user || !token) return next(new Error('VIGIL_UNAUTHENTICATED'))
+      // The fleet stream is for the hospital's own staff: a vendor sees only its manifests and advisories.
+      if (user.role === 'vendor') return next(new Error('VIGIL_FORBIDDEN'))
       socket.data.username = user.username
       socket.data.userId = user.id
       socket.data.token = token

@@ -28,6 +28,30 @@ describe('live stream', () => {
     expect(kept.connected).toBe(true)
   })
 
+  it('refuses the fleet stream to vendor accounts', async () => {
+    const hub = await testHub()
+    const admin = await adminToken(hub)
+    const created = await hub.app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      headers: { authorization: `Bearer ${admin}` },
+      payload: { username: 'acme', password: 'vendor password 123', role: 'vendor' },
+    })
+    expect(created.statusCode).toBe(201)
+    const session = await hub.app.inject({
+      method: 'POST',
+      url: '/api/v1/session',
+      payload: { username: 'acme', password: 'vendor password 123' },
+    })
+    const token = session.json<{ token: string }>().token
+    const socket = io(hub.httpUrl, { auth: { token }, transports: ['websocket'], reconnection: false })
+    onTestFinished(() => {
+      socket.close()
+    })
+    const error = await new Promise<Error>((resolve) => socket.once('connect_error', resolve))
+    expect(error.message).toBe('VIGIL_FORBIDDEN')
+  })
+
   it('streams telemetry of subscribed devices, with history on subscribe, authenticated by cookie', async () => {
     const hub = await testHub()
     const token = await adminToken(hub)
