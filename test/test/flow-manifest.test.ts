@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import type { Agent } from '@vigil/agent'
 import type { DsseEnvelope, FeedItem, FindingList, VendorTrust } from '@vigil/protocol'
+import { generateKeyPair, signKeyRotation } from '@vigil/protocol/signing'
 import { describe, expect, it } from 'vitest'
 import { api, dashboardSocket, signIn, startAgent, startTestHub, tempDir } from '../src/system.ts'
 
@@ -270,6 +271,28 @@ describe('signed manifest flow: openssl + curl → hub → agents → rollout in
     // The other model never got it; the operator saw the rollout live.
     expect(d.targets.some((t) => t.deviceId === other.deviceId)).toBe(false)
     expect(other.status().manifests?.installed).toEqual([])
+    // The vendor rotates to a new key, signed by its current (openssl) key: the hub follows and every
+    // online agent applies it on its own check of the signature.
+    const next = generateKeyPair()
+    const rotation = signKeyRotation(
+      {
+        vendor: 'BD',
+        keys: [{ keyid: next.keyid, publicKeyPem: next.publicKeyPem }],
+        threshold: 1,
+        issuedAt: new Date(Date.now() - 1000).toISOString(),
+        sequence: 1,
+      },
+      [readFileSync(join(work, 'key.pem'), 'utf8')],
+    )
+    const rotated = await api(hub, `/api/v1/vendors/${vendor.body.id}/rotations`, {
+      method: 'POST',
+      token: vendor.body.token,
+      body: JSON.stringify(rotation),
+    })
+    expect(rotated.status).toBe(201)
+    for (const g of [...gateways.map((x) => x.agent), other])
+      await until('the rotation applied', async () => g.status().manifests?.trusted[0]?.sequence === 1)
+
     await until(
       'live feed items',
       async () => feed.filter((f) => f.kind === 'manifest' && f.message.includes('installed')).length >= 4,
