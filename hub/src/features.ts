@@ -4,7 +4,8 @@
  * `app.hub.hooks.add(...)`.
  */
 import type { FastifyPluginAsync } from 'fastify'
+import { baselinesFeature } from './baselines/plugin.js'
 import { manifestsFeature } from './manifests/plugin.js'
 import { riskRegisterFeature } from './register/plugin.js'
 
-export const FEATURE_PLUGINS: FastifyPluginAsync[] = [riskRegisterFeature, manifestsFeature]
+export const FEATURE_PLUGINS: FastifyPluginAsync[] = [riskRegisterFeature, manifestsFeature, baselinesFeature]

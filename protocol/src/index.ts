@@ -2,6 +2,7 @@
  * @vigil/protocol — the contract shared by agent, hub and dashboard. Everything exported here runs in
  * Node and in the browser; Node-only parts (signing) live under `@vigil/protocol/signing`.
  */
+export * from './api/baselines.js'
 export * from './api/common.js'
 export * from './api/device.js'
 export * from './api/enrollment.js'

@@ -1,0 +1,105 @@
+/**
+ * Fleet hardening baseline:
+ *   GET /api/v1/baselines   BaselineState (current baseline or null, history newest first)
+ *   PUT /api/v1/baselines   HardeningBaseline → 200 BaselineState; 400 naming the field; 409 when the
+ *                           version is not greater than the current one of the same id
+ * Reads: admin, operator, technician. Writes: admin, operator. The baseline in force is published
+ * retained (QoS 1) on `topics.baseline()` through the hub's bus once the hub is ready and on each change,
+ * so an agent that connects later still receives it.
+ */
+import { compile, HardeningBaseline, topics } from '@vigil/protocol'
+import type { FastifyPluginAsync } from 'fastify'
+import fp from 'fastify-plugin'
+import { HubError } from '../errors.js'
+import { BaselineDb } from './db.js'
+
+const validator = compile(HardeningBaseline)
+
+/** Validates a baseline as the agent will: schema first, then every pattern must compile. */
+export function checkBaseline(value: unknown): HardeningBaseline {
+  const r = validator.validate(value)
+  if (!r.ok) throw new HubError('VIGIL_BAD_REQUEST', `invalid baseline: ${r.message}`)
+  r.value.checks.forEach((c, i) => {
+    if (c.kind !== 'file-content') return
+    for (const [field, p] of [
+      ['mustMatch', c.mustMatch],
+      ['mustNotMatch', c.mustNotMatch],
+    ] as const) {
+      if (p === undefined) continue
+      try {
+        new RegExp(p)
+      } catch (err) {
+        throw new HubError(
+          'VIGIL_BAD_REQUEST',
+          `invalid baseline: /checks/${i}/${field}: not a valid pattern: ${(err as Error).message}`,
+        )
+      }
+    }
+  })
+  const ids = new Set<string>()
+  r.value.checks.forEach((c, i) => {
+    if (ids.has(c.id))
+      throw new HubError('VIGIL_BAD_REQUEST', `invalid baseline: /checks/${i}/id: duplicate id ${c.id}`)
+    ids.add(c.id)
+  })
+  return r.value
+}
+
+const feature: FastifyPluginAsync = async (app) => {
+  const hub = app.hub
+  const db = new BaselineDb(hub.config.dataDir)
+  await db.load()
+
+  const publish = async (): Promise<void> => {
+    const current = db.current()
+    if (!current || !hub.bus) return
+    await hub.bus.publish(topics.baseline(), JSON.stringify(current), { qos: 1, retain: true })
+  }
+  app.addHook('onReady', async () => {
+    await publish().catch((err: unknown) => app.log.error({ err }, 'publishing the fleet baseline failed'))
+  })
+
+  app.get('/api/v1/baselines', { preHandler: app.requireRole('admin', 'operator', 'technician') }, async () =>
+    db.state(),
+  )
+
+  app.put('/api/v1/baselines', { preHandler: app.requireRole('admin', 'operator') }, async (req) => {
+    const actor = req.user?.username ?? 'unknown'
+    let baseline: HardeningBaseline
+    try {
+      baseline = checkBaseline(req.body)
+    } catch (err) {
+      hub.audit({ actor, action: 'baseline.publish', ok: false, detail: (err as Error).message, ip: req.ip })
+      throw err
+    }
+    const current = db.current()
+    if (current && current.id === baseline.id && baseline.version <= current.version) {
+      const message = `baseline ${baseline.id} is at version ${current.version}; upload a greater version than ${baseline.version}`
+      hub.audit({
+        actor,
+        action: 'baseline.publish',
+        target: baseline.id,
+        ok: false,
+        detail: message,
+        ip: req.ip,
+      })
+      throw new HubError('VIGIL_CONFLICT', message)
+    }
+    await db.publish(baseline, actor, new Date())
+    await publish()
+    hub.audit({
+      actor,
+      action: 'baseline.publish',
+      target: baseline.id,
+      ok: true,
+      detail: `version ${baseline.version}, ${baseline.checks.length} checks`,
+      ip: req.ip,
+    })
+    return db.state()
+  })
+}
+
+export const baselinesFeature = fp(feature, {
+  name: 'vigil-baselines',
+  dependencies: ['vigil-core', 'vigil-auth'],
+})
