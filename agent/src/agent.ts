@@ -172,7 +172,8 @@ export function createAgent(options: CreateAgentOptions): Agent {
     return s
   }
 
-  async function collectInventory(force: boolean): Promise<void> {
+  /** Collects the inventory; enqueues it when it changed (or `force`). Answers whether it was enqueued. */
+  async function collectInventory(force: boolean): Promise<boolean> {
     const inv = await collectors.inventory(now())
     inventory = inv
     identity = await collectors.identity(inv)
@@ -186,10 +187,13 @@ export function createAgent(options: CreateAgentOptions): Agent {
         })
       memory.inventoryHash = inv.hash
       await saveMemory()
+      return true
     }
+    return false
   }
 
-  async function collectHardening(force: boolean): Promise<void> {
+  /** Runs the baseline; enqueues the report when it changed or drifted (or `force`). Answers whether it was. */
+  async function collectHardening(force: boolean): Promise<boolean> {
     const current = await runBaseline(baseline, collectors.checkEnv)
     const report = buildReport(baseline, current, memory.lastResults, now())
     results = current
@@ -204,7 +208,9 @@ export function createAgent(options: CreateAgentOptions): Agent {
       memory.hardeningHash = report.hash
       memory.lastResults = current
       await saveMemory()
+      return true
     }
+    return false
   }
 
   const rescan: Agent['rescan'] = (force = {}) =>
@@ -253,12 +259,11 @@ export function createAgent(options: CreateAgentOptions): Agent {
    */
   const sendOnRequest = (kind: 'inventory' | 'hardening') =>
     exclusive(async () => {
-      if (kind === 'inventory') await collectInventory(false)
-      else await collectHardening(false)
+      const sent = kind === 'inventory' ? await collectInventory(false) : await collectHardening(false)
       const payload = kind === 'inventory' ? inventory : lastReport
       const hash = payload?.hash ?? ''
       const queued = outbox?.pending(kind).some((p) => (p as { hash?: unknown }).hash === hash) ?? false
-      if (payload && !queued) await enqueue(kind, payload)
+      if (payload && !sent && !queued) await enqueue(kind, payload)
       return { inventoryHash: inventory?.hash ?? '', hardeningHash }
     })
 

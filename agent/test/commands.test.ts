@@ -6,7 +6,7 @@ import { DEFAULT_BASELINE } from '../src/hardening/default-baseline.ts'
 import { silentLogger } from '../src/logger.ts'
 import { startBroker, type TestBroker } from './helpers/broker.ts'
 import { manualClock } from './helpers/clock.ts'
-import { tempDir, testConfig, testCredentials } from './helpers/setup.ts'
+import { stableBaselineFile, tempDir, testConfig, testCredentials } from './helpers/setup.ts'
 import { until } from './helpers/until.ts'
 
 function send(broker: TestBroker, topic: string, payload: unknown, retain = false): Promise<void> {
@@ -28,8 +28,10 @@ function send(broker: TestBroker, topic: string, payload: unknown, retain = fals
 async function running() {
   const broker = await startBroker({ credentials: new Map([['dev-1', 'secret-1']]) })
   onTestFinished(() => broker.close())
+  const dir = await tempDir()
   const agent = createAgent({
-    config: testConfig(await tempDir()),
+    // a baseline whose results do not drift with the ports other tests open meanwhile
+    config: testConfig(dir, { baselineFile: await stableBaselineFile(dir) }),
     credentials: testCredentials(broker.url),
     clock: manualClock(),
     logger: silentLogger,

@@ -5,6 +5,6 @@ export async function until<T>(fn: () => T | undefined | false, what = 'conditio
     if (v) return v
     await new Promise((r) => setTimeout(r, 20))
     // a safety net far beyond the test's own timeout, which is what normally ends a wait
-    if (i > 30_000) throw new Error(`timed out waiting for ${what}`)
+    if (i > 4_000) throw new Error(`timed out waiting for ${what}`)
   }
 }
