@@ -32,8 +32,8 @@ export interface EngineStats {
 }
 
 export class CorrelationEngine {
-  readonly advisories: AdvisoryIndex
-  readonly targets: TargetIndex
+  #advisories: AdvisoryIndex
+  #targets: TargetIndex
   enrichment: Enrichment = { kev: new Map(), epss: new Map(), kevVersion: null }
   readonly #findings = new Map<string, Finding[]>()
   readonly #devices = new Map<string, DeviceTargets>()
@@ -45,8 +45,35 @@ export class CorrelationEngine {
     /** Called with the devices whose findings may have changed. */
     private readonly onChange: (deviceIds: Set<string>) => void = () => {},
   ) {
-    this.advisories = new AdvisoryIndex(vendors)
-    this.targets = new TargetIndex(vendors)
+    this.#advisories = new AdvisoryIndex(vendors)
+    this.#targets = new TargetIndex(vendors)
+  }
+
+  get advisories(): AdvisoryIndex {
+    return this.#advisories
+  }
+
+  get targets(): TargetIndex {
+    return this.#targets
+  }
+
+  /**
+   * New vendor aliases (operators edited the table): both indexes are rebuilt with the new matcher and
+   * every target is correlated again, so a device whose vendor is now known by an alias matches.
+   */
+  setVendors(vendors: VendorMatcher): void {
+    const advisories = new AdvisoryIndex(vendors)
+    for (const a of this.#advisories.all()) advisories.upsert(a)
+    const targets = new TargetIndex(vendors)
+    for (const key of this.#users.keys()) {
+      const t = this.#targets.get(key)
+      if (t !== undefined) targets.add(key, t)
+    }
+    this.#advisories = advisories
+    this.#targets = targets
+    for (const key of this.#users.keys()) this.#correlate(key)
+    const devices = new Set(this.#devices.keys())
+    if (devices.size > 0) this.onChange(devices)
   }
 
   stats(): EngineStats {

@@ -7,8 +7,8 @@ import { join } from 'node:path'
 import type { FeedItem, FindingView } from '@vigil/protocol'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
-import { createVendorMatcher } from '../advisories/index.js'
 import { AdvisoryDb } from '../correlation/advisory-db.js'
+import { VendorAliasDb, vendorAliasRoutes } from '../correlation/aliases.js'
 import { CorrelationEngine } from '../correlation/engine.js'
 import { advisoryRoutes } from '../correlation/routes.js'
 import { AdvisoryService } from '../correlation/service.js'
@@ -77,9 +77,12 @@ const feature: FastifyPluginAsync = async (app) => {
   const governance = new GovernanceDb(hub.config.dataDir, onError)
   await governance.load()
 
+  const aliases = new VendorAliasDb(hub.config.dataDir)
+  await aliases.load()
+
   const listeners = new Set<(event: RegisterEvent) => void>()
   let register: RiskRegister | undefined
-  const engine = new CorrelationEngine(createVendorMatcher(), (devices) => {
+  const engine = new CorrelationEngine(aliases.matcher(), (devices) => {
     for (const d of devices) register?.reconcile(d)
   })
   engine.enrichment = stored.enrichment
@@ -184,6 +187,7 @@ const feature: FastifyPluginAsync = async (app) => {
   await app.register(registerRoutes(reg))
   await app.register(postureRoutes({ register: reg, engine, governance }))
   await app.register(webhookRoutes(dispatcher))
+  await app.register(vendorAliasRoutes(aliases, (matcher) => engine.setVendors(matcher)))
   app.get('/api/v1/correlation/stats', { preHandler: app.requireRole('admin', 'operator') }, async () =>
     engine.stats(),
   )

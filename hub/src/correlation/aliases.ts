@@ -1,0 +1,102 @@
+/**
+ * The vendor alias table operators edit (issue 5 point 3): the shipped aliases (read-only, from
+ * `DEFAULT_VENDOR_ALIASES`) plus the operators' own, kept in `<dataDir>/vendor-aliases.json`.
+ *   GET /api/v1/vendor-aliases   VendorAliasTable {seeded, custom}
+ *   PUT /api/v1/vendor-aliases   VendorAliasInput {aliases} → replaces the custom ones, re-runs matching
+ * Reads: admin, operator, technician. Writes: admin, operator. Audited.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { type VendorAlias, VendorAliasInput, type VendorAliasTable } from '@vigil/protocol'
+import { createVendorMatcher, DEFAULT_VENDOR_ALIASES, type VendorMatcher } from '../advisories/index.js'
+import { basicKey } from '../advisories/vendor.js'
+import { HubError } from '../errors.js'
+
+export class VendorAliasDb {
+  readonly file: string
+  #custom: VendorAlias[] = []
+
+  constructor(dataDir: string) {
+    this.file = join(dataDir, 'vendor-aliases.json')
+  }
+
+  async load(): Promise<void> {
+    try {
+      const parsed = JSON.parse(await readFile(this.file, 'utf8')) as { aliases?: VendorAlias[] }
+      this.#custom = parsed.aliases ?? []
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+    }
+  }
+
+  custom(): VendorAlias[] {
+    return this.#custom
+  }
+
+  table(): VendorAliasTable {
+    const seeded = Object.entries(DEFAULT_VENDOR_ALIASES).map(([alias, vendor]) => ({ alias, vendor }))
+    return { seeded, custom: this.#custom }
+  }
+
+  /** The matcher the correlation engine uses: shipped aliases, then the operators'. */
+  matcher(): VendorMatcher {
+    return createVendorMatcher(Object.fromEntries(this.#custom.map((a) => [a.alias, a.vendor])))
+  }
+
+  async replace(aliases: VendorAlias[]): Promise<void> {
+    await mkdir(dirname(this.file), { recursive: true })
+    const tmp = `${this.file}.${process.pid}.tmp`
+    await writeFile(tmp, JSON.stringify({ aliases }), 'utf8')
+    await rename(tmp, this.file)
+    this.#custom = aliases
+  }
+}
+
+/** Trims, refuses an alias that normalises to nothing or is given twice; answers the cleaned list. */
+export function cleanAliases(aliases: VendorAlias[]): VendorAlias[] {
+  const seen = new Set<string>()
+  return aliases.map((a, i) => {
+    const alias = a.alias.trim()
+    const vendor = a.vendor.trim()
+    const key = basicKey(alias)
+    if (key === '') throw new HubError('VIGIL_BAD_REQUEST', `/aliases/${i}/alias: has no letters or digits`)
+    if (basicKey(vendor) === '')
+      throw new HubError('VIGIL_BAD_REQUEST', `/aliases/${i}/vendor: has no letters or digits`)
+    if (seen.has(key))
+      throw new HubError('VIGIL_BAD_REQUEST', `/aliases/${i}/alias: "${alias}" is given twice`)
+    seen.add(key)
+    return { alias, vendor }
+  })
+}
+
+export const vendorAliasRoutes =
+  (db: VendorAliasDb, apply: (matcher: VendorMatcher) => void): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.get(
+      '/api/v1/vendor-aliases',
+      { preHandler: app.requireRole('admin', 'operator', 'technician') },
+      async () => db.table(),
+    )
+    app.put(
+      '/api/v1/vendor-aliases',
+      { preHandler: app.requireRole('admin', 'operator'), schema: { body: VendorAliasInput } },
+      async (req) => {
+        const aliases = cleanAliases(req.body.aliases)
+        await db.replace(aliases)
+        apply(db.matcher())
+        app.hub.audit({
+          actor: req.user?.username ?? 'unknown',
+          action: 'vendor-aliases.replace',
+          ok: true,
+          detail:
+            aliases
+              .map((a) => `${a.alias} → ${a.vendor}`)
+              .join('; ')
+              .slice(0, 2000) || '(none)',
+          ip: req.ip,
+        })
+        return db.table()
+      },
+    )
+  }
