@@ -20,7 +20,7 @@ async function dir(prefix: string): Promise<string> {
 let debug: () => unknown = () => undefined
 
 async function until<T>(fn: () => T | undefined | false, what: string): Promise<T> {
-  for (let i = 0; i < 1000; i++) {
+  for (let i = 0; i < 4000; i++) {
     const v = fn()
     if (v) return v
     await new Promise((r) => setTimeout(r, 20))
@@ -85,7 +85,7 @@ describe('agent outbox against the hub', () => {
     const first = createAgent({ config, credentials })
     debug = () => ({ reports: reports.length, inventories: inventories.length })
     await first.start()
-    await until(() => reports.length === 1 && inventories.length === 1, 'the first report')
+    await until(() => reports.length >= 1 && inventories.length >= 1, 'the first report')
     await hub.close()
     const downAt = new Date().toISOString()
 
@@ -116,5 +116,5 @@ describe('agent outbox against the hub', () => {
     const times = reports.map((r) => r.ts)
     expect(times).toEqual([...times].sort())
     expect(new Set(times).size).toBe(times.length)
-  })
+  }, 120_000)
 })
