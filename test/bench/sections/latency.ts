@@ -29,7 +29,10 @@ export const latency: Section = {
   async run(ctx) {
     const { latencyDevices: count, latencyRate: rate, latencySeconds } = ctx.sizes
     const fleet = await prepareFleet(ctx.sizes.fleet)
-    const hub = await startHubProcess({ template: fleet.template })
+    const hub = await startHubProcess({
+      template: fleet.template,
+      ...(ctx.cpuProfDir ? { cpuProfDir: ctx.cpuProfDir } : {}),
+    })
     const workers: Worker[] = []
     try {
       const devices = fleet.devices.slice(0, count)
