@@ -6,6 +6,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import { VendorDb, type VendorRecord } from '../vendors/db.js'
 import { vendorRoutes } from '../vendors/routes.js'
 import { VendorService } from '../vendors/service.js'
+import { applicability } from './applicability.js'
 import { ManifestDb } from './db.js'
 import { RolloutEngine } from './rollout.js'
 import { manifestRoutes } from './routes.js'
@@ -41,6 +42,10 @@ export const manifestsFeature: FastifyPluginAsync = async (app) => {
     async onDevice(device) {
       if (!device.online || device.lastState?.status !== 'online') return
       await sendRotations(device.id, vendors.list())
+      const now = Date.now()
+      for (const m of service.list())
+        if (Date.parse(m.payload.expiresAt) > now && applicability(m.payload, device).applies)
+          engine.joinLate(m, device.id)
       await engine.onOnline(device.id)
       await db.flush()
     },

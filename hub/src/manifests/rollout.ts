@@ -191,6 +191,25 @@ export class RolloutEngine {
     })
   }
 
+  /**
+   * A device that became applicable after every wave started (enrolled later, or reflashed to an
+   * affected firmware) joins the last wave of a completed rollout.
+   */
+  joinLate(m: ManifestRecord, deviceId: string): boolean {
+    const plan = m.rollout
+    if (plan?.status !== 'completed' || this.db.targets.get(targetId(m.id, deviceId))) return false
+    this.db.targets.put({
+      id: targetId(m.id, deviceId),
+      manifestId: m.id,
+      deviceId,
+      wave: plan.wave,
+      state: 'pending',
+      updatedAt: this.now().toISOString(),
+      deliveries: 0,
+    })
+    return true
+  }
+
   /** A device came online: deliver whatever is pending for it. */
   async onOnline(deviceId: string): Promise<void> {
     for (const t of this.db.targets.values()) {

@@ -127,6 +127,9 @@ describe('rollout', () => {
     expect(audit[0]?.detail).toContain('BAD_SIGNATURE')
     expect(patched.received).toEqual([])
     expect(otherModel.received).toEqual([])
+    // A gateway enrolled after the rollout completed, on an affected firmware, gets it too.
+    const late = await online(hub, await enroll(hub, 'late'), '4.0.2')
+    await until(() => late.received.length === 1 || undefined, 'late device delivered')
     expect((await api(hub, 'POST', `/api/v1/manifests/${id}/rollout/advance`, admin)).body.error?.code).toBe(
       'ROLLOUT_STATE',
     )
