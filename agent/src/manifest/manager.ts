@@ -169,6 +169,14 @@ export function createManifestManager(o: ManifestManagerOptions) {
       state = loaded.state
       if (loaded.problem) o.log.warn(loaded.problem)
       await save()
+      // Work cut short by a stop or a crash is failed, so the hub's next delivery retries it.
+      for (const m of Object.values(state.manifests))
+        if (m.state === 'verified' || m.state === 'downloading')
+          await setState(m, 'failed', {
+            code: 'INTERRUPTED',
+            reason:
+              'the agent stopped before this manifest was installed; it is retried at the next delivery',
+          })
     },
 
     async install(req: InstallRequest): Promise<Record<string, unknown>> {

@@ -3,14 +3,14 @@
  * reported as `rejected` on the rollout topic, and nothing is downloaded or installed.
  */
 import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { MANIFEST_PAYLOAD_TYPE } from '@vigil/protocol'
 import { generateKeyPair, signEnvelope } from '@vigil/protocol/signing'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { artifactDir } from '../../src/manifest/state.ts'
+import { artifactDir, statePath } from '../../src/manifest/state.ts'
 import { artifactFile, DAY, keys, payload, request, setup, sign, trustOf } from './fixtures.ts'
 
 async function refused(
@@ -55,6 +55,29 @@ describe('agent manifest verification', () => {
     )
     expect(ctx.installed).toEqual([req.manifestId])
     expect(ctx.manager.summary().installed).toHaveLength(1)
+  })
+
+  it('marks work cut short by a stop as failed (INTERRUPTED) and retries it at the next delivery', async () => {
+    const ctx = await setup()
+    const req = request(sign(payload(await artifactFile(ctx.dir))))
+    await ctx.manager.install(req)
+    await ctx.manager.idle()
+    const file = statePath(ctx.dir)
+    const saved = JSON.parse(await readFile(file, 'utf8')) as { manifests: Record<string, { state: string }> }
+    const entry = saved.manifests[req.manifestId]
+    if (!entry) throw new Error('no entry')
+    entry.state = 'downloading'
+    await writeFile(file, JSON.stringify(saved))
+    const again = ctx.make()
+    await again.start()
+    expect(ctx.reports.at(-1)).toMatchObject({
+      manifestId: req.manifestId,
+      state: 'failed',
+      code: 'INTERRUPTED',
+    })
+    await expect(again.install(req)).resolves.toMatchObject({ state: 'verified' })
+    await again.idle()
+    expect(ctx.reports.at(-1)?.state).toBe('awaiting-install')
   })
 
   it('reports a failing hook as failed (HOOK_FAILED) with its output', async () => {

@@ -41,6 +41,12 @@ export function planWaves(applicable: readonly string[], input: WavePlanInput): 
 }
 
 const DONE: ReadonlySet<string> = new Set(['installed', 'awaiting-install'])
+/** Not answered yet, still in progress, or cut short on the device: sent again at the device's birth. */
+const UNFINISHED: ReadonlySet<string> = new Set(['pending', 'offered', 'verified', 'downloading'])
+
+export function redeliverable(t: TargetRecord): boolean {
+  return UNFINISHED.has(t.state) || (t.state === 'failed' && t.code === 'INTERRUPTED')
+}
 
 export class RolloutEngine {
   constructor(
@@ -163,7 +169,7 @@ export class RolloutEngine {
     if (!m.rollout || m.rollout.status === 'paused') return
     for (const t of this.db.targetsOf(m.id)) {
       if (onlyDevice !== undefined && t.deviceId !== onlyDevice) continue
-      if (t.state !== 'pending' && t.state !== 'offered') continue
+      if (!redeliverable(t)) continue
       if (!this.hub.registry.get(t.deviceId)?.online) continue
       await this.#deliver(m, t)
     }
@@ -213,7 +219,7 @@ export class RolloutEngine {
   /** A device came online: deliver whatever is pending for it. */
   async onOnline(deviceId: string): Promise<void> {
     for (const t of this.db.targets.values()) {
-      if (t.deviceId !== deviceId || (t.state !== 'pending' && t.state !== 'offered')) continue
+      if (t.deviceId !== deviceId || !redeliverable(t)) continue
       const m = this.db.manifests.get(t.manifestId)
       if (m) await this.deliverPending(m, deviceId)
     }

@@ -166,6 +166,20 @@ describe('rollout', () => {
     expect(b.received).toEqual([])
     await api(hub, 'POST', `/api/v1/manifests/${id}/rollout/resume`, admin)
     await until(() => b.received.length === 1 || undefined, 'b delivered after resume')
+    // Cut short on the device (agent stopped mid-download): sent again at its next birth.
+    await reportState(b, id, 'failed', { code: 'INTERRUPTED', reason: 'agent stopped' })
+    await until(async () => {
+      const d = await api(hub, 'GET', `/api/v1/manifests/${id}`, admin)
+      const t = (d.body.targets as { deviceId: string; code?: string }[]).find(
+        (x) => x.deviceId === b.dev.deviceId,
+      )
+      return t?.code === 'INTERRUPTED' || undefined
+    }, 'interruption recorded')
+    await b.client.publishAsync(topics.device(b.dev.deviceId, 'state'), JSON.stringify(identity('4.1.0')), {
+      qos: 1,
+      retain: true,
+    })
+    await until(() => b.received.length === 2 || undefined, 'redelivered after the interruption')
   })
 
   it('advances by itself when every device of the wave installed (autoAdvance)', async () => {
