@@ -18,7 +18,11 @@ export const VendorInfo = Type.Object(
       }),
     ),
     rotations: Type.Array(
-      Type.Object({ sequence: Type.Integer(), acceptedAt: Type.String(), signedBy: Type.Array(Type.String()) }),
+      Type.Object({
+        sequence: Type.Integer(),
+        acceptedAt: Type.String(),
+        signedBy: Type.Array(Type.String()),
+      }),
     ),
   },
   { $id: 'VendorInfo' },
