@@ -12,6 +12,7 @@ import { parseTopic, topics } from '@vigil/protocol'
 import { Aedes, type AuthenticateError, type Client } from 'aedes'
 import { createWebSocketStream, WebSocketServer } from 'ws'
 import type { BusHandlers, DeviceBus } from './bus.js'
+import { hubPersistence } from './persistence.js'
 import {
   authorizeConnect,
   authorizePublish,
@@ -48,6 +49,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   const buckets = new Map<string, TokenBucket>()
   const live = new Map<string, Client>()
   const broker = (await Aedes.createBroker({
+    persistence: hubPersistence(),
     drainTimeout: opts.drainTimeoutMs,
     maxClientsIdLength: 64,
     authenticate(client, username, password, done) {
