@@ -38,7 +38,17 @@ export async function startTestHub(overrides: HubConfigInput = {}): Promise<Runn
   return hub
 }
 
-export async function api<T>(hub: RunningHub, path: string, init: RequestInit & { token?: string } = {}) {
+export interface ApiAnswer<T> {
+  status: number
+  body: T
+  headers: Headers
+}
+
+export async function api<T>(
+  hub: RunningHub,
+  path: string,
+  init: RequestInit & { token?: string } = {},
+): Promise<ApiAnswer<T>> {
   const headers = new Headers(init.headers)
   if (init.token) headers.set('authorization', `Bearer ${init.token}`)
   if (init.body) headers.set('content-type', 'application/json')
