@@ -37,6 +37,7 @@ export function testRouter(): Router {
       { path: '/', name: 'home', component: blank },
       { path: '/devices', name: 'devices', component: blank },
       { path: '/devices/:id', name: 'device', component: blank },
+      { path: '/manifests', name: 'manifests', component: blank },
     ],
   })
 }

@@ -21,6 +21,10 @@ export const SEVERITY_ORDER: readonly (Severity | 'unknown')[] = [
 
 export const severityOf = (f: Pick<FindingView, 'severity'>): Severity | 'unknown' => f.severity ?? 'unknown'
 
+/** "Patch available: <product> <version>" when a vendor manifest fixes the finding on its device. */
+export const patchText = (f: Pick<FindingView, 'patch'>): string =>
+  f.patch ? `Patch available: ${f.patch.product} ${f.patch.version}` : '—'
+
 export type BulkAction = 'assign' | 'in_progress' | 'mitigated' | 'accepted' | 'false_positive' | 'open'
 
 export const BULK_ACTIONS: { value: BulkAction; label: string }[] = [

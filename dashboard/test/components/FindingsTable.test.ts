@@ -61,4 +61,20 @@ describe('FindingsTable', () => {
     await w.get('input[type="checkbox"]').trigger('change')
     expect(w.emitted('toggle')?.[0]).toEqual(['f1'])
   })
+
+  it('says "Patch available" with a link to the manifest when a vendor manifest fixes the finding', async () => {
+    const w = await table({
+      findings: [
+        finding(0, {
+          patch: { manifestId: 'abc123', vendor: 'Acme Medical', product: 'infusion-gw', version: '4.2.1' },
+        }),
+        finding(1, { patch: null }),
+      ],
+    })
+    expect(w.findAll('[role="columnheader"]').map((h) => h.text())).toContain('Patch')
+    const link = w.get('[data-key="f0"] a[href*="manifests"]')
+    expect(link.text()).toBe('Patch available: infusion-gw 4.2.1')
+    expect(link.attributes('href')).toBe('/manifests?id=abc123')
+    expect(w.get('[data-key="f1"]').text()).not.toContain('Patch available')
+  })
 })

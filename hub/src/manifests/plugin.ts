@@ -8,6 +8,8 @@ import { vendorRoutes } from '../vendors/routes.js'
 import { VendorService } from '../vendors/service.js'
 import { applicability } from './applicability.js'
 import { ManifestDb } from './db.js'
+import { providePatches } from './findings-port.js'
+import { PatchIndex } from './patch-index.js'
 import { RolloutEngine } from './rollout.js'
 import { manifestRoutes } from './routes.js'
 import { ManifestService } from './service.js'
@@ -37,6 +39,16 @@ export const manifestsFeature: FastifyPluginAsync = async (app) => {
   })
   const engine = new RolloutEngine(hub, db)
   const service = new ManifestService(hub, db, vendors)
+  const patches = new PatchIndex(
+    () => db.manifests.values(),
+    () => hub.registry.all(),
+  )
+  providePatches(hub, patches)
+  service.onAccepted = () => patches.invalidate()
+  const offRegistry = hub.registry.onChange((c) => {
+    if (c.type === 'removed') patches.forget(c.id)
+    else patches.deviceChanged(c.device)
+  })
 
   const offHooks = hub.hooks.add({
     async onDevice(device) {
@@ -65,6 +77,7 @@ export const manifestsFeature: FastifyPluginAsync = async (app) => {
 
   app.addHook('onClose', async () => {
     offHooks()
+    offRegistry()
     clearInterval(flush)
     await db.flush()
     await vendorDb.flush()

@@ -35,6 +35,9 @@ function claimedVendor(body: unknown): string | undefined {
 }
 
 export class ManifestService {
+  /** Called after a manifest is accepted and stored (the plugin rebuilds its patch index). */
+  onAccepted: (m: ManifestRecord) => void = () => {}
+
   constructor(
     private readonly hub: HubContext,
     private readonly db: ManifestDb,
@@ -82,6 +85,7 @@ export class ManifestService {
     }
     this.db.manifests.put(record)
     await this.db.flush()
+    this.onAccepted(record)
     const p = record.payload
     this.hub.audit({
       actor,

@@ -13,7 +13,7 @@ import { CorrelationEngine } from '../correlation/engine.js'
 import { advisoryRoutes } from '../correlation/routes.js'
 import { AdvisoryService } from '../correlation/service.js'
 import { FolderWatch } from '../correlation/watch.js'
-import { provideFindings } from '../manifests/findings-port.js'
+import { provideFindings, withPatch } from '../manifests/findings-port.js'
 import { GovernanceDb } from '../posture/governance.js'
 import { postureRoutes } from '../posture/routes.js'
 import { WebhookDispatcher } from '../webhooks/dispatcher.js'
@@ -184,7 +184,7 @@ const feature: FastifyPluginAsync = async (app) => {
   sweep.unref()
 
   await app.register(advisoryRoutes({ engine, service, register: reg, tempDir: advisoryDb.dir }))
-  await app.register(registerRoutes(reg))
+  await app.register(registerRoutes(reg, (f) => withPatch(hub, f)))
   await app.register(postureRoutes({ register: reg, engine, governance }))
   await app.register(webhookRoutes(dispatcher))
   await app.register(vendorAliasRoutes(aliases, (matcher) => engine.setVendors(matcher)))

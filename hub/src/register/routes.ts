@@ -16,6 +16,7 @@ import {
   BulkTransition,
   FindingQuery,
   FindingTransition,
+  type FindingView,
   SlaPolicy,
   Type,
 } from '@vigil/protocol'
@@ -26,8 +27,9 @@ import { vexDocument } from './vex.js'
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 128 }) })
 
+/** `decorate` adds what other features know about a finding (its `patch`) to what the routes answer. */
 export const registerRoutes =
-  (register: RiskRegister): FastifyPluginAsyncTypebox =>
+  (register: RiskRegister, decorate: (f: FindingView) => FindingView = (f) => f): FastifyPluginAsyncTypebox =>
   async (app) => {
     const read = app.requireRole('admin', 'operator', 'technician')
     const act = app.requireRole('admin', 'operator')
@@ -41,7 +43,10 @@ export const registerRoutes =
     app.get('/api/v1/findings', { preHandler: read, schema: { querystring: FindingQuery } }, async (req) => {
       const all = query(req.query)
       const offset = req.query.offset ?? 0
-      return { findings: all.slice(offset, offset + (req.query.limit ?? 500)), total: all.length }
+      return {
+        findings: all.slice(offset, offset + (req.query.limit ?? 500)).map(decorate),
+        total: all.length,
+      }
     })
 
     app.get(
@@ -58,7 +63,7 @@ export const registerRoutes =
         }
         return reply
           .header('content-disposition', `attachment; filename="vigil-findings-${stamp}.json"`)
-          .send({ generatedAt: register.now().toISOString(), findings: all, total: all.length })
+          .send({ generatedAt: register.now().toISOString(), findings: all.map(decorate), total: all.length })
       },
     )
 
@@ -66,7 +71,7 @@ export const registerRoutes =
       register.sweep()
       const view = register.get(req.params.id)
       if (!view) throw new HubError('VIGIL_NOT_FOUND', `no finding ${req.params.id}`)
-      return { ...view, history: await register.history(req.params.id) }
+      return { ...decorate(view), history: await register.history(req.params.id) }
     })
 
     app.get(
@@ -83,7 +88,7 @@ export const registerRoutes =
       { preHandler: act, schema: { params: IdParams, body: FindingTransition } },
       async (req) => {
         register.sweep()
-        return register.transition(req.params.id, req.body, who(req.user))
+        return decorate(register.transition(req.params.id, req.body, who(req.user)))
       },
     )
 

@@ -25,6 +25,15 @@ export const FindingConfidence = Type.Union([
   Type.Literal('review'),
 ])
 
+/** An accepted, unexpired vendor manifest that fixes a finding's CVE on its device ("patch available"). */
+export const PatchRef = Type.Object({
+  manifestId: Type.String(),
+  vendor: Type.String(),
+  product: Type.String(),
+  version: Type.String(),
+})
+export type PatchRef = Static<typeof PatchRef>
+
 /** A finding as the register shows it (`GET /api/v1/findings`). */
 export const FindingView = Type.Object(
   {
@@ -66,6 +75,11 @@ export const FindingView = Type.Object(
       }),
       Type.Null(),
     ]),
+    patch: Type.Optional(
+      Type.Union([PatchRef, Type.Null()], {
+        description: 'the newest manifest fixing this open finding on its device; null when none (or closed)',
+      }),
+    ),
   },
   { $id: 'FindingView' },
 )
