@@ -1,5 +1,5 @@
 /** Manifests and their rollouts (answers validated against the protocol's schemas). */
-import { ManifestDetail, ManifestList } from '@vigil/protocol'
+import { DeviceManifestList, ManifestDetail, ManifestList } from '@vigil/protocol'
 import { request } from './http.js'
 
 const path = (id: string, action = '') => `/manifests/${encodeURIComponent(id)}${action}`
@@ -11,6 +11,9 @@ export interface RolloutPlanInput {
 
 export const manifestsApi = {
   list: () => request('/manifests', ManifestList),
+  /** The manifests that apply to one device (or were rolled out to it) with its state on each. */
+  ofDevice: (deviceId: string) =>
+    request(`/devices/${encodeURIComponent(deviceId)}/manifests`, DeviceManifestList),
   detail: (id: string) => request(path(id), ManifestDetail),
   approve: (id: string, plan: RolloutPlanInput) =>
     request(path(id, '/rollout'), ManifestDetail, { method: 'POST', body: plan }),

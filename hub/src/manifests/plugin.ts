@@ -73,7 +73,7 @@ export const manifestsFeature: FastifyPluginAsync = async (app) => {
   flush.unref()
 
   await app.register(vendorRoutes(vendors))
-  await app.register(manifestRoutes(service, engine))
+  await app.register(manifestRoutes(service, engine, db))
 
   app.addHook('onClose', async () => {
     offHooks()

@@ -7,12 +7,14 @@ import { Type } from '@vigil/protocol'
 import { MAX_ENVELOPE_BYTES } from '@vigil/protocol/signing'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { HubError } from '../errors.js'
-import type { ManifestRecord } from './db.js'
+import type { ManifestDb, ManifestRecord } from './db.js'
+import { deviceManifests } from './device-view.js'
 import { sendRefusal } from './errors.js'
 import { planWaves, type RolloutEngine } from './rollout.js'
 import type { ManifestService } from './service.js'
 import { manifestDetail, manifestSummary } from './views.js'
 
+const DeviceParams = Type.Object({ id: Type.String({ maxLength: 64 }) })
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{1,64}$' }) })
 const RolloutBody = Type.Object(
   {
@@ -27,7 +29,7 @@ const RolloutBody = Type.Object(
 
 const actorOf = (req: FastifyRequest) => req.user?.username ?? 'unknown'
 
-export function manifestRoutes(service: ManifestService, engine: RolloutEngine) {
+export function manifestRoutes(service: ManifestService, engine: RolloutEngine, db: ManifestDb) {
   return async (app: FastifyInstance) => {
     const staff = app.requireRole('admin', 'operator')
 
@@ -68,6 +70,17 @@ export function manifestRoutes(service: ManifestService, engine: RolloutEngine) 
         total: list.length,
       }
     })
+
+    app.get(
+      '/api/v1/devices/:id/manifests',
+      { preHandler: app.requireRole('admin', 'operator', 'technician'), schema: { params: DeviceParams } },
+      async (req) => {
+        const { id } = req.params as { id: string }
+        const device = app.hub.registry.get(id)
+        if (!device) throw new HubError('VIGIL_NOT_FOUND', `no device ${id}`)
+        return { deviceId: id, manifests: deviceManifests(db, device, Date.now()) }
+      },
+    )
 
     app.get('/api/v1/manifests/patch-available', { preHandler: staff }, async () => ({
       findings: service.patchAvailability(),

@@ -80,3 +80,45 @@ export const ManifestDetail = Type.Object(
   { $id: 'ManifestDetail' },
 )
 export type ManifestDetail = Static<typeof ManifestDetail>
+
+/**
+ * `GET /api/v1/devices/:id/manifests`: the manifests that apply to one device now, or that were rolled
+ * out to it (an installed one usually no longer applies: the firmware moved), with its state on each.
+ */
+export const DeviceManifest = Type.Object({
+  manifestId: Type.String(),
+  vendor: Type.String(),
+  product: Type.String(),
+  version: Type.String(),
+  fixes: Type.Array(Type.String()),
+  expiresAt: Type.String(),
+  expired: Type.Boolean(),
+  applies: Type.Boolean({ description: "the device's current firmware, vendor and model match now" }),
+  rollout: Type.Union(
+    [Type.Literal('active'), Type.Literal('paused'), Type.Literal('completed'), Type.Null()],
+    {
+      description: "the manifest's rollout; null when nobody approved one",
+    },
+  ),
+  target: Type.Union(
+    [
+      Type.Object({
+        state: Type.String({ description: "'pending' (wave not started or not yet sent) or a RolloutState" }),
+        wave: Type.Integer(),
+        code: Type.Optional(Type.String()),
+        reason: Type.Optional(Type.String()),
+        updatedAt: Type.String(),
+        deliveries: Type.Integer(),
+      }),
+      Type.Null(),
+    ],
+    { description: 'this device in the rollout; null when the rollout does not include it' },
+  ),
+})
+export type DeviceManifest = Static<typeof DeviceManifest>
+
+export const DeviceManifestList = Type.Object(
+  { deviceId: Type.String(), manifests: Type.Array(DeviceManifest) },
+  { $id: 'DeviceManifestList' },
+)
+export type DeviceManifestList = Static<typeof DeviceManifestList>
