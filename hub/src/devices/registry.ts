@@ -86,6 +86,16 @@ export class DeviceRegistry {
     return next
   }
 
+  /**
+   * The ingest hot path: `device` is the held record (from `get` in the same tick) whose volatile fields
+   * the caller changed in place. Keeps it in memory (written with the next persistent change) and
+   * notifies listeners, without a lookup or a copy.
+   */
+  touched(device: DeviceRecord): void {
+    this.store.devices.putVolatile(device)
+    this.emit({ type: 'changed', device })
+  }
+
   add(device: DeviceRecord): void {
     this.store.devices.put(device)
     this.emit({ type: 'changed', device })

@@ -3,6 +3,8 @@
  * flushed on a timer) → hand to the hooks (correlation) → emit to dashboards. One handler per message
  * kind in a lookup table; nothing throws into the broker: every failure is logged and counted.
  */
+
+import { isUtf8 } from 'node:buffer'
 import {
   type CommandResponse,
   compile,
@@ -63,9 +65,40 @@ const VALIDATORS = Object.fromEntries(
   Object.entries(DEVICE_MESSAGES).map(([kind, m]) => [kind, compile(m.schema)]),
 ) as unknown as Validators
 
+/** `new Date().toISOString()` formatted at most once per millisecond (thousands of messages a second). */
+function cachedClock(): () => { toISOString(): string } {
+  let lastMs = -1
+  let lastIso = ''
+  const stamp = { toISOString: () => lastIso }
+  return () => {
+    const ms = Date.now()
+    if (ms !== lastMs) {
+      lastMs = ms
+      lastIso = new Date(ms).toISOString()
+    }
+    return stamp
+  }
+}
+
+type Parsed<K extends DeviceMessageKind> =
+  | { ok: true; value: Payload<K> }
+  | { ok: false; reason: 'json' | 'schema' | 'size'; message: string }
+
+/**
+ * Decodes and validates one payload. Invalid UTF-8 is rejected as 'json' (as the fatal TextDecoder did),
+ * checked with `isUtf8` so that valid payloads decode without a decoder error path.
+ */
+function parsePayload<K extends DeviceMessageKind>(kind: K, payload: Buffer): Parsed<K> {
+  const validator = VALIDATORS[kind]
+  const limit = LIMITS[kind]
+  if (payload.byteLength > limit) return validator.parse(payload, limit) as Parsed<K>
+  if (!isUtf8(payload)) return { ok: false, reason: 'json', message: 'not valid JSON: invalid UTF-8' }
+  return validator.parse(payload.toString('utf8')) as Parsed<K>
+}
+
 export function createIngest(deps: IngestDeps): (msg: InboundMessage) => void {
   const { store, registry, metrics, log } = deps
-  const now = deps.now ?? (() => new Date())
+  const now: () => { toISOString(): string } = deps.now ?? cachedClock()
   const hookError = (err: unknown) => log.error({ err }, 'ingest hook failed')
 
   const reject = (reason: RejectReason, deviceId: string, message: string) => {
@@ -120,21 +153,22 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => void {
     await deps.hooks.run('onDevice', hookError, updated)
   }
 
+  // `device` is the record held by the registry, looked up in this tick: telemetry changes its volatile
+  // figures in place (no lookup, no copy per sample); coming online is a persistent change.
   const telemetry: Handler<'telemetry'> = (device, t: Telemetry) => {
     deps.telemetry.add(device.id, t)
+    const cpuPct = Math.round(t.cpu.loadPct * 10) / 10
     const memUsedPct = t.mem.total > 0 ? Math.round((t.mem.used / t.mem.total) * 1000) / 10 : 0
-    const comesOnline = deps.isConnected(device.id) !== false && !device.online
-    registry.update(
-      device.id,
-      {
-        cpuPct: Math.round(t.cpu.loadPct * 10) / 10,
-        memUsedPct,
-        telemetryAt: t.ts,
-        lastSeen: now().toISOString(),
-        ...(comesOnline ? { online: true } : {}),
-      },
-      { volatile: !comesOnline },
-    )
+    const lastSeen = now().toISOString()
+    if (!device.online && deps.isConnected(device.id) !== false) {
+      registry.update(device.id, { cpuPct, memUsedPct, telemetryAt: t.ts, lastSeen, online: true })
+    } else {
+      device.cpuPct = cpuPct
+      device.memUsedPct = memUsedPct
+      device.telemetryAt = t.ts
+      device.lastSeen = lastSeen
+      registry.touched(device)
+    }
     deps.events.emit('telemetry', { deviceId: device.id, telemetry: t })
   }
 
@@ -214,16 +248,33 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => void {
     }
   >
 
-  const run = async <K extends DeviceMessageKind>(kind: K, device: DeviceRecord, payload: Buffer) => {
+  const failed = (deviceId: string, kind: DeviceMessageKind, err: unknown) => {
+    metrics.rejected.inc({ reason: 'internal', device: deviceId })
+    log.error({ err, deviceId, kind }, 'ingest failed')
+  }
+
+  // Synchronous handlers (telemetry, events) finish without a promise per message.
+  const run = <K extends DeviceMessageKind>(kind: K, device: DeviceRecord, payload: Buffer): void => {
     const started = performance.now()
-    const result = VALIDATORS[kind].parse(payload, LIMITS[kind]) as
-      | { ok: true; value: Payload<K> }
-      | { ok: false; reason: 'json' | 'schema' | 'size'; message: string }
-    if (!result.ok) return reject(result.reason, device.id, `${kind}: ${result.message}`)
-    await handlers[kind](device, result.value)
+    const result = parsePayload(kind, payload)
+    if (!result.ok) {
+      reject(result.reason, device.id, `${kind}: ${result.message}`)
+      return
+    }
     const counters = perKind[kind]
-    counters.messages.inc()
-    counters.latency.observe((performance.now() - started) / 1000)
+    const done = () => {
+      counters.messages.inc()
+      counters.latency.observe((performance.now() - started) / 1000)
+    }
+    let pending: Promise<void> | void
+    try {
+      pending = handlers[kind](device, result.value)
+    } catch (err) {
+      failed(device.id, kind, err)
+      return
+    }
+    if (pending) pending.then(done, (err: unknown) => failed(device.id, kind, err))
+    else done()
   }
 
   return (msg: InboundMessage) => {
@@ -243,9 +294,6 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => void {
     }
     if (!device) return reject('unknown-device', msg.deviceId, 'message from a device that is not enrolled')
     if (device.disabled) return reject('disabled', msg.deviceId, 'message from a disabled device')
-    run(msg.kind, device, msg.payload).catch((err: unknown) => {
-      metrics.rejected.inc({ reason: 'internal', device: msg.deviceId })
-      log.error({ err, deviceId: msg.deviceId, kind: msg.kind }, 'ingest failed')
-    })
+    run(msg.kind, device, msg.payload)
   }
 }

@@ -32,6 +32,8 @@ export interface FlushResult {
 
 export class ShardedCollection<T extends { id: string }> implements Collection<T> {
   private readonly parts: Map<string, T>[]
+  /** Every record by id: lookups (several per ingested message) need no shard hash. */
+  private readonly byId = new Map<string, T>()
   private readonly dirty = new Set<number>()
   private readonly paths: string[]
   private lastBytes = 0
@@ -71,7 +73,10 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
       if (!data) continue
       version = Math.max(version, data.schemaVersion)
       const part = this.parts[i]
-      for (const item of data.items) part?.set(item.id, item)
+      for (const item of data.items) {
+        part?.set(item.id, item)
+        this.byId.set(item.id, item)
+      }
     }
     return version
   }
@@ -84,7 +89,7 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
   }
 
   get(id: string): T | undefined {
-    return this.part(id).get(id)
+    return this.byId.get(id)
   }
 
   values(): T[] {
@@ -92,24 +97,36 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
   }
 
   get size(): number {
-    return this.parts.reduce((n, p) => n + p.size, 0)
+    return this.byId.size
   }
 
   put(record: T): void {
-    this.part(record.id).set(record.id, record)
-    this.dirty.add(shardOf(record.id, this.shards))
+    const index = shardOf(record.id, this.shards)
+    const part = this.parts[index]
+    if (!part) throw new RangeError(`no shard ${index}`)
+    part.set(record.id, record)
+    this.byId.set(record.id, record)
+    this.dirty.add(index)
   }
 
   putVolatile(record: T): void {
-    const part = this.part(record.id)
-    if (part.has(record.id)) part.set(record.id, record)
-    else this.put(record)
+    const held = this.byId.get(record.id)
+    // The same object changed in place (the telemetry hot path): nothing to hash or re-insert.
+    if (held === record) return
+    if (held === undefined) {
+      this.put(record)
+      return
+    }
+    this.part(record.id).set(record.id, record)
+    this.byId.set(record.id, record)
   }
 
   delete(id: string): boolean {
-    const had = this.part(id).delete(id)
-    if (had) this.dirty.add(shardOf(id, this.shards))
-    return had
+    if (!this.byId.delete(id)) return false
+    const index = shardOf(id, this.shards)
+    this.parts[index]?.delete(id)
+    this.dirty.add(index)
+    return true
   }
 
   /** Marks every shard dirty (after a migration). */

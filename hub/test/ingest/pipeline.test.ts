@@ -76,4 +76,34 @@ describe('ingest pipeline', () => {
     })
     expect(await metric(hub, 'vigil_connected_devices')).toBe(0)
   })
+
+  it('rejects telemetry that is not UTF-8 as json and keeps the device as it was, then applies valid telemetry', async () => {
+    const hub = await testHub()
+    const dev = await enroll(hub)
+    const client = await connectEnrolled(hub, dev)
+    await client.publishAsync(topics.device(dev.deviceId, 'state'), JSON.stringify(birth()), { qos: 1 })
+    await until(() => hub.app.hub.registry.get(dev.deviceId)?.online, 'online')
+    const sample = telemetry(7)
+    const text = JSON.stringify(sample)
+    // A lone continuation byte inside a string: JSON-shaped, but not UTF-8.
+    const bad = Buffer.concat([
+      Buffer.from(text.slice(0, 20)),
+      Buffer.from([0x80]),
+      Buffer.from(text.slice(20)),
+    ])
+    await client.publishAsync(topics.device(dev.deviceId, 'telemetry'), bad, { qos: 1 })
+    await until(
+      async () =>
+        (await metric(hub, 'vigil_mqtt_rejected_total', { reason: 'json', device: dev.deviceId })) === 1,
+      'rejected as json',
+    )
+    expect(hub.app.hub.registry.get(dev.deviceId)?.cpuPct).toBeUndefined()
+    expect(hub.app.hub.telemetry.query(dev.deviceId)).toHaveLength(0)
+    await client.publishAsync(topics.device(dev.deviceId, 'telemetry'), text, { qos: 1 })
+    await until(() => hub.app.hub.registry.get(dev.deviceId)?.cpuPct === 7, 'valid telemetry applied')
+    const device = hub.app.hub.registry.get(dev.deviceId)
+    expect(device?.telemetryAt).toBe(sample.ts)
+    expect(typeof device?.lastSeen).toBe('string')
+    expect(Number.isNaN(Date.parse(device?.lastSeen ?? ''))).toBe(false)
+  })
 })
