@@ -23,6 +23,9 @@ export function shardOf(id: string, shards: number): number {
   return (h >>> 0) % shards
 }
 
+/** Shard files written at the same time by one flush. */
+const FLUSH_CONCURRENCY = 8
+
 export interface FlushResult {
   bytes: number
   files: number
@@ -38,6 +41,8 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
   private readonly paths: string[]
   private lastBytes = 0
   private lastSerializeMs = 0
+  /** The shards' directory exists (created at the first flush, not before every file). */
+  private dirReady = false
   private readonly files: DataFile<ShardFile<T>>[]
 
   constructor(
@@ -138,28 +143,66 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
     return this.dirty.size > 0
   }
 
-  /** Writes the dirty shards one after the other, yielding to the event loop between them. */
+  /**
+   * Writes the dirty shards, up to `FLUSH_CONCURRENCY` files at a time so that the file-system work of
+   * one overlaps the serialisation of the next. Every file is still written atomically (lowdb: temp file
+   * + rename), so `kill -9` leaves each shard old or new. A shard that was not written stays dirty.
+   */
   async flush(): Promise<FlushResult> {
     const result: FlushResult = { bytes: 0, files: 0, maxSerializeMs: 0 }
     const pending = [...this.dirty]
     this.dirty.clear()
-    for (const [n, shard] of pending.entries()) {
-      const file = this.files[shard]
-      const path = this.paths[shard]
-      const part = this.parts[shard]
-      if (!file || !path || !part) continue
-      try {
-        await mkdir(dirname(path), { recursive: true })
-        await file.write({ schemaVersion: this.schemaVersion, items: [...part.values()] })
-      } catch (err) {
-        for (const s of pending.slice(n)) this.dirty.add(s)
-        throw err
+    if (pending.length === 0) return result
+    const unwritten = new Set(pending)
+    let next = 0
+    let failure: { err: unknown } | undefined
+    const worker = async () => {
+      while (failure === undefined && next < pending.length) {
+        const shard = pending[next++] as number
+        try {
+          const written = await this.writeShard(shard)
+          if (written) {
+            result.bytes += written.bytes
+            result.files++
+            result.maxSerializeMs = Math.max(result.maxSerializeMs, written.serializeMs)
+          }
+          unwritten.delete(shard)
+        } catch (err) {
+          failure ??= { err }
+        }
+        await new Promise((resolve) => setImmediate(resolve))
       }
-      result.bytes += this.lastBytes
-      result.files++
-      result.maxSerializeMs = Math.max(result.maxSerializeMs, this.lastSerializeMs)
-      await new Promise((resolve) => setImmediate(resolve))
+    }
+    await Promise.all(Array.from({ length: Math.min(FLUSH_CONCURRENCY, pending.length) }, worker))
+    if (failure) {
+      for (const s of unwritten) this.dirty.add(s)
+      throw failure.err
     }
     return result
+  }
+
+  private async writeShard(shard: number): Promise<{ bytes: number; serializeMs: number } | undefined> {
+    const file = this.files[shard]
+    const path = this.paths[shard]
+    const part = this.parts[shard]
+    if (!file || !path || !part) return undefined
+    if (!this.dirReady) {
+      await mkdir(dirname(path), { recursive: true })
+      this.dirReady = true
+    }
+    const data = { schemaVersion: this.schemaVersion, items: [...part.values()] }
+    // `write` serialises synchronously before its first await: the figures are this shard's.
+    let writing = file.write(data)
+    const written = { bytes: this.lastBytes, serializeMs: this.lastSerializeMs }
+    try {
+      await writing
+    } catch (err) {
+      // The directory was removed while the hub ran: create it again once and retry.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+      await mkdir(dirname(path), { recursive: true })
+      writing = file.write(data)
+      await writing
+    }
+    return written
   }
 }
