@@ -45,6 +45,12 @@ export const HubConfigSchema = Type.Object(
     /** Sign-in attempts per client address and minute, before any password is checked. */
     loginAttemptsPerMin: Type.Intersect([Positive], { default: 30 }),
     loginLockoutSec: Type.Intersect([Positive], { default: 300 }),
+    /** Manifest push: artifacts are fetched and checked against the signed sha256/size within this time… */
+    artifactCheckTimeoutMs: Type.Intersect([Positive], { default: 5000 }),
+    /** …when their signed size is at most this; larger or unreachable ones are stored as `unverified`. */
+    artifactCheckMaxBytes: Type.Intersect([Positive], { default: 256 * 1024 * 1024 }),
+    /** `file://` artifact URLs are read only under this directory (never, when unset). */
+    artifactFileRoot: Type.Optional(Type.String({ minLength: 1 })),
   },
   { additionalProperties: false },
 )
@@ -78,6 +84,9 @@ export const ENV_VARS: Record<string, keyof HubConfig> = {
   VIGIL_COALESCE_MS: 'coalesceMs',
   VIGIL_SESSION_TTL_SEC: 'sessionTtlSec',
   VIGIL_LOGIN_MAX_FAILURES: 'loginMaxFailures',
+  VIGIL_ARTIFACT_CHECK_TIMEOUT_MS: 'artifactCheckTimeoutMs',
+  VIGIL_ARTIFACT_CHECK_MAX_BYTES: 'artifactCheckMaxBytes',
+  VIGIL_ARTIFACT_FILE_ROOT: 'artifactFileRoot',
   VIGIL_LOGIN_LOCKOUT_SEC: 'loginLockoutSec',
   VIGIL_LOGIN_ATTEMPTS_PER_MIN: 'loginAttemptsPerMin',
 }

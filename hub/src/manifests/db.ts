@@ -43,6 +43,8 @@ export interface ManifestRecord {
   acceptedAt: string
   acceptedBy: string
   rollout?: RolloutPlan
+  /** The hub's own artifact check at push time (absent on manifests stored before it existed). */
+  artifactCheck?: 'verified' | 'unverified'
 }
 
 export type TargetState = 'pending' | RolloutState

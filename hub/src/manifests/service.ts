@@ -9,6 +9,7 @@ import type { DeviceRecord } from '../store/types.js'
 import type { VendorService } from '../vendors/service.js'
 import { checkManifest } from './accept.js'
 import { applicableDevices, fixedFindings } from './applicability.js'
+import { checkArtifacts } from './artifact-check.js'
 import type { ManifestDb, ManifestRecord } from './db.js'
 import { type Refusal, refusal } from './errors.js'
 import { findingsOf } from './findings-port.js'
@@ -68,6 +69,23 @@ export class ManifestService {
         )
       return checkManifest({ body, vendor, history: this.list(vendor.id), now: this.now().getTime() })
     })()
+    const artifacts = result.ok
+      ? await checkArtifacts(result.manifest.payload.artifacts, {
+          timeoutMs: this.hub.config.artifactCheckTimeoutMs,
+          maxBytes: this.hub.config.artifactCheckMaxBytes,
+          fileRoot: this.hub.config.artifactFileRoot,
+        })
+      : result
+    if (!artifacts.ok) {
+      this.hub.audit({
+        actor,
+        action: 'manifest.push',
+        target: vendorId,
+        ok: false,
+        detail: `${artifacts.code}: ${artifacts.message}`.slice(0, 1024),
+      })
+      return artifacts
+    }
     if (!result.ok) {
       this.hub.audit({
         actor,
@@ -82,6 +100,7 @@ export class ManifestService {
       ...result.manifest,
       acceptedAt: this.now().toISOString(),
       acceptedBy: actor,
+      artifactCheck: artifacts.check,
     }
     this.db.manifests.put(record)
     await this.db.flush()
@@ -92,7 +111,11 @@ export class ManifestService {
       action: 'manifest.push',
       target: record.id,
       ok: true,
-      detail: `${p.product} ${p.version}`,
+      detail:
+        `${p.product} ${p.version}; artifacts ${artifacts.check}${artifacts.notes.length ? ` (${artifacts.notes.join('; ')})` : ''}`.slice(
+          0,
+          1024,
+        ),
     })
     const c = this.coverage(record)
     this.hub.events.emit('feed', {

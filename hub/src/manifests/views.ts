@@ -31,6 +31,7 @@ export function manifestSummary(
     keyids: m.keyids,
     acceptedAt: m.acceptedAt,
     acceptedBy: m.acceptedBy,
+    artifactCheck: m.artifactCheck ?? 'unverified',
     coverage: { devices: coverage.devices.length, findings: coverage.findings.length },
     rollout: m.rollout
       ? {

@@ -30,6 +30,12 @@ export const ManifestSummary = Type.Object(
     keyids: Type.Array(Type.String()),
     acceptedAt: Type.String(),
     acceptedBy: Type.String(),
+    artifactCheck: Type.Optional(
+      Type.Union([Type.Literal('verified'), Type.Literal('unverified')], {
+        description:
+          'verified: the hub fetched every artifact at push time and it matched; unverified: some were unreachable, too large or not fetchable (file:// outside the configured root)',
+      }),
+    ),
     coverage: Type.Object({ devices: Type.Integer(), findings: Type.Integer() }),
     rollout: Type.Union([
       Type.Object({

@@ -1,0 +1,83 @@
+/**
+ * The hub checks a pushed manifest's artifacts it can reach (a real local HTTP server, file:// under the
+ * configured root): a wrong hash or size is refused (422, audited); unreachable ones are stored as
+ * `unverified`, visible in the API.
+ */
+import { createHash } from 'node:crypto'
+import { writeFile } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { tempDir, testHub } from '../helpers.ts'
+import { createVendor, manifest, push, sign } from './fixtures.ts'
+
+const GOOD = Buffer.from('firmware image 4.2.x '.repeat(100))
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
+
+async function artifactServer(files: Record<string, Buffer>) {
+  const server = createServer((req, res) => {
+    const body = files[req.url ?? '']
+    if (!body) return res.writeHead(404).end()
+    res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(body)
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  onTestFinished(() => new Promise<void>((r) => server.close(() => r())))
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+}
+
+const artifact = (url: string, body: Buffer = GOOD) => ({
+  name: 'igw.bin',
+  url,
+  sha256: sha(GOOD),
+  size: body.length,
+})
+
+describe('artifact check at push time', () => {
+  it('verifies reachable artifacts, refuses a wrong hash or size (audited), marks the unreachable unverified', async () => {
+    const root = await tempDir()
+    const outside = await tempDir()
+    const hub = await testHub({ artifactFileRoot: root })
+    const vendor = await createVendor(hub)
+    const base = await artifactServer({
+      '/good.bin': GOOD,
+      '/tampered.bin': Buffer.from(GOOD).fill(0x41, 0, 10),
+    })
+    await writeFile(join(root, 'good.bin'), GOOD)
+    await writeFile(join(root, 'short.bin'), GOOD.subarray(0, 100))
+    await writeFile(join(outside, 'good.bin'), GOOD)
+    let n = 0
+    const pushWith = (artifacts: ReturnType<typeof artifact>[]) =>
+      push(hub, vendor.token, sign(manifest({ version: `4.2.${++n}`, artifacts }), vendor.keys))
+
+    const tampered = await pushWith([artifact(`${base}/tampered.bin`)])
+    expect(tampered.status).toBe(422)
+    expect(tampered.body.error?.code).toBe('ARTIFACT_HASH')
+    const short = await pushWith([artifact(pathToFileURL(join(root, 'short.bin')).href)])
+    expect(short.status).toBe(422)
+    expect(short.body.error?.code).toBe('ARTIFACT_SIZE')
+    const audit = await hub.app.hub.store.audit.read({ filter: (e) => e.action === 'manifest.push' && !e.ok })
+    expect(audit.map((e) => e.detail?.split(':')[0]).sort()).toEqual(['ARTIFACT_HASH', 'ARTIFACT_SIZE'])
+
+    const good = await pushWith([
+      artifact(`${base}/good.bin`),
+      artifact(pathToFileURL(join(root, 'good.bin')).href),
+    ])
+    expect(good.status, JSON.stringify(good.body)).toBe(201)
+    expect(good.body.artifactCheck).toBe('verified')
+
+    const unreachable = await pushWith([artifact(`${base}/missing.bin`)])
+    expect(unreachable.status).toBe(201)
+    expect(unreachable.body.artifactCheck).toBe('unverified')
+    const notUnderRoot = await pushWith([artifact(pathToFileURL(join(outside, 'good.bin')).href)])
+    expect(notUnderRoot.status).toBe(201)
+    expect(notUnderRoot.body.artifactCheck).toBe('unverified')
+    const accepted = await hub.app.hub.store.audit.read({
+      filter: (e) => e.action === 'manifest.push' && e.ok,
+    })
+    expect(accepted.some((e) => e.detail?.includes('unverified (igw.bin: outside artifactFileRoot)'))).toBe(
+      true,
+    )
+  })
+})
