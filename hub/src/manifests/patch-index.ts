@@ -68,11 +68,26 @@ export class PatchIndex {
     this.#byDevice.clear()
     this.#keys.clear()
     const manifests = this.#sorted()
-    for (const d of this.devices()) this.#index(d, manifests)
+    // Gateways of one image share vendor, model and firmware: judge each identity once.
+    const memo = new Map<string, Map<string, Entry[]>>()
+    for (const d of this.devices()) this.#index(d, manifests, memo)
   }
 
-  #index(device: DeviceRecord, manifests: readonly ManifestRecord[]): void {
-    this.#keys.set(device.id, identityKey(device))
+  #index(
+    device: DeviceRecord,
+    manifests: readonly ManifestRecord[],
+    memo?: Map<string, Map<string, Entry[]>>,
+  ): void {
+    const key = identityKey(device)
+    this.#keys.set(device.id, key)
+    const known = memo?.get(key)
+    const byCve = known ?? this.#judge(device, manifests)
+    if (!known) memo?.set(key, byCve)
+    if (byCve.size > 0) this.#byDevice.set(device.id, byCve)
+    else this.#byDevice.delete(device.id)
+  }
+
+  #judge(device: DeviceRecord, manifests: readonly ManifestRecord[]): Map<string, Entry[]> {
     const byCve = new Map<string, Entry[]>()
     if (!device.disabled)
       for (const m of manifests) {
@@ -85,9 +100,12 @@ export class PatchIndex {
           version: p.version,
           expiresAt: Date.parse(p.expiresAt),
         }
-        for (const cve of p.fixes) byCve.set(cve, [...(byCve.get(cve) ?? []), entry])
+        for (const cve of p.fixes) {
+          const list = byCve.get(cve)
+          if (list) list.push(entry)
+          else byCve.set(cve, [entry])
+        }
       }
-    if (byCve.size > 0) this.#byDevice.set(device.id, byCve)
-    else this.#byDevice.delete(device.id)
+    return byCve
   }
 }
