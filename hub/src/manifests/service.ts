@@ -57,7 +57,26 @@ export class ManifestService {
       .sort((a, b) => (a.acceptedAt < b.acceptedAt ? 1 : a.acceptedAt > b.acceptedAt ? -1 : 0))
   }
 
-  async push(body: unknown, vendorId: string, actor: string): Promise<ManifestRecord | Refusal> {
+  /** Pushes of one vendor run one after another: the version-history check and the store must not
+   *  interleave (two concurrent pushes of the same version would otherwise both pass while the hub
+   *  fetches their artifacts — mix-and-match). */
+  private readonly queues = new Map<string, Promise<unknown>>()
+
+  push(body: unknown, vendorId: string, actor: string): Promise<ManifestRecord | Refusal> {
+    const previous = this.queues.get(vendorId) ?? Promise.resolve()
+    const next = previous.then(
+      () => this.pushNow(body, vendorId, actor),
+      () => this.pushNow(body, vendorId, actor),
+    )
+    const tail = next.catch(() => undefined)
+    this.queues.set(vendorId, tail)
+    void tail.then(() => {
+      if (this.queues.get(vendorId) === tail) this.queues.delete(vendorId)
+    })
+    return next
+  }
+
+  private async pushNow(body: unknown, vendorId: string, actor: string): Promise<ManifestRecord | Refusal> {
     const vendor = this.vendors.get(vendorId)
     const result = (() => {
       if (!vendor) return refusal('WRONG_VENDOR_TOKEN', `the token's vendor ${vendorId} no longer exists`)

@@ -80,4 +80,24 @@ describe('artifact check at push time', () => {
       true,
     )
   })
+
+  it('serialises pushes of one vendor: the same version twice at once is accepted once, refused once', async () => {
+    const hub = await testHub()
+    const vendor = await createVendor(hub)
+    // a slow artifact host keeps the first push inside its artifact check while the second arrives
+    const server = createServer((_req, res) => {
+      setTimeout(() => res.writeHead(404).end(), 300)
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    onTestFinished(() => new Promise<void>((r) => server.close(() => r())))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/fw.bin`
+    const a = sign(manifest({ version: '5.0.0', artifacts: [artifact(url)] }), vendor.keys)
+    const b = sign(
+      manifest({ version: '5.0.0', artifacts: [artifact(url, Buffer.from('other'))] }),
+      vendor.keys,
+    )
+    const results = await Promise.all([push(hub, vendor.token, a), push(hub, vendor.token, b)])
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409])
+    expect(results.find((r) => r.status === 409)?.body.error?.code).toBe('MIX_AND_MATCH')
+  })
 })
