@@ -4,6 +4,7 @@
 import { hostname } from 'node:os'
 import { compile, EnrollResponse } from '@vigil/protocol'
 import { type Credentials, writeCredentials } from './credentials.js'
+import { vendorTrustPath, writeJsonAtomic } from './store.js'
 
 export class EnrollError extends Error {
   constructor(
@@ -71,5 +72,7 @@ export async function enrollDevice(options: EnrollOptions): Promise<Credentials>
     mqtt: parsed.value.mqtt,
   }
   await writeCredentials(options.dir, creds)
+  // Vendor keys for signed manifests, provisioned once here; only rotations signed by them change them.
+  if (parsed.value.vendors?.length) await writeJsonAtomic(vendorTrustPath(options.dir), parsed.value.vendors)
   return creds
 }

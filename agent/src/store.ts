@@ -56,3 +56,5 @@ export async function readJson(file: string): Promise<unknown> {
 
 export const memoryPath = (dir: string) => join(dir, 'memory.json')
 export const statusPath = (dir: string) => join(dir, 'status.json')
+/** Vendor trust provisioned at enrollment (VendorTrust[]). */
+export const vendorTrustPath = (dir: string) => join(dir, 'vendor-trust.json')

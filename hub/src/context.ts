@@ -2,6 +2,7 @@
  * The services a hub instance is made of, shared by its plugins through one fastify decoration
  * (`app.hub`). Built and torn down by `core.ts`.
  */
+import type { VendorTrust } from '@vigil/protocol'
 import type { FastifyBaseLogger } from 'fastify'
 import type { DeviceBus } from './broker/bus.js'
 import type { HubConfig } from './config.js'
@@ -28,6 +29,8 @@ export interface HubContext {
   /** The admin password generated on first start (printed once by the CLI), if any. */
   generatedAdminPassword: string | undefined
   ready: boolean
+  /** Vendor trust handed to devices at enrollment (set by the manifests feature when it is loaded). */
+  vendorTrust?: () => VendorTrust[]
   audit(entry: Omit<AuditEntry, 'ts'>): void
 }
 

@@ -98,7 +98,7 @@ describe('signed manifest flow: openssl + curl → hub → agents → rollout in
       body: JSON.stringify({ publicKeyPem }),
     })
     expect(key.status).toBe(201)
-    // Agents are provisioned with the vendor trust the hub shows (config `manifests.trust`).
+    // Agents are provisioned at enrollment with the vendor trust the hub shows (no trust configured).
     const trust = (
       await api<{ trust: VendorTrust }>(hub, `/api/v1/vendors/${vendor.body.id}/trust`, { token: admin })
     ).body.trust
@@ -112,10 +112,7 @@ describe('signed manifest flow: openssl + curl → hub → agents → rollout in
         name: `alaris-${i}`,
         overrides: {
           identity: { vendor: 'BD', model: MODEL, firmwareFile: fw },
-          manifests: {
-            trust: [structuredClone(trust)],
-            installHook: `printf '%s\\n' "$VIGIL_VERSION" > '${fw}'`,
-          },
+          manifests: { installHook: `printf '%s\\n' "$VIGIL_VERSION" > '${fw}'` },
         },
       })
       gateways.push({ agent, fw })
@@ -126,9 +123,12 @@ describe('signed manifest flow: openssl + curl → hub → agents → rollout in
       name: 'other-model',
       overrides: {
         identity: { vendor: 'BD', model: 'BD Alaris Systems Manager', firmwareFile: otherFw },
-        manifests: { trust: [structuredClone(trust)] },
       },
     })
+    for (const g of [...gateways.map((x) => x.agent), other])
+      expect(g.status().manifests?.trusted).toEqual([
+        expect.objectContaining({ vendor: trust.vendor, keys: 1, threshold: trust.threshold }),
+      ])
     const ids = gateways.map((g) => g.agent.deviceId).sort()
     const openFindings = async (deviceId: string) =>
       (

@@ -5,6 +5,8 @@
  * touches them; then the install hook runs (none: "verified, awaiting install"). Each step is reported
  * on the device's `rollout` topic. Key rotations are accepted only when signed by the current keys.
  */
+
+import { existsSync } from 'node:fs'
 import {
   type CommandRequest,
   compareVersions,
@@ -23,6 +25,7 @@ import {
 import { CommandError } from '../commands/dispatch.js'
 import type { AgentConfig } from '../config/schema.js'
 import type { Logger } from '../logger.js'
+import { vendorTrustPath } from '../store.js'
 import { downloadArtifact } from './download.js'
 import { runInstallHook } from './hook.js'
 import {
@@ -165,6 +168,12 @@ export function createManifestManager(o: ManifestManagerOptions) {
         if (file.ok) provisioned.push(...file.trust)
         else o.log.warn(file.message)
       }
+      // What the hub provisioned at enrollment; vendors configured explicitly above take precedence.
+      const enrolled = await readTrustFile(vendorTrustPath(o.stateDir))
+      if (enrolled.ok) {
+        const configured = new Set(provisioned.map((t) => t.vendor))
+        provisioned.push(...enrolled.trust.filter((t) => !configured.has(t.vendor)))
+      } else if (existsSync(vendorTrustPath(o.stateDir))) o.log.warn(enrolled.message)
       const loaded = await loadState(o.stateDir, provisioned)
       state = loaded.state
       if (loaded.problem) o.log.warn(loaded.problem)

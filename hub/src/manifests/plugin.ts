@@ -3,7 +3,7 @@
  * key-rotation delivery. Hooks into ingest for births (deliver what is pending) and rollout reports.
  */
 import type { FastifyPluginAsync } from 'fastify'
-import { VendorDb, type VendorRecord } from '../vendors/db.js'
+import { VendorDb, type VendorRecord, vendorTrust } from '../vendors/db.js'
 import { vendorRoutes } from '../vendors/routes.js'
 import { VendorService } from '../vendors/service.js'
 import { applicability } from './applicability.js'
@@ -72,6 +72,8 @@ export const manifestsFeature: FastifyPluginAsync = async (app) => {
   }, hub.config.flushIntervalMs)
   flush.unref()
 
+  // Devices enrolled from now on trust the vendors' current keys; rotations change them afterwards.
+  hub.vendorTrust = () => vendors.list().map(vendorTrust)
   await app.register(vendorRoutes(vendors))
   await app.register(manifestRoutes(service, engine, db))
 

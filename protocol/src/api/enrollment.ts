@@ -1,3 +1,4 @@
+import { VendorTrust } from '../messages/key-rotation.js'
 import { type Static, Type } from '../schema.js'
 
 export const EnrollmentTokenRequest = Type.Object(
@@ -40,6 +41,13 @@ export const EnrollResponse = Type.Object(
   {
     deviceId: Type.String(),
     mqtt: Type.Object({ url: Type.String(), username: Type.String(), password: Type.String() }),
+    vendors: Type.Optional(
+      Type.Array(VendorTrust, {
+        maxItems: 64,
+        description:
+          'vendor keys the device trusts for signed manifests, provisioned once at enrollment; afterwards only rotation statements signed by the old keys change them',
+      }),
+    ),
   },
   { $id: 'EnrollResponse' },
 )

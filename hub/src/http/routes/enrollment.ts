@@ -100,6 +100,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
             username: device.id,
             password: secret,
           },
+          ...(hub.vendorTrust ? { vendors: hub.vendorTrust() } : {}),
         })
       } catch (err) {
         hub.audit({ actor: 'anonymous', action: 'device.enroll', ok: false, detail: String(err), ip: req.ip })
