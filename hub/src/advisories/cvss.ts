@@ -1,14 +1,15 @@
 /**
- * CVSS base scores. v3.0/v3.1 are computed from the vector with the specification's formulas
- * (FIRST CVSS v3.1 §7.1, Appendix A Roundup). v4.0 scoring needs the official MacroVector lookup
- * table; it is not implemented here, so a v4 vector is only validated and its provided `baseScore`
- * used (see `severityFromScores`).
+ * CVSS base scores, always computed from the vector when there is one: v3.0/v3.1 with the
+ * specification's formulas (FIRST CVSS v3.1 §7.1, Appendix A Roundup), v2 with the v2 guide's
+ * equations, v4.0 with the MacroVector method (`cvss4.ts`). A score given without a vector is used
+ * as given.
  */
 import type { Severity } from '@vigil/protocol'
+import { CvssError } from './cvss-error.js'
+import { cvss4Score, parseCvss4 } from './cvss4.js'
 
-export class CvssError extends Error {
-  override name = 'CvssError'
-}
+export { cvss4MacroVector, cvss4Score, parseCvss4 } from './cvss4.js'
+export { CvssError }
 
 const V3_WEIGHTS = {
   AV: { N: 0.85, A: 0.62, L: 0.55, P: 0.2 },
@@ -97,27 +98,9 @@ export function cvss2BaseScore(vector: string): number {
   return Math.round((0.6 * impact + 0.4 * exploitability - 1.5) * f * 10) / 10
 }
 
-const V4_BASE: Record<string, readonly string[]> = {
-  AV: ['N', 'A', 'L', 'P'],
-  AC: ['L', 'H'],
-  AT: ['N', 'P'],
-  PR: ['N', 'L', 'H'],
-  UI: ['N', 'P', 'A'],
-  VC: ['H', 'L', 'N'],
-  VI: ['H', 'L', 'N'],
-  VA: ['H', 'L', 'N'],
-  SC: ['H', 'L', 'N'],
-  SI: ['H', 'L', 'N'],
-  SA: ['H', 'L', 'N'],
-}
-
-/** Validates the base metrics of a CVSS v4.0 vector. Throws `CvssError`. */
+/** Validates a CVSS v4.0 vector (base metrics present, every value known). Throws `CvssError`. */
 export function validateCvss4(vector: string): void {
-  const metrics = parseVector(vector.trim(), /^CVSS:4\.0\//)
-  for (const [k, allowed] of Object.entries(V4_BASE)) {
-    const v = metrics.get(k)
-    if (v === undefined || !allowed.includes(v)) throw new CvssError(`invalid or missing ${k} in ${vector}`)
-  }
+  parseCvss4(vector)
 }
 
 /** Qualitative severity band (CVSS v3.1 §5 and v4.0 share the bands). */
@@ -135,15 +118,14 @@ export interface ScoreInput {
 }
 
 /**
- * The base score for one score entry: computed from a v3 vector, else a v4 vector's given score, else
- * the given base score. Returns null when nothing usable is present.
+ * The base score for one score entry: computed from its v2, v3 or v4 vector, else the given base
+ * score. Returns null when nothing usable is present; throws `CvssError` for a malformed vector.
  */
 export function baseScoreOf(input: ScoreInput): number | null {
   const vector = input.vector?.trim()
   if (vector?.startsWith('CVSS:3.')) return cvss3BaseScore(vector)
-  if (vector?.startsWith('CVSS:4.0/')) validateCvss4(vector)
-  else if (vector !== undefined && /^\(?AV:[LAN]\/AC:[HML]\/Au:[MSN]\//.test(vector))
-    return cvss2BaseScore(vector)
+  if (vector?.startsWith('CVSS:4.0/')) return cvss4Score(vector)
+  if (vector !== undefined && /^\(?AV:[LAN]\/AC:[HML]\/Au:[MSN]\//.test(vector)) return cvss2BaseScore(vector)
   if (typeof input.baseScore === 'number' && input.baseScore >= 0 && input.baseScore <= 10) {
     return input.baseScore
   }

@@ -8,7 +8,7 @@ export {
 } from './advisory-index.js'
 export { importCommand, scanCommand } from './cli.js'
 export { correlate, type Enrichment, NO_ENRICHMENT } from './correlate.js'
-export { cvss2BaseScore, cvss3BaseScore, severityBand, severityFromScores } from './cvss.js'
+export { cvss2BaseScore, cvss3BaseScore, cvss4Score, severityBand, severityFromScores } from './cvss.js'
 export {
   type AdvisorySink,
   DEFAULT_MAX_DEPTH,

@@ -62,11 +62,11 @@ describe('CVSS v2 and v4', () => {
     expect(cvss2BaseScore('AV:N/AC:M/Au:N/C:P/I:N/A:N')).toBe(4.3)
   })
 
-  it('validates a v4 vector and takes its given score (macrovector scoring not implemented)', () => {
+  it('scores a v4 vector from the vector itself, ignoring a stale given score', () => {
     const v4 = 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N'
     expect(() => validateCvss4(v4)).not.toThrow()
-    expect(baseScoreOf({ vector: v4, baseScore: 9.3 })).toBe(9.3)
-    expect(baseScoreOf({ vector: v4 })).toBeNull()
+    expect(baseScoreOf({ vector: v4 })).toBe(9.3)
+    expect(baseScoreOf({ vector: v4, baseScore: 5 })).toBe(9.3)
     expect(() => validateCvss4('CVSS:4.0/AV:N')).toThrow(CvssError)
   })
 
