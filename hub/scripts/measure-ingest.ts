@@ -88,7 +88,9 @@ const ingestMs = performance.now() - t1
 loop.disable()
 const hist = await metrics.ingestLatency.get()
 const buckets = hist.values.filter((v) => v.metricName === 'vigil_ingest_duration_seconds_bucket')
-const p99Bucket = buckets.find((b) => b.value >= expected * 0.99)?.labels.le
+const p99Bucket = (
+  buckets.find((b) => b.value >= expected * 0.99)?.labels as { le?: string | number } | undefined
+)?.le
 await hub.app.hub.store.flush()
 const result = {
   devices: N,

@@ -1,10 +1,12 @@
 /**
  * CSAF 2.0 mandatory tests (§6.1) that a schema cannot express. Each test is a named pure function
  * answering a problem or null; `mandatoryChecks` answers the first failure as "<id> <name>: <detail>".
- * Not implemented (need external catalogues): 6.1.11 CWE (the CWE list) and the registry half of
- * 6.1.12 (only the ISO 639 primary subtag is checked).
+ * 6.1.11 checks CWE names against the bundled CWE catalogue (`../cwe/`); an id the catalogue does not
+ * know (a newer CWE, or a category) is not a failure: `unknownCwes` lists it so the import can say so.
+ * Not implemented: the registry half of 6.1.12 (only the ISO 639 primary subtag is checked).
  */
 import { cvss2BaseScore, cvss3BaseScore, severityBand } from '../cvss.js'
+import { CWE, checkCwe } from '../cwe/catalogue.js'
 import { PROFILE_AND_TRACKING_TESTS } from './csaf-checks-tracking.js'
 
 // biome-ignore lint/suspicious/noExplicitAny: CSAF documents are walked generically after schema validation
@@ -243,6 +245,21 @@ export const PRODUCT_TESTS: CsafTest[] = [
     },
   },
   {
+    id: '6.1.11',
+    name: 'CWE',
+    run(doc) {
+      for (const [i, v] of (doc.vulnerabilities ?? []).entries()) {
+        const { id, name } = v.cwe ?? {}
+        if (typeof id !== 'string' || typeof name !== 'string') continue
+        const verdict = checkCwe(id, name)
+        if (!verdict.ok && !verdict.unknownId) {
+          return `vulnerabilities/${i}: ${id} is named "${verdict.expected}" in CWE ${CWE.latest.version}, not "${name}"`
+        }
+      }
+      return null
+    },
+  },
+  {
     id: '6.1.12',
     name: 'Language',
     run(doc) {
@@ -282,6 +299,18 @@ export const PRODUCT_TESTS: CsafTest[] = [
 const ALL: CsafTest[] = [...PRODUCT_TESTS, ...PROFILE_AND_TRACKING_TESTS]
 
 /** The first failed mandatory test as "<id> <name>: <detail>", or null. */
+/** CWE ids of the document's vulnerabilities that the bundled catalogue does not know. */
+export function unknownCwes(doc: unknown): string[] {
+  const out = new Set<string>()
+  for (const v of (doc as Doc).vulnerabilities ?? []) {
+    const { id, name } = v?.cwe ?? {}
+    if (typeof id !== 'string' || typeof name !== 'string') continue
+    const verdict = checkCwe(id, name)
+    if (!verdict.ok && verdict.unknownId) out.add(id)
+  }
+  return [...out]
+}
+
 export function mandatoryChecks(doc: unknown): string | null {
   for (const t of ALL) {
     const problem = t.run(doc as Doc)

@@ -7,11 +7,12 @@
  */
 import type { Severity } from '@vigil/protocol'
 import { severityFromScores } from '../cvss.js'
+import { CWE } from '../cwe/catalogue.js'
 import type { VersionRange } from '../ranges.js'
 import { parseRange, rangeContains } from '../ranges.js'
 import type { Advisory, CsafVulnerability, ProductAffect } from '../types.js'
 import { productKey, type VendorMatcher } from '../vendor.js'
-import { mandatoryChecks } from './csaf-checks.js'
+import { mandatoryChecks, unknownCwes } from './csaf-checks.js'
 import { flattenProductTree, type RawProductTree, type TreeLeaf } from './csaf-tree.js'
 import { fixedFromRemediations, type RawRemediation } from './remediation-fixed.js'
 import { csafValidator } from './schemas.js'
@@ -114,7 +115,10 @@ export function normalizeCsaf(doc: unknown, origin: string, vendors: VendorMatch
   const csaf = doc as RawCsaf
   const failed = mandatoryChecks(csaf)
   if (failed !== null) return { ok: false, reason: `CSAF mandatory test ${failed}` }
-  const notes: string[] = []
+  const notes = unknownCwes(csaf).map(
+    (id) =>
+      `${csaf.document.tracking.id}: ${id} is not in the bundled CWE catalogue (${CWE.versions}): its name was not checked (test 6.1.11)`,
+  )
   const products = flattenProductTree(csaf.product_tree).map((l) => toProduct(l, vendors))
   const byId = new Map(products.map((p) => [p.productId, p]))
   const vulnerabilities: CsafVulnerability[] = []
