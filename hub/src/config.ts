@@ -4,6 +4,7 @@
  */
 import Type, { type Static } from 'typebox'
 import { Value } from 'typebox/value'
+import { parseFetchAllowList } from './manifests/fetch-guard.js'
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 })
 const Positive = Type.Integer({ minimum: 1 })
@@ -51,6 +52,12 @@ export const HubConfigSchema = Type.Object(
     artifactCheckMaxBytes: Type.Intersect([Positive], { default: 256 * 1024 * 1024 }),
     /** `file://` artifact URLs are read only under this directory (never, when unset). */
     artifactFileRoot: Type.Optional(Type.String({ minLength: 1 })),
+    /**
+     * Artifact URLs are fetched only from public addresses, so a vendor cannot make the hub reach the
+     * internal network; these comma-separated host names, addresses and CIDR networks are allowed too
+     * (an internal artifact mirror).
+     */
+    artifactFetchAllow: Type.Optional(Type.String()),
   },
   { additionalProperties: false },
 )
@@ -87,6 +94,7 @@ export const ENV_VARS: Record<string, keyof HubConfig> = {
   VIGIL_ARTIFACT_CHECK_TIMEOUT_MS: 'artifactCheckTimeoutMs',
   VIGIL_ARTIFACT_CHECK_MAX_BYTES: 'artifactCheckMaxBytes',
   VIGIL_ARTIFACT_FILE_ROOT: 'artifactFileRoot',
+  VIGIL_ARTIFACT_FETCH_ALLOW: 'artifactFetchAllow',
   VIGIL_LOGIN_LOCKOUT_SEC: 'loginLockoutSec',
   VIGIL_LOGIN_ATTEMPTS_PER_MIN: 'loginAttemptsPerMin',
 }
@@ -130,6 +138,9 @@ export function loadHubConfig(
   if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
     problems.push('tlsCert (VIGIL_TLS_CERT) and tlsKey (VIGIL_TLS_KEY) must be set together')
   }
+  const allow = parseFetchAllowList(config.artifactFetchAllow)
+  if (!allow.ok)
+    problems.push(...allow.problems.map((p) => `artifactFetchAllow (VIGIL_ARTIFACT_FETCH_ALLOW): ${p}`))
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze(config)
 }

@@ -1,8 +1,9 @@
 /**
- * The hub's own look at a pushed manifest's artifacts: each one it can reach (`http(s)://`, or
- * `file://` under the configured root) within a bounded time and size is streamed through the same
- * verifier the agents use, so a wrong hash or size is refused at push time. What it cannot reach is
- * accepted and marked `unverified` — never silently.
+ * The hub's own look at a pushed manifest's artifacts: each one it can reach (`http(s)://` at a public
+ * address or one the operator allows — see `fetch-guard.ts` — or `file://` under the configured root)
+ * within a bounded time and size is streamed through the same verifier the agents use, so a wrong hash
+ * or size is refused at push time. What it cannot or may not reach is accepted and marked
+ * `unverified`, with the reason — never silently.
  */
 import { createReadStream } from 'node:fs'
 import { realpath } from 'node:fs/promises'
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'node:url'
 import type { ManifestArtifact } from '@vigil/protocol'
 import { createArtifactVerifier } from '@vigil/protocol/signing'
 import { type Refusal, refusal } from './errors.js'
+import { type FetchAllowList, guardedGet, NOTHING_ALLOWED } from './fetch-guard.js'
 
 export type ArtifactCheck = 'verified' | 'unverified'
 
@@ -18,6 +20,8 @@ export interface ArtifactCheckOptions {
   timeoutMs: number
   maxBytes: number
   fileRoot?: string | undefined
+  /** Non-public hosts/networks the hub may fetch from (default: none). */
+  fetchAllow?: FetchAllowList | undefined
 }
 
 type One = { ok: true; check: ArtifactCheck; why?: string } | Refusal
@@ -28,12 +32,6 @@ async function* fromFile(url: URL, root: string | undefined): AsyncGenerator<Uin
   const path = await realpath(fileURLToPath(url))
   if (path !== base && !path.startsWith(base + sep)) throw new Error('outside artifactFileRoot')
   yield* createReadStream(path)
-}
-
-async function* fromHttp(url: URL, signal: AbortSignal): AsyncGenerator<Uint8Array> {
-  const res = await fetch(url, { signal, redirect: 'follow' })
-  if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`)
-  yield* res.body
 }
 
 async function checkOne(a: ManifestArtifact, opts: ArtifactCheckOptions): Promise<One> {
@@ -49,7 +47,7 @@ async function checkOne(a: ManifestArtifact, opts: ArtifactCheckOptions): Promis
     url.protocol === 'file:'
       ? fromFile(url, opts.fileRoot)
       : url.protocol === 'http:' || url.protocol === 'https:'
-        ? fromHttp(url, signal)
+        ? guardedGet(url, { allow: opts.fetchAllow ?? NOTHING_ALLOWED, signal })
         : undefined
   if (!source) return { ok: true, check: 'unverified', why: `scheme ${url.protocol}` }
   const verifier = createArtifactVerifier(a)

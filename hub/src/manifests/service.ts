@@ -12,6 +12,7 @@ import { applicableDevices, fixedFindings } from './applicability.js'
 import { checkArtifacts } from './artifact-check.js'
 import type { ManifestDb, ManifestRecord } from './db.js'
 import { type Refusal, refusal } from './errors.js'
+import { type FetchAllowList, NOTHING_ALLOWED, parseFetchAllowList } from './fetch-guard.js'
 import { findingsOf } from './findings-port.js'
 
 export interface Coverage {
@@ -38,13 +39,18 @@ function claimedVendor(body: unknown): string | undefined {
 export class ManifestService {
   /** Called after a manifest is accepted and stored (the plugin rebuilds its patch index). */
   onAccepted: (m: ManifestRecord) => void = () => {}
+  /** Non-public artifact hosts the operator allows (the config was validated at load). */
+  private readonly fetchAllow: FetchAllowList
 
   constructor(
     private readonly hub: HubContext,
     private readonly db: ManifestDb,
     private readonly vendors: VendorService,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    const allow = parseFetchAllowList(hub.config.artifactFetchAllow)
+    this.fetchAllow = allow.ok ? allow.allow : NOTHING_ALLOWED
+  }
 
   get(id: string): ManifestRecord | undefined {
     return this.db.manifests.get(id)
@@ -93,6 +99,7 @@ export class ManifestService {
           timeoutMs: this.hub.config.artifactCheckTimeoutMs,
           maxBytes: this.hub.config.artifactCheckMaxBytes,
           fileRoot: this.hub.config.artifactFileRoot,
+          fetchAllow: this.fetchAllow,
         })
       : result
     if (!artifacts.ok) {

@@ -27,6 +27,18 @@ async function artifactServer(files: Record<string, Buffer>) {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 }
 
+/** Counts the requests it receives: a refused fetch must not even connect. */
+async function countingServer() {
+  const seen: string[] = []
+  const server = createServer((req, res) => {
+    seen.push(req.url ?? '')
+    res.writeHead(200).end(GOOD)
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  onTestFinished(() => new Promise<void>((r) => server.close(() => r())))
+  return { seen, port: (server.address() as AddressInfo).port }
+}
+
 const artifact = (url: string, body: Buffer = GOOD) => ({
   name: 'igw.bin',
   url,
@@ -38,7 +50,7 @@ describe('artifact check at push time', () => {
   it('verifies reachable artifacts, refuses a wrong hash or size (audited), marks the unreachable unverified', async () => {
     const root = await tempDir()
     const outside = await tempDir()
-    const hub = await testHub({ artifactFileRoot: root })
+    const hub = await testHub({ artifactFileRoot: root, artifactFetchAllow: '127.0.0.1' })
     const vendor = await createVendor(hub)
     const base = await artifactServer({
       '/good.bin': GOOD,
@@ -82,7 +94,7 @@ describe('artifact check at push time', () => {
   })
 
   it('serialises pushes of one vendor: the same version twice at once is accepted once, refused once', async () => {
-    const hub = await testHub()
+    const hub = await testHub({ artifactFetchAllow: '127.0.0.1' })
     const vendor = await createVendor(hub)
     // a slow artifact host keeps the first push inside its artifact check while the second arrives
     const server = createServer((_req, res) => {
@@ -99,5 +111,29 @@ describe('artifact check at push time', () => {
     const results = await Promise.all([push(hub, vendor.token, a), push(hub, vendor.token, b)])
     expect(results.map((r) => r.status).sort()).toEqual([201, 409])
     expect(results.find((r) => r.status === 409)?.body.error?.code).toBe('MIX_AND_MATCH')
+  })
+
+  it('does not fetch from the internal network unless the operator allows it (SSRF)', async () => {
+    const hub = await testHub()
+    const vendor = await createVendor(hub)
+    const { seen, port } = await countingServer()
+    let n = 0
+    for (const host of ['127.0.0.1', 'localhost', '[::ffff:127.0.0.1]', '169.254.169.254']) {
+      const res = await push(
+        hub,
+        vendor.token,
+        sign(
+          manifest({ version: `6.0.${++n}`, artifacts: [artifact(`http://${host}:${port}/fw.bin`)] }),
+          vendor.keys,
+        ),
+      )
+      expect(res.status, host).toBe(201)
+      expect(res.body.artifactCheck, host).toBe('unverified')
+    }
+    expect(seen).toEqual([])
+    const accepted = await hub.app.hub.store.audit.read({
+      filter: (e) => e.action === 'manifest.push' && e.ok,
+    })
+    expect(accepted.filter((e) => e.detail?.includes('non-public address: not fetched'))).toHaveLength(4)
   })
 })
