@@ -59,7 +59,12 @@ export interface IngestDeps {
 
 type Validators = { [K in DeviceMessageKind]: Validator<(typeof DEVICE_MESSAGES)[K]['schema']> }
 type Payload<K extends DeviceMessageKind> = Static<(typeof DEVICE_MESSAGES)[K]['schema']>
-type Handler<K extends DeviceMessageKind> = (device: DeviceRecord, value: Payload<K>) => Promise<void> | void
+/** `text` is the payload's JSON as received (for a handler that keeps it, e.g. telemetry history). */
+type Handler<K extends DeviceMessageKind> = (
+  device: DeviceRecord,
+  value: Payload<K>,
+  text: string,
+) => Promise<void> | void
 
 const VALIDATORS = Object.fromEntries(
   Object.entries(DEVICE_MESSAGES).map(([kind, m]) => [kind, compile(m.schema)]),
@@ -80,20 +85,24 @@ function cachedClock(): () => { toISOString(): string } {
   }
 }
 
-type Parsed<K extends DeviceMessageKind> =
-  | { ok: true; value: Payload<K> }
-  | { ok: false; reason: 'json' | 'schema' | 'size'; message: string }
+type Failure = { ok: false; reason: 'json' | 'schema' | 'size'; message: string }
 
 /**
- * Decodes and validates one payload. Invalid UTF-8 is rejected as 'json' (as the fatal TextDecoder did),
- * checked with `isUtf8` so that valid payloads decode without a decoder error path.
+ * Decodes one payload to its JSON text, or answers why not: over the kind's size limit, or invalid
+ * UTF-8 (rejected as 'json', as the fatal TextDecoder did; `isUtf8` lets valid payloads decode without
+ * a decoder error path). The caller validates the text and may keep it (telemetry history).
  */
-function parsePayload<K extends DeviceMessageKind>(kind: K, payload: Buffer): Parsed<K> {
-  const validator = VALIDATORS[kind]
+function decodePayload(kind: DeviceMessageKind, payload: Buffer): string | Failure {
   const limit = LIMITS[kind]
-  if (payload.byteLength > limit) return validator.parse(payload, limit) as Parsed<K>
+  if (payload.byteLength > limit) {
+    return {
+      ok: false,
+      reason: 'size',
+      message: `payload of ${payload.byteLength} bytes exceeds the limit of ${limit}`,
+    }
+  }
   if (!isUtf8(payload)) return { ok: false, reason: 'json', message: 'not valid JSON: invalid UTF-8' }
-  return validator.parse(payload.toString('utf8')) as Parsed<K>
+  return payload.toString('utf8')
 }
 
 export function createIngest(deps: IngestDeps): (msg: InboundMessage) => void {
@@ -155,8 +164,8 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => void {
 
   // `device` is the record held by the registry, looked up in this tick: telemetry changes its volatile
   // figures in place (no lookup, no copy per sample); coming online is a persistent change.
-  const telemetry: Handler<'telemetry'> = (device, t: Telemetry) => {
-    deps.telemetry.add(device.id, t)
+  const telemetry: Handler<'telemetry'> = (device, t: Telemetry, text) => {
+    deps.telemetry.add(device.id, t, text)
     const cpuPct = Math.round(t.cpu.loadPct * 10) / 10
     const memUsedPct = t.mem.total > 0 ? Math.round((t.mem.used / t.mem.total) * 1000) / 10 : 0
     const lastSeen = now().toISOString()
@@ -256,7 +265,12 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => void {
   // Synchronous handlers (telemetry, events) finish without a promise per message.
   const run = <K extends DeviceMessageKind>(kind: K, device: DeviceRecord, payload: Buffer): void => {
     const started = performance.now()
-    const result = parsePayload(kind, payload)
+    const text = decodePayload(kind, payload)
+    if (typeof text !== 'string') {
+      reject(text.reason, device.id, `${kind}: ${text.message}`)
+      return
+    }
+    const result = VALIDATORS[kind].parse(text) as { ok: true; value: Payload<K> } | Failure
     if (!result.ok) {
       reject(result.reason, device.id, `${kind}: ${result.message}`)
       return
@@ -268,7 +282,7 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => void {
     }
     let pending: Promise<void> | void
     try {
-      pending = handlers[kind](device, result.value)
+      pending = handlers[kind](device, result.value, text)
     } catch (err) {
       failed(device.id, kind, err)
       return

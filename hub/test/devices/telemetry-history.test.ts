@@ -28,4 +28,15 @@ describe('TelemetryHistory', () => {
     history.forget('d')
     expect(history.query('d')).toEqual([])
   })
+
+  it('answers the samples as received when given their JSON text, each query a fresh copy', () => {
+    const history = new TelemetryHistory()
+    const sample = telemetry(7)
+    const text = JSON.stringify({ ...sample, processes: 42 })
+    history.add('d', sample, text)
+    const [first] = history.query('d')
+    expect(first).toEqual(JSON.parse(text))
+    if (first) first.processes = 0
+    expect(history.query('d')[0]?.processes).toBe(42)
+  })
 })

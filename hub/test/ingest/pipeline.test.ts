@@ -106,4 +106,23 @@ describe('ingest pipeline', () => {
     expect(typeof device?.lastSeen).toBe('string')
     expect(Number.isNaN(Date.parse(device?.lastSeen ?? ''))).toBe(false)
   })
+
+  it('rejects telemetry over its 64 KB limit as size and keeps the device as it was', async () => {
+    const hub = await testHub()
+    const dev = await enroll(hub)
+    const client = await connectEnrolled(hub, dev)
+    const big = {
+      ...telemetry(55),
+      disks: Array.from({ length: 2000 }, (_, i) => ({ mount: `/m${i}`, size: 1, used: 0 })),
+    }
+    expect(JSON.stringify(big).length).toBeGreaterThan(64 * 1024)
+    await client.publishAsync(topics.device(dev.deviceId, 'telemetry'), JSON.stringify(big), { qos: 1 })
+    await until(
+      async () =>
+        (await metric(hub, 'vigil_mqtt_rejected_total', { reason: 'size', device: dev.deviceId })) === 1,
+      'size rejection',
+    )
+    expect(hub.app.hub.registry.get(dev.deviceId)?.cpuPct).toBeUndefined()
+    expect(hub.app.hub.telemetry.query(dev.deviceId)).toHaveLength(0)
+  })
 })
