@@ -20,4 +20,9 @@ export const manifestsApi = {
   advance: (id: string) => request(path(id, '/rollout/advance'), ManifestDetail, { method: 'POST' }),
   pause: (id: string) => request(path(id, '/rollout/pause'), ManifestDetail, { method: 'POST' }),
   resume: (id: string) => request(path(id, '/rollout/resume'), ManifestDetail, { method: 'POST' }),
+  cancel: (id: string, reason?: string) =>
+    request(path(id, '/rollout/cancel'), ManifestDetail, { method: 'POST', body: reason ? { reason } : {} }),
+  /** Offers the manifest again to a device whose install failed. */
+  retry: (id: string, deviceId: string) =>
+    request(path(id, `/targets/${encodeURIComponent(deviceId)}/retry`), ManifestDetail, { method: 'POST' }),
 }

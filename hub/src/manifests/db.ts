@@ -20,7 +20,8 @@ export interface Wave {
 }
 
 export interface RolloutPlan {
-  status: 'active' | 'paused' | 'completed'
+  /** cancelled: no further deliveries; a new rollout may be approved. */
+  status: 'active' | 'paused' | 'completed' | 'cancelled'
   approvedBy: string
   approvedAt: string
   /** Index of the last wave started. */

@@ -89,7 +89,7 @@ export class RolloutEngine {
     actor: string,
     autoAdvance = false,
   ): Promise<ManifestRecord | Refusal> {
-    if (m.rollout && m.rollout.status !== 'completed')
+    if (m.rollout && m.rollout.status !== 'completed' && m.rollout.status !== 'cancelled')
       return refusal('ROLLOUT_STATE', `manifest ${m.id} already has a ${m.rollout.status} rollout`)
     const at = this.now().toISOString()
     const plan: RolloutPlan = {
@@ -152,6 +152,7 @@ export class RolloutEngine {
   async setPaused(m: ManifestRecord, paused: boolean, actor: string): Promise<ManifestRecord | Refusal> {
     const plan = m.rollout
     if (!plan) return refusal('ROLLOUT_STATE', `manifest ${m.id} has no rollout`)
+    if (plan.status === 'cancelled') return refusal('ROLLOUT_STATE', 'the rollout was cancelled')
     if (paused && plan.status === 'paused') return refusal('ROLLOUT_STATE', 'the rollout is already paused')
     if (!paused && plan.status !== 'paused') return refusal('ROLLOUT_STATE', 'the rollout is not paused')
     // A paused rollout holds every delivery, also to devices of started waves coming back online.
@@ -164,9 +165,62 @@ export class RolloutEngine {
     return next
   }
 
+  /**
+   * Stops the rollout: no device that has not received the manifest gets it, now or when it comes back
+   * online, and no further wave starts. Devices that already have it carry on (the hub cannot take a
+   * delivered command back; their reports still arrive). A new rollout may be approved afterwards.
+   */
+  async cancel(m: ManifestRecord, actor: string, reason?: string): Promise<ManifestRecord | Refusal> {
+    const plan = m.rollout
+    if (!plan) return refusal('ROLLOUT_STATE', `manifest ${m.id} has no rollout`)
+    if (plan.status === 'cancelled') return refusal('ROLLOUT_STATE', 'the rollout is already cancelled')
+    const held = this.db.targetsOf(m.id).filter((t) => t.state === 'pending').length
+    const next = this.#save(m, { ...plan, status: 'cancelled' })
+    const why = reason ? `: ${reason}` : ''
+    this.hub.audit({
+      actor,
+      action: 'manifest.cancel',
+      target: m.id,
+      ok: true,
+      detail: `${held} device(s) not delivered${why}`,
+    })
+    this.#feed(next, `${this.#name(m)}: rollout cancelled, ${held} device(s) will not receive it${why}`)
+    await this.db.flush()
+    return next
+  }
+
+  /** A device whose install failed is offered the manifest again (at once if online). */
+  async retry(m: ManifestRecord, deviceId: string, actor: string): Promise<ManifestRecord | Refusal> {
+    const t = this.db.targets.get(targetId(m.id, deviceId))
+    if (!t) return refusal('ROLLOUT_STATE', `device ${deviceId} is not a target of manifest ${m.id}`)
+    if (t.state !== 'failed')
+      return refusal(
+        'ROLLOUT_STATE',
+        `device ${deviceId} is ${t.state}: only a failed install is retried (a rejection repeats until the manifest or the device's trust changes)`,
+      )
+    const plan = m.rollout
+    if (plan?.status !== 'active' && plan?.status !== 'completed')
+      return refusal('ROLLOUT_STATE', `the rollout is ${plan?.status ?? 'not approved'}`)
+    const next: TargetRecord = { ...t, state: 'pending', updatedAt: this.now().toISOString() }
+    delete next.reason
+    delete next.code
+    this.db.targets.put(next)
+    this.hub.audit({
+      actor,
+      action: 'manifest.retry',
+      target: m.id,
+      ok: true,
+      detail: `${deviceId} after ${t.code ?? 'failure'}${t.reason ? ` ${t.reason}` : ''}`,
+    })
+    this.#feed(m, `${this.#name(m)}: install retried`, deviceId)
+    await this.deliverPending(m, deviceId)
+    await this.db.flush()
+    return m
+  }
+
   /** Sends the manifest to every targeted online device that has not answered yet. */
   async deliverPending(m: ManifestRecord, onlyDevice?: string): Promise<void> {
-    if (!m.rollout || m.rollout.status === 'paused') return
+    if (m.rollout?.status !== 'active' && m.rollout?.status !== 'completed') return
     for (const t of this.db.targetsOf(m.id)) {
       if (onlyDevice !== undefined && t.deviceId !== onlyDevice) continue
       if (!redeliverable(t)) continue

@@ -1,9 +1,10 @@
 /**
  * Manifest API. `POST /api/v1/manifests` (a vendor's token) takes the envelope as raw bytes so the
- * signing code judges its size and JSON; operators approve, advance, pause and resume rollouts.
+ * signing code judges its size and JSON; operators approve, advance, pause, resume and cancel rollouts,
+ * and retry a device whose install failed.
  */
 
-import { Type } from '@vigil/protocol'
+import { compile, Type } from '@vigil/protocol'
 import { MAX_ENVELOPE_BYTES } from '@vigil/protocol/signing'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { HubError } from '../errors.js'
@@ -26,6 +27,16 @@ const RolloutBody = Type.Object(
   },
   { additionalProperties: false },
 )
+
+const CancelBody = Type.Object(
+  { reason: Type.Optional(Type.String({ maxLength: 500 })) },
+  { additionalProperties: false },
+)
+const cancelBody = compile(CancelBody)
+const TargetParams = Type.Object({
+  id: Type.String({ pattern: '^[0-9a-f]{1,64}$' }),
+  deviceId: Type.String({ minLength: 1, maxLength: 64 }),
+})
 
 const actorOf = (req: FastifyRequest) => req.user?.username ?? 'unknown'
 
@@ -145,6 +156,35 @@ export function manifestRoutes(service: ManifestService, engine: RolloutEngine, 
       '/api/v1/manifests/:id/rollout/resume',
       opts,
       action((m, a) => engine.setPaused(m, false, a)),
+    )
+    app.post(
+      '/api/v1/manifests/:id/rollout/cancel',
+      { preHandler: staff, schema: { params: IdParams } },
+      async (req, reply) => {
+        // The body is optional ({"reason"} for the audit log), so it is checked here, not by the schema.
+        if (req.body !== undefined && !cancelBody.check(req.body))
+          throw new HubError('VIGIL_BAD_REQUEST', `body: ${cancelBody.errors(req.body).join('; ')}`)
+        const r = await engine.cancel(
+          visible(req),
+          actorOf(req),
+          (req.body as { reason?: string } | undefined)?.reason,
+        )
+        if ('ok' in r) return sendRefusal(reply, r)
+        return detail(r)
+      },
+    )
+    app.post(
+      '/api/v1/manifests/:id/targets/:deviceId/retry',
+      { preHandler: staff, schema: { params: TargetParams } },
+      async (req, reply) => {
+        const m = visible(req)
+        const { deviceId } = req.params as { deviceId: string }
+        if (!engine.targets(m.id).some((t) => t.deviceId === deviceId))
+          throw new HubError('VIGIL_NOT_FOUND', `device ${deviceId} is not a target of manifest ${m.id}`)
+        const r = await engine.retry(m, deviceId, actorOf(req))
+        if ('ok' in r) return sendRefusal(reply, r)
+        return detail(r)
+      },
     )
   }
 }

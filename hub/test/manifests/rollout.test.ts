@@ -199,6 +199,81 @@ describe('rollout', () => {
     await until(() => b.received.length === 1 || undefined, 'auto-advanced')
   })
 
+  it('cancels a rollout: devices not yet reached never get it, a new rollout may follow', async () => {
+    const hub = await testHub()
+    const vendor = await createVendor(hub)
+    const admin = await adminToken(hub)
+    const [a, b] = await fleet(hub, 2)
+    if (!a || !b) throw new Error('fleet')
+    const id = (await push(hub, vendor.token, sign(manifest(), vendor.keys))).body.id as string
+    await api(hub, 'POST', `/api/v1/manifests/${id}/rollout`, admin, { canary: [a.dev.deviceId] })
+    await until(() => a.received.length === 1 || undefined, 'canary delivered')
+    const cancelled = await api(hub, 'POST', `/api/v1/manifests/${id}/rollout/cancel`, admin, {
+      reason: 'canary rebooted twice',
+    })
+    expect(cancelled.status).toBe(200)
+    expect((cancelled.body.rollout as { status: string }).status).toBe('cancelled')
+    const badBody = await api(hub, 'POST', `/api/v1/manifests/${id}/rollout/cancel`, admin, { reason: 7 })
+    expect(badBody.status).toBe(400)
+    expect(badBody.body.error?.message).toMatch(/reason/)
+    for (const step of ['advance', 'pause', 'resume', 'cancel']) {
+      const r = await api(hub, 'POST', `/api/v1/manifests/${id}/rollout/${step}`, admin)
+      expect(r.status, step).toBe(409)
+      expect(r.body.error?.code, step).toBe('ROLLOUT_STATE')
+    }
+    // The canary's report still counts; nothing more is delivered, even at a new birth.
+    await reportState(a, id, 'installed')
+    await a.client.publishAsync(topics.device(a.dev.deviceId, 'state'), JSON.stringify(identity('4.1.0')), {
+      qos: 1,
+      retain: true,
+    })
+    const audit = await hub.app.hub.store.audit.read({ filter: (e) => e.action === 'manifest.cancel' })
+    expect(audit.map((e) => e.detail)).toEqual(['0 device(s) not delivered: canary rebooted twice'])
+    expect(b.received).toEqual([])
+    // An operator may approve again: the rest of the fleet gets it then.
+    expect((await api(hub, 'POST', `/api/v1/manifests/${id}/rollout`, admin, {})).status).toBe(201)
+    await until(() => b.received.length === 1 || undefined, 'delivered by the new rollout')
+    expect(a.received).toHaveLength(1)
+  })
+
+  it('retries a device whose install failed, and only that', async () => {
+    const hub = await testHub()
+    const vendor = await createVendor(hub)
+    const admin = await adminToken(hub)
+    const [a, b] = await fleet(hub, 2)
+    if (!a || !b) throw new Error('fleet')
+    const id = (await push(hub, vendor.token, sign(manifest(), vendor.keys))).body.id as string
+    await api(hub, 'POST', `/api/v1/manifests/${id}/rollout`, admin, {})
+    await until(() => (a.received.length === 1 && b.received.length === 1) || undefined, 'delivered')
+    await reportState(a, id, 'failed', { code: 'HOOK_FAILED', reason: 'install hook exited 3' })
+    await reportState(b, id, 'rejected', { code: 'BAD_SIGNATURE', reason: 'no trusted signature' })
+    const stateOf = async (d: Device) => {
+      const detail = await api(hub, 'GET', `/api/v1/manifests/${id}`, admin)
+      return (detail.body.targets as { deviceId: string; state: string }[]).find(
+        (t) => t.deviceId === d.dev.deviceId,
+      )?.state
+    }
+    await until(
+      async () => ((await stateOf(a)) === 'failed' && (await stateOf(b)) === 'rejected') || undefined,
+      'reports',
+    )
+    const retried = await api(hub, 'POST', `/api/v1/manifests/${id}/targets/${a.dev.deviceId}/retry`, admin)
+    expect(retried.status).toBe(200)
+    await until(() => a.received.length === 2 || undefined, 'offered again')
+    expect(await stateOf(a)).toBe('offered')
+    const rejected = await api(hub, 'POST', `/api/v1/manifests/${id}/targets/${b.dev.deviceId}/retry`, admin)
+    expect(rejected.status).toBe(409)
+    expect(rejected.body.error?.message).toMatch(/only a failed install is retried/)
+    const stranger = await api(hub, 'POST', `/api/v1/manifests/${id}/targets/nope/retry`, admin)
+    expect(stranger.status).toBe(404)
+    expect(
+      (await api(hub, 'POST', `/api/v1/manifests/${id}/targets/${a.dev.deviceId}/retry`, vendor.token))
+        .status,
+    ).toBe(403)
+    const audit = await hub.app.hub.store.audit.read({ filter: (e) => e.action === 'manifest.retry' })
+    expect(audit.map((e) => e.detail)).toEqual([`${a.dev.deviceId} after HOOK_FAILED install hook exited 3`])
+  })
+
   it('refuses a rollout for a manifest that applies to no device', async () => {
     const hub = await testHub()
     const vendor = await createVendor(hub)

@@ -39,7 +39,15 @@ export const ManifestSummary = Type.Object(
     coverage: Type.Object({ devices: Type.Integer(), findings: Type.Integer() }),
     rollout: Type.Union([
       Type.Object({
-        status: Type.Union([Type.Literal('active'), Type.Literal('paused'), Type.Literal('completed')]),
+        status: Type.Union(
+          [
+            Type.Literal('active'),
+            Type.Literal('paused'),
+            Type.Literal('completed'),
+            Type.Literal('cancelled'),
+          ],
+          { description: 'cancelled: the hub delivers to no further device; devices that had it carry on' },
+        ),
         approvedBy: Type.String(),
         approvedAt: Type.String(),
         wave: Type.Integer({ description: 'index of the last wave started' }),
@@ -101,7 +109,13 @@ export const DeviceManifest = Type.Object({
   expired: Type.Boolean(),
   applies: Type.Boolean({ description: "the device's current firmware, vendor and model match now" }),
   rollout: Type.Union(
-    [Type.Literal('active'), Type.Literal('paused'), Type.Literal('completed'), Type.Null()],
+    [
+      Type.Literal('active'),
+      Type.Literal('paused'),
+      Type.Literal('completed'),
+      Type.Literal('cancelled'),
+      Type.Null(),
+    ],
     {
       description: "the manifest's rollout; null when nobody approved one",
     },
