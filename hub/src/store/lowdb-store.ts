@@ -6,7 +6,7 @@
  *   <dataDir>/users.json, sessions.json, tokens.json
  *   <dataDir>/devices/<shard>.json
  *   <dataDir>/inventories/<sha256>.json, hardening/<sha256>.json
- *   <dataDir>/audit.jsonl, events.jsonl
+ *   <dataDir>/audit.jsonl, events.jsonl   (+ sealed 64 MiB segments audit.000001.jsonl …)
  */
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -59,8 +59,9 @@ export class LowdbStore implements Store {
     this.devices = new ShardedCollection(dir, 'devices', opts.deviceShards ?? 64, SCHEMA_VERSION)
     this.inventories = new FileBlobStore(join(dir, 'inventories'))
     this.hardening = new FileBlobStore(join(dir, 'hardening'))
-    this.audit = new JsonlLog(join(dir, 'audit.jsonl'), opts.onError)
-    this.events = new JsonlLog(join(dir, 'events.jsonl'), opts.onError)
+    // The audit trail is kept whole; device events keep their newest 32 segments (~2 GiB).
+    this.audit = new JsonlLog(join(dir, 'audit.jsonl'), { onError: opts.onError })
+    this.events = new JsonlLog(join(dir, 'events.jsonl'), { onError: opts.onError, maxSegments: 32 })
     this.meta = new DataFile(join(dir, 'meta.json'), { parse: JSON.parse, stringify: JSON.stringify })
   }
 
