@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises'
 import type { Server as HttpServer } from 'node:http'
 import { createServer, type Server, type Socket } from 'node:net'
 import { createServer as createTlsServer } from 'node:tls'
-import { parseTopic, topics } from '@vigil/protocol'
+import { type ParsedTopic, parseTopic, topics } from '@vigil/protocol'
 import { Aedes, type AuthenticateError, type Client } from 'aedes'
 import { createWebSocketStream, WebSocketServer } from 'ws'
 import type { BusHandlers, DeviceBus } from './bus.js'
@@ -40,6 +40,29 @@ export interface EmbeddedBrokerOptions {
 // aedes keeps its live clients by id; its type declarations do not list the map.
 type AedesWithClients = Aedes & { clients: Record<string, Client | undefined> }
 
+type DeviceTopic = Extract<ParsedTopic, { type: 'device' }>
+
+/**
+ * Device topics that passed `authorizePublish`, parsed once: the policy and the in-process subscriber
+ * of every later message on the same topic reuse the parse (no slices, regex or object per message).
+ * Only authorized topics enter, so it holds at most (enrolled devices × kinds) entries; the cap is a
+ * backstop (emptied, then refilled by the live topics).
+ */
+class DeviceTopicCache {
+  private readonly parsed = new Map<string, DeviceTopic>()
+
+  constructor(private readonly max = 200_000) {}
+
+  get(topic: string): DeviceTopic | undefined {
+    return this.parsed.get(topic)
+  }
+
+  remember(topic: string, parsed: DeviceTopic): void {
+    if (this.parsed.size >= this.max) this.parsed.clear()
+    this.parsed.set(topic, parsed)
+  }
+}
+
 function authError(message: string, returnCode: 4 | 5): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError
 }
@@ -48,6 +71,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   const now = opts.now ?? Date.now
   const buckets = new Map<string, TokenBucket>()
   const live = new Map<string, Client>()
+  const deviceTopics = new DeviceTopicCache()
   const broker = (await Aedes.createBroker({
     persistence: hubPersistence(),
     drainTimeout: opts.drainTimeoutMs,
@@ -63,13 +87,19 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     },
     authorizePublish(client, packet, done) {
       if (!client) return done(null) // the hub's own in-process publish
-      const verdict = authorizePublish({
-        clientId: client.id,
-        topic: packet.topic,
-        retain: packet.retain,
-        payloadBytes: packet.payload.length,
-        maxPayloadBytes: opts.maxPacketBytes,
-      })
+      const cached = deviceTopics.get(packet.topic)
+      const parsed = cached ?? parseTopic(packet.topic)
+      const verdict = authorizePublish(
+        {
+          clientId: client.id,
+          topic: packet.topic,
+          retain: packet.retain,
+          payloadBytes: packet.payload.length,
+          maxPayloadBytes: opts.maxPacketBytes,
+        },
+        parsed,
+      )
+      if (verdict.ok && !cached && parsed?.type === 'device') deviceTopics.remember(packet.topic, parsed)
       if (!verdict.ok) {
         opts.handlers.rejected(verdict.reason, client.id, verdict.message)
         // MQTT 3.1.1 has no negative PUBACK: an error here makes aedes close the connection.
@@ -113,7 +143,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     broker.subscribe(
       topics.allDevices(),
       (packet, cb) => {
-        const parsed = parseTopic(packet.topic)
+        const parsed = deviceTopics.get(packet.topic) ?? parseTopic(packet.topic)
         if (parsed?.type === 'device') {
           opts.handlers.message({
             deviceId: parsed.deviceId,

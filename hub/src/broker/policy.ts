@@ -2,7 +2,7 @@
  * Broker policy: small pure functions, one per decision, each unit-tested. The embedded broker (aedes)
  * calls them from its `authenticate`, `authorizePublish` and `authorizeSubscribe` hooks.
  */
-import { DEVICE_MESSAGES, parseTopic, topics } from '@vigil/protocol'
+import { DEVICE_MESSAGES, type ParsedTopic, parseTopic, topics } from '@vigil/protocol'
 import { secretMatches } from '../auth/crypto.js'
 
 export type RejectReason =
@@ -56,14 +56,17 @@ export function authorizeConnect(input: {
  * PUBLISH from a device: only under its own `vigil/v1/dev/<id>/`, only known message kinds, retained
  * only where the kind is retained (the birth/will state), and within the payload limit.
  */
-export function authorizePublish(input: {
-  clientId: string
-  topic: string
-  retain: boolean
-  payloadBytes: number
-  maxPayloadBytes: number
-}): Verdict {
-  const parsed = parseTopic(input.topic)
+export function authorizePublish(
+  input: {
+    clientId: string
+    topic: string
+    retain: boolean
+    payloadBytes: number
+    maxPayloadBytes: number
+  },
+  /** `parseTopic(input.topic)`, when the caller already holds it. */
+  parsed: ParsedTopic | undefined = parseTopic(input.topic),
+): Verdict {
   if (!parsed) {
     return input.topic.startsWith(`vigil/v1/dev/${input.clientId}/`)
       ? no('unknown-kind', `unknown message kind on ${input.topic}`)

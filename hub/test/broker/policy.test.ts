@@ -1,4 +1,4 @@
-import { topics } from '@vigil/protocol'
+import { parseTopic, topics } from '@vigil/protocol'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { sha256 } from '../../src/auth/crypto.ts'
@@ -85,6 +85,15 @@ describe('authorizePublish', () => {
         expect(authorizePublish({ ...base, topic: `vigil/v1/dev/${other}/${tail}` }).ok).toBe(false)
       }),
     )
+  })
+  it('judges a topic parsed by the caller (the broker reuses parses) as it judges the raw topic', () => {
+    const own = topics.device('dev1', 'telemetry')
+    const foreign = topics.device('dev2', 'telemetry')
+    expect(authorizePublish({ ...base, topic: own }, parseTopic(own))).toEqual({ ok: true })
+    // A device holding another device's parsed topic gains nothing: the id in the parse is checked.
+    expect(authorizePublish({ ...base, topic: foreign }, parseTopic(foreign))).toMatchObject({
+      reason: 'foreign-topic',
+    })
   })
 })
 
