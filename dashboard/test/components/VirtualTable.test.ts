@@ -1,5 +1,6 @@
 import { mount } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
+import { h } from 'vue'
 import VirtualTable from '../../src/components/VirtualTable.vue'
 import type { Column } from '../../src/lib/table.ts'
 
@@ -55,6 +56,35 @@ describe('VirtualTable', () => {
     expect(indices.length).toBeLessThan(40)
     expect(w.text()).toContain('r5000')
     expect(w.text()).not.toContain('r0 ')
+    w.unmount()
+  })
+
+  it('scrolling re-renders only the rows that come into view and keeps the other row elements', async () => {
+    const rendered: number[] = []
+    const w = mount(VirtualTable<Row>, {
+      props: { rows, columns, rowKey: (r: Row) => r.id, label: 'Rows', rowHeight: 30, fallbackHeight: 600 },
+      slots: {
+        cell: ({ row, index }: { row: Row; index: number }) => {
+          rendered.push(index)
+          return h('span', row.id)
+        },
+      },
+      attachTo: document.body,
+    })
+    const before = new Map(bodyRows(w).map((r) => [r.attributes('data-index'), r.element]))
+    rendered.length = 0
+    const viewport = w.get('.vt__viewport')
+    ;(viewport.element as HTMLElement).scrollTop = 150 // 5 rows
+    await viewport.trigger('scroll')
+    await new Promise((r) => setTimeout(r, 50))
+    // 5 new rows × 2 columns; rows still in view are neither re-rendered nor re-created.
+    expect(new Set(rendered).size).toBe(5)
+    expect(Math.min(...rendered)).toBeGreaterThanOrEqual(before.size)
+    expect(w.get('[data-index="10"]').element).toBe(before.get('10'))
+    expect(w.get('[data-index="10"]').attributes('style')).toContain('translateY(300px)')
+    // The DOM keeps the rows in order, so assistive technology reads them in order.
+    const order = bodyRows(w).map((r) => Number(r.attributes('data-index')))
+    expect(order).toEqual([...order].sort((a, b) => a - b))
     w.unmount()
   })
 
