@@ -53,6 +53,31 @@ const SORT_KEYS: Record<NonNullable<ListOptions['sort']>, (d: DeviceRecord) => s
   memUsedPct: (d) => d.memUsedPct ?? -1,
 }
 
+interface Row {
+  d: DeviceRecord
+  k: string | number
+}
+
+/** The first `count` rows in `cmp` order (a strict order), without sorting them all. */
+function firstInOrder(rows: Row[], count: number, cmp: (a: Row, b: Row) => number): Row[] {
+  const best: Row[] = []
+  for (const row of rows) {
+    const last = best[best.length - 1]
+    if (best.length >= count && last && cmp(row, last) > 0) continue
+    let lo = 0
+    let hi = best.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      const m = best[mid]
+      if (m && cmp(m, row) < 0) lo = mid + 1
+      else hi = mid
+    }
+    best.splice(lo, 0, row)
+    if (best.length > count) best.pop()
+  }
+  return best
+}
+
 export class DeviceRegistry {
   private readonly listeners = new Set<(change: DeviceChange) => void>()
 
@@ -112,25 +137,31 @@ export class DeviceRegistry {
     for (const d of this.store.devices.values()) if (d.online) this.store.devices.put({ ...d, online: false })
   }
 
+  /**
+   * One page of the fleet, filtered and sorted. Each row's sort key is computed once (not per
+   * comparison), and a small page of a large fleet (e.g. `limit=1`, a count) is selected without sorting
+   * every row; ties are broken by id, so the page is the same either way.
+   */
   list(opts: ListOptions = {}): { devices: DeviceSummary[]; total: number } {
     const name = opts.name?.toLowerCase()
-    let rows = this.all().filter(
-      (d) =>
+    const key = SORT_KEYS[opts.sort ?? 'name']
+    const rows: Row[] = []
+    for (const d of this.all()) {
+      if (
         (name === undefined || d.name.toLowerCase().includes(name)) &&
         (opts.online === undefined || d.online === opts.online) &&
         (opts.vendor === undefined || d.identity?.vendor === opts.vendor) &&
-        (opts.model === undefined || d.identity?.model === opts.model),
-    )
-    const key = SORT_KEYS[opts.sort ?? 'name']
+        (opts.model === undefined || d.identity?.model === opts.model)
+      )
+        rows.push({ d, k: key(d) })
+    }
     const dir = opts.order === 'desc' ? -1 : 1
-    rows = rows.sort((a, b) => {
-      const x = key(a)
-      const y = key(b)
-      return x < y ? -dir : x > y ? dir : a.id < b.id ? -1 : 1
-    })
+    const cmp = (a: Row, b: Row) => (a.k < b.k ? -dir : a.k > b.k ? dir : a.d.id < b.d.id ? -1 : 1)
     const offset = opts.offset ?? 0
-    const limit = opts.limit ?? Number.POSITIVE_INFINITY
-    return { devices: rows.slice(offset, offset + limit).map(toSummary), total: rows.length }
+    const end = offset + (opts.limit ?? Number.POSITIVE_INFINITY)
+    const page =
+      end * 8 < rows.length ? firstInOrder(rows, end, cmp).slice(offset) : rows.sort(cmp).slice(offset, end)
+    return { devices: page.map((r) => toSummary(r.d)), total: rows.length }
   }
 
   onChange(listener: (change: DeviceChange) => void): () => void {
