@@ -142,14 +142,38 @@ export class DeviceView {
   }
 }
 
-/** Distinct non-empty values of a field, sorted, for filter choices. */
-export function distinct(devices: Iterable<DeviceSummary>, pick: (d: DeviceSummary) => string | undefined) {
-  const set = new Set<string>()
+/** What the devices page says about the whole fleet: counts and the filter choices. */
+export interface FleetFacts {
+  total: number
+  online: number
+  /** Distinct non-empty vendors / models, sorted. */
+  vendors: readonly string[]
+  models: readonly string[]
+}
+
+const sameList = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((v, i) => v === b[i])
+
+/**
+ * One pass over the fleet. `prev` (the last answer) lends its lists when they are unchanged, so a
+ * live delta that changes only figures gives the same arrays and nothing that lists them re-renders.
+ */
+export function fleetFacts(devices: Iterable<DeviceSummary>, prev?: FleetFacts): FleetFacts {
+  const vendorSet = new Set<string>()
+  const modelSet = new Set<string>()
+  let total = 0
+  let online = 0
   for (const d of devices) {
-    const v = pick(d)
-    if (v) set.add(v)
+    total++
+    if (d.online) online++
+    if (d.vendor) vendorSet.add(d.vendor)
+    if (d.model) modelSet.add(d.model)
   }
-  return [...set].sort((a, b) => a.localeCompare(b))
+  const sorted = (set: Set<string>, old: readonly string[] | undefined) => {
+    const list = [...set].sort((a, b) => a.localeCompare(b))
+    return old && sameList(old, list) ? old : list
+  }
+  return { total, online, vendors: sorted(vendorSet, prev?.vendors), models: sorted(modelSet, prev?.models) }
 }
 
 /** True when the device's latest telemetry is too old to be shown as current. */

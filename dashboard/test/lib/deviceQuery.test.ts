@@ -5,6 +5,7 @@ import {
   type DeviceQuery,
   DeviceView,
   emptyQuery,
+  fleetFacts,
   queryDevices,
   SORTS,
   type SortKey,
@@ -102,5 +103,25 @@ describe('DeviceView', () => {
     expect(after).not.toBe(before)
     expect(after.findIndex((d) => d.id === 'dev-00500')).toBe(before.findIndex((d) => d.id === 'dev-00500'))
     expect(after.find((d) => d.id === 'dev-00500')?.cpuPct).toBe(99.5)
+  })
+})
+
+describe('fleetFacts', () => {
+  it('counts the fleet and lists vendors and models, reusing unchanged lists', () => {
+    const first = fleetFacts(devices(12))
+    expect(first).toMatchObject({
+      total: 12,
+      online: 8,
+      vendors: ['Acme Medical', 'Globex'],
+      models: ['GW-100', 'GW-200'],
+    })
+    const moved = devices(12).map((d) => ({ ...d, cpuPct: 1 }))
+    const second = fleetFacts(moved, first)
+    expect(second.vendors).toBe(first.vendors)
+    expect(second.models).toBe(first.models)
+    const third = fleetFacts([...moved, device(99, { vendor: 'Initech', model: undefined })], second)
+    expect(third.vendors).toEqual(['Acme Medical', 'Globex', 'Initech'])
+    expect(third.models).toBe(second.models)
+    expect(third.total).toBe(13)
   })
 })

@@ -2,6 +2,7 @@ import { flushPromises, mount } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
 import DevicesPage from '../../src/pages/DevicesPage.vue'
 import { liveKey } from '../../src/realtime/live.ts'
+import { fakeApi } from '../fake-api.ts'
 import { device, devices, testLive, testRouter } from '../helpers.ts'
 
 async function page() {
@@ -76,6 +77,32 @@ describe('DevicesPage', () => {
     await cpuHeader?.trigger('click')
     await cpuHeader?.trigger('click')
     expect(rowTexts(wrapper)[0]).toContain('99')
+    wrapper.unmount()
+  })
+
+  it('filters by posture grade', async () => {
+    const posture = (i: number, grade: string) => ({
+      deviceId: device(i).id,
+      deviceName: device(i).name,
+      score: 50,
+      grade,
+      reasons: [],
+    })
+    fakeApi({
+      'GET /api/v1/posture/devices': () => ({
+        body: { devices: [posture(1, 'A'), posture(2, 'D'), posture(3, 'D')] },
+      }),
+    })
+    const { live, wrapper } = await page()
+    live.fleet.applySnapshot({ devices: [device(1), device(2), device(3), device(4)], ts: 't' })
+    await flushPromises()
+    expect(wrapper.text()).toContain('Showing 4 of 4 devices')
+    await wrapper.get('#devices-grade').setValue('D')
+    expect(wrapper.text()).toContain('Showing 2 of 4 devices')
+    expect(rowTexts(wrapper).map((t) => t.slice(0, 13))).toEqual(['gateway-00002', 'gateway-00003'])
+    expect(rowTexts(wrapper)[0]).toContain('Grade D')
+    await wrapper.get('#devices-grade').setValue('')
+    expect(wrapper.text()).toContain('Showing 4 of 4 devices')
     wrapper.unmount()
   })
 
