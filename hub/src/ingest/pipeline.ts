@@ -27,6 +27,7 @@ import type { DeviceRegistry } from '../devices/registry.js'
 import type { TelemetryHistory } from '../devices/telemetry-history.js'
 import type { HubEvents } from '../events/hub-events.js'
 import type { HubMetrics } from '../metrics/metrics.js'
+import type { KindTally } from '../metrics/tallies.js'
 import type { DeviceRecord, Store } from '../store/types.js'
 import type { IngestHookSet } from './hooks.js'
 
@@ -243,19 +244,10 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => void {
     'cmd/res': commandResponse,
   }
 
-  // Label children bound once per kind: no label hashing per message.
+  // Per kind: plain-number tallies, handed to prom-client when the metrics are read.
   const perKind = Object.fromEntries(
-    Object.keys(DEVICE_MESSAGES).map((kind) => [
-      kind,
-      { messages: metrics.messages.labels({ kind }), latency: metrics.ingestLatency.labels({ kind }) },
-    ]),
-  ) as Record<
-    DeviceMessageKind,
-    {
-      messages: ReturnType<HubMetrics['messages']['labels']>
-      latency: ReturnType<HubMetrics['ingestLatency']['labels']>
-    }
-  >
+    Object.keys(DEVICE_MESSAGES).map((kind) => [kind, metrics.ingest.of(kind)]),
+  ) as Record<DeviceMessageKind, KindTally>
 
   const failed = (deviceId: string, kind: DeviceMessageKind, err: unknown) => {
     metrics.rejected.inc({ reason: 'internal', device: deviceId })
@@ -275,11 +267,8 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => void {
       reject(result.reason, device.id, `${kind}: ${result.message}`)
       return
     }
-    const counters = perKind[kind]
-    const done = () => {
-      counters.messages.inc()
-      counters.latency.observe((performance.now() - started) / 1000)
-    }
+    const tally = perKind[kind]
+    const done = () => tally.done((performance.now() - started) / 1000)
     let pending: Promise<void> | void
     try {
       pending = handlers[kind](device, result.value, text)

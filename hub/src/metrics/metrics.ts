@@ -3,13 +3,19 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
+import { KindTallies } from './tallies.js'
+
+const INGEST_BUCKETS = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5]
 
 export function createMetrics() {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
   const loop = monitorEventLoopDelay({ resolution: 10 })
   loop.enable()
+  // Accepted messages and their ingest time, counted per kind by the pipeline, added on every read.
+  const ingest = new KindTallies(INGEST_BUCKETS)
   const metrics = {
+    ingest,
     registry,
     connectedDevices: new Gauge({
       name: 'vigil_connected_devices',
@@ -21,6 +27,9 @@ export function createMetrics() {
       help: 'Device messages accepted, by kind',
       labelNames: ['kind'] as const,
       registers: [registry],
+      collect() {
+        ingest.flushCounter(this)
+      },
     }),
     rejected: new Counter({
       name: 'vigil_mqtt_rejected_total',
@@ -38,8 +47,11 @@ export function createMetrics() {
       name: 'vigil_ingest_duration_seconds',
       help: 'Time to validate, apply and hand on one device message',
       labelNames: ['kind'] as const,
-      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5],
+      buckets: INGEST_BUCKETS,
       registers: [registry],
+      collect() {
+        ingest.flushHistogram(this)
+      },
     }),
     storeWriteDuration: new Histogram({
       name: 'vigil_store_flush_duration_seconds',
