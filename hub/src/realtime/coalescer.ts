@@ -22,6 +22,8 @@ export class Coalescer<T extends { id: string }> {
     private readonly windowMs: number,
     private readonly emit: (delta: Delta) => void,
     private readonly project: (item: T) => DeviceSummary,
+    /** Whether anyone receives the deltas; when not, a window's changes are dropped unprojected. */
+    private readonly listening: () => boolean = () => true,
   ) {}
 
   change(item: T): void {
@@ -46,6 +48,12 @@ export class Coalescer<T extends { id: string }> {
     clearTimeout(this.timer)
     this.timer = undefined
     if (this.changed.size === 0 && this.removed.size === 0) return
+    if (!this.listening()) {
+      // A dashboard that connects later starts from a fresh snapshot: nothing pending is owed to it.
+      this.changed.clear()
+      this.removed.clear()
+      return
+    }
     const delta = { devices: [...this.changed.values()].map(this.project), removed: [...this.removed] }
     this.changed.clear()
     this.removed.clear()

@@ -42,20 +42,25 @@ export const realtimePlugin = fp(
       next()
     })
 
+    // socket.io encodes a broadcast even for an empty room: nothing is projected or sent to nobody.
+    const fleetRoom = rooms.fleet()
+    const fleetWatched = () => (io.sockets.adapter.rooms.get(fleetRoom)?.size ?? 0) > 0
     const coalescer = new Coalescer<DeviceRecord>(
       hub.config.coalesceMs,
-      (delta) => io.to(rooms.fleet()).emit('fleet:delta', { ...delta, ts: new Date().toISOString() }),
+      (delta) => io.to(fleetRoom).emit('fleet:delta', { ...delta, ts: new Date().toISOString() }),
       toSummary,
+      fleetWatched,
     )
     const offChange = hub.registry.onChange((change) =>
       change.type === 'changed' ? coalescer.change(change.device) : coalescer.remove(change.id),
     )
     const offTelemetry = hub.events.on('telemetry', (sample) => {
-      // socket.io encodes a broadcast even for an empty room: skip devices nobody watches.
       const room = rooms.device(sample.deviceId)
       if (io.sockets.adapter.rooms.get(room)?.size) io.to(room).emit('device:telemetry', sample)
     })
-    const offFeed = hub.events.on('feed', (item) => io.to(rooms.fleet()).emit('feed:item', item))
+    const offFeed = hub.events.on('feed', (item) => {
+      if (fleetWatched()) io.to(fleetRoom).emit('feed:item', item)
+    })
     // Register changes (when the risk-register feature is loaded) are batched per window like device
     // rows: a new advisory can touch thousands of findings at once, the browser gets one message.
     const findingBatch = new Map<string, FindingView>()

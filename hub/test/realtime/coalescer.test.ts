@@ -53,4 +53,27 @@ describe('Coalescer', () => {
       { devices: [row('b', 2)], removed: [] },
     ])
   })
+
+  it('drops a window unprojected while nobody listens, and sends the next one when someone does', () => {
+    const deltas: Delta[] = []
+    let listening = false
+    const projected: string[] = []
+    const c = new Coalescer<ReturnType<typeof row>>(
+      100,
+      (d) => deltas.push(d),
+      (r) => {
+        projected.push(r.id)
+        return r
+      },
+      () => listening,
+    )
+    c.change(row('a', 1))
+    vi.advanceTimersByTime(100)
+    expect(deltas).toEqual([])
+    expect(projected).toEqual([])
+    listening = true
+    c.change(row('b', 2))
+    vi.advanceTimersByTime(100)
+    expect(deltas).toEqual([{ devices: [row('b', 2)], removed: [] }])
+  })
 })
