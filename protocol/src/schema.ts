@@ -3,6 +3,7 @@
  * types are derived with `Static`, so a wire shape is written once.
  */
 import Type, { type Static, type TSchema } from 'typebox'
+import { PROTOCOL_VERSION } from './constants.js'
 
 export type { Static, TSchema }
 export { Type }
@@ -38,6 +39,5 @@ export const Severity = Type.Union(
 )
 export type Severity = Static<typeof Severity>
 
-/** Version of the wire protocol carried by every MQTT payload. */
-export const PROTOCOL_VERSION = 1 as const
+export { PROTOCOL_VERSION }
 export const ProtocolVersion = Type.Literal(PROTOCOL_VERSION)

@@ -1,6 +1,6 @@
 import { Sha256Hex, type Static, Timestamp, Type } from '../schema.js'
 
-export const KEY_ROTATION_PAYLOAD_TYPE = 'application/vnd.vigil.key-rotation+json;version=1'
+export { KEY_ROTATION_PAYLOAD_TYPE } from '../constants.js'
 
 const PublicKeyPem = Type.String({
   minLength: 1,

@@ -1,6 +1,6 @@
 import { ProtocolVersion, Sha256Hex, ShortText, type Static, Timestamp, Type } from '../schema.js'
 
-export const MANIFEST_PAYLOAD_TYPE = 'application/vnd.vigil.manifest+json;version=1'
+export { MANIFEST_PAYLOAD_TYPE } from '../constants.js'
 
 const Base64 = Type.String({ pattern: '^[A-Za-z0-9+/_-]*={0,2}$', maxLength: 1_048_576 })
 

@@ -4,8 +4,8 @@
  */
 import { constants, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto'
 import { canonicalJson } from '../canonical.js'
-import { DsseEnvelope } from '../messages/manifest.js'
-import { compile } from '../validate.js'
+import type { DsseEnvelope } from '../messages/manifest.js'
+import { validators } from '../wire/validators.js'
 import { decodeBase64Strict, encodeBase64 } from './base64.js'
 import { fail, SigningError, type SigningFailure } from './errors.js'
 import {
@@ -45,7 +45,7 @@ export type VerifyEnvelopeResult =
 
 export type EnvelopeInput = DsseEnvelope | string | Uint8Array | unknown
 
-const envelopeValidator = compile(DsseEnvelope)
+const envelopeValidator = validators.dsseEnvelope
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 const encoder = new TextEncoder()
 

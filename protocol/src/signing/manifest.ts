@@ -5,8 +5,9 @@
  */
 import { createHash } from 'node:crypto'
 import { canonicalJson } from '../canonical.js'
-import { type DsseEnvelope, MANIFEST_PAYLOAD_TYPE, ManifestPayload } from '../messages/manifest.js'
-import { compile } from '../validate.js'
+import { MANIFEST_PAYLOAD_TYPE } from '../constants.js'
+import type { DsseEnvelope, ManifestPayload } from '../messages/manifest.js'
+import { validators } from '../wire/validators.js'
 import {
   type EnvelopeInput,
   type PrivateKeyInput,
@@ -44,7 +45,7 @@ export type VerifyManifestResult =
     }
   | SigningFailure
 
-export const manifestValidator = compile(ManifestPayload)
+export const manifestValidator = validators.manifestPayload
 
 /** Lowercase hex SHA-256 of the canonical JSON of the payload: same content, same digest. */
 export function manifestDigest(payload: ManifestPayload): string {

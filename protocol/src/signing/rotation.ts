@@ -3,14 +3,10 @@
  * keys. An agent changes whom it trusts only through `applyRotation`, so a hub alone can never make
  * it trust a new key.
  */
-import {
-  KEY_ROTATION_PAYLOAD_TYPE,
-  KeyRotationPayload,
-  type VendorKey,
-  type VendorTrust,
-} from '../messages/key-rotation.js'
+import { KEY_ROTATION_PAYLOAD_TYPE } from '../constants.js'
+import type { KeyRotationPayload, VendorKey, VendorTrust } from '../messages/key-rotation.js'
 import type { DsseEnvelope } from '../messages/manifest.js'
-import { compile } from '../validate.js'
+import { validators } from '../wire/validators.js'
 import { type EnvelopeInput, type PrivateKeyInput, signEnvelope, verifyEnvelope } from './envelope.js'
 import { fail, type SigningFailure } from './errors.js'
 import { keyIdFromKey, parseEd25519PublicKeyPem, publicKeyPem } from './keys.js'
@@ -18,7 +14,7 @@ import { DEFAULT_SKEW_MS } from './manifest.js'
 import { parseStrictJson } from './strict-json.js'
 
 const MAX_TRUST_KEYS = 64
-const rotationValidator = compile(KeyRotationPayload)
+const rotationValidator = validators.keyRotationPayload
 
 export interface ApplyRotationOptions {
   now?: () => number

@@ -3,8 +3,9 @@
  * manifest claims selects whose keys must have signed it; the claim itself is then checked again
  * (VENDOR_MISMATCH cannot happen by construction: a manifest naming vendor B is judged by B's keys).
  */
+
+import { MANIFEST_PAYLOAD_TYPE } from '../constants.js'
 import type { VendorTrust } from '../messages/key-rotation.js'
-import { MANIFEST_PAYLOAD_TYPE } from '../messages/manifest.js'
 import { decodeBase64Strict } from './base64.js'
 import { decodeEnvelope, type EnvelopeInput } from './envelope.js'
 import { fail } from './errors.js'

@@ -1,0 +1,20 @@
+/**
+ * `@vigil/protocol/wire` — the light entry for devices (Node): topic builders and parser, delivery
+ * rules, wire constants, version comparison and validators precompiled at build time, without loading
+ * the TypeBox schema builder or compiler (~25 MB of a small daemon's memory). Types come from
+ * `@vigil/protocol` with `import type`.
+ */
+export { KEY_ROTATION_PAYLOAD_TYPE, MANIFEST_PAYLOAD_TYPE, PROTOCOL_VERSION } from '../constants.js'
+export {
+  formatErrors,
+  makeValidator,
+  type ParseResult,
+  precompiled,
+  type RuntimeCompiler,
+  type SchemaError,
+  type Validator,
+} from '../validator-core.js'
+export * from '../versions/index.js'
+export { applyDefaults } from './defaults.js'
+export * from './topics.js'
+export { validators } from './validators.js'
