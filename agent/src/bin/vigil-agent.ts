@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** vigil-agent: the gateway agent daemon and the technician's CLI. Dispatches by subcommand. */
+import './v8-flags.js'
 import { type Io, processIo, UsageError } from '../cli/args.js'
 import { ConfigError, terminalPrefs } from '../config/load.js'
 
