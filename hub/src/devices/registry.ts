@@ -18,6 +18,10 @@ export interface ListOptions {
   model?: string
 }
 
+/**
+ * A device's row. Optional fields are set one by one in a fixed order (no temporary objects): fleet
+ * deltas project every changed device each window, thousands of rows a second at 10,000 devices.
+ */
 export function toSummary(d: DeviceRecord): DeviceSummary {
   const s: DeviceSummary = {
     id: d.id,
@@ -27,20 +31,21 @@ export function toSummary(d: DeviceRecord): DeviceSummary {
     lastSeen: d.lastSeen,
     enrolledAt: d.enrolledAt,
   }
-  const optional = {
-    hostname: d.identity?.hostname,
-    vendor: d.identity?.vendor,
-    model: d.identity?.model,
-    firmwareVersion: d.identity?.firmwareVersion,
-    os: d.identity?.os.prettyName ?? d.identity?.os.id,
-    agentVersion: d.agentVersion,
-    cpuPct: d.cpuPct,
-    memUsedPct: d.memUsedPct,
-    telemetryAt: d.telemetryAt,
-    packages: d.packages,
-    failingChecks: d.failingChecks,
+  const identity = d.identity
+  if (identity) {
+    if (identity.hostname !== undefined) s.hostname = identity.hostname
+    if (identity.vendor !== undefined) s.vendor = identity.vendor
+    if (identity.model !== undefined) s.model = identity.model
+    if (identity.firmwareVersion !== undefined) s.firmwareVersion = identity.firmwareVersion
+    const os = identity.os.prettyName ?? identity.os.id
+    if (os !== undefined) s.os = os
   }
-  for (const [k, v] of Object.entries(optional)) if (v !== undefined) Object.assign(s, { [k]: v })
+  if (d.agentVersion !== undefined) s.agentVersion = d.agentVersion
+  if (d.cpuPct !== undefined) s.cpuPct = d.cpuPct
+  if (d.memUsedPct !== undefined) s.memUsedPct = d.memUsedPct
+  if (d.telemetryAt !== undefined) s.telemetryAt = d.telemetryAt
+  if (d.packages !== undefined) s.packages = d.packages
+  if (d.failingChecks !== undefined) s.failingChecks = d.failingChecks
   return s
 }
 
