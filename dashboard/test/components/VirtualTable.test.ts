@@ -102,6 +102,21 @@ describe('VirtualTable', () => {
     w.unmount()
   })
 
+  it('acts on the row a recycled, focused row element shows after a scroll', async () => {
+    const w = table()
+    const first = w.get('[data-index="0"]')
+    ;(first.element as HTMLElement).focus()
+    const viewport = w.get('.vt__viewport')
+    ;(viewport.element as HTMLElement).scrollTop = 30 * 40 // the pool wraps: element 0 now shows a later row
+    await viewport.trigger('scroll')
+    await new Promise((r) => setTimeout(r, 50))
+    const shown = Number(first.attributes('data-index'))
+    expect(shown).toBeGreaterThan(0)
+    await first.trigger('keydown', { key: 'Enter' })
+    expect(w.emitted('activate')?.[0]?.[0]).toEqual({ id: `r${shown}`, n: shown })
+    w.unmount()
+  })
+
   it('marks the sorted column with aria-sort and asks to sort on click', async () => {
     const w = table({ sortKey: 'id', sortDir: 'desc' })
     const header = w.get('[role="columnheader"]')
