@@ -1,9 +1,10 @@
 /**
  * `@vigil/protocol/wire` — the light entry for devices (Node): topic builders and parser, delivery
- * rules, wire constants, version comparison and validators precompiled at build time, without loading
+ * rules, wire constants, canonical JSON, version comparison and validators precompiled at build time, without loading
  * the TypeBox schema builder or compiler (~25 MB of a small daemon's memory). Types come from
  * `@vigil/protocol` with `import type`.
  */
+export { canonicalJson } from '../canonical.js'
 export { KEY_ROTATION_PAYLOAD_TYPE, MANIFEST_PAYLOAD_TYPE, PROTOCOL_VERSION } from '../constants.js'
 export {
   formatErrors,
