@@ -5,23 +5,24 @@
 import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import type {
+  CheckResult,
+  DeviceEvent,
+  DeviceEventKind,
+  DeviceIdentity,
+  DeviceMessageKind,
+  DeviceState,
+  HardeningBaseline,
+  HardeningReport,
+  Inventory,
+} from '@vigil/protocol'
 import {
-  type CheckResult,
-  CommandRequest,
-  compile,
-  DEVICE_MESSAGES,
-  type DeviceEvent,
-  type DeviceEventKind,
-  type DeviceIdentity,
-  type DeviceMessageKind,
-  type DeviceState,
-  type HardeningBaseline,
-  type HardeningReport,
-  type Inventory,
+  DEVICE_MESSAGE_DELIVERY,
   PROTOCOL_VERSION,
   parseTopic,
   topics,
-} from '@vigil/protocol'
+  validators,
+} from '@vigil/protocol/wire'
 import {
   type BaselineSource,
   DEFAULT_BASELINE,
@@ -75,7 +76,7 @@ export interface Agent {
   readonly deviceId: string
 }
 
-const commandValidator = compile(CommandRequest)
+const commandValidator = validators.commandRequest
 
 export function createAgent(options: CreateAgentOptions): Agent {
   const { config } = options
@@ -140,7 +141,7 @@ export function createAgent(options: CreateAgentOptions): Agent {
     draining = true
     try {
       for (let item = outbox.next(); item && link?.connected; item = outbox.next()) {
-        const rule = DEVICE_MESSAGES[item.kind]
+        const rule = DEVICE_MESSAGE_DELIVERY[item.kind]
         await link.publish(topicOf(item.kind), JSON.stringify(item.payload), {
           qos: 1,
           retain: rule.retained,

@@ -1,9 +1,10 @@
 /** Which baseline is in force: the hub's (kept on disk) > a local file > the shipped default. */
 import { readFile } from 'node:fs/promises'
-import { compile, HardeningBaseline } from '@vigil/protocol'
+import type { HardeningBaseline } from '@vigil/protocol'
+import { validators } from '@vigil/protocol/wire'
 import { DEFAULT_BASELINE } from './hardening/default-baseline.js'
 
-export const baselineValidator = compile(HardeningBaseline)
+export const baselineValidator = validators.hardeningBaseline
 
 export type BaselineSource = 'hub' | 'file' | 'default'
 

@@ -3,20 +3,10 @@
  */
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { compile, type Static, Type } from '@vigil/protocol'
+import type { Credentials } from './credentials-schema.js'
+import { validators } from './validators.js'
 
-export const Credentials = Type.Object({
-  hubUrl: Type.String({ minLength: 1 }),
-  deviceId: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }),
-  mqtt: Type.Object({
-    url: Type.String({ pattern: '^(mqtts?|wss?|tcp|ssl)://' }),
-    username: Type.String({ minLength: 1 }),
-    password: Type.String({ minLength: 1 }),
-  }),
-})
-export type Credentials = Static<typeof Credentials>
-
-const validator = compile(Credentials)
+export type { Credentials }
 
 export class CredentialsError extends Error {
   constructor(
@@ -46,7 +36,7 @@ export async function readCredentials(stateDir: string): Promise<Credentials> {
       `cannot read ${file}: ${(err as Error).message}`,
     )
   }
-  const parsed = validator.parse(text)
+  const parsed = validators.credentials.parse(text)
   if (!parsed.ok) throw new CredentialsError('VIGIL_AGENT_BAD_CREDENTIALS', `${file}: ${parsed.message}`)
   return parsed.value
 }

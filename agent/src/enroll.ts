@@ -2,7 +2,7 @@
  * Enrollment: trade a one-time token for device credentials (`POST <hub>/api/v1/enroll`).
  */
 import { hostname } from 'node:os'
-import { compile, EnrollResponse } from '@vigil/protocol'
+import { validators } from '@vigil/protocol/wire'
 import { type Credentials, writeCredentials } from './credentials.js'
 import { vendorTrustPath, writeJsonAtomic } from './store.js'
 
@@ -23,7 +23,7 @@ export interface EnrollOptions {
   fetch?: typeof fetch
 }
 
-const responseValidator = compile(EnrollResponse)
+const responseValidator = validators.enrollResponse
 
 export async function enrollDevice(options: EnrollOptions): Promise<Credentials> {
   let base: URL

@@ -3,13 +3,8 @@
  * The hash covers firmware, OS and packages (not the timestamp), so identical images share it.
  */
 import { createHash } from 'node:crypto'
-import {
-  canonicalJson,
-  type InstalledPackage,
-  type Inventory,
-  type OsRelease,
-  PROTOCOL_VERSION,
-} from '@vigil/protocol'
+import type { InstalledPackage, Inventory, OsRelease } from '@vigil/protocol'
+import { canonicalJson, PROTOCOL_VERSION } from '@vigil/protocol/wire'
 import type { PackageParse } from './dpkg.js'
 
 export function sha256Hex(text: string | Uint8Array): string {

@@ -2,7 +2,8 @@
  * Telemetry parsers and rate arithmetic. Pure: the sampler (telemetry-sampler.ts) feeds them text read
  * from /proc and /sys and systeminformation's fs/os-based probes.
  */
-import { PROTOCOL_VERSION, type Telemetry } from '@vigil/protocol'
+import type { Telemetry } from '@vigil/protocol'
+import { PROTOCOL_VERSION } from '@vigil/protocol/wire'
 
 export interface NetCounters {
   rx: number

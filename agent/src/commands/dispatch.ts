@@ -1,7 +1,8 @@
 /**
  * Hub → device commands: one lookup table, one try/catch, one response envelope with the same `tx`.
  */
-import { type CommandRequest, type CommandResponse, type ErrorBody, PROTOCOL_VERSION } from '@vigil/protocol'
+import type { CommandRequest, CommandResponse, ErrorBody } from '@vigil/protocol'
+import { PROTOCOL_VERSION } from '@vigil/protocol/wire'
 
 export class CommandError extends Error {
   constructor(

@@ -5,9 +5,10 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { compile } from '@vigil/protocol'
-import Value from 'typebox/value'
-import { type AgentConfig, AgentConfigSchema, DEFAULT_STATE_DIR } from './schema.js'
+import { applyDefaults } from '@vigil/protocol/wire'
+import { validators } from '../validators.js'
+import { DEFAULT_STATE_DIR } from './defaults.js'
+import type { AgentConfig } from './schema.js'
 
 export class ConfigError extends Error {
   readonly code = 'VIGIL_AGENT_CONFIG'
@@ -47,7 +48,7 @@ const ENV_MAP: Record<string, { path: string[]; type: 'string' | 'int' }> = {
   VIGIL_AGENT_LOG_LEVEL: { path: ['logLevel'], type: 'string' },
 }
 
-const validator = compile(AgentConfigSchema)
+const validator = validators.agentConfig
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -128,7 +129,7 @@ export function loadAgentConfig(options: LoadAgentConfigOptions = {}): AgentConf
   let merged = merge(fileValues, envValues)
   merged = merge(merged, options.overrides ?? {})
   merged.stateDir = options.stateDir ?? merged.stateDir ?? stateDir
-  const withDefaults = Value.Default(AgentConfigSchema, merged)
+  const withDefaults = applyDefaults(validator.schema, merged)
   problems.push(...validator.errors(withDefaults, 100))
   if (isRecord(withDefaults) && isRecord(withDefaults.reconnect)) {
     const { minMs, maxMs } = withDefaults.reconnect

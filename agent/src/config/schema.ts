@@ -2,8 +2,9 @@
  * The agent's configuration: one schema, defaults written here, validated with every error listed.
  */
 import { type Static, Type, VendorTrust } from '@vigil/protocol'
+import { DEFAULT_STATE_DIR } from './defaults.js'
 
-export const DEFAULT_STATE_DIR = '/var/lib/vigil-agent'
+export { DEFAULT_STATE_DIR }
 
 const Seconds = (dflt: number, min = 1) => Type.Integer({ minimum: min, maximum: 86_400, default: dflt })
 

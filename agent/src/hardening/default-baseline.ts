@@ -3,7 +3,8 @@
  * headless gateway reached over SSH. In force until the hub publishes a fleet baseline or a local
  * baseline file is configured.
  */
-import { type HardeningBaseline, PROTOCOL_VERSION } from '@vigil/protocol'
+import type { HardeningBaseline } from '@vigil/protocol'
+import { PROTOCOL_VERSION } from '@vigil/protocol/wire'
 
 const sshd = '/etc/ssh/sshd_config'
 

@@ -2,15 +2,14 @@
  * Runs a baseline through the check lookup table and builds the report with drift against the
  * previous report. One try/catch: a check that throws becomes an `error` result, never a crash.
  */
-import {
-  type CheckResult,
-  canonicalJson,
-  type DriftItem,
-  type HardeningBaseline,
-  type HardeningCheck,
-  type HardeningReport,
-  PROTOCOL_VERSION,
+import type {
+  CheckResult,
+  DriftItem,
+  HardeningBaseline,
+  HardeningCheck,
+  HardeningReport,
 } from '@vigil/protocol'
+import { canonicalJson, PROTOCOL_VERSION } from '@vigil/protocol/wire'
 import { sha256Hex } from '../collectors/inventory.js'
 import { emptyPasswords, uid0Accounts } from './checks/accounts.js'
 import { fileAbsent, fileContent, fileExists, fileHash, fileMode } from './checks/files.js'

@@ -7,21 +7,14 @@
  */
 
 import { existsSync } from 'node:fs'
-import {
-  type CommandRequest,
-  compareVersions,
-  isVersionScheme,
-  PROTOCOL_VERSION,
-  type RolloutState,
-  type RolloutStatus,
-  type VendorTrust,
-} from '@vigil/protocol'
+import type { CommandRequest, RolloutState, RolloutStatus, VendorTrust } from '@vigil/protocol'
 import {
   applyRotation,
   decodeBase64Strict,
   decodeEnvelope,
   verifyManifestWithTrust,
 } from '@vigil/protocol/signing'
+import { compareVersions, isVersionScheme, PROTOCOL_VERSION } from '@vigil/protocol/wire'
 import { CommandError } from '../commands/dispatch.js'
 import type { AgentConfig } from '../config/schema.js'
 import type { Logger } from '../logger.js'

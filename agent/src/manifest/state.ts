@@ -5,45 +5,14 @@
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { compile, RolloutState, type Static, Type, VendorTrust } from '@vigil/protocol'
+import type { VendorTrust } from '@vigil/protocol'
 import { readJson, writeJsonAtomic } from '../store.js'
+import { validators } from '../validators.js'
+import type { ManifestEntry, ManifestState } from './state-schema.js'
 
-export const ManifestEntry = Type.Object({
-  id: Type.String(),
-  vendor: Type.String(),
-  product: Type.String(),
-  version: Type.String(),
-  digest: Type.String(),
-  state: RolloutState,
-  /** The verification result: ok, or the refusal code. */
-  verification: Type.String(),
-  code: Type.Optional(Type.String()),
-  reason: Type.Optional(Type.String()),
-  keyids: Type.Array(Type.String()),
-  receivedAt: Type.String(),
-  updatedAt: Type.String(),
-  artifacts: Type.Array(
-    Type.Object({ name: Type.String(), path: Type.String(), sha256: Type.String(), size: Type.Integer() }),
-  ),
-})
-export type ManifestEntry = Static<typeof ManifestEntry>
+export type { ManifestEntry, ManifestState }
 
-export const ManifestState = Type.Object({
-  trust: Type.Array(VendorTrust),
-  /** `<vendor>\u0000<product>` → highest version verified. */
-  floors: Type.Record(
-    Type.String(),
-    Type.Object({ version: Type.String(), digest: Type.String(), scheme: Type.String() }),
-  ),
-  manifests: Type.Record(Type.String(), ManifestEntry),
-  /** Refusals of manifests that could not even be identified (newest last, bounded). */
-  refused: Type.Array(
-    Type.Object({ manifestId: Type.String(), code: Type.String(), reason: Type.String(), at: Type.String() }),
-  ),
-})
-export type ManifestState = Static<typeof ManifestState>
-
-const validator = compile(ManifestState)
+const validator = validators.manifestState
 
 export function floorKey(vendor: string, product: string): string {
   return `${vendor}\u0000${product}`
@@ -86,7 +55,7 @@ export async function saveState(stateDir: string, state: ManifestState): Promise
   await writeJsonAtomic(statePath(stateDir), state)
 }
 
-const trustValidator = compile(Type.Array(VendorTrust, { maxItems: 64 }))
+const trustValidator = validators.trustFile
 
 /** A provisioning file: a JSON array of VendorTrust (what `GET /api/v1/vendors/:id/trust` answers as `trust`). */
 export async function readTrustFile(

@@ -7,7 +7,7 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { DeviceIdentity, Inventory, Telemetry } from '@vigil/protocol'
-import { PROTOCOL_VERSION } from '@vigil/protocol'
+import { PROTOCOL_VERSION } from '@vigil/protocol/wire'
 import { type Agent, createAgent } from '../agent.js'
 import type { AgentCollectors } from '../collectors/index.js'
 import { buildInventory } from '../collectors/inventory.js'
