@@ -97,6 +97,9 @@ export function createLink(o: LinkOptions): Link {
     connectTimeout: 15_000,
     queueQoSZero: false,
     resubscribe: false,
+    // mqtt-packet's number cache holds 65,536 two-byte Buffers (~6 MB of heap) to save an allocation
+    // per packet id; a gateway sends a few packets a minute.
+    writeCache: false,
     will: { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: 1, retain: true },
     ...(o.ca ? { ca: o.ca } : {}),
   })
