@@ -27,7 +27,8 @@ export function buildPurl(input: PurlInput): string {
   const name = input.type === 'deb' || input.type === 'apk' ? input.name.toLowerCase() : input.name
   const q = Object.entries(input.qualifiers ?? {})
     .filter((e): e is [string, string] => e[1] !== undefined && e[1] !== '')
-    .sort(([a], [b]) => a.localeCompare(b))
+    // Code-point order, as package-url asks (localeCompare would load ICU's collation data, ~4 MB resident).
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([k, v]) => `${k}=${enc(v)}`)
     .join('&')
   return `pkg:${input.type}/${ns}${enc(name)}@${enc(input.version)}${q ? `?${q}` : ''}`
