@@ -1,10 +1,11 @@
 /**
- * Device identity: systeminformation hardware facts + configured vendor/model/serial/firmware + OS. The
- * assembly is pure (`buildIdentity`); `collectIdentity` is the impure edge, run at start and on rescan.
+ * Device identity: hardware facts (DMI in /sys, else the device tree) + configured
+ * vendor/model/serial/firmware + OS. The assembly is pure (`buildIdentity`); `collectHardware` is the
+ * impure edge, run at start and on rescan.
  */
+import { readFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import type { DeviceIdentity, OsRelease } from '@vigil/protocol'
-import si from 'systeminformation'
 import type { AgentConfig } from '../config/schema.js'
 
 export interface HardwareFacts {
@@ -45,13 +46,43 @@ export function buildIdentity(input: {
   return id
 }
 
-export async function collectHardware(): Promise<HardwareFacts> {
+async function readFact(file: string): Promise<string> {
   try {
-    const [sys, uuid] = await Promise.all([si.system(), si.uuid()])
-    return { manufacturer: sys.manufacturer, model: sys.model, serial: sys.serial, uuid: sys.uuid || uuid.os }
+    // device-tree strings end with NUL; firmware fills unset DMI fields with placeholders
+    const text = (await readFile(file, 'utf8')).replace(/\0/g, '').trim()
+    const lower = text.toLowerCase()
+    return lower.includes('o.e.m.') || lower.includes('default string') || lower === 'default' ? '' : text
   } catch {
-    return {}
+    return ''
   }
+}
+
+const DMI = '/sys/devices/virtual/dmi/id'
+
+/**
+ * What systeminformation's `system()`/`uuid()` read without spawning dmidecode: the DMI fields in /sys
+ * (x86), else the device tree's model and serial (ARM boards), and the machine id when there is no
+ * hardware UUID.
+ */
+export async function collectHardware(root = '/'): Promise<HardwareFacts> {
+  const at = (file: string) => (root === '/' ? file : `${root.replace(/\/$/, '')}${file}`)
+  const [vendor, product, serial, uuid, dtModel, dtSerial, dbusId, machineId] = await Promise.all([
+    readFact(at(`${DMI}/sys_vendor`)),
+    readFact(at(`${DMI}/product_name`)),
+    readFact(at(`${DMI}/product_serial`)),
+    readFact(at(`${DMI}/product_uuid`)),
+    readFact(at('/proc/device-tree/model')),
+    readFact(at('/proc/device-tree/serial-number')),
+    readFact(at('/var/lib/dbus/machine-id')),
+    readFact(at('/etc/machine-id')),
+  ])
+  const facts: HardwareFacts = {}
+  if (vendor) facts.manufacturer = vendor
+  if (product || dtModel) facts.model = product || dtModel
+  if (serial || dtSerial) facts.serial = serial || dtSerial
+  const id = (uuid || dbusId || machineId).toLowerCase()
+  if (id) facts.uuid = id
+  return facts
 }
 
 export function localHostname(): string {

@@ -1,11 +1,11 @@
 /**
- * Samples telemetry without spawning a process: systeminformation's os/fs-based probes (currentLoad,
- * mem) plus direct reads of /proc and /sys. Keeps the previous counters to compute rates.
+ * Samples telemetry without spawning a process: direct reads of /proc and /sys. Keeps the previous
+ * counters to compute rates.
  */
 import { readdir, readFile, statfs } from 'node:fs/promises'
-import { loadavg, uptime } from 'node:os'
+import { freemem, loadavg, totalmem, uptime } from 'node:os'
 import type { Telemetry } from '@vigil/protocol'
-import si from 'systeminformation'
+import { type CpuTicks, cpuLoadPercent, parseMemInfo, parseProcStat } from './proc-stat.js'
 import { buildTelemetry, type NetCounters, parseProcMounts, parseProcNetDev, rate } from './telemetry.js'
 
 export interface TelemetrySampler {
@@ -61,16 +61,21 @@ async function processCount(): Promise<number> {
 
 export function createTelemetrySampler(): TelemetrySampler {
   let prevNet: { at: number; counters: NetCounters } | undefined
+  let prevCpu: CpuTicks | undefined
   return {
     async sample(now) {
-      const [load, mem, net, d, temps, procs] = await Promise.all([
-        si.currentLoad(),
-        si.mem(),
+      const [stat, meminfo, net, d, temps, procs] = await Promise.all([
+        readText('/proc/stat'),
+        readText('/proc/meminfo'),
         readText('/proc/net/dev').then(parseProcNetDev),
         disks(),
         temperatures(),
         processCount(),
       ])
+      const cpu = parseProcStat(stat)
+      const loadPct = cpu ? cpuLoadPercent(prevCpu, cpu) : 0
+      if (cpu) prevCpu = cpu
+      const mem = parseMemInfo(meminfo) ?? { total: totalmem(), used: totalmem() - freemem() }
       const at = now.getTime()
       const secs = prevNet ? (at - prevNet.at) / 1000 : 0
       const netRates = prevNet
@@ -79,9 +84,9 @@ export function createTelemetrySampler(): TelemetrySampler {
       prevNet = { at, counters: net }
       return buildTelemetry({
         ts: now,
-        loadPct: load.currentLoad,
+        loadPct,
         loadAvg: loadavg(),
-        mem: { total: mem.total, used: mem.active },
+        mem,
         disks: d,
         temps,
         net: netRates,

@@ -1,6 +1,6 @@
 /**
  * Telemetry parsers and rate arithmetic. Pure: the sampler (telemetry-sampler.ts) feeds them text read
- * from /proc and /sys and systeminformation's fs/os-based probes.
+ * from /proc and /sys.
  */
 import type { Telemetry } from '@vigil/protocol'
 import { PROTOCOL_VERSION } from '@vigil/protocol/wire'
