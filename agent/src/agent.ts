@@ -2,12 +2,10 @@
  * The agent loop, kept thin: collectors produce protocol messages, the outbox makes state durable, the
  * link delivers. `start()` sets everything up; `stop()` undoes it (shutdown state, timers, link).
  */
-import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type {
   CheckResult,
-  DeviceEvent,
   DeviceEventKind,
   DeviceIdentity,
   DeviceMessageKind,
@@ -16,13 +14,11 @@ import type {
   HardeningReport,
   Inventory,
 } from '@vigil/protocol'
-import {
-  DEVICE_MESSAGE_DELIVERY,
-  PROTOCOL_VERSION,
-  parseTopic,
-  topics,
-  validators,
-} from '@vigil/protocol/wire'
+import { DEVICE_MESSAGE_DELIVERY, topics } from '@vigil/protocol/wire'
+import { createInbound } from './agent-inbound.js'
+import { birthState, deviceEvent, offlineState } from './agent-messages.js'
+import { createSchedule } from './agent-schedule.js'
+import { buildStatus } from './agent-status.js'
 import {
   type BaselineSource,
   DEFAULT_BASELINE,
@@ -32,7 +28,6 @@ import {
 } from './baseline.js'
 import { type Clock, systemClock } from './clock.js'
 import { type AgentCollectors, defaultCollectors } from './collectors/index.js'
-import { badRequestResponse, dispatchCommand } from './commands/dispatch.js'
 import { createCommandHandlers } from './commands/handlers.js'
 import type { AgentConfig } from './config/schema.js'
 import { type Credentials, readCredentials } from './credentials.js'
@@ -76,8 +71,6 @@ export interface Agent {
   readonly deviceId: string
 }
 
-const commandValidator = validators.commandRequest
-
 export function createAgent(options: CreateAgentOptions): Agent {
   const { config } = options
   const clock = options.clock ?? systemClock
@@ -95,7 +88,6 @@ export function createAgent(options: CreateAgentOptions): Agent {
   let results: CheckResult[] = []
   let hardeningHash = ''
   let lastReport: HardeningReport | undefined
-  const timers: unknown[] = []
   let draining = false
   let serial: Promise<unknown> = Promise.resolve()
   let eventCounter = 0
@@ -115,15 +107,7 @@ export function createAgent(options: CreateAgentOptions): Agent {
   const saveMemory = () => writeJsonAtomic(memoryPath(dir), memory)
 
   async function emit(kind: DeviceEventKind, message: string, data?: Record<string, unknown>): Promise<void> {
-    const ev: DeviceEvent = {
-      v: PROTOCOL_VERSION,
-      id: `${now().getTime().toString(36)}-${(eventCounter++).toString(36)}-${randomBytes(4).toString('hex')}`,
-      ts: now().toISOString(),
-      kind,
-      message: message.slice(0, 2048),
-    }
-    if (data) ev.data = data
-    await enqueue('event', ev)
+    await enqueue('event', deviceEvent(now(), eventCounter++, kind, message, data))
   }
 
   async function enqueue(kind: Exclude<DeviceMessageKind, 'telemetry'>, payload: unknown): Promise<void> {
@@ -158,20 +142,15 @@ export function createAgent(options: CreateAgentOptions): Agent {
     if (link?.connected && outbox.next()) void drain()
   }
 
-  function birth(): DeviceState {
-    const s: DeviceState = {
-      v: PROTOCOL_VERSION,
-      status: 'online',
-      ts: now().toISOString(),
-      agentVersion: AGENT_VERSION,
-      baseline: { id: baseline.id, version: baseline.version },
+  const birth = (): DeviceState =>
+    birthState({
+      now: now(),
+      baseline,
       telemetryIntervalSec: config.telemetryIntervalSec,
-    }
-    if (identity) s.identity = identity
-    if (inventory) s.inventoryHash = inventory.hash
-    if (hardeningHash) s.hardeningHash = hardeningHash
-    return s
-  }
+      identity,
+      inventoryHash: inventory?.hash,
+      hardeningHash,
+    })
 
   /** Collects the inventory; enqueues it when it changed (or `force`). Answers whether it was enqueued. */
   async function collectInventory(force: boolean): Promise<boolean> {
@@ -286,35 +265,7 @@ export function createAgent(options: CreateAgentOptions): Agent {
     manifests,
   })
 
-  async function onMessage(topic: string, payload: Buffer): Promise<void> {
-    const parsed = parseTopic(topic)
-    if (parsed?.type === 'baseline') {
-      let value: unknown
-      try {
-        value = JSON.parse(payload.toString('utf8'))
-      } catch (err) {
-        value = { invalid: (err as Error).message }
-      }
-      await applyBaseline(value, 'hub')
-      return
-    }
-    if (parsed?.type !== 'command') return
-    const r = commandValidator.parse(payload, 1_048_576)
-    if (!r.ok) {
-      log.warn(`command refused: ${r.message}`)
-      let raw: unknown
-      try {
-        raw = JSON.parse(payload.toString('utf8'))
-      } catch {
-        raw = undefined
-      }
-      const res = badRequestResponse(raw, r.message)
-      if (res) await enqueue('cmd/res', res)
-      return
-    }
-    log.info(`command ${r.value.cmd} (tx ${r.value.tx})`)
-    await enqueue('cmd/res', await dispatchCommand(handlers, r.value))
-  }
+  const onMessage = createInbound({ log, handlers, applyBaseline, enqueue })
 
   async function tickTelemetry(): Promise<void> {
     let sample: Awaited<ReturnType<AgentCollectors['telemetry']>>
@@ -341,31 +292,19 @@ export function createAgent(options: CreateAgentOptions): Agent {
     return creds.deviceId
   }
 
-  function status(): AgentStatus {
-    return {
-      pid: process.pid,
-      startedAt: st.startedAt,
-      updatedAt: now().toISOString(),
-      running: true,
-      deviceId: creds?.deviceId ?? '',
-      hubUrl: creds?.hubUrl ?? '',
-      mqttUrl: creds?.mqtt.url ?? '',
+  const status = (): AgentStatus =>
+    buildStatus({
+      now: now(),
+      st,
+      creds,
       connected: link?.connected ?? false,
-      lastConnectAt: st.lastConnectAt,
-      lastReportAt: st.lastReportAt,
-      lastError: st.lastError,
       outbox: outbox?.depth() ?? { state: 0, telemetry: 0 },
-      baseline: { id: baseline.id, version: baseline.version, name: baseline.name, source: baselineSource },
-      failingChecks: results.filter((r) => r.status !== 'pass'),
-      inventory: {
-        hash: inventory?.hash ?? null,
-        packages: inventory?.packages.length ?? 0,
-        firmwareVersion: inventory?.firmwareVersion ?? null,
-      },
-      pendingManifests: manifests.summary().pending.map((m) => `${m.product} ${m.version} (${m.state})`),
+      baseline,
+      baselineSource,
+      results,
+      inventory,
       manifests: manifests.summary(),
-    }
-  }
+    })
 
   async function writeStatus(running = true): Promise<void> {
     if (options.statusFile === false) return
@@ -376,17 +315,8 @@ export function createAgent(options: CreateAgentOptions): Agent {
     }
   }
 
-  const inflight = new Set<Promise<unknown>>()
-  const every = (sec: number, fn: () => Promise<unknown>) => {
-    timers.push(
-      clock.setInterval(() => {
-        const p = fn()
-          .catch((err: Error) => log.warn(err.message))
-          .finally(() => inflight.delete(p))
-        inflight.add(p)
-      }, sec * 1000),
-    )
-  }
+  const schedule = createSchedule(clock, log)
+  const every = schedule.every
 
   return {
     get deviceId() {
@@ -429,12 +359,7 @@ export function createAgent(options: CreateAgentOptions): Agent {
         password: c.mqtt.password,
         will: {
           topic: topicOf('state'),
-          payload: JSON.stringify({
-            v: PROTOCOL_VERSION,
-            status: 'offline',
-            ts: now().toISOString(),
-            reason: 'will',
-          } satisfies DeviceState),
+          payload: JSON.stringify(offlineState(now(), 'will')),
         },
         reconnect: config.reconnect,
         subscriptions: [topics.command(c.deviceId), topics.baseline()],
@@ -471,19 +396,12 @@ export function createAgent(options: CreateAgentOptions): Agent {
       await writeStatus()
     },
     async stop() {
-      for (const t of timers.splice(0)) clock.clearInterval(t)
-      await Promise.all(inflight)
+      await schedule.stop()
       await serial.catch(() => undefined)
       const l = link
       link = undefined
       if (l) {
-        const bye: DeviceState = {
-          v: PROTOCOL_VERSION,
-          status: 'offline',
-          ts: now().toISOString(),
-          reason: 'shutdown',
-        }
-        await l.close({ topic: topicOf('state'), payload: JSON.stringify(bye) })
+        await l.close({ topic: topicOf('state'), payload: JSON.stringify(offlineState(now(), 'shutdown')) })
       }
       await writeStatus(false)
     },

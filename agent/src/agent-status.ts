@@ -1,0 +1,50 @@
+/** The status snapshot written to `<stateDir>/status.json` for `vigil-agent status`. */
+import type { CheckResult, HardeningBaseline, Inventory } from '@vigil/protocol'
+import type { BaselineSource } from './baseline.js'
+import type { Credentials } from './credentials.js'
+import type { ManifestSummary } from './manifest/manager.js'
+import type { AgentStatus } from './store.js'
+
+export interface StatusInput {
+  now: Date
+  st: Pick<AgentStatus, 'startedAt' | 'lastConnectAt' | 'lastReportAt' | 'lastError'>
+  creds: Credentials | undefined
+  connected: boolean
+  outbox: AgentStatus['outbox']
+  baseline: HardeningBaseline
+  baselineSource: BaselineSource
+  results: CheckResult[]
+  inventory: Inventory | undefined
+  manifests: ManifestSummary
+}
+
+export function buildStatus(i: StatusInput): AgentStatus {
+  return {
+    pid: process.pid,
+    startedAt: i.st.startedAt,
+    updatedAt: i.now.toISOString(),
+    running: true,
+    deviceId: i.creds?.deviceId ?? '',
+    hubUrl: i.creds?.hubUrl ?? '',
+    mqttUrl: i.creds?.mqtt.url ?? '',
+    connected: i.connected,
+    lastConnectAt: i.st.lastConnectAt,
+    lastReportAt: i.st.lastReportAt,
+    lastError: i.st.lastError,
+    outbox: i.outbox,
+    baseline: {
+      id: i.baseline.id,
+      version: i.baseline.version,
+      name: i.baseline.name,
+      source: i.baselineSource,
+    },
+    failingChecks: i.results.filter((r) => r.status !== 'pass'),
+    inventory: {
+      hash: i.inventory?.hash ?? null,
+      packages: i.inventory?.packages.length ?? 0,
+      firmwareVersion: i.inventory?.firmwareVersion ?? null,
+    },
+    pendingManifests: i.manifests.pending.map((m) => `${m.product} ${m.version} (${m.state})`),
+    manifests: i.manifests,
+  }
+}
