@@ -14,7 +14,8 @@ import type {
   HardeningReport,
   Inventory,
 } from '@vigil/protocol'
-import { DEVICE_MESSAGE_DELIVERY, topics } from '@vigil/protocol/wire'
+import { topics } from '@vigil/protocol/wire'
+import { createDelivery } from './agent-delivery.js'
 import { createInbound } from './agent-inbound.js'
 import { birthState, deviceEvent, offlineState } from './agent-messages.js'
 import { createSchedule } from './agent-schedule.js'
@@ -88,7 +89,6 @@ export function createAgent(options: CreateAgentOptions): Agent {
   let results: CheckResult[] = []
   let hardeningHash = ''
   let lastReport: HardeningReport | undefined
-  let draining = false
   let serial: Promise<unknown> = Promise.resolve()
   let eventCounter = 0
   const st = {
@@ -110,37 +110,17 @@ export function createAgent(options: CreateAgentOptions): Agent {
     await enqueue('event', deviceEvent(now(), eventCounter++, kind, message, data))
   }
 
-  async function enqueue(kind: Exclude<DeviceMessageKind, 'telemetry'>, payload: unknown): Promise<void> {
-    if (!outbox) return
-    await outbox.add(kind, payload)
-    void drain()
-  }
-
-  function topicOf(kind: DeviceMessageKind): string {
-    return topics.device(deviceId(), kind)
-  }
-
-  async function drain(): Promise<void> {
-    if (draining || !outbox) return
-    draining = true
-    try {
-      for (let item = outbox.next(); item && link?.connected; item = outbox.next()) {
-        const rule = DEVICE_MESSAGE_DELIVERY[item.kind]
-        await link.publish(topicOf(item.kind), JSON.stringify(item.payload), {
-          qos: 1,
-          retain: rule.retained,
-        })
-        await outbox.remove(item)
-        st.lastReportAt = now().toISOString()
-      }
-    } catch (err) {
-      log.debug(`delivery paused: ${(err as Error).message}`)
-    } finally {
-      draining = false
-    }
-    // Something may have been added while the last publish was in flight.
-    if (link?.connected && outbox.next()) void drain()
-  }
+  const topicOf = (kind: DeviceMessageKind): string => topics.device(deviceId(), kind)
+  const delivery = createDelivery({
+    outbox: () => outbox,
+    link: () => link,
+    topicOf,
+    delivered: () => {
+      st.lastReportAt = now().toISOString()
+    },
+    log,
+  })
+  const { enqueue, drain } = delivery
 
   const birth = (): DeviceState =>
     birthState({
@@ -275,16 +255,7 @@ export function createAgent(options: CreateAgentOptions): Agent {
       log.warn(`telemetry: ${(err as Error).message}`)
       return
     }
-    if (link?.connected) {
-      try {
-        await link.publish(topicOf('telemetry'), JSON.stringify(sample), { qos: 0, retain: false })
-        st.lastReportAt = now().toISOString()
-        return
-      } catch {
-        // fall through to the ring
-      }
-    }
-    await outbox?.addTelemetry(sample)
+    await delivery.sendTelemetry(sample)
   }
 
   function deviceId(): string {
