@@ -1,7 +1,7 @@
 /**
- * Device identity: hardware facts (DMI in /sys, else the device tree) + configured
- * vendor/model/serial/firmware + OS. The assembly is pure (`buildIdentity`); `collectHardware` is the
- * impure edge, run at start and on rescan.
+ * Device identity: hardware facts (DMI in /sys, else the device tree; systeminformation where neither
+ * exists) + configured vendor/model/serial/firmware + OS. The assembly is pure (`buildIdentity`);
+ * `collectHardware` is the impure edge, run at start and on rescan.
  */
 import { readFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
@@ -60,11 +60,11 @@ async function readFact(file: string): Promise<string> {
 const DMI = '/sys/devices/virtual/dmi/id'
 
 /**
- * What systeminformation's `system()`/`uuid()` read without spawning dmidecode: the DMI fields in /sys
- * (x86), else the device tree's model and serial (ARM boards), and the machine id when there is no
- * hardware UUID.
+ * What systeminformation's `system()`/`uuid()` read on Linux without spawning dmidecode, read directly
+ * (the daemon then never loads systeminformation's ~20 modules): the DMI fields in /sys (x86), else
+ * the device tree's model and serial (ARM boards), and the machine id when there is no hardware UUID.
  */
-export async function collectHardware(root = '/'): Promise<HardwareFacts> {
+export async function readLinuxHardware(root = '/'): Promise<HardwareFacts> {
   const at = (file: string) => (root === '/' ? file : `${root.replace(/\/$/, '')}${file}`)
   const [vendor, product, serial, uuid, dtModel, dtSerial, dbusId, machineId] = await Promise.all([
     readFact(at(`${DMI}/sys_vendor`)),
@@ -83,6 +83,37 @@ export async function collectHardware(root = '/'): Promise<HardwareFacts> {
   const id = (uuid || dbusId || machineId).toLowerCase()
   if (id) facts.uuid = id
   return facts
+}
+
+/** systeminformation's hardware facts: the portable collector, for systems without /sys or /proc. */
+export async function portableHardware(): Promise<HardwareFacts> {
+  try {
+    const { default: si } = await import('systeminformation')
+    const [sys, uuid] = await Promise.all([si.system(), si.uuid()])
+    const facts: HardwareFacts = {}
+    const keep = (v: string | undefined) => {
+      const t = v?.trim() ?? ''
+      const lower = t.toLowerCase()
+      return lower.includes('o.e.m.') || lower.includes('default string') || lower === 'default' ? '' : t
+    }
+    if (keep(sys.manufacturer)) facts.manufacturer = keep(sys.manufacturer)
+    if (keep(sys.model)) facts.model = keep(sys.model)
+    if (keep(sys.serial)) facts.serial = keep(sys.serial)
+    const id = keep(sys.uuid) || keep(uuid.os)
+    if (id) facts.uuid = id.toLowerCase()
+    return facts
+  } catch {
+    return {}
+  }
+}
+
+/** The Linux files when they say anything, else systeminformation. */
+export async function collectHardware(
+  root = '/',
+  portable: () => Promise<HardwareFacts> = portableHardware,
+): Promise<HardwareFacts> {
+  const facts = await readLinuxHardware(root)
+  return Object.keys(facts).length > 0 ? facts : portable()
 }
 
 export function localHostname(): string {

@@ -1,6 +1,7 @@
 /**
- * Samples telemetry without spawning a process: direct reads of /proc and /sys. Keeps the previous
- * counters to compute rates.
+ * Samples telemetry without spawning a process: direct reads of /proc and /sys, computed as
+ * systeminformation's `currentLoad()`/`mem()` do on Linux; where /proc is missing (another OS),
+ * systeminformation itself, loaded then. Keeps the previous counters to compute rates.
  */
 import { readdir, readFile, statfs } from 'node:fs/promises'
 import { freemem, loadavg, totalmem, uptime } from 'node:os'
@@ -59,6 +60,19 @@ async function processCount(): Promise<number> {
   }
 }
 
+/** systeminformation's load and memory, for systems without /proc. */
+async function portableLoad(): Promise<
+  { loadPct: number; mem: { total: number; used: number } } | undefined
+> {
+  try {
+    const { default: si } = await import('systeminformation')
+    const [load, mem] = await Promise.all([si.currentLoad(), si.mem()])
+    return { loadPct: load.currentLoad, mem: { total: mem.total, used: mem.active } }
+  } catch {
+    return undefined
+  }
+}
+
 export function createTelemetrySampler(): TelemetrySampler {
   let prevNet: { at: number; counters: NetCounters } | undefined
   let prevCpu: CpuTicks | undefined
@@ -73,9 +87,11 @@ export function createTelemetrySampler(): TelemetrySampler {
         processCount(),
       ])
       const cpu = parseProcStat(stat)
-      const loadPct = cpu ? cpuLoadPercent(prevCpu, cpu) : 0
+      const portable = cpu ? undefined : await portableLoad()
+      const loadPct = cpu ? cpuLoadPercent(prevCpu, cpu) : (portable?.loadPct ?? 0)
       if (cpu) prevCpu = cpu
-      const mem = parseMemInfo(meminfo) ?? { total: totalmem(), used: totalmem() - freemem() }
+      const mem = parseMemInfo(meminfo) ??
+        portable?.mem ?? { total: totalmem(), used: totalmem() - freemem() }
       const at = now.getTime()
       const secs = prevNet ? (at - prevNet.at) / 1000 : 0
       const netRates = prevNet

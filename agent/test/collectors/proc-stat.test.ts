@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { collectHardware } from '../../src/collectors/identity.ts'
+import { collectHardware, portableHardware } from '../../src/collectors/identity.ts'
 import { cpuLoadPercent, parseMemInfo, parseProcStat } from '../../src/collectors/proc-stat.ts'
 
 const STAT = `cpu  100 10 50 800 40 5 3 2 1 0
@@ -79,6 +79,31 @@ describe('collectHardware', () => {
       })
     } finally {
       await rm(root, { recursive: true, force: true })
+    }
+  })
+  it('asks systeminformation when the Linux files say nothing (another OS), and not otherwise', async () => {
+    const empty = await files({})
+    try {
+      let asked = 0
+      const portable = async () => {
+        asked++
+        return { manufacturer: 'Apple Inc.' }
+      }
+      expect(await collectHardware(empty, portable)).toEqual({ manufacturer: 'Apple Inc.' })
+      expect(asked).toBe(1)
+      await collectHardware('/', portable)
+      expect(asked).toBe(1) // this Linux machine has a machine id at least
+    } finally {
+      await rm(empty, { recursive: true, force: true })
+    }
+  })
+
+  it('reads real facts through systeminformation on this machine', async () => {
+    const facts = await portableHardware()
+    for (const [k, v] of Object.entries(facts)) {
+      expect(['manufacturer', 'model', 'serial', 'uuid']).toContain(k)
+      expect(v).toMatch(/\S/)
+      expect(v.toLowerCase()).not.toContain('o.e.m.')
     }
   })
 })
