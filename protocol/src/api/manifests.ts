@@ -33,7 +33,7 @@ export const ManifestSummary = Type.Object(
     artifactCheck: Type.Optional(
       Type.Union([Type.Literal('verified'), Type.Literal('unverified')], {
         description:
-          'verified: the hub fetched every artifact at push time and it matched; unverified: some were unreachable, too large or not fetchable (file:// outside the configured root)',
+          'verified: the hub fetched every artifact at push time and it matched; unverified: some were unreachable, too large, at an internal address the operator did not allow, or not fetchable (file:// outside the configured root)',
       }),
     ),
     coverage: Type.Object({ devices: Type.Integer(), findings: Type.Integer() }),
