@@ -5,8 +5,8 @@
  * engine), then one changed inventory, then one new advisory.
  */
 import { join } from 'node:path'
-import type { DeviceIdentity, Inventory } from '@vigil/protocol'
-import { type Advisory, loadHubModule } from '../lib/hub-modules.ts'
+import type { Inventory } from '@vigil/protocol'
+import { loadAdvisories, loadCorrelation } from '../lib/hub-modules.ts'
 import { identityOf as baseIdentityOf, buildImages } from '../lib/images.ts'
 import { REPO_ROOT, report, workerMain } from '../lib/proc.ts'
 import { percentile, sortNumbers } from '../lib/stats.ts'
@@ -14,34 +14,9 @@ import { modelsFrom } from './correlation-models.ts'
 
 const DATA = join(REPO_ROOT, '..', 'shared', 'data')
 
-interface Engine {
-  advisories: { vendors: unknown; size: number; all(): IterableIterator<Advisory> }
-  setInventory(id: string, inv: Inventory): boolean
-  setIdentity(id: string, identity: DeviceIdentity | undefined): boolean
-  findingsFor(id: string): { advisory: string }[]
-  upsertAdvisory(a: Advisory): string
-  setEnrichment(e: { kev: Map<string, unknown>; epss: Map<string, number>; kevVersion: string | null }): void
-  stats(): { correlations: number; targets: number; advisories: number }
-}
-interface EngineModule {
-  CorrelationEngine: new (vendors: unknown, onChange?: (ids: Set<string>) => void) => Engine
-}
-interface AdvisoriesIndexModule {
-  createVendorMatcher(): unknown
-  importAdvisories(
-    paths: string[],
-    opts: { sink: { upsert(a: Advisory): string }; vendors: unknown },
-  ): Promise<{
-    kev: Map<string, unknown>
-    epss: Map<string, number>
-    kevVersion: string | null
-    rejected: unknown[]
-  }>
-}
-
 workerMain<{ devices: number; images: number }>(async (opts) => {
-  const { CorrelationEngine } = await loadHubModule<EngineModule>('correlation/engine.js')
-  const adv = await loadHubModule<AdvisoriesIndexModule>('advisories/index.js')
+  const { CorrelationEngine } = await loadCorrelation()
+  const adv = await loadAdvisories()
   let changed = 0
   const engine = new CorrelationEngine(adv.createVendorMatcher(), (ids) => {
     changed += ids.size

@@ -9,31 +9,13 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import { loadHubModule } from '../lib/hub-modules.ts'
+import type { LowdbStore } from '@vigil/hub/store'
+import { loadStore } from '../lib/hub-modules.ts'
 import { buildImages, identityOf } from '../lib/images.ts'
 import { report, workerMain } from '../lib/proc.ts'
 
-interface FlushInfo {
-  ms: number
-  bytes: number
-  files: number
-  maxSerializeMs: number
-}
-interface StoreLike {
-  devices: { put(record: Record<string, unknown> & { id: string }): void; get(id: string): unknown }
-  inventories: { put(hash: string, value: unknown): Promise<void> }
-  flush(): Promise<void>
-  close(): Promise<void>
-}
-interface StoreModule {
-  LowdbStore: {
-    open(opts: {
-      dataDir: string
-      flushIntervalMs: number
-      onFlush?: (i: FlushInfo) => void
-    }): Promise<StoreLike>
-  }
-}
+type DeviceRecord = Parameters<LowdbStore['devices']['put']>[0]
+type FlushInfo = Parameters<NonNullable<Parameters<typeof LowdbStore.open>[0]['onFlush']>>[0]
 
 async function sizeOf(dir: string): Promise<number> {
   let total = 0
@@ -44,9 +26,10 @@ async function sizeOf(dir: string): Promise<number> {
   return total
 }
 
-function record(n: number, id: string, images: ReturnType<typeof buildImages>) {
+function record(n: number, id: string, images: ReturnType<typeof buildImages>): DeviceRecord {
   const now = new Date().toISOString()
   const image = images[n % images.length]
+  if (!image) throw new Error('no gateway image')
   return {
     id,
     name: `gw-${String(n).padStart(5, '0')}`,
@@ -58,10 +41,10 @@ function record(n: number, id: string, images: ReturnType<typeof buildImages>) {
     agentVersion: '0.1.0',
     identity: identityOf(n, images.length),
     lastState: { status: 'online', ts: now },
-    inventoryHash: image?.hash,
+    inventoryHash: image.hash,
     hardeningHash: 'b'.repeat(64),
     baseline: { id: 'debian-gateway', version: 3 },
-    packages: image?.packages.length,
+    packages: image.packages.length,
     failingChecks: n % 4,
     cpuPct: 12.5,
     memUsedPct: 43.9,
@@ -70,7 +53,7 @@ function record(n: number, id: string, images: ReturnType<typeof buildImages>) {
 }
 
 workerMain<{ devices: number; images: number }>(async (opts, onStop) => {
-  const { LowdbStore } = await loadHubModule<StoreModule>('store/lowdb-store.js')
+  const { LowdbStore } = await loadStore()
   const dir = await mkdtemp(join(tmpdir(), 'vigil-bench-store-'))
   onStop(() => rm(dir, { recursive: true, force: true }))
   let last: FlushInfo | undefined
