@@ -33,14 +33,17 @@ export class CommandDispatcher {
     return tx
   }
 
-  /** Publishes a command and waits for its response (undefined after `timeoutMs`). */
-  async request(
+  /**
+   * Publishes a command; once it is published, answers its tx and the response to come (undefined
+   * after `timeoutMs`), so a caller can send the next command without waiting for this one's answer.
+   */
+  async dispatch(
     deviceId: string,
     input: CommandInput,
     timeoutMs = 10_000,
-  ): Promise<CommandResponse | undefined> {
+  ): Promise<{ tx: string; response: Promise<CommandResponse | undefined> }> {
     const tx = await this.send(deviceId, input)
-    return new Promise((resolve) => {
+    const response = new Promise<CommandResponse | undefined>((resolve) => {
       const timer = setTimeout(() => {
         this.pending.delete(tx)
         resolve(undefined)
@@ -51,6 +54,16 @@ export class CommandDispatcher {
         resolve(res)
       })
     })
+    return { tx, response }
+  }
+
+  /** Publishes a command and waits for its response (undefined after `timeoutMs`). */
+  async request(
+    deviceId: string,
+    input: CommandInput,
+    timeoutMs = 10_000,
+  ): Promise<CommandResponse | undefined> {
+    return (await this.dispatch(deviceId, input, timeoutMs)).response
   }
 
   /** Called by the ingest pipeline for every `cmd/res`. */

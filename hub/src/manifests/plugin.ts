@@ -2,6 +2,7 @@
  * The manifests feature: vendors and their keys, signed manifest pushes, applicability, rollouts and
  * key-rotation delivery. Hooks into ingest for births (deliver what is pending) and rollout reports.
  */
+import type { CommandResponse } from '@vigil/protocol'
 import type { FastifyPluginAsync } from 'fastify'
 import { VendorDb, type VendorRecord, vendorTrust } from '../vendors/db.js'
 import { vendorRoutes } from '../vendors/routes.js'
@@ -23,11 +24,33 @@ export const manifestsFeature: FastifyPluginAsync = async (app) => {
   await vendorDb.load()
   await db.load()
 
-  /** Every rotation of every vendor, oldest first, to a device (agents ignore what they already hold). */
+  /**
+   * The rotation sequence each device answered it holds, per vendor (in memory: after a hub restart the
+   * first birth sends everything again, and the agents answer what they hold).
+   */
+  const held = new Map<string, Map<string, number>>()
+  const remember = (deviceId: string, vendorId: string, res: CommandResponse | undefined) => {
+    const sequence = res?.status === 'ok' ? res.data?.sequence : undefined
+    if (typeof sequence !== 'number') return
+    const perVendor = held.get(deviceId) ?? new Map<string, number>()
+    perVendor.set(vendorId, Math.max(sequence, perVendor.get(vendorId) ?? 0))
+    held.set(deviceId, perVendor)
+  }
+  /** The rotations a device does not hold yet, oldest first (all of them while the hub does not know). */
   const sendRotations = async (deviceId: string, vendors: readonly VendorRecord[]) => {
-    for (const v of vendors)
-      for (const r of v.rotations)
-        await hub.commands.send(deviceId, { cmd: 'apply-key-rotation', envelope: r.envelope })
+    for (const v of vendors) {
+      const has = held.get(deviceId)?.get(v.id) ?? -1
+      for (const r of v.rotations) {
+        if (r.sequence <= has) continue
+        // Published one after another (the agent applies them in order); answers are awaited aside.
+        const { response } = await hub.commands.dispatch(
+          deviceId,
+          { cmd: 'apply-key-rotation', envelope: r.envelope },
+          60_000,
+        )
+        response.then((res) => remember(deviceId, v.id, res)).catch(onError)
+      }
+    }
   }
   const vendors = new VendorService({
     hub,
@@ -46,8 +69,10 @@ export const manifestsFeature: FastifyPluginAsync = async (app) => {
   providePatches(hub, patches)
   service.onAccepted = () => patches.invalidate()
   const offRegistry = hub.registry.onChange((c) => {
-    if (c.type === 'removed') patches.forget(c.id)
-    else patches.deviceChanged(c.device)
+    if (c.type === 'removed') {
+      patches.forget(c.id)
+      held.delete(c.id)
+    } else patches.deviceChanged(c.device)
   })
 
   const offHooks = hub.hooks.add({

@@ -2,10 +2,10 @@
  * Vendors (admin): a bearer token scoped to the vendor (role vendor), keys, threshold, revocation and
  * signed rotation statements, which the hub follows and delivers to online agents unchanged.
  */
-import { type CommandRequest, topics } from '@vigil/protocol'
+import { type CommandRequest, PROTOCOL_VERSION, topics } from '@vigil/protocol'
 import { generateKeyPair, signKeyRotation } from '@vigil/protocol/signing'
 import { describe, expect, it } from 'vitest'
-import { adminToken, birth, connectEnrolled, enroll, testHub, until } from '../helpers.ts'
+import { adminToken, birth, connectEnrolled, enroll, metric, testHub, until } from '../helpers.ts'
 import { api, createVendor, manifest, push, sign } from '../manifests/fixtures.ts'
 
 describe('vendors', () => {
@@ -125,5 +125,73 @@ describe('vendors', () => {
     expect((await push(hub, vendor.token, sign(manifest(), [fresh]))).status).toBe(201)
     const trust = await api(hub, 'GET', `/api/v1/vendors/${vendor.id}/trust`, vendor.token)
     expect(trust.body).toMatchObject({ trust: { vendor: 'Acme Medical', sequence: 1 }, rotations: [good] })
+  })
+
+  it('sends a device at its births only the rotations it has not answered it holds', async () => {
+    const hub = await testHub()
+    const vendor = await createVendor(hub)
+    const old = vendor.keys[0]
+    if (!old) throw new Error('key')
+    const fresh = generateKeyPair()
+    const rotation = signKeyRotation(
+      {
+        vendor: 'Acme Medical',
+        keys: [{ keyid: fresh.keyid, publicKeyPem: fresh.publicKeyPem }],
+        threshold: 1,
+        issuedAt: new Date(Date.now() - 1000).toISOString(),
+        sequence: 1,
+      },
+      [old.privateKeyPem],
+    )
+    expect(
+      (await api(hub, 'POST', `/api/v1/vendors/${vendor.id}/rotations`, vendor.token, rotation)).status,
+    ).toBe(201)
+    const online = async (name: string, answer: boolean) => {
+      const dev = await enroll(hub, name)
+      const client = await connectEnrolled(hub, dev)
+      const rotations: CommandRequest[] = []
+      client.on('message', (_t, p) => {
+        const cmd = JSON.parse(p.toString()) as CommandRequest
+        if (cmd.cmd !== 'apply-key-rotation') return
+        rotations.push(cmd)
+        // What an agent answers once it holds the rotation (applied now, or already).
+        if (answer)
+          void client.publishAsync(
+            topics.device(dev.deviceId, 'cmd/res'),
+            JSON.stringify({
+              v: PROTOCOL_VERSION,
+              tx: cmd.tx,
+              status: 'ok',
+              data: { applied: true, vendor: 'Acme Medical', sequence: 1 },
+            }),
+            { qos: 1 },
+          )
+      })
+      await client.subscribeAsync(topics.command(dev.deviceId), { qos: 1 })
+      const born = () =>
+        client.publishAsync(topics.device(dev.deviceId, 'state'), JSON.stringify(birth()), {
+          qos: 1,
+          retain: true,
+        })
+      return { dev, rotations, born }
+    }
+    const answering = await online('gw-answers', true)
+    const silent = await online('gw-silent', false)
+    for (const d of [answering, silent]) {
+      await d.born()
+      await until(() => d.rotations.length === 1 || undefined, `${d.dev.deviceId} first birth`)
+    }
+    // The answer has reached the hub; then both devices are born again (a reconnect).
+    await until(
+      async () => (await metric(hub, 'vigil_mqtt_messages_total', { kind: 'cmd/res' })) === 1 || undefined,
+      'answer received',
+    )
+    for (const d of [answering, silent]) await d.born()
+    await until(
+      () => silent.rotations.length === 2 || undefined,
+      'sent again to the device that never answered',
+    )
+    await new Promise((r) => setTimeout(r, 300))
+    expect(answering.rotations).toHaveLength(1)
   })
 })
