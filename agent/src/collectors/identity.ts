@@ -46,12 +46,17 @@ export function buildIdentity(input: {
   return id
 }
 
+/** A hardware fact as reported, or '' for firmware placeholders ("To be filled by O.E.M." …). */
+function fact(value: string | undefined): string {
+  const text = value?.trim() ?? ''
+  const lower = text.toLowerCase()
+  return lower.includes('o.e.m.') || lower.includes('default string') || lower === 'default' ? '' : text
+}
+
 async function readFact(file: string): Promise<string> {
   try {
-    // device-tree strings end with NUL; firmware fills unset DMI fields with placeholders
-    const text = (await readFile(file, 'utf8')).replace(/\0/g, '').trim()
-    const lower = text.toLowerCase()
-    return lower.includes('o.e.m.') || lower.includes('default string') || lower === 'default' ? '' : text
+    // device-tree strings end with NUL
+    return fact((await readFile(file, 'utf8')).replace(/\0/g, ''))
   } catch {
     return ''
   }
@@ -91,15 +96,11 @@ export async function portableHardware(): Promise<HardwareFacts> {
     const { default: si } = await import('systeminformation')
     const [sys, uuid] = await Promise.all([si.system(), si.uuid()])
     const facts: HardwareFacts = {}
-    const keep = (v: string | undefined) => {
-      const t = v?.trim() ?? ''
-      const lower = t.toLowerCase()
-      return lower.includes('o.e.m.') || lower.includes('default string') || lower === 'default' ? '' : t
-    }
-    if (keep(sys.manufacturer)) facts.manufacturer = keep(sys.manufacturer)
-    if (keep(sys.model)) facts.model = keep(sys.model)
-    if (keep(sys.serial)) facts.serial = keep(sys.serial)
-    const id = keep(sys.uuid) || keep(uuid.os)
+    const [manufacturer, model, serial] = [fact(sys.manufacturer), fact(sys.model), fact(sys.serial)]
+    if (manufacturer) facts.manufacturer = manufacturer
+    if (model) facts.model = model
+    if (serial) facts.serial = serial
+    const id = fact(sys.uuid) || fact(uuid.os)
     if (id) facts.uuid = id.toLowerCase()
     return facts
   } catch {
