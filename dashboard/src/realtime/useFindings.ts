@@ -2,9 +2,11 @@
  * Findings for a page (the whole fleet's unresolved ones, or one device's), fetched from the register and
  * fetched again, at most once a second, when the live feed reports a finding change.
  */
+
 import type { FindingView } from '@vigil/protocol'
 import { onBeforeUnmount, type Ref, ref, type ShallowRef, shallowRef, watch } from 'vue'
 import { type FindingFilter, registerApi } from '../api/register.js'
+import { errorText } from '../lib/errors.js'
 import type { LiveClient } from './live.js'
 
 export interface LiveFindings {
@@ -27,7 +29,7 @@ export function useFindings(live: LiveClient, filter: () => FindingFilter): Live
       findings.value = res.findings
       error.value = ''
     } catch (err) {
-      if (mine === seq) error.value = err instanceof Error ? err.message : String(err)
+      if (mine === seq) error.value = errorText(err)
     } finally {
       if (mine === seq) loaded.value = true
     }
