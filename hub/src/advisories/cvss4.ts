@@ -124,8 +124,16 @@ const LEVELS: Readonly<Record<string, Readonly<Record<string, number>>>> = {
 const LEVEL_METRICS = Object.keys(LEVELS)
 
 type MetricMap = Readonly<Record<string, string>>
-const p = (spec: string): MetricMap =>
-  Object.fromEntries(spec.split('/').map((kv) => kv.split(':') as [string, string]))
+const parsedMaxVectors = new Map<string, MetricMap>()
+/** A most-severe vector as metrics; each of the few hundred combinations is parsed once. */
+const p = (spec: string): MetricMap => {
+  let parsed = parsedMaxVectors.get(spec)
+  if (!parsed) {
+    parsed = Object.fromEntries(spec.split('/').map((kv) => kv.split(':') as [string, string]))
+    parsedMaxVectors.set(spec, parsed)
+  }
+  return parsed
+}
 
 /** The most severe vectors of each EQ level (EQ3 is split by EQ6, as the two are scored jointly). */
 const MAX_COMPOSED = {
