@@ -15,6 +15,7 @@ import { ERRORS, type ErrorCode, errorBody, HubError } from './errors.js'
 import { FEATURE_PLUGINS } from './features.js'
 import { authPlugin } from './http/auth.js'
 import { registerDashboard } from './http/dashboard.js'
+import { durableWrites } from './http/durable-writes.js'
 import { auditRoutes } from './http/routes/audit.js'
 import { deviceRoutes } from './http/routes/devices.js'
 import { enrollmentRoutes } from './http/routes/enrollment.js'
@@ -22,6 +23,7 @@ import { healthRoutes } from './http/routes/health.js'
 import { sessionRoutes } from './http/routes/session.js'
 import { userRoutes } from './http/routes/users.js'
 import { realtimePlugin } from './realtime/plugin.js'
+import { StorageError } from './store/errors.js'
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger']
@@ -43,10 +45,15 @@ export async function buildApp(config: HubConfig, opts: BuildOptions = {}): Prom
   app.setValidatorCompiler(TypeBoxValidatorCompiler)
 
   // One error shape, normalised once, here.
-  app.setErrorHandler((err: FastifyError | HubError, req, reply) => {
+  app.setErrorHandler((err: FastifyError | HubError | StorageError, req, reply) => {
     if (err instanceof HubError) {
       for (const [k, v] of Object.entries(err.headers)) reply.header(k, v)
       return reply.code(err.statusCode).send(errorBody(err.code, err.message))
+    }
+    if (err instanceof StorageError) {
+      const code = err.code === 'STORAGE_FULL' ? 'VIGIL_STORAGE_FULL' : 'VIGIL_STORAGE_FAILED'
+      req.log.error({ err }, 'storage error')
+      return reply.code(ERRORS[code].status).send(errorBody(code))
     }
     if ('validation' in err && err.validation) {
       return reply.code(400).send(errorBody('VIGIL_BAD_REQUEST', err.message))
@@ -103,6 +110,7 @@ async function registerAll(app: FastifyInstance, config: HubConfig): Promise<voi
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
   await app.register(corePlugin, { config })
+  await app.register(durableWrites)
   await app.register(authPlugin)
   await app.register(realtimePlugin)
   await app.register(healthRoutes)

@@ -34,6 +34,8 @@ export const HubConfigSchema = Type.Object(
     logLevel: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
     /** Store: dirty collections are written at most this often. */
     flushIntervalMs: Type.Intersect([Positive], { default: 1000 }),
+    /** Group-commit window: at most one fsync round per window; acknowledgements wait for it. */
+    commitWindowMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
     /** Broker limits. */
     maxPacketBytes: Type.Intersect([Positive], { default: 4 * 1024 * 1024 }),
     deviceRatePerSec: Type.Intersect([Positive], { default: 20 }),
@@ -84,6 +86,7 @@ export const ENV_VARS: Record<string, keyof HubConfig> = {
   VIGIL_DASHBOARD_DIR: 'dashboardDir',
   VIGIL_LOG_LEVEL: 'logLevel',
   VIGIL_FLUSH_INTERVAL_MS: 'flushIntervalMs',
+  VIGIL_COMMIT_WINDOW_MS: 'commitWindowMs',
   VIGIL_MQTT_MAX_PACKET_BYTES: 'maxPacketBytes',
   VIGIL_DEVICE_RATE_PER_SEC: 'deviceRatePerSec',
   VIGIL_DEVICE_RATE_BURST: 'deviceRateBurst',

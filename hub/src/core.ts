@@ -25,8 +25,16 @@ export const corePlugin = fp<{ config: HubConfig }>(
         metrics.storeWriteBytes.set(bytes)
         metrics.storeSerializeMax.set(maxSerializeMs / 1000)
       },
-      onError: (err) => app.log.error({ err }, 'store write failed'),
+      ...(config.commitWindowMs !== undefined ? { commitWindowMs: config.commitWindowMs } : {}),
+      onCommit: ({ ms }) => metrics.storeCommitDuration.observe(ms / 1000),
+      onError: (err) => {
+        metrics.storeErrors.inc()
+        app.log.error({ err }, 'store write failed')
+      },
     })
+    metrics.storeHealthy.set(1)
+    const healthTimer = setInterval(() => metrics.storeHealthy.set(store.health().ok ? 1 : 0), 1000)
+    healthTimer.unref()
     const registry = new DeviceRegistry(store)
     registry.markAllOffline()
     for (const s of store.sessions.values())
@@ -50,13 +58,14 @@ export const corePlugin = fp<{ config: HubConfig }>(
       },
     }
     if (admin.created) ctx.audit({ actor: 'system', action: 'user.create', target: 'admin', ok: true })
-    await store.flush()
+    await store.commit()
     app.decorate('hub', ctx)
     app.addHook('onReady', async () => {
       ctx.ready = true
     })
     app.addHook('onClose', async () => {
       ctx.ready = false
+      clearInterval(healthTimer)
       ctx.commands.close()
       await ctx.bus?.close()
       ctx.bus = undefined

@@ -19,6 +19,8 @@ export const ERRORS = {
   VIGIL_DEVICE_OFFLINE: { status: 409, message: 'the device is not connected' },
   VIGIL_NOT_READY: { status: 503, message: 'the hub is not ready' },
   VIGIL_NOT_AVAILABLE: { status: 501, message: 'not available in this build' },
+  VIGIL_STORAGE_FULL: { status: 507, message: 'storage full: the change was not stored' },
+  VIGIL_STORAGE_FAILED: { status: 503, message: 'storage failed: the change was not stored' },
   VIGIL_INTERNAL: { status: 500, message: 'internal error' },
 } as const satisfies Record<string, { status: number; message: string }>
 

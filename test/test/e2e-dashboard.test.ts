@@ -3,13 +3,19 @@
  * serving the BUILT dashboard, with simulated devices that enroll through the API and speak the protocol
  * over the hub's embedded MQTT broker. Screenshots of the main pages go to test-artifacts/ (not committed).
  */
-import { createHash, generateKeyPairSync } from 'node:crypto'
+import { generateKeyPairSync } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { loadHubConfig, type RunningHub, startHub } from '@vigil/hub'
+import {
+  hardeningContentHash,
+  inventoryContentHash,
+  loadHubConfig,
+  type RunningHub,
+  startHub,
+} from '@vigil/hub'
 import {
   type DeviceState,
   type HardeningReport,
@@ -248,11 +254,12 @@ describe('dashboard end to end (Chromium, real hub)', () => {
     const report: HardeningReport = {
       v: 1,
       ts: new Date().toISOString(),
-      hash: createHash('sha256').update(JSON.stringify(results)).digest('hex'),
+      hash: '',
       baseline: { id: 'vigil-default', version: 1 },
       results,
       drift: [],
     }
+    report.hash = hardeningContentHash(report)
     await gw.publish('hardening', report)
     await page.locator(`[role="row"][data-key="${gw.id}"] a`).click()
     await page.waitForURL(new RegExp(`/devices/${gw.id}$`), WAIT)
@@ -312,10 +319,10 @@ describe('dashboard end to end (Chromium, real hub)', () => {
         purl: 'pkg:deb/debian/libxml2@2.9.4%2Bdfsg1-2.2%2Bdeb9u6?distro=debian-9',
       },
     ]
-    await lab.publish('inventory', {
+    const labInventory: Inventory = {
       v: 1,
       ts: new Date().toISOString(),
-      hash: createHash('sha256').update(JSON.stringify(packages)).digest('hex'),
+      hash: '',
       os: {
         platform: 'linux',
         id: 'debian',
@@ -325,7 +332,9 @@ describe('dashboard end to end (Chromium, real hub)', () => {
         arch: 'x64',
       },
       packages,
-    })
+    }
+    labInventory.hash = inventoryContentHash(labInventory)
+    await lab.publish('inventory', labInventory)
     await nav('Risk register')
     await page.waitForURL(/\/register$/, WAIT)
     const row = page.locator('[role="row"][data-key]', { hasText: 'lab-gateway' })

@@ -13,7 +13,11 @@ export interface InboundMessage {
 }
 
 export interface BusHandlers {
-  message(msg: InboundMessage): void
+  /**
+   * One device message. A promise means "acknowledge (PUBACK) only once it settles"; a rejected one
+   * means "not stored": the broker must not acknowledge, so the device sends it again.
+   */
+  message(msg: InboundMessage): Promise<void> | undefined
   connected?(deviceId: string): void
   disconnected?(deviceId: string): void
   rejected(reason: RejectReason, deviceId: string, message: string): void

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises'
 import type { Server as HttpServer } from 'node:http'
 import { createServer, type Server, type Socket } from 'node:net'
 import { createServer as createTlsServer } from 'node:tls'
-import { type ParsedTopic, parseTopic, topics } from '@vigil/protocol'
+import { type ParsedTopic, parseTopic } from '@vigil/protocol'
 import { Aedes, type AuthenticateError, type Client } from 'aedes'
 import { createWebSocketStream, WebSocketServer } from 'ws'
 import type { BusHandlers, DeviceBus } from './bus.js'
@@ -69,6 +69,36 @@ function authError(message: string, returnCode: 4 | 5): AuthenticateError {
 
 export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<DeviceBus> {
   const now = opts.now ?? Date.now
+  /**
+   * aedes 1.x writes a QoS 1 PUBACK before it hands the message to subscribers, so the hub takes device
+   * messages here, in `authorizePublish`, which aedes runs before it acknowledges: `done` is called
+   * only once what the message changed is durable. `done(error)` (not stored) makes aedes close the
+   * connection without a PUBACK, and the agent sends the message again after reconnecting.
+   * [MQTT-4.3.2-2] the receiver acknowledges after it has taken ownership of the message.
+   */
+  const ingest = (
+    packet: { topic: string; payload: Buffer | string },
+    parsed: ParsedTopic | undefined,
+    done: (err: Error | null) => void,
+  ) => {
+    if (parsed?.type !== 'device') return done(null)
+    let stored: Promise<void> | undefined
+    try {
+      stored = opts.handlers.message({
+        deviceId: parsed.deviceId,
+        kind: parsed.kind,
+        payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
+      })
+    } catch (err) {
+      // The handler never throws by contract; if it did, the message is not acknowledged.
+      return done(err instanceof Error ? err : new Error(String(err)))
+    }
+    if (!stored) return done(null)
+    stored.then(
+      () => done(null),
+      (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
+    )
+  }
   const buckets = new Map<string, TokenBucket>()
   const live = new Map<string, Client>()
   const deviceTopics = new DeviceTopicCache()
@@ -111,13 +141,14 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
         buckets.set(client.id, bucket)
       }
       const wait = bucket.take(now())
-      if (wait === 0) return done(null)
+      const deliver = () => ingest(packet, parsed, done)
+      if (wait === 0) return deliver()
       // Throttle: stop reading from this device's socket until its bucket has refilled.
       opts.handlers.throttled?.(client.id)
       client.conn.pause()
       setTimeout(() => {
         client.conn.resume()
-        done(null)
+        deliver()
       }, wait).unref()
     },
     authorizeSubscribe(client, sub, done) {
@@ -138,24 +169,6 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     buckets.delete(client.id)
     opts.handlers.disconnected?.(client.id)
   })
-
-  await new Promise<void>((resolve) =>
-    broker.subscribe(
-      topics.allDevices(),
-      (packet, cb) => {
-        const parsed = deviceTopics.get(packet.topic) ?? parseTopic(packet.topic)
-        if (parsed?.type === 'device') {
-          opts.handlers.message({
-            deviceId: parsed.deviceId,
-            kind: parsed.kind,
-            payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
-          })
-        }
-        cb()
-      },
-      resolve,
-    ),
-  )
 
   const onSocket = (socket: Socket | ReturnType<typeof createWebSocketStream>) => {
     if ('setNoDelay' in socket) socket.setNoDelay(true)

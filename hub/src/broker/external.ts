@@ -25,11 +25,20 @@ export async function connectExternalBroker(opts: ExternalBrokerOptions): Promis
     ...(opts.username ? { username: opts.username } : {}),
     ...(opts.password ? { password: opts.password } : {}),
   })
-  client.on('message', (topic, payload) => {
-    const parsed = parseTopic(topic)
-    if (parsed?.type === 'device')
-      opts.handlers.message({ deviceId: parsed.deviceId, kind: parsed.kind, payload })
-  })
+  // MQTT.js sends the PUBACK of a QoS 1 message once this callback is called: after the hub stored
+  // what the message changed. A message it could not store is not acknowledged.
+  client.handleMessage = (packet, callback) => {
+    if (packet.cmd !== 'publish') return callback()
+    const parsed = parseTopic(packet.topic)
+    if (parsed?.type !== 'device') return callback()
+    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload)
+    const stored = opts.handlers.message({ deviceId: parsed.deviceId, kind: parsed.kind, payload })
+    if (!stored) return callback()
+    stored.then(
+      () => callback(),
+      (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),
+    )
+  }
   const subscribe = async () => {
     const granted = await client.subscribeAsync(topics.sharedAllDevices(opts.shareGroup), { qos: 1 })
     const code = granted[0]?.qos ?? 128

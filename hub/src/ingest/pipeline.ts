@@ -1,7 +1,13 @@
 /**
- * The ingest pipeline: validate (compiled validator) → update the device's state → persist (marked dirty,
- * flushed on a timer) → hand to the hooks (correlation) → emit to dashboards. One handler per message
- * kind in a lookup table; nothing throws into the broker: every failure is logged and counted.
+ * The ingest pipeline: validate (compiled validator) → drop duplicates by the agent's sequence → update
+ * the device's state → commit (group commit) → hand to the hooks (correlation) → emit to dashboards.
+ * One handler per message kind in a lookup table; nothing throws into the broker: every failure is
+ * logged and counted.
+ *
+ * The function answers, for a message that must be acknowledged, a promise that settles once what it
+ * changed is durable: the broker sends PUBACK only then. A rejected promise means "not stored": the
+ * broker does not acknowledge and the agent delivers it again. Invalid messages are acknowledged and
+ * dropped (redelivery would not make them valid).
  */
 
 import { isUtf8 } from 'node:buffer'
@@ -28,8 +34,13 @@ import type { TelemetryHistory } from '../devices/telemetry-history.js'
 import type { HubEvents } from '../events/hub-events.js'
 import type { HubMetrics } from '../metrics/metrics.js'
 import type { KindTally } from '../metrics/tallies.js'
+import { StorageError, toStorageError } from '../store/errors.js'
 import type { DeviceRecord, Store } from '../store/types.js'
+import { hardeningContentHash, inventoryContentHash } from './content-hash.js'
 import type { IngestHookSet } from './hooks.js'
+
+/** A device clock further than this from the hub's is flagged on the device. */
+export const CLOCK_SKEW_THRESHOLD_MS = 5 * 60 * 1000
 
 /** Payload limits per kind (the broker's packet limit caps inventories). */
 const LIMITS: Record<DeviceMessageKind, number> = {
@@ -56,6 +67,12 @@ export interface IngestDeps {
   /** External broker mode: the broker authenticated the device, so an unknown id is registered. */
   adoptUnknownDevices: boolean
   now?: () => Date
+}
+
+/** The agent's per-device sequence (protocol README), present on messages from its outbox. */
+interface Sequenced {
+  seq?: number
+  epoch?: string
 }
 
 type Validators = { [K in DeviceMessageKind]: Validator<(typeof DEVICE_MESSAGES)[K]['schema']> }
@@ -106,7 +123,7 @@ function decodePayload(kind: DeviceMessageKind, payload: Buffer): string | Failu
   return payload.toString('utf8')
 }
 
-export function createIngest(deps: IngestDeps): (msg: InboundMessage) => void {
+export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise<void> | undefined {
   const { store, registry, metrics, log } = deps
   const now: () => { toISOString(): string } = deps.now ?? cachedClock()
   const hookError = (err: unknown) => log.error({ err }, 'ingest hook failed')
@@ -131,13 +148,17 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => void {
     })
 
   const state: Handler<'state'> = async (device, s: DeviceState) => {
-    // A will or shutdown older than the state we hold (e.g. after a session take-over) changes nothing.
-    if (device.lastState && Date.parse(device.lastState.ts) > Date.parse(s.ts)) return
+    // Ordered by arrival (and the agent's sequence), never by the device's clock: a will published
+    // after a session take-over cannot mark the live device offline, because the live one is connected.
     const online = s.status === 'online' ? true : (deps.isConnected(device.id) ?? false)
+    const received = Date.now()
+    const skew = Date.parse(s.ts) - received
     const patch: Partial<DeviceRecord> = {
       online,
       lastSeen: now().toISOString(),
+      stateAt: new Date(received).toISOString(),
       lastState: { status: s.status, ts: s.ts, ...(s.reason ? { reason: s.reason } : {}) },
+      clockSkewMs: Number.isFinite(skew) && Math.abs(skew) > CLOCK_SKEW_THRESHOLD_MS ? skew : undefined,
     }
     if (s.identity) patch.identity = s.identity
     if (s.agentVersion) patch.agentVersion = s.agentVersion
@@ -158,6 +179,11 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => void {
       }
       if (s.hardeningHash && !store.hardening.has(s.hardeningHash)) {
         await deps.commands.send(device.id, { cmd: 'send-hardening' })
+      } else if (s.hardeningHash && s.hardeningHash !== device.hardeningHash) {
+        // A report stored before but never linked (e.g. the hub stopped in between): link it now.
+        const report = await store.hardening.get(s.hardeningHash).catch(() => undefined)
+        if (report) linkHardening(device.id, report)
+        else await deps.commands.send(device.id, { cmd: 'send-hardening' })
       }
     }
     await deps.hooks.run('onDevice', hookError, updated)
@@ -170,19 +196,29 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => void {
     const cpuPct = Math.round(t.cpu.loadPct * 10) / 10
     const memUsedPct = t.mem.total > 0 ? Math.round((t.mem.used / t.mem.total) * 1000) / 10 : 0
     const lastSeen = now().toISOString()
+    // The hub's receive time: a device clock can be wrong or hostile.
+    const telemetryAt = lastSeen
     if (!device.online && deps.isConnected(device.id) !== false) {
-      registry.update(device.id, { cpuPct, memUsedPct, telemetryAt: t.ts, lastSeen, online: true })
+      registry.update(device.id, { cpuPct, memUsedPct, telemetryAt, lastSeen, online: true })
     } else {
       device.cpuPct = cpuPct
       device.memUsedPct = memUsedPct
-      device.telemetryAt = t.ts
+      device.telemetryAt = telemetryAt
       device.lastSeen = lastSeen
       registry.touched(device)
     }
     deps.events.emit('telemetry', { deviceId: device.id, telemetry: t })
   }
 
+  const mismatch = (device: DeviceRecord, kind: string, claimed: string, actual: string) => {
+    metrics.ingestRefused.inc({ reason: 'hash-mismatch' })
+    metrics.rejected.inc({ reason: 'schema', device: device.id })
+    log.warn({ deviceId: device.id, kind, claimed, actual }, `refused ${kind}: its hash is not its content's`)
+  }
+
   const inventory: Handler<'inventory'> = async (device, inv: Inventory) => {
+    const actual = inventoryContentHash(inv)
+    if (actual !== inv.hash) return mismatch(device, 'inventory', inv.hash, actual)
     await store.inventories.put(inv.hash, inv)
     const updated = registry.update(device.id, {
       inventoryHash: inv.hash,
@@ -195,14 +231,19 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => void {
     if (updated) await deps.hooks.run('onInventory', hookError, device.id, inv)
   }
 
-  const hardening: Handler<'hardening'> = async (device, report: HardeningReport) => {
-    await store.hardening.put(report.hash, report)
-    registry.update(device.id, {
+  const linkHardening = (deviceId: string, report: HardeningReport) =>
+    registry.update(deviceId, {
       hardeningHash: report.hash,
       baseline: report.baseline,
       failingChecks: report.results.filter((r) => r.status !== 'pass').length,
       lastSeen: now().toISOString(),
     })
+
+  const hardening: Handler<'hardening'> = async (device, report: HardeningReport) => {
+    const actual = hardeningContentHash(report)
+    if (actual !== report.hash) return mismatch(device, 'hardening', report.hash, actual)
+    await store.hardening.put(report.hash, report)
+    linkHardening(device.id, report)
     await deps.hooks.run('onHardening', hookError, device.id, report)
   }
 
@@ -220,8 +261,8 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => void {
     return false
   }
 
-  const event: Handler<'event'> = (device, e: DeviceEvent) => {
-    if (seenBefore(device.id, e.id)) return
+  const event: Handler<'event'> = (device, e: DeviceEvent & Sequenced) => {
+    if (e.seq === undefined && seenBefore(device.id, e.id)) return
     store.events.append({ deviceId: device.id, receivedAt: now().toISOString(), event: e })
     feed(device, e.kind, e.message)
   }
@@ -250,37 +291,109 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => void {
   ) as Record<DeviceMessageKind, KindTally>
 
   const failed = (deviceId: string, kind: DeviceMessageKind, err: unknown) => {
+    if (err instanceof StorageError) {
+      log.warn({ deviceId, kind, code: err.code }, 'device message not stored (not acknowledged)')
+      return
+    }
     metrics.rejected.inc({ reason: 'internal', device: deviceId })
     log.error({ err, deviceId, kind }, 'ingest failed')
   }
 
-  // Synchronous handlers (telemetry, events) finish without a promise per message.
-  const run = <K extends DeviceMessageKind>(kind: K, device: DeviceRecord, payload: Buffer): void => {
+  /**
+   * The highest sequence accepted per device, including messages still being applied: a redelivery
+   * that arrives while the first copy is in flight is a duplicate too. Forgotten when applying fails,
+   * so the agent's redelivery is applied.
+   */
+  const accepted = new Map<string, { epoch: string; last: number }>()
+  const isRepeat = (device: DeviceRecord, seq: number, epoch: string): boolean => {
+    const held = accepted.get(device.id) ?? device.seq
+    return held !== undefined && held.epoch === epoch && seq <= held.last
+  }
+  const recordSeq = (deviceId: string, seq: number, epoch: string) => {
+    const current = registry.get(deviceId)?.seq
+    if (current && current.epoch === epoch && current.last >= seq) return
+    registry.update(deviceId, { seq: { epoch, last: seq } })
+  }
+
+  const DURABLE: Record<DeviceMessageKind, boolean> = {
+    state: true,
+    telemetry: false,
+    inventory: true,
+    hardening: true,
+    event: true,
+    rollout: true,
+    'cmd/res': true,
+  }
+
+  const run = <K extends DeviceMessageKind>(
+    kind: K,
+    device: DeviceRecord,
+    payload: Buffer,
+  ): Promise<void> | undefined => {
     const started = performance.now()
     const text = decodePayload(kind, payload)
     if (typeof text !== 'string') {
       reject(text.reason, device.id, `${kind}: ${text.message}`)
-      return
+      return undefined
     }
     const result = VALIDATORS[kind].parse(text) as { ok: true; value: Payload<K> } | Failure
     if (!result.ok) {
       reject(result.reason, device.id, `${kind}: ${result.message}`)
-      return
+      return undefined
     }
+    const durable = DURABLE[kind]
+    if (durable) {
+      // Not stored now, so not acknowledged: the agent keeps the message and sends it again.
+      const health = store.health()
+      if (!health.ok) return Promise.reject(new StorageError('STORAGE_FULL', health.reason))
+    }
+    const { seq, epoch } = result.value as Sequenced
+    const sequenced = typeof seq === 'number' && typeof epoch === 'string'
+    if (sequenced && isRepeat(device, seq, epoch)) {
+      metrics.ingestRefused.inc({ reason: 'duplicate' })
+      return undefined
+    }
+    if (sequenced) accepted.set(device.id, { epoch, last: seq })
     const tally = perKind[kind]
-    const done = () => tally.done((performance.now() - started) / 1000)
+    const forget = () => {
+      if (sequenced && accepted.get(device.id)?.last === seq) accepted.delete(device.id)
+    }
+    const finish = (): Promise<void> | undefined => {
+      if (sequenced) recordSeq(device.id, seq, epoch)
+      tally.done((performance.now() - started) / 1000)
+      return durable ? store.commit() : undefined
+    }
     let pending: Promise<void> | void
     try {
       pending = handlers[kind](device, result.value, text)
     } catch (err) {
+      forget()
       failed(device.id, kind, err)
-      return
+      // A failure to store is not acknowledged; anything else would fail again: acknowledged, dropped.
+      return err instanceof StorageError ? Promise.reject(err) : undefined
     }
-    if (pending) pending.then(done, (err: unknown) => failed(device.id, kind, err))
-    else done()
+    const settle = (committed: Promise<void> | undefined) =>
+      committed?.catch((err: unknown) => {
+        forget()
+        failed(device.id, kind, err)
+        throw err
+      })
+    if (!pending) return settle(finish())
+    return pending.then(
+      () => settle(finish()),
+      (err: unknown) => {
+        forget()
+        // A file-system error (a blob that could not be written) is a storage failure: not acknowledged.
+        const storage =
+          err instanceof StorageError || typeof (err as NodeJS.ErrnoException)?.syscall === 'string'
+        const e = storage ? toStorageError(err) : err
+        failed(device.id, kind, e)
+        if (storage) throw e
+      },
+    )
   }
 
-  return (msg: InboundMessage) => {
+  return (msg: InboundMessage): Promise<void> | undefined => {
     let device = registry.get(msg.deviceId)
     if (!device && deps.adoptUnknownDevices) {
       device = {
@@ -295,8 +408,14 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => void {
       }
       registry.add(device)
     }
-    if (!device) return reject('unknown-device', msg.deviceId, 'message from a device that is not enrolled')
-    if (device.disabled) return reject('disabled', msg.deviceId, 'message from a disabled device')
-    run(msg.kind, device, msg.payload)
+    if (!device) {
+      reject('unknown-device', msg.deviceId, 'message from a device that is not enrolled')
+      return undefined
+    }
+    if (device.disabled) {
+      reject('disabled', msg.deviceId, 'message from a disabled device')
+      return undefined
+    }
+    return run(msg.kind, device, msg.payload)
   }
 }

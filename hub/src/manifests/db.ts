@@ -5,9 +5,8 @@
  *   <dataDir>/manifests/manifests.json      ManifestRecord
  *   <dataDir>/manifests/targets/<n>.json    TargetRecord (one per manifest × device)
  */
-import { join } from 'node:path'
 import type { DsseEnvelope, ManifestPayload, RolloutState } from '@vigil/protocol'
-import { ShardedCollection } from '../store/collection.js'
+import type { Collection, Store } from '../store/types.js'
 
 export const MANIFESTS_SCHEMA = 1
 
@@ -70,29 +69,24 @@ export function targetId(manifestId: string, deviceId: string): string {
 }
 
 export class ManifestDb {
-  readonly manifests: ShardedCollection<ManifestRecord>
-  readonly targets: ShardedCollection<TargetRecord>
-  #flushing: Promise<void> = Promise.resolve()
+  private constructor(
+    private readonly store: Store,
+    readonly manifests: Collection<ManifestRecord>,
+    readonly targets: Collection<TargetRecord>,
+  ) {}
 
-  constructor(dataDir: string) {
-    const dir = join(dataDir, 'manifests')
-    this.manifests = new ShardedCollection<ManifestRecord>(dir, 'manifests', 1, MANIFESTS_SCHEMA)
-    this.targets = new ShardedCollection<TargetRecord>(dir, 'targets', 16, MANIFESTS_SCHEMA)
+  static async open(store: Store): Promise<ManifestDb> {
+    const opts = { schemaVersion: MANIFESTS_SCHEMA }
+    return new ManifestDb(
+      store,
+      await store.collection<ManifestRecord>('manifests/manifests', opts),
+      await store.collection<TargetRecord>('manifests/targets', { ...opts, shards: 16 }),
+    )
   }
 
-  async load(): Promise<void> {
-    await this.manifests.load()
-    await this.targets.load()
-  }
-
+  /** Settles once every change so far is durable. */
   flush(): Promise<void> {
-    this.#flushing = this.#flushing
-      .catch(() => {})
-      .then(async () => {
-        if (this.manifests.isDirty) await this.manifests.flush()
-        if (this.targets.isDirty) await this.targets.flush()
-      })
-    return this.#flushing
+    return this.store.commit()
   }
 
   targetsOf(manifestId: string): TargetRecord[] {

@@ -19,10 +19,8 @@ export const manifestsFeature: FastifyPluginAsync = async (app) => {
   const hub = app.hub
   const log = app.log.child({ feature: 'manifests' })
   const onError = (err: unknown) => log.error({ err }, 'manifests feature error')
-  const vendorDb = new VendorDb(hub.config.dataDir)
-  const db = new ManifestDb(hub.config.dataDir)
-  await vendorDb.load()
-  await db.load()
+  const vendorDb = await VendorDb.open(hub.store)
+  const db = await ManifestDb.open(hub.store)
 
   /**
    * The rotation sequence each device answered it holds, per vendor (in memory: after a hub restart the

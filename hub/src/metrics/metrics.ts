@@ -59,6 +59,28 @@ export function createMetrics() {
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
+    storeErrors: new Counter({
+      name: 'vigil_store_errors_total',
+      help: 'Storage failures (disk full, I/O errors) of commits and checkpoints',
+      registers: [registry],
+    }),
+    storeHealthy: new Gauge({
+      name: 'vigil_store_healthy',
+      help: '1 while writes are being stored, 0 while storage fails (see /readyz for the reason)',
+      registers: [registry],
+    }),
+    storeCommitDuration: new Histogram({
+      name: 'vigil_store_commit_duration_seconds',
+      help: 'Duration of one group-commit round (write + fsync of every queued change)',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
+    ingestRefused: new Counter({
+      name: 'vigil_ingest_refused_total',
+      help: 'Device messages acknowledged but not applied: duplicate or older sequence, hash mismatch',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
     storeSerializeMax: new Gauge({
       name: 'vigil_store_serialize_max_seconds',
       help: 'Longest synchronous serialisation of one store file in the last flush (event-loop block)',

@@ -5,10 +5,8 @@
  *   <dataDir>/posture/kpi-history.jsonl  one fleet-KPI snapshot per day (append-only)
  */
 import { randomUUID } from 'node:crypto'
-import { join } from 'node:path'
 import type { DeviceGroupInput, FleetKpis, TrainingInput } from '@vigil/protocol'
-import { JsonlLog } from '../store/append-log.js'
-import { ShardedCollection } from '../store/collection.js'
+import type { AppendLog, Collection, Store } from '../store/types.js'
 
 export interface GroupRecord extends DeviceGroupInput {
   id: string
@@ -25,22 +23,24 @@ export interface TrainingRecord extends TrainingInput {
 export type KpiSnapshot = FleetKpis & { date: string }
 
 export class GovernanceDb {
-  readonly groups: ShardedCollection<GroupRecord>
-  readonly training: ShardedCollection<TrainingRecord>
-  readonly kpiHistory: JsonlLog<KpiSnapshot>
   #lastSnapshot: string | undefined
 
-  constructor(dataDir: string, onError: (err: unknown) => void) {
-    const dir = join(dataDir, 'posture')
-    this.groups = new ShardedCollection<GroupRecord>(dir, 'groups', 1, 1)
-    this.training = new ShardedCollection<TrainingRecord>(dir, 'training', 1, 1)
-    this.kpiHistory = new JsonlLog<KpiSnapshot>(join(dir, 'kpi-history.jsonl'), onError)
-  }
+  private constructor(
+    private readonly store: Store,
+    readonly groups: Collection<GroupRecord>,
+    readonly training: Collection<TrainingRecord>,
+    readonly kpiHistory: AppendLog<KpiSnapshot>,
+  ) {}
 
-  async load(): Promise<void> {
-    await this.groups.load()
-    await this.training.load()
-    this.#lastSnapshot = (await this.kpiHistory.read({ limit: 1 }))[0]?.date
+  static async open(store: Store): Promise<GovernanceDb> {
+    const db = new GovernanceDb(
+      store,
+      await store.collection<GroupRecord>('posture/groups'),
+      await store.collection<TrainingRecord>('posture/training'),
+      await store.log<KpiSnapshot>('posture/kpi-history'),
+    )
+    db.#lastSnapshot = (await db.kpiHistory.read({ limit: 1 }))[0]?.date
+    return db
   }
 
   addGroup(input: DeviceGroupInput, by: string, now: Date): GroupRecord {
@@ -64,13 +64,12 @@ export class GovernanceDb {
     return true
   }
 
-  async flush(): Promise<void> {
-    if (this.groups.isDirty) await this.groups.flush()
-    if (this.training.isDirty) await this.training.flush()
+  /** Settles once every change so far is durable. */
+  flush(): Promise<void> {
+    return this.store.commit()
   }
 
   async close(): Promise<void> {
     await this.flush()
-    await this.kpiHistory.settle()
   }
 }

@@ -70,12 +70,10 @@ const feature: FastifyPluginAsync = async (app) => {
 
   const advisoryDb = new AdvisoryDb(hub.config.dataDir)
   const stored = await advisoryDb.load((file, err) => log.warn({ err, file }, 'unreadable stored advisory'))
-  const dispatcher = new WebhookDispatcher({ dataDir: hub.config.dataDir, onError })
+  const dispatcher = new WebhookDispatcher({ store: hub.store, onError })
   await dispatcher.start()
-  const db = new RegisterDb(hub.config.dataDir, onError)
-  await db.load()
-  const governance = new GovernanceDb(hub.config.dataDir, onError)
-  await governance.load()
+  const db = await RegisterDb.open(hub.store)
+  const governance = await GovernanceDb.open(hub.store)
 
   const aliases = new VendorAliasDb(hub.config.dataDir)
   await aliases.load()

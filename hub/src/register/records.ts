@@ -6,10 +6,8 @@
  *   <dataDir>/register/settings.json           SLA policy and other register settings
  *   <dataDir>/register/history.jsonl           every transition (append-only)
  */
-import { join } from 'node:path'
 import type { FindingHistoryEntry, FindingState, FindingView, SlaPolicy } from '@vigil/protocol'
-import { JsonlLog } from '../store/append-log.js'
-import { ShardedCollection } from '../store/collection.js'
+import type { AppendLog, Collection, Store } from '../store/types.js'
 
 export const REGISTER_SCHEMA = 1
 
@@ -35,37 +33,29 @@ export interface SettingsRecord {
 }
 
 export class RegisterDb {
-  readonly records: ShardedCollection<FindingRecord>
-  readonly settings: ShardedCollection<SettingsRecord>
-  readonly history: JsonlLog<FindingHistoryEntry>
+  private constructor(
+    private readonly store: Store,
+    readonly records: Collection<FindingRecord>,
+    readonly settings: Collection<SettingsRecord>,
+    readonly history: AppendLog<FindingHistoryEntry>,
+  ) {}
 
-  constructor(dataDir: string, onError: (err: unknown) => void) {
-    const dir = join(dataDir, 'register')
-    this.records = new ShardedCollection<FindingRecord>(dir, 'findings', 16, REGISTER_SCHEMA)
-    this.settings = new ShardedCollection<SettingsRecord>(dir, 'settings', 1, REGISTER_SCHEMA)
-    this.history = new JsonlLog<FindingHistoryEntry>(join(dir, 'history.jsonl'), onError)
+  static async open(store: Store): Promise<RegisterDb> {
+    const opts = { schemaVersion: REGISTER_SCHEMA }
+    return new RegisterDb(
+      store,
+      await store.collection<FindingRecord>('register/findings', { ...opts, shards: 16 }),
+      await store.collection<SettingsRecord>('register/settings', opts),
+      await store.log<FindingHistoryEntry>('register/history'),
+    )
   }
 
-  async load(): Promise<void> {
-    await this.records.load()
-    await this.settings.load()
-  }
-
-  #flushing: Promise<void> = Promise.resolve()
-
-  /** Writes the dirty shards; flushes never overlap. */
+  /** Settles once every change so far is durable (answer the caller after this). */
   flush(): Promise<void> {
-    this.#flushing = this.#flushing
-      .catch(() => {})
-      .then(async () => {
-        if (this.records.isDirty) await this.records.flush()
-        if (this.settings.isDirty) await this.settings.flush()
-      })
-    return this.#flushing
+    return this.store.commit()
   }
 
   async close(): Promise<void> {
     await this.flush()
-    await this.history.settle()
   }
 }

@@ -1,21 +1,24 @@
 /**
- * Append-only JSON Lines log (audit trail, device events): entries are appended, never rewritten.
+ * Append-only JSON Lines log (audit trail, device events, finding history): entries are appended,
+ * never rewritten, and each append is durable at the next group commit (written and fsynced with every
+ * other queued write of that round).
  *
  * A hub runs for years, so the log is kept in segments: `<name>.jsonl` takes the appends and, once it
- * holds `maxSegmentBytes`, is renamed `<name>.<seq>.jsonl` (atomic) and a new one begins. Reading goes
- * newest first, one segment at a time, and stops as soon as it has `limit` entries, so memory and time
- * are bounded by the segments it needs rather than by years of history. `maxSegments` (optional) drops
- * the oldest sealed segments beyond that count — device events may age out; the audit trail keeps all.
+ * holds `maxSegmentBytes`, is renamed `<name>.<seq>.jsonl` and a new one begins. Reading goes newest
+ * first, one segment at a time, and stops as soon as it has `limit` entries. `maxSegments` (optional)
+ * drops the oldest sealed segments beyond that count.
  *
- * A torn last line after `kill -9` is skipped when reading, and the next append starts on a new line
- * so the first entry after a crash is not glued to the torn one.
+ * A write that fails (disk full) is cut back to the last whole line and retried later, so a torn line
+ * is never glued to the next entry; a torn tail left by a crash is cut at open.
  */
-import { appendFile, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises'
+import { open, readdir, readFile, rename, stat, truncate, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
+import { StorageError } from './errors.js'
+import { ensureDir, FILE_MODE, fsyncDir } from './fsx.js'
+import type { Durable } from './group-commit.js'
 import type { AppendLog } from './types.js'
 
 export interface JsonlLogOptions {
-  onError?: (err: unknown) => void
   /** Seal the active file once it reaches this size (default 64 MiB). */
   maxSegmentBytes?: number
   /** Keep at most this many sealed segments, deleting the oldest (default: keep all). */
@@ -30,80 +33,92 @@ export interface ReadOptions<T> {
 
 const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024
 
-export class JsonlLog<T> implements AppendLog<T> {
-  private queue: string[] = []
-  /** Appends, seals and reads run one after another, so a read never sees a half-renamed segment. */
+export class JsonlLog<T> implements AppendLog<T>, Durable {
+  private pending: { line: string; entry: T }[] = []
+  private fd: Awaited<ReturnType<typeof open>> | undefined
+  /** Bytes of the active file known to be whole lines on disk. */
+  private goodBytes = 0
+  /** Reads, seals and persists run one after another, so a read never sees a half-renamed segment. */
   private chain: Promise<unknown> = Promise.resolve()
-  /** Bytes in the active file; unknown until the first append looks. */
-  private activeBytes: number | undefined
-  /** Whether the active file may end without a newline (unknown until the first append looks). */
-  private needsNewline = false
   private readonly dir: string
   private readonly stem: string
   private readonly segmentName: RegExp
-  private readonly onError: (err: unknown) => void
   private readonly maxSegmentBytes: number
   private readonly maxSegments: number | undefined
 
   constructor(
-    private readonly path: string,
-    opts: JsonlLogOptions | ((err: unknown) => void) = {},
+    readonly path: string,
+    opts: JsonlLogOptions = {},
   ) {
-    // A bare function is the error callback (the original signature).
-    const o = typeof opts === 'function' ? { onError: opts } : opts
-    this.onError = o.onError ?? (() => {})
-    this.maxSegmentBytes = o.maxSegmentBytes ?? DEFAULT_SEGMENT_BYTES
-    this.maxSegments = o.maxSegments
+    this.maxSegmentBytes = opts.maxSegmentBytes ?? DEFAULT_SEGMENT_BYTES
+    this.maxSegments = opts.maxSegments
     this.dir = dirname(path)
     this.stem = basename(path).replace(/\.jsonl$/, '')
     this.segmentName = new RegExp(`^${this.stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(\\d{6,})\\.jsonl$`)
   }
 
-  append(entry: T): void {
-    this.queue.push(`${JSON.stringify(entry)}\n`)
-    if (this.queue.length === 1)
-      this.chain = this.chain.then(() => this.drain()).catch((err) => this.onError(err))
+  /** Opens the active file, cutting a torn tail (a line a crash cut short, never acknowledged). */
+  async open(): Promise<void> {
+    await ensureDir(this.dir)
+    let size = 0
+    try {
+      size = (await stat(this.path)).size
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+    }
+    if (size > 0) {
+      const text = await readFile(this.path)
+      const lastNewline = text.lastIndexOf(0x0a)
+      const whole = lastNewline + 1
+      if (whole !== size) await truncate(this.path, whole)
+      size = whole
+    }
+    this.fd = await open(this.path, 'a', FILE_MODE)
+    this.goodBytes = size
   }
 
-  /** Runs `job` after everything queued before it; the caller gets its result or error. */
-  private enqueue<R>(job: () => Promise<R>): Promise<R> {
-    const run = this.chain.then(job)
-    this.chain = run.catch((err) => this.onError(err))
+  append(entry: T): void {
+    let line: string
+    try {
+      line = `${JSON.stringify(entry)}\n`
+    } catch (err) {
+      throw new StorageError('UNSERIALIZABLE', `log entry cannot be stored: ${(err as Error).message}`)
+    }
+    this.pending.push({ line, entry })
+  }
+
+  hasPending(): boolean {
+    return this.pending.length > 0
+  }
+
+  persist(): Promise<void> {
+    const run = this.chain.then(() => this.write())
+    this.chain = run.catch(() => undefined)
     return run
   }
 
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      if (this.activeBytes === undefined) await this.inspectActive()
-      let chunk = this.queue.join('')
-      this.queue = []
-      if (this.needsNewline) chunk = `\n${chunk}`
-      await mkdir(this.dir, { recursive: true })
-      await appendFile(this.path, chunk, 'utf8')
-      this.needsNewline = false
-      this.activeBytes = (this.activeBytes ?? 0) + Buffer.byteLength(chunk)
-      if (this.activeBytes >= this.maxSegmentBytes) await this.seal()
-    }
-  }
-
-  private async inspectActive(): Promise<void> {
+  private async write(): Promise<void> {
+    if (this.pending.length === 0) return
+    if (!this.fd) await this.open()
+    const fd = this.fd
+    if (!fd) throw new StorageError('STORAGE_CLOSED', `${this.path} is closed`)
+    const taken = this.pending
+    this.pending = []
+    const chunk = Buffer.from(taken.map((p) => p.line).join(''), 'utf8')
     try {
-      const size = (await stat(this.path)).size
-      this.activeBytes = size
-      if (size > 0) {
-        const file = await open(this.path, 'r')
-        try {
-          const last = Buffer.alloc(1)
-          await file.read(last, 0, 1, size - 1)
-          this.needsNewline = last[0] !== 0x0a
-        } finally {
-          await file.close()
-        }
+      let off = 0
+      while (off < chunk.length) {
+        const { bytesWritten } = await fd.write(chunk, off, chunk.length - off)
+        off += bytesWritten
       }
+      await fd.datasync()
+      this.goodBytes += chunk.length
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
-      this.activeBytes = 0
+      await fd.truncate(this.goodBytes).catch(() => undefined)
+      this.pending = taken.concat(this.pending)
+      throw err
     }
+    if (this.goodBytes >= this.maxSegmentBytes) await this.seal()
   }
 
   /** Sealed segments, oldest first. */
@@ -126,30 +141,40 @@ export class JsonlLog<T> implements AppendLog<T> {
   private async seal(): Promise<void> {
     const sealed = await this.segments()
     const seq = (sealed.at(-1)?.seq ?? 0) + 1
+    await this.fd?.close()
+    this.fd = undefined
     await rename(this.path, join(this.dir, `${this.stem}.${String(seq).padStart(6, '0')}.jsonl`))
-    this.activeBytes = 0
+    this.fd = await open(this.path, 'a', FILE_MODE)
+    this.goodBytes = 0
+    await fsyncDir(this.dir)
     if (this.maxSegments !== undefined) {
       const excess = sealed.length + 1 - this.maxSegments
       for (const old of sealed.slice(0, Math.max(0, excess))) await unlink(old.path)
     }
   }
 
-  /** Waits until everything appended so far is on disk. */
-  async settle(): Promise<void> {
-    await this.enqueue(async () => {
-      if (this.queue.length > 0) await this.drain()
-    })
+  /** All files of the log, newest first (backup, check). */
+  async files(): Promise<string[]> {
+    return [this.path, ...(await this.segments()).reverse().map((s) => s.path)]
   }
 
   /** Newest first, after skipping `offset` matching entries, at most `limit` (default 100). */
   read(opts: ReadOptions<T> = {}): Promise<T[]> {
-    return this.enqueue(async () => {
-      if (this.queue.length > 0) await this.drain()
-      const files = [this.path, ...(await this.segments()).reverse().map((s) => s.path)]
+    const run = this.chain.then(async () => {
       const { limit = 100, offset = 0, filter } = opts
       const out: T[] = []
       let skipped = 0
-      for (const file of files) {
+      const take = (entry: T) => {
+        if (filter && !filter(entry)) return
+        if (skipped++ < offset) return
+        out.push(entry)
+      }
+      // Queued entries (not yet durable) are the newest.
+      for (let i = this.pending.length - 1; i >= 0 && out.length < limit; i--) {
+        const p = this.pending[i]
+        if (p) take(p.entry)
+      }
+      for (const file of await this.files()) {
         if (out.length >= limit) break
         let text: string
         try {
@@ -168,12 +193,18 @@ export class JsonlLog<T> implements AppendLog<T> {
           } catch {
             continue
           }
-          if (filter && !filter(entry)) continue
-          if (skipped++ < offset) continue
-          out.push(entry)
+          take(entry)
         }
       }
       return out
     })
+    this.chain = run.catch(() => undefined)
+    return run
+  }
+
+  async close(): Promise<void> {
+    await this.chain
+    await this.fd?.close()
+    this.fd = undefined
   }
 }

@@ -1,42 +1,124 @@
 /**
- * Content-addressed documents, one file per hash (`<dir>/<sha256>.json`), written atomically. Identical
- * gateway images share one stored inventory.
+ * Documents kept one file each under a directory (`<dir>/<key>.json`), written atomically and durably.
+ *
+ * - Content-addressed (`FileBlobStore`, inventories and hardening reports): the key is the SHA-256 of
+ *   the content, which the caller has verified; a second put of a known hash is a no-op, and any number
+ *   of concurrent puts of one hash share one write.
+ * - Keyed (`FileDocStore`, e.g. advisories): a put replaces the document atomically.
  */
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { readdir, readFile, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { BlobStore } from './types.js'
+import { StoreCorruptError } from './errors.js'
+import { ensureDir, fsyncDir, isTempName, removeTempFiles, writeFileAtomic } from './fsx.js'
+import type { BlobStore, DocStore } from './types.js'
 
 const HASH = /^[0-9a-f]{64}$/
+const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
 
-export class FileBlobStore<T> implements BlobStore<T> {
-  private readonly known = new Set<string>()
+class FileDocs<T> {
+  protected readonly known = new Set<string>()
+  /** One write per key at a time; later puts of the same key wait for it. */
+  protected readonly writing = new Map<string, Promise<void>>()
 
-  constructor(private readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    protected readonly keyPattern: RegExp,
+  ) {}
 
   async load(): Promise<void> {
-    await mkdir(this.dir, { recursive: true })
+    await ensureDir(this.dir)
+    await removeTempFiles(this.dir)
     for (const name of await readdir(this.dir)) {
-      const hash = name.replace(/\.json$/, '')
-      if (HASH.test(hash) && name.endsWith('.json')) this.known.add(hash)
+      if (isTempName(name) || !name.endsWith('.json')) continue
+      const key = name.slice(0, -'.json'.length)
+      if (this.keyPattern.test(key)) this.known.add(key)
     }
   }
 
-  has(hash: string): boolean {
-    return this.known.has(hash)
+  has(key: string): boolean {
+    return this.known.has(key)
   }
 
-  async get(hash: string): Promise<T | undefined> {
-    if (!HASH.test(hash) || !this.known.has(hash)) return undefined
-    return JSON.parse(await readFile(join(this.dir, `${hash}.json`), 'utf8')) as T
+  keys(): string[] {
+    return [...this.known]
   }
 
+  get size(): number {
+    return this.known.size
+  }
+
+  pathOf(key: string): string {
+    return join(this.dir, `${key}.json`)
+  }
+
+  async get(key: string): Promise<T | undefined> {
+    if (!this.keyPattern.test(key) || !this.known.has(key)) return undefined
+    await this.writing.get(key)
+    let text: string
+    try {
+      text = await readFile(this.pathOf(key), 'utf8')
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new StoreCorruptError(this.pathOf(key), 'missing')
+      throw err
+    }
+    try {
+      return JSON.parse(text) as T
+    } catch (err) {
+      throw new StoreCorruptError(this.pathOf(key), `not valid JSON (${(err as Error).message})`)
+    }
+  }
+
+  protected async write(key: string, value: T): Promise<void> {
+    if (!this.keyPattern.test(key)) throw new TypeError(`not a valid document key: ${key}`)
+    const text = JSON.stringify(value)
+    const previous = this.writing.get(key)
+    const job = (async () => {
+      await previous?.catch(() => undefined)
+      await writeFileAtomic(this.pathOf(key), text)
+      this.known.add(key)
+    })()
+    this.writing.set(key, job)
+    try {
+      await job
+    } finally {
+      if (this.writing.get(key) === job) this.writing.delete(key)
+    }
+  }
+
+  async delete(key: string): Promise<boolean> {
+    if (!this.known.has(key)) return false
+    await this.writing.get(key)?.catch(() => undefined)
+    this.known.delete(key)
+    await unlink(this.pathOf(key)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err
+    })
+    await fsyncDir(this.dir)
+    return true
+  }
+}
+
+export class FileBlobStore<T> extends FileDocs<T> implements BlobStore<T> {
+  constructor(dir: string) {
+    super(dir, HASH)
+  }
+
+  /** Stores `value` under its (verified) content hash; concurrent puts of one hash share one write. */
   async put(hash: string, value: T): Promise<void> {
     if (!HASH.test(hash)) throw new TypeError(`not a sha256 hash: ${hash}`)
+    const inFlight = this.writing.get(hash)
+    if (inFlight) return inFlight
     if (this.known.has(hash)) return
-    const path = join(this.dir, `${hash}.json`)
-    const temp = `${path}.${process.pid}.tmp`
-    await writeFile(temp, JSON.stringify(value))
-    await rename(temp, path)
-    this.known.add(hash)
+    return this.write(hash, value)
+  }
+}
+
+export class FileDocStore<T> extends FileDocs<T> implements DocStore<T> {
+  constructor(dir: string) {
+    super(dir, KEY)
+  }
+
+  put(key: string, value: T): Promise<void> {
+    return this.write(key, value)
   }
 }

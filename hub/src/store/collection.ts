@@ -1,11 +1,17 @@
 /**
- * An in-memory collection persisted as one or more small lowdb files (shards). Only shards that changed
- * are rewritten, so a flush at 10,000 devices serialises a few hundred records, not all of them. lowdb's
- * file adapter writes atomically (temp file + rename), so `kill -9` leaves the previous or the new file.
+ * An in-memory collection persisted as one or more small JSON files (shards), through lowdb's adapter
+ * interface. Every change is first a journal line (durable at the next group commit); shard files are
+ * rewritten only at a checkpoint, and only the shards that changed, so a checkpoint at 10,000 devices
+ * serialises a few hundred records, not all of them.
+ *
+ * A record is serialised when it is put: a record that cannot be stored (a cycle, nesting too deep for
+ * the serialiser) is refused there, before it reaches memory, so it can never block the shard it would
+ * have shared with other records.
  */
-import { mkdir } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
-import { DataFile } from 'lowdb/node'
+import { join } from 'node:path'
+import { StoreCorruptError } from './errors.js'
+import { encodeEntry, type JournalEntry } from './journal.js'
+import { DurableJsonFile } from './json-file.js'
 import type { Collection } from './types.js'
 
 export interface ShardFile<T> {
@@ -23,14 +29,25 @@ export function shardOf(id: string, shards: number): number {
   return (h >>> 0) % shards
 }
 
-/** Shard files written at the same time by one flush. */
-const FLUSH_CONCURRENCY = 8
-
 export interface FlushResult {
   bytes: number
   files: number
   /** Longest synchronous serialisation of one file, in ms. */
   maxSerializeMs: number
+  /** Shard files written (their directories still need an fsync). */
+  paths: string[]
+}
+
+/** Where a collection's journal lines go. */
+export interface JournalSink {
+  append(line: string): void
+}
+
+export interface CollectionSpec {
+  /** e.g. `devices`, `register/findings` (a path below the data dir). */
+  name: string
+  shards: number
+  schemaVersion: number
 }
 
 export class ShardedCollection<T extends { id: string }> implements Collection<T> {
@@ -38,47 +55,55 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
   /** Every record by id: lookups (several per ingested message) need no shard hash. */
   private readonly byId = new Map<string, T>()
   private readonly dirty = new Set<number>()
-  private readonly paths: string[]
-  private lastBytes = 0
-  private lastSerializeMs = 0
-  /** The shards' directory exists (created at the first flush, not before every file). */
-  private dirReady = false
-  private readonly files: DataFile<ShardFile<T>>[]
+  private readonly files: DurableJsonFile<ShardFile<T>>[]
+  readonly name: string
+  readonly shards: number
+  readonly schemaVersion: number
+  /** Shards whose file exists on disk. */
+  private readonly present = new Set<number>()
 
   constructor(
-    dir: string,
-    readonly name: string,
-    private readonly shards: number,
-    private readonly schemaVersion: number,
+    dataDir: string,
+    spec: CollectionSpec,
+    private readonly sink: JournalSink,
   ) {
-    this.parts = Array.from({ length: shards }, () => new Map<string, T>())
-    this.paths = Array.from({ length: shards }, (_, i) =>
-      shards === 1 ? join(dir, `${name}.json`) : join(dir, name, `${i}.json`),
-    )
-    this.files = this.paths.map(
-      (path) =>
-        new DataFile<ShardFile<T>>(path, {
-          parse: (text) => JSON.parse(text) as ShardFile<T>,
-          stringify: (data) => {
-            const started = performance.now()
-            const text = JSON.stringify(data)
-            this.lastSerializeMs = performance.now() - started
-            this.lastBytes = Buffer.byteLength(text)
-            return text
-          },
-        }),
+    this.name = spec.name
+    this.shards = spec.shards
+    this.schemaVersion = spec.schemaVersion
+    this.parts = Array.from({ length: spec.shards }, () => new Map<string, T>())
+    this.files = Array.from(
+      { length: spec.shards },
+      (_, i) =>
+        new DurableJsonFile<ShardFile<T>>(
+          spec.shards === 1 ? join(dataDir, `${spec.name}.json`) : join(dataDir, spec.name, `${i}.json`),
+        ),
     )
   }
 
-  /** Loads every shard; answers the schema version found on disk (0 when there is nothing yet). */
-  async load(): Promise<number> {
+  get paths(): string[] {
+    return this.files.map((f) => f.path)
+  }
+
+  /**
+   * Loads every shard; answers the schema version found on disk (0 when there is nothing yet). With
+   * `expectFiles`, a missing shard file is corruption (the collection was written whole before).
+   */
+  async load(expectFiles = false): Promise<number> {
     let version = 0
     for (const [i, file] of this.files.entries()) {
       const data = await file.read()
-      if (!data) continue
+      if (!data) {
+        if (expectFiles) throw new StoreCorruptError(file.path, 'missing (the data directory is incomplete)')
+        this.dirty.add(i)
+        continue
+      }
+      if (!Array.isArray(data.items) || typeof data.schemaVersion !== 'number')
+        throw new StoreCorruptError(file.path, 'not a shard file (no items)')
+      this.present.add(i)
       version = Math.max(version, data.schemaVersion)
       const part = this.parts[i]
       for (const item of data.items) {
+        if (!item || typeof item.id !== 'string') throw new StoreCorruptError(file.path, 'a record has no id')
         part?.set(item.id, item)
         this.byId.set(item.id, item)
       }
@@ -105,7 +130,20 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
     return this.byId.size
   }
 
+  private entry(op: 'put', r: T): JournalEntry
+  private entry(op: 'del', id: string): JournalEntry
+  private entry(op: 'put' | 'del', x: T | string): JournalEntry {
+    const base = { c: this.name, s: this.shards, v: this.schemaVersion }
+    return op === 'put' ? { ...base, op, r: x as T } : { ...base, op, id: x as string }
+  }
+
   put(record: T): void {
+    // Serialised first: a record that cannot be stored is refused before memory changes.
+    this.sink.append(encodeEntry(this.entry('put', record)))
+    this.apply(record)
+  }
+
+  private apply(record: T): void {
     const index = shardOf(record.id, this.shards)
     const part = this.parts[index]
     if (!part) throw new RangeError(`no shard ${index}`)
@@ -127,11 +165,23 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
   }
 
   delete(id: string): boolean {
-    if (!this.byId.delete(id)) return false
+    if (!this.byId.has(id)) return false
+    this.sink.append(encodeEntry(this.entry('del', id)))
+    this.remove(id)
+    return true
+  }
+
+  private remove(id: string): void {
+    this.byId.delete(id)
     const index = shardOf(id, this.shards)
     this.parts[index]?.delete(id)
     this.dirty.add(index)
-    return true
+  }
+
+  /** Applies a journal entry at start (not journaled again). */
+  replay(entry: JournalEntry): void {
+    if (entry.op === 'put') this.apply(entry.r as T)
+    else if (this.byId.has(entry.id)) this.remove(entry.id)
   }
 
   /** Marks every shard dirty (after a migration). */
@@ -143,66 +193,41 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
     return this.dirty.size > 0
   }
 
-  /**
-   * Writes the dirty shards, up to `FLUSH_CONCURRENCY` files at a time so that the file-system work of
-   * one overlaps the serialisation of the next. Every file is still written atomically (lowdb: temp file
-   * + rename), so `kill -9` leaves each shard old or new. A shard that was not written stays dirty.
-   */
-  async flush(): Promise<FlushResult> {
-    const result: FlushResult = { bytes: 0, files: 0, maxSerializeMs: 0 }
-    const pending = [...this.dirty]
-    this.dirty.clear()
-    if (pending.length === 0) return result
-    const unwritten = new Set(pending)
-    let next = 0
-    let failure: { err: unknown } | undefined
-    const worker = async () => {
-      while (failure === undefined && next < pending.length) {
-        const shard = pending[next++] as number
-        try {
-          const written = await this.writeShard(shard)
-          if (written) {
-            result.bytes += written.bytes
-            result.files++
-            result.maxSerializeMs = Math.max(result.maxSerializeMs, written.serializeMs)
-          }
-          unwritten.delete(shard)
-        } catch (err) {
-          failure ??= { err }
-        }
-        await new Promise((resolve) => setImmediate(resolve))
-      }
-    }
-    await Promise.all(Array.from({ length: Math.min(FLUSH_CONCURRENCY, pending.length) }, worker))
-    if (failure) {
-      for (const s of unwritten) this.dirty.add(s)
-      throw failure.err
-    }
-    return result
+  /** Whether every shard file exists on disk. */
+  get complete(): boolean {
+    return this.present.size === this.shards
   }
 
-  private async writeShard(shard: number): Promise<{ bytes: number; serializeMs: number } | undefined> {
-    const file = this.files[shard]
-    const path = this.paths[shard]
-    const part = this.parts[shard]
-    if (!file || !path || !part) return undefined
-    if (!this.dirReady) {
-      await mkdir(dirname(path), { recursive: true })
-      this.dirReady = true
+  /**
+   * Writes the dirty shards (each atomically and fsynced; the caller fsyncs their directories). The
+   * records are taken synchronously, so the files hold the state of this moment. A shard that was not
+   * written stays dirty.
+   */
+  async flush(): Promise<FlushResult> {
+    const result: FlushResult = { bytes: 0, files: 0, maxSerializeMs: 0, paths: [] }
+    const pending = [...this.dirty]
+    this.dirty.clear()
+    const snapshots = pending.map((shard) => ({
+      shard,
+      data: { schemaVersion: this.schemaVersion, items: [...(this.parts[shard]?.values() ?? [])] },
+    }))
+    let failure: unknown
+    for (const { shard, data } of snapshots) {
+      const file = this.files[shard]
+      if (!file) continue
+      try {
+        const written = await file.writeMeasured(data)
+        this.present.add(shard)
+        result.bytes += written.bytes
+        result.files++
+        result.maxSerializeMs = Math.max(result.maxSerializeMs, written.serializeMs)
+        result.paths.push(file.path)
+      } catch (err) {
+        this.dirty.add(shard)
+        failure ??= err
+      }
     }
-    const data = { schemaVersion: this.schemaVersion, items: [...part.values()] }
-    // `write` serialises synchronously before its first await: the figures are this shard's.
-    let writing = file.write(data)
-    const written = { bytes: this.lastBytes, serializeMs: this.lastSerializeMs }
-    try {
-      await writing
-    } catch (err) {
-      // The directory was removed while the hub ran: create it again once and retry.
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
-      await mkdir(dirname(path), { recursive: true })
-      writing = file.write(data)
-      await writing
-    }
-    return written
+    if (failure) throw failure
+    return result
   }
 }

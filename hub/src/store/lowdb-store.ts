@@ -1,40 +1,69 @@
 /**
- * The embedded store: lowdb files in the data directory, split by collection (devices sharded), with
- * content-addressed inventories, append-only logs, a dirty flag and a flush timer.
+ * The embedded engine: in-memory collections persisted through a write-ahead journal with group
+ * commit, checkpointed into lowdb JSON files; append-only logs; content-addressed and keyed documents.
  *
- *   <dataDir>/meta.json                 { schemaVersion }
- *   <dataDir>/users.json, sessions.json, tokens.json
- *   <dataDir>/devices/<shard>.json
- *   <dataDir>/inventories/<sha256>.json, hardening/<sha256>.json
- *   <dataDir>/audit.jsonl, events.jsonl   (+ sealed 64 MiB segments audit.000001.jsonl …)
+ *   <dataDir>/hub.lock                      pid of the hub that holds the directory
+ *   <dataDir>/meta.json                     { schemaVersion, collections: { name: { shards, schemaVersion } } }
+ *   <dataDir>/journal/<seq>.wal             changes since the last checkpoint (replayed at start)
+ *   <dataDir>/users.json, sessions.json, tokens.json, devices/<shard>.json, <feature>/<name>…
+ *   <dataDir>/inventories/<sha256>.json, hardening/<sha256>.json, <feature docs>/<key>.json
+ *   <dataDir>/audit.jsonl, events.jsonl, <feature logs>.jsonl   (+ sealed segments)
+ *
+ * Opening replays the journal over the shard files and checkpoints at once, so a start after
+ * `kill -9` holds exactly what was committed. A damaged or missing file is named and the hub does not
+ * start (see `vigil-hub check --repair`).
  */
-import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { HardeningReport, Inventory } from '@vigil/protocol'
-import { DataFile } from 'lowdb/node'
 import { JsonlLog } from './append-log.js'
-import { FileBlobStore } from './blobs.js'
-import { ShardedCollection } from './collection.js'
+import { FileBlobStore, FileDocStore } from './blobs.js'
+import { type CollectionSpec, ShardedCollection } from './collection.js'
+import { StorageError, StoreCorruptError, toStorageError } from './errors.js'
+import { ensureDir, fsyncDir, removeTempFiles } from './fsx.js'
+import { GroupCommit } from './group-commit.js'
+import { Journal } from './journal.js'
+import { DurableJsonFile } from './json-file.js'
+import { acquireLock, type DataDirLock } from './lock.js'
 import { migrate, type RawCollections, SCHEMA_VERSION } from './migrations.js'
 import type {
   AuditEntry,
+  CollectionOptions,
   DeviceEventRecord,
   DeviceRecord,
+  DocStore,
   EnrollmentTokenRecord,
+  LogOptions,
   SessionRecord,
   Store,
+  StoreHealth,
   StoreStats,
   UserRecord,
 } from './types.js'
 
 export interface LowdbStoreOptions {
   dataDir: string
+  /** Checkpoint interval (shard files rewritten, journal trimmed). */
   flushIntervalMs: number
+  /** Group-commit window: at most one fsync round per window (default 10 ms). */
+  commitWindowMs?: number
   deviceShards?: number
-  /** Called after every flush (metrics). */
+  /** Called after every checkpoint (metrics). */
   onFlush?: (info: { ms: number; bytes: number; files: number; maxSerializeMs: number }) => void
+  /** Called after every commit round (metrics). */
+  onCommit?: (info: { ms: number; waiters: number }) => void
+  /** Called when storage starts failing (once per failure streak) and for background errors. */
   onError?: (err: unknown) => void
+  /** Take the data directory even if a live process holds its lock (tests of a second opener only). */
+  skipLock?: boolean
 }
+
+interface Meta {
+  schemaVersion: number
+  collections?: Record<string, { shards: number; schemaVersion: number }>
+}
+
+/** Checkpoint early when the journal grows past this. */
+const JOURNAL_CHECKPOINT_BYTES = 64 * 1024 * 1024
 
 export class LowdbStore implements Store {
   readonly users: ShardedCollection<UserRecord>
@@ -45,30 +74,83 @@ export class LowdbStore implements Store {
   readonly hardening: FileBlobStore<HardeningReport>
   readonly audit: JsonlLog<AuditEntry>
   readonly events: JsonlLog<DeviceEventRecord>
-  private readonly meta: DataFile<{ schemaVersion: number }>
+  private readonly journal: Journal
+  private readonly committer: GroupCommit
+  private readonly collections = new Map<string, ShardedCollection<{ id: string }>>()
+  private readonly logs = new Map<string, JsonlLog<unknown>>()
+  private readonly docStores = new Map<string, FileDocStore<unknown>>()
+  private readonly metaFile: DurableJsonFile<Meta>
+  private meta: Meta = { schemaVersion: SCHEMA_VERSION, collections: {} }
   private timer: NodeJS.Timeout | undefined
-  private flushing: Promise<void> | undefined
+  private checkpointing: Promise<void> | undefined
+  private lock: DataDirLock | undefined
   private closed = false
-  private readonly statistics: StoreStats = { lastFlushMs: 0, lastFlushBytes: 0, flushes: 0 }
+  private readonly statistics: StoreStats = {
+    lastFlushMs: 0,
+    lastFlushBytes: 0,
+    flushes: 0,
+    commitRounds: 0,
+    commits: 0,
+    errors: 0,
+  }
 
   private constructor(private readonly opts: LowdbStoreOptions) {
     const dir = opts.dataDir
-    this.users = new ShardedCollection(dir, 'users', 1, SCHEMA_VERSION)
-    this.sessions = new ShardedCollection(dir, 'sessions', 1, SCHEMA_VERSION)
-    this.tokens = new ShardedCollection(dir, 'tokens', 1, SCHEMA_VERSION)
-    this.devices = new ShardedCollection(dir, 'devices', opts.deviceShards ?? 64, SCHEMA_VERSION)
+    this.journal = new Journal(dir)
+    this.committer = new GroupCommit({
+      windowMs: opts.commitWindowMs ?? 10,
+      onRound: ({ ms, waiters }) => {
+        this.statistics.commitRounds++
+        this.statistics.commits += waiters
+        opts.onCommit?.({ ms, waiters })
+      },
+      onError: (err) => {
+        this.statistics.errors++
+        opts.onError?.(err)
+      },
+    })
+    this.committer.add(this.journal)
+    this.users = this.newCollection({ name: 'users', shards: 1, schemaVersion: SCHEMA_VERSION })
+    this.sessions = this.newCollection({ name: 'sessions', shards: 1, schemaVersion: SCHEMA_VERSION })
+    this.tokens = this.newCollection({ name: 'tokens', shards: 1, schemaVersion: SCHEMA_VERSION })
+    this.devices = this.newCollection({
+      name: 'devices',
+      shards: opts.deviceShards ?? 64,
+      schemaVersion: SCHEMA_VERSION,
+    })
     this.inventories = new FileBlobStore(join(dir, 'inventories'))
     this.hardening = new FileBlobStore(join(dir, 'hardening'))
     // The audit trail is kept whole; device events keep their newest 32 segments (~2 GiB).
-    this.audit = new JsonlLog(join(dir, 'audit.jsonl'), { onError: opts.onError })
-    this.events = new JsonlLog(join(dir, 'events.jsonl'), { onError: opts.onError, maxSegments: 32 })
-    this.meta = new DataFile(join(dir, 'meta.json'), { parse: JSON.parse, stringify: JSON.stringify })
+    this.audit = this.newLog('audit', {})
+    this.events = this.newLog('events', { maxSegments: 32 })
+    this.metaFile = new DurableJsonFile(join(dir, 'meta.json'))
+  }
+
+  private newCollection<T extends { id: string }>(spec: CollectionSpec): ShardedCollection<T> {
+    const c = new ShardedCollection<T>(this.opts.dataDir, spec, this.journal)
+    this.collections.set(spec.name, c as unknown as ShardedCollection<{ id: string }>)
+    return c
+  }
+
+  private newLog<T>(name: string, opts: LogOptions): JsonlLog<T> {
+    const log = new JsonlLog<T>(join(this.opts.dataDir, `${name}.jsonl`), opts)
+    this.logs.set(name, log as JsonlLog<unknown>)
+    this.committer.add(log)
+    return log
   }
 
   static async open(opts: LowdbStoreOptions): Promise<LowdbStore> {
-    await mkdir(opts.dataDir, { recursive: true })
+    await ensureDir(opts.dataDir)
+    const lock = opts.skipLock ? undefined : await acquireLock(opts.dataDir)
     const store = new LowdbStore(opts)
-    await store.load()
+    store.lock = lock
+    try {
+      await store.load()
+    } catch (err) {
+      await store.journal.close().catch(() => undefined)
+      await lock?.release()
+      throw err
+    }
     store.timer = setInterval(() => {
       store.flush().catch((err: unknown) => opts.onError?.(err))
     }, opts.flushIntervalMs)
@@ -76,16 +158,30 @@ export class LowdbStore implements Store {
     return store
   }
 
-  private get collections() {
-    return [this.users, this.sessions, this.tokens, this.devices] as const
-  }
-
   private async load(): Promise<void> {
-    const meta = await this.meta.read()
-    for (const c of this.collections) await c.load()
+    const dir = this.opts.dataDir
+    await removeTempFiles(dir)
+    const meta = await this.metaFile.read()
+    if (meta) this.meta = { ...meta, collections: meta.collections ?? {} }
+    const known = this.meta.collections ?? {}
+    // Collections named in the journal or in meta are opened now, so recovery is whole before any
+    // feature runs; the feature later gets the same instance.
+    const entries = await this.journal.open()
+    for (const [name, spec] of Object.entries(known)) {
+      if (!this.collections.has(name)) this.newCollection({ name, ...spec })
+    }
+    for (const e of entries) {
+      if (!this.collections.has(e.c)) this.newCollection({ name: e.c, shards: e.s, schemaVersion: e.v })
+    }
+    for (const c of this.collections.values()) {
+      await removeTempFiles(c.shards === 1 ? dir : join(dir, c.name))
+      await c.load(known[c.name] !== undefined)
+    }
+    for (const e of entries) this.collections.get(e.c)?.replay(e)
     await this.inventories.load()
     await this.hardening.load()
-    const from = meta?.schemaVersion ?? 0
+    for (const log of this.logs.values()) await log.open()
+    const from = meta ? meta.schemaVersion : SCHEMA_VERSION
     if (from !== SCHEMA_VERSION) {
       const raw: RawCollections = {
         users: this.users.values() as unknown as Record<string, unknown>[],
@@ -94,41 +190,135 @@ export class LowdbStore implements Store {
         devices: this.devices.values() as unknown as Record<string, unknown>[],
       }
       migrate(raw, from)
-      for (const c of this.collections) c.touchAll()
-      await this.flush()
-      await this.meta.write({ schemaVersion: SCHEMA_VERSION })
+      for (const c of [this.users, this.sessions, this.tokens, this.devices]) c.touchAll()
+      this.meta.schemaVersion = SCHEMA_VERSION
     }
+    await this.checkpoint()
   }
 
-  async flush(): Promise<void> {
-    // One flush at a time; a flush requested during another waits and then runs.
-    while (this.flushing) await this.flushing
-    if (!this.collections.some((c) => c.isDirty)) return
-    this.flushing = this.doFlush()
-    try {
-      await this.flushing
-    } finally {
-      this.flushing = undefined
+  async collection<T extends { id: string }>(name: string, opts: CollectionOptions = {}) {
+    const shards = opts.shards ?? 1
+    const held = this.collections.get(name)
+    if (held) {
+      if (held.shards !== shards)
+        throw new StorageError('STORE_CORRUPT', `collection ${name} has ${held.shards} shards, not ${shards}`)
+      return held as unknown as ShardedCollection<T>
     }
+    const c = this.newCollection<T>({ name, shards, schemaVersion: opts.schemaVersion ?? 1 })
+    await removeTempFiles(shards === 1 ? this.opts.dataDir : join(this.opts.dataDir, name))
+    await c.load(false)
+    return c
   }
 
-  private async doFlush(): Promise<void> {
+  async log<T>(name: string, opts: LogOptions = {}) {
+    const held = this.logs.get(name)
+    if (held) return held as JsonlLog<T>
+    const log = this.newLog<T>(name, opts)
+    await log.open()
+    return log
+  }
+
+  async docs<T>(name: string): Promise<DocStore<T>> {
+    const held = this.docStores.get(name)
+    if (held) return held as FileDocStore<T>
+    const d = new FileDocStore<T>(join(this.opts.dataDir, name))
+    await d.load()
+    this.docStores.set(name, d as FileDocStore<unknown>)
+    return d
+  }
+
+  commit(): Promise<void> {
+    const p = this.committer.commit()
+    if (this.journal.activeBytes > JOURNAL_CHECKPOINT_BYTES && !this.checkpointing)
+      this.flush().catch((err: unknown) => this.opts.onError?.(err))
+    return p
+  }
+
+  health(): StoreHealth {
+    return this.committer.health()
+  }
+
+  /** Checkpoint: rewrites changed shard files, then drops the journal segments they cover. */
+  flush(): Promise<void> {
+    if (this.checkpointing) return this.checkpointing
+    this.checkpointing = this.checkpoint().finally(() => {
+      this.checkpointing = undefined
+    })
+    return this.checkpointing
+  }
+
+  private async checkpoint(): Promise<void> {
+    const dirty = [...this.collections.values()].filter((c) => c.isDirty)
+    // Nothing changed since the last checkpoint: every journal entry is already in the shard files.
+    if (dirty.length === 0 && this.meta.collections !== undefined && this.statistics.flushes > 0) return
     const started = performance.now()
+    // Everything queued so far goes to the old segment first; later changes go to the new one (and
+    // may also be in the shard files written below: replay is idempotent).
+    const keep = await this.committer.exclusive(async () => {
+      if (this.journal.hasPending()) await this.journal.persist()
+      return this.journal.rotate()
+    })
     let bytes = 0
     let files = 0
     let maxSerializeMs = 0
-    for (const c of this.collections) {
-      if (!c.isDirty) continue
-      const r = await c.flush()
-      bytes += r.bytes
-      files += r.files
-      maxSerializeMs = Math.max(maxSerializeMs, r.maxSerializeMs)
+    const dirs = new Set<string>()
+    try {
+      for (const c of dirty) {
+        const r = await c.flush()
+        bytes += r.bytes
+        files += r.files
+        maxSerializeMs = Math.max(maxSerializeMs, r.maxSerializeMs)
+        dirs.add(c.shards === 1 ? this.opts.dataDir : join(this.opts.dataDir, c.name))
+      }
+      for (const d of dirs) await fsyncDir(d)
+      await this.recordCollections()
+    } catch (err) {
+      this.statistics.errors++
+      throw toStorageError(err)
     }
+    await this.journal.dropBefore(keep)
     const ms = performance.now() - started
     this.statistics.lastFlushMs = ms
     this.statistics.lastFlushBytes = bytes
     this.statistics.flushes++
-    this.opts.onFlush?.({ ms, bytes, files, maxSerializeMs })
+    if (files > 0) this.opts.onFlush?.({ ms, bytes, files, maxSerializeMs })
+  }
+
+  /** Notes in meta.json every collection now whole on disk, so a missing file is noticed later. */
+  private async recordCollections(): Promise<void> {
+    const known = this.meta.collections ?? {}
+    let changed = this.meta.collections === undefined
+    for (const c of this.collections.values()) {
+      if (known[c.name] || !c.complete) continue
+      known[c.name] = { shards: c.shards, schemaVersion: c.schemaVersion }
+      changed = true
+    }
+    this.meta.collections = known
+    if (changed) await this.metaFile.write(this.meta)
+  }
+
+  /** Every file the store holds now (backup, check), relative paths not included. */
+  async files(): Promise<string[]> {
+    const out = [this.metaFile.path]
+    for (const c of this.collections.values()) out.push(...c.paths)
+    for (const log of this.logs.values()) out.push(...(await log.files()))
+    for (const b of [this.inventories, this.hardening, ...this.docStores.values()])
+      out.push(...b.keys().map((k) => b.pathOf(k)))
+    return out
+  }
+
+  /** Runs `job` with commits paused and every collection checkpointed (a consistent snapshot). */
+  async snapshot<T>(job: () => Promise<T>): Promise<T> {
+    await this.flush()
+    return this.committer.exclusive(async () => {
+      if (this.journal.hasPending()) await this.journal.persist()
+      for (const log of this.logs.values()) if (log.hasPending()) await log.persist()
+      return job()
+    })
+  }
+
+  get dataDir(): string {
+    return this.opts.dataDir
   }
 
   stats(): StoreStats {
@@ -139,8 +329,14 @@ export class LowdbStore implements Store {
     if (this.closed) return
     this.closed = true
     clearInterval(this.timer)
-    await this.flush()
-    await this.audit.settle()
-    await this.events.settle()
+    let failure: unknown
+    await this.committer.close().catch((err) => (failure = err))
+    await this.flush().catch((err) => (failure ??= err))
+    for (const log of this.logs.values()) await log.close()
+    await this.journal.close()
+    await this.lock?.release()
+    if (failure) throw failure
   }
 }
+
+export { StoreCorruptError }

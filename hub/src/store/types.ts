@@ -1,7 +1,8 @@
 /**
- * Everything the hub persists, behind one `Store` interface, so that a shared database can replace the
- * embedded lowdb files later without touching the features. Reads are synchronous from memory; writes
- * mark the record dirty and are flushed on a timer (never per message) and on shutdown.
+ * Everything the hub persists, behind one `Store` interface that every feature uses and every engine
+ * implements (see README.md for the contract and why reads stay synchronous). A write changes memory
+ * at once and is durable when a later `commit()` settles: acknowledge (HTTP 2xx, MQTT PUBACK) only
+ * after that.
  */
 import type {
   DeviceEvent,
@@ -67,6 +68,15 @@ export interface DeviceRecord {
   telemetryAt?: string
   /** Set when the device was first seen through an external broker rather than enrolled here. */
   external?: boolean
+  /**
+   * The last applied per-device sequence of the agent's outbox (protocol README): a message whose
+   * `seq` is not above it (same epoch) is a duplicate or older and changes nothing.
+   */
+  seq?: { epoch: string; last: number }
+  /** Hub time the last state message was received (ordering uses this, never the device clock). */
+  stateAt?: string
+  /** Device clock minus hub clock at the last state message, when beyond the skew threshold. */
+  clockSkewMs?: number
 }
 
 export interface AuditEntry {
@@ -88,35 +98,73 @@ export interface DeviceEventRecord {
 export interface Collection<T extends { id: string }> {
   get(id: string): T | undefined
   values(): T[]
-  /** Inserts or replaces, and marks the record's file dirty. */
+  /**
+   * Inserts or replaces. Durable at the next `commit()`. Throws a `StorageError` (UNSERIALIZABLE)
+   * before anything changes when the record cannot be stored.
+   */
   put(record: T): void
   /**
-   * Replaces a known record in memory without scheduling a write: for derived, fast-changing fields
-   * (latest telemetry figures, lastSeen) that are written along with the next real change.
+   * Replaces a known record in memory without a journal entry: for derived, fast-changing fields
+   * (latest telemetry figures, lastSeen) that are written along with the next real change. Lost to a
+   * crash by design.
    */
   putVolatile(record: T): void
+  /** Durable at the next `commit()`. */
   delete(id: string): boolean
   readonly size: number
 }
 
-/** An append-only log (JSON Lines): never rewritten. */
+/** An append-only log (JSON Lines): never rewritten. Appends are durable at the next `commit()`. */
 export interface AppendLog<T> {
   append(entry: T): void
   /** Newest first, after skipping `offset`, optionally filtered. */
   read(opts?: { limit?: number; offset?: number; filter?: (entry: T) => boolean }): Promise<T[]>
 }
 
-/** Content-addressed documents: identical gateway images share one stored inventory. */
+/**
+ * Content-addressed documents: identical gateway images share one stored inventory. The caller
+ * verifies that `hash` is the content's hash before `put`. `put` resolves once durable.
+ */
 export interface BlobStore<T> {
   has(hash: string): boolean
   get(hash: string): Promise<T | undefined>
   put(hash: string, value: T): Promise<void>
+  delete(hash: string): Promise<boolean>
+  keys(): string[]
+}
+
+/** Documents by key (`[A-Za-z0-9._-]`), replaced whole and durably by `put`. */
+export interface DocStore<T> {
+  has(key: string): boolean
+  get(key: string): Promise<T | undefined>
+  put(key: string, value: T): Promise<void>
+  delete(key: string): Promise<boolean>
+  keys(): string[]
 }
 
 export interface StoreStats {
+  /** Last checkpoint (shard files rewritten). */
   lastFlushMs: number
   lastFlushBytes: number
   flushes: number
+  /** Group-commit rounds and the commits they carried. */
+  commitRounds: number
+  commits: number
+  /** Storage errors since start (disk full, I/O). */
+  errors: number
+}
+
+export type StoreHealth = { ok: true } | { ok: false; code: string; reason: string }
+
+export interface CollectionOptions {
+  /** Files the collection is split into (records are hashed to one). */
+  shards?: number
+  schemaVersion?: number
+}
+
+export interface LogOptions {
+  /** Keep at most this many sealed 64 MiB segments (default: all). */
+  maxSegments?: number
 }
 
 export interface Store {
@@ -128,9 +176,19 @@ export interface Store {
   readonly hardening: BlobStore<HardeningReport>
   readonly audit: AppendLog<AuditEntry>
   readonly events: AppendLog<DeviceEventRecord>
-  /** Writes every dirty file now (atomically: temp file + rename). */
+  /** A feature's collection, e.g. `register/findings` (opened once; the same instance afterwards). */
+  collection<T extends { id: string }>(name: string, opts?: CollectionOptions): Promise<Collection<T>>
+  /** A feature's append-only log, e.g. `register/history`. */
+  log<T>(name: string, opts?: LogOptions): Promise<AppendLog<T>>
+  /** A feature's keyed documents, e.g. `advisory-db`. */
+  docs<T>(name: string): Promise<DocStore<T>>
+  /** Settles once every write made before the call is durable (group commit). */
+  commit(): Promise<void>
+  /** Whether writes are being stored right now, and if not why (disk full …). */
+  health(): StoreHealth
+  /** Rewrites changed collection files and trims the journal. */
   flush(): Promise<void>
-  /** Stops the timer, flushes, closes the logs. */
+  /** Commits, checkpoints and closes everything. */
   close(): Promise<void>
   stats(): StoreStats
 }

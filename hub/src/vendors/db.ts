@@ -4,9 +4,8 @@
  *
  *   <dataDir>/vendors/vendors.json   VendorRecord
  */
-import { join } from 'node:path'
 import type { DsseEnvelope, VendorTrust } from '@vigil/protocol'
-import { ShardedCollection } from '../store/collection.js'
+import type { Collection, Store } from '../store/types.js'
 
 export const VENDORS_SCHEMA = 1
 
@@ -42,25 +41,21 @@ export interface VendorRecord {
 }
 
 export class VendorDb {
-  readonly vendors: ShardedCollection<VendorRecord>
-  #flushing: Promise<void> = Promise.resolve()
+  private constructor(
+    private readonly store: Store,
+    readonly vendors: Collection<VendorRecord>,
+  ) {}
 
-  constructor(dataDir: string) {
-    this.vendors = new ShardedCollection<VendorRecord>(join(dataDir, 'vendors'), 'vendors', 1, VENDORS_SCHEMA)
+  static async open(store: Store): Promise<VendorDb> {
+    return new VendorDb(
+      store,
+      await store.collection<VendorRecord>('vendors/vendors', { schemaVersion: VENDORS_SCHEMA }),
+    )
   }
 
-  async load(): Promise<void> {
-    await this.vendors.load()
-  }
-
-  /** Writes now if anything changed; flushes never overlap. */
+  /** Settles once every change so far is durable. */
   flush(): Promise<void> {
-    this.#flushing = this.#flushing
-      .catch(() => {})
-      .then(async () => {
-        if (this.vendors.isDirty) await this.vendors.flush()
-      })
-    return this.#flushing
+    return this.store.commit()
   }
 
   byName(name: string): VendorRecord | undefined {

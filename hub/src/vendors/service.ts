@@ -87,14 +87,14 @@ export class VendorService {
       createdAt: now.toISOString(),
     }
     this.o.db.vendors.put(vendor)
-    await Promise.all([this.o.db.flush(), this.o.hub.store.flush()])
+    await Promise.all([this.o.db.flush(), this.o.hub.store.commit()])
     this.o.hub.audit({ actor, action: 'vendor.create', target: id, ok: true })
     return { vendor, token }
   }
 
   async newToken(v: VendorRecord, actor: string): Promise<string> {
     const token = issueVendorToken(this.o.hub.store, v.userId, this.now())
-    await this.o.hub.store.flush()
+    await this.o.hub.store.commit()
     this.o.hub.audit({ actor, action: 'vendor.token', target: v.id, ok: true })
     return token
   }

@@ -8,8 +8,7 @@
  *   X-Vigil-Signature: sha256=<hex HMAC-SHA256 of the raw body with the endpoint's secret>
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto'
-import { join } from 'node:path'
-import { ShardedCollection } from '../store/collection.js'
+import type { Collection, Store } from '../store/types.js'
 
 export interface WebhookEndpoint {
   id: string
@@ -35,7 +34,7 @@ export interface Delivery {
 }
 
 export interface DispatcherOptions {
-  dataDir: string
+  store: Store
   baseDelayMs?: number
   maxAttempts?: number
   timeoutMs?: number
@@ -48,23 +47,30 @@ export function sign(secret: string, body: string): string {
 }
 
 export class WebhookDispatcher {
-  readonly endpoints: ShardedCollection<WebhookEndpoint>
-  readonly queue: ShardedCollection<Delivery>
+  #endpoints: Collection<WebhookEndpoint> | undefined
+  #queue: Collection<Delivery> | undefined
   #timer: NodeJS.Timeout | undefined
   #running: Promise<void> | undefined
   #stopped = false
   readonly #now: () => number
 
   constructor(private readonly o: DispatcherOptions) {
-    const dir = join(o.dataDir, 'webhooks')
-    this.endpoints = new ShardedCollection<WebhookEndpoint>(dir, 'endpoints', 1, 1)
-    this.queue = new ShardedCollection<Delivery>(dir, 'queue', 1, 1)
     this.#now = o.now ?? Date.now
   }
 
+  get endpoints(): Collection<WebhookEndpoint> {
+    if (!this.#endpoints) throw new Error('webhook dispatcher not started')
+    return this.#endpoints
+  }
+
+  get queue(): Collection<Delivery> {
+    if (!this.#queue) throw new Error('webhook dispatcher not started')
+    return this.#queue
+  }
+
   async start(): Promise<void> {
-    await this.endpoints.load()
-    await this.queue.load()
+    this.#endpoints = await this.o.store.collection<WebhookEndpoint>('webhooks/endpoints')
+    this.#queue = await this.o.store.collection<Delivery>('webhooks/queue')
     this.#schedule()
   }
 
@@ -75,9 +81,9 @@ export class WebhookDispatcher {
     await this.flush()
   }
 
-  async flush(): Promise<void> {
-    if (this.endpoints.isDirty) await this.endpoints.flush()
-    if (this.queue.isDirty) await this.queue.flush()
+  /** Settles once every change so far is durable. */
+  flush(): Promise<void> {
+    return this.o.store.commit()
   }
 
   addEndpoint(input: { url: string; secret?: string; events: string[]; description?: string }, by: string) {

@@ -1,5 +1,6 @@
-import { PROTOCOL_VERSION, topics } from '@vigil/protocol'
+import { type Inventory, PROTOCOL_VERSION, topics } from '@vigil/protocol'
 import { describe, expect, it } from 'vitest'
+import { inventoryContentHash } from '../../src/ingest/content-hash.ts'
 import {
   adminToken,
   birth,
@@ -158,7 +159,22 @@ describe('embedded broker: bad input and faults with real MQTT clients', () => {
     await client.subscribeAsync(topics.command(dev.deviceId), { qos: 1 })
     const commands: string[] = []
     client.on('message', (_t, payload) => commands.push(JSON.parse(payload.toString()).cmd))
-    const hash = 'a'.repeat(64)
+    const inv: Inventory = {
+      v: PROTOCOL_VERSION,
+      ts: new Date().toISOString(),
+      hash: '',
+      os: { platform: 'linux', id: 'debian', kernel: '6.1', arch: 'x64' },
+      packages: [
+        {
+          name: 'openssl',
+          version: '3.0.11-1~deb12u2',
+          ecosystem: 'deb',
+          purl: 'pkg:deb/debian/openssl@3.0.11-1~deb12u2',
+        },
+      ],
+    }
+    inv.hash = inventoryContentHash(inv)
+    const hash = inv.hash
     await client.publishAsync(
       topics.device(dev.deviceId, 'state'),
       JSON.stringify(birth({ inventoryHash: hash, hardeningHash: 'b'.repeat(64) })),
@@ -167,24 +183,7 @@ describe('embedded broker: bad input and faults with real MQTT clients', () => {
     await until(() => commands.length === 2, 'two commands')
     expect(commands.sort()).toEqual(['send-hardening', 'send-inventory'])
     // once the inventory arrives, a new birth with the same hash asks nothing
-    await client.publishAsync(
-      topics.device(dev.deviceId, 'inventory'),
-      JSON.stringify({
-        v: PROTOCOL_VERSION,
-        ts: new Date().toISOString(),
-        hash,
-        os: { platform: 'linux', id: 'debian', kernel: '6.1', arch: 'x64' },
-        packages: [
-          {
-            name: 'openssl',
-            version: '3.0.11-1~deb12u2',
-            ecosystem: 'deb',
-            purl: 'pkg:deb/debian/openssl@3.0.11-1~deb12u2',
-          },
-        ],
-      }),
-      { qos: 1 },
-    )
+    await client.publishAsync(topics.device(dev.deviceId, 'inventory'), JSON.stringify(inv), { qos: 1 })
     await until(() => hub.app.hub.registry.get(dev.deviceId)?.packages === 1, 'inventory stored')
     expect(hub.app.hub.store.inventories.has(hash)).toBe(true)
     const sbom = await hub.app.inject({

@@ -13,6 +13,7 @@ import { createVendorMatcher, importAdvisories } from '../../src/advisories/inde
 import { CorrelationEngine } from '../../src/correlation/engine.ts'
 import { RegisterDb } from '../../src/register/records.ts'
 import { RiskRegister } from '../../src/register/register.ts'
+import { LowdbStore } from '../../src/store/lowdb-store.ts'
 import { CISA, KEV, OSV } from '../advisories/data.ts'
 import { DLA_3012 } from '../register/fixtures.ts'
 
@@ -72,7 +73,8 @@ for (let d = 1; d < devices; d++) engine.setInventory(`dev-${d}`, inventories[d 
 console.log(`all inventories: ${ms(t)} (correlations: ${engine.stats().correlations})`)
 
 const dir = await mkdtemp(join(tmpdir(), 'vigil-measure-'))
-const db = new RegisterDb(dir, () => {})
+const store = await LowdbStore.open({ dataDir: dir, flushIntervalMs: 60_000 })
+const db = await RegisterDb.open(store)
 const register = new RiskRegister({ db, engine, deviceName: (id) => id, audit: () => {}, emit: () => {} })
 t = performance.now()
 for (const id of engine.deviceIds()) register.reconcile(id)

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto'
-import { PROTOCOL_VERSION, topics } from '@vigil/protocol'
+import { type Inventory, PROTOCOL_VERSION, topics } from '@vigil/protocol'
 import mqtt, { type MqttClient } from 'mqtt'
 import { describe, expect, it, onTestFinished } from 'vitest'
+import { inventoryContentHash } from '../../src/ingest/content-hash.ts'
 import { ADMIN_PASSWORD, birth, telemetry, tempDir, until } from '../helpers.ts'
 import { type HubProcess, spawnHub } from '../process-hub.ts'
 
@@ -27,14 +27,15 @@ const inventoryOf = (n: number) => {
   const packages = [
     { name: `pkg${n}`, version: '1.0', ecosystem: 'deb' as const, purl: `pkg:deb/debian/pkg${n}@1.0` },
   ]
-  const hash = createHash('sha256').update(JSON.stringify(packages)).digest('hex')
-  return {
+  const inv: Inventory = {
     v: PROTOCOL_VERSION,
     ts: new Date().toISOString(),
-    hash,
+    hash: '',
     os: { platform: 'linux', id: 'debian', kernel: '6.1', arch: 'x64' },
     packages,
   }
+  inv.hash = inventoryContentHash(inv)
+  return inv
 }
 
 /** A simulated device that answers send-inventory, as the real agent does. */

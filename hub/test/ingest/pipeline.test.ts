@@ -102,7 +102,8 @@ describe('ingest pipeline', () => {
     await client.publishAsync(topics.device(dev.deviceId, 'telemetry'), text, { qos: 1 })
     await until(() => hub.app.hub.registry.get(dev.deviceId)?.cpuPct === 7, 'valid telemetry applied')
     const device = hub.app.hub.registry.get(dev.deviceId)
-    expect(device?.telemetryAt).toBe(sample.ts)
+    // The hub's receive time, never the device's clock (issue 14 point 4).
+    expect(device?.telemetryAt).toBe(device?.lastSeen)
     expect(typeof device?.lastSeen).toBe('string')
     expect(Number.isNaN(Date.parse(device?.lastSeen ?? ''))).toBe(false)
   })

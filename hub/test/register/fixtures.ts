@@ -1,9 +1,10 @@
 /** Real hub + real MQTT device + real OSV Debian records, for the register's API tests. */
-import { createHash } from 'node:crypto'
+
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { type FindingView, type Inventory, PROTOCOL_VERSION, topics } from '@vigil/protocol'
 import type { MqttClient } from 'mqtt'
+import { inventoryContentHash } from '../../src/ingest/content-hash.ts'
 import type { RunningHub } from '../../src/server.ts'
 import { OSV } from '../advisories/data.ts'
 import { adminToken, birth, connectEnrolled, enroll, until } from '../helpers.ts'
@@ -30,13 +31,15 @@ export function inventory(libxml2: string, extra: Inventory['packages'] = []): I
     },
     ...extra,
   ]
-  return {
+  const inv: Inventory = {
     v: PROTOCOL_VERSION,
     ts: new Date().toISOString(),
-    hash: createHash('sha256').update(JSON.stringify(packages)).digest('hex'),
+    hash: '',
     os: { platform: 'linux', id: 'debian', versionId: '9', codename: 'stretch', kernel: '4.9', arch: 'x64' },
     packages,
   }
+  inv.hash = inventoryContentHash(inv)
+  return inv
 }
 
 export interface Gateway {

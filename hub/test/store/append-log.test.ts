@@ -4,6 +4,12 @@ import { describe, expect, it } from 'vitest'
 import { JsonlLog } from '../../src/store/append-log.ts'
 import { tempDir } from '../helpers.ts'
 
+async function openLog(path: string, opts?: ConstructorParameters<typeof JsonlLog>[1]) {
+  const log = new JsonlLog<Entry>(path, opts)
+  await log.open()
+  return log
+}
+
 interface Entry {
   n: number
   device: string
@@ -13,12 +19,12 @@ const entry = (n: number): Entry => ({ n, device: n % 3 === 0 ? 'quiet' : 'busy'
 describe('JsonlLog', () => {
   it('seals full segments and reads newest first across them, with filter and offset', async () => {
     const dir = await tempDir()
-    const log = new JsonlLog<Entry>(join(dir, 'events.jsonl'), { maxSegmentBytes: 200 })
+    const log = await openLog(join(dir, 'events.jsonl'), { maxSegmentBytes: 200 })
     for (let i = 1; i <= 60; i++) {
       log.append(entry(i))
-      if (i % 7 === 0) await log.settle() // several drains, as a running hub does
+      if (i % 7 === 0) await log.persist() // several drains, as a running hub does
     }
-    await log.settle()
+    await log.persist()
     const files = (await readdir(dir)).sort()
     expect(files.length).toBeGreaterThan(3) // a segment is sealed after the drain that fills it
     expect(files.at(-1)).toBe('events.jsonl')
@@ -32,10 +38,10 @@ describe('JsonlLog', () => {
 
   it('keeps at most maxSegments sealed segments when told to', async () => {
     const dir = await tempDir()
-    const log = new JsonlLog<Entry>(join(dir, 'events.jsonl'), { maxSegmentBytes: 100, maxSegments: 2 })
+    const log = await openLog(join(dir, 'events.jsonl'), { maxSegmentBytes: 100, maxSegments: 2 })
     for (let i = 1; i <= 40; i++) {
       log.append(entry(i))
-      await log.settle()
+      await log.persist()
     }
     const sealed = (await readdir(dir)).filter((f) => f !== 'events.jsonl')
     expect(sealed).toHaveLength(2)
@@ -48,12 +54,12 @@ describe('JsonlLog', () => {
 
   it('continues segment numbering after a restart, and reads the older process’s segments', async () => {
     const dir = await tempDir()
-    const first = new JsonlLog<Entry>(join(dir, 'audit.jsonl'), { maxSegmentBytes: 100 })
+    const first = await openLog(join(dir, 'audit.jsonl'), { maxSegmentBytes: 100 })
     for (let i = 1; i <= 10; i++) first.append(entry(i))
-    await first.settle()
-    const second = new JsonlLog<Entry>(join(dir, 'audit.jsonl'), { maxSegmentBytes: 100 })
+    await first.persist()
+    const second = await openLog(join(dir, 'audit.jsonl'), { maxSegmentBytes: 100 })
     for (let i = 11; i <= 20; i++) second.append(entry(i))
-    await second.settle()
+    await second.persist()
     expect((await second.read({ limit: 100 })).map((e) => e.n)).toEqual(
       Array.from({ length: 20 }, (_, i) => 20 - i),
     )
@@ -64,20 +70,20 @@ describe('JsonlLog', () => {
   it('after a torn last line (kill -9), the next entry starts on its own line and is kept', async () => {
     const dir = await tempDir()
     const path = join(dir, 'audit.jsonl')
-    const before = new JsonlLog<Entry>(path)
+    const before = await openLog(path)
     before.append(entry(1))
-    await before.settle()
+    await before.persist()
     await appendFile(path, '{"n":2,"dev')
-    const after = new JsonlLog<Entry>(path)
+    const after = await openLog(path)
     after.append(entry(3))
-    await after.settle()
+    await after.persist()
     expect((await after.read()).map((e) => e.n)).toEqual([3, 1])
     expect((await readFile(path, 'utf8')).split('\n').at(-2)).toBe(JSON.stringify(entry(3)))
   })
 
   it('reads while appends are in flight without losing or duplicating entries', async () => {
     const dir = await tempDir()
-    const log = new JsonlLog<Entry>(join(dir, 'events.jsonl'), { maxSegmentBytes: 150 })
+    const log = await openLog(join(dir, 'events.jsonl'), { maxSegmentBytes: 150 })
     const reads: Promise<Entry[]>[] = []
     for (let i = 1; i <= 50; i++) {
       log.append(entry(i))

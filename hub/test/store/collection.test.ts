@@ -6,7 +6,9 @@ import { tempDir } from '../helpers.ts'
 
 type Rec = { id: string; n: number }
 
-const collection = (dir: string, shards = 16) => new ShardedCollection<Rec>(dir, 'things', shards, 1)
+const sink = { append() {} }
+const collection = (dir: string, shards = 16) =>
+  new ShardedCollection<Rec>(dir, { name: 'things', shards, schemaVersion: 1 }, sink)
 
 describe('ShardedCollection', () => {
   it('writes every dirty shard in one flush and reads the same records back', async () => {

@@ -29,7 +29,7 @@ describe('LowdbStore', () => {
     for (let i = 0; i < 50; i++) store.devices.put(device(`d${i}`))
     store.users.put({ id: 'u1', username: 'x', role: 'admin', passwordHash: 'h', createdAt: 'now' })
     await store.close()
-    expect(JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8'))).toEqual({
+    expect(JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8'))).toMatchObject({
       schemaVersion: SCHEMA_VERSION,
     })
     expect((await readdir(join(dir, 'devices'))).length).toBe(8)

@@ -135,7 +135,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
         })
         if (req.body.disabled) hub.bus?.disconnect(d.id)
       }
-      await hub.store.flush()
+      await hub.store.commit()
       return toSummary(updated)
     },
   )
@@ -155,7 +155,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ok: true,
         detail: d.name,
       })
-      await hub.store.flush()
+      await hub.store.commit()
       return reply.code(204).send()
     },
   )

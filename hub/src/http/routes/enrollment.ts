@@ -91,7 +91,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
           message: `${device.name} enrolled`,
         })
         // Enrollment is rare and must survive a crash right after the answer.
-        await hub.store.flush()
+        await hub.store.commit()
         const summary = toSummary(device)
         return reply.code(201).send({
           deviceId: summary.id,

@@ -7,6 +7,8 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/healthz', { schema: { tags: ['health'] } }, async () => ({ status: 'ok' }))
   app.get('/readyz', { schema: { tags: ['health'] } }, async () => {
     if (!hub.ready || !hub.bus) throw new HubError('VIGIL_NOT_READY')
+    const storage = hub.store.health()
+    if (!storage.ok) throw new HubError('VIGIL_NOT_READY', `the hub is not ready: ${storage.reason}`)
     return { status: 'ready', broker: hub.bus.mode, devices: hub.store.devices.size }
   })
   app.get('/metrics', { schema: { tags: ['health'], hide: true } }, async (_req, reply) => {

@@ -58,7 +58,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ok: true,
         detail: user.role,
       })
-      await hub.store.flush()
+      await hub.store.commit()
       return reply.code(201).send(view(user))
     },
   )
@@ -98,7 +98,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
           detail: `${user.role} → ${req.body.role}`,
         })
       }
-      await hub.store.flush()
+      await hub.store.commit()
       return view(findUser(hub.store, username) ?? user)
     },
   )
@@ -116,7 +116,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       for (const s of hub.store.sessions.values()) if (s.userId === user.id) hub.store.sessions.delete(s.id)
       hub.events.emit('session-ended', { userId: user.id })
       hub.audit({ actor: actor(req), action: 'user.delete', target: user.username, ok: true })
-      await hub.store.flush()
+      await hub.store.commit()
       return reply.code(204).send()
     },
   )
