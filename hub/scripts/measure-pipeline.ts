@@ -93,7 +93,7 @@ const run = async (count: number) => {
   for (let n = 0; n < count; ) {
     for (let b = 0; b < BATCH && n < count; b++, n++) {
       const d = n % DEVICES
-      ingest({
+      void ingest({
         deviceId: ids[d] as string,
         kind: 'telemetry',
         payload: Buffer.from(payloads[n % payloads.length] as Buffer),

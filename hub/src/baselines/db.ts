@@ -1,39 +1,34 @@
 /**
- * The fleet hardening baseline, kept in `<dataDir>/baselines.json`: the one in force and the history of
- * every published version (newest first). Written atomically (temp file + rename) on each change.
+ * The fleet hardening baseline: the one in force and the history of every published version (newest
+ * first), one record of the store's `baselines/state` collection.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
 import type { BaselineHistoryEntry, BaselineState, HardeningBaseline } from '@vigil/protocol'
+import type { Collection, Store } from '../store/types.js'
+
+interface BaselineRecord extends BaselineState {
+  id: 'state'
+}
 
 export class BaselineDb {
-  readonly file: string
-  #state: BaselineState = { current: null, history: [] }
+  private constructor(
+    private readonly store: Store,
+    private readonly records: Collection<BaselineRecord>,
+  ) {}
 
-  constructor(dataDir: string) {
-    this.file = join(dataDir, 'baselines.json')
-  }
-
-  async load(): Promise<void> {
-    let text: string
-    try {
-      text = await readFile(this.file, 'utf8')
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return
-      throw err
-    }
-    const parsed = JSON.parse(text) as BaselineState
-    this.#state = { current: parsed.current ?? null, history: parsed.history ?? [] }
+  static async open(store: Store): Promise<BaselineDb> {
+    return new BaselineDb(store, await store.collection<BaselineRecord>('baselines/state'))
   }
 
   state(): BaselineState {
-    return this.#state
+    const r = this.records.get('state')
+    return { current: r?.current ?? null, history: r?.history ?? [] }
   }
 
   current(): HardeningBaseline | null {
-    return this.#state.current
+    return this.state().current
   }
 
+  /** Publishes a baseline; resolves once it is durable. */
   async publish(baseline: HardeningBaseline, by: string, now: Date): Promise<BaselineHistoryEntry> {
     const entry: BaselineHistoryEntry = {
       id: baseline.id,
@@ -43,12 +38,9 @@ export class BaselineDb {
       publishedAt: now.toISOString(),
       publishedBy: by,
     }
-    const next: BaselineState = { current: baseline, history: [entry, ...this.#state.history].slice(0, 200) }
-    await mkdir(dirname(this.file), { recursive: true })
-    const tmp = `${this.file}.${process.pid}.tmp`
-    await writeFile(tmp, JSON.stringify(next), 'utf8')
-    await rename(tmp, this.file)
-    this.#state = next
+    const history = [entry, ...this.state().history].slice(0, 200)
+    this.records.put({ id: 'state', current: baseline, history })
+    await this.store.commit()
     return entry
   }
 }

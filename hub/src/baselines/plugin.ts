@@ -47,8 +47,7 @@ export function checkBaseline(value: unknown): HardeningBaseline {
 
 const feature: FastifyPluginAsync = async (app) => {
   const hub = app.hub
-  const db = new BaselineDb(hub.config.dataDir)
-  await db.load()
+  const db = await BaselineDb.open(hub.store)
 
   const publish = async (): Promise<void> => {
     const current = db.current()

@@ -1,33 +1,34 @@
 /**
  * The vendor alias table operators edit (issue 5 point 3): the shipped aliases (read-only, from
- * `DEFAULT_VENDOR_ALIASES`) plus the operators' own, kept in `<dataDir>/vendor-aliases.json`.
+ * `DEFAULT_VENDOR_ALIASES`) plus the operators' own, one record of the store's `correlation/vendor-aliases`.
  *   GET /api/v1/vendor-aliases   VendorAliasTable {seeded, custom}
  *   PUT /api/v1/vendor-aliases   VendorAliasInput {aliases} → replaces the custom ones, re-runs matching
  * Reads: admin, operator, technician. Writes: admin, operator. Audited.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { type VendorAlias, VendorAliasInput, type VendorAliasTable } from '@vigil/protocol'
 import { createVendorMatcher, DEFAULT_VENDOR_ALIASES, type VendorMatcher } from '../advisories/index.js'
 import { basicKey } from '../advisories/vendor.js'
 import { HubError } from '../errors.js'
+import type { Collection, Store } from '../store/types.js'
+
+interface AliasRecord {
+  id: 'custom'
+  aliases: VendorAlias[]
+}
 
 export class VendorAliasDb {
-  readonly file: string
-  #custom: VendorAlias[] = []
+  private constructor(
+    private readonly store: Store,
+    private readonly records: Collection<AliasRecord>,
+  ) {}
 
-  constructor(dataDir: string) {
-    this.file = join(dataDir, 'vendor-aliases.json')
+  static async open(store: Store): Promise<VendorAliasDb> {
+    return new VendorAliasDb(store, await store.collection<AliasRecord>('correlation/vendor-aliases'))
   }
 
-  async load(): Promise<void> {
-    try {
-      const parsed = JSON.parse(await readFile(this.file, 'utf8')) as { aliases?: VendorAlias[] }
-      this.#custom = parsed.aliases ?? []
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
-    }
+  get #custom(): VendorAlias[] {
+    return this.records.get('custom')?.aliases ?? []
   }
 
   custom(): VendorAlias[] {
@@ -44,12 +45,10 @@ export class VendorAliasDb {
     return createVendorMatcher(Object.fromEntries(this.#custom.map((a) => [a.alias, a.vendor])))
   }
 
+  /** Replaces the operators' aliases; resolves once durable. */
   async replace(aliases: VendorAlias[]): Promise<void> {
-    await mkdir(dirname(this.file), { recursive: true })
-    const tmp = `${this.file}.${process.pid}.tmp`
-    await writeFile(tmp, JSON.stringify({ aliases }), 'utf8')
-    await rename(tmp, this.file)
-    this.#custom = aliases
+    this.records.put({ id: 'custom', aliases })
+    await this.store.commit()
   }
 }
 

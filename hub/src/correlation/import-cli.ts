@@ -9,6 +9,8 @@
  */
 import { createVendorMatcher, importSummaryText } from '../advisories/index.js'
 import type { HubConfig } from '../config.js'
+import { StorageError } from '../store/errors.js'
+import { LowdbStore } from '../store/lowdb-store.js'
 import { AdvisoryDb } from './advisory-db.js'
 import { CorrelationEngine } from './engine.js'
 import { AdvisoryService } from './service.js'
@@ -37,7 +39,34 @@ export async function importIntoDataDir(
     err(`vigil-hub import: no paths given\n${USAGE}\n`)
     return 2
   }
-  const db = new AdvisoryDb(config.dataDir)
+  let store: LowdbStore
+  try {
+    store = await LowdbStore.open({ dataDir: config.dataDir, flushIntervalMs: 60_000 })
+  } catch (e) {
+    if (e instanceof StorageError && e.code === 'STORE_LOCKED') {
+      err(
+        `vigil-hub import: ${e.message}; a running hub imports through its API ` +
+          '(POST /api/v1/advisories) or its watched folder <dataDir>/advisories\n',
+      )
+      return 2
+    }
+    throw e
+  }
+  try {
+    return await importWith(store, paths, out, err, io)
+  } finally {
+    await store.close()
+  }
+}
+
+async function importWith(
+  store: LowdbStore,
+  paths: string[],
+  out: (t: string) => void,
+  err: (t: string) => void,
+  io: ImportIo,
+): Promise<number> {
+  const db = await AdvisoryDb.open(store)
   const stored = await db.load((file, e) =>
     err(`warning: unreadable stored advisory ${file}: ${String(e)}\n`),
   )

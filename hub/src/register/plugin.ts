@@ -3,6 +3,7 @@
  * every device's stored inventory, reconciles the register, hooks into ingest, watches the advisory
  * folder, and serves the advisories, findings, VEX, posture and webhook APIs. Closed in onClose.
  */
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FeedItem, FindingView } from '@vigil/protocol'
 import type { FastifyPluginAsync } from 'fastify'
@@ -68,15 +69,14 @@ const feature: FastifyPluginAsync = async (app) => {
   const log = app.log.child({ feature: 'register' })
   const onError = (err: unknown) => log.error({ err }, 'register feature error')
 
-  const advisoryDb = new AdvisoryDb(hub.config.dataDir)
+  const advisoryDb = await AdvisoryDb.open(hub.store)
   const stored = await advisoryDb.load((file, err) => log.warn({ err, file }, 'unreadable stored advisory'))
   const dispatcher = new WebhookDispatcher({ store: hub.store, onError })
   await dispatcher.start()
   const db = await RegisterDb.open(hub.store)
   const governance = await GovernanceDb.open(hub.store)
 
-  const aliases = new VendorAliasDb(hub.config.dataDir)
-  await aliases.load()
+  const aliases = await VendorAliasDb.open(hub.store)
 
   const listeners = new Set<(event: RegisterEvent) => void>()
   let register: RiskRegister | undefined
@@ -181,7 +181,7 @@ const feature: FastifyPluginAsync = async (app) => {
   const sweep = setInterval(() => reg.sweep(), 60_000)
   sweep.unref()
 
-  await app.register(advisoryRoutes({ engine, service, register: reg, tempDir: advisoryDb.dir }))
+  await app.register(advisoryRoutes({ engine, service, register: reg, tempDir: tmpdir() }))
   await app.register(registerRoutes(reg, (f) => withPatch(hub, f)))
   await app.register(postureRoutes({ register: reg, engine, governance }))
   await app.register(webhookRoutes(dispatcher))

@@ -13,6 +13,7 @@
  * `kill -9` holds exactly what was committed. A damaged or missing file is named and the hub does not
  * start (see `vigil-hub check --repair`).
  */
+import { unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { HardeningReport, Inventory } from '@vigil/protocol'
 import { JsonlLog } from './append-log.js'
@@ -193,7 +194,40 @@ export class LowdbStore implements Store {
       for (const c of [this.users, this.sessions, this.tokens, this.devices]) c.touchAll()
       this.meta.schemaVersion = SCHEMA_VERSION
     }
+    const legacy = await this.importLegacyFiles()
     await this.checkpoint()
+    for (const file of legacy) await unlink(file)
+    if (legacy.length > 0) await fsyncDir(dir)
+  }
+
+  /**
+   * Single-document files of earlier versions (features wrote them themselves) become records of
+   * store collections; answers the files to remove once the checkpoint holds them.
+   */
+  private async importLegacyFiles(): Promise<string[]> {
+    const dir = this.opts.dataDir
+    const legacy: [string, string, (doc: Record<string, unknown>) => { id: string }][] = [
+      [
+        'baselines.json',
+        'baselines/state',
+        (d) => ({ id: 'state', current: d.current ?? null, history: d.history ?? [] }),
+      ],
+      [
+        'vendor-aliases.json',
+        'correlation/vendor-aliases',
+        (d) => ({ id: 'custom', aliases: d.aliases ?? [] }),
+      ],
+    ]
+    const done: string[] = []
+    for (const [name, collection, toRecord] of legacy) {
+      const file = new DurableJsonFile<Record<string, unknown>>(join(dir, name))
+      const doc = await file.read()
+      if (!doc) continue
+      const c = await this.collection(collection)
+      if (c.size === 0) c.put(toRecord(doc))
+      done.push(file.path)
+    }
+    return done
   }
 
   async collection<T extends { id: string }>(name: string, opts: CollectionOptions = {}) {

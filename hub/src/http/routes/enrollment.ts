@@ -90,8 +90,16 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
           kind: 'device-enrolled',
           message: `${device.name} enrolled`,
         })
-        // Enrollment is rare and must survive a crash right after the answer.
-        await hub.store.commit()
+        // Enrollment must survive a crash right after the answer; if it cannot be stored, it is undone
+        // (no device nobody holds credentials for, and the token's use is given back).
+        try {
+          await hub.store.commit()
+        } catch (err) {
+          hub.registry.remove(device.id)
+          const token = hub.store.tokens.get(tokenId)
+          if (token && token.used > 0) hub.store.tokens.put({ ...token, used: token.used - 1 })
+          throw err
+        }
         const summary = toSummary(device)
         return reply.code(201).send({
           deviceId: summary.id,
