@@ -78,10 +78,16 @@ interface Sequenced {
 type Validators = { [K in DeviceMessageKind]: Validator<(typeof DEVICE_MESSAGES)[K]['schema']> }
 type Payload<K extends DeviceMessageKind> = Static<(typeof DEVICE_MESSAGES)[K]['schema']>
 /** `text` is the payload's JSON as received (for a handler that keeps it, e.g. telemetry history). */
+/**
+ * `applied()` records the message's sequence number; an asynchronous handler calls it inside
+ * `store.atomic` with its main change, so that after a crash both are there or neither (a synchronous
+ * handler's changes are made atomic with it by `run`).
+ */
 type Handler<K extends DeviceMessageKind> = (
   device: DeviceRecord,
   value: Payload<K>,
   text: string,
+  applied: () => void,
 ) => Promise<void> | void
 
 const VALIDATORS = Object.fromEntries(
@@ -147,7 +153,7 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
       message,
     })
 
-  const state: Handler<'state'> = async (device, s: DeviceState) => {
+  const state: Handler<'state'> = async (device, s: DeviceState, _text, applied) => {
     // Ordered by arrival (and the agent's sequence), never by the device's clock: a will published
     // after a session take-over cannot mark the live device offline, because the live one is connected.
     const online = s.status === 'online' ? true : (deps.isConnected(device.id) ?? false)
@@ -163,7 +169,11 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
     if (s.identity) patch.identity = s.identity
     if (s.agentVersion) patch.agentVersion = s.agentVersion
     if (s.baseline) patch.baseline = s.baseline
-    const updated = registry.update(device.id, patch) ?? device
+    const updated = store.atomic(() => {
+      const u = registry.update(device.id, patch) ?? device
+      applied()
+      return u
+    })
     if (device.online !== online)
       feed(
         updated,
@@ -216,17 +226,21 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
     log.warn({ deviceId: device.id, kind, claimed, actual }, `refused ${kind}: its hash is not its content's`)
   }
 
-  const inventory: Handler<'inventory'> = async (device, inv: Inventory) => {
+  const inventory: Handler<'inventory'> = async (device, inv: Inventory, _text, applied) => {
     const actual = inventoryContentHash(inv)
     if (actual !== inv.hash) return mismatch(device, 'inventory', inv.hash, actual)
     await store.inventories.put(inv.hash, inv)
-    const updated = registry.update(device.id, {
-      inventoryHash: inv.hash,
-      packages: inv.packages.length,
-      lastSeen: now().toISOString(),
-      ...(inv.firmwareVersion && device.identity
-        ? { identity: { ...device.identity, firmwareVersion: inv.firmwareVersion } }
-        : {}),
+    const updated = store.atomic(() => {
+      const u = registry.update(device.id, {
+        inventoryHash: inv.hash,
+        packages: inv.packages.length,
+        lastSeen: now().toISOString(),
+        ...(inv.firmwareVersion && device.identity
+          ? { identity: { ...device.identity, firmwareVersion: inv.firmwareVersion } }
+          : {}),
+      })
+      applied()
+      return u
     })
     if (updated) await deps.hooks.run('onInventory', hookError, device.id, inv)
   }
@@ -239,11 +253,14 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
       lastSeen: now().toISOString(),
     })
 
-  const hardening: Handler<'hardening'> = async (device, report: HardeningReport) => {
+  const hardening: Handler<'hardening'> = async (device, report: HardeningReport, _text, applied) => {
     const actual = hardeningContentHash(report)
     if (actual !== report.hash) return mismatch(device, 'hardening', report.hash, actual)
     await store.hardening.put(report.hash, report)
-    linkHardening(device.id, report)
+    store.atomic(() => {
+      linkHardening(device.id, report)
+      applied()
+    })
     await deps.hooks.run('onHardening', hookError, device.id, report)
   }
 
@@ -358,14 +375,25 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
     const forget = () => {
       if (sequenced && accepted.get(device.id)?.last === seq) accepted.delete(device.id)
     }
-    const finish = (): Promise<void> | undefined => {
+    let marked = false
+    const applied = () => {
+      if (marked) return
+      marked = true
       if (sequenced) recordSeq(device.id, seq, epoch)
+    }
+    const finish = (): Promise<void> | undefined => {
+      applied()
       tally.done((performance.now() - started) / 1000)
       return durable ? store.commit() : undefined
     }
     let pending: Promise<void> | void
     try {
-      pending = handlers[kind](device, result.value, text)
+      // A synchronous handler's changes and the sequence number are one journal record.
+      pending = store.atomic(() => {
+        const p = handlers[kind](device, result.value, text, applied)
+        if (!p) applied()
+        return p
+      })
     } catch (err) {
       forget()
       failed(device.id, kind, err)

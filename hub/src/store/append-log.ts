@@ -1,27 +1,28 @@
 /**
  * Append-only JSON Lines log (audit trail, device events, finding history): entries are appended,
- * never rewritten, and each append is durable at the next group commit (written and fsynced with every
- * other queued write of that round).
+ * never rewritten.
  *
- * A hub runs for years, so the log is kept in segments: `<name>.jsonl` takes the appends and, once it
- * holds `maxSegmentBytes`, is renamed `<name>.<seq>.jsonl` and a new one begins. Reading goes newest
- * first, one segment at a time, and stops as soon as it has `limit` entries. `maxSegments` (optional)
- * drops the oldest sealed segments beyond that count.
+ * An append is a journal entry first (durable, and atomic with the other changes of the same message,
+ * at the next group commit); the log's own files are written at checkpoints, with the size reached
+ * recorded in meta.json. At start each file is cut back to that size and the journal's appends since
+ * the checkpoint are applied again, so every acknowledged entry is there exactly once, and a torn line
+ * can never be glued to the next entry.
  *
- * A write that fails (disk full) is cut back to the last whole line and retried later, so a torn line
- * is never glued to the next entry; a torn tail left by a crash is cut at open.
+ * A hub runs for years, so the log is kept in numbered segments `<name>.<seq>.jsonl`; the highest is
+ * the active one and a new one begins once it holds `maxSegmentBytes`. Reading goes newest first, one
+ * segment at a time, and stops as soon as it has `limit` entries. `maxSegments` (optional) drops the
+ * oldest segments beyond that count. (`<name>.jsonl` of earlier versions is taken over as a segment.)
  */
 import { open, readdir, readFile, rename, stat, truncate, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
-import { StorageError } from './errors.js'
 import { ensureDir, FILE_MODE, fsyncDir } from './fsx.js'
-import type { Durable } from './group-commit.js'
+import { encodeEntry } from './journal.js'
 import type { AppendLog } from './types.js'
 
 export interface JsonlLogOptions {
-  /** Seal the active file once it reaches this size (default 64 MiB). */
+  /** Start a new segment once the active one reaches this size (default 64 MiB). */
   maxSegmentBytes?: number
-  /** Keep at most this many sealed segments, deleting the oldest (default: keep all). */
+  /** Keep at most this many segments, deleting the oldest (default: keep all). */
   maxSegments?: number
 }
 
@@ -31,14 +32,27 @@ export interface ReadOptions<T> {
   filter?: (entry: T) => boolean
 }
 
-const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024
+/** Where an append's journal entry goes (the store's journal). */
+export interface LogJournal {
+  append(json: string): void
+}
 
-export class JsonlLog<T> implements AppendLog<T>, Durable {
-  private pending: { line: string; entry: T }[] = []
-  private fd: Awaited<ReturnType<typeof open>> | undefined
-  /** Bytes of the active file known to be whole lines on disk. */
-  private goodBytes = 0
-  /** Reads, seals and persists run one after another, so a read never sees a half-renamed segment. */
+/** The durable position of a log, kept in meta.json at each checkpoint. */
+export interface LogPosition {
+  segment: number
+  bytes: number
+}
+
+const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024
+const pad = (n: number) => String(n).padStart(6, '0')
+
+export class JsonlLog<T> implements AppendLog<T> {
+  /** Appended since the last checkpoint took them: `line` is the file line, `entry` for reads. */
+  private unwritten: { line: string; entry: T }[] = []
+  /** Taken by a running checkpoint, not yet in the file. */
+  private writing: { line: string; entry: T }[] = []
+  private position: LogPosition = { segment: 1, bytes: 0 }
+  /** Reads and checkpoint writes run one after another. */
   private chain: Promise<unknown> = Promise.resolve()
   private readonly dir: string
   private readonly stem: string
@@ -47,81 +61,135 @@ export class JsonlLog<T> implements AppendLog<T>, Durable {
   private readonly maxSegments: number | undefined
 
   constructor(
-    readonly path: string,
+    /** e.g. `register/history` (the files are `<dataDir>/register/history.<seq>.jsonl`). */
+    readonly name: string,
+    dataDir: string,
+    private readonly journal: LogJournal,
     opts: JsonlLogOptions = {},
   ) {
     this.maxSegmentBytes = opts.maxSegmentBytes ?? DEFAULT_SEGMENT_BYTES
     this.maxSegments = opts.maxSegments
+    const path = join(dataDir, `${name}.jsonl`)
     this.dir = dirname(path)
-    this.stem = basename(path).replace(/\.jsonl$/, '')
+    this.stem = basename(name)
     this.segmentName = new RegExp(`^${this.stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(\\d{6,})\\.jsonl$`)
   }
 
-  /** Opens the active file, cutting a torn tail (a line a crash cut short, never acknowledged). */
-  async open(): Promise<void> {
+  private pathOf(segment: number): string {
+    return join(this.dir, `${this.stem}.${pad(segment)}.jsonl`)
+  }
+
+  /**
+   * Opens the log at the position of the last checkpoint (`undefined`: none recorded yet, e.g. a data
+   * directory of an earlier version): anything written after it is cut off, to be replayed from the
+   * journal.
+   */
+  async open(at: LogPosition | undefined): Promise<void> {
     await ensureDir(this.dir)
-    let size = 0
+    const legacy = join(this.dir, `${this.stem}.jsonl`)
+    const segments = await this.segments()
+    if (!at) {
+      // Earlier versions appended to `<name>.jsonl` and sealed numbered segments: that file becomes
+      // the newest segment, cut back to its last whole line.
+      let newest = segments.at(-1)?.seq ?? 0
+      try {
+        await stat(legacy)
+        newest++
+        await rename(legacy, this.pathOf(newest))
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+      }
+      const segment = Math.max(1, newest)
+      let bytes = 0
+      try {
+        const text = await readFile(this.pathOf(segment))
+        bytes = text.lastIndexOf(0x0a) + 1
+        if (bytes !== text.length) await truncate(this.pathOf(segment), bytes)
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+      }
+      this.position = { segment, bytes }
+      return
+    }
+    this.position = { ...at }
+    for (const s of segments) if (s.seq > at.segment) await unlink(s.path)
     try {
-      size = (await stat(this.path)).size
+      const size = (await stat(this.pathOf(at.segment))).size
+      if (size > at.bytes) await truncate(this.pathOf(at.segment), at.bytes)
+      // A shorter file than recorded lost acknowledged entries outside the journal: say so.
+      if (size < at.bytes)
+        throw new Error(`${this.pathOf(at.segment)}: shorter than recorded (${size} < ${at.bytes} bytes)`)
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || at.bytes > 0) throw err
     }
-    if (size > 0) {
-      const text = await readFile(this.path)
-      const lastNewline = text.lastIndexOf(0x0a)
-      const whole = lastNewline + 1
-      if (whole !== size) await truncate(this.path, whole)
-      size = whole
-    }
-    this.fd = await open(this.path, 'a', FILE_MODE)
-    this.goodBytes = size
   }
 
   append(entry: T): void {
-    let line: string
-    try {
-      line = `${JSON.stringify(entry)}\n`
-    } catch (err) {
-      throw new StorageError('UNSERIALIZABLE', `log entry cannot be stored: ${(err as Error).message}`)
-    }
-    this.pending.push({ line, entry })
+    const json = encodeEntry({ l: this.name, e: entry })
+    this.journal.append(json)
+    this.unwritten.push({ line: `${JSON.stringify(entry)}\n`, entry })
   }
 
-  hasPending(): boolean {
-    return this.pending.length > 0
+  /** Applies an append from the journal at start (not journaled again). */
+  replay(entry: T): void {
+    this.unwritten.push({ line: `${JSON.stringify(entry)}\n`, entry })
   }
 
-  persist(): Promise<void> {
-    const run = this.chain.then(() => this.write())
+  get hasUnwritten(): boolean {
+    return this.unwritten.length > 0 || this.writing.length > 0
+  }
+
+  /** Takes what was appended so far (journaled in the segments a checkpoint covers). */
+  take(): void {
+    this.writing = this.writing.concat(this.unwritten)
+    this.unwritten = []
+  }
+
+  /**
+   * Writes what `take` took to the active segment and fsyncs it; answers the new position for
+   * meta.json. On failure nothing is lost (it stays in memory and in the journal).
+   */
+  write(): Promise<LogPosition> {
+    const run = this.chain.then(async () => {
+      if (this.writing.length === 0) return { ...this.position }
+      if (this.position.bytes >= this.maxSegmentBytes) {
+        this.position = { segment: this.position.segment + 1, bytes: 0 }
+        await this.dropOld()
+      }
+      const path = this.pathOf(this.position.segment)
+      const chunk = Buffer.from(this.writing.map((w) => w.line).join(''), 'utf8')
+      const fd = await open(path, 'a', FILE_MODE)
+      try {
+        await fd.truncate(this.position.bytes)
+        let off = 0
+        while (off < chunk.length) {
+          const { bytesWritten } = await fd.write(chunk, off, chunk.length - off, this.position.bytes + off)
+          off += bytesWritten
+        }
+        await fd.datasync()
+      } catch (err) {
+        await fd.truncate(this.position.bytes).catch(() => undefined)
+        throw err
+      } finally {
+        await fd.close()
+      }
+      if (this.position.bytes === 0) await fsyncDir(this.dir)
+      this.position = { segment: this.position.segment, bytes: this.position.bytes + chunk.length }
+      this.writing = []
+      return { ...this.position }
+    })
     this.chain = run.catch(() => undefined)
     return run
   }
 
-  private async write(): Promise<void> {
-    if (this.pending.length === 0) return
-    if (!this.fd) await this.open()
-    const fd = this.fd
-    if (!fd) throw new StorageError('STORAGE_CLOSED', `${this.path} is closed`)
-    const taken = this.pending
-    this.pending = []
-    const chunk = Buffer.from(taken.map((p) => p.line).join(''), 'utf8')
-    try {
-      let off = 0
-      while (off < chunk.length) {
-        const { bytesWritten } = await fd.write(chunk, off, chunk.length - off)
-        off += bytesWritten
-      }
-      await fd.datasync()
-      this.goodBytes += chunk.length
-    } catch (err) {
-      await fd.truncate(this.goodBytes).catch(() => undefined)
-      this.pending = taken.concat(this.pending)
-      throw err
-    }
-    if (this.goodBytes >= this.maxSegmentBytes) await this.seal()
+  private async dropOld(): Promise<void> {
+    if (this.maxSegments === undefined) return
+    const all = await this.segments()
+    const excess = all.length + 1 - this.maxSegments
+    for (const old of all.slice(0, Math.max(0, excess))) await unlink(old.path)
   }
 
-  /** Sealed segments, oldest first. */
+  /** Segments, oldest first. */
   private async segments(): Promise<{ seq: number; path: string }[]> {
     let names: string[]
     try {
@@ -138,24 +206,9 @@ export class JsonlLog<T> implements AppendLog<T>, Durable {
     return out.sort((a, b) => a.seq - b.seq)
   }
 
-  private async seal(): Promise<void> {
-    const sealed = await this.segments()
-    const seq = (sealed.at(-1)?.seq ?? 0) + 1
-    await this.fd?.close()
-    this.fd = undefined
-    await rename(this.path, join(this.dir, `${this.stem}.${String(seq).padStart(6, '0')}.jsonl`))
-    this.fd = await open(this.path, 'a', FILE_MODE)
-    this.goodBytes = 0
-    await fsyncDir(this.dir)
-    if (this.maxSegments !== undefined) {
-      const excess = sealed.length + 1 - this.maxSegments
-      for (const old of sealed.slice(0, Math.max(0, excess))) await unlink(old.path)
-    }
-  }
-
   /** All files of the log, newest first (backup, check). */
   async files(): Promise<string[]> {
-    return [this.path, ...(await this.segments()).reverse().map((s) => s.path)]
+    return (await this.segments()).reverse().map((s) => s.path)
   }
 
   /** Newest first, after skipping `offset` matching entries, at most `limit` (default 100). */
@@ -169,21 +222,24 @@ export class JsonlLog<T> implements AppendLog<T>, Durable {
         if (skipped++ < offset) return
         out.push(entry)
       }
-      // Queued entries (not yet durable) are the newest.
-      for (let i = this.pending.length - 1; i >= 0 && out.length < limit; i--) {
-        const p = this.pending[i]
-        if (p) take(p.entry)
+      // Entries not in the files yet are the newest.
+      const memory = this.writing.concat(this.unwritten)
+      for (let i = memory.length - 1; i >= 0 && out.length < limit; i--) {
+        const m = memory[i]
+        if (m) take(m.entry)
       }
-      for (const file of await this.files()) {
+      for (const s of (await this.segments()).reverse()) {
         if (out.length >= limit) break
-        let text: string
+        if (s.seq > this.position.segment) continue
+        let bytes: Buffer
         try {
-          text = await readFile(file, 'utf8')
+          bytes = await readFile(s.path)
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue
           throw err
         }
-        const lines = text.split('\n')
+        if (s.seq === this.position.segment) bytes = bytes.subarray(0, this.position.bytes)
+        const lines = bytes.toString('utf8').split('\n')
         for (let i = lines.length - 1; i >= 0 && out.length < limit; i--) {
           const line = lines[i]
           if (!line) continue
@@ -202,9 +258,8 @@ export class JsonlLog<T> implements AppendLog<T>, Durable {
     return run
   }
 
-  async close(): Promise<void> {
+  /** Waits for a running write. */
+  async settle(): Promise<void> {
     await this.chain
-    await this.fd?.close()
-    this.fd = undefined
   }
 }

@@ -179,7 +179,7 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
   }
 
   /** Applies a journal entry at start (not journaled again). */
-  replay(entry: JournalEntry): void {
+  replay(entry: Extract<JournalEntry, { c: string }>): void {
     if (entry.op === 'put') this.apply(entry.r as T)
     else if (this.byId.has(entry.id)) this.remove(entry.id)
   }

@@ -6,20 +6,34 @@
  *
  *   <dataDir>/journal/<seq>.wal     lines: `<crc32 hex8> <json>\n`
  *   json: { c: collection, s: shards, v: schemaVersion, op: 'put', r: record } | { …, op: 'del', id }
+ *       | { l: log, e: entry }                          (an append to a log)
+ *       | { tx: [json, …] }                             (changes that stand or fall together)
  *
  * Each line carries the CRC-32 of its JSON. A torn last line of the last segment (a write cut short)
  * was never acknowledged and is dropped; a bad line anywhere else is corruption and is named.
  */
-import { open, readdir, readFile, truncate, unlink } from 'node:fs/promises'
+import { close, fdatasync, ftruncate, openSync, write } from 'node:fs'
+import { readdir, readFile, truncate, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { crc32 } from 'node:zlib'
 import { StorageError, StoreCorruptError } from './errors.js'
 import { ensureDir, FILE_MODE, fsyncDir } from './fsx.js'
+
+const writeAt = (fd: number, buffer: Buffer, offset: number, length: number, position: number) =>
+  new Promise<number>((resolve, reject) =>
+    write(fd, buffer, offset, length, position, (err, written) => (err ? reject(err) : resolve(written))),
+  )
+const datasync = promisify(fdatasync)
+const ftrunc = promisify(ftruncate)
+const closeFd = promisify(close)
+
 import type { Durable } from './group-commit.js'
 
 export type JournalEntry =
   | { c: string; s: number; v: number; op: 'put'; r: { id: string } }
   | { c: string; s: number; v: number; op: 'del'; id: string }
+  | { l: string; e: unknown }
 
 const SEGMENT = /^(\d{12})\.wal$/
 const segmentName = (seq: number) => `${String(seq).padStart(12, '0')}.wal`
@@ -28,23 +42,25 @@ function hex8(n: number): string {
   return n.toString(16).padStart(8, '0')
 }
 
-/** One journal line for an entry; throws (before anything changes) if the record cannot be serialised. */
+/** The JSON of one entry; throws (before anything changes) if the record cannot be serialised. */
 export function encodeEntry(entry: JournalEntry): string {
-  let json: string
   try {
-    json = JSON.stringify(entry)
+    return JSON.stringify(entry)
   } catch (err) {
     throw new StorageError('UNSERIALIZABLE', `record cannot be stored: ${(err as Error).message}`)
   }
-  return `${hex8(crc32(json))} ${json}\n`
 }
 
-export function decodeLine(line: string): JournalEntry | undefined {
+const frame = (json: string) => `${hex8(crc32(json))} ${json}\n`
+
+/** The entries of one line (a transaction line holds several), or undefined when it is damaged. */
+export function decodeLine(line: string): JournalEntry[] | undefined {
   if (line.length < 10 || line[8] !== ' ') return undefined
   const json = line.slice(9)
   if (hex8(crc32(json)) !== line.slice(0, 8)) return undefined
   try {
-    return JSON.parse(json) as JournalEntry
+    const parsed = JSON.parse(json) as JournalEntry | { tx: JournalEntry[] }
+    return 'tx' in parsed ? parsed.tx : [parsed]
   } catch {
     return undefined
   }
@@ -52,12 +68,17 @@ export function decodeLine(line: string): JournalEntry | undefined {
 
 export class Journal implements Durable {
   private pending: string[] = []
+  /** Entries of the open transaction (`atomic`), written as one line when it ends. */
+  private tx: string[] | undefined
   private pendingBytes = 0
-  private fd: Awaited<ReturnType<typeof open>> | undefined
+  private fd: number | undefined
   private seq = 0
   /** Bytes of the active segment known to be whole on disk. */
   private goodBytes = 0
   private readonly dir: string
+
+  /** Segments below this were covered by the last checkpoint (from meta.json). */
+  replayFrom = 0
 
   constructor(dataDir: string) {
     this.dir = join(dataDir, 'journal')
@@ -69,6 +90,11 @@ export class Journal implements Durable {
     const segments = await this.segments()
     const entries: JournalEntry[] = []
     for (const [i, seq] of segments.entries()) {
+      if (seq < this.replayFrom) {
+        // Covered by the last checkpoint (which crashed before it could delete it): not replayed.
+        await unlink(join(this.dir, segmentName(seq)))
+        continue
+      }
       const file = join(this.dir, segmentName(seq))
       const text = await readFile(file, 'utf8')
       const lines = text.split('\n')
@@ -77,8 +103,8 @@ export class Journal implements Durable {
       for (const [n, line] of lines.entries()) {
         const isTail = n === lines.length - 1
         if (isTail && line === '') break
-        const entry = decodeLine(line)
-        if (!entry) {
+        const decoded = decodeLine(line)
+        if (!decoded) {
           // Only the very end of the newest segment may be torn (a write cut short by a crash).
           const tornTail = last && (isTail || lines.slice(n + 1).every((l) => l === ''))
           if (tornTail) {
@@ -87,12 +113,13 @@ export class Journal implements Durable {
           }
           throw new StoreCorruptError(file, `line ${n + 1} is damaged (checksum or JSON)`)
         }
-        entries.push(entry)
+        entries.push(...decoded)
         good += Buffer.byteLength(line) + 1
       }
     }
     this.seq = (segments.at(-1) ?? 0) + 1
-    await this.openSegment()
+    this.openSegment()
+    await fsyncDir(this.dir)
     return entries
   }
 
@@ -105,16 +132,39 @@ export class Journal implements Durable {
       .sort((a, b) => a - b)
   }
 
-  private async openSegment(): Promise<void> {
-    this.fd = await open(join(this.dir, segmentName(this.seq)), 'a', FILE_MODE)
+  /** Synchronous, so that a rotation happens between two appends, never during one. */
+  private openSegment(): void {
+    this.fd = openSync(join(this.dir, segmentName(this.seq)), 'a', FILE_MODE)
     this.goodBytes = 0
-    await fsyncDir(this.dir)
   }
 
   /** Queues one serialised entry (from `encodeEntry`). */
-  append(line: string): void {
+  append(json: string): void {
+    if (this.tx) {
+      this.tx.push(json)
+      return
+    }
+    const line = frame(json)
     this.pending.push(line)
     this.pendingBytes += line.length
+  }
+
+  /**
+   * Runs `job` (synchronous) so that every entry it appends is one journal line: after a crash, all
+   * of them are replayed or none. Nested calls join the outer transaction.
+   */
+  atomic<T>(job: () => T): T {
+    if (this.tx) return job()
+    this.tx = []
+    let entries: string[] = []
+    try {
+      return job()
+    } finally {
+      entries = this.tx
+      this.tx = undefined
+      if (entries.length === 1) this.append(entries[0] as string)
+      else if (entries.length > 1) this.append(`{"tx":[${entries.join(',')}]}`)
+    }
   }
 
   hasPending(): boolean {
@@ -127,7 +177,7 @@ export class Journal implements Durable {
 
   async persist(): Promise<void> {
     const fd = this.fd
-    if (!fd) throw new StorageError('STORAGE_CLOSED', 'the journal is closed')
+    if (fd === undefined) throw new StorageError('STORAGE_CLOSED', 'the journal is closed')
     const lines = this.pending
     const bytes = this.pendingBytes
     this.pending = []
@@ -136,14 +186,13 @@ export class Journal implements Durable {
     try {
       let off = 0
       while (off < chunk.length) {
-        const { bytesWritten } = await fd.write(chunk, off, chunk.length - off, this.goodBytes + off)
-        off += bytesWritten
+        off += await writeAt(fd, chunk, off, chunk.length - off, this.goodBytes + off)
       }
-      await fd.datasync()
+      await datasync(fd)
       this.goodBytes += chunk.length
     } catch (err) {
       // Leave nothing torn behind and keep the lines for the next round, in order.
-      await fd.truncate(this.goodBytes).catch(() => undefined)
+      await ftrunc(fd, this.goodBytes).catch(() => undefined)
       this.pending = lines.concat(this.pending)
       this.pendingBytes += bytes
       throw err
@@ -158,12 +207,18 @@ export class Journal implements Durable {
    * Starts a new segment (between commit rounds) and answers the sequence number of the first one to
    * keep: segments before it may be deleted once a checkpoint has made them redundant.
    */
-  async rotate(): Promise<number> {
+  rotate(): number {
     if (this.pending.length > 0) throw new StorageError('STORAGE_FAILED', 'rotate with uncommitted entries')
-    await this.fd?.close()
+    const old = this.fd
     this.seq++
-    await this.openSegment()
+    this.openSegment()
+    if (old !== undefined) closeFd(old).catch(() => undefined)
     return this.seq
+  }
+
+  /** Makes the newest segment's directory entry durable (after `rotate`). */
+  syncDir(): Promise<void> {
+    return fsyncDir(this.dir)
   }
 
   async dropBefore(seq: number): Promise<void> {
@@ -171,8 +226,14 @@ export class Journal implements Durable {
     await fsyncDir(this.dir)
   }
 
+  /** The segment files (backup). */
+  async files(): Promise<string[]> {
+    return (await this.segments()).map((s) => join(this.dir, segmentName(s)))
+  }
+
   async close(): Promise<void> {
-    await this.fd?.close()
+    const fd = this.fd
     this.fd = undefined
+    if (fd !== undefined) await closeFd(fd)
   }
 }

@@ -7,7 +7,7 @@
  *   <dataDir>/journal/<seq>.wal             changes since the last checkpoint (replayed at start)
  *   <dataDir>/users.json, sessions.json, tokens.json, devices/<shard>.json, <feature>/<name>…
  *   <dataDir>/inventories/<sha256>.json, hardening/<sha256>.json, <feature docs>/<key>.json
- *   <dataDir>/audit.jsonl, events.jsonl, <feature logs>.jsonl   (+ sealed segments)
+ *   <dataDir>/audit.<seq>.jsonl, events.<seq>.jsonl, <feature logs>.<seq>.jsonl   (numbered segments)
  *
  * Opening replays the journal over the shard files and checkpoints at once, so a start after
  * `kill -9` holds exactly what was committed. A damaged or missing file is named and the hub does not
@@ -16,7 +16,7 @@
 import { unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { HardeningReport, Inventory } from '@vigil/protocol'
-import { JsonlLog } from './append-log.js'
+import { JsonlLog, type LogPosition } from './append-log.js'
 import { FileBlobStore, FileDocStore } from './blobs.js'
 import { type CollectionSpec, ShardedCollection } from './collection.js'
 import { StorageError, StoreCorruptError, toStorageError } from './errors.js'
@@ -61,6 +61,10 @@ export interface LowdbStoreOptions {
 interface Meta {
   schemaVersion: number
   collections?: Record<string, { shards: number; schemaVersion: number }>
+  /** Each log's durable position at the last checkpoint. */
+  logs?: Record<string, LogPosition & { maxSegments?: number }>
+  /** Journal segments below this are covered by the last checkpoint. */
+  journalFrom?: number
 }
 
 /** Checkpoint early when the journal grows past this. */
@@ -134,11 +138,13 @@ export class LowdbStore implements Store {
   }
 
   private newLog<T>(name: string, opts: LogOptions): JsonlLog<T> {
-    const log = new JsonlLog<T>(join(this.opts.dataDir, `${name}.jsonl`), opts)
+    const log = new JsonlLog<T>(name, this.opts.dataDir, this.journal, opts)
     this.logs.set(name, log as JsonlLog<unknown>)
-    this.committer.add(log)
+    this.logOptions.set(name, opts)
     return log
   }
+
+  private readonly logOptions = new Map<string, LogOptions>()
 
   static async open(opts: LowdbStoreOptions): Promise<LowdbStore> {
     await ensureDir(opts.dataDir)
@@ -165,23 +171,35 @@ export class LowdbStore implements Store {
     const meta = await this.metaFile.read()
     if (meta) this.meta = { ...meta, collections: meta.collections ?? {} }
     const known = this.meta.collections ?? {}
-    // Collections named in the journal or in meta are opened now, so recovery is whole before any
-    // feature runs; the feature later gets the same instance.
+    // Collections and logs named in the journal or in meta are opened now, so recovery is whole before
+    // any feature runs; the feature later gets the same instance.
+    this.journal.replayFrom = this.meta.journalFrom ?? 0
     const entries = await this.journal.open()
+    for (const [name, at] of Object.entries(this.meta.logs ?? {})) {
+      if (!this.logs.has(name))
+        this.newLog(name, at.maxSegments !== undefined ? { maxSegments: at.maxSegments } : {})
+    }
     for (const [name, spec] of Object.entries(known)) {
       if (!this.collections.has(name)) this.newCollection({ name, ...spec })
     }
     for (const e of entries) {
-      if (!this.collections.has(e.c)) this.newCollection({ name: e.c, shards: e.s, schemaVersion: e.v })
+      if ('l' in e) {
+        if (!this.logs.has(e.l)) this.newLog(e.l, {})
+      } else if (!this.collections.has(e.c)) {
+        this.newCollection({ name: e.c, shards: e.s, schemaVersion: e.v })
+      }
     }
     for (const c of this.collections.values()) {
       await removeTempFiles(c.shards === 1 ? dir : join(dir, c.name))
       await c.load(known[c.name] !== undefined)
     }
-    for (const e of entries) this.collections.get(e.c)?.replay(e)
+    for (const [name, log] of this.logs) await log.open(this.meta.logs?.[name])
+    for (const e of entries) {
+      if ('l' in e) this.logs.get(e.l)?.replay(e.e)
+      else this.collections.get(e.c)?.replay(e)
+    }
     await this.inventories.load()
     await this.hardening.load()
-    for (const log of this.logs.values()) await log.open()
     const from = meta ? meta.schemaVersion : SCHEMA_VERSION
     if (from !== SCHEMA_VERSION) {
       const raw: RawCollections = {
@@ -248,7 +266,7 @@ export class LowdbStore implements Store {
     const held = this.logs.get(name)
     if (held) return held as JsonlLog<T>
     const log = this.newLog<T>(name, opts)
-    await log.open()
+    await log.open(this.meta.logs?.[name])
     return log
   }
 
@@ -282,15 +300,28 @@ export class LowdbStore implements Store {
   }
 
   private async checkpoint(): Promise<void> {
+    while (this.paused) await this.paused
     const dirty = [...this.collections.values()].filter((c) => c.isDirty)
-    // Nothing changed since the last checkpoint: every journal entry is already in the shard files.
-    if (dirty.length === 0 && this.meta.collections !== undefined && this.statistics.flushes > 0) return
+    const logs = [...this.logs.entries()]
+    // Nothing changed since the last checkpoint: every journal entry is already in the files.
+    if (
+      dirty.length === 0 &&
+      !logs.some(([, l]) => l.hasUnwritten) &&
+      this.meta.collections !== undefined &&
+      this.statistics.flushes > 0
+    )
+      return
     const started = performance.now()
-    // Everything queued so far goes to the old segment first; later changes go to the new one (and
-    // may also be in the shard files written below: replay is idempotent).
+    // Everything queued so far goes to the old journal segment first; later changes go to the new one
+    // (and may also be in the shard files written below: replaying a put or delete is idempotent, and
+    // log appends are taken exactly at the rotation).
     const keep = await this.committer.exclusive(async () => {
-      if (this.journal.hasPending()) await this.journal.persist()
-      return this.journal.rotate()
+      while (this.journal.hasPending()) await this.journal.persist()
+      // Synchronous from here: no append can fall between the logs' take and the rotation.
+      for (const [, log] of logs) log.take()
+      const next = this.journal.rotate()
+      await this.journal.syncDir()
+      return next
     })
     let bytes = 0
     let files = 0
@@ -305,6 +336,13 @@ export class LowdbStore implements Store {
         dirs.add(c.shards === 1 ? this.opts.dataDir : join(this.opts.dataDir, c.name))
       }
       for (const d of dirs) await fsyncDir(d)
+      const positions: NonNullable<Meta['logs']> = { ...this.meta.logs }
+      for (const [name, log] of logs) {
+        const maxSegments = this.logOptions.get(name)?.maxSegments
+        positions[name] = { ...(await log.write()), ...(maxSegments !== undefined ? { maxSegments } : {}) }
+      }
+      this.meta.logs = positions
+      this.meta.journalFrom = keep
       await this.recordCollections()
     } catch (err) {
       this.statistics.errors++
@@ -328,7 +366,8 @@ export class LowdbStore implements Store {
       changed = true
     }
     this.meta.collections = known
-    if (changed) await this.metaFile.write(this.meta)
+    void changed
+    await this.metaFile.write(this.meta)
   }
 
   /** Every file the store holds now (backup, check), relative paths not included. */
@@ -336,19 +375,40 @@ export class LowdbStore implements Store {
     const out = [this.metaFile.path]
     for (const c of this.collections.values()) out.push(...c.paths)
     for (const log of this.logs.values()) out.push(...(await log.files()))
+    out.push(...(await this.journal.files()))
     for (const b of [this.inventories, this.hardening, ...this.docStores.values()])
       out.push(...b.keys().map((k) => b.pathOf(k)))
     return out
   }
 
-  /** Runs `job` with commits paused and every collection checkpointed (a consistent snapshot). */
+  private paused: Promise<void> | undefined
+
+  /**
+   * Runs `job` while no file of the data directory changes: checkpoints and commit rounds wait, so
+   * the files (shards, logs, meta, journal) are one consistent state that replays like a crash.
+   */
   async snapshot<T>(job: () => Promise<T>): Promise<T> {
     await this.flush()
-    return this.committer.exclusive(async () => {
-      if (this.journal.hasPending()) await this.journal.persist()
-      for (const log of this.logs.values()) if (log.hasPending()) await log.persist()
-      return job()
+    let resume: () => void = () => {}
+    while (this.paused) await this.paused
+    this.paused = new Promise<void>((r) => {
+      resume = r
     })
+    try {
+      await this.checkpointing
+      return await this.committer.exclusive(async () => {
+        if (this.journal.hasPending()) await this.journal.persist()
+        return job()
+      })
+    } finally {
+      this.paused = undefined
+      resume()
+    }
+  }
+
+  /** Runs `job` (synchronous) so that its changes are replayed after a crash all together or not at all. */
+  atomic<T>(job: () => T): T {
+    return this.journal.atomic(job)
   }
 
   get dataDir(): string {
@@ -366,7 +426,7 @@ export class LowdbStore implements Store {
     let failure: unknown
     await this.committer.close().catch((err) => (failure = err))
     await this.flush().catch((err) => (failure ??= err))
-    for (const log of this.logs.values()) await log.close()
+    for (const log of this.logs.values()) await log.settle()
     await this.journal.close()
     await this.lock?.release()
     if (failure) throw failure

@@ -163,8 +163,10 @@ export interface CollectionOptions {
 }
 
 export interface LogOptions {
-  /** Keep at most this many sealed 64 MiB segments (default: all). */
+  /** Keep at most this many segments (default: all). */
   maxSegments?: number
+  /** Begin a new segment once the active one holds this much (default 64 MiB). */
+  maxSegmentBytes?: number
 }
 
 export interface Store {
@@ -184,6 +186,11 @@ export interface Store {
   docs<T>(name: string): Promise<DocStore<T>>
   /** Settles once every write made before the call is durable (group commit). */
   commit(): Promise<void>
+  /**
+   * Runs `job` (synchronous) so that the changes it makes are recovered after a crash all together or
+   * not at all (e.g. an event and the device's sequence number that says it was applied).
+   */
+  atomic<T>(job: () => T): T
   /** Whether writes are being stored right now, and if not why (disk full …). */
   health(): StoreHealth
   /** Rewrites changed collection files and trims the journal. */
