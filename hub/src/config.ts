@@ -34,6 +34,8 @@ export const HubConfigSchema = Type.Object(
     logLevel: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
     /** Store: dirty collections are written at most this often. */
     flushIntervalMs: Type.Intersect([Positive], { default: 1000 }),
+    /** A dashboard client with more than this waiting to be read is disconnected. */
+    socketMaxQueuedBytes: Type.Integer({ minimum: 64 * 1024, default: 2 * 1024 * 1024 }),
     /** Group-commit window: at most one fsync round per window; acknowledgements wait for it. */
     commitWindowMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
     /** Broker limits. */
@@ -87,6 +89,7 @@ export const ENV_VARS: Record<string, keyof HubConfig> = {
   VIGIL_LOG_LEVEL: 'logLevel',
   VIGIL_FLUSH_INTERVAL_MS: 'flushIntervalMs',
   VIGIL_COMMIT_WINDOW_MS: 'commitWindowMs',
+  VIGIL_SOCKET_MAX_QUEUED_BYTES: 'socketMaxQueuedBytes',
   VIGIL_MQTT_MAX_PACKET_BYTES: 'maxPacketBytes',
   VIGIL_DEVICE_RATE_PER_SEC: 'deviceRatePerSec',
   VIGIL_DEVICE_RATE_BURST: 'deviceRateBurst',

@@ -81,6 +81,11 @@ export function createMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    socketDropped: new Counter({
+      name: 'vigil_dashboard_clients_dropped_total',
+      help: 'Dashboard clients disconnected because they did not read what was sent to them',
+      registers: [registry],
+    }),
     storeSerializeMax: new Gauge({
       name: 'vigil_store_serialize_max_seconds',
       help: 'Longest synchronous serialisation of one store file in the last flush (event-loop block)',

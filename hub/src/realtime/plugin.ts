@@ -13,6 +13,7 @@ import { Server } from 'socket.io'
 import { authenticateToken, SESSION_COOKIE } from '../auth/sessions.js'
 import { toSummary } from '../devices/registry.js'
 import type { DeviceRecord } from '../store/types.js'
+import { boundSendQueue, terminate } from './backpressure.js'
 import { Coalescer } from './coalescer.js'
 
 interface SocketData {
@@ -92,6 +93,10 @@ export const realtimePlugin = fp(
     expiry.unref()
 
     io.on('connection', (socket) => {
+      boundSendQueue(socket, hub.config.socketMaxQueuedBytes, (bytes) => {
+        hub.metrics.socketDropped.inc()
+        app.log.warn({ user: socket.data.username, bytes }, 'dashboard client dropped: it does not read')
+      })
       void socket.join(rooms.fleet())
       socket.emit('fleet:snapshot', {
         devices: hub.registry.all().map(toSummary),
@@ -122,7 +127,7 @@ export const realtimePlugin = fp(
       offSessions()
       clearInterval(expiry)
       coalescer.stop()
-      io.disconnectSockets(true)
+      for (const socket of io.sockets.sockets.values()) terminate(socket)
       io.engine.close()
     })
   },
