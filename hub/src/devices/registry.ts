@@ -46,6 +46,8 @@ export function toSummary(d: DeviceRecord): DeviceSummary {
   if (d.telemetryAt !== undefined) s.telemetryAt = d.telemetryAt
   if (d.packages !== undefined) s.packages = d.packages
   if (d.failingChecks !== undefined) s.failingChecks = d.failingChecks
+  if (d.lastState !== undefined) s.deviceTime = d.lastState.ts
+  if (d.clockSkewMs !== undefined) s.clockSkewMs = d.clockSkewMs
   return s
 }
 

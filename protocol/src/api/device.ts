@@ -28,6 +28,14 @@ export const DeviceSummary = Type.Object(
       Type.Integer({ description: 'number of installed packages in the last inventory' }),
     ),
     failingChecks: Type.Optional(Type.Integer()),
+    deviceTime: Type.Optional(
+      Type.String({ description: "the device's own clock in its last state message (shown, never trusted)" }),
+    ),
+    clockSkewMs: Type.Optional(
+      Type.Number({
+        description: 'device clock minus hub clock, set when beyond the skew threshold (5 min)',
+      }),
+    ),
   },
   { $id: 'DeviceSummary' },
 )
