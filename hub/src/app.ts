@@ -17,6 +17,7 @@ import { authPlugin } from './http/auth.js'
 import { registerDashboard } from './http/dashboard.js'
 import { durableWrites } from './http/durable-writes.js'
 import { auditRoutes } from './http/routes/audit.js'
+import { backupRoutes } from './http/routes/backup.js'
 import { deviceRoutes } from './http/routes/devices.js'
 import { enrollmentRoutes } from './http/routes/enrollment.js'
 import { healthRoutes } from './http/routes/health.js'
@@ -119,6 +120,7 @@ async function registerAll(app: FastifyInstance, config: HubConfig): Promise<voi
   await app.register(deviceRoutes)
   await app.register(userRoutes)
   await app.register(auditRoutes)
+  await app.register(backupRoutes)
   for (const feature of FEATURE_PLUGINS) await app.register(feature)
   await app.register(brokerPlugin)
   await registerDashboard(app, config.dashboardDir)

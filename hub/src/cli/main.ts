@@ -6,6 +6,14 @@ import { ConfigError, type HubConfig, loadHubConfig } from '../config.js'
 import { TOKEN_HELP, tokenCommand, USER_HELP, userCommand } from './admin.js'
 import { UsageError } from './args.js'
 import { SERVE_HELP, serveCommand } from './serve.js'
+import {
+  BACKUP_HELP,
+  backupCommand,
+  CHECK_HELP,
+  checkCommand,
+  RESTORE_HELP,
+  restoreCommand,
+} from './storage.js'
 
 export const HELP = `Usage: vigil-hub <command> [options]
 
@@ -15,6 +23,9 @@ Commands:
   token create [--uses n] …    create an enrollment token
   scan --sbom <f> --advisories <dir> [--json]   offline vulnerability scan of an SBOM
   import …                     import advisories into the hub's data directory
+  backup <file>                consistent backup of the data directory (also of a running hub)
+  restore <file>               restore a backup (hub stopped)
+  check [--repair]             find (and repair what it safely can) damage in the data directory
 
 Run \`vigil-hub <command> --help\` for details.`
 
@@ -50,6 +61,13 @@ const COMMANDS: Record<string, Command> = {
   serve: { help: SERVE_HELP, config: true, run: (argv, config) => serveCommand(argv, required(config)) },
   user: { help: USER_HELP, config: true, run: (argv, config) => userCommand(argv, required(config)) },
   token: { help: TOKEN_HELP, config: true, run: (argv, config) => tokenCommand(argv, required(config)) },
+  backup: { help: BACKUP_HELP, config: true, run: (argv, config) => backupCommand(argv, required(config)) },
+  restore: {
+    help: RESTORE_HELP,
+    config: true,
+    run: (argv, config) => restoreCommand(argv, required(config)),
+  },
+  check: { help: CHECK_HELP, config: true, run: (argv, config) => checkCommand(argv, required(config)) },
   scan: {
     help: 'Usage: vigil-hub scan --sbom <file> --advisories <dir> [--json]',
     config: false,

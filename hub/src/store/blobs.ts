@@ -86,6 +86,11 @@ class FileDocs<T> {
     }
   }
 
+  /** Drops a key whose file was moved away (check --repair). */
+  async forget(key: string): Promise<void> {
+    this.known.delete(key)
+  }
+
   async delete(key: string): Promise<boolean> {
     if (!this.known.has(key)) return false
     await this.writing.get(key)?.catch(() => undefined)

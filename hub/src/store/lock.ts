@@ -25,7 +25,7 @@ function alive(pid: number): boolean {
 export async function lockHolder(dataDir: string): Promise<number | undefined> {
   try {
     const pid = Number((await readFile(join(dataDir, 'hub.lock'), 'utf8')).trim())
-    return alive(pid) && pid !== process.pid ? pid : undefined
+    return alive(pid) ? pid : undefined
   } catch {
     return undefined
   }

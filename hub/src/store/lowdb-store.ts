@@ -13,7 +13,7 @@
  * `kill -9` holds exactly what was committed. A damaged or missing file is named and the hub does not
  * start (see `vigil-hub check --repair`).
  */
-import { unlink } from 'node:fs/promises'
+import { rm, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { HardeningReport, Inventory } from '@vigil/protocol'
 import { JsonlLog, type LogPosition } from './append-log.js'
@@ -168,6 +168,8 @@ export class LowdbStore implements Store {
   private async load(): Promise<void> {
     const dir = this.opts.dataDir
     await removeTempFiles(dir)
+    // Staging left by an interrupted backup.
+    await rm(join(dir, 'tmp'), { recursive: true, force: true })
     const meta = await this.metaFile.read()
     if (meta) this.meta = { ...meta, collections: meta.collections ?? {} }
     const known = this.meta.collections ?? {}
