@@ -13,6 +13,7 @@ import { Server } from 'socket.io'
 import { authenticateToken, SESSION_COOKIE } from '../auth/sessions.js'
 import { toSummary } from '../devices/registry.js'
 import type { DeviceRecord } from '../store/types.js'
+import { createBoundary } from './boundary.js'
 import { Coalescer } from './coalescer.js'
 
 interface SocketData {
@@ -29,17 +30,22 @@ export const realtimePlugin = fp(
       { serveClient: false, cors: undefined },
     )
     io.use((socket, next) => {
-      const auth = socket.handshake.auth as { token?: unknown }
-      const cookies = app.parseCookie(socket.handshake.headers.cookie ?? '')
-      const token = typeof auth.token === 'string' ? auth.token : cookies[SESSION_COOKIE]
-      const user = token ? authenticateToken(hub.store, token) : undefined
-      if (!user || !token) return next(new Error('VIGIL_UNAUTHENTICATED'))
-      // The fleet stream is for the hospital's own staff: a vendor sees only its manifests and advisories.
-      if (user.role === 'vendor') return next(new Error('VIGIL_FORBIDDEN'))
-      socket.data.username = user.username
-      socket.data.userId = user.id
-      socket.data.token = token
-      next()
+      try {
+        const auth = socket.handshake.auth as { token?: unknown }
+        const cookies = app.parseCookie(socket.handshake.headers.cookie ?? '')
+        const token = typeof auth?.token === 'string' ? auth.token : cookies[SESSION_COOKIE]
+        const user = token ? authenticateToken(hub.store, token) : undefined
+        if (!user || !token) return next(new Error('VIGIL_UNAUTHENTICATED'))
+        // The fleet stream is for the hospital's own staff: a vendor sees only its manifests and advisories.
+        if (user.role === 'vendor') return next(new Error('VIGIL_FORBIDDEN'))
+        socket.data.username = user.username
+        socket.data.userId = user.id
+        socket.data.token = token
+        next()
+      } catch (err) {
+        app.log.warn({ err }, 'live stream handshake refused')
+        next(new Error('VIGIL_BAD_REQUEST'))
+      }
     })
 
     // socket.io encodes a broadcast even for an empty room: nothing is projected or sent to nobody.
@@ -91,26 +97,30 @@ export const realtimePlugin = fp(
     const expiry = setInterval(() => revalidate(), 60_000)
     expiry.unref()
 
+    const boundary = createBoundary({
+      log: app.log,
+      registry: hub.metrics.registry,
+      handlers: {
+        'device:subscribe': (socket, deviceId, reply) => {
+          if (!hub.registry.get(deviceId)) {
+            return reply({ ok: false, error: { code: 'VIGIL_NOT_FOUND', message: `no device ${deviceId}` } })
+          }
+          void socket.join(rooms.device(deviceId))
+          reply({ ok: true, data: { telemetry: hub.telemetry.query(deviceId, Date.now() - 3600_000) } })
+        },
+        'device:unsubscribe': (socket, deviceId) => {
+          void socket.leave(rooms.device(deviceId))
+        },
+      },
+    })
+
     io.on('connection', (socket) => {
       void socket.join(rooms.fleet())
       socket.emit('fleet:snapshot', {
         devices: hub.registry.all().map(toSummary),
         ts: new Date().toISOString(),
       })
-      socket.on('device:subscribe', (deviceId, ack) => {
-        const respond = typeof ack === 'function' ? ack : () => {}
-        if (typeof deviceId !== 'string' || !hub.registry.get(deviceId)) {
-          return respond({
-            ok: false,
-            error: { code: 'VIGIL_NOT_FOUND', message: `no device ${String(deviceId)}` },
-          })
-        }
-        void socket.join(rooms.device(deviceId))
-        respond({ ok: true, data: { telemetry: hub.telemetry.query(deviceId, Date.now() - 3600_000) } })
-      })
-      socket.on('device:unsubscribe', (deviceId) => {
-        if (typeof deviceId === 'string') void socket.leave(rooms.device(deviceId))
-      })
+      boundary.attach(socket)
     })
 
     app.addHook('preClose', async () => {
