@@ -59,11 +59,11 @@ const feature: FastifyPluginAsync = async (app) => {
     await publish().catch((err: unknown) => app.log.error({ err }, 'publishing the fleet baseline failed'))
   })
 
-  app.get('/api/v1/baselines', { preHandler: app.requireRole('admin', 'operator', 'technician') }, async () =>
+  app.get('/api/v1/baselines', { onRequest: app.requireRole('admin', 'operator', 'technician') }, async () =>
     db.state(),
   )
 
-  app.put('/api/v1/baselines', { preHandler: app.requireRole('admin', 'operator') }, async (req) => {
+  app.put('/api/v1/baselines', { onRequest: app.requireRole('admin', 'operator') }, async (req) => {
     const actor = req.user?.username ?? 'unknown'
     let baseline: HardeningBaseline
     try {

@@ -77,45 +77,50 @@ export const advisoryRoutes =
       findings: findings.filter((f) => f.state !== 'resolved').length,
     })
 
-    app.post('/api/v1/advisories', { bodyLimit: 32 * 1024 * 1024 }, async (req, reply) => {
-      const user = req.user
-      if (!user) throw new HubError('VIGIL_UNAUTHENTICATED')
-      if (user.role !== 'admin' && user.role !== 'vendor') throw new HubError('VIGIL_FORBIDDEN')
-      if (req.body === undefined || req.body === null || typeof req.body !== 'object') {
-        throw new HubError('VIGIL_BAD_REQUEST', 'body must be a JSON advisory document')
-      }
-      if (user.role === 'vendor') {
-        // The vendor's name as the vendors API shows it to that vendor's own token.
-        const own = await app.inject({
-          method: 'GET',
-          url: `/api/v1/vendors/${encodeURIComponent(user.vendorId ?? '')}`,
-          headers: { authorization: req.headers.authorization ?? '' },
+    // The 32 MiB limit applies only once onRequest has authenticated an uploader: nobody else's body is read.
+    const uploader = app.requireRole('admin', 'vendor')
+    app.post(
+      '/api/v1/advisories',
+      { onRequest: uploader, bodyLimit: 32 * 1024 * 1024 },
+      async (req, reply) => {
+        const user = req.user
+        if (!user) throw new HubError('VIGIL_UNAUTHENTICATED')
+        if (req.body === undefined || req.body === null || typeof req.body !== 'object') {
+          throw new HubError('VIGIL_BAD_REQUEST', 'body must be a JSON advisory document')
+        }
+        if (user.role === 'vendor') {
+          // The vendor's name as the vendors API shows it to that vendor's own token.
+          const own = await app.inject({
+            method: 'GET',
+            url: `/api/v1/vendors/${encodeURIComponent(user.vendorId ?? '')}`,
+            headers: { authorization: req.headers.authorization ?? '' },
+          })
+          const name = own.statusCode === 200 ? own.json<{ name?: string }>().name : undefined
+          const vendorName = name ?? (user.vendorId ?? '').replace(/-/g, ' ')
+          const refusal = vendorRefusal(req.body, vendorName, d.engine.advisories.vendors)
+          if (refusal !== null) throw new HubError('VIGIL_FORBIDDEN', refusal)
+        }
+        const s = await d.service.importDocument(JSON.stringify(req.body), d.tempDir)
+        const first = s.rejected[0]
+        if (first !== undefined) throw new HubError('VIGIL_BAD_REQUEST', first.reason)
+        app.hub.audit({
+          actor: user.username,
+          action: 'advisory.import',
+          target: [...s.imported, ...s.updated].join(',') || undefined,
+          ok: true,
+          detail: `imported ${s.imported.length}, updated ${s.updated.length}, skipped ${s.skipped.length}, kev ${s.kev.size}`,
         })
-        const name = own.statusCode === 200 ? own.json<{ name?: string }>().name : undefined
-        const vendorName = name ?? (user.vendorId ?? '').replace(/-/g, ' ')
-        const refusal = vendorRefusal(req.body, vendorName, d.engine.advisories.vendors)
-        if (refusal !== null) throw new HubError('VIGIL_FORBIDDEN', refusal)
-      }
-      const s = await d.service.importDocument(JSON.stringify(req.body), d.tempDir)
-      const first = s.rejected[0]
-      if (first !== undefined) throw new HubError('VIGIL_BAD_REQUEST', first.reason)
-      app.hub.audit({
-        actor: user.username,
-        action: 'advisory.import',
-        target: [...s.imported, ...s.updated].join(',') || undefined,
-        ok: true,
-        detail: `imported ${s.imported.length}, updated ${s.updated.length}, skipped ${s.skipped.length}, kev ${s.kev.size}`,
-      })
-      const result: AdvisoryUploadResult = {
-        imported: s.imported,
-        updated: s.updated,
-        skipped: s.skipped.map((i) => ({ reason: i.reason })),
-        kev: s.kev.size,
-      }
-      return reply.code(s.imported.length + s.updated.length + s.kev.size > 0 ? 201 : 200).send(result)
-    })
+        const result: AdvisoryUploadResult = {
+          imported: s.imported,
+          updated: s.updated,
+          skipped: s.skipped.map((i) => ({ reason: i.reason })),
+          kev: s.kev.size,
+        }
+        return reply.code(s.imported.length + s.updated.length + s.kev.size > 0 ? 201 : 200).send(result)
+      },
+    )
 
-    app.get('/api/v1/advisories', { preHandler: read, schema: { querystring: ListQuery } }, async (req) => {
+    app.get('/api/v1/advisories', { onRequest: read, schema: { querystring: ListQuery } }, async (req) => {
       const { q, source, kev, withdrawn } = req.query
       const needle = q?.toLowerCase()
       const byAdvisory = counts()
@@ -140,7 +145,7 @@ export const advisoryRoutes =
 
     app.get(
       '/api/v1/advisories/:id',
-      { preHandler: read, schema: { params: Type.Object({ id: Type.String({ maxLength: 256 }) }) } },
+      { onRequest: read, schema: { params: Type.Object({ id: Type.String({ maxLength: 256 }) }) } },
       async (req) => {
         const a = d.engine.advisories.get(req.params.id)
         if (!a) throw new HubError('VIGIL_NOT_FOUND', `no advisory ${req.params.id}`)

@@ -18,7 +18,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/v1/enrollment-tokens',
     {
-      preHandler: app.requireRole('admin', 'operator'),
+      onRequest: app.requireRole('admin', 'operator'),
       schema: {
         tags,
         summary: 'Create an enrollment token',
@@ -39,7 +39,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/api/v1/enrollment-tokens',
-    { preHandler: app.requireRole('admin', 'operator'), schema: { tags, summary: 'List enrollment tokens' } },
+    { onRequest: app.requireRole('admin', 'operator'), schema: { tags, summary: 'List enrollment tokens' } },
     async () => ({
       tokens: hub.store.tokens
         .values()
@@ -50,7 +50,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/api/v1/enrollment-tokens/:id',
     {
-      preHandler: app.requireRole('admin', 'operator'),
+      onRequest: app.requireRole('admin', 'operator'),
       schema: { tags, summary: 'Revoke an enrollment token', params: Type.Object({ id: Type.String() }) },
     },
     async (req, reply) => {
@@ -63,6 +63,8 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/v1/enroll',
     {
+      config: { access: 'public' },
+      bodyLimit: 16 * 1024,
       schema: {
         tags,
         summary: 'Enroll a device with a token (no session needed)',

@@ -12,6 +12,8 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/v1/session',
     {
+      config: { access: 'public' },
+      bodyLimit: 16 * 1024,
       schema: {
         tags: ['session'],
         summary: 'Sign in',
@@ -65,7 +67,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/v1/session',
     {
-      preHandler: app.requireRole(),
+      onRequest: app.requireRole(),
       schema: { tags: ['session'], response: { 200: Type.Object({ user: SessionUser }), 401: ApiError } },
     },
     async (req) => {
@@ -74,15 +76,19 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   )
 
-  app.delete('/api/v1/session', { schema: { tags: ['session'] } }, async (req, reply) => {
-    if (req.sessionToken) {
-      signOut(store, req.sessionToken)
-      if (req.user) {
-        app.hub.audit({ actor: req.user.username, action: 'session.delete', ok: true, ip: req.ip })
-        app.hub.events.emit('session-ended', { userId: req.user.id })
+  app.delete(
+    '/api/v1/session',
+    { config: { access: 'public' }, schema: { tags: ['session'] } },
+    async (req, reply) => {
+      if (req.sessionToken) {
+        signOut(store, req.sessionToken)
+        if (req.user) {
+          app.hub.audit({ actor: req.user.username, action: 'session.delete', ok: true, ip: req.ip })
+          app.hub.events.emit('session-ended', { userId: req.user.id })
+        }
       }
-    }
-    reply.clearCookie(SESSION_COOKIE, { path: '/' })
-    return reply.code(204).send()
-  })
+      reply.clearCookie(SESSION_COOKIE, { path: '/' })
+      return reply.code(204).send()
+    },
+  )
 }
