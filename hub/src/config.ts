@@ -45,7 +45,12 @@ export const HubConfigSchema = Type.Object(
     loginMaxFailures: Type.Intersect([Positive], { default: 5 }),
     /** Sign-in attempts per client address and minute, before any password is checked. */
     loginAttemptsPerMin: Type.Intersect([Positive], { default: 30 }),
+    /** A user and address pair waits this long after loginMaxFailures wrong passwords (doubling after). */
     loginLockoutSec: Type.Intersect([Positive], { default: 300 }),
+    /** Enrollment attempts per client address and minute. */
+    enrollAttemptsPerMin: Type.Intersect([Positive], { default: 30 }),
+    /** Unauthenticated failures are written to the audit log as one entry per address per window. */
+    auditFailureWindowSec: Type.Intersect([Positive], { default: 60 }),
     /** Manifest push: artifacts are fetched and checked against the signed sha256/size within this time… */
     artifactCheckTimeoutMs: Type.Intersect([Positive], { default: 5000 }),
     /** …when their signed size is at most this; larger or unreachable ones are stored as `unverified`. */
@@ -97,6 +102,8 @@ export const ENV_VARS: Record<string, keyof HubConfig> = {
   VIGIL_ARTIFACT_FETCH_ALLOW: 'artifactFetchAllow',
   VIGIL_LOGIN_LOCKOUT_SEC: 'loginLockoutSec',
   VIGIL_LOGIN_ATTEMPTS_PER_MIN: 'loginAttemptsPerMin',
+  VIGIL_ENROLL_ATTEMPTS_PER_MIN: 'enrollAttemptsPerMin',
+  VIGIL_AUDIT_FAILURE_WINDOW_SEC: 'auditFailureWindowSec',
 }
 
 export class ConfigError extends Error {

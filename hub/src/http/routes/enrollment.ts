@@ -10,10 +10,17 @@ import {
 } from '@vigil/protocol'
 import { createEnrollmentToken, enrollDevice, revokeToken, tokenUsable } from '../../devices/enrollment.js'
 import { toSummary } from '../../devices/registry.js'
+import { HubError } from '../../errors.js'
+import { FailureAudit } from '../failure-audit.js'
+import { AttemptLimiter } from '../login-limit.js'
 
 export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const hub = app.hub
   const tags = ['enrollment']
+  // Enrollment needs no session: attempts are limited per address, failures aggregated in the audit log.
+  const limiter = new AttemptLimiter(hub.config.enrollAttemptsPerMin, 60_000)
+  const failures = new FailureAudit((entry) => hub.audit(entry), hub.config.auditFailureWindowSec * 1000)
+  app.addHook('preClose', async () => failures.close())
 
   app.post(
     '/api/v1/enrollment-tokens',
@@ -69,10 +76,17 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Enroll a device with a token (no session needed)',
         body: EnrollRequest,
-        response: { 201: EnrollResponse, 400: ApiError, 401: ApiError },
+        response: { 201: EnrollResponse, 400: ApiError, 401: ApiError, 429: ApiError },
       },
     },
     async (req, reply) => {
+      const wait = limiter.hit(req.ip)
+      if (wait > 0) {
+        failures.record('device.enroll.rate-limited', req.ip)
+        throw new HubError('VIGIL_RATE_LIMITED', `too many enrollment attempts; try again in ${wait} s`, {
+          'retry-after': String(wait),
+        })
+      }
       try {
         const { device, secret, tokenId } = enrollDevice(hub.store, req.body.token, req.body.name)
         hub.registry.add(device)
@@ -105,7 +119,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
           ...(hub.vendorTrust ? { vendors: hub.vendorTrust() } : {}),
         })
       } catch (err) {
-        hub.audit({ actor: 'anonymous', action: 'device.enroll', ok: false, detail: String(err), ip: req.ip })
+        failures.record('device.enroll', req.ip)
         throw err
       }
     },
