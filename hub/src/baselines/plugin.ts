@@ -7,7 +7,7 @@
  * retained (QoS 1) on `topics.baseline()` through the hub's bus once the hub is ready and on each change,
  * so an agent that connects later still receives it.
  */
-import { compile, HardeningBaseline, topics } from '@vigil/protocol'
+import { compile, HardeningBaseline, isSafeName, topics } from '@vigil/protocol'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { HubError } from '../errors.js'
@@ -19,6 +19,11 @@ const validator = compile(HardeningBaseline)
 export function checkBaseline(value: unknown): HardeningBaseline {
   const r = validator.validate(value)
   if (!r.ok) throw new HubError('VIGIL_BAD_REQUEST', `invalid baseline: ${r.message}`)
+  if (!isSafeName(r.value.name))
+    throw new HubError(
+      'VIGIL_BAD_REQUEST',
+      'invalid baseline: /name: control or bidi characters are not allowed',
+    )
   r.value.checks.forEach((c, i) => {
     if (c.kind !== 'file-content') return
     for (const [field, p] of [

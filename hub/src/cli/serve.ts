@@ -2,6 +2,7 @@
 import type { HubConfig } from '../config.js'
 import { type LocalAgent, startLocalAgent } from '../local-agent.js'
 import { startHub } from '../server.js'
+import { makeDataDirPrivate } from './private-data.js'
 
 export const SERVE_HELP = `Usage: vigil-hub serve [--local-agent]
 
@@ -17,6 +18,7 @@ export async function serveCommand(argv: string[], config: HubConfig): Promise<n
     process.stderr.write(`vigil-hub serve: unknown option ${unknown[0]}\n\n${SERVE_HELP}\n`)
     return 2
   }
+  await makeDataDirPrivate(config.dataDir)
   const hub = await startHub(config)
   const out = (line: string) => process.stdout.write(`${line}\n`)
   const port = new URL(hub.httpUrl).port

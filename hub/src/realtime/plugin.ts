@@ -15,6 +15,7 @@ import { toSummary } from '../devices/registry.js'
 import type { DeviceRecord } from '../store/types.js'
 import { createBoundary } from './boundary.js'
 import { Coalescer } from './coalescer.js'
+import { originAllowed, parseOrigins } from './origin.js'
 
 interface SocketData {
   username: string
@@ -25,9 +26,16 @@ interface SocketData {
 export const realtimePlugin = fp(
   async (app) => {
     const hub = app.hub
+    const allowedOrigins = parseOrigins(hub.config.allowedOrigins)
     const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(
       app.server,
-      { serveClient: false, cors: undefined },
+      {
+        serveClient: false,
+        cors: undefined,
+        // A client message is a device id: nothing legitimate comes near this.
+        maxHttpBufferSize: 64 * 1024,
+        allowRequest: (req, callback) => callback(null, originAllowed(req.headers, allowedOrigins)),
+      },
     )
     io.use((socket, next) => {
       try {

@@ -2,7 +2,7 @@
  * Vendor administration: `POST /api/v1/vendors` (admin) → `{id, token}`, keys, threshold, revocation,
  * rotation statements, and the trust bundle agents are provisioned with.
  */
-import { Type } from '@vigil/protocol'
+import { SafeName, Type } from '@vigil/protocol'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { HubError } from '../errors.js'
 import { sendRefusal } from '../manifests/errors.js'
@@ -38,7 +38,7 @@ export function vendorRoutes(service: VendorService) {
         schema: {
           body: Type.Object(
             {
-              name: Type.String({ minLength: 1, maxLength: 128, pattern: '\\S' }),
+              name: SafeName(128),
               threshold: Type.Optional(Threshold),
             },
             { additionalProperties: false },

@@ -6,6 +6,7 @@ import {
   birth,
   connectEnrolled,
   enroll,
+  METRICS_TOKEN,
   telemetry,
   testHub,
   until,
@@ -202,7 +203,11 @@ describe('HTTP API', () => {
       status: 'ready',
       broker: 'embedded',
     })
-    const metrics = await hub.app.inject({ method: 'GET', url: '/metrics' })
+    const metrics = await hub.app.inject({
+      method: 'GET',
+      url: '/metrics',
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    })
     expect(metrics.body).toMatch(/vigil_connected_devices/)
     const res = await hub.app.inject({
       method: 'GET',

@@ -1,6 +1,6 @@
 /** Devices: list, detail, rename/disable (PATCH), delete, command, telemetry history, events. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ApiError, DeviceList, DeviceSummary, Type } from '@vigil/protocol'
+import { ApiError, DeviceList, DeviceSummary, SafeName, Type } from '@vigil/protocol'
 import { toSummary } from '../../devices/registry.js'
 import { deviceSbom } from '../../devices/sbom.js'
 import { HubError } from '../../errors.js'
@@ -112,7 +112,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: Params,
         body: Type.Object(
           {
-            name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+            name: Type.Optional(SafeName(255)),
             disabled: Type.Optional(Type.Boolean()),
           },
           { additionalProperties: false },

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os'
 /** Enrollment tokens (`/api/v1/enrollment-tokens`) and enrollment itself (`POST /api/v1/enroll`). */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
@@ -112,7 +113,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         return reply.code(201).send({
           deviceId: summary.id,
           mqtt: {
-            url: mqttUrlFor(hub.config, req.hostname, hub.bus?.ports().mqtt),
+            url: mqttUrlFor(hub.config, hub.bus?.ports()),
             username: device.id,
             password: secret,
           },
@@ -126,13 +127,28 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 }
 
+/**
+ * The broker URL handed to a device: configuration only, never the request's Host header (which the
+ * caller controls). TLS when the hub listens for it and plaintext is closed.
+ */
 export function mqttUrlFor(
-  config: { mqttPublicUrl?: string; mqttUrl?: string; mqttPort: number },
-  requestHost: string,
-  boundPort: number | undefined,
+  config: {
+    mqttPublicUrl?: string
+    mqttUrl?: string
+    mqttHost: string
+    mqttPort: number
+    mqttTlsPort: number
+  },
+  bound: { mqtt?: number; mqtts?: number } | undefined,
 ): string {
   if (config.mqttPublicUrl) return config.mqttPublicUrl
   if (config.mqttUrl) return config.mqttUrl
-  const host = requestHost.replace(/:\d+$/, '') || 'localhost'
-  return `mqtt://${host}:${boundPort ?? config.mqttPort}`
+  const wildcard = config.mqttHost === '0.0.0.0' || config.mqttHost === '::' || config.mqttHost === ''
+  const host = wildcard
+    ? hostname()
+    : config.mqttHost.includes(':')
+      ? `[${config.mqttHost}]`
+      : config.mqttHost
+  if (bound?.mqtt === undefined && bound?.mqtts !== undefined) return `mqtts://${host}:${bound.mqtts}`
+  return `mqtt://${host}:${bound?.mqtt ?? config.mqttPort}`
 }
