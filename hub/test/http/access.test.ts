@@ -144,7 +144,6 @@ describe('role × resource table (issue #14 finding 3)', () => {
       `/api/v1/devices/${dev.deviceId}/manifests`,
       '/api/v1/findings',
       '/api/v1/posture/devices',
-      '/api/v1/advisories',
       '/api/v1/kpis',
     ]) {
       const res = await get(url)
@@ -152,6 +151,8 @@ describe('role × resource table (issue #14 finding 3)', () => {
       expect(res.body, url).not.toContain(dev.deviceId)
     }
     expect((await get('/api/v1/manifests')).json()).toEqual({ manifests: [], total: 0 })
+    // Advisories: only those about its own products (none here; see test/correlation/vendor-upload.test.ts).
+    expect((await get('/api/v1/advisories')).json()).toEqual({ advisories: [], total: 0 })
   })
 
   it('the live stream refuses vendors, devices and strangers and admits staff', async () => {
