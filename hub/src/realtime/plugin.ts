@@ -123,12 +123,18 @@ export const realtimePlugin = fp(
     })
 
     io.on('connection', (socket) => {
-      void socket.join(rooms.fleet())
-      socket.emit('fleet:snapshot', {
-        devices: hub.registry.all().map(toSummary),
-        ts: new Date().toISOString(),
-      })
-      boundary.attach(socket)
+      try {
+        boundary.attach(socket)
+        void socket.join(rooms.fleet())
+        socket.emit('fleet:snapshot', {
+          devices: hub.registry.all().map(toSummary),
+          ts: new Date().toISOString(),
+        })
+      } catch (err) {
+        // Same boundary for the connection itself: that one client is dropped, the hub carries on.
+        app.log.error({ err, user: socket.data.username }, 'live stream connection failed')
+        socket.disconnect(true)
+      }
     })
 
     app.addHook('preClose', async () => {
