@@ -13,5 +13,6 @@ export default defineConfig({
       '/socket.io': { target: hub, ws: true, changeOrigin: false },
     },
   },
-  build: { outDir: 'dist', emptyOutDir: true, sourcemap: true },
+  // No source maps in the production build: the hub serves dist/ to anyone who can reach it.
+  build: { outDir: 'dist', emptyOutDir: true, sourcemap: false },
 })

@@ -2,6 +2,8 @@
  * Builds the hub: a fastify instance with the store, broker, realtime stream and features as plugins
  * (closed in onClose). Listening is `server.ts`'s job, so tests can `inject()` without a port.
  */
+
+import { readFile } from 'node:fs/promises'
 import fastifyCookie from '@fastify/cookie'
 import fastifyHelmet from '@fastify/helmet'
 import fastifySwagger from '@fastify/swagger'
@@ -37,12 +39,30 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'VIGIL_BAD_REQUEST',
 }
 
+/** `trustProxy` as fastify takes it: `true`, a hop count, or the proxies' addresses/CIDRs. */
+export function trustProxyOption(value: string | undefined): boolean | number | string {
+  if (value === undefined || value === 'false') return false
+  if (value === 'true') return true
+  if (/^\d+$/.test(value)) return Number(value)
+  return value
+}
+
 export async function buildApp(config: HubConfig, opts: BuildOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({
+  // HTTPS on the HTTP port whenever a certificate is configured (the same one MQTT over TLS uses).
+  const https =
+    config.tlsCert && config.tlsKey
+      ? { cert: await readFile(config.tlsCert), key: await readFile(config.tlsKey) }
+      : undefined
+  // (typed as the plain HTTP server: the HTTPS one is the same to every plugin here, socket.io included;
+  // fastify takes a hop count for trustProxy though its types list only strings and booleans)
+  const options = {
     logger: opts.logger ?? { level: config.logLevel },
     bodyLimit: 1024 * 1024,
     forceCloseConnections: true,
-  }).withTypeProvider<TypeBoxTypeProvider>()
+    trustProxy: trustProxyOption(config.trustProxy),
+    ...(https ? { https } : {}),
+  } as FastifyServerOptions
+  const app = Fastify(options).withTypeProvider<TypeBoxTypeProvider>()
   app.setValidatorCompiler(TypeBoxValidatorCompiler)
 
   // One error shape, normalised once, here.
@@ -91,7 +111,12 @@ async function registerAll(app: FastifyInstance, config: HubConfig): Promise<voi
         upgradeInsecureRequests: null,
       },
     },
+    // Set below, only on answers that really went over HTTPS (directly or through a trusted proxy).
     hsts: false,
+  })
+  app.addHook('onSend', async (req, reply) => {
+    if (req.protocol === 'https')
+      reply.header('strict-transport-security', `max-age=${config.hstsMaxAgeSec}; includeSubDomains`)
   })
   await app.register(fastifyCookie)
   await app.register(fastifySwagger, {

@@ -21,8 +21,24 @@ export const HubConfigSchema = Type.Object(
     tlsKey: Type.Optional(Type.String({ minLength: 1 })),
     /** MQTT over WebSocket on the HTTP server at this path (e.g. `/mqtt`), when set. */
     mqttWsPath: Type.Optional(Type.String({ pattern: '^/[A-Za-z0-9/_-]*$' })),
-    /** The URL devices are told to use at enrollment; derived from the request host when unset. */
+    /**
+     * The URL devices are told to use at enrollment. Never taken from a request's Host header; when unset,
+     * built from mqttHost (this machine's host name when it is a wildcard) and the bound port.
+     */
     mqttPublicUrl: Type.Optional(Type.String({ pattern: '^(mqtts?|wss?)://' })),
+    /** With TLS configured, plaintext MQTT stays closed unless this is true. */
+    mqttPlaintext: Type.Boolean({ default: false }),
+    /** `/metrics` answers `Authorization: Bearer <metricsToken>` (or an admin session); nothing else. */
+    metricsToken: Type.Optional(Type.String({ minLength: 16 })),
+    /**
+     * Behind a reverse proxy: trust its X-Forwarded-* headers (client address, https). `true`, a hop count,
+     * or comma-separated addresses/CIDRs of the proxies; unset: no proxy is trusted.
+     */
+    trustProxy: Type.Optional(Type.String({ minLength: 1 })),
+    /** Origins (scheme://host[:port]) besides the hub's own that may open the live stream. Comma-separated. */
+    allowedOrigins: Type.Optional(Type.String()),
+    /** HSTS max-age when the hub serves HTTPS (directly or behind a trusted proxy). */
+    hstsMaxAgeSec: Type.Intersect([Type.Integer({ minimum: 0 })], { default: 15_552_000 }),
     /** External broker: when set, no broker is embedded and the hub connects as a client. */
     mqttUrl: Type.Optional(Type.String({ pattern: '^(mqtts?|wss?|tcp)://' })),
     mqttUsername: Type.Optional(Type.String()),
@@ -49,7 +65,12 @@ export const HubConfigSchema = Type.Object(
     loginMaxFailures: Type.Intersect([Positive], { default: 5 }),
     /** Sign-in attempts per client address and minute, before any password is checked. */
     loginAttemptsPerMin: Type.Intersect([Positive], { default: 30 }),
+    /** A user and address pair waits this long after loginMaxFailures wrong passwords (doubling after). */
     loginLockoutSec: Type.Intersect([Positive], { default: 300 }),
+    /** Enrollment attempts per client address and minute. */
+    enrollAttemptsPerMin: Type.Intersect([Positive], { default: 30 }),
+    /** Unauthenticated failures are written to the audit log as one entry per address per window. */
+    auditFailureWindowSec: Type.Intersect([Positive], { default: 60 }),
     /** Manifest push: artifacts are fetched and checked against the signed sha256/size within this time… */
     artifactCheckTimeoutMs: Type.Intersect([Positive], { default: 5000 }),
     /** …when their signed size is at most this; larger or unreachable ones are stored as `unverified`. */
@@ -79,6 +100,11 @@ export const ENV_VARS: Record<string, keyof HubConfig> = {
   VIGIL_TLS_CERT: 'tlsCert',
   VIGIL_TLS_KEY: 'tlsKey',
   VIGIL_MQTT_PUBLIC_URL: 'mqttPublicUrl',
+  VIGIL_MQTT_PLAINTEXT: 'mqttPlaintext',
+  VIGIL_METRICS_TOKEN: 'metricsToken',
+  VIGIL_TRUST_PROXY: 'trustProxy',
+  VIGIL_ALLOWED_ORIGINS: 'allowedOrigins',
+  VIGIL_HSTS_MAX_AGE_SEC: 'hstsMaxAgeSec',
   VIGIL_MQTT_URL: 'mqttUrl',
   VIGIL_MQTT_USERNAME: 'mqttUsername',
   VIGIL_MQTT_PASSWORD: 'mqttPassword',
@@ -103,6 +129,8 @@ export const ENV_VARS: Record<string, keyof HubConfig> = {
   VIGIL_ARTIFACT_FETCH_ALLOW: 'artifactFetchAllow',
   VIGIL_LOGIN_LOCKOUT_SEC: 'loginLockoutSec',
   VIGIL_LOGIN_ATTEMPTS_PER_MIN: 'loginAttemptsPerMin',
+  VIGIL_ENROLL_ATTEMPTS_PER_MIN: 'enrollAttemptsPerMin',
+  VIGIL_AUDIT_FAILURE_WINDOW_SEC: 'auditFailureWindowSec',
 }
 
 export class ConfigError extends Error {
@@ -143,6 +171,13 @@ export function loadHubConfig(
   const config = converted as Static<typeof HubConfigSchema>
   if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
     problems.push('tlsCert (VIGIL_TLS_CERT) and tlsKey (VIGIL_TLS_KEY) must be set together')
+  }
+  for (const origin of (config.allowedOrigins ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean)) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin))
+      problems.push(`allowedOrigins (VIGIL_ALLOWED_ORIGINS): ${origin} is not scheme://host[:port]`)
   }
   const allow = parseFetchAllowList(config.artifactFetchAllow)
   if (!allow.ok)

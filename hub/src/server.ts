@@ -24,11 +24,16 @@ export async function startHub(config: HubConfig, opts: BuildOptions = {}): Prom
   }
   const address = app.server.address()
   const port = address && typeof address === 'object' ? address.port : config.httpPort
-  const mqttPort = app.hub.bus?.ports().mqtt ?? config.mqttPort
+  const ports = app.hub.bus?.ports()
+  const scheme = config.tlsCert ? 'https' : 'http'
+  const mqtt =
+    ports?.mqtt === undefined && ports?.mqtts !== undefined
+      ? `mqtts://${reachable(config.mqttHost)}:${ports.mqtts}`
+      : `mqtt://${reachable(config.mqttHost)}:${ports?.mqtt ?? config.mqttPort}`
   return {
     app,
-    httpUrl: `http://${reachable(config.httpHost)}:${port}`,
-    mqttUrl: config.mqttUrl ?? `mqtt://${reachable(config.mqttHost)}:${mqttPort}`,
+    httpUrl: `${scheme}://${reachable(config.httpHost)}:${port}`,
+    mqttUrl: config.mqttUrl ?? mqtt,
     close: () => app.close(),
   }
 }

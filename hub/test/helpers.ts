@@ -8,6 +8,8 @@ import { type HubConfigInput, loadHubConfig } from '../src/config.ts'
 import { type RunningHub, startHub } from '../src/server.ts'
 
 export const ADMIN_PASSWORD = 'correct horse battery'
+/** The `/metrics` bearer token every test hub is configured with. */
+export const METRICS_TOKEN = 'test-metrics-token-0123456789'
 
 export async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'vigil-hub-test-'))
@@ -27,6 +29,7 @@ export async function testHub(overrides: HubConfigInput = {}, dataDir?: string):
       dataDir: dir,
       adminPassword: ADMIN_PASSWORD,
       logLevel: 'silent',
+      metricsToken: METRICS_TOKEN,
       ...overrides,
     },
     {},
@@ -155,7 +158,11 @@ export async function metric(
   name: string,
   labels: Record<string, string> = {},
 ): Promise<number> {
-  const res = await hub.app.inject({ method: 'GET', url: '/metrics' })
+  const res = await hub.app.inject({
+    method: 'GET',
+    url: '/metrics',
+    headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+  })
   let total = 0
   for (const line of res.body.split('\n')) {
     if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { onTestFinished } from 'vitest'
+import { METRICS_TOKEN } from './helpers.ts'
 
 export interface HubProcess {
   child: ChildProcess
@@ -17,7 +18,10 @@ export async function spawnHub(env: Record<string, string>): Promise<HubProcess>
   const child = spawn(
     process.execPath,
     ['--conditions=source', '--import', import.meta.resolve('tsx'), SCRIPT],
-    { env: { ...process.env, VIGIL_LOG_LEVEL: 'silent', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      env: { ...process.env, VIGIL_LOG_LEVEL: 'silent', VIGIL_METRICS_TOKEN: METRICS_TOKEN, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   )
   onTestFinished(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')

@@ -1,6 +1,7 @@
 /**
  * Sign-in and sessions. A session is a random bearer token whose SHA-256 is stored; the same token is
- * set as an httpOnly cookie. Failed sign-ins count per user and lock the account for a while.
+ * set as an httpOnly cookie. Failed sign-ins are slowed down per user and address by the caller
+ * (`http/sign-in-backoff.ts`), never by a lock stored on the account.
  */
 import type { SessionUser } from '@vigil/protocol'
 import { HubError } from '../errors.js'
@@ -12,49 +13,39 @@ export const SESSION_COOKIE = 'vigil_session'
 
 export interface SessionPolicy {
   ttlSec: number
-  maxFailures: number
-  lockoutSec: number
+  /** Called once per attempt when the password hash has been computed (counted in /metrics). */
+  onPasswordCheck?: () => void
 }
 
 export function sessionUser(user: UserRecord): SessionUser {
   return { username: user.username, role: user.role, ...(user.vendorId ? { vendorId: user.vendorId } : {}) }
 }
 
-// A fixed hash to verify against when the user does not exist, so timing does not reveal usernames.
+// A hash with the same scrypt parameters as real ones: verified instead when the user does not exist,
+// has no password (vendor token users) or must wait, so the work and the answer are the same.
 const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='
 
+/**
+ * Checks a password and opens a session. `waitSec` > 0 (the caller's backoff for this user and address)
+ * refuses with VIGIL_LOCKED_OUT after the same password work as any other attempt. Wrong password and
+ * unknown user answer the same VIGIL_BAD_CREDENTIALS.
+ */
 export async function signIn(
   store: Store,
   policy: SessionPolicy,
-  username: string,
-  password: string,
+  attempt: { username: string; password: string; waitSec: number },
   now = new Date(),
 ): Promise<{ token: string; user: UserRecord; session: SessionRecord }> {
-  const user = findUser(store, username)
-  if (user?.lockedUntil && Date.parse(user.lockedUntil) > now.getTime()) {
-    const retry = Math.ceil((Date.parse(user.lockedUntil) - now.getTime()) / 1000)
-    throw new HubError('VIGIL_LOCKED_OUT', `too many failed sign-ins; try again in ${retry} s`, {
-      'retry-after': String(retry),
+  const user = findUser(store, attempt.username)
+  const hasPassword = user?.passwordHash.startsWith('scrypt$') === true
+  const ok = await verifyPassword(attempt.password, hasPassword && user ? user.passwordHash : DUMMY_HASH)
+  policy.onPasswordCheck?.()
+  if (attempt.waitSec > 0) {
+    throw new HubError('VIGIL_LOCKED_OUT', `too many failed sign-ins; try again in ${attempt.waitSec} s`, {
+      'retry-after': String(attempt.waitSec),
     })
   }
-  const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH)
-  if (!user || !ok) {
-    if (user) {
-      const failures = (user.failedLogins ?? 0) + 1
-      const locked = failures >= policy.maxFailures
-      store.users.put({
-        ...user,
-        failedLogins: locked ? 0 : failures,
-        ...(locked ? { lockedUntil: new Date(now.getTime() + policy.lockoutSec * 1000).toISOString() } : {}),
-      })
-    }
-    throw new HubError('VIGIL_BAD_CREDENTIALS')
-  }
-  if (user.failedLogins || user.lockedUntil) {
-    const cleared = { ...user, failedLogins: 0 }
-    delete cleared.lockedUntil
-    store.users.put(cleared)
-  }
+  if (!user || !hasPassword || !ok) throw new HubError('VIGIL_BAD_CREDENTIALS')
   const token = newSecret()
   const session: SessionRecord = {
     id: sha256(token),

@@ -7,7 +7,7 @@
  * retained (QoS 1) on `topics.baseline()` through the hub's bus once the hub is ready and on each change,
  * so an agent that connects later still receives it.
  */
-import { compile, HardeningBaseline, topics } from '@vigil/protocol'
+import { compile, HardeningBaseline, isSafeName, topics } from '@vigil/protocol'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { HubError } from '../errors.js'
@@ -19,6 +19,11 @@ const validator = compile(HardeningBaseline)
 export function checkBaseline(value: unknown): HardeningBaseline {
   const r = validator.validate(value)
   if (!r.ok) throw new HubError('VIGIL_BAD_REQUEST', `invalid baseline: ${r.message}`)
+  if (!isSafeName(r.value.name))
+    throw new HubError(
+      'VIGIL_BAD_REQUEST',
+      'invalid baseline: /name: control or bidi characters are not allowed',
+    )
   r.value.checks.forEach((c, i) => {
     if (c.kind !== 'file-content') return
     for (const [field, p] of [
@@ -58,11 +63,11 @@ const feature: FastifyPluginAsync = async (app) => {
     await publish().catch((err: unknown) => app.log.error({ err }, 'publishing the fleet baseline failed'))
   })
 
-  app.get('/api/v1/baselines', { preHandler: app.requireRole('admin', 'operator', 'technician') }, async () =>
+  app.get('/api/v1/baselines', { onRequest: app.requireRole('admin', 'operator', 'technician') }, async () =>
     db.state(),
   )
 
-  app.put('/api/v1/baselines', { preHandler: app.requireRole('admin', 'operator') }, async (req) => {
+  app.put('/api/v1/baselines', { onRequest: app.requireRole('admin', 'operator') }, async (req) => {
     const actor = req.user?.username ?? 'unknown'
     let baseline: HardeningBaseline
     try {

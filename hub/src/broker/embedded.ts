@@ -26,6 +26,8 @@ export interface EmbeddedBrokerOptions {
   host: string
   port: number
   tls?: { port: number; certFile: string; keyFile: string }
+  /** Listen for plaintext MQTT on `port` too when `tls` is set (default: only without TLS). */
+  plaintext?: boolean
   /** MQTT over WebSocket on an existing HTTP server. */
   ws?: { server: HttpServer; path: string }
   maxPacketBytes: number
@@ -191,15 +193,22 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   }
 
   const servers: Server[] = []
+  let tcpServer: Server | undefined
+  let tlsServer: Server | undefined
   try {
-    const tcp = createServer({ noDelay: true }, onSocket)
-    servers.push(tcp)
-    tcp.listen(opts.port, opts.host)
-    await once(tcp, 'listening')
+    // Plaintext MQTT only without TLS, or when explicitly kept open beside it.
+    if (!opts.tls || opts.plaintext === true) {
+      const tcp = createServer({ noDelay: true }, onSocket)
+      servers.push(tcp)
+      tcpServer = tcp
+      tcp.listen(opts.port, opts.host)
+      await once(tcp, 'listening')
+    }
     if (opts.tls) {
       const [cert, key] = await Promise.all([readFile(opts.tls.certFile), readFile(opts.tls.keyFile)])
       const tls = createTlsServer({ cert, key }, (s) => onSocket(s))
       servers.push(tls)
+      tlsServer = tls
       tls.listen(opts.tls.port, opts.host)
       await once(tls, 'listening')
     }
@@ -238,7 +247,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     disconnect(deviceId) {
       broker.clients[deviceId]?.close()
     },
-    ports: () => ({ mqtt: portOf(servers[0]), mqtts: portOf(servers[1]) }),
+    ports: () => ({ mqtt: portOf(tcpServer), mqtts: portOf(tlsServer) }),
     async close() {
       const closed = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())))
       for (const ws of wss?.clients ?? []) ws.terminate()

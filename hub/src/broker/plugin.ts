@@ -62,6 +62,7 @@ export const brokerPlugin = fp(
         ...(config.tlsCert && config.tlsKey
           ? { tls: { port: config.mqttTlsPort, certFile: config.tlsCert, keyFile: config.tlsKey } }
           : {}),
+        plaintext: config.mqttPlaintext,
         ...(config.mqttWsPath ? { ws: { server: app.server, path: config.mqttWsPath } } : {}),
         maxPacketBytes: config.maxPacketBytes,
         ratePerSec: config.deviceRatePerSec,

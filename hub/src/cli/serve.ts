@@ -2,6 +2,7 @@
 import type { HubConfig } from '../config.js'
 import { type LocalAgent, startLocalAgent } from '../local-agent.js'
 import { startHub } from '../server.js'
+import { makeDataDirPrivate } from './private-data.js'
 
 export const SERVE_HELP = `Usage: vigil-hub serve [--local-agent]
 
@@ -9,7 +10,9 @@ Runs the hub: embedded MQTT broker (or VIGIL_MQTT_URL), HTTP API, live stream, d
   --local-agent   also enroll this machine (once) and run its agent, stopped with the hub
 
 Environment: VIGIL_HTTP_PORT (8080), VIGIL_MQTT_PORT (1883), VIGIL_DATA_DIR (./data),
-VIGIL_ADMIN_PASSWORD, VIGIL_MQTT_URL, VIGIL_DASHBOARD_DIR, VIGIL_TLS_CERT/VIGIL_TLS_KEY, VIGIL_LOG_LEVEL.`
+VIGIL_ADMIN_PASSWORD, VIGIL_MQTT_URL, VIGIL_DASHBOARD_DIR, VIGIL_TLS_CERT/VIGIL_TLS_KEY (HTTPS and
+MQTT over TLS), VIGIL_METRICS_TOKEN, VIGIL_TRUST_PROXY, VIGIL_MQTT_PUBLIC_URL, VIGIL_LOG_LEVEL; all in
+hub/README.md. The data directory is kept private (umask 077).`
 
 export async function serveCommand(argv: string[], config: HubConfig): Promise<number> {
   const unknown = argv.filter((a) => a !== '--local-agent')
@@ -17,6 +20,7 @@ export async function serveCommand(argv: string[], config: HubConfig): Promise<n
     process.stderr.write(`vigil-hub serve: unknown option ${unknown[0]}\n\n${SERVE_HELP}\n`)
     return 2
   }
+  await makeDataDirPrivate(config.dataDir)
   const hub = await startHub(config)
   const out = (line: string) => process.stdout.write(`${line}\n`)
   const port = new URL(hub.httpUrl).port

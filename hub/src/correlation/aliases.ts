@@ -74,12 +74,12 @@ export const vendorAliasRoutes =
   async (app) => {
     app.get(
       '/api/v1/vendor-aliases',
-      { preHandler: app.requireRole('admin', 'operator', 'technician') },
+      { onRequest: app.requireRole('admin', 'operator', 'technician') },
       async () => db.table(),
     )
     app.put(
       '/api/v1/vendor-aliases',
-      { preHandler: app.requireRole('admin', 'operator'), schema: { body: VendorAliasInput } },
+      { onRequest: app.requireRole('admin', 'operator'), schema: { body: VendorAliasInput } },
       async (req) => {
         const aliases = cleanAliases(req.body.aliases)
         await db.replace(aliases)

@@ -4,13 +4,15 @@
  *                                  (201 when something was imported or updated, 200 when nothing new; 400 with the reason)
  *   GET  /api/v1/advisories        ?q,source,kev,withdrawn,limit,offset → AdvisoryList
  *   GET  /api/v1/advisories/:id    AdvisoryDetail: what it names and the devices it matched
- * Admins upload anything; a vendor token only CSAF documents whose every product is that vendor's
+ * Admins upload anything; a vendor token only CSAF documents whose every product is that vendor's, and
+ * reads only advisories about its own products, with the devices that claim to be its products
  * (vendor names normalised: case, punctuation, legal suffixes, acronyms, aliases).
  */
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AdvisoryDetail, AdvisorySummary, AdvisoryUploadResult, FindingView } from '@vigil/protocol'
 import { Type } from '@vigil/protocol'
+import type { FastifyRequest } from 'fastify'
 import type { Advisory, VendorMatcher } from '../advisories/index.js'
 import { isCsafDocument, normalizeCsaf } from '../advisories/normalize/csaf.js'
 import { HubError } from '../errors.js'
@@ -50,7 +52,29 @@ const ListQuery = Type.Object({
 export const advisoryRoutes =
   (d: AdvisoryRouteDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const read = app.requireRole('admin', 'operator', 'technician')
+    // Vendors read too, limited to advisories about their own products and to their products' devices.
+    const read = app.requireRole('admin', 'operator', 'technician', 'vendor')
+    const vendorNameOf = async (req: FastifyRequest): Promise<string | undefined> => {
+      const user = req.user
+      if (user?.role !== 'vendor') return undefined
+      // The vendor's name as the vendors API shows it to that vendor's own token.
+      const own = await app.inject({
+        method: 'GET',
+        url: `/api/v1/vendors/${encodeURIComponent(user.vendorId ?? '')}`,
+        headers: { authorization: req.headers.authorization ?? '' },
+      })
+      const name = own.statusCode === 200 ? own.json<{ name?: string }>().name : undefined
+      return name ?? (user.vendorId ?? '').replace(/-/g, ' ')
+    }
+    const vendors = () => d.engine.advisories.vendors
+    /** An advisory a vendor may read: it names products, all of them that vendor's. */
+    const ownAdvisory = (a: Advisory, vendorName: string) =>
+      a.products.length > 0 && a.products.every((p) => vendors().same(p.vendor, vendorName))
+    /** A finding a vendor may see: on a device that says it is one of that vendor's products. */
+    const ownDevice = (deviceId: string, vendorName: string) => {
+      const claimed = app.hub.registry.get(deviceId)?.identity?.vendor
+      return claimed !== undefined && vendors().same(claimed, vendorName)
+    }
     const kevOf = (a: Advisory) => a.cves.some((c) => d.engine.enrichment.kev.has(c))
 
     const counts = () => {
@@ -77,51 +101,57 @@ export const advisoryRoutes =
       findings: findings.filter((f) => f.state !== 'resolved').length,
     })
 
-    app.post('/api/v1/advisories', { bodyLimit: 32 * 1024 * 1024 }, async (req, reply) => {
-      const user = req.user
-      if (!user) throw new HubError('VIGIL_UNAUTHENTICATED')
-      if (user.role !== 'admin' && user.role !== 'vendor') throw new HubError('VIGIL_FORBIDDEN')
-      if (req.body === undefined || req.body === null || typeof req.body !== 'object') {
-        throw new HubError('VIGIL_BAD_REQUEST', 'body must be a JSON advisory document')
-      }
-      if (user.role === 'vendor') {
-        // The vendor's name as the vendors API shows it to that vendor's own token.
-        const own = await app.inject({
-          method: 'GET',
-          url: `/api/v1/vendors/${encodeURIComponent(user.vendorId ?? '')}`,
-          headers: { authorization: req.headers.authorization ?? '' },
+    // The 32 MiB limit applies only once onRequest has authenticated an uploader: nobody else's body is read.
+    const uploader = app.requireRole('admin', 'vendor')
+    app.post(
+      '/api/v1/advisories',
+      { onRequest: uploader, bodyLimit: 32 * 1024 * 1024 },
+      async (req, reply) => {
+        const user = req.user
+        if (!user) throw new HubError('VIGIL_UNAUTHENTICATED')
+        if (req.body === undefined || req.body === null || typeof req.body !== 'object') {
+          throw new HubError('VIGIL_BAD_REQUEST', 'body must be a JSON advisory document')
+        }
+        const vendorName = await vendorNameOf(req)
+        if (vendorName !== undefined) {
+          const refusal = vendorRefusal(req.body, vendorName, d.engine.advisories.vendors)
+          if (refusal !== null) throw new HubError('VIGIL_FORBIDDEN', refusal)
+        }
+        const s = await d.service.importDocument(JSON.stringify(req.body), d.tempDir)
+        const first = s.rejected[0]
+        if (first !== undefined) throw new HubError('VIGIL_BAD_REQUEST', first.reason)
+        app.hub.audit({
+          actor: user.username,
+          action: 'advisory.import',
+          target: [...s.imported, ...s.updated].join(',') || undefined,
+          ok: true,
+          detail: `imported ${s.imported.length}, updated ${s.updated.length}, skipped ${s.skipped.length}, kev ${s.kev.size}`,
         })
-        const name = own.statusCode === 200 ? own.json<{ name?: string }>().name : undefined
-        const vendorName = name ?? (user.vendorId ?? '').replace(/-/g, ' ')
-        const refusal = vendorRefusal(req.body, vendorName, d.engine.advisories.vendors)
-        if (refusal !== null) throw new HubError('VIGIL_FORBIDDEN', refusal)
-      }
-      const s = await d.service.importDocument(JSON.stringify(req.body), d.tempDir)
-      const first = s.rejected[0]
-      if (first !== undefined) throw new HubError('VIGIL_BAD_REQUEST', first.reason)
-      app.hub.audit({
-        actor: user.username,
-        action: 'advisory.import',
-        target: [...s.imported, ...s.updated].join(',') || undefined,
-        ok: true,
-        detail: `imported ${s.imported.length}, updated ${s.updated.length}, skipped ${s.skipped.length}, kev ${s.kev.size}`,
-      })
-      const result: AdvisoryUploadResult = {
-        imported: s.imported,
-        updated: s.updated,
-        skipped: s.skipped.map((i) => ({ reason: i.reason })),
-        kev: s.kev.size,
-      }
-      return reply.code(s.imported.length + s.updated.length + s.kev.size > 0 ? 201 : 200).send(result)
-    })
+        const result: AdvisoryUploadResult = {
+          imported: s.imported,
+          updated: s.updated,
+          skipped: s.skipped.map((i) => ({ reason: i.reason })),
+          kev: s.kev.size,
+        }
+        return reply.code(s.imported.length + s.updated.length + s.kev.size > 0 ? 201 : 200).send(result)
+      },
+    )
 
-    app.get('/api/v1/advisories', { preHandler: read, schema: { querystring: ListQuery } }, async (req) => {
+    app.get('/api/v1/advisories', { onRequest: read, schema: { querystring: ListQuery } }, async (req) => {
       const { q, source, kev, withdrawn } = req.query
       const needle = q?.toLowerCase()
+      const vendorName = await vendorNameOf(req)
       const byAdvisory = counts()
+      if (vendorName !== undefined)
+        for (const [id, list] of byAdvisory)
+          byAdvisory.set(
+            id,
+            list.filter((f) => ownDevice(f.deviceId, vendorName)),
+          )
       const all = [...d.engine.advisories.all()]
         .filter(
           (a) =>
+            (vendorName === undefined || ownAdvisory(a, vendorName)) &&
             (source === undefined || a.source === source) &&
             (kev === undefined || kevOf(a) === kev) &&
             (withdrawn === undefined || a.withdrawn === withdrawn) &&
@@ -140,11 +170,17 @@ export const advisoryRoutes =
 
     app.get(
       '/api/v1/advisories/:id',
-      { preHandler: read, schema: { params: Type.Object({ id: Type.String({ maxLength: 256 }) }) } },
+      { onRequest: read, schema: { params: Type.Object({ id: Type.String({ maxLength: 256 }) }) } },
       async (req) => {
         const a = d.engine.advisories.get(req.params.id)
-        if (!a) throw new HubError('VIGIL_NOT_FOUND', `no advisory ${req.params.id}`)
-        const findings = d.register.views().filter((f) => f.advisory === a.id)
+        const vendorName = await vendorNameOf(req)
+        if (!a || (vendorName !== undefined && !ownAdvisory(a, vendorName)))
+          throw new HubError('VIGIL_NOT_FOUND', `no advisory ${req.params.id}`)
+        const findings = d.register
+          .views()
+          .filter(
+            (f) => f.advisory === a.id && (vendorName === undefined || ownDevice(f.deviceId, vendorName)),
+          )
         const detail: AdvisoryDetail = {
           ...summary(a, findings),
           aliases: a.aliases,

@@ -33,17 +33,25 @@ const NOT_BUILT = `<!doctype html><html><head><meta charset="utf-8"><title>Vigil
 repository root, or point <code>VIGIL_DASHBOARD_DIR</code> at a built dashboard.</p>
 <p>The API answers under <a href="/api/docs">/api/docs</a>.</p></body></html>`
 
+const isSourceMap = (url: string) => /\.map(\?|$)/i.test(url.split('#')[0] ?? '')
+
 const isApi = (url: string) => /^\/(api|socket\.io|metrics|healthz|readyz)(\/|\?|$)/.test(url)
 
 export async function registerDashboard(app: FastifyInstance, configured: string | undefined): Promise<void> {
   const root = resolveDashboardDir(configured)
   if (root) {
-    await app.register(fastifyStatic, { root, wildcard: false, index: ['index.html'] })
+    // Source maps are never served, even from a build that has them (they disclose the sources).
+    await app.register(fastifyStatic, {
+      root,
+      wildcard: false,
+      index: ['index.html'],
+      allowedPath: (path) => !isSourceMap(path),
+    })
   } else {
     app.log.warn('dashboard not built: serving a placeholder page')
   }
   app.setNotFoundHandler((req, reply) => {
-    if (req.method === 'GET' && !isApi(req.url)) {
+    if (req.method === 'GET' && !isApi(req.url) && !isSourceMap(req.url)) {
       if (root) return reply.type('text/html').sendFile('index.html')
       return reply.type('text/html').send(NOT_BUILT)
     }

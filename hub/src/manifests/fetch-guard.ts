@@ -40,8 +40,10 @@ for (const [net, prefix] of [
   NOT_PUBLIC.addSubnet(net, prefix, 'ipv4')
 }
 for (const [net, prefix] of [
-  ['::', 128], // unspecified
-  ['::1', 128], // loopback
+  ['::', 96], // unspecified, loopback, and IPv4-compatible addresses (deprecated; embed an IPv4 address)
+  ['64:ff9b::', 96], // NAT64 well-known prefix: reaches the embedded IPv4 address through a translator
+  ['2002::', 16], // 6to4: the embedded IPv4 address is the relay's (or an internal one)
+  ['fec0::', 10], // site-local (deprecated, still routed inside some sites)
   ['64:ff9b:1::', 48], // local-use IPv4/IPv6 translation
   ['100::', 64], // discard-only
   ['2001:db8::', 32], // documentation
@@ -50,6 +52,42 @@ for (const [net, prefix] of [
   ['ff00::', 8], // multicast
 ] as const) {
   NOT_PUBLIC.addSubnet(net, prefix, 'ipv6')
+}
+
+/** The 16 bytes of an IPv6 literal (with or without a dotted IPv4 tail), or undefined. */
+function ipv6Bytes(address: string): number[] | undefined {
+  if (isIP(address) !== 6) return undefined
+  let text = address.split('%')[0] ?? ''
+  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text)
+  if (dotted?.[1]) {
+    const [a = 0, b = 0, c = 0, d = 0] = dotted[1].split('.').map(Number)
+    text = `${text.slice(0, -dotted[1].length)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`
+  }
+  const [head = '', tail] = text.split('::')
+  const groups = (part: string | undefined) => (part ? part.split(':') : [])
+  const h = groups(head)
+  const t = groups(tail)
+  const all = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t]
+  return all.flatMap((g) => {
+    const n = Number.parseInt(g, 16)
+    return [n >> 8, n & 0xff]
+  })
+}
+
+/**
+ * The IPv4 address embedded in an IPv4-compatible (`::a.b.c.d`), NAT64 (`64:ff9b::/96`) or 6to4
+ * (`2002:AABB:CCDD::/48`) address, or undefined. Those ranges are never public themselves; the
+ * embedded address is what an allow-list entry and the refusal message are judged by.
+ */
+export function embeddedIpv4(address: string): string | undefined {
+  const b = ipv6Bytes(address)
+  if (!b) return undefined
+  const zero = (from: number, to: number) => b.slice(from, to).every((x) => x === 0)
+  const v4 = (i: number) => b.slice(i, i + 4).join('.')
+  if (zero(0, 12) && !zero(12, 16)) return v4(12)
+  if (b[0] === 0x00 && b[1] === 0x64 && b[2] === 0xff && b[3] === 0x9b && zero(4, 12)) return v4(12)
+  if (b[0] === 0x20 && b[1] === 0x02) return v4(2)
+  return undefined
 }
 
 /**
@@ -112,12 +150,17 @@ export const NOTHING_ALLOWED: FetchAllowList = { hosts: new Set(), networks: new
 function allowedAddress(address: string, allow: FetchAllowList): boolean {
   if (isPublicAddress(address)) return true
   const family = isIP(address)
-  return family !== 0 && allow.networks.check(address, family === 4 ? 'ipv4' : 'ipv6')
+  if (family !== 0 && allow.networks.check(address, family === 4 ? 'ipv4' : 'ipv6')) return true
+  // An address that embeds an allowed IPv4 address (NAT64, 6to4, IPv4-compatible) is that address.
+  const v4 = embeddedIpv4(address)
+  return v4 !== undefined && allow.networks.check(v4, 'ipv4')
 }
 
 function denied(host: string, address: string): FetchDenied {
+  const v4 = embeddedIpv4(address)
+  const what = `${host === address ? '' : `${address}, `}${v4 ? `embedding ${v4}, ` : ''}`
   return new FetchDenied(
-    `${host} is ${host === address ? 'a' : `${address}, a`} non-public address: not fetched (VIGIL_ARTIFACT_FETCH_ALLOW allows it)`,
+    `${host} is ${what}a non-public address: not fetched (VIGIL_ARTIFACT_FETCH_ALLOW allows it)`,
   )
 }
 

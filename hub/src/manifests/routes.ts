@@ -63,7 +63,7 @@ export function manifestRoutes(service: ManifestService, engine: RolloutEngine, 
         { parseAs: 'buffer', bodyLimit: MAX_ENVELOPE_BYTES * 4 },
         (_req, body, done) => done(null, body),
       )
-      raw.post('/api/v1/manifests', { preHandler: raw.requireRole('vendor') }, async (req, reply) => {
+      raw.post('/api/v1/manifests', { onRequest: raw.requireRole('vendor') }, async (req, reply) => {
         const user = req.user
         if (!user?.vendorId) throw new HubError('VIGIL_FORBIDDEN', 'only a vendor token may push manifests')
         const body = req.body instanceof Buffer ? new Uint8Array(req.body) : new Uint8Array()
@@ -73,7 +73,7 @@ export function manifestRoutes(service: ManifestService, engine: RolloutEngine, 
       })
     })
 
-    app.get('/api/v1/manifests', { preHandler: app.requireRole() }, async (req) => {
+    app.get('/api/v1/manifests', { onRequest: app.requireRole() }, async (req) => {
       const user = req.user
       const list = service.list(user?.role === 'vendor' ? (user.vendorId ?? '-') : undefined)
       return {
@@ -84,7 +84,7 @@ export function manifestRoutes(service: ManifestService, engine: RolloutEngine, 
 
     app.get(
       '/api/v1/devices/:id/manifests',
-      { preHandler: app.requireRole('admin', 'operator', 'technician'), schema: { params: DeviceParams } },
+      { onRequest: app.requireRole('admin', 'operator', 'technician'), schema: { params: DeviceParams } },
       async (req) => {
         const { id } = req.params as { id: string }
         const device = app.hub.registry.get(id)
@@ -93,25 +93,25 @@ export function manifestRoutes(service: ManifestService, engine: RolloutEngine, 
       },
     )
 
-    app.get('/api/v1/manifests/patch-available', { preHandler: staff }, async () => ({
+    app.get('/api/v1/manifests/patch-available', { onRequest: staff }, async () => ({
       findings: service.patchAvailability(),
     }))
 
     app.get(
       '/api/v1/manifests/:id',
-      { preHandler: app.requireRole(), schema: { params: IdParams } },
+      { onRequest: app.requireRole(), schema: { params: IdParams } },
       async (req) => detail(visible(req)),
     )
 
     app.get(
       '/api/v1/manifests/:id/envelope',
-      { preHandler: app.requireRole(), schema: { params: IdParams } },
+      { onRequest: app.requireRole(), schema: { params: IdParams } },
       async (req) => visible(req).envelope,
     )
 
     app.post(
       '/api/v1/manifests/:id/rollout',
-      { preHandler: staff, schema: { params: IdParams, body: RolloutBody } },
+      { onRequest: staff, schema: { params: IdParams, body: RolloutBody } },
       async (req, reply) => {
         const m = visible(req)
         const body = req.body as { canary?: string[]; steps?: number[]; autoAdvance?: boolean }
@@ -141,7 +141,7 @@ export function manifestRoutes(service: ManifestService, engine: RolloutEngine, 
         if ('ok' in r) return sendRefusal(reply, r)
         return detail(r)
       }
-    const opts = { preHandler: staff, schema: { params: IdParams } }
+    const opts = { onRequest: staff, schema: { params: IdParams } }
     app.post(
       '/api/v1/manifests/:id/rollout/advance',
       opts,
@@ -159,7 +159,7 @@ export function manifestRoutes(service: ManifestService, engine: RolloutEngine, 
     )
     app.post(
       '/api/v1/manifests/:id/rollout/cancel',
-      { preHandler: staff, schema: { params: IdParams } },
+      { onRequest: staff, schema: { params: IdParams } },
       async (req, reply) => {
         // The body is optional ({"reason"} for the audit log), so it is checked here, not by the schema.
         if (req.body !== undefined && !cancelBody.check(req.body))
@@ -175,7 +175,7 @@ export function manifestRoutes(service: ManifestService, engine: RolloutEngine, 
     )
     app.post(
       '/api/v1/manifests/:id/targets/:deviceId/retry',
-      { preHandler: staff, schema: { params: TargetParams } },
+      { onRequest: staff, schema: { params: TargetParams } },
       async (req, reply) => {
         const m = visible(req)
         const { deviceId } = req.params as { deviceId: string }

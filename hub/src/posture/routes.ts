@@ -62,28 +62,24 @@ export const postureRoutes =
     timer.unref()
     app.addHook('onClose', async () => clearInterval(timer))
 
-    app.get('/api/v1/posture/devices', { preHandler: read }, async () => ({
+    app.get('/api/v1/posture/devices', { onRequest: read }, async () => ({
       devices: compute().postures.sort(
         (a, b) => a.score - b.score || a.deviceName.localeCompare(b.deviceName),
       ),
     }))
 
-    app.get(
-      '/api/v1/posture/devices/:id',
-      { preHandler: read, schema: { params: IdParams } },
-      async (req) => {
-        const p = compute().postures.find((x) => x.deviceId === req.params.id)
-        if (!p) throw new HubError('VIGIL_NOT_FOUND', `no device ${req.params.id}`)
-        return p
-      },
-    )
+    app.get('/api/v1/posture/devices/:id', { onRequest: read, schema: { params: IdParams } }, async (req) => {
+      const p = compute().postures.find((x) => x.deviceId === req.params.id)
+      if (!p) throw new HubError('VIGIL_NOT_FOUND', `no device ${req.params.id}`)
+      return p
+    })
 
-    app.get('/api/v1/kpis', { preHandler: read }, async () => compute().kpis)
+    app.get('/api/v1/kpis', { onRequest: read }, async () => compute().kpis)
 
     app.get(
       '/api/v1/kpis/history',
       {
-        preHandler: read,
+        onRequest: read,
         schema: {
           querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })) }),
         },
@@ -91,12 +87,12 @@ export const postureRoutes =
       async (req) => ({ snapshots: await d.governance.kpiHistory.read({ limit: req.query.limit ?? 365 }) }),
     )
 
-    app.get('/api/v1/governance/groups', { preHandler: read }, async () => ({
+    app.get('/api/v1/governance/groups', { onRequest: read }, async () => ({
       groups: d.governance.groups.values(),
     }))
     app.post(
       '/api/v1/governance/groups',
-      { preHandler: act, schema: { body: DeviceGroupInput } },
+      { onRequest: act, schema: { body: DeviceGroupInput } },
       async (req, reply) => {
         const g = d.governance.addGroup(req.body, who(req.user), d.register.now())
         hub.audit({
@@ -111,7 +107,7 @@ export const postureRoutes =
     )
     app.delete(
       '/api/v1/governance/groups/:id',
-      { preHandler: act, schema: { params: IdParams } },
+      { onRequest: act, schema: { params: IdParams } },
       async (req, reply) => {
         if (!d.governance.groups.delete(req.params.id)) throw new HubError('VIGIL_NOT_FOUND')
         hub.audit({
@@ -124,12 +120,12 @@ export const postureRoutes =
       },
     )
 
-    app.get('/api/v1/governance/training', { preHandler: read }, async () => ({
+    app.get('/api/v1/governance/training', { onRequest: read }, async () => ({
       training: d.governance.training.values(),
     }))
     app.post(
       '/api/v1/governance/training',
-      { preHandler: admin, schema: { body: TrainingInput } },
+      { onRequest: admin, schema: { body: TrainingInput } },
       async (req, reply) => {
         if (!hub.store.users.values().some((u) => u.username === req.body.username)) {
           throw new HubError('VIGIL_BAD_REQUEST', `body/username: no user ${req.body.username}`)
@@ -150,7 +146,7 @@ export const postureRoutes =
     )
     app.delete(
       '/api/v1/governance/training/:id',
-      { preHandler: admin, schema: { params: IdParams } },
+      { onRequest: admin, schema: { params: IdParams } },
       async (req, reply) => {
         if (!d.governance.training.delete(req.params.id)) throw new HubError('VIGIL_NOT_FOUND')
         return reply.code(204).send()
@@ -173,8 +169,8 @@ export const postureRoutes =
         kevCatalogVersion: d.engine.enrichment.kevVersion,
       })
     }
-    app.get('/api/v1/maturity', { preHandler: read }, async () => report())
-    app.get('/api/v1/maturity.html', { preHandler: read }, async (_req, reply) =>
+    app.get('/api/v1/maturity', { onRequest: read }, async () => report())
+    app.get('/api/v1/maturity.html', { onRequest: read }, async (_req, reply) =>
       reply.header('content-type', 'text/html; charset=utf-8').send(maturityHtml(report())),
     )
   }

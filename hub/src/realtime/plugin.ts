@@ -14,7 +14,9 @@ import { authenticateToken, SESSION_COOKIE } from '../auth/sessions.js'
 import { toSummary } from '../devices/registry.js'
 import type { DeviceRecord } from '../store/types.js'
 import { boundSendQueue, terminate } from './backpressure.js'
+import { createBoundary } from './boundary.js'
 import { Coalescer } from './coalescer.js'
+import { originAllowed, parseOrigins } from './origin.js'
 
 interface SocketData {
   username: string
@@ -25,22 +27,34 @@ interface SocketData {
 export const realtimePlugin = fp(
   async (app) => {
     const hub = app.hub
+    const allowedOrigins = parseOrigins(hub.config.allowedOrigins)
     const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(
       app.server,
-      { serveClient: false, cors: undefined },
+      {
+        serveClient: false,
+        cors: undefined,
+        // A client message is a device id: nothing legitimate comes near this.
+        maxHttpBufferSize: 64 * 1024,
+        allowRequest: (req, callback) => callback(null, originAllowed(req.headers, allowedOrigins)),
+      },
     )
     io.use((socket, next) => {
-      const auth = socket.handshake.auth as { token?: unknown }
-      const cookies = app.parseCookie(socket.handshake.headers.cookie ?? '')
-      const token = typeof auth.token === 'string' ? auth.token : cookies[SESSION_COOKIE]
-      const user = token ? authenticateToken(hub.store, token) : undefined
-      if (!user || !token) return next(new Error('VIGIL_UNAUTHENTICATED'))
-      // The fleet stream is for the hospital's own staff: a vendor sees only its manifests and advisories.
-      if (user.role === 'vendor') return next(new Error('VIGIL_FORBIDDEN'))
-      socket.data.username = user.username
-      socket.data.userId = user.id
-      socket.data.token = token
-      next()
+      try {
+        const auth = socket.handshake.auth as { token?: unknown }
+        const cookies = app.parseCookie(socket.handshake.headers.cookie ?? '')
+        const token = typeof auth?.token === 'string' ? auth.token : cookies[SESSION_COOKIE]
+        const user = token ? authenticateToken(hub.store, token) : undefined
+        if (!user || !token) return next(new Error('VIGIL_UNAUTHENTICATED'))
+        // The fleet stream is for the hospital's own staff: a vendor sees only its manifests and advisories.
+        if (user.role === 'vendor') return next(new Error('VIGIL_FORBIDDEN'))
+        socket.data.username = user.username
+        socket.data.userId = user.id
+        socket.data.token = token
+        next()
+      } catch (err) {
+        app.log.warn({ err }, 'live stream handshake refused')
+        next(new Error('VIGIL_BAD_REQUEST'))
+      }
     })
 
     // socket.io encodes a broadcast even for an empty room: nothing is projected or sent to nobody.
@@ -92,30 +106,40 @@ export const realtimePlugin = fp(
     const expiry = setInterval(() => revalidate(), 60_000)
     expiry.unref()
 
+    const boundary = createBoundary({
+      log: app.log,
+      registry: hub.metrics.registry,
+      handlers: {
+        'device:subscribe': (socket, deviceId, reply) => {
+          if (!hub.registry.get(deviceId)) {
+            return reply({ ok: false, error: { code: 'VIGIL_NOT_FOUND', message: `no device ${deviceId}` } })
+          }
+          void socket.join(rooms.device(deviceId))
+          reply({ ok: true, data: { telemetry: hub.telemetry.query(deviceId, Date.now() - 3600_000) } })
+        },
+        'device:unsubscribe': (socket, deviceId) => {
+          void socket.leave(rooms.device(deviceId))
+        },
+      },
+    })
+
     io.on('connection', (socket) => {
-      boundSendQueue(socket, hub.config.socketMaxQueuedBytes, (bytes) => {
-        hub.metrics.socketDropped.inc()
-        app.log.warn({ user: socket.data.username, bytes }, 'dashboard client dropped: it does not read')
-      })
-      void socket.join(rooms.fleet())
-      socket.emit('fleet:snapshot', {
-        devices: hub.registry.all().map(toSummary),
-        ts: new Date().toISOString(),
-      })
-      socket.on('device:subscribe', (deviceId, ack) => {
-        const respond = typeof ack === 'function' ? ack : () => {}
-        if (typeof deviceId !== 'string' || !hub.registry.get(deviceId)) {
-          return respond({
-            ok: false,
-            error: { code: 'VIGIL_NOT_FOUND', message: `no device ${String(deviceId)}` },
-          })
-        }
-        void socket.join(rooms.device(deviceId))
-        respond({ ok: true, data: { telemetry: hub.telemetry.query(deviceId, Date.now() - 3600_000) } })
-      })
-      socket.on('device:unsubscribe', (deviceId) => {
-        if (typeof deviceId === 'string') void socket.leave(rooms.device(deviceId))
-      })
+      try {
+        boundSendQueue(socket, hub.config.socketMaxQueuedBytes, (bytes) => {
+          hub.metrics.socketDropped.inc()
+          app.log.warn({ user: socket.data.username, bytes }, 'dashboard client dropped: it does not read')
+        })
+        boundary.attach(socket)
+        void socket.join(rooms.fleet())
+        socket.emit('fleet:snapshot', {
+          devices: hub.registry.all().map(toSummary),
+          ts: new Date().toISOString(),
+        })
+      } catch (err) {
+        // Same boundary for the connection itself: that one client is dropped, the hub carries on.
+        app.log.error({ err, user: socket.data.username }, 'live stream connection failed')
+        socket.disconnect(true)
+      }
     })
 
     app.addHook('preClose', async () => {

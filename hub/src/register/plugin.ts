@@ -186,7 +186,7 @@ const feature: FastifyPluginAsync = async (app) => {
   await app.register(postureRoutes({ register: reg, engine, governance }))
   await app.register(webhookRoutes(dispatcher))
   await app.register(vendorAliasRoutes(aliases, (matcher) => engine.setVendors(matcher)))
-  app.get('/api/v1/correlation/stats', { preHandler: app.requireRole('admin', 'operator') }, async () =>
+  app.get('/api/v1/correlation/stats', { onRequest: app.requireRole('admin', 'operator') }, async () =>
     engine.stats(),
   )
 

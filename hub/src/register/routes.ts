@@ -40,7 +40,7 @@ export const registerRoutes =
       return sortFindings(filterFindings(register.views(q.device), q))
     }
 
-    app.get('/api/v1/findings', { preHandler: read, schema: { querystring: FindingQuery } }, async (req) => {
+    app.get('/api/v1/findings', { onRequest: read, schema: { querystring: FindingQuery } }, async (req) => {
       const all = query(req.query)
       const offset = req.query.offset ?? 0
       return {
@@ -51,7 +51,7 @@ export const registerRoutes =
 
     app.get(
       '/api/v1/findings/export',
-      { preHandler: read, schema: { querystring: FindingQuery } },
+      { onRequest: read, schema: { querystring: FindingQuery } },
       async (req, reply) => {
         const all = query(req.query)
         const stamp = register.now().toISOString().slice(0, 10)
@@ -67,7 +67,7 @@ export const registerRoutes =
       },
     )
 
-    app.get('/api/v1/findings/:id', { preHandler: read, schema: { params: IdParams } }, async (req) => {
+    app.get('/api/v1/findings/:id', { onRequest: read, schema: { params: IdParams } }, async (req) => {
       register.sweep()
       const view = register.get(req.params.id)
       if (!view) throw new HubError('VIGIL_NOT_FOUND', `no finding ${req.params.id}`)
@@ -76,7 +76,7 @@ export const registerRoutes =
 
     app.get(
       '/api/v1/findings/:id/history',
-      { preHandler: read, schema: { params: IdParams } },
+      { onRequest: read, schema: { params: IdParams } },
       async (req) => {
         if (!register.get(req.params.id)) throw new HubError('VIGIL_NOT_FOUND', `no finding ${req.params.id}`)
         return { history: await register.history(req.params.id) }
@@ -85,14 +85,14 @@ export const registerRoutes =
 
     app.post(
       '/api/v1/findings/:id/transition',
-      { preHandler: act, schema: { params: IdParams, body: FindingTransition } },
+      { onRequest: act, schema: { params: IdParams, body: FindingTransition } },
       async (req) => {
         register.sweep()
         return decorate(register.transition(req.params.id, req.body, who(req.user)))
       },
     )
 
-    app.post('/api/v1/findings/bulk', { preHandler: act, schema: { body: BulkTransition } }, async (req) => {
+    app.post('/api/v1/findings/bulk', { onRequest: act, schema: { body: BulkTransition } }, async (req) => {
       register.sweep()
       const result: BulkResult = { updated: [], failed: [] }
       for (const id of new Set(req.body.ids)) {
@@ -107,16 +107,16 @@ export const registerRoutes =
       return result
     })
 
-    app.get('/api/v1/register/sla', { preHandler: read }, async () => register.sla)
+    app.get('/api/v1/register/sla', { onRequest: read }, async () => register.sla)
 
-    app.put('/api/v1/register/sla', { preHandler: act, schema: { body: SlaPolicy } }, async (req) => {
+    app.put('/api/v1/register/sla', { onRequest: act, schema: { body: SlaPolicy } }, async (req) => {
       register.setSla(req.body, who(req.user))
       return register.sla
     })
 
     app.get(
       '/api/v1/vex',
-      { preHandler: read, schema: { querystring: Type.Object({ device: Type.Optional(Type.String()) }) } },
+      { onRequest: read, schema: { querystring: Type.Object({ device: Type.Optional(Type.String()) }) } },
       async (req, reply) => {
         register.sweep()
         const doc = vexDocument(register.views(req.query.device), register.now())

@@ -2,7 +2,7 @@
  * Vendor administration: `POST /api/v1/vendors` (admin) → `{id, token}`, keys, threshold, revocation,
  * rotation statements, and the trust bundle agents are provisioned with.
  */
-import { Type } from '@vigil/protocol'
+import { SafeName, Type } from '@vigil/protocol'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { HubError } from '../errors.js'
 import { sendRefusal } from '../manifests/errors.js'
@@ -34,11 +34,11 @@ export function vendorRoutes(service: VendorService) {
     app.post(
       '/api/v1/vendors',
       {
-        preHandler: admin,
+        onRequest: admin,
         schema: {
           body: Type.Object(
             {
-              name: Type.String({ minLength: 1, maxLength: 128, pattern: '\\S' }),
+              name: SafeName(128),
               threshold: Type.Optional(Threshold),
             },
             { additionalProperties: false },
@@ -55,33 +55,29 @@ export function vendorRoutes(service: VendorService) {
       },
     )
 
-    app.get('/api/v1/vendors', { preHandler: anyone }, async (req) => {
+    app.get('/api/v1/vendors', { onRequest: anyone }, async (req) => {
       const user = req.user
       const all = service.list()
       const vendors = user?.role === 'vendor' ? all.filter((v) => v.id === user.vendorId) : all
       return { vendors: vendors.map(vendorView) }
     })
 
-    app.get('/api/v1/vendors/:id', { preHandler: anyone, schema: { params: IdParams } }, async (req) => {
+    app.get('/api/v1/vendors/:id', { onRequest: anyone, schema: { params: IdParams } }, async (req) => {
       const { id } = req.params as { id: string }
       return vendorView(visibleVendor(service, req, id))
     })
 
     // What an agent is provisioned with: the vendor's keys, threshold and rotation sequence.
-    app.get(
-      '/api/v1/vendors/:id/trust',
-      { preHandler: anyone, schema: { params: IdParams } },
-      async (req) => {
-        const { id } = req.params as { id: string }
-        const v = visibleVendor(service, req, id)
-        return { trust: vendorTrust(v), rotations: v.rotations.map((r) => r.envelope) }
-      },
-    )
+    app.get('/api/v1/vendors/:id/trust', { onRequest: anyone, schema: { params: IdParams } }, async (req) => {
+      const { id } = req.params as { id: string }
+      const v = visibleVendor(service, req, id)
+      return { trust: vendorTrust(v), rotations: v.rotations.map((r) => r.envelope) }
+    })
 
     app.patch(
       '/api/v1/vendors/:id',
       {
-        preHandler: admin,
+        onRequest: admin,
         schema: {
           params: IdParams,
           body: Type.Object({ threshold: Threshold }, { additionalProperties: false }),
@@ -96,19 +92,15 @@ export function vendorRoutes(service: VendorService) {
       },
     )
 
-    app.post(
-      '/api/v1/vendors/:id/token',
-      { preHandler: admin, schema: { params: IdParams } },
-      async (req) => {
-        const { id } = req.params as { id: string }
-        return { id, token: await service.newToken(visibleVendor(service, req, id), actorOf(req)) }
-      },
-    )
+    app.post('/api/v1/vendors/:id/token', { onRequest: admin, schema: { params: IdParams } }, async (req) => {
+      const { id } = req.params as { id: string }
+      return { id, token: await service.newToken(visibleVendor(service, req, id), actorOf(req)) }
+    })
 
     app.post(
       '/api/v1/vendors/:id/keys',
       {
-        preHandler: admin,
+        onRequest: admin,
         schema: {
           params: IdParams,
           body: Type.Object(
@@ -134,19 +126,15 @@ export function vendorRoutes(service: VendorService) {
     }
     app.post(
       '/api/v1/vendors/:id/keys/:keyid/revoke',
-      { preHandler: admin, schema: { params: KeyParams } },
+      { onRequest: admin, schema: { params: KeyParams } },
       revoke,
     )
-    app.delete(
-      '/api/v1/vendors/:id/keys/:keyid',
-      { preHandler: admin, schema: { params: KeyParams } },
-      revoke,
-    )
+    app.delete('/api/v1/vendors/:id/keys/:keyid', { onRequest: admin, schema: { params: KeyParams } }, revoke)
 
     // A rotation statement signed by the vendor's current keys: admin or the vendor itself may submit it.
     app.post(
       '/api/v1/vendors/:id/rotations',
-      { preHandler: app.requireRole('admin', 'vendor'), schema: { params: IdParams }, bodyLimit: 512 * 1024 },
+      { onRequest: app.requireRole('admin', 'vendor'), schema: { params: IdParams }, bodyLimit: 512 * 1024 },
       async (req, reply) => {
         const { id } = req.params as { id: string }
         const r = await service.rotate(visibleVendor(service, req, id), req.body, actorOf(req))

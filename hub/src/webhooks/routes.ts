@@ -41,22 +41,18 @@ export const webhookRoutes =
   (dispatcher: WebhookDispatcher): FastifyPluginAsyncTypebox =>
   async (app) => {
     const admin = app.requireRole('admin')
-    app.get('/api/v1/webhooks', { preHandler: admin }, async () => ({
+    app.get('/api/v1/webhooks', { onRequest: admin }, async () => ({
       webhooks: dispatcher.endpoints.values().map(({ secret: _s, ...rest }) => rest),
     }))
-    app.post(
-      '/api/v1/webhooks',
-      { preHandler: admin, schema: { body: WebhookInput } },
-      async (req, reply) => {
-        const by = req.user?.username ?? 'unknown'
-        const e = dispatcher.addEndpoint(req.body, by)
-        app.hub.audit({ actor: by, action: 'webhook.create', target: e.id, ok: true, detail: e.url })
-        return reply.code(201).send({ id: e.id, url: e.url, events: e.events, secret: e.secret })
-      },
-    )
+    app.post('/api/v1/webhooks', { onRequest: admin, schema: { body: WebhookInput } }, async (req, reply) => {
+      const by = req.user?.username ?? 'unknown'
+      const e = dispatcher.addEndpoint(req.body, by)
+      app.hub.audit({ actor: by, action: 'webhook.create', target: e.id, ok: true, detail: e.url })
+      return reply.code(201).send({ id: e.id, url: e.url, events: e.events, secret: e.secret })
+    })
     app.delete(
       '/api/v1/webhooks/:id',
-      { preHandler: admin, schema: { params: Type.Object({ id: Type.String() }) } },
+      { onRequest: admin, schema: { params: Type.Object({ id: Type.String() }) } },
       async (req, reply) => {
         if (!dispatcher.endpoints.delete(req.params.id)) throw new HubError('VIGIL_NOT_FOUND')
         app.hub.audit({
@@ -68,12 +64,12 @@ export const webhookRoutes =
         return reply.code(204).send()
       },
     )
-    app.get('/api/v1/webhooks/deliveries', { preHandler: admin }, async () => ({
+    app.get('/api/v1/webhooks/deliveries', { onRequest: admin }, async () => ({
       deliveries: dispatcher.queue.values().map(({ body: _b, ...rest }) => rest),
     }))
     app.post(
       '/api/v1/webhooks/:id/test',
-      { preHandler: admin, schema: { params: Type.Object({ id: Type.String() }) } },
+      { onRequest: admin, schema: { params: Type.Object({ id: Type.String() }) } },
       async (req, reply) => {
         const e = dispatcher.endpoints.get(req.params.id)
         if (!e) throw new HubError('VIGIL_NOT_FOUND')

@@ -2,6 +2,7 @@ import { describe, expect, it, onTestFinished } from 'vitest'
 import { authenticateToken, signIn } from '../../src/auth/sessions.ts'
 import { createUser } from '../../src/auth/users.ts'
 import { createEnrollmentToken, enrollDevice, tokenUsable } from '../../src/devices/enrollment.ts'
+import { SignInBackoff } from '../../src/http/sign-in-backoff.ts'
 import { LowdbStore } from '../../src/store/lowdb-store.ts'
 import { tempDir } from '../helpers.ts'
 
@@ -10,37 +11,67 @@ async function store() {
   onTestFinished(() => s.close())
   return s
 }
-const policy = { ttlSec: 60, maxFailures: 2, lockoutSec: 30 }
+const policy = { ttlSec: 60 }
 
 describe('sessions', () => {
   it('expire after their ttl and never store the token', async () => {
     const s = await store()
     await createUser(s, { username: 'u', password: 'password-1', role: 'operator' })
     const t0 = new Date('2026-01-01T00:00:00Z')
-    const { token } = await signIn(s, policy, 'u', 'password-1', t0)
+    const { token } = await signIn(s, policy, { username: 'u', password: 'password-1', waitSec: 0 }, t0)
     expect(JSON.stringify(s.sessions.values())).not.toContain(token)
     expect(authenticateToken(s, token, t0.getTime() + 59_000)?.username).toBe('u')
     expect(authenticateToken(s, token, t0.getTime() + 61_000)).toBeUndefined()
   })
-  it('lock an account after repeated failures, until the lockout ends', async () => {
+  it('refuse a pair that must wait, after the same password work, and never store a lock', async () => {
     const s = await store()
     await createUser(s, { username: 'u', password: 'password-1', role: 'operator' })
-    const t0 = new Date('2026-01-01T00:00:00Z')
-    for (let i = 0; i < 2; i++)
-      await expect(signIn(s, policy, 'u', 'nope', t0)).rejects.toMatchObject({
+    let checks = 0
+    const counted = { ttlSec: 60, onPasswordCheck: () => checks++ }
+    for (const username of ['u', 'ghost']) {
+      await expect(
+        signIn(s, counted, { username, password: 'password-1', waitSec: 5 }),
+      ).rejects.toMatchObject({
+        code: 'VIGIL_LOCKED_OUT',
+        message: 'too many failed sign-ins; try again in 5 s',
+      })
+    }
+    expect(checks).toBe(2)
+    expect(s.users.values().every((u) => u.lockedUntil === undefined)).toBe(true)
+  })
+  it('answer the same error for an unknown user, a password-less user and a wrong password', async () => {
+    const s = await store()
+    await createUser(s, { username: 'u', password: 'password-1', role: 'operator' })
+    s.users.put({
+      id: 'v',
+      username: 'vendor:x',
+      role: 'vendor',
+      passwordHash: '!vendor-token-only',
+      createdAt: '',
+    })
+    let checks = 0
+    const counted = { ttlSec: 60, onPasswordCheck: () => checks++ }
+    for (const username of ['ghost', 'vendor:x', 'u'])
+      await expect(signIn(s, counted, { username, password: 'whatever', waitSec: 0 })).rejects.toMatchObject({
         code: 'VIGIL_BAD_CREDENTIALS',
       })
-    await expect(signIn(s, policy, 'u', 'password-1', t0)).rejects.toMatchObject({ code: 'VIGIL_LOCKED_OUT' })
-    const later = new Date(t0.getTime() + 31_000)
-    await expect(signIn(s, policy, 'u', 'password-1', later)).resolves.toMatchObject({
-      user: { username: 'u' },
-    })
+    expect(checks).toBe(3)
   })
-  it('answer the same error for an unknown user as for a wrong password', async () => {
-    const s = await store()
-    await expect(signIn(s, policy, 'ghost', 'whatever', new Date())).rejects.toMatchObject({
-      code: 'VIGIL_BAD_CREDENTIALS',
-    })
+})
+
+describe('sign-in backoff', () => {
+  it('makes a user and address pair wait, doubling, and leaves other addresses alone', () => {
+    const b = new SignInBackoff(3, 10_000)
+    const t0 = 1_000_000
+    for (let i = 0; i < 2; i++) b.failed('Admin', '10.0.0.66', t0)
+    expect(b.waitSec('admin', '10.0.0.66', t0)).toBe(0)
+    b.failed('admin', '10.0.0.66', t0)
+    expect(b.waitSec('admin', '10.0.0.66', t0)).toBe(10)
+    expect(b.waitSec('admin', '10.0.0.1', t0)).toBe(0)
+    b.failed('admin', '10.0.0.66', t0 + 11_000)
+    expect(b.waitSec('admin', '10.0.0.66', t0 + 11_000)).toBe(20)
+    b.succeeded('admin', '10.0.0.66')
+    expect(b.waitSec('admin', '10.0.0.66', t0 + 11_000)).toBe(0)
   })
 })
 

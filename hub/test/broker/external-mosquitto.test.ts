@@ -1,12 +1,14 @@
 import { topics } from '@vigil/protocol'
 import mqtt from 'mqtt'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { birth, telemetry, tempDir, until } from '../helpers.ts'
+import { birth, METRICS_TOKEN, telemetry, tempDir, until } from '../helpers.ts'
 import { hasMosquitto, startMosquitto } from '../mosquitto.ts'
 import { type HubProcess, spawnHub } from '../process-hub.ts'
 
 async function telemetryCount(hub: HubProcess): Promise<number> {
-  const text = await (await fetch(`${hub.httpUrl}/metrics`)).text()
+  const text = await (
+    await fetch(`${hub.httpUrl}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+  ).text()
   const line = text.split('\n').find((l) => l.startsWith('vigil_mqtt_messages_total{kind="telemetry"}'))
   return line ? Number(line.split(' ').pop()) : 0
 }

@@ -85,7 +85,7 @@ function imageHardening(): HardeningReport {
 
 describe('storage faults (issue 12)', () => {
   it('(a) 300 devices of one image sending the same inventory and hardening at once all get both', async () => {
-    const hub = await testHub()
+    const hub = await testHub({ enrollAttemptsPerMin: 1000 })
     const devices = await enrollMany(hub, 300)
     const clients = await Promise.all(devices.map((d) => connectEnrolled(hub, d)))
     const inv = JSON.stringify(imageInventory())

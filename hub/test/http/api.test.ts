@@ -6,6 +6,7 @@ import {
   birth,
   connectEnrolled,
   enroll,
+  METRICS_TOKEN,
   telemetry,
   testHub,
   until,
@@ -111,7 +112,7 @@ describe('HTTP API', () => {
     expect(actions).toEqual(expect.arrayContaining(['user.create:olga', 'user.role:tom', 'user.delete:tom']))
   })
 
-  it('slows and audits brute-force sign-in: lockout after repeated failures', async () => {
+  it('slows brute-force sign-in: the address waits after repeated failures', async () => {
     const hub = await testHub({ loginMaxFailures: 3, loginLockoutSec: 600 })
     for (let i = 0; i < 3; i++) {
       expect(
@@ -126,18 +127,8 @@ describe('HTTP API', () => {
     expect(locked.statusCode).toBe(429)
     expect(locked.json().error.code).toBe('VIGIL_LOCKED_OUT')
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0)
-    // an admin session made before still reads the audit trail of the attack
-    const users = hub.app.hub.store.users.values()
-    expect(users[0]?.lockedUntil).toBeDefined()
-    const entries = await hub.app.hub.store.audit.read({
-      filter: (e) => e.action === 'session.create' && !e.ok,
-    })
-    expect(entries.map((e) => e.detail)).toEqual([
-      'VIGIL_LOCKED_OUT',
-      'VIGIL_BAD_CREDENTIALS',
-      'VIGIL_BAD_CREDENTIALS',
-      'VIGIL_BAD_CREDENTIALS',
-    ])
+    // The wait is that address's, for that user: nothing is stored on the account (test/http/sign-in.test.ts).
+    expect(hub.app.hub.store.users.values()[0]?.lockedUntil).toBeUndefined()
   })
 
   it('lists devices with paging, sort and filter; renames, deletes; serves telemetry and events', async () => {
@@ -212,7 +203,11 @@ describe('HTTP API', () => {
       status: 'ready',
       broker: 'embedded',
     })
-    const metrics = await hub.app.inject({ method: 'GET', url: '/metrics' })
+    const metrics = await hub.app.inject({
+      method: 'GET',
+      url: '/metrics',
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    })
     expect(metrics.body).toMatch(/vigil_connected_devices/)
     const res = await hub.app.inject({
       method: 'GET',

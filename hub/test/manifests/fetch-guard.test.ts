@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { ConfigError, loadHubConfig } from '../../src/config.ts'
 import {
+  embeddedIpv4,
   FetchDenied,
   guardedGet,
   isPublicAddress,
@@ -68,6 +69,32 @@ describe('fetch guard', () => {
     for (const a of notPublic) expect(isPublicAddress(a), a).toBe(false)
     for (const a of ['8.8.8.8', '172.32.0.1', '1.1.1.1', '2001:4860:4860::8888', '::ffff:8.8.8.8'])
       expect(isPublicAddress(a), a).toBe(true)
+  })
+
+  it('treats IPv4-compatible, NAT64, 6to4 and site-local IPv6 as non-public (issue #14 finding 9)', async () => {
+    for (const a of [
+      '::7f00:1',
+      '::127.0.0.1',
+      '::8.8.8.8',
+      '64:ff9b::a9fe:a9fe',
+      '64:ff9b::8.8.8.8',
+      '2002:7f00:1::1',
+      '2002:808:808::1',
+      'fec0::1',
+      'feff:ffff::1',
+    ])
+      expect(isPublicAddress(a), a).toBe(false)
+    expect(embeddedIpv4('64:ff9b::a9fe:a9fe')).toBe('169.254.169.254')
+    expect(embeddedIpv4('::127.0.0.1')).toBe('127.0.0.1')
+    expect(embeddedIpv4('2002:a00:5::1')).toBe('10.0.0.5')
+    expect(embeddedIpv4('2001:4860:4860::8888')).toBeUndefined()
+    expect(embeddedIpv4('::ffff:8.8.8.8')).toBeUndefined()
+    // The literal is refused before any connection, and the message names the embedded address.
+    await expect(read('http://[64:ff9b::7f00:1]:9/x')).rejects.toThrow(
+      /embedding 127\.0\.0\.1, a non-public address/,
+    )
+    await expect(read('http://[::127.0.0.1]:9/x')).rejects.toBeInstanceOf(FetchDenied)
+    await expect(read('http://[2002:7f00:1::1]:9/x')).rejects.toBeInstanceOf(FetchDenied)
   })
 
   it('parses the allow list and names every bad entry (config lists them all)', () => {

@@ -1,5 +1,6 @@
 import { VendorTrust } from '../messages/key-rotation.js'
 import { type Static, Type } from '../schema.js'
+import { SafeName } from './names.js'
 
 export const EnrollmentTokenRequest = Type.Object(
   {
@@ -11,7 +12,7 @@ export const EnrollmentTokenRequest = Type.Object(
         description: 'seconds until the token expires (default 24 h)',
       }),
     ),
-    note: Type.Optional(Type.String({ maxLength: 256 })),
+    note: Type.Optional(SafeName(256)),
   },
   { $id: 'EnrollmentTokenRequest', additionalProperties: false },
 )
@@ -31,7 +32,7 @@ export type EnrollmentTokenResponse = Static<typeof EnrollmentTokenResponse>
 export const EnrollRequest = Type.Object(
   {
     token: Type.String({ minLength: 1, maxLength: 256 }),
-    name: Type.String({ minLength: 1, maxLength: 255 }),
+    name: SafeName(255),
   },
   { $id: 'EnrollRequest', additionalProperties: false },
 )

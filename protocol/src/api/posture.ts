@@ -3,6 +3,7 @@
  * `/api/v1/governance…`, `/api/v1/maturity`). The score is documented in the hub's posture README.
  */
 import { type Static, Type } from '../schema.js'
+import { SafeName } from './names.js'
 
 export const PostureGrade = Type.Union([
   Type.Literal('A'),
@@ -48,8 +49,8 @@ export type FleetKpis = Static<typeof FleetKpis>
 /** `POST /api/v1/governance/groups`: a named device group and who owns it. */
 export const DeviceGroupInput = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 128 }),
-    owner: Type.String({ minLength: 1, maxLength: 128 }),
+    name: SafeName(128),
+    owner: SafeName(128),
     deviceIds: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 100_000 }),
   },
   { additionalProperties: false },
@@ -59,8 +60,8 @@ export type DeviceGroupInput = Static<typeof DeviceGroupInput>
 /** `POST /api/v1/governance/training`: one course a user completed (dates YYYY-MM-DD). */
 export const TrainingInput = Type.Object(
   {
-    username: Type.String({ minLength: 1, maxLength: 128 }),
-    course: Type.String({ minLength: 1, maxLength: 256 }),
+    username: SafeName(128),
+    course: SafeName(256),
     completedAt: Type.String({ format: 'date' }),
     expiresAt: Type.Optional(Type.String({ format: 'date' })),
   },

@@ -11,6 +11,9 @@ import { join } from 'node:path'
 import { REPO_ROOT, rssMB } from './proc.ts'
 import { sleep, waitFor } from './stats.ts'
 
+/** The bench hub's `/metrics` bearer token (the hub answers /metrics to nobody else). */
+const METRICS_TOKEN = 'bench-metrics-token-0123456789'
+
 export const HUB_BIN = join(REPO_ROOT, 'hub', 'dist', 'bin', 'vigil-hub.js')
 export const ADMIN_PASSWORD = 'bench-admin-password'
 
@@ -81,6 +84,7 @@ export async function startHubProcess(opts: HubOptions = {}): Promise<HubProcess
       VIGIL_DATA_DIR: dataDir,
       VIGIL_ADMIN_PASSWORD: ADMIN_PASSWORD,
       VIGIL_LOG_LEVEL: 'warn',
+      VIGIL_METRICS_TOKEN: METRICS_TOKEN,
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -136,7 +140,12 @@ export async function startHubProcess(opts: HubOptions = {}): Promise<HubProcess
   const pid = child.pid ?? 0
   let loopMax = 0
   const scrape = async () => {
-    const text = await (await fetch(`${httpUrl}/metrics`, { signal: AbortSignal.timeout(30_000) })).text()
+    const text = await (
+      await fetch(`${httpUrl}/metrics`, {
+        signal: AbortSignal.timeout(30_000),
+        headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+      })
+    ).text()
     const m = /^vigil_event_loop_delay_max_seconds (\S+)$/m.exec(text)
     if (m?.[1]) loopMax = Math.max(loopMax, Number(m[1]) * 1000)
     return text

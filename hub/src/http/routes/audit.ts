@@ -22,7 +22,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/v1/audit',
     {
-      preHandler: app.requireRole('admin'),
+      onRequest: app.requireRole('admin'),
       schema: {
         tags: ['audit'],
         summary: 'Audit log, newest first (format=csv for a CSV export)',

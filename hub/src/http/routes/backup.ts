@@ -14,7 +14,7 @@ export const backupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/v1/admin/backup',
     {
-      preHandler: app.requireRole('admin'),
+      onRequest: app.requireRole('admin'),
       schema: { tags: ['admin'], summary: 'A consistent backup of the data directory (tar.gz)' },
     },
     async (req, reply) => {

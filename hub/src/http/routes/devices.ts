@@ -1,6 +1,6 @@
 /** Devices: list, detail, rename/disable (PATCH), delete, command, telemetry history, events. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ApiError, DeviceList, DeviceSummary, Type } from '@vigil/protocol'
+import { ApiError, DeviceList, DeviceSummary, SafeName, Type } from '@vigil/protocol'
 import { toSummary } from '../../devices/registry.js'
 import { deviceSbom } from '../../devices/sbom.js'
 import { HubError } from '../../errors.js'
@@ -16,7 +16,8 @@ const CommandName = Type.Union([
 export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const hub = app.hub
   const tags = ['devices']
-  const anyone = app.requireRole()
+  // Fleet data is the hospital's own staff's: a vendor token reads none of it (issue #14 finding 3).
+  const staff = app.requireRole('admin', 'operator', 'technician')
   const operators = app.requireRole('admin', 'operator')
 
   const find = (id: string) => {
@@ -28,7 +29,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/v1/devices',
     {
-      preHandler: anyone,
+      onRequest: staff,
       schema: {
         tags,
         summary: 'List devices (paging, sort, filter)',
@@ -52,7 +53,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/api/v1/devices/:id',
-    { preHandler: anyone, schema: { tags, summary: 'One device', params: Params } },
+    { onRequest: staff, schema: { tags, summary: 'One device', params: Params } },
     async (req) => {
       const d = find(req.params.id)
       const inventory = d.inventoryHash ? await hub.store.inventories.get(d.inventoryHash) : undefined
@@ -86,7 +87,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/v1/devices/:id/sbom',
     {
-      preHandler: anyone,
+      onRequest: staff,
       schema: { tags, summary: 'CycloneDX 1.6 SBOM of the device (from its last inventory)', params: Params },
     },
     async (req, reply) => {
@@ -103,14 +104,15 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(
     '/api/v1/devices/:id',
     {
-      preHandler: operators,
+      onRequest: operators,
+      bodyLimit: 16 * 1024,
       schema: {
         tags,
         summary: 'Rename, disable or enable a device',
         params: Params,
         body: Type.Object(
           {
-            name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+            name: Type.Optional(SafeName(255)),
             disabled: Type.Optional(Type.Boolean()),
           },
           { additionalProperties: false },
@@ -142,7 +144,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete(
     '/api/v1/devices/:id',
-    { preHandler: operators, schema: { tags, summary: 'Delete a device', params: Params } },
+    { onRequest: operators, schema: { tags, summary: 'Delete a device', params: Params } },
     async (req, reply) => {
       const d = find(req.params.id)
       hub.registry.remove(d.id)
@@ -163,7 +165,8 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/v1/devices/:id/commands',
     {
-      preHandler: operators,
+      onRequest: operators,
+      bodyLimit: 16 * 1024,
       schema: {
         tags,
         summary: 'Send a command and wait for the answer',
@@ -190,7 +193,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/v1/devices/:id/telemetry',
     {
-      preHandler: anyone,
+      onRequest: staff,
       schema: {
         tags,
         summary: 'Telemetry history (last hour full rate, older downsampled)',
@@ -207,7 +210,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/v1/devices/:id/events',
     {
-      preHandler: anyone,
+      onRequest: staff,
       schema: {
         tags,
         summary: 'Events reported by the device, newest first',

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os'
 /** Enrollment tokens (`/api/v1/enrollment-tokens`) and enrollment itself (`POST /api/v1/enroll`). */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
@@ -10,15 +11,22 @@ import {
 } from '@vigil/protocol'
 import { createEnrollmentToken, enrollDevice, revokeToken, tokenUsable } from '../../devices/enrollment.js'
 import { toSummary } from '../../devices/registry.js'
+import { HubError } from '../../errors.js'
+import { FailureAudit } from '../failure-audit.js'
+import { AttemptLimiter } from '../login-limit.js'
 
 export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const hub = app.hub
   const tags = ['enrollment']
+  // Enrollment needs no session: attempts are limited per address, failures aggregated in the audit log.
+  const limiter = new AttemptLimiter(hub.config.enrollAttemptsPerMin, 60_000)
+  const failures = new FailureAudit((entry) => hub.audit(entry), hub.config.auditFailureWindowSec * 1000)
+  app.addHook('preClose', async () => failures.close())
 
   app.post(
     '/api/v1/enrollment-tokens',
     {
-      preHandler: app.requireRole('admin', 'operator'),
+      onRequest: app.requireRole('admin', 'operator'),
       schema: {
         tags,
         summary: 'Create an enrollment token',
@@ -39,7 +47,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/api/v1/enrollment-tokens',
-    { preHandler: app.requireRole('admin', 'operator'), schema: { tags, summary: 'List enrollment tokens' } },
+    { onRequest: app.requireRole('admin', 'operator'), schema: { tags, summary: 'List enrollment tokens' } },
     async () => ({
       tokens: hub.store.tokens
         .values()
@@ -50,7 +58,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/api/v1/enrollment-tokens/:id',
     {
-      preHandler: app.requireRole('admin', 'operator'),
+      onRequest: app.requireRole('admin', 'operator'),
       schema: { tags, summary: 'Revoke an enrollment token', params: Type.Object({ id: Type.String() }) },
     },
     async (req, reply) => {
@@ -63,14 +71,23 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/v1/enroll',
     {
+      config: { access: 'public' },
+      bodyLimit: 16 * 1024,
       schema: {
         tags,
         summary: 'Enroll a device with a token (no session needed)',
         body: EnrollRequest,
-        response: { 201: EnrollResponse, 400: ApiError, 401: ApiError },
+        response: { 201: EnrollResponse, 400: ApiError, 401: ApiError, 429: ApiError },
       },
     },
     async (req, reply) => {
+      const wait = limiter.hit(req.ip)
+      if (wait > 0) {
+        failures.record('device.enroll.rate-limited', req.ip)
+        throw new HubError('VIGIL_RATE_LIMITED', `too many enrollment attempts; try again in ${wait} s`, {
+          'retry-after': String(wait),
+        })
+      }
       try {
         const { device, secret, tokenId } = enrollDevice(hub.store, req.body.token, req.body.name)
         hub.registry.add(device)
@@ -104,27 +121,42 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         return reply.code(201).send({
           deviceId: summary.id,
           mqtt: {
-            url: mqttUrlFor(hub.config, req.hostname, hub.bus?.ports().mqtt),
+            url: mqttUrlFor(hub.config, hub.bus?.ports()),
             username: device.id,
             password: secret,
           },
           ...(hub.vendorTrust ? { vendors: hub.vendorTrust() } : {}),
         })
       } catch (err) {
-        hub.audit({ actor: 'anonymous', action: 'device.enroll', ok: false, detail: String(err), ip: req.ip })
+        failures.record('device.enroll', req.ip)
         throw err
       }
     },
   )
 }
 
+/**
+ * The broker URL handed to a device: configuration only, never the request's Host header (which the
+ * caller controls). TLS when the hub listens for it and plaintext is closed.
+ */
 export function mqttUrlFor(
-  config: { mqttPublicUrl?: string; mqttUrl?: string; mqttPort: number },
-  requestHost: string,
-  boundPort: number | undefined,
+  config: {
+    mqttPublicUrl?: string
+    mqttUrl?: string
+    mqttHost: string
+    mqttPort: number
+    mqttTlsPort: number
+  },
+  bound: { mqtt?: number; mqtts?: number } | undefined,
 ): string {
   if (config.mqttPublicUrl) return config.mqttPublicUrl
   if (config.mqttUrl) return config.mqttUrl
-  const host = requestHost.replace(/:\d+$/, '') || 'localhost'
-  return `mqtt://${host}:${boundPort ?? config.mqttPort}`
+  const wildcard = config.mqttHost === '0.0.0.0' || config.mqttHost === '::' || config.mqttHost === ''
+  const host = wildcard
+    ? hostname()
+    : config.mqttHost.includes(':')
+      ? `[${config.mqttHost}]`
+      : config.mqttHost
+  if (bound?.mqtt === undefined && bound?.mqtts !== undefined) return `mqtts://${host}:${bound.mqtts}`
+  return `mqtt://${host}:${bound?.mqtt ?? config.mqttPort}`
 }

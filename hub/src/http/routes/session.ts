@@ -1,17 +1,32 @@
 /** Sign-in: `POST/GET/DELETE /api/v1/session`. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ApiError, SessionRequest, SessionResponse, SessionUser, Type } from '@vigil/protocol'
+import { Counter } from 'prom-client'
 import { SESSION_COOKIE, sessionUser, signIn, signOut } from '../../auth/sessions.js'
 import { HubError } from '../../errors.js'
+import { FailureAudit } from '../failure-audit.js'
 import { AttemptLimiter } from '../login-limit.js'
+import { SignInBackoff } from '../sign-in-backoff.js'
 
 export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { store, config } = app.hub
+  // Per address, before any password is checked; then per user and address (never per account alone).
   const limiter = new AttemptLimiter(config.loginAttemptsPerMin, 60_000)
+  const backoff = new SignInBackoff(config.loginMaxFailures, config.loginLockoutSec * 1000)
+  const failures = new FailureAudit((entry) => app.hub.audit(entry), config.auditFailureWindowSec * 1000)
+  app.addHook('preClose', async () => failures.close())
+  const checks = new Counter({
+    name: 'vigil_sign_in_password_checks_total',
+    help: 'Sign-in attempts that computed a password hash (every attempt past the address limit does)',
+    registers: [app.hub.metrics.registry],
+  })
+  const policy = { ttlSec: config.sessionTtlSec, onPasswordCheck: () => checks.inc() }
 
   app.post(
     '/api/v1/session',
     {
+      config: { access: 'public' },
+      bodyLimit: 16 * 1024,
       schema: {
         tags: ['session'],
         summary: 'Sign in',
@@ -20,24 +35,21 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
+      const { username, password } = req.body
       const wait = limiter.hit(req.ip)
       if (wait > 0) {
-        app.hub.audit({ actor: req.body.username, action: 'session.rate-limited', ok: false, ip: req.ip })
+        failures.record('session.rate-limited', req.ip, username)
         throw new HubError('VIGIL_RATE_LIMITED', `too many sign-in attempts; try again in ${wait} s`, {
           'retry-after': String(wait),
         })
       }
       try {
-        const { token, user, session } = await signIn(
-          store,
-          {
-            ttlSec: config.sessionTtlSec,
-            maxFailures: config.loginMaxFailures,
-            lockoutSec: config.loginLockoutSec,
-          },
-          req.body.username,
-          req.body.password,
-        )
+        const { token, user, session } = await signIn(store, policy, {
+          username,
+          password,
+          waitSec: backoff.waitSec(username, req.ip),
+        })
+        backoff.succeeded(username, req.ip)
         app.hub.audit({ actor: user.username, action: 'session.create', ok: true, ip: req.ip })
         reply.setCookie(SESSION_COOKIE, token, {
           httpOnly: true,
@@ -48,15 +60,8 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         })
         return { token, user: sessionUser(user), expiresAt: session.expiresAt }
       } catch (err) {
-        if (err instanceof HubError) {
-          app.hub.audit({
-            actor: req.body.username,
-            action: 'session.create',
-            ok: false,
-            detail: err.code,
-            ip: req.ip,
-          })
-        }
+        if (err instanceof HubError && err.code === 'VIGIL_BAD_CREDENTIALS') backoff.failed(username, req.ip)
+        if (err instanceof HubError) failures.record('session.create', req.ip, username)
         throw err
       }
     },
@@ -65,7 +70,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/v1/session',
     {
-      preHandler: app.requireRole(),
+      onRequest: app.requireRole(),
       schema: { tags: ['session'], response: { 200: Type.Object({ user: SessionUser }), 401: ApiError } },
     },
     async (req) => {
@@ -74,15 +79,19 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   )
 
-  app.delete('/api/v1/session', { schema: { tags: ['session'] } }, async (req, reply) => {
-    if (req.sessionToken) {
-      signOut(store, req.sessionToken)
-      if (req.user) {
-        app.hub.audit({ actor: req.user.username, action: 'session.delete', ok: true, ip: req.ip })
-        app.hub.events.emit('session-ended', { userId: req.user.id })
+  app.delete(
+    '/api/v1/session',
+    { config: { access: 'public' }, schema: { tags: ['session'] } },
+    async (req, reply) => {
+      if (req.sessionToken) {
+        signOut(store, req.sessionToken)
+        if (req.user) {
+          app.hub.audit({ actor: req.user.username, action: 'session.delete', ok: true, ip: req.ip })
+          app.hub.events.emit('session-ended', { userId: req.user.id })
+        }
       }
-    }
-    reply.clearCookie(SESSION_COOKIE, { path: '/' })
-    return reply.code(204).send()
-  })
+      reply.clearCookie(SESSION_COOKIE, { path: '/' })
+      return reply.code(204).send()
+    },
+  )
 }

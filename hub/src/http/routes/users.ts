@@ -30,7 +30,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/v1/users',
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: { tags, response: { 200: Type.Object({ users: Type.Array(PublicUser) }) } },
     },
     async () => ({ users: hub.store.users.values().map(view) }),
@@ -39,7 +39,8 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/v1/users',
     {
-      preHandler: admin,
+      onRequest: admin,
+      bodyLimit: 16 * 1024,
       schema: {
         tags,
         body: Type.Object(
@@ -66,7 +67,8 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(
     '/api/v1/users/:username',
     {
-      preHandler: admin,
+      onRequest: admin,
+      bodyLimit: 16 * 1024,
       schema: {
         tags,
         params: Params,
@@ -105,7 +107,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete(
     '/api/v1/users/:username',
-    { preHandler: admin, schema: { tags, params: Params } },
+    { onRequest: admin, schema: { tags, params: Params } },
     async (req, reply) => {
       const user = findUser(hub.store, req.params.username)
       if (!user) throw new HubError('VIGIL_NOT_FOUND', `no user ${req.params.username}`)
