@@ -58,6 +58,11 @@ export const HubConfigSchema = Type.Object(
      * (an internal artifact mirror).
      */
     artifactFetchAllow: Type.Optional(Type.String()),
+    /** Advisory feeds: per-request timeout, retries (exponential backoff from feedBackoffMs), scheduler tick. */
+    feedTimeoutMs: Type.Intersect([Positive], { default: 30_000 }),
+    feedRetries: Type.Integer({ minimum: 0, maximum: 10, default: 3 }),
+    feedBackoffMs: Type.Intersect([Positive], { default: 1000 }),
+    feedTickMs: Type.Intersect([Positive], { default: 30_000 }),
   },
   { additionalProperties: false },
 )
@@ -97,6 +102,10 @@ export const ENV_VARS: Record<string, keyof HubConfig> = {
   VIGIL_ARTIFACT_FETCH_ALLOW: 'artifactFetchAllow',
   VIGIL_LOGIN_LOCKOUT_SEC: 'loginLockoutSec',
   VIGIL_LOGIN_ATTEMPTS_PER_MIN: 'loginAttemptsPerMin',
+  VIGIL_FEED_TIMEOUT_MS: 'feedTimeoutMs',
+  VIGIL_FEED_RETRIES: 'feedRetries',
+  VIGIL_FEED_BACKOFF_MS: 'feedBackoffMs',
+  VIGIL_FEED_TICK_MS: 'feedTickMs',
 }
 
 export class ConfigError extends Error {

@@ -34,6 +34,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Set by the risk-register feature (undefined in builds without it). */
     riskRegister?: RiskRegisterAccess
+    /** The running hub's advisory intake (feeds, uploads), set by the risk-register feature. */
+    advisoryIntake?: AdvisoryService
   }
 }
 
@@ -159,6 +161,7 @@ const feature: FastifyPluginAsync = async (app) => {
   })
 
   const service = new AdvisoryService(engine, advisoryDb)
+  app.decorate('advisoryIntake', service)
   const watcher = new FolderWatch({
     dir: join(hub.config.dataDir, 'advisories'),
     debounceMs: 300,

@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { documentsIn, feedApi, feedHub } from './helpers.ts'
+import { cisaDocs, csafProvider, Mirror, makeKey, sign } from './mirror.ts'
+
+describe('csaf-provider feeds', () => {
+  it('first sync verifies and imports every document; an unchanged second sync fetches only metadata and listings', async () => {
+    const m = await new Mirror().start()
+    const docs = cisaDocs(9)
+    const held = docs.pop()
+    if (!held) throw new Error('no test data')
+    const p = await csafProvider(m, 'csaf', 'directory', docs)
+    const hub = await feedHub()
+    const a = await feedApi(hub)
+    const feed = await a.add({ kind: 'csaf-provider', url: p.metadata })
+
+    const first = await a.sync(feed.id)
+    expect(first).toMatchObject({ ok: true, added: docs.length, updated: 0, refused: [] })
+    expect(documentsIn(m.take())).toHaveLength(docs.length)
+    const view = (await a.list()).find((f) => f.id === feed.id)
+    expect(view?.pinnedKeys).toEqual([p.key.fingerprint])
+    expect(view?.lastSuccessAt).toBe(first.at)
+    const ids = ((await a.call('GET', '/api/v1/advisories?source=csaf')).body as { total: number }).total
+    expect(ids).toBe(docs.length)
+
+    const second = await a.sync(feed.id)
+    expect(second).toMatchObject({ ok: true, added: 0, updated: 0 })
+    const log = m.take()
+    expect(log).toEqual(['GET /csaf/provider-metadata.json', 'GET /csaf/white/changes.csv'])
+
+    // one new document and one re-published (same content, new time): only those two are fetched
+    await p.publish(held.path, held.body, '2024-11-01T06:00:00Z')
+    const touched = docs[0]
+    if (!touched) throw new Error('no test data')
+    await p.publish(touched.path, touched.body, '2024-11-02T06:00:00Z')
+    const third = await a.sync(feed.id)
+    expect(third).toMatchObject({ ok: true, added: 1, unchanged: docs.length })
+    expect(documentsIn(m.take()).sort()).toEqual(
+      [`GET /csaf/white/${held.path}`, `GET /csaf/white/${touched.path}`].sort(),
+    )
+  })
+
+  it('refuses a wrong hash, a bad signature, an unknown key and a missing document, imports the rest, and lists them until they change', async () => {
+    const m = await new Mirror().start()
+    const docs = cisaDocs(6)
+    const p = await csafProvider(m, 'csaf', 'directory', docs)
+    const [d0, d1, d2, d3] = docs
+    if (!d0 || !d1 || !d2 || !d3) throw new Error('no test data')
+    const url = (d: { path: string }) => `${m.url}/csaf/white/${d.path}`
+    m.put(`/csaf/white/${d0.path}.sha512`, `${createHash('sha512').update('other').digest('hex')}  x.json\n`)
+    m.put(`/csaf/white/${d1.path}.asc`, await sign(Buffer.from('another document'), p.key))
+    m.put(`/csaf/white/${d2.path}.asc`, await sign(d2.body, await makeKey('Somebody else')))
+    m.files.delete(`/csaf/white/${d3.path}`)
+    const hub = await feedHub()
+    const a = await feedApi(hub)
+    const feed = await a.add({ kind: 'csaf-provider', url: p.metadata })
+
+    const r = await a.sync(feed.id)
+    expect(r.ok).toBe(true)
+    expect(r.added).toBe(docs.length - 4)
+    const reasons = new Map(r.refused.map((x) => [x.url, x.reason]))
+    expect(reasons.get(url(d0))).toMatch(/sha512 mismatch/)
+    expect(reasons.get(url(d1))).toMatch(/bad OpenPGP signature/)
+    expect(reasons.get(url(d2))).toMatch(/unknown key/)
+    expect(reasons.get(url(d3))).toMatch(/404/)
+    expect(reasons.size).toBe(4)
+
+    // still listed by the next sync, which does not fetch them again
+    m.take()
+    const again = await a.sync(feed.id)
+    expect(again.refused).toHaveLength(4)
+    expect(documentsIn(m.take())).toEqual([])
+
+    // the provider fixes one: it is fetched, verified and imported, and no longer listed
+    await p.publish(d1.path, d1.body, '2024-12-01T00:00:00Z')
+    const fixed = await a.sync(feed.id)
+    expect(fixed.added).toBe(1)
+    expect(fixed.refused.map((x) => x.url)).not.toContain(url(d1))
+    expect(fixed.refused).toHaveLength(3)
+  })
+
+  it('a schema failure is refused with the importer reason; malformed changes.csv lines are listed and the rest goes on', async () => {
+    const m = await new Mirror().start()
+    const docs = cisaDocs(3)
+    const broken = { path: '2099/broken.json', body: Buffer.from('{"document": {"category": "csaf_base"}}') }
+    const p = await csafProvider(m, 'csaf', 'directory', [...docs, broken])
+    const csv = m.files.get('/csaf/white/changes.csv')?.toString() ?? ''
+    m.put('/csaf/white/changes.csv', `${csv}this is not a change line\n"2019/x.json",not-a-time\n`)
+    const hub = await feedHub()
+    const a = await feedApi(hub)
+    const feed = await a.add({ kind: 'csaf-provider', url: p.metadata })
+    const r = await a.sync(feed.id)
+    expect(r.ok).toBe(true)
+    expect(r.added).toBe(docs.length)
+    const reasons = r.refused.map((x) => `${x.url} ${x.reason}`)
+    expect(reasons.some((x) => x.includes('broken.json') && /schema|CSAF|csaf/.test(x))).toBe(true)
+    expect(reasons.filter((x) => x.includes('malformed changes.csv'))).toHaveLength(2)
+  })
+
+  it('ROLIE distribution, and discovery from a bare domain through .well-known', async () => {
+    const m = await new Mirror().start()
+    const docs = cisaDocs(4)
+    const rolie = await csafProvider(m, 'rolie', 'rolie', docs)
+    const hub = await feedHub()
+    const a = await feedApi(hub)
+    const f1 = await a.add({ kind: 'csaf-provider', url: rolie.metadata })
+    expect(await a.sync(f1.id)).toMatchObject({ ok: true, added: docs.length, refused: [] })
+    m.take()
+    expect((await a.sync(f1.id)).added).toBe(0)
+    expect(m.take()).toEqual(['GET /rolie/provider-metadata.json', 'GET /rolie/white/feed-tlp-white.json'])
+
+    // a second mirror serves its provider at the well-known path only
+    const m2 = await new Mirror().start()
+    const other = cisaDocs(6).slice(4)
+    await csafProvider(m2, '.well-known/csaf', 'directory', other)
+    const f2 = await a.add({ kind: 'csaf-provider', url: m2.url })
+    const r = await a.sync(f2.id)
+    expect(r).toMatchObject({ ok: true, added: other.length })
+  })
+
+  it('an unreachable provider fails that feed only, with the reason; 500s are retried', async () => {
+    const m = await new Mirror().start()
+    const p = await csafProvider(m, 'csaf', 'directory', cisaDocs(2))
+    const hub = await feedHub()
+    const a = await feedApi(hub)
+    const good = await a.add({ kind: 'csaf-provider', url: p.metadata })
+    let calls = 0
+    m.overrides.set('/broken/provider-metadata.json', (_req, res) => {
+      calls++
+      res.writeHead(500).end('oops')
+    })
+    const bad = await a.add({ kind: 'csaf-provider', url: `${m.url}/broken/provider-metadata.json` })
+    const [rb, rg] = await Promise.all([a.sync(bad.id), a.sync(good.id)])
+    expect(rb.ok).toBe(false)
+    expect(rb.error).toMatch(/HTTP 500/)
+    expect(calls).toBe(2) // one retry (feedRetries 1)
+    expect(rg).toMatchObject({ ok: true, added: 2 })
+    const views = await a.list()
+    expect(views.find((f) => f.id === bad.id)?.lastSuccessAt).toBeUndefined()
+  })
+})
