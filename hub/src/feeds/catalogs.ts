@@ -22,9 +22,12 @@ async function fetchCatalog(ctx: SyncContext): Promise<Buffer | null> {
   return r.body
 }
 
-async function importOne(ctx: SyncContext, file: string, text: string): Promise<void> {
-  const refused = count(ctx.tally, await ctx.importTexts([{ file, text }]))
-  const reason = refused.get(file)
+async function importOne(ctx: SyncContext, file: string, text: string, what: 'kev' | 'epss'): Promise<void> {
+  const summary = await ctx.importTexts([{ file, text }])
+  const refused = count(ctx.tally, summary)
+  const empty = (what === 'kev' ? summary.kev.size : summary.epss.size) === 0
+  const reason =
+    refused.get(file) ?? (empty ? `no ${what === 'kev' ? 'KEV entries' : 'EPSS scores'} in it` : undefined)
   if (reason !== undefined) {
     // The validator is dropped so the next sync fetches the catalog again.
     delete ctx.state.validators[ctx.feed.url]
@@ -36,7 +39,7 @@ export async function syncKev(ctx: SyncContext): Promise<void> {
   ctx.progress('catalog', 0)
   const body = await fetchCatalog(ctx)
   if (body === null) return
-  await importOne(ctx, 'kev.json', body.toString('utf8'))
+  await importOne(ctx, 'kev.json', body.toString('utf8'), 'kev')
   // The importer reports the catalog as KEV entries, not advisories: a changed catalog is one update.
   ctx.tally.updated++
 }
@@ -57,6 +60,6 @@ export async function syncEpss(ctx: SyncContext): Promise<void> {
       `${ctx.feed.url}: not a readable gzip file (${(err as Error).message})`,
     )
   }
-  await importOne(ctx, 'epss.csv', text)
+  await importOne(ctx, 'epss.csv', text, 'epss')
   ctx.tally.updated++
 }
