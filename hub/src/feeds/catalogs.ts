@@ -17,7 +17,6 @@ async function fetchCatalog(ctx: SyncContext): Promise<Buffer | null> {
     ctx.tally.unchanged++
     return null
   }
-  ctx.onFetched?.(url, r.body)
   ctx.state.validators[url] = r.validator
   return r.body
 }

@@ -30,7 +30,6 @@ async function getText(ctx: SyncContext, url: string): Promise<{ text: string | 
   if (r.status === 404) return { text: null, status: 404 }
   if (r.status === 304) return { text: null, status: 304 }
   ctx.state.validators[url] = r.validator
-  ctx.onFetched?.(url, r.body)
   return { text: r.body.toString('utf8'), status: 200 }
 }
 
@@ -70,7 +69,6 @@ async function providerKeys(ctx: SyncContext, meta: ProviderMetadata, metaUrl: s
     const url = new URL(entry.url, metaUrl).href
     const r = await ctx.fetcher.get(url)
     if (r.status !== 200) throw new FeedFetchError(url, `${url}: the provider's OpenPGP key is unavailable`)
-    ctx.onFetched?.(url, r.body)
     const key = await readPublicKey(r.body)
     if (entry.fingerprint && normalizeFingerprint(entry.fingerprint) !== key.fingerprint)
       throw new FeedFetchError(
@@ -170,7 +168,6 @@ async function check(ctx: SyncContext, doc: Listed, body: Buffer, keys: PublicKe
     if (algo === null) continue
     const r = await ctx.fetcher.get(url, { maxBytes: 4096 })
     if (r.status !== 200) continue
-    ctx.onFetched?.(url, r.body)
     const expected = r.body.toString('utf8').trim().split(/\s+/)[0]?.toLowerCase() ?? ''
     const actual = createHash(algo).update(body).digest('hex')
     if (expected !== actual)
@@ -181,7 +178,6 @@ async function check(ctx: SyncContext, doc: Listed, body: Buffer, keys: PublicKe
   const sigUrl = doc.signature ? new URL(doc.signature, doc.url).href : `${doc.url}.asc`
   const sig = await ctx.fetcher.get(sigUrl, { maxBytes: 64 * 1024 })
   if (sig.status !== 200) return `no OpenPGP signature at ${sigUrl}`
-  ctx.onFetched?.(sigUrl, sig.body)
   return verifyDetached(body, sig.body, keys)
 }
 
@@ -194,7 +190,6 @@ export async function syncCsafProvider(ctx: SyncContext): Promise<void> {
     throw new FeedFetchError(metaUrl, `${metaUrl}: provider metadata not found (404)`)
   let meta: ProviderMetadata
   if (metaRes.status === 200) {
-    ctx.onFetched?.(metaUrl, metaRes.body)
     meta = JSON.parse(metaRes.body.toString('utf8')) as ProviderMetadata
     ctx.state.validators[metaUrl] = metaRes.validator
     ctx.state.metadata = metaRes.body.toString('utf8')
@@ -247,7 +242,6 @@ export async function syncCsafProvider(ctx: SyncContext): Promise<void> {
       refuse(ctx, doc.url, `HTTP ${r.status === 404 ? '404 (listed but not found)' : r.status}`, doc.stamp)
       continue
     }
-    ctx.onFetched?.(doc.url, r.body)
     const why = await check(ctx, doc, r.body, keys)
     if (why !== null) {
       refuse(ctx, doc.url, why, doc.stamp)

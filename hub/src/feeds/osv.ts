@@ -7,42 +7,18 @@
  */
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import yauzl from 'yauzl'
 import type { ImportText } from '../advisories/index.js'
 import { FeedFetchError } from './http.js'
 import { count, docsOf, IMPORT_CHUNK, type SyncContext, yieldLoop } from './sync-context.js'
+import { eachEntry, openZip } from './zip.js'
 
 /** Largest single OSV record read from a zip. */
-const MAX_ENTRY_BYTES = 8 * 1024 * 1024
+const MAX_RECORD_BYTES = 8 * 1024 * 1024
 /** Largest all.zip accepted (a whole ecosystem). */
 const MAX_ZIP_BYTES = 2 * 1024 * 1024 * 1024
 
 function base(url: string): string {
   return url.endsWith('/') ? url : `${url}/`
-}
-
-function openZip(file: string): Promise<yauzl.ZipFile> {
-  return new Promise((resolve, reject) =>
-    yauzl.open(file, { lazyEntries: true, autoClose: true }, (err, zip) =>
-      err ? reject(err) : resolve(zip),
-    ),
-  )
-}
-
-function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    if (entry.uncompressedSize > MAX_ENTRY_BYTES)
-      return reject(
-        new Error(`${entry.fileName}: ${entry.uncompressedSize} bytes exceeds ${MAX_ENTRY_BYTES}`),
-      )
-    zip.openReadStream(entry, (err, stream) => {
-      if (err) return reject(err)
-      const chunks: Buffer[] = []
-      stream.on('data', (c: Buffer) => chunks.push(c))
-      stream.on('error', reject)
-      stream.on('end', () => resolve(Buffer.concat(chunks)))
-    })
-  })
 }
 
 function newest(a: string, b: string | undefined): string {
@@ -74,49 +50,31 @@ async function fullSync(ctx: SyncContext, url: string, eco: string): Promise<str
     ctx.progress(`${eco}: downloading all.zip`, 0)
     const r = await ctx.fetcher.download(zipUrl, file, { maxBytes: MAX_ZIP_BYTES })
     if (r.status !== 200) throw new FeedFetchError(zipUrl, `${zipUrl}: HTTP ${r.status}`)
-    let zip: yauzl.ZipFile
     try {
-      zip = await openZip(file)
+      ;(await openZip(file)).close()
     } catch (err) {
       throw new FeedFetchError(zipUrl, `${zipUrl}: damaged or truncated zip (${(err as Error).message})`)
     }
     let cursor = ''
     let done = 0
-    const total = zip.entryCount
     let batch: ImportText[] = []
-    await new Promise<void>((resolve, reject) => {
-      zip.on('error', (err: Error) =>
-        reject(new FeedFetchError(zipUrl, `${zipUrl}: damaged zip (${err.message})`)),
-      )
-      zip.on('end', () => resolve())
-      zip.on('entry', (entry: yauzl.Entry) => {
-        void (async () => {
-          if (ctx.signal.aborted) throw ctx.signal.reason
-          if (entry.fileName.endsWith('.json')) {
-            const body = await readEntry(zip, entry)
-            const text = body.toString('utf8')
-            cursor = newest(cursor, modifiedOf(text))
-            batch.push({ file: `${zipUrl}#${entry.fileName}`, text })
-            ctx.onFetched?.(`${zipUrl}#${entry.fileName}`, body)
-          }
-          done++
-          if (batch.length >= IMPORT_CHUNK) {
-            ctx.progress(`${eco}: importing`, done, total)
-            const chunk = batch
-            batch = []
-            await importBatch(ctx, chunk, eco)
-          }
-          zip.readEntry()
-        })().catch((err) => {
-          zip.close()
-          reject(
-            err instanceof FeedFetchError || ctx.signal.aborted
-              ? err
-              : new FeedFetchError(zipUrl, `${zipUrl}: ${(err as Error).message}`),
-          )
-        })
-      })
-      zip.readEntry()
+    const total = await eachEntry(file, async (name, read, count) => {
+      if (ctx.signal.aborted) throw ctx.signal.reason
+      done++
+      if (!name.endsWith('.json')) return
+      const body = await read()
+      const text = body.toString('utf8')
+      cursor = newest(cursor, modifiedOf(text))
+      batch.push({ file: `${zipUrl}#${name}`, text })
+      if (batch.length >= IMPORT_CHUNK) {
+        ctx.progress(`${eco}: importing`, done, count)
+        const chunk = batch
+        batch = []
+        await importBatch(ctx, chunk, eco)
+      }
+    }).catch((err) => {
+      if (ctx.signal.aborted || err instanceof FeedFetchError) throw err
+      throw new FeedFetchError(zipUrl, `${zipUrl}: damaged zip (${(err as Error).message})`)
     })
     await importBatch(ctx, batch, eco)
     ctx.progress(`${eco}: imported`, done, total)
@@ -152,7 +110,6 @@ async function incremental(ctx: SyncContext, url: string, eco: string, cursor: s
   const r = await ctx.fetcher.get(listUrl, { validator: ctx.state.validators[listUrl] })
   if (r.status === 304) return cursor
   if (r.status === 404) throw new FeedFetchError(listUrl, `${listUrl}: not found (404)`)
-  ctx.onFetched?.(listUrl, r.body)
   const docs = docsOf(ctx.state)
   for (const k of Object.keys(docs)) if (k.startsWith(`${listUrl}#`)) delete docs[k]
   const changed = parseModified(r.body.toString('utf8'), cursor, (line, raw) => {
@@ -164,7 +121,7 @@ async function incremental(ctx: SyncContext, url: string, eco: string, cursor: s
     if (ctx.signal.aborted) throw ctx.signal.reason
     ctx.progress(`${eco}: changed records`, i, changed.length)
     const recUrl = `${base(url)}${encodeURIComponent(eco)}/${encodeURIComponent(c.id)}.json`
-    const rec = await ctx.fetcher.get(recUrl, { maxBytes: MAX_ENTRY_BYTES })
+    const rec = await ctx.fetcher.get(recUrl, { maxBytes: MAX_RECORD_BYTES })
     next = newest(next, c.modified)
     if (rec.status !== 200) {
       docs[recUrl] = {
@@ -173,7 +130,6 @@ async function incremental(ctx: SyncContext, url: string, eco: string, cursor: s
       }
       continue
     }
-    ctx.onFetched?.(recUrl, rec.body)
     batch.push({ file: recUrl, text: rec.body.toString('utf8') })
     if (batch.length >= IMPORT_CHUNK) {
       await importBatch(ctx, batch, eco)

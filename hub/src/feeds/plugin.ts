@@ -100,7 +100,7 @@ const feature: FastifyPluginAsync<FeedsOptions> = async (app, opts) => {
     },
   })
 
-  await app.register(feedRoutes(service))
+  await app.register(feedRoutes(service, intake, tempDir))
   app.addHook('onReady', async () => {
     if (opts.scheduler !== false) service.start()
   })

@@ -6,17 +6,42 @@
  *   DELETE /api/v1/feeds/:id        → 204 (a sync under way is aborted)
  *   POST   /api/v1/feeds/:id/sync   → 202 FeedView (the sync runs on; `running` shows its progress)
  *   GET    /api/v1/feeds/status     → AdvisoryStatus (any staff role: posture pages show its notice)
+ *   POST   /api/v1/feeds/export     {feeds?: id[]} → application/zip: an offline bundle (default: enabled feeds)
+ *   POST   /api/v1/feeds/bundle     application/zip (a bundle) → BundleResult
+ *   POST   /api/v1/advisories/import  AdvisoryFilesUpload → AdvisoryFilesResult (files or zips, per-file results)
  */
+import { randomUUID } from 'node:crypto'
+import { createReadStream, createWriteStream } from 'node:fs'
+import { rm, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { AdvisoryStatus, FeedCreate, FeedList, FeedPatch, FeedView, Type } from '@vigil/protocol'
+import {
+  AdvisoryFilesResult,
+  AdvisoryFilesUpload,
+  AdvisoryStatus,
+  BundleResult,
+  FeedCreate,
+  FeedList,
+  FeedPatch,
+  FeedView,
+  Type,
+} from '@vigil/protocol'
 import { HubError } from '../errors.js'
-import type { FeedService } from './service.js'
+import type { AdvisoryIntake, FeedService } from './service.js'
+import { importFiles } from './upload.js'
+
+/** Largest bundle accepted by upload (a whole OSV ecosystem or three). */
+const MAX_BUNDLE_BYTES = 4 * 1024 * 1024 * 1024
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) })
 
 export const feedRoutes =
-  (service: FeedService): FastifyPluginAsyncTypebox =>
+  (service: FeedService, intake: AdvisoryIntake, tempDir: string): FastifyPluginAsyncTypebox =>
   async (app) => {
+    // A bundle is streamed to disk, never parsed in memory.
+    app.addContentTypeParser('application/zip', (_req, payload, done) => done(null, payload))
     const admin = app.requireRole('admin')
     const staff = app.requireRole('admin', 'operator', 'technician')
     const actor = (u: { username: string } | null | undefined) => u?.username ?? 'unknown'
@@ -91,6 +116,88 @@ export const feedRoutes =
         service.startSync(f.id).catch(() => {})
         app.hub.audit({ actor: actor(req.user), action: 'feed.sync', target: f.id, ok: true })
         return reply.code(202).send(service.view(f))
+      },
+    )
+
+    app.post(
+      '/api/v1/advisories/import',
+      {
+        preHandler: admin,
+        bodyLimit: 256 * 1024 * 1024,
+        schema: { body: AdvisoryFilesUpload, response: { 200: AdvisoryFilesResult } },
+      },
+      async (req) => {
+        const files = req.body.files.map((f) => ({ name: f.name, data: Buffer.from(f.data, 'base64') }))
+        const result = await importFiles(files, intake, tempDir)
+        app.hub.audit({
+          actor: actor(req.user),
+          action: 'advisory.import',
+          ok: result.refused === 0,
+          detail: `${files.length} files: imported ${result.imported}, updated ${result.updated}, refused ${result.refused}`,
+        })
+        return result
+      },
+    )
+
+    app.post(
+      '/api/v1/feeds/export',
+      {
+        preHandler: admin,
+        schema: {
+          body: Type.Optional(
+            Type.Object({
+              feeds: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 100 })),
+            }),
+          ),
+        },
+      },
+      async (req, reply) => {
+        const file = join(tempDir, `export-${randomUUID()}.zip`)
+        const feeds = await service.exportBundle(file, req.body?.feeds)
+        app.hub.audit({
+          actor: actor(req.user),
+          action: 'feed.export',
+          ok: true,
+          detail: `${feeds.length} feeds`,
+        })
+        const size = (await stat(file)).size
+        const stream = createReadStream(file)
+        stream.on('close', () => {
+          void rm(file, { force: true })
+        })
+        return reply
+          .type('application/zip')
+          .header('content-length', size)
+          .header('content-disposition', 'attachment; filename="vigil-feeds-bundle.zip"')
+          .send(stream)
+      },
+    )
+
+    app.post(
+      '/api/v1/feeds/bundle',
+      { preHandler: admin, bodyLimit: MAX_BUNDLE_BYTES, schema: { response: { 200: BundleResult } } },
+      async (req) => {
+        if (req.headers['content-type'] !== 'application/zip')
+          throw new HubError('VIGIL_BAD_REQUEST', 'send the bundle as application/zip')
+        const file = join(tempDir, `bundle-${randomUUID()}.zip`)
+        try {
+          await pipeline(req.body as Readable, createWriteStream(file))
+          let result: BundleResult
+          try {
+            result = await service.applyBundle(file)
+          } catch (err) {
+            throw new HubError('VIGIL_BAD_REQUEST', (err as Error).message)
+          }
+          app.hub.audit({
+            actor: actor(req.user),
+            action: 'feed.bundle',
+            ok: result.feeds.every((f) => f.result.ok),
+            detail: result.feeds.map((f) => `${f.name}: +${f.result.added} ~${f.result.updated}`).join('; '),
+          })
+          return result
+        } finally {
+          await rm(file, { force: true })
+        }
       },
     )
   }

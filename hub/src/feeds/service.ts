@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto'
 import type {
   AdvisoryStatus,
+  BundleResult,
   FeedCreate,
   FeedKind,
   FeedPatch,
@@ -15,6 +16,7 @@ import type {
   FeedView,
 } from '@vigil/protocol'
 import type { ImportSummary, ImportText } from '../advisories/index.js'
+import { BundleFetcher, exportBundle } from './bundle.js'
 import { syncEpss, syncKev } from './catalogs.js'
 import { syncCsafProvider } from './csaf.js'
 import type { FeedDb, FeedRecord, FeedState } from './db.js'
@@ -274,6 +276,45 @@ export class FeedService {
         failing.map((f) => f.since.slice(0, 10)).sort()[0]
       }.`
     return { advisories, feeds: feeds.length, enabledFeeds: enabled.length, failing, notice }
+  }
+
+  /** Writes an offline bundle of the given feeds (default: the enabled ones), synced from scratch. */
+  exportBundle(out: string, ids?: string[]) {
+    const feeds = this.o.db.feeds.values().filter((f) => (ids ? ids.includes(f.id) : f.enabled))
+    return exportBundle(feeds, out, { policy: this.#policy, tempDir: this.o.tempDir })
+  }
+
+  /**
+   * Applies a bundle feed by feed: a feed of the same kind and URL is synced from it (one that does
+   * not exist yet is created, disabled: an air-gapped hub must not try the network). Signatures and
+   * hashes are checked again; the feed's cursors decide what is new.
+   */
+  async applyBundle(file: string): Promise<BundleResult> {
+    const fetcher = await BundleFetcher.open(file)
+    const out: BundleResult['feeds'] = []
+    try {
+      for (const bf of fetcher.manifest.feeds) {
+        let local = this.o.db.feeds.values().find((f) => f.kind === bf.kind && f.url === bf.url)
+        const created = local === undefined
+        local ??= this.create({
+          kind: bf.kind,
+          url: bf.url,
+          name: bf.name,
+          enabled: false,
+          intervalMinutes: bf.intervalMinutes,
+          ...(bf.ecosystems ? { ecosystems: bf.ecosystems } : {}),
+        })
+        // A network sync under way finishes first; the bundle is applied after it.
+        await this.#running.get(local.id)?.done.catch(() => {})
+        fetcher.requests = 0
+        fetcher.bytes = 0
+        const result = await this.startSync(local.id, fetcher)
+        out.push({ id: local.id, name: local.name, kind: local.kind, created, result })
+      }
+    } finally {
+      fetcher.close()
+    }
+    return { feeds: out }
   }
 
   stateOf(id: string): FeedState | undefined {

@@ -8,6 +8,8 @@ import type { Fetched, GetOptions } from './http.js'
 
 /** Where a sync reads from: the network (`FeedHttp`) or an offline bundle. */
 export interface Fetcher {
+  /** True when replaying an offline bundle: OSV then applies the whole zip (no change list in a bundle). */
+  readonly replay?: boolean
   requests: number
   bytes: number
   get(url: string, opts?: GetOptions): Promise<Fetched>
@@ -30,8 +32,6 @@ export interface SyncContext {
   /** Documents into the hub's advisory database and correlation (serialised with every other import). */
   importTexts(texts: ImportText[]): Promise<ImportSummary>
   progress(phase: string, done: number, total?: number): void
-  /** Every body fetched with 200 (an export bundle records them). */
-  onFetched?(url: string, body: Buffer): void
 }
 
 /** OSV records / documents imported per chunk: the event loop is yielded between chunks. */

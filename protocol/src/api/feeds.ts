@@ -128,3 +128,62 @@ export const AdvisoryStatus = Type.Object(
   { $id: 'AdvisoryStatus' },
 )
 export type AdvisoryStatus = Static<typeof AdvisoryStatus>
+
+/**
+ * `POST /api/v1/advisories/import` (admin): advisory files as an operator has them — CSAF or OSV JSON,
+ * a KEV catalog, an EPSS CSV (plain or .gz), or a zip of those — each base64-encoded.
+ */
+export const AdvisoryFilesUpload = Type.Object(
+  {
+    files: Type.Array(
+      Type.Object({
+        name: Type.String({ minLength: 1, maxLength: 512 }),
+        data: Type.String({ contentEncoding: 'base64' }),
+      }),
+      { minItems: 1, maxItems: 1000 },
+    ),
+  },
+  { $id: 'AdvisoryFilesUpload', additionalProperties: false },
+)
+export type AdvisoryFilesUpload = Static<typeof AdvisoryFilesUpload>
+
+/** Per-file results (a zip answers one line per member). */
+export const AdvisoryFilesResult = Type.Object(
+  {
+    files: Type.Array(
+      Type.Object({
+        name: Type.String(),
+        imported: Type.Array(Type.String()),
+        updated: Type.Array(Type.String()),
+        skipped: Type.Array(Type.String()),
+        refused: Type.Optional(Type.String()),
+        kev: Type.Integer(),
+        epss: Type.Integer(),
+      }),
+    ),
+    imported: Type.Integer(),
+    updated: Type.Integer(),
+    refused: Type.Integer(),
+    /** Advisories the running hub correlates with after the import. */
+    advisories: Type.Integer(),
+  },
+  { $id: 'AdvisoryFilesResult' },
+)
+export type AdvisoryFilesResult = Static<typeof AdvisoryFilesResult>
+
+/** `POST /api/v1/feeds/bundle` (admin, application/zip): an offline bundle applied feed by feed. */
+export const BundleResult = Type.Object(
+  {
+    feeds: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        name: Type.String(),
+        kind: FeedKind,
+        created: Type.Boolean(),
+        result: FeedSyncResult,
+      }),
+    ),
+  },
+  { $id: 'BundleResult' },
+)
+export type BundleResult = Static<typeof BundleResult>
