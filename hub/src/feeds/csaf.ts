@@ -17,6 +17,9 @@ interface ProviderMetadata {
   public_openpgp_keys?: { fingerprint?: string; url?: string }[]
 }
 
+/** The stamp of a document that could not be fetched: never equal to a listing's, so it is tried again. */
+const RETRY = 'retry'
+
 interface Listed {
   url: string
   stamp: string
@@ -155,8 +158,9 @@ async function listRolie(ctx: SyncContext, feedUrl: string): Promise<Listed[] | 
   return out
 }
 
-function refuse(ctx: SyncContext, url: string, reason: string, stamp: string): void {
-  docsOf(ctx.state)[url] = { stamp, refused: reason }
+function refuse(ctx: SyncContext, url: string, reason: string, stamp: string, listed?: string): void {
+  docsOf(ctx.state)[url] =
+    listed === undefined ? { stamp, refused: reason } : { stamp, refused: reason, listed }
 }
 
 /** Why the document may not be imported (hashes, signature), or null. */
@@ -215,6 +219,9 @@ export async function syncCsafProvider(ctx: SyncContext): Promise<void> {
     return docs[d.url]?.stamp !== d.stamp
   })
   ctx.tally.unchanged += seen.size - todo.length
+  // Documents that could not be fetched last time are tried again, even when the listing is unchanged.
+  for (const [url, d] of Object.entries(docs))
+    if (d.stamp === RETRY && d.listed !== undefined && !seen.has(url)) todo.push({ url, stamp: d.listed })
   let batch: { file: string; text: string; doc: Listed }[] = []
   const flush = async () => {
     if (batch.length === 0) return
@@ -235,11 +242,18 @@ export async function syncCsafProvider(ctx: SyncContext): Promise<void> {
       r = await ctx.fetcher.get(doc.url)
     } catch (err) {
       if (ctx.signal.aborted) throw err
-      refuse(ctx, doc.url, (err as Error).message, doc.stamp)
+      // Unreachable now: listed, and fetched again by the next sync (not only when it changes).
+      refuse(ctx, doc.url, (err as Error).message, RETRY, doc.stamp)
       continue
     }
     if (r.status !== 200) {
-      refuse(ctx, doc.url, `HTTP ${r.status === 404 ? '404 (listed but not found)' : r.status}`, doc.stamp)
+      refuse(
+        ctx,
+        doc.url,
+        `HTTP ${r.status === 404 ? '404 (listed but not found)' : r.status}`,
+        RETRY,
+        doc.stamp,
+      )
       continue
     }
     const why = await check(ctx, doc, r.body, keys)

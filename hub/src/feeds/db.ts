@@ -36,6 +36,8 @@ export interface DocState {
   stamp: string
   /** Refusal reason while the document is refused (listed until its stamp changes). */
   refused?: string
+  /** The listing's stamp of a document that could not be fetched (its `stamp` is then `retry`). */
+  listed?: string
 }
 
 export interface FeedState {
