@@ -152,7 +152,9 @@ async function listRolie(ctx: SyncContext, feedUrl: string): Promise<Listed[] | 
       url: new URL(self, feedUrl).href,
       stamp: e.updated ?? 'listed',
       hashes: links.filter((l) => l.rel === 'hash' && l.href).map((l) => new URL(l.href ?? '', feedUrl).href),
-      signature: links.find((l) => l.rel === 'signature')?.href,
+      signature: ((href) => (href ? new URL(href, feedUrl).href : undefined))(
+        links.find((l) => l.rel === 'signature')?.href,
+      ),
     })
   }
   return out
@@ -179,7 +181,7 @@ async function check(ctx: SyncContext, doc: Listed, body: Buffer, keys: PublicKe
     checked++
   }
   if (checked === 0) return 'no .sha256 or .sha512 beside the document'
-  const sigUrl = doc.signature ? new URL(doc.signature, doc.url).href : `${doc.url}.asc`
+  const sigUrl = doc.signature ?? `${doc.url}.asc`
   const sig = await ctx.fetcher.get(sigUrl, { maxBytes: 64 * 1024 })
   if (sig.status !== 200) return `no OpenPGP signature at ${sigUrl}`
   return verifyDetached(body, sig.body, keys)
@@ -204,14 +206,32 @@ export async function syncCsafProvider(ctx: SyncContext): Promise<void> {
   }
   const keys = await providerKeys(ctx, meta, metaUrl)
 
+  const docs = docsOf(ctx.state)
   const listed: Listed[] = []
+  const sources: { url: string; list: (url: string) => Promise<Listed[] | null> }[] = []
   for (const dist of meta.distributions ?? []) {
     if (dist.directory_url)
-      listed.push(...((await listDirectory(ctx, new URL(dist.directory_url, metaUrl).href)) ?? []))
+      sources.push({ url: new URL(dist.directory_url, metaUrl).href, list: (u) => listDirectory(ctx, u) })
     for (const f of dist.rolie?.feeds ?? [])
-      if (f.url) listed.push(...((await listRolie(ctx, new URL(f.url, metaUrl).href)) ?? []))
+      if (f.url) sources.push({ url: new URL(f.url, metaUrl).href, list: (u) => listRolie(ctx, u) })
   }
-  const docs = docsOf(ctx.state)
+  if (sources.length === 0)
+    throw new FeedFetchError(metaUrl, `${metaUrl}: no distributions (directory_url or rolie)`)
+  // One distribution failing (e.g. a TLP:AMBER feed that needs credentials) is listed; the others go on.
+  let failed: unknown
+  let reached = 0
+  for (const src of sources) {
+    try {
+      listed.push(...((await src.list(src.url)) ?? []))
+      delete docs[src.url]
+      reached++
+    } catch (err) {
+      if (ctx.signal.aborted) throw err
+      failed = err
+      docs[src.url] = { stamp: 'listing', refused: `distribution not readable: ${(err as Error).message}` }
+    }
+  }
+  if (reached === 0) throw failed
   const seen = new Set<string>()
   const todo = listed.filter((d) => {
     if (seen.has(d.url)) return false

@@ -181,7 +181,19 @@ export const feedRoutes =
           throw new HubError('VIGIL_BAD_REQUEST', 'send the bundle as application/zip')
         const file = join(tempDir, `bundle-${randomUUID()}.zip`)
         try {
-          await pipeline(req.body as Readable, createWriteStream(file))
+          let size = 0
+          const bounded = async function* (source: Readable) {
+            for await (const chunk of source) {
+              size += (chunk as Buffer).length
+              if (size > MAX_BUNDLE_BYTES)
+                throw new HubError(
+                  'VIGIL_PAYLOAD_TOO_LARGE',
+                  `a bundle may be at most ${MAX_BUNDLE_BYTES} bytes`,
+                )
+              yield chunk as Buffer
+            }
+          }
+          await pipeline(req.body as Readable, bounded, createWriteStream(file))
           let result: BundleResult
           try {
             result = await service.applyBundle(file)

@@ -97,6 +97,31 @@ describe('csaf-provider feeds', () => {
     expect(reasons.filter((x) => x.includes('malformed changes.csv'))).toHaveLength(2)
   })
 
+  it('a distribution that cannot be read (a TLP:AMBER feed needing credentials) is listed; the others go on', async () => {
+    const m = await new Mirror().start()
+    const docs = cisaDocs(2)
+    const p = await csafProvider(m, 'csaf', 'directory', docs)
+    const meta = JSON.parse(m.files.get('/csaf/provider-metadata.json')?.toString() ?? '{}')
+    meta.distributions.push({
+      rolie: { feeds: [{ tlp_label: 'AMBER', url: `${m.url}/csaf/amber/feed.json` }] },
+    })
+    m.put('/csaf/provider-metadata.json', JSON.stringify(meta))
+    m.overrides.set('/csaf/amber/feed.json', (_req, res) => {
+      res.writeHead(401).end()
+    })
+    const hub = await feedHub()
+    const a = await feedApi(hub)
+    const feed = await a.add({ kind: 'csaf-provider', url: p.metadata })
+    const r = await a.sync(feed.id)
+    expect(r).toMatchObject({ ok: true, added: docs.length })
+    expect(r.refused).toEqual([
+      {
+        url: `${m.url}/csaf/amber/feed.json`,
+        reason: expect.stringMatching(/distribution not readable: .*HTTP 401/),
+      },
+    ])
+  })
+
   it('ROLIE distribution, and discovery from a bare domain through .well-known', async () => {
     const m = await new Mirror().start()
     const docs = cisaDocs(4)
