@@ -106,6 +106,33 @@ describe('FeedsPage', () => {
   })
 })
 
+describe('FeedsPage aggregator', () => {
+  it('lists the providers and mirrors an aggregator offers; ticking one picks it', async () => {
+    const agg = feed({
+      id: 'agg',
+      kind: 'csaf-aggregator',
+      name: 'Aggregator',
+      available: [{ name: 'Vendor B', url: 'http://b.test/pm.json', mirrors: ['http://agg.test/b/pm.json'] }],
+      providers: [],
+    })
+    const calls = fakeApi({
+      'GET /api/v1/feeds': () => ({ body: { feeds: [agg] } }),
+      'PATCH /api/v1/feeds/agg': (body) => ({ body: { ...agg, ...(body as object) } }),
+    })
+    const w = mount(FeedsPage, { global: { plugins: [testRouter()] } })
+    await flushPromises()
+    expect(w.text()).toContain('Vendor B')
+    expect(w.text()).toContain('mirror http://agg.test/b/pm.json')
+    const boxes = w.findAll('.feeds__providers input[type="checkbox"]')
+    await boxes[1]?.setValue(true)
+    await flushPromises()
+    expect(calls.filter((c) => c.method === 'PATCH').map((c) => c.body)).toEqual([
+      { providers: ['http://agg.test/b/pm.json'] },
+    ])
+    w.unmount()
+  })
+})
+
 describe('AdvisoryNotice', () => {
   const status = (over: Partial<AdvisoryStatus>): AdvisoryStatus => ({
     advisories: 0,

@@ -16,6 +16,7 @@ import type { FeedKind, FeedSyncResult } from '@vigil/protocol'
 import yauzl from 'yauzl'
 import yazl from 'yazl'
 import { importTexts } from '../advisories/index.js'
+import { syncCsafAggregator } from './aggregator.js'
 import { syncEpss, syncKev } from './catalogs.js'
 import { syncCsafProvider } from './csaf.js'
 import type { FeedRecord, FeedState } from './db.js'
@@ -31,6 +32,7 @@ export interface BundleFeed {
   name: string
   url: string
   ecosystems?: string[]
+  providers?: string[]
   intervalMinutes: number
   /** What the exporting sync saw (refusals included: the importer decides again). */
   result: FeedSyncResult
@@ -46,6 +48,7 @@ interface Manifest {
 
 const SYNCS: Partial<Record<FeedKind, (ctx: SyncContext) => Promise<void>>> = {
   'csaf-provider': syncCsafProvider,
+  'csaf-aggregator': syncCsafAggregator,
   osv: syncOsv,
   kev: syncKev,
   epss: syncEpss,
@@ -129,6 +132,7 @@ export async function exportBundle(
         name: f.name,
         url: f.url,
         ...(f.ecosystems ? { ecosystems: f.ecosystems } : {}),
+        ...(f.providers ? { providers: f.providers } : {}),
         intervalMinutes: f.intervalMinutes,
         result: {
           at: new Date().toISOString(),

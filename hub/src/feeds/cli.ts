@@ -16,7 +16,8 @@ export const FEEDS_HELP = `Usage: vigil-hub feeds <command> [options]
 Commands (against the running hub's API):
   list                                   every feed: state, last sync, counts, refused, next run
   add --kind K --url U [--name N] [--ecosystems Debian,Alpine] [--interval MIN] [--disabled]
-                                         K: csaf-provider | osv | kev | epss
+                                         K: csaf-provider | csaf-aggregator | osv | kev | epss
+                                         [--providers URL,URL] (aggregator: the providers or mirrors to sync)
   enable|disable <id>                    switch a feed (presets are off until enabled)
   sync <id> [--wait]                     sync now (--wait: until it ends, then show the result)
   export FILE [--feed ID]…               write an offline bundle (default: the enabled feeds)
@@ -39,6 +40,7 @@ const OPTIONS = {
   url: { type: 'string' },
   name: { type: 'string' },
   ecosystems: { type: 'string' },
+  providers: { type: 'string' },
   interval: { type: 'string' },
   disabled: { type: 'boolean' },
   wait: { type: 'boolean' },
@@ -58,7 +60,18 @@ function line(f: FeedView): string {
   const last = f.lastSync
     ? ` last ${f.lastSync.at} +${f.lastSync.added} ~${f.lastSync.updated} =${f.lastSync.unchanged}${f.lastSync.refused.length ? ` refused ${f.lastSync.refused.length}` : ''}${f.lastSync.error ? ` error: ${f.lastSync.error}` : ''}`
     : ''
-  return `${f.id}  ${f.kind.padEnd(13)} ${state.padEnd(12)} ${f.name}\n    ${f.url}${f.ecosystems ? ` [${f.ecosystems.join(', ')}]` : ''}${last}${f.nextSyncAt ? `\n    next ${f.nextSyncAt}` : ''}${f.pinnedKeys?.length ? `\n    pinned OpenPGP ${f.pinnedKeys.join(', ')}` : ''}\n`
+  return `${f.id}  ${f.kind.padEnd(13)} ${state.padEnd(12)} ${f.name}\n    ${f.url}${f.ecosystems ? ` [${f.ecosystems.join(', ')}]` : ''}${last}${f.nextSyncAt ? `\n    next ${f.nextSyncAt}` : ''}${f.pinnedKeys?.length ? `\n    pinned OpenPGP ${f.pinnedKeys.join(', ')}` : ''}${available(f)}\n`
+}
+
+/** An aggregator's providers and mirrors, [x] where picked. */
+function available(f: FeedView): string {
+  const mark = (url: string) => (f.providers?.includes(url) ? '[x]' : '[ ]')
+  return (f.available ?? [])
+    .map(
+      (p) =>
+        `\n    ${mark(p.url)} ${p.name} ${p.url}${p.mirrors.map((m) => `\n        ${mark(m)} mirror ${m}`).join('')}`,
+    )
+    .join('')
 }
 
 async function waitSync(client: HubClient, id: string, before: string | undefined): Promise<FeedView> {
@@ -103,6 +116,7 @@ export async function feedsCommand(argv: string[], config: HubConfig, io: CliIo 
         url: values.url,
         ...(values.name ? { name: values.name } : {}),
         ...(values.ecosystems ? { ecosystems: values.ecosystems.split(',').map((s) => s.trim()) } : {}),
+        ...(values.providers ? { providers: values.providers.split(',').map((s) => s.trim()) } : {}),
         ...(values.interval ? { intervalMinutes: Number(values.interval) } : {}),
         ...(values.disabled ? { enabled: false } : {}),
       })

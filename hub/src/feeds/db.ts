@@ -20,6 +20,8 @@ export interface FeedRecord {
   enabled: boolean
   intervalMinutes: number
   ecosystems?: string[]
+  /** csaf-aggregator: the picked provider-metadata URLs (a provider's or a mirror's). */
+  providers?: string[]
   preset: boolean
   createdAt: string
 }
@@ -55,6 +57,9 @@ export interface FeedState {
   docs?: Record<string, DocState>
   /** osv: ecosystem → newest `modified` seen; absent until the first full sync succeeded. */
   osvCursor?: Record<string, string>
+  /** csaf-aggregator: the providers listed at the last sync, and each picked provider's own state. */
+  available?: { name: string; url: string; mirrors: string[] }[]
+  providers?: Record<string, FeedState>
   lastSync?: FeedSyncResult
   lastSuccessAt?: string
   /** Since when the feed has failed without a success in between. */

@@ -16,6 +16,7 @@ import type {
   FeedView,
 } from '@vigil/protocol'
 import type { ImportSummary, ImportText } from '../advisories/index.js'
+import { syncCsafAggregator } from './aggregator.js'
 import { BundleFetcher, exportBundle } from './bundle.js'
 import { syncEpss, syncKev } from './catalogs.js'
 import { syncCsafProvider } from './csaf.js'
@@ -46,11 +47,7 @@ const SYNCS: Record<FeedKind, (ctx: SyncContext) => Promise<void>> = {
   osv: syncOsv,
   kev: syncKev,
   epss: syncEpss,
-  'csaf-aggregator': async () => {
-    throw new Error(
-      'csaf-aggregator feeds are not synced yet: add the providers it lists as csaf-provider feeds',
-    )
-  },
+  'csaf-aggregator': syncCsafAggregator,
 }
 
 const DAY_MS = 24 * 3600 * 1000
@@ -127,13 +124,15 @@ export class FeedService {
       enabled: f.enabled,
       intervalMinutes: f.intervalMinutes,
       ...(f.ecosystems ? { ecosystems: f.ecosystems } : {}),
+      ...(f.providers ? { providers: f.providers } : {}),
+      ...(s?.available ? { available: s.available } : {}),
       preset: f.preset,
       createdAt: f.createdAt,
       ...(s?.lastSync ? { lastSync: { ...s.lastSync, refused: refusals(s) } } : {}),
       ...(s?.lastSuccessAt ? { lastSuccessAt: s.lastSuccessAt } : {}),
       nextSyncAt: this.nextSyncAt(f),
       ...(running ? { running: { ...running.progress } } : {}),
-      ...(s?.pinnedKeys ? { pinnedKeys: Object.keys(s.pinnedKeys) } : {}),
+      ...(pinned(s).length > 0 ? { pinnedKeys: pinned(s) } : {}),
     }
   }
 
@@ -153,6 +152,7 @@ export class FeedService {
       enabled: input.enabled ?? true,
       intervalMinutes: input.intervalMinutes ?? (input.kind === 'epss' || input.kind === 'kev' ? 720 : 60),
       ...(input.ecosystems ? { ecosystems: input.ecosystems } : {}),
+      ...(input.providers ? { providers: input.providers } : {}),
       preset: false,
       createdAt: new Date(this.#now()).toISOString(),
     }
@@ -303,6 +303,7 @@ export class FeedService {
           enabled: false,
           intervalMinutes: bf.intervalMinutes,
           ...(bf.ecosystems ? { ecosystems: bf.ecosystems } : {}),
+          ...(bf.providers ? { providers: bf.providers } : {}),
         })
         // A network sync under way finishes first; the bundle is applied after it.
         await this.#running.get(local.id)?.done.catch(() => {})
@@ -322,6 +323,14 @@ export class FeedService {
   }
 }
 
+/** Every refused document of the feed (an aggregator's: of each picked provider too). */
 function refusals(s: FeedState): { url: string; reason: string }[] {
-  return Object.entries(s.docs ?? {}).flatMap(([url, d]) => (d.refused ? [{ url, reason: d.refused }] : []))
+  return [s, ...Object.values(s.providers ?? {})].flatMap((x) =>
+    Object.entries(x.docs ?? {}).flatMap(([url, d]) => (d.refused ? [{ url, reason: d.refused }] : [])),
+  )
+}
+
+function pinned(s: FeedState | undefined): string[] {
+  if (!s) return []
+  return [s, ...Object.values(s.providers ?? {})].flatMap((x) => Object.keys(x.pinnedKeys ?? {}))
 }

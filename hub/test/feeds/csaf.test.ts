@@ -163,4 +163,57 @@ describe('csaf-provider feeds', () => {
     const views = await a.list()
     expect(views.find((f) => f.id === bad.id)?.lastSuccessAt).toBeUndefined()
   })
+
+  it('csaf-aggregator: lists providers and mirrors, syncs only the picked ones, each with its own keys', async () => {
+    const m = await new Mirror().start()
+    const a1 = await csafProvider(m, 'vendor-a', 'directory', cisaDocs(2))
+    const b1 = await csafProvider(m, 'vendor-b', 'rolie', cisaDocs(5).slice(2))
+    // the aggregator mirrors vendor B under its own path (same files, same key)
+    const mirrorB = await csafProvider(m, 'agg/mirror/vendor-b', 'directory', cisaDocs(5).slice(2), b1.key)
+    m.put(
+      '/agg/aggregator.json',
+      JSON.stringify({
+        aggregator: { category: 'aggregator', name: 'Test aggregator', namespace: 'https://example.test' },
+        aggregator_version: '2.0',
+        canonical_url: `${m.url}/agg/aggregator.json`,
+        csaf_providers: [
+          { metadata: { url: a1.metadata, publisher: { name: 'Vendor A' }, role: 'csaf_trusted_provider' } },
+          {
+            metadata: { url: b1.metadata, publisher: { name: 'Vendor B' }, role: 'csaf_trusted_provider' },
+            mirrors: [mirrorB.metadata],
+          },
+        ],
+        last_updated: '2024-10-24T00:00:00Z',
+      }),
+    )
+    const hub = await feedHub()
+    const a = await feedApi(hub)
+    const feed = await a.add({ kind: 'csaf-aggregator', url: `${m.url}/agg/aggregator.json` })
+    const listing = await a.sync(feed.id)
+    expect(listing, listing.error).toMatchObject({ ok: true, added: 0 })
+    const view = (await a.list()).find((f) => f.id === feed.id)
+    expect(view?.available).toEqual([
+      { name: 'Vendor A', url: a1.metadata, mirrors: [] },
+      { name: 'Vendor B', url: b1.metadata, mirrors: [mirrorB.metadata] },
+    ])
+
+    // the admin picks vendor B's mirror and a URL the aggregator does not list
+    const picked = await a.call('PATCH', `/api/v1/feeds/${feed.id}`, {
+      providers: [mirrorB.metadata, `${m.url}/elsewhere/provider-metadata.json`],
+    })
+    expect(picked.status).toBe(200)
+    m.take()
+    const r = await a.sync(feed.id)
+    expect(r).toMatchObject({ ok: true, added: 3 })
+    expect(r.refused).toEqual([
+      {
+        url: `${m.url}/elsewhere/provider-metadata.json`,
+        reason: expect.stringMatching(/not listed by the aggregator/),
+      },
+    ])
+    const log = m.take()
+    expect(log.some((l) => l.includes('/vendor-a/'))).toBe(false)
+    expect(log.some((l) => l.startsWith('GET /vendor-b/'))).toBe(false)
+    expect((await a.list()).find((f) => f.id === feed.id)?.pinnedKeys).toEqual([b1.key.fingerprint])
+  })
 })

@@ -3,7 +3,7 @@ import { type Static, Type } from '../schema.js'
 /**
  * Advisory feeds (`/api/v1/feeds`): where the hub fetches advisories from by itself.
  *   csaf-provider    a CSAF 2.0 provider-metadata.json (or a domain: .well-known / security.txt)
- *   csaf-aggregator  reserved: an aggregator.json (not synced yet)
+ *   csaf-aggregator  an aggregator.json: the providers (or mirrors) an admin picks are synced
  *   osv              the base of an OSV bucket (<url>/<Ecosystem>/all.zip, modified_id.csv, <ID>.json)
  *   kev              the CISA Known Exploited Vulnerabilities JSON catalog
  *   epss             FIRST's daily EPSS CSV (gzip or plain)
@@ -26,6 +26,8 @@ const Ecosystems = Type.Array(Type.String({ minLength: 1, maxLength: 64, pattern
   maxItems: 64,
 })
 
+const Providers = Type.Array(Url, { maxItems: 200 })
+
 /** `POST /api/v1/feeds` → 201 FeedView. */
 export const FeedCreate = Type.Object(
   {
@@ -36,6 +38,8 @@ export const FeedCreate = Type.Object(
     intervalMinutes: Type.Optional(Interval),
     /** osv only: which ecosystems of the bucket (e.g. Debian, Alpine). */
     ecosystems: Type.Optional(Ecosystems),
+    /** csaf-aggregator only: the provider-metadata URLs (a provider's or one of its mirrors) to sync. */
+    providers: Type.Optional(Providers),
   },
   { $id: 'FeedCreate', additionalProperties: false },
 )
@@ -49,6 +53,7 @@ export const FeedPatch = Type.Object(
     enabled: Type.Optional(Type.Boolean()),
     intervalMinutes: Type.Optional(Interval),
     ecosystems: Type.Optional(Ecosystems),
+    providers: Type.Optional(Providers),
   },
   { $id: 'FeedPatch', additionalProperties: false },
 )
@@ -91,6 +96,13 @@ export const FeedView = Type.Object(
     enabled: Type.Boolean(),
     intervalMinutes: Type.Integer(),
     ecosystems: Type.Optional(Type.Array(Type.String())),
+    providers: Type.Optional(Type.Array(Type.String())),
+    /** csaf-aggregator: what the aggregator listed at the last sync, to pick from. */
+    available: Type.Optional(
+      Type.Array(
+        Type.Object({ name: Type.String(), url: Type.String(), mirrors: Type.Array(Type.String()) }),
+      ),
+    ),
     /** A preset the hub offers (off until an admin enables it). */
     preset: Type.Boolean(),
     createdAt: Type.String(),
