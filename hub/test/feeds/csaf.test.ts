@@ -122,7 +122,7 @@ describe('csaf-provider feeds', () => {
     ])
   })
 
-  it('ROLIE distribution, and discovery from a bare domain through .well-known', async () => {
+  it('ROLIE distribution, and discovery from a bare domain through .well-known or security.txt', async () => {
     const m = await new Mirror().start()
     const docs = cisaDocs(4)
     const rolie = await csafProvider(m, 'rolie', 'rolie', docs)
@@ -141,6 +141,18 @@ describe('csaf-provider feeds', () => {
     const f2 = await a.add({ kind: 'csaf-provider', url: m2.url })
     const r = await a.sync(f2.id)
     expect(r).toMatchObject({ ok: true, added: other.length })
+
+    // a third serves none there, but names its provider in security.txt
+    const m3 = await new Mirror().start()
+    const third = await csafProvider(m3, 'advisories/csaf', 'directory', cisaDocs(7).slice(6))
+    m3.put('/.well-known/security.txt', `Contact: mailto:psirt@example.test\nCSAF: ${third.metadata}\n`)
+    const f3 = await a.add({ kind: 'csaf-provider', url: `${m3.url}/` })
+    expect(await a.sync(f3.id)).toMatchObject({ ok: true, added: 1 })
+    expect(m3.take().slice(0, 3)).toEqual([
+      'GET /.well-known/csaf/provider-metadata.json',
+      'GET /.well-known/security.txt',
+      'GET /advisories/csaf/provider-metadata.json',
+    ])
   })
 
   it('an unreachable provider fails that feed only, with the reason; 500s are retried', async () => {
