@@ -17,6 +17,7 @@ export const NAV: readonly NavItem[] = [
   { name: 'devices', label: 'Devices', roles: STAFF },
   { name: 'register', label: 'Risk register', roles: STAFF },
   { name: 'advisories', label: 'Advisories', roles: STAFF },
+  { name: 'feeds', label: 'Feeds', roles: ['admin'] },
   { name: 'manifests', label: 'Manifests', roles: ['admin', 'operator', 'technician', 'vendor'] },
   { name: 'maturity', label: 'Maturity', roles: STAFF },
   { name: 'settings', label: 'Settings', roles: ['admin', 'operator'] },

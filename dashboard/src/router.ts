@@ -67,6 +67,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { roles: STAFF, title: 'Advisories' },
   },
   {
+    path: '/feeds',
+    name: 'feeds',
+    component: () => import('./pages/FeedsPage.vue'),
+    meta: { roles: ['admin'], title: 'Feeds' },
+  },
+  {
     path: '/manifests',
     name: 'manifests',
     component: () => import('./pages/ManifestsPage.vue'),

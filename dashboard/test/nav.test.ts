@@ -11,7 +11,10 @@ const route = (name: string) => {
 
 describe('role-aware navigation', () => {
   it.each([
-    ['admin', ['Fleet', 'Devices', 'Risk register', 'Advisories', 'Manifests', 'Maturity', 'Settings']],
+    [
+      'admin',
+      ['Fleet', 'Devices', 'Risk register', 'Advisories', 'Feeds', 'Manifests', 'Maturity', 'Settings'],
+    ],
     ['operator', ['Fleet', 'Devices', 'Risk register', 'Advisories', 'Manifests', 'Maturity', 'Settings']],
     ['technician', ['Fleet', 'Devices', 'Risk register', 'Advisories', 'Manifests', 'Maturity']],
     ['vendor', ['Manifests']],

@@ -83,6 +83,11 @@ export const HubConfigSchema = Type.Object(
      * (an internal artifact mirror).
      */
     artifactFetchAllow: Type.Optional(Type.String()),
+    /** Advisory feeds: per-request timeout, retries (exponential backoff from feedBackoffMs), scheduler tick. */
+    feedTimeoutMs: Type.Intersect([Positive], { default: 30_000 }),
+    feedRetries: Type.Integer({ minimum: 0, maximum: 10, default: 3 }),
+    feedBackoffMs: Type.Intersect([Positive], { default: 1000 }),
+    feedTickMs: Type.Intersect([Positive], { default: 30_000 }),
   },
   { additionalProperties: false },
 )
@@ -131,6 +136,10 @@ export const ENV_VARS: Record<string, keyof HubConfig> = {
   VIGIL_LOGIN_ATTEMPTS_PER_MIN: 'loginAttemptsPerMin',
   VIGIL_ENROLL_ATTEMPTS_PER_MIN: 'enrollAttemptsPerMin',
   VIGIL_AUDIT_FAILURE_WINDOW_SEC: 'auditFailureWindowSec',
+  VIGIL_FEED_TIMEOUT_MS: 'feedTimeoutMs',
+  VIGIL_FEED_RETRIES: 'feedRetries',
+  VIGIL_FEED_BACKOFF_MS: 'feedBackoffMs',
+  VIGIL_FEED_TICK_MS: 'feedTickMs',
 }
 
 export class ConfigError extends Error {

@@ -5,7 +5,13 @@
  */
 import type { FastifyPluginAsync } from 'fastify'
 import { baselinesFeature } from './baselines/plugin.js'
+import { feedsFeature } from './feeds/plugin.js'
 import { manifestsFeature } from './manifests/plugin.js'
 import { riskRegisterFeature } from './register/plugin.js'
 
-export const FEATURE_PLUGINS: FastifyPluginAsync[] = [riskRegisterFeature, manifestsFeature, baselinesFeature]
+export const FEATURE_PLUGINS: FastifyPluginAsync[] = [
+  riskRegisterFeature,
+  feedsFeature,
+  manifestsFeature,
+  baselinesFeature,
+]

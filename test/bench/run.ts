@@ -18,11 +18,12 @@ import { agent } from './sections/agent.ts'
 import { connections } from './sections/connections.ts'
 import { correlation } from './sections/correlation.ts'
 import { dashboard } from './sections/dashboard.ts'
+import { feeds } from './sections/feeds.ts'
 import { ingest } from './sections/ingest.ts'
 import { latency } from './sections/latency.ts'
 import { store } from './sections/store.ts'
 
-const SECTIONS: Section[] = [store, correlation, ingest, latency, connections, dashboard, agent]
+const SECTIONS: Section[] = [store, correlation, feeds, ingest, latency, connections, dashboard, agent]
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),

@@ -112,13 +112,8 @@ function parseDocument(doc: unknown, file: string, vendors: VendorMatcher): Pars
   return { kind: 'rejected', reason: 'not an OSV record, CSAF 2.0 document or KEV catalog' }
 }
 
-export async function importAdvisories(paths: string[], opts: ImportOptions = {}): Promise<ImportSummary> {
-  const vendors = opts.vendors ?? createVendorMatcher()
-  const index = opts.sink === undefined ? new AdvisoryIndex(vendors) : null
-  const sink: AdvisorySink = opts.sink ?? (index as AdvisoryIndex)
-  const maxBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES
-  const maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH
-  const summary: ImportSummary = {
+function emptySummary(index: AdvisoryIndex | null): ImportSummary {
+  return {
     files: 0,
     imported: [],
     updated: [],
@@ -130,9 +125,124 @@ export async function importAdvisories(paths: string[], opts: ImportOptions = {}
     epss: new Map(),
     index,
   }
+}
+
+/** One document already in memory (a feed download, an upload), named for the summary. */
+export interface ImportText {
+  file: string
+  text: string
+}
+
+interface Intake {
+  summary: ImportSummary
+  sink: AdvisorySink
+  vendors: VendorMatcher
+  maxDepth: number
+  seen: Map<string, { file: string; revision: string }>
+}
+
+async function ingestText(t: Intake, file: string, text: string): Promise<void> {
+  const summary = t.summary
+  let parsed: Parsed
+  if (/\.csv$/i.test(file)) {
+    if (!/^(#|cve,epss)/.test(text)) {
+      summary.skipped.push({ file, reason: 'CSV that is not an EPSS file' })
+      return
+    }
+    const r = parseEpssCsv(text)
+    parsed = r.ok ? { kind: 'epss', scores: r.scores } : { kind: 'rejected', reason: r.reason }
+  } else {
+    const json = parseGuardedJson(text, t.maxDepth)
+    parsed = json.ok ? parseDocument(json.value, file, t.vendors) : { kind: 'rejected', reason: json.reason }
+  }
+  switch (parsed.kind) {
+    case 'rejected':
+      summary.rejected.push({ file, reason: parsed.reason })
+      break
+    case 'kev':
+      for (const [k, v] of parsed.entries) summary.kev.set(k, v)
+      summary.kevVersion = parsed.version
+      break
+    case 'epss':
+      for (const [k, v] of parsed.scores) summary.epss.set(k, v)
+      break
+    case 'advisories':
+      for (const note of parsed.notes) summary.notes.push({ file, reason: note })
+      for (const a of parsed.advisories) {
+        const prior = t.seen.get(a.id)
+        if (prior !== undefined && prior.revision === a.revision) {
+          summary.skipped.push({
+            file,
+            reason: `duplicate id ${a.id} (revision ${a.revision}, also in ${prior.file})`,
+          })
+          continue
+        }
+        const outcome = await t.sink.upsert(a)
+        if (outcome === 'stale') {
+          summary.skipped.push({
+            file,
+            reason: `${a.id} revision ${a.revision} is not newer than the one held`,
+          })
+          continue
+        }
+        t.seen.set(a.id, { file, revision: a.revision })
+        if (outcome === 'added') summary.imported.push(a.id)
+        else {
+          summary.updated.push(a.id)
+          // An id first imported in this run and then replaced is still one import.
+          if (summary.imported.includes(a.id)) summary.updated.pop()
+        }
+      }
+      break
+  }
+}
+
+function intake(opts: ImportOptions): Intake {
+  const vendors = opts.vendors ?? createVendorMatcher()
+  const index = opts.sink === undefined ? new AdvisoryIndex(vendors) : null
+  return {
+    summary: emptySummary(index),
+    sink: opts.sink ?? (index as AdvisoryIndex),
+    vendors,
+    maxDepth: opts.maxDepth ?? DEFAULT_MAX_DEPTH,
+    seen: new Map(),
+  }
+}
+
+/** Documents parsed between two turns of the event loop (about 1 ms each). */
+const YIELD_EVERY = 10
+
+/**
+ * Documents already in memory, checked exactly like files (size, nesting, schemas): a `.csv` name is
+ * read as EPSS, anything else as JSON.
+ */
+export async function importTexts(
+  texts: Iterable<ImportText>,
+  opts: ImportOptions = {},
+): Promise<ImportSummary> {
+  const t = intake(opts)
+  const maxBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES
+  for (const { file, text } of texts) {
+    // Refused or unchanged documents never wait on I/O: the event loop is given a turn regularly.
+    if (t.summary.files % YIELD_EVERY === YIELD_EVERY - 1)
+      await new Promise((resolve) => setImmediate(resolve))
+    t.summary.files++
+    const size = Buffer.byteLength(text)
+    if (size > maxBytes) {
+      t.summary.rejected.push({ file, reason: `document of ${size} bytes exceeds the limit of ${maxBytes}` })
+      continue
+    }
+    await ingestText(t, file, text)
+  }
+  return t.summary
+}
+
+export async function importAdvisories(paths: string[], opts: ImportOptions = {}): Promise<ImportSummary> {
+  const t = intake(opts)
+  const summary = t.summary
+  const maxBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES
   const files = await collect(paths, summary.rejected)
   summary.files = files.length
-  const seen = new Map<string, { file: string; revision: string }>()
   for (const [n, file] of files.entries()) {
     opts.onProgress?.(n, files.length, file)
     const st = await lstat(file)
@@ -140,59 +250,7 @@ export async function importAdvisories(paths: string[], opts: ImportOptions = {}
       summary.rejected.push({ file, reason: `file of ${st.size} bytes exceeds the limit of ${maxBytes}` })
       continue
     }
-    const text = await readFile(file, 'utf8')
-    let parsed: Parsed
-    if (/\.csv$/i.test(file)) {
-      if (!/^(#|cve,epss)/.test(text)) {
-        summary.skipped.push({ file, reason: 'CSV that is not an EPSS file' })
-        continue
-      }
-      const r = parseEpssCsv(text)
-      parsed = r.ok ? { kind: 'epss', scores: r.scores } : { kind: 'rejected', reason: r.reason }
-    } else {
-      const json = parseGuardedJson(text, maxDepth)
-      parsed = json.ok ? parseDocument(json.value, file, vendors) : { kind: 'rejected', reason: json.reason }
-    }
-    switch (parsed.kind) {
-      case 'rejected':
-        summary.rejected.push({ file, reason: parsed.reason })
-        break
-      case 'kev':
-        for (const [k, v] of parsed.entries) summary.kev.set(k, v)
-        summary.kevVersion = parsed.version
-        break
-      case 'epss':
-        for (const [k, v] of parsed.scores) summary.epss.set(k, v)
-        break
-      case 'advisories':
-        for (const note of parsed.notes) summary.notes.push({ file, reason: note })
-        for (const a of parsed.advisories) {
-          const prior = seen.get(a.id)
-          if (prior !== undefined && prior.revision === a.revision) {
-            summary.skipped.push({
-              file,
-              reason: `duplicate id ${a.id} (revision ${a.revision}, also in ${prior.file})`,
-            })
-            continue
-          }
-          const outcome = await sink.upsert(a)
-          if (outcome === 'stale') {
-            summary.skipped.push({
-              file,
-              reason: `${a.id} revision ${a.revision} is not newer than the one held`,
-            })
-            continue
-          }
-          seen.set(a.id, { file, revision: a.revision })
-          if (outcome === 'added') summary.imported.push(a.id)
-          else {
-            summary.updated.push(a.id)
-            // An id first imported in this run and then replaced is still one import.
-            if (summary.imported.includes(a.id)) summary.updated.pop()
-          }
-        }
-        break
-    }
+    await ingestText(t, file, await readFile(file, 'utf8'))
   }
   opts.onProgress?.(files.length, files.length, '')
   return summary

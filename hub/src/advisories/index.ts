@@ -15,7 +15,9 @@ export {
   DEFAULT_MAX_FILE_BYTES,
   type ImportOptions,
   type ImportSummary,
+  type ImportText,
   importAdvisories,
+  importTexts,
 } from './import.js'
 export { findingsJson, findingsTable, importSummaryText } from './report.js'
 export { parseSbom } from './sbom.js'

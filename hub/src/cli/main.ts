@@ -3,6 +3,7 @@
  * `import` live with the advisories feature (`../advisories/cli.js`), loaded on demand.
  */
 import { ConfigError, type HubConfig, loadHubConfig } from '../config.js'
+import { FEEDS_HELP } from '../feeds/cli.js'
 import { TOKEN_HELP, tokenCommand, USER_HELP, userCommand } from './admin.js'
 import { UsageError } from './args.js'
 import { SERVE_HELP, serveCommand } from './serve.js'
@@ -22,10 +23,11 @@ Commands:
   user add|passwd|role …       manage users in the data directory
   token create [--uses n] …    create an enrollment token
   scan --sbom <f> --advisories <dir> [--json]   offline vulnerability scan of an SBOM
-  import …                     import advisories into the hub's data directory
   backup <file>                consistent backup of the data directory (also of a running hub)
   restore <file>               restore a backup (hub stopped)
   check [--repair]             find (and repair what it safely can) damage in the data directory
+  import …                     import advisories (through the running hub, else into its data directory)
+  feeds list|add|sync|export|import …   advisory feeds of the running hub (see: vigil-hub feeds --help)
 
 Run \`vigil-hub <command> --help\` for details.`
 
@@ -80,9 +82,24 @@ const COMMANDS: Record<string, Command> = {
     help: 'Usage: vigil-hub import <file|dir>…',
     config: true,
     async run(argv, config) {
-      // Imports go into the data directory, where the hub (and its watched folder) picks them up.
+      const paths = (argv[0] === 'import' ? argv.slice(1) : argv).filter((a) => a !== '')
+      // A running hub owns its store: the files go through its API and reach its correlation at once.
+      if (paths.length > 0 && !paths.some((p) => p.startsWith('-'))) {
+        const { importThroughHub } = await import('../feeds/cli.js')
+        const code = await importThroughHub(paths, required(config))
+        if (code !== null) return code
+      }
+      // No hub answers: into the data directory, loaded when a hub starts on it.
       const { importIntoDataDir } = await import('../correlation/import-cli.js')
       return importIntoDataDir(argv, required(config))
+    },
+  },
+  feeds: {
+    help: FEEDS_HELP,
+    config: true,
+    async run(argv, config) {
+      const { feedsCommand } = await import('../feeds/cli.js')
+      return feedsCommand(argv, required(config))
     },
   },
 }

@@ -33,6 +33,15 @@ export async function serveCommand(argv: string[], config: HubConfig): Promise<n
   } else {
     out('  Sign in as admin (password from VIGIL_ADMIN_PASSWORD or printed at the first start).')
   }
+  const feeds = hub.app.feeds?.status()
+  if (feeds && feeds.enabledFeeds === 0) {
+    out('  Advisory feeds are off until you enable them (the hub does not phone out unasked):')
+    out('    Dashboard → Feeds → Enable on a preset (CISA CSAF, OSV Debian/Ubuntu/Alpine, KEV, EPSS), or')
+    out('    vigil-hub feeds list   then   vigil-hub feeds enable <id>')
+    out('  Without internet access: vigil-hub feeds import BUNDLE.zip (made by vigil-hub feeds export),')
+    out('    or vigil-hub import <files|dir> / Dashboard → Feeds → Import advisories.')
+  }
+  if (feeds?.notice) out(`  ${feeds.notice}`)
   let agent: LocalAgent | undefined
   if (argv.includes('--local-agent')) {
     try {

@@ -1,8 +1,8 @@
 /**
  * `vigil-hub import <path…>` into the hub's data directory: the advisories feature's importer with the
  * hub's advisory store as the sink (stored advisories are loaded first, so revisions compare against
- * what the hub holds), KEV/EPSS tables merged and stored too. A running hub reads the store at start;
- * for live intake drop files into `<dataDir>/advisories` or POST them to `/api/v1/advisories`.
+ * what the hub holds), KEV/EPSS tables merged and stored too. Used only when no hub answers: while a
+ * hub runs, `vigil-hub import` goes through its API (`feeds/cli.ts`), so what it reports shows at once.
  *
  * Same contract as the advisories feature's `importCommand`: exit 0, 1 when something was rejected,
  * 2 on usage error; progress on a terminal, then the summary.
@@ -86,5 +86,8 @@ async function importWith(
       : undefined,
   })
   out(`${importSummaryText(summary)}\n`)
+  out(
+    `Stored in ${store.dataDir}/advisory-db: no hub answered, so a hub loads these when it starts on this data directory (a hub running elsewhere on it sees them only after a restart: pass VIGIL_HUB_URL to import through it).\n`,
+  )
   return summary.rejected.length > 0 ? 1 : 0
 }

@@ -10,7 +10,9 @@ import {
   type AdvisorySink,
   type ImportOptions,
   type ImportSummary,
+  type ImportText,
   importAdvisories,
+  importTexts,
 } from '../advisories/index.js'
 import type { AdvisoryDb, Enrichment } from './advisory-db.js'
 import type { CorrelationEngine } from './engine.js'
@@ -57,6 +59,25 @@ export class AdvisoryService {
     })
     this.#chain = run.catch(() => undefined)
     return run
+  }
+
+  /**
+   * Documents already in memory (feeds, bundles), in the same serialised chain as files. The caller
+   * hands them in bounded chunks, so the event loop is yielded between chunks.
+   */
+  importTexts(texts: ImportText[]): Promise<ImportSummary> {
+    const run = this.#chain.then(async () => {
+      const summary = await importTexts(texts, { sink: this.sink(), vendors: this.engine.advisories.vendors })
+      await this.#merge(summary)
+      return summary
+    })
+    this.#chain = run.catch(() => undefined)
+    return run
+  }
+
+  /** How many advisories the running hub correlates with. */
+  get advisoryCount(): number {
+    return this.engine.advisories.size
   }
 
   /** One uploaded JSON document, checked exactly like a file (schemas, size, nesting). */

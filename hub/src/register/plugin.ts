@@ -35,6 +35,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Set by the risk-register feature (undefined in builds without it). */
     riskRegister?: RiskRegisterAccess
+    /** The running hub's advisory intake (feeds, uploads), set by the risk-register feature. */
+    advisoryIntake?: AdvisoryService
   }
 }
 
@@ -157,6 +159,7 @@ const feature: FastifyPluginAsync = async (app) => {
   })
 
   const service = new AdvisoryService(engine, advisoryDb)
+  app.decorate('advisoryIntake', service)
   const watcher = new FolderWatch({
     dir: join(hub.config.dataDir, 'advisories'),
     debounceMs: 300,

@@ -7,6 +7,7 @@ export const TARGETS: Record<string, Record<string, [Op, number]>> = {
   connections: { allOnlineSeconds: ['<', 10], hubRssMB: ['<', 768], devices: ['>=', 10_000] },
   correlation: { fullSeconds: ['<', 5], perInventoryMs: ['<', 5], newAdvisoryMs: ['<', 50] },
   store: { writeMs: ['<', 100], maxEventLoopBlockMs: ['<=', 50] },
+  feeds: { maxEventLoopBlockMs: ['<', 50], incrementalSeconds: ['<', 2], records: ['>=', 100_000] },
   agent: { rssMB: ['<', 60], cpuPercent: ['<', 1] },
   dashboard: { firstRenderMs: ['<', 1000], scrollP95FrameMs: ['<', 20], devices: ['>=', 10_000] },
 }
@@ -18,7 +19,7 @@ const CHECK: Record<Op, (a: number, b: number) => boolean> = {
 }
 
 /** Scale conditions: met only by the full mode's sizes, so not judged in quick mode. */
-const SCALE = new Set(['latency.rateMsgsPerSec', 'connections.devices', 'dashboard.devices'])
+const SCALE = new Set(['latency.rateMsgsPerSec', 'connections.devices', 'dashboard.devices', 'feeds.records'])
 
 /**
  * Adds `targets` and `pass` (per figure: true/false, or null when the figure is missing). The targets

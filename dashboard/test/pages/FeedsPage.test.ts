@@ -1,0 +1,163 @@
+import type { AdvisoryStatus, FeedView } from '@vigil/protocol'
+import { flushPromises, mount } from '@vue/test-utils'
+import { describe, expect, it } from 'vitest'
+import AdvisoryNotice from '../../src/components/AdvisoryNotice.vue'
+import FeedsPage from '../../src/pages/FeedsPage.vue'
+import { fakeApi } from '../fake-api.ts'
+import { testRouter } from '../helpers.ts'
+
+function feed(over: Partial<FeedView>): FeedView {
+  return {
+    id: 'f1',
+    kind: 'csaf-provider',
+    name: 'Mirror CSAF',
+    url: 'http://mirror.internal/csaf/provider-metadata.json',
+    enabled: true,
+    intervalMinutes: 60,
+    preset: false,
+    createdAt: '2026-12-01T00:00:00.000Z',
+    nextSyncAt: '2026-12-01T02:00:00.000Z',
+    ...over,
+  }
+}
+
+describe('FeedsPage', () => {
+  it('shows state, counts and refused documents with reasons; Sync now, Enable and Add call the API', async () => {
+    const feeds: FeedView[] = [
+      feed({
+        lastSuccessAt: '2026-12-01T01:00:00.000Z',
+        pinnedKeys: ['ABCDEF0123456789ABCDEF0123456789ABCDEF01'],
+        lastSync: {
+          at: '2026-12-01T01:00:00.000Z',
+          ok: true,
+          added: 7,
+          updated: 1,
+          unchanged: 3,
+          refused: [{ url: 'http://mirror.internal/csaf/white/2019/x.json', reason: 'sha512 mismatch' }],
+          requests: 30,
+          bytes: 1000,
+        },
+      }),
+      feed({
+        id: 'preset-kev',
+        kind: 'kev',
+        name: 'CISA KEV',
+        enabled: false,
+        preset: true,
+        nextSyncAt: null,
+      }),
+      feed({
+        id: 'f3',
+        kind: 'osv',
+        name: 'OSV Debian',
+        ecosystems: ['Debian'],
+        running: { phase: 'Debian: importing', done: 250, total: 1000 },
+      }),
+    ]
+    const calls = fakeApi({
+      'GET /api/v1/feeds': () => ({ body: { feeds } }),
+      'POST /api/v1/feeds/f1/sync': () => ({ status: 202, body: feeds[0] }),
+      'PATCH /api/v1/feeds/preset-kev': (body) => ({ body: { ...feeds[1], ...(body as object) } }),
+      'POST /api/v1/feeds': (body) => ({ status: 201, body: feed({ id: 'f4', ...(body as object) }) }),
+    })
+    const router = testRouter()
+    const w = mount(FeedsPage, { global: { plugins: [router] } })
+    await flushPromises()
+    const row = (id: string) => w.find(`[data-feed="${id}"]`)
+    expect(row('f1').text()).toContain('7 added, 1 updated, 3 unchanged')
+    expect(row('f1').text()).toContain('1 refused')
+    expect(row('f1').text()).toContain('sha512 mismatch')
+    expect(row('f1').text()).toContain('OpenPGP pinned: ABCDEF0123456789ABCDEF0123456789ABCDEF01')
+    expect(row('preset-kev').text()).toContain('Off')
+    expect(row('f3').text()).toContain('Syncing: Debian: importing 250/1000')
+    expect(row('f3').find('progress').attributes('value')).toBe('250')
+
+    await row('f1')
+      .findAll('button')
+      .find((b) => b.text() === 'Sync now')
+      ?.trigger('click')
+    await flushPromises()
+    await row('preset-kev')
+      .findAll('button')
+      .find((b) => b.text() === 'Enable')
+      ?.trigger('click')
+    await flushPromises()
+    await w.find('#feed-kind').setValue('osv')
+    await w.find('#feed-url').setValue('http://mirror.internal/osv')
+    await w.find('#feed-eco').setValue('Debian, Alpine')
+    await w.find('form.row-form').trigger('submit')
+    await flushPromises()
+    const sent = calls.filter((c) => c.method !== 'GET').map((c) => [c.method, c.path, c.body])
+    expect(sent).toEqual([
+      ['POST', '/api/v1/feeds/f1/sync', undefined],
+      ['PATCH', '/api/v1/feeds/preset-kev', { enabled: true }],
+      [
+        'POST',
+        '/api/v1/feeds',
+        {
+          kind: 'osv',
+          url: 'http://mirror.internal/osv',
+          ecosystems: ['Debian', 'Alpine'],
+          intervalMinutes: 60,
+        },
+      ],
+    ])
+    w.unmount()
+  })
+})
+
+describe('FeedsPage aggregator', () => {
+  it('lists the providers and mirrors an aggregator offers; ticking one picks it', async () => {
+    const agg = feed({
+      id: 'agg',
+      kind: 'csaf-aggregator',
+      name: 'Aggregator',
+      available: [{ name: 'Vendor B', url: 'http://b.test/pm.json', mirrors: ['http://agg.test/b/pm.json'] }],
+      providers: [],
+    })
+    const calls = fakeApi({
+      'GET /api/v1/feeds': () => ({ body: { feeds: [agg] } }),
+      'PATCH /api/v1/feeds/agg': (body) => ({ body: { ...agg, ...(body as object) } }),
+    })
+    const w = mount(FeedsPage, { global: { plugins: [testRouter()] } })
+    await flushPromises()
+    expect(w.text()).toContain('Vendor B')
+    expect(w.text()).toContain('mirror http://agg.test/b/pm.json')
+    const boxes = w.findAll('.feeds__providers input[type="checkbox"]')
+    await boxes[1]?.setValue(true)
+    await flushPromises()
+    expect(calls.filter((c) => c.method === 'PATCH').map((c) => c.body)).toEqual([
+      { providers: ['http://agg.test/b/pm.json'] },
+    ])
+    w.unmount()
+  })
+})
+
+describe('AdvisoryNotice', () => {
+  const status = (over: Partial<AdvisoryStatus>): AdvisoryStatus => ({
+    advisories: 0,
+    feeds: 4,
+    enabledFeeds: 0,
+    failing: [],
+    notice: null,
+    ...over,
+  })
+
+  it('says plainly that a hub without advisories cannot show findings, and nothing when current', async () => {
+    let current = status({
+      notice: 'This hub holds no advisories, so no finding can be shown: enable a feed.',
+    })
+    fakeApi({ 'GET /api/v1/feeds/status': () => ({ body: current }) })
+    const router = testRouter()
+    const w = mount(AdvisoryNotice, { global: { plugins: [router] } })
+    await flushPromises()
+    expect(w.text()).toContain('No advisories.')
+    expect(w.text()).toContain('holds no advisories')
+    w.unmount()
+    current = status({ advisories: 300, enabledFeeds: 2 })
+    const clean = mount(AdvisoryNotice, { global: { plugins: [router] } })
+    await flushPromises()
+    expect(clean.text()).toBe('')
+    clean.unmount()
+  })
+})
