@@ -27,7 +27,7 @@ import {
   shouldReplace,
   validateBaseline,
 } from './baseline.js'
-import { type Clock, systemClock } from './clock.js'
+import { type Clock, systemClock, within } from './clock.js'
 import { type AgentCollectors, defaultCollectors } from './collectors/index.js'
 import { createCommandHandlers } from './commands/handlers.js'
 import type { AgentConfig } from './config/schema.js'
@@ -46,6 +46,9 @@ import {
   writeJsonAtomic,
 } from './store.js'
 import { AGENT_VERSION } from './version.js'
+
+/** Bounds on each step of `stop()` (the link's close adds at most ~2.5 s). */
+export const STOP_BUDGET_MS = { runs: 2000, flush: 2000 }
 
 export interface CreateAgentOptions {
   config: AgentConfig
@@ -104,7 +107,11 @@ export function createAgent(options: CreateAgentOptions): Agent {
     serial = run.catch(() => undefined)
     return run
   }
-  const saveMemory = () => writeJsonAtomic(memoryPath(dir), memory)
+  // What was last reported; losing a write (disk full) only means resending after a restart.
+  const saveMemory = () =>
+    writeJsonAtomic(memoryPath(dir), memory).catch((err: Error) =>
+      log.warn(`cannot save ${memoryPath(dir)}: ${err.message}`),
+    )
 
   async function emit(kind: DeviceEventKind, message: string, data?: Record<string, unknown>): Promise<void> {
     await enqueue('event', deviceEvent(now(), eventCounter++, kind, message, data))
@@ -118,6 +125,7 @@ export function createAgent(options: CreateAgentOptions): Agent {
     delivered: () => {
       st.lastReportAt = now().toISOString()
     },
+    clock,
     log,
   })
   const { enqueue, drain } = delivery
@@ -366,9 +374,16 @@ export function createAgent(options: CreateAgentOptions): Agent {
       every(config.statusIntervalSec, () => writeStatus())
       await writeStatus()
     },
+    /**
+     * Stops within a few seconds in every state (connected, hub down, reconnecting): no new runs, the
+     * runs in flight and pending outbox writes get a bounded wait, what is queued is delivered while
+     * the link is up (STOP_BUDGET_MS.flush), then the orderly offline state and DISCONNECT. Anything
+     * not delivered stays in the outbox on disk for the next start.
+     */
     async stop() {
-      await schedule.stop()
-      await serial.catch(() => undefined)
+      await within(clock, schedule.stop(), STOP_BUDGET_MS.runs)
+      await within(clock, serial, STOP_BUDGET_MS.runs)
+      await delivery.flush(STOP_BUDGET_MS.flush)
       const l = link
       link = undefined
       if (l) {

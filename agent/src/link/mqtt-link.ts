@@ -159,13 +159,19 @@ export function createLink(o: LinkOptions): Link {
       timer = undefined
       if (final && client.connected) {
         await new Promise<void>((resolve) => {
-          client.publish(final.topic, final.payload, { qos: 1, retain: true }, () => resolve())
           // Do not hang a shutdown on a dying link.
-          o.clock.setTimeout(resolve, 3000)
+          const t = o.clock.setTimeout(resolve, 1500)
+          client.publish(final.topic, final.payload, { qos: 1, retain: true }, () => {
+            o.clock.clearTimeout(t)
+            resolve()
+          })
         })
       }
       await new Promise<void>((resolve) => {
-        const t = o.clock.setTimeout(() => client.end(true, {}, () => resolve()), 2000)
+        const t = o.clock.setTimeout(() => {
+          client.end(true, {}, () => resolve())
+          o.clock.setTimeout(resolve, 200)
+        }, 1000)
         client.end(!client.connected, {}, () => {
           o.clock.clearTimeout(t)
           resolve()
