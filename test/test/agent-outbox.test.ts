@@ -1,6 +1,11 @@
 /**
  * Issue 3 done-when: against the hub's real embedded broker, state produced while the hub is down and
  * across an agent restart arrives complete and in order once the hub is back (same ports, same data).
+ *
+ * The agent reaches the broker through a gate opened only once this test's ingest hooks are registered:
+ * the embedded broker accepts devices while `startHub` is still finishing (HTTP listen), and an agent
+ * retrying every 50-500 ms used to deliver its first queued message (the inventory) before the hooks
+ * existed (issue 18 point 2: "expected 0 to be greater than or equal to 1").
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -10,6 +15,7 @@ import { loadHubConfig, type RunningHub, startHub } from '@vigil/hub'
 import type { HardeningReport, Inventory } from '@vigil/protocol'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { ADMIN_PASSWORD, enrollmentToken, signIn } from '../src/system.ts'
+import { tcpGate } from '../src/tcp-gate.ts'
 
 async function dir(prefix: string): Promise<string> {
   const d = await mkdtemp(join(tmpdir(), prefix))
@@ -50,18 +56,23 @@ describe('agent outbox against the hub', () => {
         onHardening: (_id, r) => void reports.push(r),
         onInventory: (_id, inv) => void inventories.push(inv),
       })
+      gate.open()
       return hub
     }
+    let mqttPort = 0
+    const gate = await tcpGate(() => mqttPort)
     let hub: RunningHub = await start({ httpPort: 0, mqttPort: 0 })
     onTestFinished(() => hub.close())
     const ports = { httpPort: Number(new URL(hub.httpUrl).port), mqttPort: Number(new URL(hub.mqttUrl).port) }
+    mqttPort = ports.mqttPort
     const stateDir = await dir('vigil-agent-')
-    const credentials = await enrollDevice({
+    const enrolled = await enrollDevice({
       hubUrl: hub.httpUrl,
       token: await enrollmentToken(hub, await signIn(hub)),
       name: 'outbox-gw',
       dir: stateDir,
     })
+    const credentials = { ...enrolled, mqtt: { ...enrolled.mqtt, url: `mqtt://127.0.0.1:${gate.port}` } }
     // a baseline whose results do not change with whatever else listens on this machine
     const baselineFile = join(stateDir, 'baseline.json')
     await writeFile(
@@ -86,6 +97,7 @@ describe('agent outbox against the hub', () => {
     debug = () => ({ reports: reports.length, inventories: inventories.length })
     await first.start()
     await until(() => reports.length >= 1 && inventories.length >= 1, 'the first report')
+    gate.shut()
     await hub.close()
     const downAt = new Date().toISOString()
 
@@ -116,5 +128,9 @@ describe('agent outbox against the hub', () => {
     const times = reports.map((r) => r.ts)
     expect(times).toEqual([...times].sort())
     expect(new Set(times).size).toBe(times.length)
+    // every delivered report carries the agent's sequence: one epoch, strictly increasing across the restart
+    const seqs = reports.map((r) => r.seq ?? 0)
+    expect(new Set(reports.map((r) => r.epoch)).size).toBe(1)
+    expect(seqs.every((n, i) => n > (seqs[i - 1] ?? 0))).toBe(true)
   }, 120_000)
 })
