@@ -94,6 +94,9 @@ export function createAgent(options: CreateAgentOptions): Agent {
   let lastReport: HardeningReport | undefined
   let serial: Promise<unknown> = Promise.resolve()
   let eventCounter = 0
+  let stopping = false
+  /** inbound messages (commands, baselines) being handled */
+  const inbound = new Set<Promise<void>>()
   const st = {
     startedAt: clock.now().toISOString(),
     lastConnectAt: null as string | null,
@@ -360,7 +363,12 @@ export function createAgent(options: CreateAgentOptions): Agent {
           void writeStatus()
         },
         onMessage: (topic, payload) => {
-          onMessage(topic, payload).catch((err: Error) => log.error(`message on ${topic}: ${err.message}`))
+          // While stopping, nothing new starts (a command is asked again at the next birth).
+          if (stopping) return log.debug(`stopping: ${topic} ignored`)
+          const run = onMessage(topic, payload)
+            .catch((err: Error) => log.error(`message on ${topic}: ${err.message}`))
+            .finally(() => inbound.delete(run))
+          inbound.add(run)
         },
         onError: (message, code) => {
           st.lastError = { code, message, at: now().toISOString() }
@@ -381,7 +389,8 @@ export function createAgent(options: CreateAgentOptions): Agent {
      * not delivered stays in the outbox on disk for the next start.
      */
     async stop() {
-      await within(clock, schedule.stop(), STOP_BUDGET_MS.runs)
+      stopping = true
+      await within(clock, Promise.all([schedule.stop(), ...inbound]), STOP_BUDGET_MS.runs)
       await within(clock, serial, STOP_BUDGET_MS.runs)
       await delivery.flush(STOP_BUDGET_MS.flush)
       const l = link

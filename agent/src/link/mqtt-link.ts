@@ -104,6 +104,11 @@ export function createLink(o: LinkOptions): Link {
     ...(o.ca ? { ca: o.ca } : {}),
   })
   client.on('connect', () => {
+    // A connect that completes after close() (mqtt.js replays a reconnect deferred during its end).
+    if (closing) {
+      client.end(true)
+      return
+    }
     attempt = 0
     // Subscribing again is harmless when the persistent session already holds the subscriptions.
     client.subscribe(o.subscriptions, { qos: 1 }, (err) => {
@@ -177,6 +182,8 @@ export function createLink(o: LinkOptions): Link {
           resolve()
         })
       })
+      // Whatever mqtt.js still holds (a socket of a connect in progress) must not keep the process alive.
+      client.stream?.destroy()
     },
   }
 }
