@@ -80,8 +80,17 @@ export function createOutbox(o: OutboxOptions): Outbox {
     return run
   }
 
-  const write = (item: OutboxItem, sync: boolean) =>
-    writeAtomic(fs, o.dir, pathOf(item), JSON.stringify({ kind: item.kind, payload: item.payload }), sync)
+  /** Writes an item's file; the directory is made again if it could not be made (disk full at start). */
+  async function write(item: OutboxItem, sync: boolean): Promise<void> {
+    const data = JSON.stringify({ kind: item.kind, payload: item.payload })
+    try {
+      await writeAtomic(fs, o.dir, pathOf(item), data, sync)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+      await fs.mkdir(o.dir)
+      await writeAtomic(fs, o.dir, pathOf(item), data, sync)
+    }
+  }
 
   async function drop(item: OutboxItem): Promise<void> {
     if (item.memoryOnly) return
@@ -155,7 +164,14 @@ export function createOutbox(o: OutboxOptions): Outbox {
       return sequence.epoch
     },
     async load() {
-      await fs.mkdir(o.dir)
+      try {
+        await fs.mkdir(o.dir)
+      } catch (err) {
+        if (!isDiskFull(err)) throw err
+        report(`outbox: cannot create ${o.dir} (${(err as Error).message}); state is held in memory`)
+        await sequence.load(0)
+        return
+      }
       const names = (await fs.readdir(o.dir)).sort()
       let highest = 0
       for (const name of names) {
