@@ -148,14 +148,16 @@ export function createOutbox(o: OutboxOptions): Outbox {
 
   /** Space is back: write what was held in memory, in order. */
   async function writeHeld(): Promise<void> {
-    for (const item of state) {
+    for (const item of [...state]) {
       if (!item.memoryOnly) continue
       try {
         await write(item, true)
-        item.memoryOnly = undefined
       } catch {
         return
       }
+      item.memoryOnly = undefined
+      // delivered while its file was being written: nothing delivered may stay behind
+      if (!state.includes(item)) await drop(item)
     }
   }
 
