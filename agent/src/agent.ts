@@ -27,7 +27,7 @@ import {
   shouldReplace,
   validateBaseline,
 } from './baseline.js'
-import { type Clock, systemClock } from './clock.js'
+import { type Clock, systemClock, within } from './clock.js'
 import { type AgentCollectors, defaultCollectors } from './collectors/index.js'
 import { createCommandHandlers } from './commands/handlers.js'
 import type { AgentConfig } from './config/schema.js'
@@ -46,6 +46,9 @@ import {
   writeJsonAtomic,
 } from './store.js'
 import { AGENT_VERSION } from './version.js'
+
+/** Bounds on each step of `stop()` (the link's close adds at most ~2.5 s). */
+export const STOP_BUDGET_MS = { runs: 2000, flush: 2000 }
 
 export interface CreateAgentOptions {
   config: AgentConfig
@@ -91,6 +94,9 @@ export function createAgent(options: CreateAgentOptions): Agent {
   let lastReport: HardeningReport | undefined
   let serial: Promise<unknown> = Promise.resolve()
   let eventCounter = 0
+  let stopping = false
+  /** inbound messages (commands, baselines) being handled */
+  const inbound = new Set<Promise<void>>()
   const st = {
     startedAt: clock.now().toISOString(),
     lastConnectAt: null as string | null,
@@ -104,7 +110,11 @@ export function createAgent(options: CreateAgentOptions): Agent {
     serial = run.catch(() => undefined)
     return run
   }
-  const saveMemory = () => writeJsonAtomic(memoryPath(dir), memory)
+  // What was last reported; losing a write (disk full) only means resending after a restart.
+  const saveMemory = () =>
+    writeJsonAtomic(memoryPath(dir), memory).catch((err: Error) =>
+      log.warn(`cannot save ${memoryPath(dir)}: ${err.message}`),
+    )
 
   async function emit(kind: DeviceEventKind, message: string, data?: Record<string, unknown>): Promise<void> {
     await enqueue('event', deviceEvent(now(), eventCounter++, kind, message, data))
@@ -118,6 +128,7 @@ export function createAgent(options: CreateAgentOptions): Agent {
     delivered: () => {
       st.lastReportAt = now().toISOString()
     },
+    clock,
     log,
   })
   const { enqueue, drain } = delivery
@@ -352,7 +363,12 @@ export function createAgent(options: CreateAgentOptions): Agent {
           void writeStatus()
         },
         onMessage: (topic, payload) => {
-          onMessage(topic, payload).catch((err: Error) => log.error(`message on ${topic}: ${err.message}`))
+          // While stopping, nothing new starts (a command is asked again at the next birth).
+          if (stopping) return log.debug(`stopping: ${topic} ignored`)
+          const run = onMessage(topic, payload)
+            .catch((err: Error) => log.error(`message on ${topic}: ${err.message}`))
+            .finally(() => inbound.delete(run))
+          inbound.add(run)
         },
         onError: (message, code) => {
           st.lastError = { code, message, at: now().toISOString() }
@@ -366,9 +382,17 @@ export function createAgent(options: CreateAgentOptions): Agent {
       every(config.statusIntervalSec, () => writeStatus())
       await writeStatus()
     },
+    /**
+     * Stops within a few seconds in every state (connected, hub down, reconnecting): no new runs, the
+     * runs in flight and pending outbox writes get a bounded wait, what is queued is delivered while
+     * the link is up (STOP_BUDGET_MS.flush), then the orderly offline state and DISCONNECT. Anything
+     * not delivered stays in the outbox on disk for the next start.
+     */
     async stop() {
-      await schedule.stop()
-      await serial.catch(() => undefined)
+      stopping = true
+      await within(clock, Promise.all([schedule.stop(), ...inbound]), STOP_BUDGET_MS.runs)
+      await within(clock, serial, STOP_BUDGET_MS.runs)
+      await delivery.flush(STOP_BUDGET_MS.flush)
       const l = link
       link = undefined
       if (l) {

@@ -14,3 +14,20 @@ export const systemClock: Clock = {
   setInterval: (fn, ms) => setInterval(fn, ms),
   clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
 }
+
+/** Waits for `promise`, but at most `ms` (then resolves `false`; the promise keeps running). */
+export function within(clock: Clock, promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const timer = clock.setTimeout(() => resolve(false), Math.max(0, ms))
+    promise.then(
+      () => {
+        clock.clearTimeout(timer)
+        resolve(true)
+      },
+      () => {
+        clock.clearTimeout(timer)
+        resolve(true)
+      },
+    )
+  })
+}

@@ -2,7 +2,7 @@
  * Small JSON files in the state directory: what the agent last reported (hashes, hardening results,
  * baseline in force) and the status file the CLI reads when the daemon is down. Atomic writes.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { CheckResult, HardeningBaseline } from '@vigil/protocol'
 import type { ManifestSummary } from './manifest/manager.js'
@@ -41,8 +41,14 @@ let tmpCounter = 0
 export async function writeJsonAtomic(file: string, value: unknown, mode = 0o600): Promise<void> {
   await mkdir(join(file, '..'), { recursive: true })
   const tmp = `${file}.${process.pid}.${++tmpCounter}.tmp`
-  await writeFile(tmp, JSON.stringify(value, null, 2), { mode })
-  await rename(tmp, file)
+  try {
+    await writeFile(tmp, JSON.stringify(value, null, 2), { mode })
+    await rename(tmp, file)
+  } catch (err) {
+    // a partial temp file would keep a full disk full
+    await unlink(tmp).catch(() => undefined)
+    throw err
+  }
 }
 
 export async function readJson(file: string): Promise<unknown> {

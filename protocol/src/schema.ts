@@ -41,3 +41,26 @@ export type Severity = Static<typeof Severity>
 
 export { PROTOCOL_VERSION }
 export const ProtocolVersion = Type.Literal(PROTOCOL_VERSION)
+
+/**
+ * Per-device sequence of a message the agent delivers through its durable outbox: strictly increasing
+ * within one `epoch` (across agent restarts; gaps allowed). The hub applies a sequenced message only if
+ * its epoch differs from the device's last one or its `seq` is greater than the last applied.
+ */
+export const DeviceSeq = Type.Integer({
+  minimum: 1,
+  maximum: Number.MAX_SAFE_INTEGER,
+  description: 'per-device delivery sequence, strictly increasing within its epoch',
+})
+
+/** Random id of an agent's state directory, made once when it is first initialised (a wiped one gets a new one). */
+export const DeviceEpoch = Type.String({
+  pattern: '^[A-Za-z0-9_-]{8,64}$',
+  description: "id of the agent's outbox sequence (new when its state directory is new)",
+})
+
+/** The optional sequence fields every outbox-delivered device message carries (both or neither). */
+export const Sequenced = {
+  seq: Type.Optional(DeviceSeq),
+  epoch: Type.Optional(DeviceEpoch),
+}

@@ -4,6 +4,8 @@
  * that validates with precompiled checks never loads the schema builder or the compiler.
  */
 import type { Static, TSchema } from 'typebox'
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from './json-depth.js'
+import { compileStrip } from './strip.js'
 
 export type ParseResult<T> =
   | { ok: true; value: T }
@@ -14,9 +16,13 @@ export interface Validator<T extends TSchema> {
   check(value: unknown): value is Static<T>
   /** Human-readable problems, each naming the field (`/os/kernel: …`), at most `limit`. */
   errors(value: unknown, limit?: number): string[]
-  /** Validates an already-decoded value. */
+  /** Validates an already-decoded value (as it is: nothing is removed from the caller's value). */
   validate(value: unknown): ParseResult<Static<T>>
-  /** Decodes JSON text or bytes and validates it. */
+  /**
+   * Decodes JSON text or bytes and validates it. Refuses (as `json`) text nested deeper than
+   * `MAX_JSON_DEPTH` before decoding it, and answers the value with every property the schema does
+   * not declare removed (see strip.ts), so what is kept is exactly what was validated.
+   */
   parse(input: string | Uint8Array, maxBytes?: number): ParseResult<Static<T>>
 }
 
@@ -52,6 +58,7 @@ export function makeValidator<T extends TSchema>(
   check: (value: unknown) => boolean,
   errors: (value: unknown, limit?: number) => string[],
 ): Validator<T> {
+  const strip = compileStrip(schema)
   const validate = (value: unknown): ParseResult<Static<T>> => {
     if (check(value)) return { ok: true, value: value as Static<T> }
     return { ok: false, reason: 'schema', message: errors(value).join('; ') || 'does not match the schema' }
@@ -72,11 +79,16 @@ export function makeValidator<T extends TSchema>(
       }
       let value: unknown
       try {
-        value = JSON.parse(typeof input === 'string' ? input : decoder.decode(input))
+        const text = typeof input === 'string' ? input : decoder.decode(input)
+        if (jsonDepthExceeds(text, MAX_JSON_DEPTH))
+          return { ok: false, reason: 'json', message: `nested deeper than ${MAX_JSON_DEPTH} levels` }
+        value = JSON.parse(text)
       } catch (err) {
         return { ok: false, reason: 'json', message: `not valid JSON: ${(err as Error).message}` }
       }
-      return validate(value)
+      const result = validate(value)
+      if (result.ok) strip?.(result.value)
+      return result
     },
   }
 }

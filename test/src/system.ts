@@ -38,6 +38,9 @@ export async function startTestHub(overrides: HubConfigInput = {}): Promise<Runn
   return hub
 }
 
+/** What the API helpers need of a hub: in-process (`RunningHub`) or a hub process. */
+export type HubAddress = Pick<RunningHub, 'httpUrl'>
+
 export interface ApiAnswer<T> {
   status: number
   body: T
@@ -45,7 +48,7 @@ export interface ApiAnswer<T> {
 }
 
 export async function api<T>(
-  hub: RunningHub,
+  hub: HubAddress,
   path: string,
   init: RequestInit & { token?: string } = {},
 ): Promise<ApiAnswer<T>> {
@@ -58,7 +61,7 @@ export async function api<T>(
 }
 
 export async function signIn(
-  hub: RunningHub,
+  hub: HubAddress,
   username = 'admin',
   password = ADMIN_PASSWORD,
 ): Promise<string> {
@@ -70,7 +73,7 @@ export async function signIn(
   return res.body.token
 }
 
-export async function enrollmentToken(hub: RunningHub, token: string, uses = 1): Promise<string> {
+export async function enrollmentToken(hub: HubAddress, token: string, uses = 1): Promise<string> {
   const res = await api<{ token: string }>(hub, '/api/v1/enrollment-tokens', {
     method: 'POST',
     token,

@@ -49,9 +49,13 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Commands that run until a signal: once they have stopped in order, nothing may keep the process. */
+const DAEMONS = new Set(['run', 'simulate'])
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code
+    if (DAEMONS.has(process.argv[2] ?? '')) setTimeout(() => process.exit(code), 1000).unref()
   },
   (err: Error) => {
     process.stderr.write(`vigil-agent: ${err.message}\n`)

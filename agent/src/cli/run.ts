@@ -3,6 +3,7 @@ import { createAgent } from '../agent.js'
 import { loadAgentConfig } from '../config/load.js'
 import { createLogger } from '../logger.js'
 import { type Io, parse } from './args.js'
+import { onStopSignal } from './signals.js'
 
 export async function runCommand(argv: string[], _io: Io): Promise<number> {
   const a = parse(argv, { dir: { type: 'string' }, config: { type: 'string' } })
@@ -12,21 +13,15 @@ export async function runCommand(argv: string[], _io: Io): Promise<number> {
   })
   const log = createLogger(config.logLevel)
   const agent = createAgent({ config, logger: log })
+  // Handled from before the start: a signal during start-up stops the agent as soon as it is up.
+  const stopRequested = onStopSignal((sig) => log.info(`${sig}: stopping`))
   await agent.start()
   log.info(`running as ${agent.deviceId}, state in ${config.stateDir}`)
-  await new Promise<void>((resolve) => {
-    let stopping = false
-    const onSignal = (sig: string) => {
-      if (stopping) return
-      stopping = true
-      log.info(`${sig}: stopping`)
-      agent.stop().then(resolve, (err: Error) => {
-        log.error(`stop: ${err.message}`)
-        resolve()
-      })
-    }
-    process.once('SIGINT', () => onSignal('SIGINT'))
-    process.once('SIGTERM', () => onSignal('SIGTERM'))
-  })
+  await stopRequested
+  try {
+    await agent.stop()
+  } catch (err) {
+    log.error(`stop: ${(err as Error).message}`)
+  }
   return 0
 }

@@ -16,6 +16,7 @@ import { FALLBACK_PROFILES, loadCatalog } from '../simulate/catalog.js'
 import { startFleet } from '../simulate/fleet.js'
 import { buildImages } from '../simulate/images.js'
 import { type Io, parse, UsageError } from './args.js'
+import { onStopSignal } from './signals.js'
 
 /** `shared/data/csaf-cisa` next to the repository (looked up from here and from the working directory). */
 function findCsafDir(): string | undefined {
@@ -71,6 +72,9 @@ export async function simulateCommand(argv: string[], io: Io): Promise<number> {
   io.err(
     `simulating ${count} gateways: ${images.length} images from ${dpkgFile}, ${profiles.length} device profiles from ${csafDir ?? 'the built-in list'}`,
   )
+  // Signals are handled from here on: one arriving while the fleet starts stops the start-up too.
+  const abort = new AbortController()
+  const stopRequested = onStopSignal(() => abort.abort())
   let fleet: Awaited<ReturnType<typeof startFleet>>
   try {
     fleet = await startFleet({
@@ -82,6 +86,7 @@ export async function simulateCommand(argv: string[], io: Io): Promise<number> {
       profiles,
       telemetryIntervalSec: interval,
       log,
+      signal: abort.signal,
       onProgress: (phase, done, total) => {
         if (done === total || done % 100 === 0) io.err(`${phase} ${done}/${total}`)
       },
@@ -101,10 +106,7 @@ export async function simulateCommand(argv: string[], io: Io): Promise<number> {
   }
   if (a.json) io.out(JSON.stringify(summary))
   else io.out(`${fleet.agents.length} virtual gateways running (state in ${baseDir}); Ctrl-C stops them`)
-  await new Promise<void>((done) => {
-    process.once('SIGINT', () => done())
-    process.once('SIGTERM', () => done())
-  })
+  await stopRequested
   io.err('stopping the virtual gateways…')
   await fleet.stop()
   return 0

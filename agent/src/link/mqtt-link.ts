@@ -104,6 +104,11 @@ export function createLink(o: LinkOptions): Link {
     ...(o.ca ? { ca: o.ca } : {}),
   })
   client.on('connect', () => {
+    // A connect that completes after close() (mqtt.js replays a reconnect deferred during its end).
+    if (closing) {
+      client.end(true)
+      return
+    }
     attempt = 0
     // Subscribing again is harmless when the persistent session already holds the subscriptions.
     client.subscribe(o.subscriptions, { qos: 1 }, (err) => {
@@ -159,18 +164,26 @@ export function createLink(o: LinkOptions): Link {
       timer = undefined
       if (final && client.connected) {
         await new Promise<void>((resolve) => {
-          client.publish(final.topic, final.payload, { qos: 1, retain: true }, () => resolve())
           // Do not hang a shutdown on a dying link.
-          o.clock.setTimeout(resolve, 3000)
+          const t = o.clock.setTimeout(resolve, 1500)
+          client.publish(final.topic, final.payload, { qos: 1, retain: true }, () => {
+            o.clock.clearTimeout(t)
+            resolve()
+          })
         })
       }
       await new Promise<void>((resolve) => {
-        const t = o.clock.setTimeout(() => client.end(true, {}, () => resolve()), 2000)
+        const t = o.clock.setTimeout(() => {
+          client.end(true, {}, () => resolve())
+          o.clock.setTimeout(resolve, 200)
+        }, 1000)
         client.end(!client.connected, {}, () => {
           o.clock.clearTimeout(t)
           resolve()
         })
       })
+      // Whatever mqtt.js still holds (a socket of a connect in progress) must not keep the process alive.
+      client.stream?.destroy()
     },
   }
 }

@@ -170,7 +170,8 @@ export function createManifestManager(o: ManifestManagerOptions) {
       const loaded = await loadState(o.stateDir, provisioned)
       state = loaded.state
       if (loaded.problem) o.log.warn(loaded.problem)
-      await save()
+      // A full disk must not stop the agent from starting: the state is saved again with the next change.
+      await save().catch((err: Error) => o.log.warn(`cannot save the manifest state: ${err.message}`))
       // Work cut short by a stop or a crash is failed, so the hub's next delivery retries it.
       for (const m of Object.values(state.manifests))
         if (m.state === 'verified' || m.state === 'downloading')

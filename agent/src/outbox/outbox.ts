@@ -1,85 +1,95 @@
 /**
- * The on-disk outbox. Every state message (inventory, hardening, event, command response, rollout) is
- * written to its own file before it is published and removed only once the hub acknowledged it, so it
- * survives a broker outage and agent restarts and is delivered in the order it was produced. Telemetry
- * produced while offline goes to a bounded ring that is thinned (every other old sample dropped) when
- * full. When the disk is full, telemetry is thinned first; state is never dropped (kept in memory
- * until it can be written or sent).
+ * The on-disk outbox. Every state message (inventory, hardening, event, command response, rollout) gets
+ * the next per-device sequence number (`seq`, `epoch`: sequence.ts) and is written durably to its own
+ * file (fsync of the file and the directory) before it can be delivered; it is removed only once the
+ * hub acknowledged it. Delivery is in strict `seq` order, across restarts, so the hub never gets an
+ * older message after a newer one. Telemetry produced while offline goes to a bounded ring (written
+ * without fsync) that is thinned (every other old sample dropped) when full.
+ *
+ * Disk full: telemetry is thinned first, then state is held in memory, bounded: a newer inventory or
+ * hardening report replaces an older one held in memory, and at most `maxMemoryItems` others are held
+ * (the oldest dropped and reported beyond that). Held items keep their place in the one `seq` order
+ * and are written to disk as soon as a write succeeds again.
  */
-import { mkdir as fsMkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { DeviceMessageKind } from '@vigil/protocol'
+import { isDiskFull, nodeOutboxFs, type OutboxFs, writeAtomic } from './files.js'
+import { createSequence, SEQUENCE_FILE } from './sequence.js'
 
-export interface OutboxFs {
-  mkdir(dir: string): Promise<void>
-  readdir(dir: string): Promise<string[]>
-  readFile(file: string): Promise<string>
-  writeFile(file: string, data: string): Promise<void>
-  rename(from: string, to: string): Promise<void>
-  unlink(file: string): Promise<void>
-}
-
-export const nodeOutboxFs: OutboxFs = {
-  mkdir: async (dir) => {
-    await fsMkdir(dir, { recursive: true, mode: 0o700 })
-  },
-  readdir: (dir) => readdir(dir),
-  readFile: (file) => readFile(file, 'utf8'),
-  writeFile: (file, data) => writeFile(file, data, { mode: 0o600 }),
-  rename: (a, b) => rename(a, b),
-  unlink: (file) => unlink(file),
-}
+export { nodeOutboxFs, type OutboxFs } from './files.js'
 
 export interface OutboxItem {
+  /** order key: the message's `seq` for state, a local counter for telemetry */
   seq: number
   kind: DeviceMessageKind
   payload: unknown
-  /** set for items that could not be written to disk (disk full) */
+  /** set while the item could not be written to disk (disk full) */
   memoryOnly?: boolean
 }
 
 export interface OutboxOptions {
   dir: string
   maxTelemetry: number
+  /** state messages (other than the latest inventory and hardening) held in memory at most (default 200) */
+  maxMemoryItems?: number
   fs?: OutboxFs
   onError?(message: string): void
 }
 
+type StateKind = Exclude<DeviceMessageKind, 'telemetry'>
+
 export interface Outbox {
   load(): Promise<void>
-  /** Persists a state message; resolves once it is on disk (or held in memory when the disk is full). */
-  add(kind: Exclude<DeviceMessageKind, 'telemetry'>, payload: unknown): Promise<OutboxItem>
+  /**
+   * Gives a state message its `seq`/`epoch` and persists it; resolves once it is on disk (or held in
+   * memory when the disk is full) and deliverable, with the payload as it will be sent.
+   */
+  add(kind: StateKind, payload: object): Promise<OutboxItem>
   /** Keeps a telemetry sample produced while offline (bounded ring, thinned when full). */
   addTelemetry(payload: unknown): Promise<void>
-  /** The next item to deliver: state first, in production order, then telemetry, oldest first. */
+  /** The next item to deliver: state first, in `seq` order, then telemetry, oldest first. */
   next(): OutboxItem | undefined
   remove(item: OutboxItem): Promise<void>
+  /** Resolves once every `add` and `addTelemetry` called so far has finished. */
+  idle(): Promise<void>
   depth(): { state: number; telemetry: number }
   /** payloads of undelivered state messages of one kind, oldest first */
   pending(kind: DeviceMessageKind): unknown[]
+  readonly epoch: string
 }
 
 const NAME = /^([st])-(\d{12})\.json$/
 const fileName = (prefix: 's' | 't', seq: number) => `${prefix}-${String(seq).padStart(12, '0')}.json`
-
-function isDiskFull(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException).code
-  return code === 'ENOSPC' || code === 'EDQUOT'
-}
+const SUPERSEDED: ReadonlySet<DeviceMessageKind> = new Set(['inventory', 'hardening'])
 
 export function createOutbox(o: OutboxOptions): Outbox {
   const fs = o.fs ?? nodeOutboxFs
+  const maxMemory = o.maxMemoryItems ?? 200
   const state: OutboxItem[] = []
   const telemetry: OutboxItem[] = []
-  let seq = 0
+  let telemetrySeq = 0
+  let chain: Promise<unknown> = Promise.resolve()
   const report = (m: string) => o.onError?.(m)
+  const sequence = createSequence(fs, o.dir, report)
   const pathOf = (item: OutboxItem) => join(o.dir, fileName(item.kind === 'telemetry' ? 't' : 's', item.seq))
 
-  async function write(item: OutboxItem): Promise<void> {
-    const file = pathOf(item)
-    const tmp = `${file}.tmp`
-    await fs.writeFile(tmp, JSON.stringify({ kind: item.kind, payload: item.payload }))
-    await fs.rename(tmp, file)
+  /** Runs `fn` after every earlier add: sequence numbers are handed out and written in call order. */
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = chain.then(fn, fn)
+    chain = run.catch(() => undefined)
+    return run
+  }
+
+  /** Writes an item's file; the directory is made again if it could not be made (disk full at start). */
+  async function write(item: OutboxItem, sync: boolean): Promise<void> {
+    const data = JSON.stringify({ kind: item.kind, payload: item.payload })
+    try {
+      await writeAtomic(fs, o.dir, pathOf(item), data, sync)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+      await fs.mkdir(o.dir)
+      await writeAtomic(fs, o.dir, pathOf(item), data, sync)
+    }
   }
 
   async function drop(item: OutboxItem): Promise<void> {
@@ -103,10 +113,69 @@ export function createOutbox(o: OutboxOptions): Outbox {
     return victims.length
   }
 
+  /** Writes a state item durably, thinning telemetry when the disk is full; false when it cannot. */
+  async function persist(item: OutboxItem): Promise<boolean> {
+    for (const attempt of ['write', 'thin', 'thin-all'] as const) {
+      if (attempt === 'thin') await thin()
+      if (attempt === 'thin-all') await thin(true)
+      try {
+        await write(item, true)
+        return true
+      } catch (err) {
+        if (!isDiskFull(err)) {
+          report(`outbox: cannot write (${(err as Error).message}); held in memory`)
+          return false
+        }
+      }
+    }
+    return false
+  }
+
+  /** Keeps memory bounded while the disk is full: newer results replace older ones, events are capped. */
+  function bound(item: OutboxItem): void {
+    // the head may be in flight: it stays
+    for (let i = state.length - 1; i >= 1; i--) {
+      const held = state[i] as OutboxItem
+      if (held !== item && held.memoryOnly && SUPERSEDED.has(item.kind) && held.kind === item.kind)
+        state.splice(i, 1)
+    }
+    const held = state.filter((s, i) => i > 0 && s.memoryOnly && !SUPERSEDED.has(s.kind))
+    for (const oldest of held.slice(0, Math.max(0, held.length - maxMemory))) {
+      state.splice(state.indexOf(oldest), 1)
+      report(`outbox: disk full, a held ${oldest.kind} message (seq ${oldest.seq}) was dropped`)
+    }
+  }
+
+  /** Space is back: write what was held in memory, in order. */
+  async function writeHeld(): Promise<void> {
+    for (const item of [...state]) {
+      if (!item.memoryOnly) continue
+      try {
+        await write(item, true)
+      } catch {
+        return
+      }
+      item.memoryOnly = undefined
+      // delivered while its file was being written: nothing delivered may stay behind
+      if (!state.includes(item)) await drop(item)
+    }
+  }
+
   return {
+    get epoch() {
+      return sequence.epoch
+    },
     async load() {
-      await fs.mkdir(o.dir)
+      try {
+        await fs.mkdir(o.dir)
+      } catch (err) {
+        if (!isDiskFull(err)) throw err
+        report(`outbox: cannot create ${o.dir} (${(err as Error).message}); state is held in memory`)
+        await sequence.load(0)
+        return
+      }
       const names = (await fs.readdir(o.dir)).sort()
+      let highest = 0
       for (const name of names) {
         if (name.endsWith('.tmp')) {
           await fs.unlink(join(o.dir, name)).catch(() => undefined)
@@ -115,7 +184,8 @@ export function createOutbox(o: OutboxOptions): Outbox {
         const m = NAME.exec(name)
         if (!m) continue
         const n = Number(m[2])
-        seq = Math.max(seq, n)
+        if (m[1] === 's') highest = Math.max(highest, n)
+        else telemetrySeq = Math.max(telemetrySeq, n)
         try {
           const parsed = JSON.parse(await fs.readFile(join(o.dir, name))) as {
             kind?: unknown
@@ -130,41 +200,36 @@ export function createOutbox(o: OutboxOptions): Outbox {
           await fs.rename(join(o.dir, name), join(o.dir, `bad-${name}`)).catch(() => undefined)
         }
       }
+      await sequence.load(highest)
     },
-    async add(kind, payload) {
-      const item: OutboxItem = { seq: ++seq, kind, payload }
-      state.push(item)
-      for (const attempt of ['write', 'thin', 'thin-all', 'give-up'] as const) {
-        if (attempt === 'give-up') {
+    add(kind, payload) {
+      return serial(async () => {
+        const { seq, epoch } = await sequence.next()
+        const item: OutboxItem = { seq, kind, payload: { ...payload, seq, epoch } }
+        if (await persist(item)) {
+          state.push(item)
+          if (state.some((s) => s.memoryOnly)) await writeHeld()
+        } else {
           item.memoryOnly = true
-          report('outbox: disk full, a state message is held in memory until it is delivered')
-          break
+          state.push(item)
+          bound(item)
+          report(`outbox: disk full, a ${kind} message (seq ${seq}) is held in memory until delivered`)
         }
-        if (attempt === 'thin') await thin()
-        if (attempt === 'thin-all') await thin(true)
-        try {
-          await write(item)
-          break
-        } catch (err) {
-          if (!isDiskFull(err)) {
-            item.memoryOnly = true
-            report(`outbox: cannot write (${(err as Error).message}); held in memory`)
-            break
-          }
-        }
-      }
-      return item
+        return item
+      })
     },
-    async addTelemetry(payload) {
-      const item: OutboxItem = { seq: ++seq, kind: 'telemetry', payload }
-      while (telemetry.length >= o.maxTelemetry) await thin()
-      try {
-        await write(item)
-        telemetry.push(item)
-      } catch (err) {
-        if (isDiskFull(err)) await thin()
-        report(`outbox: telemetry sample not kept (${(err as Error).message})`)
-      }
+    addTelemetry(payload) {
+      return serial(async () => {
+        const item: OutboxItem = { seq: ++telemetrySeq, kind: 'telemetry', payload }
+        while (telemetry.length >= o.maxTelemetry) await thin()
+        try {
+          await write(item, false)
+          telemetry.push(item)
+        } catch (err) {
+          if (isDiskFull(err)) await thin()
+          report(`outbox: telemetry sample not kept (${(err as Error).message})`)
+        }
+      })
     },
     next() {
       return state[0] ?? telemetry[0]
@@ -175,6 +240,7 @@ export function createOutbox(o: OutboxOptions): Outbox {
       if (i >= 0) list.splice(i, 1)
       await drop(item)
     },
+    idle: () => chain.then(() => undefined),
     depth() {
       return { state: state.length, telemetry: telemetry.length }
     },
@@ -183,3 +249,5 @@ export function createOutbox(o: OutboxOptions): Outbox {
     },
   }
 }
+
+export { SEQUENCE_FILE }

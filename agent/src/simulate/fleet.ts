@@ -29,6 +29,8 @@ export interface FleetOptions {
   telemetryIntervalSec: number
   /** enrollments/starts in flight at once */
   concurrency?: number
+  /** when aborted, no further gateway is enrolled or started (those started are returned) */
+  signal?: AbortSignal
   log?: Logger
   onProgress?(phase: 'enrolled' | 'started', done: number, total: number): void
 }
@@ -105,10 +107,11 @@ async function pool<T>(
   items: T[],
   concurrency: number,
   fn: (item: T, index: number) => Promise<void>,
+  signal?: AbortSignal,
 ): Promise<void> {
   let next = 0
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && !signal?.aborted) {
       const i = next++
       await fn(items[i] as T, i)
     }
@@ -123,46 +126,56 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
   const indexes = Array.from({ length: o.count }, (_, i) => i)
   const creds: Credentials[] = []
   let enrolled = 0
-  await pool(indexes, o.concurrency ?? 10, async (i) => {
-    const dir = join(o.baseDir, `gw-${String(i + 1).padStart(4, '0')}`)
-    await mkdir(dir, { recursive: true, mode: 0o700 })
-    let c: Credentials
-    try {
-      c = await readCredentials(dir)
-    } catch {
-      c = await enrollDevice({
-        hubUrl: o.hubUrl,
-        token: o.token,
-        name: `sim-gw-${String(i + 1).padStart(4, '0')}`,
-        dir,
-      })
-    }
-    creds[i] = c
-    o.onProgress?.('enrolled', ++enrolled, o.count)
-  })
+  await pool(
+    indexes,
+    o.concurrency ?? 10,
+    async (i) => {
+      const dir = join(o.baseDir, `gw-${String(i + 1).padStart(4, '0')}`)
+      await mkdir(dir, { recursive: true, mode: 0o700 })
+      let c: Credentials
+      try {
+        c = await readCredentials(dir)
+      } catch {
+        c = await enrollDevice({
+          hubUrl: o.hubUrl,
+          token: o.token,
+          name: `sim-gw-${String(i + 1).padStart(4, '0')}`,
+          dir,
+        })
+      }
+      creds[i] = c
+      o.onProgress?.('enrolled', ++enrolled, o.count)
+    },
+    o.signal,
+  )
   const agents: Agent[] = []
   let started = 0
-  await pool(indexes, (o.concurrency ?? 10) * 2, async (i) => {
-    const c = creds[i] as Credentials
-    const dir = join(o.baseDir, `gw-${String(i + 1).padStart(4, '0')}`)
-    const image = o.images[i % o.images.length] as GatewayImage
-    const profile = o.profiles[Math.floor(seeded(i + 7)() * o.profiles.length)] as DeviceProfile
-    const config = loadAgentConfig({
-      stateDir: dir,
-      env: {},
-      overrides: { telemetryIntervalSec: o.telemetryIntervalSec },
-    })
-    const agent = createAgent({
-      config,
-      credentials: c,
-      collectors: simCollectors(i, image, profile),
-      logger: log,
-      statusFile: false,
-    })
-    await agent.start()
-    agents.push(agent)
-    o.onProgress?.('started', ++started, o.count)
-  })
+  await pool(
+    indexes,
+    (o.concurrency ?? 10) * 2,
+    async (i) => {
+      const c = creds[i] as Credentials
+      const dir = join(o.baseDir, `gw-${String(i + 1).padStart(4, '0')}`)
+      const image = o.images[i % o.images.length] as GatewayImage
+      const profile = o.profiles[Math.floor(seeded(i + 7)() * o.profiles.length)] as DeviceProfile
+      const config = loadAgentConfig({
+        stateDir: dir,
+        env: {},
+        overrides: { telemetryIntervalSec: o.telemetryIntervalSec },
+      })
+      const agent = createAgent({
+        config,
+        credentials: c,
+        collectors: simCollectors(i, image, profile),
+        logger: log,
+        statusFile: false,
+      })
+      await agent.start()
+      agents.push(agent)
+      o.onProgress?.('started', ++started, o.count)
+    },
+    o.signal,
+  )
   return {
     agents,
     async stop() {

@@ -1,4 +1,4 @@
-import { ProtocolVersion, ShortText, type Static, Type } from '../schema.js'
+import { ProtocolVersion, Sequenced, ShortText, type Static, Type } from '../schema.js'
 import { HardeningBaseline } from './hardening.js'
 import { DsseEnvelope } from './manifest.js'
 
@@ -57,8 +57,15 @@ export const CommandResponse = Type.Union(
       tx: Tx,
       status: Type.Literal('ok'),
       data: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+      ...Sequenced,
     }),
-    Type.Object({ v: ProtocolVersion, tx: Tx, status: Type.Literal('error'), error: ErrorBody }),
+    Type.Object({
+      v: ProtocolVersion,
+      tx: Tx,
+      status: Type.Literal('error'),
+      error: ErrorBody,
+      ...Sequenced,
+    }),
   ],
   { $id: 'CommandResponse', description: 'Response of a device to a command' },
 )

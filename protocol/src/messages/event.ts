@@ -1,4 +1,4 @@
-import { ProtocolVersion, ShortText, type Static, Timestamp, Type } from '../schema.js'
+import { ProtocolVersion, Sequenced, ShortText, type Static, Timestamp, Type } from '../schema.js'
 
 export const DeviceEventKind = Type.Union([
   Type.Literal('drift'),
@@ -24,6 +24,7 @@ export const DeviceEvent = Type.Object(
     kind: DeviceEventKind,
     message: ShortText(2048),
     data: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    ...Sequenced,
   },
   { $id: 'DeviceEvent', description: 'An event on a device (drift, refused baseline, collector error, …)' },
 )

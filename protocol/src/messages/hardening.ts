@@ -1,4 +1,13 @@
-import { ProtocolVersion, Severity, Sha256Hex, ShortText, type Static, Timestamp, Type } from '../schema.js'
+import {
+  ProtocolVersion,
+  Sequenced,
+  Severity,
+  Sha256Hex,
+  ShortText,
+  type Static,
+  Timestamp,
+  Type,
+} from '../schema.js'
 
 const Path = Type.String({ minLength: 1, maxLength: 1024, pattern: '^/' })
 const Pattern = Type.String({ minLength: 1, maxLength: 1024, description: 'ECMAScript regular expression' })
@@ -116,6 +125,7 @@ export const HardeningReport = Type.Object(
     baseline: Type.Object({ id: ShortText(128), version: Type.Integer({ minimum: 0 }) }),
     results: Type.Array(CheckResult, { maxItems: 1000 }),
     drift: Type.Array(DriftItem, { maxItems: 1000 }),
+    ...Sequenced,
   },
   { $id: 'HardeningReport', description: 'Hardening check results and drift of a device' },
 )

@@ -1,4 +1,4 @@
-import { ProtocolVersion, Sha256Hex, ShortText, type Static, Timestamp, Type } from '../schema.js'
+import { ProtocolVersion, Sequenced, Sha256Hex, ShortText, type Static, Timestamp, Type } from '../schema.js'
 import { OsRelease } from './identity.js'
 
 export const PackageEcosystem = Type.Union(
@@ -50,6 +50,7 @@ export const Inventory = Type.Object(
         description: 'collector errors: the inventory holds what could be parsed',
       }),
     ),
+    ...Sequenced,
   },
   { $id: 'Inventory', description: 'Installed firmware, OS and packages of a device' },
 )

@@ -1,4 +1,4 @@
-import { ProtocolVersion, Sha256Hex, ShortText, type Static, Timestamp, Type } from '../schema.js'
+import { ProtocolVersion, Sequenced, Sha256Hex, ShortText, type Static, Timestamp, Type } from '../schema.js'
 
 export { MANIFEST_PAYLOAD_TYPE } from '../constants.js'
 
@@ -74,6 +74,7 @@ export const RolloutStatus = Type.Object(
     state: RolloutState,
     reason: Type.Optional(ShortText(2048)),
     code: Type.Optional(ShortText(64)),
+    ...Sequenced,
   },
   { $id: 'RolloutStatus', description: 'Rollout state of a manifest on one device' },
 )

@@ -1,4 +1,4 @@
-import { ProtocolVersion, Sha256Hex, ShortText, type Static, Timestamp, Type } from '../schema.js'
+import { ProtocolVersion, Sequenced, Sha256Hex, ShortText, type Static, Timestamp, Type } from '../schema.js'
 import { DeviceIdentity } from './identity.js'
 
 /**
@@ -22,6 +22,7 @@ export const DeviceState = Type.Object(
     hardeningHash: Type.Optional(Sha256Hex),
     baseline: Type.Optional(Type.Object({ id: ShortText(128), version: Type.Integer({ minimum: 0 }) })),
     telemetryIntervalSec: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
+    ...Sequenced,
   },
   { $id: 'DeviceState', description: 'Birth (online) or last will / shutdown (offline) of a device' },
 )

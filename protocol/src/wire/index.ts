@@ -6,6 +6,7 @@
  */
 export { canonicalJson } from '../canonical.js'
 export { KEY_ROTATION_PAYLOAD_TYPE, MANIFEST_PAYLOAD_TYPE, PROTOCOL_VERSION } from '../constants.js'
+export { jsonDepthExceeds, MAX_JSON_DEPTH } from '../json-depth.js'
 export {
   formatErrors,
   makeValidator,
