@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_BASELINE } from '../../src/hardening/default-baseline.ts'
 import { runBaseline } from '../../src/hardening/run.ts'
-import { profilesFromCsaf, versionsFor } from '../../src/simulate/catalog.ts'
+import { BUILTIN_PROFILES, loadCatalog, profilesFromCsaf, versionsFor } from '../../src/simulate/catalog.ts'
 import { buildImages, olderVersion } from '../../src/simulate/images.ts'
 import { gatewayFiles, virtualCheckEnv } from '../../src/simulate/virtual-env.ts'
 
@@ -60,6 +61,14 @@ describe('simulate: device catalog from CSAF', () => {
       },
       { vendor: 'Sierra Wireless', model: 'AirLink GX', affected: '4.4.5', advisory: 'ICSA-00-000-00' },
     ])
+  })
+  it('ships the profiles of the CISA advisories in testdata/, so simulate reads nothing beside the package', async () => {
+    // After a change to the extraction: regenerate src/simulate/device-profiles.json from loadCatalog.
+    const fromData = await loadCatalog(
+      fileURLToPath(new URL('../../../testdata/csaf-cisa/', import.meta.url)),
+    )
+    expect(fromData.length).toBeGreaterThan(100)
+    expect(BUILTIN_PROFILES).toEqual(fromData)
   })
 })
 
