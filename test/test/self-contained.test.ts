@@ -9,15 +9,8 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const SKIP = new Set([
-  'node_modules',
-  'dist',
-  '.git',
-  'testdata',
-  'coverage',
-  'test-artifacts',
-  '.vite',
-])
+const SKIP = new Set(['node_modules', 'dist', '.git', 'testdata', 'coverage', 'test-artifacts', '.vite'])
+const DOCS = /\.md$/
 const CODE = /\.(ts|mts|cts|js|mjs|cjs|vue|sh)$|(^|\/)(package\.json|run)$/
 
 function files(dir: string, out: string[] = []): string[] {
@@ -53,6 +46,10 @@ describe('the repository is self-contained', () => {
   it('no code, test, benchmark or script names ../shared', () => {
     const self = 'test/test/self-contained.test.ts'
     expect(code.filter((p) => p !== self && SHARED.test(text(p)))).toEqual([])
+  })
+
+  it('no document names ../shared', () => {
+    expect(all.filter((p) => DOCS.test(p) && SHARED.test(text(p)))).toEqual([])
   })
 
   it('every relative path written in code stays inside the repository', () => {
