@@ -33,7 +33,8 @@ async function main(argv: string[]): Promise<number> {
   const load = name ? COMMANDS[name] : undefined
   if (!load) {
     const help = name === undefined || name === 'help' || name === '--help'
-    io.err(help ? USAGE : `unknown command ${JSON.stringify(name)}\n\n${USAGE}`)
+    if (help) io.out(USAGE)
+    else io.err(`unknown command ${JSON.stringify(name)}\n\n${USAGE}`)
     return help ? 0 : 2
   }
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {

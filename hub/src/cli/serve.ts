@@ -11,6 +11,9 @@ Runs the hub: embedded MQTT broker (or VIGIL_MQTT_URL), HTTP API, live stream, d
 Environment: VIGIL_HTTP_PORT (8080), VIGIL_MQTT_PORT (1883), VIGIL_DATA_DIR (./data),
 VIGIL_ADMIN_PASSWORD, VIGIL_MQTT_URL, VIGIL_DASHBOARD_DIR, VIGIL_TLS_CERT/VIGIL_TLS_KEY, VIGIL_LOG_LEVEL.`
 
+/** Signals closer together than this are one Ctrl-C delivered twice. */
+const SAME_CTRL_C_MS = 1000
+
 export async function serveCommand(argv: string[], config: HubConfig): Promise<number> {
   const unknown = argv.filter((a) => a !== '--local-agent')
   if (unknown.length > 0) {
@@ -42,13 +45,16 @@ export async function serveCommand(argv: string[], config: HubConfig): Promise<n
   }
   out('Press Ctrl-C to stop.')
   await new Promise<void>((resolve) => {
-    let stopping = false
+    let stoppingSince: number | undefined
     const stop = (signal: NodeJS.Signals) => {
-      if (stopping) {
+      if (stoppingSince !== undefined) {
+        // One Ctrl-C arrives twice: from the terminal (to the whole foreground process group) and
+        // forwarded by `pnpm start`. Only a second Ctrl-C, a moment later, forces the exit.
+        if (Date.now() - stoppingSince < SAME_CTRL_C_MS) return
         process.stderr.write('forced exit\n')
         process.exit(130)
       }
-      stopping = true
+      stoppingSince = Date.now()
       out(`\n${signal}: stopping…`)
       resolve()
     }
