@@ -39,7 +39,15 @@ export async function buildApp(config: HubConfig, opts: BuildOptions = {}): Prom
     logger: opts.logger ?? { level: config.logLevel },
     bodyLimit: 1024 * 1024,
     forceCloseConnections: true,
+    // A dashboard makes several requests a second: one line each is noise at the default level.
+    disableRequestLogging: true,
   }).withTypeProvider<TypeBoxTypeProvider>()
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.debug(
+      { method: req.method, url: req.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    )
+  })
   app.setValidatorCompiler(TypeBoxValidatorCompiler)
 
   // One error shape, normalised once, here.

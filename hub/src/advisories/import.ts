@@ -112,6 +112,13 @@ function parseDocument(doc: unknown, file: string, vendors: VendorMatcher): Pars
   return { kind: 'rejected', reason: 'not an OSV record, CSAF 2.0 document or KEV catalog' }
 }
 
+/** A JSON Schema document (its `$schema` names a json-schema.org draft) is not an advisory. */
+function isJsonSchema(doc: unknown): boolean {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return false
+  const schema = (doc as { $schema?: unknown }).$schema
+  return typeof schema === 'string' && /^https?:\/\/json-schema\.org\//.test(schema)
+}
+
 export async function importAdvisories(paths: string[], opts: ImportOptions = {}): Promise<ImportSummary> {
   const vendors = opts.vendors ?? createVendorMatcher()
   const index = opts.sink === undefined ? new AdvisoryIndex(vendors) : null
@@ -151,6 +158,11 @@ export async function importAdvisories(paths: string[], opts: ImportOptions = {}
       parsed = r.ok ? { kind: 'epss', scores: r.scores } : { kind: 'rejected', reason: r.reason }
     } else {
       const json = parseGuardedJson(text, maxDepth)
+      if (json.ok && isJsonSchema(json.value)) {
+        // e.g. known_exploited_vulnerabilities_schema.json, which comes beside the KEV catalog
+        summary.skipped.push({ file, reason: 'a JSON Schema, not an advisory' })
+        continue
+      }
       parsed = json.ok ? parseDocument(json.value, file, vendors) : { kind: 'rejected', reason: json.reason }
     }
     switch (parsed.kind) {
