@@ -5,6 +5,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
+import { copyFile, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it, onTestFinished } from 'vitest'
@@ -39,8 +40,12 @@ describe('Ctrl-C on pnpm start', () => {
     expect(start).toBe(`pnpm run build && ${serve}`)
   })
 
-  it('stops the hub and its local agent cleanly: exit 0, no ELIFECYCLE', async () => {
+  it('starts quietly, names the technician command, and stops cleanly on Ctrl-C: exit 0, no ELIFECYCLE', async () => {
     const dataDir = await tempDir('vigil-start-')
+    // the KEV catalog as CISA ships it, with its JSON Schema beside it (issue 18.8: warned at every start)
+    await mkdir(join(dataDir, 'advisories'), { recursive: true })
+    for (const f of ['known_exploited_vulnerabilities.json', 'known_exploited_vulnerabilities_schema.json'])
+      await copyFile(join(ROOT, 'testdata/kev/cisagov__kev-data', f), join(dataDir, 'advisories', f))
     const child = spawn('pnpm', ['run', 'serve'], {
       cwd: ROOT,
       detached: true, // its own process group, as a terminal's foreground job
@@ -71,11 +76,24 @@ describe('Ctrl-C on pnpm start', () => {
         }
       }, 100)
     })
-    expect(output).toMatch(/Local agent running/)
+    expect(output).toMatch(/Local agent running as device [\w-]{10,}/)
+    const httpUrl = /Dashboard: (http:\/\/\S+)/.exec(output)?.[1]
+    for (const path of ['/healthz', '/api/v1/session', '/api/v1/devices', '/'])
+      await fetch(`${httpUrl}${path}`)
+    // the command the hub prints for the technician works as printed
+    const command = /Check it as a technician would: pnpm exec (vigil-agent status.*)$/m.exec(output)?.[1]
+    expect(command).toBeDefined()
+    const [bin, ...args] = (command as string).split(' ')
+    const status = execFileSync(join(ROOT, 'node_modules', '.bin', bin as string), args, { cwd: ROOT })
+    expect(status.toString()).toMatch(/enrolled\s+yes/)
     // Ctrl-C: the terminal sends SIGINT to the whole foreground process group
     process.kill(-(child.pid as number), 'SIGINT')
     expect(await exited).toBe(0)
     expect(output).toMatch(/Vigil hub stopped; data flushed\./)
     expect(output).not.toMatch(/ELIFECYCLE/)
+    // quiet at the default level: no line per HTTP request, no device id alone on a line, no refused schema
+    expect(output).not.toMatch(/"reqId"|incoming request|request completed/)
+    expect(output).not.toMatch(/^[\w-]{16,}$/m)
+    expect(output).not.toMatch(/advisory refused/)
   }, 120_000)
 })

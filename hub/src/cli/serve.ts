@@ -1,4 +1,5 @@
 /** `vigil-hub serve [--local-agent]`: runs the hub until Ctrl-C, then shuts everything down cleanly. */
+import { resolve } from 'node:path'
 import type { HubConfig } from '../config.js'
 import { type LocalAgent, startLocalAgent } from '../local-agent.js'
 import { startHub } from '../server.js'
@@ -36,7 +37,10 @@ export async function serveCommand(argv: string[], config: HubConfig): Promise<n
   if (argv.includes('--local-agent')) {
     try {
       agent = await startLocalAgent(hub.app, hub.httpUrl)
-      out(`  Local agent running (state in ${agent.deviceDir}).`)
+      // `vigil-agent status|doctor` look in ./data/local-agent themselves when run from here
+      const dirOption = agent.deviceDir === resolve('data', 'local-agent') ? '' : ` --dir ${agent.deviceDir}`
+      out(`  Local agent running as device ${agent.deviceId} (state in ${agent.deviceDir}).`)
+      out(`  Check it as a technician would: pnpm exec vigil-agent status${dirOption}`)
     } catch (err) {
       process.stderr.write(`vigil-hub: ${(err as Error).message}\n`)
       await hub.close()
