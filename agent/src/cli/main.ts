@@ -65,8 +65,9 @@ ${DIR}`,
     help: `Runs n virtual gateways in this process (real agents with simulated collectors) until Ctrl-C.
   --count <n>                 how many (1 to 100000)
   --hub <url> --token <t>     the hub, and a token allowing n uses
-  --dir <dir>                 their state (default: $TMPDIR/vigil-simulate); gateways enrolled there
-                              by an earlier run with the same hub are reused and spend no token use
+  --dir <dir>                 their state (default: $TMPDIR/vigil-simulate/<hub host_port>); gateways
+                              enrolled there by an earlier run with the same hub are reused and spend
+                              no token use; enrolled with another hub, they are refused
   --csaf <dir>                derive device models from these CSAF files (default: built-in profiles)
   --dpkg-status <file>        package list the images are built from (default: this machine's)
   --telemetry-interval <s>    seconds between telemetry samples (default 10)

@@ -15,6 +15,12 @@ import { startFleet } from '../simulate/fleet.js'
 import { buildImages } from '../simulate/images.js'
 import { type Io, parse, UsageError } from './args.js'
 
+/** `http://127.0.0.1:8080/` → `127.0.0.1_8080`: a directory name for the hub's origin. */
+export function hubSlug(hubUrl: string): string {
+  const origin = URL.canParse(hubUrl) ? new URL(hubUrl).host : hubUrl
+  return origin.replace(/[^\w.-]+/g, '_')
+}
+
 export async function simulateCommand(argv: string[], io: Io): Promise<number> {
   const a = parse(argv, {
     count: { type: 'string' },
@@ -37,7 +43,8 @@ export async function simulateCommand(argv: string[], io: Io): Promise<number> {
   if (!Number.isInteger(interval) || interval < 1)
     throw new UsageError('--telemetry-interval must be a positive integer (seconds)')
   const config = loadAgentConfig({})
-  const baseDir = a.dir ?? join(tmpdir(), 'vigil-simulate')
+  // One default directory per hub, so that gateways enrolled with one hub are never offered to another.
+  const baseDir = a.dir ?? join(tmpdir(), 'vigil-simulate', hubSlug(a.hub))
   const os = await collectOs(config.paths)
   const dpkgFile = a['dpkg-status'] ?? config.paths.dpkgStatus
   let dpkg: string
