@@ -45,7 +45,7 @@ export function maturityReport(i: MaturityInput) {
   const byState: Record<string, number> = {}
   for (const f of i.findings) byState[f.state] = (byState[f.state] ?? 0) + 1
   const accepted = i.findings.filter((f) => f.state === 'accepted')
-  const grades: Record<string, number> = { A: 0, B: 0, C: 0, D: 0, F: 0 }
+  const grades: Record<string, number> = { A: 0, B: 0, C: 0, D: 0, F: 0, unknown: 0 }
   for (const p of i.postures) grades[p.grade] = (grades[p.grade] ?? 0) + 1
   const withReport = i.devices.filter((d) => d.hardeningHash !== undefined)
   return {

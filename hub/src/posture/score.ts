@@ -12,7 +12,8 @@
  *                                    `not_applicable`; neither is a failure)
  *   offline                          5 after 24 h, 15 after 7 days (the picture is getting old)
  * Accepted, false-positive and resolved findings deduct nothing: someone decided.
- * Grade: A ≥ 90, B ≥ 80, C ≥ 70, D ≥ 60, F below.
+ * Grade: A ≥ 90, B ≥ 80, C ≥ 70, D ≥ 60, F below; `unknown` while the device has not reported both
+ * its inventory and its hardening results (a device nobody could assess is not an A).
  */
 import type { CheckResult, DevicePosture, FindingView, PostureGrade } from '@vigil/protocol'
 import type { DeviceRecord } from '../store/types.js'
@@ -78,5 +79,17 @@ export function devicePosture(device: DeviceRecord, findings: FindingView[], now
   }
   const total = reasons.reduce((n, r) => n + r.points, 0)
   const score = Math.max(0, Math.round(100 - total))
-  return { deviceId: device.id, deviceName: device.name, score, grade: grade(score), reasons }
+  const missing = [
+    device.inventoryHash === undefined ? 'inventory' : '',
+    device.hardeningHash === undefined ? 'hardening results' : '',
+  ].filter(Boolean)
+  if (missing.length > 0)
+    reasons.push({ points: 0, reason: `no ${missing.join(' and no ')} reported yet: posture unknown` })
+  return {
+    deviceId: device.id,
+    deviceName: device.name,
+    score,
+    grade: missing.length > 0 ? 'unknown' : grade(score),
+    reasons,
+  }
 }

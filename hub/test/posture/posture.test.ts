@@ -17,6 +17,8 @@ const device: DeviceRecord = {
   enrolledAt: '2026-01-01T00:00:00.000Z',
   lastSeen: '2026-01-01T00:00:00.000Z',
   online: true,
+  inventoryHash: 'i'.repeat(64),
+  hardeningHash: 'h'.repeat(64),
 }
 
 function finding(over: Partial<FindingView>): FindingView {
@@ -48,6 +50,19 @@ describe('posture score (documented deductions)', () => {
 
   it('a clean online device scores 100 / A with no reasons', () => {
     expect(devicePosture(device, [], now)).toMatchObject({ score: 100, grade: 'A', reasons: [] })
+  })
+
+  it('a device that has not reported its inventory and hardening results is unknown, not A', () => {
+    const { inventoryHash: _i, hardeningHash: _h, ...silent } = device
+    expect(devicePosture(silent, [], now)).toMatchObject({
+      grade: 'unknown',
+      reasons: [{ points: 0, reason: 'no inventory and no hardening results reported yet: posture unknown' }],
+    })
+    const { hardeningHash: _, ...inventoryOnly } = device
+    expect(devicePosture(inventoryOnly, [], now)).toMatchObject({
+      grade: 'unknown',
+      reasons: [{ points: 0, reason: 'no hardening results reported yet: posture unknown' }],
+    })
   })
 
   it('deducts per open finding by severity, KEV, EPSS, overdue, failing checks and offline time, with reasons', () => {
