@@ -64,6 +64,7 @@ export function fleetKpis(
       resolved.length,
     ),
     ownedPct: pct(unresolved.filter((f) => f.owner !== null).length, unresolved.length),
-    meanPostureScore: graded.length === 0 ? null : round(graded.reduce((n, p) => n + p.score, 0) / graded.length),
+    meanPostureScore:
+      graded.length === 0 ? null : round(graded.reduce((n, p) => n + p.score, 0) / graded.length),
   }
 }
