@@ -7,7 +7,14 @@ import fastifyHelmet from '@fastify/helmet'
 import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
 import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox'
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+  LogController,
+} from 'fastify'
 import { brokerPlugin } from './broker/plugin.js'
 import type { HubConfig } from './config.js'
 import { corePlugin } from './core.js'
@@ -34,20 +41,32 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'VIGIL_BAD_REQUEST',
 }
 
+/**
+ * A dashboard makes several requests a second: fastify's two info lines per request are noise at the
+ * default level, so they go to debug; a request that errored stays an error.
+ */
+class RequestsAtDebug extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    request.log.debug({ req: request }, 'incoming request')
+  }
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    if (error) super.requestCompleted(error, request, reply)
+    else reply.log.debug({ res: reply, responseTime: reply.elapsedTime }, 'request completed')
+  }
+}
+
 export async function buildApp(config: HubConfig, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? { level: config.logLevel },
     bodyLimit: 1024 * 1024,
     forceCloseConnections: true,
-    // A dashboard makes several requests a second: one line each is noise at the default level.
-    disableRequestLogging: true,
+    logController: new RequestsAtDebug(),
   }).withTypeProvider<TypeBoxTypeProvider>()
-  app.addHook('onResponse', async (req, reply) => {
-    req.log.debug(
-      { method: req.method, url: req.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) },
-      'request',
-    )
-  })
   app.setValidatorCompiler(TypeBoxValidatorCompiler)
 
   // One error shape, normalised once, here.

@@ -95,5 +95,6 @@ describe('Ctrl-C on pnpm start', () => {
     expect(output).not.toMatch(/"reqId"|incoming request|request completed/)
     expect(output).not.toMatch(/^[\w-]{16,}$/m)
     expect(output).not.toMatch(/advisory refused/)
+    expect(output).not.toMatch(/Deprecation|Warning/)
   }, 120_000)
 })
