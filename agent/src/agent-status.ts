@@ -38,7 +38,8 @@ export function buildStatus(i: StatusInput): AgentStatus {
       name: i.baseline.name,
       source: i.baselineSource,
     },
-    failingChecks: i.results.filter((r) => r.status !== 'pass'),
+    // failed, and could not run (shown as such); not applicable is neither
+    failingChecks: i.results.filter((r) => r.status === 'fail' || r.status === 'error'),
     inventory: {
       hash: i.inventory?.hash ?? null,
       packages: i.inventory?.packages.length ?? 0,

@@ -1,9 +1,15 @@
 /**
  * The device as a CycloneDX 1.6 JSON SBOM: `metadata.component` is the device (supplier = vendor,
- * name = model, version = firmware), `components[]` the installed packages with their purls.
+ * name = model, version = firmware), `components[]` the installed packages with their purls and
+ * source packages (the protocol's `vigil:sourcePackage` convention, which `vigil-hub scan` reads).
  */
 import * as CDX from '@cyclonedx/cyclonedx-library'
-import type { DeviceIdentity, Inventory } from '@vigil/protocol'
+import {
+  type DeviceIdentity,
+  formatSourcePackage,
+  type Inventory,
+  SBOM_SOURCE_PACKAGE_PROPERTY,
+} from '@vigil/protocol'
 import { AGENT_VERSION } from './version.js'
 
 export function buildSbom(identity: DeviceIdentity, inventory: Inventory, now = new Date()): string {
@@ -37,12 +43,7 @@ export function buildSbom(identity: DeviceIdentity, inventory: Inventory, now = 
       purl: p.purl,
     })
     if (p.source)
-      c.properties.add(
-        new CDX.Models.Property(
-          'vigil:source',
-          p.source.version ? `${p.source.name} ${p.source.version}` : p.source.name,
-        ),
-      )
+      c.properties.add(new CDX.Models.Property(SBOM_SOURCE_PACKAGE_PROPERTY, formatSourcePackage(p.source)))
     bom.components.add(c)
   }
   const serializer = new CDX.Serialize.JsonSerializer(

@@ -9,7 +9,14 @@ import fastifyHelmet from '@fastify/helmet'
 import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
 import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox'
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+  LogController,
+} from 'fastify'
 import { brokerPlugin } from './broker/plugin.js'
 import type { HubConfig } from './config.js'
 import { corePlugin } from './core.js'
@@ -47,6 +54,25 @@ export function trustProxyOption(value: string | undefined): boolean | number | 
   return value
 }
 
+/**
+ * A dashboard makes several requests a second: fastify's two info lines per request are noise at the
+ * default level, so they go to debug; a request that errored stays an error.
+ */
+class RequestsAtDebug extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    request.log.debug({ req: request }, 'incoming request')
+  }
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    if (error) super.requestCompleted(error, request, reply)
+    else reply.log.debug({ res: reply, responseTime: reply.elapsedTime }, 'request completed')
+  }
+}
+
 export async function buildApp(config: HubConfig, opts: BuildOptions = {}): Promise<FastifyInstance> {
   // HTTPS on the HTTP port whenever a certificate is configured (the same one MQTT over TLS uses).
   const https =
@@ -61,6 +87,7 @@ export async function buildApp(config: HubConfig, opts: BuildOptions = {}): Prom
     forceCloseConnections: true,
     trustProxy: trustProxyOption(config.trustProxy),
     ...(https ? { https } : {}),
+    logController: new RequestsAtDebug(),
   } as FastifyServerOptions
   const app = Fastify(options).withTypeProvider<TypeBoxTypeProvider>()
   app.setValidatorCompiler(TypeBoxValidatorCompiler)

@@ -2,8 +2,8 @@
  * `serve --local-agent`: enrolls this machine (once) and runs the agent as a child process, stopped when
  * the hub stops. The agent is the `@vigil/agent/bin` built script.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -29,15 +29,19 @@ export function resolveAgentBin(): string {
   return path
 }
 
-function run(bin: string, args: string[], inherit: boolean): ChildProcess {
-  return spawn(process.execPath, [bin, ...args], {
-    stdio: inherit ? 'inherit' : ['ignore', 'pipe', 'inherit'],
-  })
-}
-
 export interface LocalAgent {
   deviceDir: string
+  deviceId: string
   stop(): Promise<void>
+}
+
+function readDeviceId(dir: string): string {
+  try {
+    const creds = JSON.parse(readFileSync(join(dir, 'credentials.json'), 'utf8')) as { deviceId?: unknown }
+    return typeof creds.deviceId === 'string' ? creds.deviceId : 'unknown'
+  } catch {
+    return 'unknown'
+  }
 }
 
 export async function startLocalAgent(app: FastifyInstance, httpUrl: string): Promise<LocalAgent> {
@@ -49,10 +53,11 @@ export async function startLocalAgent(app: FastifyInstance, httpUrl: string): Pr
       expiresIn: 600,
       createdBy: 'local-agent',
     })
-    const enroll = run(
-      bin,
-      ['enroll', '--hub', httpUrl, '--token', token, '--name', hostname(), '--dir', dir],
-      true,
+    // Its stdout (the device id alone) is the caller's to print; errors go to the terminal.
+    const enroll = spawn(
+      process.execPath,
+      [bin, 'enroll', '--hub', httpUrl, '--token', token, '--name', hostname(), '--dir', dir],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
     )
     const code = await new Promise<number | null>((res) => enroll.once('exit', res))
     if (code !== 0) throw new LocalAgentError(`enrolling the local agent failed (exit ${code})`)
@@ -68,6 +73,7 @@ export async function startLocalAgent(app: FastifyInstance, httpUrl: string): Pr
   )
   return {
     deviceDir: dir,
+    deviceId: readDeviceId(dir),
     async stop() {
       if (exited) return
       child.kill('SIGTERM')

@@ -36,7 +36,7 @@ const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url
 /** A real OSV record from the shared data: DLA-3012-1, libxml2 in Debian 9, fixed in …deb9u7 (CVE-2022-29824). */
 const DLA_3012 = fileURLToPath(
   new URL(
-    '../../../shared/data/osv/google__osv-scanner/cmd/osv-scanner/internal/testcmd/testdata/offline-dbs/Debian/DLA-3012-1.json',
+    '../../testdata/osv/google__osv-scanner/cmd/osv-scanner/internal/testcmd/testdata/offline-dbs/Debian/DLA-3012-1.json',
     import.meta.url,
   ),
 )

@@ -19,7 +19,7 @@ import { describe, expect, it } from 'vitest'
 import { api, dashboardSocket, signIn, startAgent, startTestHub, tempDir } from '../src/system.ts'
 
 const CSAF = new URL(
-  '../../../shared/data/csaf-cisa/cisagov__CSAF/csaf_files/OT/white/2023/icsma-23-194-01.json',
+  '../../testdata/csaf-cisa/cisagov__CSAF/csaf_files/OT/white/2023/icsma-23-194-01.json',
   import.meta.url,
 )
 const MODEL = 'BD Alaris Point-of-Care Unit (PCU) Model 8015'

@@ -1,58 +1,18 @@
 #!/usr/bin/env node
 /** vigil-agent: the gateway agent daemon and the technician's CLI. Dispatches by subcommand. */
 import './v8-flags.js'
-import { type Io, processIo, UsageError } from '../cli/args.js'
-import { ConfigError, terminalPrefs } from '../config/load.js'
+import { processIo } from '../cli/args.js'
+import { main } from '../cli/main.js'
+import { terminalPrefs } from '../config/load.js'
 
-type Command = (argv: string[], io: Io) => Promise<number>
-
-/** Subcommands, loaded on demand so `status` does not pay for the collectors' imports. */
-const COMMANDS: Record<string, () => Promise<Command>> = {
-  enroll: async () => (await import('../cli/enroll.js')).enrollCommand,
-  run: async () => (await import('../cli/run.js')).runCommand,
-  status: async () => (await import('../cli/status.js')).statusCommand,
-  check: async () => (await import('../cli/check.js')).checkCommand,
-  doctor: async () => (await import('../cli/doctor.js')).doctorCommand,
-  simulate: async () => (await import('../cli/simulate.js')).simulateCommand,
-}
-
-const USAGE = `usage: vigil-agent <command> [options]
-
-  enroll --hub <url> --token <t> [--name <n>] [--dir <dir>]   enroll this device with a hub
-  run [--dir <dir>] [--config <file>]                           run the agent daemon
-  status [--dir <dir>] [--json]                                 connection, outbox, failing checks
-  check [--json] [--sbom <file>]                                collect and show this device's posture now
-  doctor [--dir <dir>] [--json]                                 why can't this device reach the hub?
-  simulate --count <n> --hub <url> --token <t> [--dir <dir>]    run n virtual gateways (token with n uses)
-
-state directory: --dir, else VIGIL_AGENT_DIR, else /var/lib/vigil-agent`
-
-async function main(argv: string[]): Promise<number> {
-  const io = processIo(terminalPrefs().color)
-  const [name, ...rest] = argv
-  const load = name ? COMMANDS[name] : undefined
-  if (!load) {
-    const help = name === undefined || name === 'help' || name === '--help'
-    io.err(help ? USAGE : `unknown command ${JSON.stringify(name)}\n\n${USAGE}`)
-    return help ? 0 : 2
-  }
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') throw err
-  })
-  try {
-    return await (await load())(rest, io)
-  } catch (err) {
-    if (err instanceof UsageError) io.err(`vigil-agent ${name}: ${err.message}\n\n${USAGE}`)
-    else if (err instanceof ConfigError) io.err(err.message)
-    else io.err(`vigil-agent ${name}: ${(err as Error).message}`)
-    return err instanceof UsageError ? 2 : 1
-  }
-}
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err
+})
 
 /** Commands that run until a signal: once they have stopped in order, nothing may keep the process. */
 const DAEMONS = new Set(['run', 'simulate'])
 
-main(process.argv.slice(2)).then(
+main(process.argv.slice(2), processIo(terminalPrefs().color)).then(
   (code) => {
     process.exitCode = code
     if (DAEMONS.has(process.argv[2] ?? '')) setTimeout(() => process.exit(code), 1000).unref()

@@ -76,12 +76,17 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
     ]),
   )
   if (inventory.errors?.length) io.out(p('yellow', `collector errors:\n  ${inventory.errors.join('\n  ')}`))
-  const fails = hardening.filter((r) => r.status !== 'pass')
+  const count = (status: CheckResult['status']) => hardening.filter((r) => r.status === status).length
+  const applicable = hardening.length - count('not_applicable')
+  const extra = [
+    count('error') > 0 ? `${count('error')} could not run` : '',
+    count('not_applicable') > 0 ? `${count('not_applicable')} not applicable` : '',
+  ].filter(Boolean)
   io.out(
-    `\n${p('bold', `hardening: ${baseline.name} v${baseline.version}`)} — ${hardening.length - fails.length}/${hardening.length} pass`,
+    `\n${p('bold', `hardening: ${baseline.name} v${baseline.version}`)} — ${count('pass')}/${applicable} pass${extra.length > 0 ? ` (${extra.join(', ')})` : ''}`,
   )
   const colour = (s: CheckResult['status']) =>
-    s === 'pass' ? p('green', s) : s === 'fail' ? p('red', s) : p('yellow', s)
+    s === 'pass' ? p('green', s) : s === 'fail' ? p('red', s) : s === 'error' ? p('yellow', s) : p('gray', s)
   io.out(
     table(
       ['check', 'severity', 'status', 'evidence'],

@@ -7,11 +7,13 @@ import { readFile } from 'node:fs/promises'
 import { connect as tcpConnect } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
 import mqtt from 'mqtt'
+import { DEFAULT_STATE_DIR } from '../config/defaults.js'
 import { loadAgentConfig } from '../config/load.js'
 import { type Credentials, readCredentials } from '../credentials.js'
 import { describeLinkError } from '../link/mqtt-link.js'
 import { type Io, parse } from './args.js'
 import { paint, table } from './format.js'
+import { technicianStateDir } from './state-dir.js'
 import { readStatus } from './status.js'
 
 export type Verdict = 'ok' | 'warn' | 'fail' | 'skip'
@@ -84,6 +86,8 @@ async function step(
   findings: Finding[],
   check: string,
   fn: () => Promise<Omit<Finding, 'check'>>,
+  /** what a refused connection failed to reach */
+  what?: string,
 ): Promise<boolean> {
   try {
     const r = await fn()
@@ -95,6 +99,7 @@ async function step(
       e.code === undefined && e.cause?.code
         ? Object.assign(new Error(e.cause.message ?? e.message), { code: e.cause.code })
         : e,
+      what,
     )
     findings.push({ check, verdict: 'fail', detail: d.message })
     return false
@@ -144,37 +149,50 @@ export async function diagnose(stateDir: string, statusIntervalSec: number, ca?:
       return { verdict: 'ok', detail: 'the broker accepts the device credentials' }
     })
   }
-  await step(f, 'hub http', async () => {
-    const before = Date.now()
-    const res = await fetch(new URL('/healthz', c.hubUrl), { signal: AbortSignal.timeout(TIMEOUT) })
-    const after = Date.now()
-    const date = res.headers.get('date')
-    const http: Omit<Finding, 'check'> = {
-      verdict: res.ok ? 'ok' : 'warn',
-      detail: `${c.hubUrl} answers ${res.status}`,
-    }
-    if (date) {
-      const skew = Math.round((new Date(date).getTime() - (before + after) / 2) / 1000)
-      f.push({
-        check: 'clock',
-        verdict: Math.abs(skew) > 60 ? 'fail' : 'ok',
-        detail:
-          Math.abs(skew) > 60
-            ? `this device's clock is ${Math.abs(skew)} s ${skew > 0 ? 'behind' : 'ahead of'} the hub: fix NTP (manifest expiry and TLS depend on it)`
-            : `within ${Math.max(1, Math.abs(skew))} s of the hub`,
-      })
-    }
-    return http
-  })
+  await step(
+    f,
+    'hub http',
+    async () => {
+      const before = Date.now()
+      const res = await fetch(new URL('/healthz', c.hubUrl), { signal: AbortSignal.timeout(TIMEOUT) })
+      const after = Date.now()
+      const date = res.headers.get('date')
+      const http: Omit<Finding, 'check'> = {
+        verdict: res.ok ? 'ok' : 'warn',
+        detail: `${c.hubUrl} answers ${res.status}`,
+      }
+      if (date) {
+        const skew = Math.round((new Date(date).getTime() - (before + after) / 2) / 1000)
+        f.push({
+          check: 'clock',
+          verdict: Math.abs(skew) > 60 ? 'fail' : 'ok',
+          detail:
+            Math.abs(skew) > 60
+              ? `this device's clock is ${Math.abs(skew)} s ${skew > 0 ? 'behind' : 'ahead of'} the hub: fix NTP (manifest expiry and TLS depend on it)`
+              : `within ${Math.max(1, Math.abs(skew))} s of the hub`,
+        })
+      }
+      return http
+    },
+    `the hub's HTTP address ${c.hubUrl}`,
+  )
   return f
 }
 
 export async function doctorCommand(argv: string[], io: Io): Promise<number> {
   const a = parse(argv, { dir: { type: 'string' }, config: { type: 'string' }, json: { type: 'boolean' } })
-  const config = loadAgentConfig({
+  const configured = loadAgentConfig({
     ...(a.dir ? { stateDir: a.dir } : {}),
     ...(a.config ? { file: a.config } : {}),
   })
+  const where = a.dir
+    ? { dir: configured.stateDir }
+    : technicianStateDir(configured.stateDir, DEFAULT_STATE_DIR, process.cwd())
+  const config =
+    where.dir === configured.stateDir
+      ? configured
+      : loadAgentConfig({ stateDir: where.dir, ...(a.config ? { file: a.config } : {}) })
+  if (where.note && !a.json) io.err(where.note)
   const ca = config.mqttCaFile ? await readFile(config.mqttCaFile, 'utf8') : undefined
   const findings = await diagnose(config.stateDir, config.statusIntervalSec, ca)
   const failed = findings.some((x) => x.verdict === 'fail')

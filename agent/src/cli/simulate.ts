@@ -3,32 +3,23 @@
  * demos and load tests. The token must allow N uses (`POST /api/v1/enrollment-tokens {"uses": N}`);
  * gateways enrolled by an earlier run under --dir are reused and spend no use.
  */
-import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { collectOs } from '../collectors/sources.js'
 import { loadAgentConfig } from '../config/load.js'
 import { EnrollError } from '../enroll.js'
 import { createLogger } from '../logger.js'
-import { FALLBACK_PROFILES, loadCatalog } from '../simulate/catalog.js'
+import { BUILTIN_PROFILES, loadCatalog } from '../simulate/catalog.js'
 import { startFleet } from '../simulate/fleet.js'
 import { buildImages } from '../simulate/images.js'
 import { type Io, parse, UsageError } from './args.js'
 import { onStopSignal } from './signals.js'
 
-/** `shared/data/csaf-cisa` next to the repository (looked up from here and from the working directory). */
-function findCsafDir(): string | undefined {
-  for (const start of [process.cwd(), dirname(fileURLToPath(import.meta.url))]) {
-    let dir = resolve(start)
-    for (let i = 0; i < 8; i++) {
-      const candidate = join(dir, '..', 'shared', 'data', 'csaf-cisa')
-      if (existsSync(candidate)) return candidate
-      dir = dirname(dir)
-    }
-  }
-  return undefined
+/** `http://127.0.0.1:8080/` → `127.0.0.1_8080`: a directory name for the hub's origin. */
+export function hubSlug(hubUrl: string): string {
+  const origin = URL.canParse(hubUrl) ? new URL(hubUrl).host : hubUrl
+  return origin.replace(/[^\w.-]+/g, '_')
 }
 
 export async function simulateCommand(argv: string[], io: Io): Promise<number> {
@@ -53,7 +44,8 @@ export async function simulateCommand(argv: string[], io: Io): Promise<number> {
   if (!Number.isInteger(interval) || interval < 1)
     throw new UsageError('--telemetry-interval must be a positive integer (seconds)')
   const config = loadAgentConfig({})
-  const baseDir = a.dir ?? join(tmpdir(), 'vigil-simulate')
+  // One default directory per hub, so that gateways enrolled with one hub are never offered to another.
+  const baseDir = a.dir ?? join(tmpdir(), 'vigil-simulate', hubSlug(a.hub))
   const os = await collectOs(config.paths)
   const dpkgFile = a['dpkg-status'] ?? config.paths.dpkgStatus
   let dpkg: string
@@ -65,12 +57,14 @@ export async function simulateCommand(argv: string[], io: Io): Promise<number> {
     )
   }
   const images = buildImages(dpkg, os.id === 'debian' ? os : { ...os, id: 'debian', versionId: '12' })
-  const csafDir = a.csaf ?? findCsafDir()
+  const csafDir = a.csaf
   const catalog = csafDir ? await loadCatalog(csafDir) : []
-  const profiles = catalog.length > 0 ? catalog : FALLBACK_PROFILES
+  if (csafDir && catalog.length === 0)
+    throw new UsageError(`--csaf ${csafDir}: no CSAF product tree with a usable version was found there`)
+  const profiles = catalog.length > 0 ? catalog : BUILTIN_PROFILES
   const log = createLogger('warn', 'vigil-simulate')
   io.err(
-    `simulating ${count} gateways: ${images.length} images from ${dpkgFile}, ${profiles.length} device profiles from ${csafDir ?? 'the built-in list'}`,
+    `simulating ${count} gateways: ${images.length} images from ${dpkgFile}, ${profiles.length} device profiles from ${csafDir ?? 'the built-in list (CISA ICS advisories)'}`,
   )
   // Signals are handled from here on: one arriving while the fleet starts stops the start-up too.
   const abort = new AbortController()

@@ -20,8 +20,19 @@ export interface CheckEnv {
 }
 
 export interface CheckOutcome {
-  status: 'pass' | 'fail' | 'error'
+  status: 'pass' | 'fail' | 'error' | 'not_applicable'
   evidence: string
+}
+
+/**
+ * A check that reads one file, when reading it failed: the file not existing means that what it
+ * configures is not installed (no sshd_config: no SSH server), so the rule does not apply; any other
+ * failure (permission denied, …) is an error.
+ */
+export function unreadable(path: string, err: unknown): CheckOutcome {
+  return (err as NodeJS.ErrnoException).code === 'ENOENT'
+    ? { status: 'not_applicable', evidence: `${path} does not exist (not installed)` }
+    : { status: 'error', evidence: `${path}: ${fsReason(err)}` }
 }
 
 export function createCheckEnv(root = '/'): CheckEnv {

@@ -1,10 +1,12 @@
 /**
  * Plausible device identities from real CSAF advisories (CISA ICS/medical): vendor → product → affected
  * versions. Some simulated gateways get a firmware version inside an advisory's range, others one just
- * outside (fixed), as in a real fleet. The extraction is pure; `loadCatalog` reads the directory.
+ * outside (fixed), as in a real fleet. The extraction is pure; `loadCatalog` reads a directory of
+ * CSAF files (`simulate --csaf <dir>`); without one, `BUILTIN_PROFILES` are used.
  */
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import builtinProfiles from './device-profiles.json' with { type: 'json' }
 
 export interface DeviceProfile {
   vendor: string
@@ -110,15 +112,9 @@ export async function loadCatalog(dir: string, limit = 200): Promise<DeviceProfi
   return profiles
 }
 
-/** Used when no advisory directory is available. */
-export const FALLBACK_PROFILES: DeviceProfile[] = [
-  {
-    vendor: 'Sierra Wireless',
-    model: 'AirLink Raven XE',
-    affected: '4.0.13',
-    fixed: '4.0.14',
-    advisory: 'builtin',
-  },
-  { vendor: 'Westermo', model: 'MRD-305-DIN', affected: '1.7.5.1', fixed: '1.7.5.0', advisory: 'builtin' },
-  { vendor: 'B. Braun', model: 'SpaceCom', affected: '012U000039', fixed: '012U000040', advisory: 'builtin' },
-]
+/**
+ * The profiles `loadCatalog` derives from the CISA CSAF advisories the repository carries in
+ * `testdata/csaf-cisa` (U.S. Government work, public domain), shipped with the package so that
+ * `simulate` needs no data beside it. test/simulate/simulate.test.ts keeps the two equal.
+ */
+export const BUILTIN_PROFILES: DeviceProfile[] = builtinProfiles

@@ -119,23 +119,44 @@ async function pool<T>(
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker))
 }
 
+export class SimulateError extends Error {
+  constructor(
+    readonly code: 'VIGIL_SIMULATE_OTHER_HUB',
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
 export async function startFleet(o: FleetOptions): Promise<Fleet> {
   if (o.images.length === 0 || o.profiles.length === 0)
     throw new Error('simulate needs at least one image and one profile')
   const log = o.log ?? silentLogger
   const indexes = Array.from({ length: o.count }, (_, i) => i)
+  const gwDir = (i: number) => join(o.baseDir, `gw-${String(i + 1).padStart(4, '0')}`)
+  // Gateways enrolled by an earlier run are reused only with the hub that enrolled them: checked for
+  // all before any enrollment, so a refusal spends no token use.
+  const existing: (Credentials | undefined)[] = []
+  await pool(indexes, 50, async (i) => {
+    existing[i] = await readCredentials(gwDir(i)).catch(() => undefined)
+  })
+  const hub = URL.canParse(o.hubUrl) ? new URL(o.hubUrl).origin : o.hubUrl
+  const other = existing.find((c) => c !== undefined && c.hubUrl !== hub)
+  if (other)
+    throw new SimulateError(
+      'VIGIL_SIMULATE_OTHER_HUB',
+      `the gateways under ${o.baseDir} were enrolled with ${other.hubUrl}, not ${hub}: use another --dir (or remove that one)`,
+    )
   const creds: Credentials[] = []
   let enrolled = 0
   await pool(
     indexes,
     o.concurrency ?? 10,
     async (i) => {
-      const dir = join(o.baseDir, `gw-${String(i + 1).padStart(4, '0')}`)
+      const dir = gwDir(i)
       await mkdir(dir, { recursive: true, mode: 0o700 })
-      let c: Credentials
-      try {
-        c = await readCredentials(dir)
-      } catch {
+      let c = existing[i]
+      if (!c) {
         c = await enrollDevice({
           hubUrl: o.hubUrl,
           token: o.token,
@@ -155,7 +176,7 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
     (o.concurrency ?? 10) * 2,
     async (i) => {
       const c = creds[i] as Credentials
-      const dir = join(o.baseDir, `gw-${String(i + 1).padStart(4, '0')}`)
+      const dir = gwDir(i)
       const image = o.images[i % o.images.length] as GatewayImage
       const profile = o.profiles[Math.floor(seeded(i + 7)() * o.profiles.length)] as DeviceProfile
       const config = loadAgentConfig({

@@ -88,6 +88,6 @@ describe('vigil-agent doctor', () => {
     await doctorCommand(['--dir', dir], io)
     expect(io.stdout).toMatch(/mqtt login\s+ok\s+the broker accepts the device credentials/)
     // the test credentials name a hub HTTP address where nothing listens
-    expect(io.stdout).toMatch(/hub http\s+fail\s+nothing listens/)
+    expect(io.stdout).toMatch(/hub http\s+fail\s+nothing listens at the hub's HTTP address http:\/\//)
   })
 })

@@ -2,7 +2,8 @@ import { compile, HardeningBaseline, HardeningReport } from '@vigil/protocol'
 import { describe, expect, it } from 'vitest'
 import { shouldReplace, validateBaseline } from '../../src/baseline.ts'
 import { DEFAULT_BASELINE } from '../../src/hardening/default-baseline.ts'
-import { buildReport, computeDrift } from '../../src/hardening/run.ts'
+import { buildReport, computeDrift, runBaseline } from '../../src/hardening/run.ts'
+import { gatewayFiles, virtualCheckEnv } from '../../src/simulate/virtual-env.ts'
 
 const r = (id: string, status: 'pass' | 'fail' | 'error', evidence = 'e') => ({
   id,
@@ -63,5 +64,36 @@ describe('baselines', () => {
     expect(shouldReplace({ ...DEFAULT_BASELINE, version: 2 }, DEFAULT_BASELINE)).toBe(false)
     expect(shouldReplace(DEFAULT_BASELINE, DEFAULT_BASELINE)).toBe(false)
     expect(shouldReplace(DEFAULT_BASELINE, { ...DEFAULT_BASELINE, id: 'fleet' })).toBe(true)
+  })
+})
+
+describe('checks that cannot apply', () => {
+  it('a gateway without an SSH server: the SSH checks are not applicable, not errors or failures', async () => {
+    const files = gatewayFiles({ rootLogin: false, telnet: false, forwarding: false })
+    delete files['/etc/ssh/sshd_config']
+    const results = await runBaseline(DEFAULT_BASELINE, virtualCheckEnv(files))
+    const ssh = results.filter((x) => x.id.startsWith('ssh') || x.id.startsWith('sshd'))
+    expect(ssh.length).toBe(6)
+    for (const x of ssh) {
+      expect(x.status, x.id).toBe('not_applicable')
+      expect(x.evidence).toBe('/etc/ssh/sshd_config does not exist (not installed)')
+    }
+    expect(results.filter((x) => x.status === 'fail' || x.status === 'error')).toEqual([])
+    // and the hub accepts the report
+    const report = buildReport(DEFAULT_BASELINE, results, undefined, new Date('2026-12-01T00:00:00Z'))
+    expect(compile(HardeningReport).validate(report).ok).toBe(true)
+  })
+
+  it('a file it cannot read for another reason is an error', async () => {
+    const env = virtualCheckEnv(gatewayFiles({ rootLogin: false, telnet: false, forwarding: false }))
+    const denied = {
+      ...env,
+      readText: async () => Promise.reject(Object.assign(new Error('EACCES'), { code: 'EACCES' })),
+    }
+    const results = await runBaseline(DEFAULT_BASELINE, denied)
+    expect(results.find((x) => x.id === 'ssh-root-login')).toMatchObject({
+      status: 'error',
+      evidence: '/etc/ssh/sshd_config: permission denied',
+    })
   })
 })

@@ -1,10 +1,17 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { hubSlug } from '../../src/cli/simulate.ts'
+import { writeCredentials } from '../../src/credentials.ts'
 import { DEFAULT_BASELINE } from '../../src/hardening/default-baseline.ts'
 import { runBaseline } from '../../src/hardening/run.ts'
-import { profilesFromCsaf, versionsFor } from '../../src/simulate/catalog.ts'
+import { BUILTIN_PROFILES, loadCatalog, profilesFromCsaf, versionsFor } from '../../src/simulate/catalog.ts'
+import { SimulateError, startFleet } from '../../src/simulate/fleet.ts'
 import { buildImages, olderVersion } from '../../src/simulate/images.ts'
 import { gatewayFiles, virtualCheckEnv } from '../../src/simulate/virtual-env.ts'
+import { tempDir, testCredentials } from '../helpers/setup.ts'
 
 const csafDoc = {
   document: { tracking: { id: 'ICSA-00-000-00' } },
@@ -61,6 +68,14 @@ describe('simulate: device catalog from CSAF', () => {
       { vendor: 'Sierra Wireless', model: 'AirLink GX', affected: '4.4.5', advisory: 'ICSA-00-000-00' },
     ])
   })
+  it('ships the profiles of the CISA advisories in testdata/, so simulate reads nothing beside the package', async () => {
+    // After a change to the extraction: regenerate src/simulate/device-profiles.json from loadCatalog.
+    const fromData = await loadCatalog(
+      fileURLToPath(new URL('../../../testdata/csaf-cisa/', import.meta.url)),
+    )
+    expect(fromData.length).toBeGreaterThan(100)
+    expect(BUILTIN_PROFILES).toEqual(fromData)
+  })
 })
 
 describe('simulate: gateway images', () => {
@@ -90,5 +105,36 @@ describe('simulate: gateway images', () => {
     const failing = (r: typeof weak) => r.filter((x) => x.status !== 'pass').map((x) => x.id)
     expect(failing(strong)).toEqual([])
     expect(failing(weak)).toEqual(['ssh-root-login', 'sysctl-ip-forward', 'telnet-absent', 'listening-ports'])
+  })
+})
+
+describe('simulate: reused gateways belong to the hub asked for', () => {
+  const status = readFileSync(new URL('../fixtures/dpkg-status', import.meta.url), 'utf8')
+  const os = { platform: 'linux', id: 'debian', versionId: '12', kernel: '6.1.0', arch: 'x86_64' }
+
+  it('refuses gateways enrolled with another hub before enrolling any', async () => {
+    const baseDir = await tempDir()
+    await mkdir(join(baseDir, 'gw-0001'), { recursive: true })
+    await writeCredentials(join(baseDir, 'gw-0001'), testCredentials('mqtt://127.0.0.1:39793'))
+    const run = startFleet({
+      count: 3,
+      hubUrl: 'http://127.0.0.1:8081',
+      token: 'unused',
+      baseDir,
+      images: buildImages(status, os),
+      profiles: BUILTIN_PROFILES,
+      telemetryIntervalSec: 10,
+    })
+    await expect(run).rejects.toThrow(
+      /gateways under .* were enrolled with http:\/\/127\.0\.0\.1:47, not http:\/\/127\.0\.0\.1:8081/,
+    )
+    await expect(run).rejects.toBeInstanceOf(SimulateError)
+    expect(existsSync(join(baseDir, 'gw-0002'))).toBe(false)
+  })
+
+  it('keeps one default state directory per hub', () => {
+    expect(hubSlug('http://127.0.0.1:8080/')).toBe('127.0.0.1_8080')
+    expect(hubSlug('https://hub.example')).toBe('hub.example')
+    expect(hubSlug('http://127.0.0.1:8080')).not.toBe(hubSlug('http://127.0.0.1:8081'))
   })
 })

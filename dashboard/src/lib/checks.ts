@@ -5,9 +5,10 @@ export const STATUS_LABEL: Record<CheckStatus, { symbol: string; text: string }>
   fail: { symbol: '✕', text: 'Fail' },
   error: { symbol: '!', text: 'Error' },
   pass: { symbol: '✓', text: 'Pass' },
+  not_applicable: { symbol: '–', text: 'Not applicable' },
 }
 
-const STATUS_RANK: Record<CheckStatus, number> = { fail: 0, error: 1, pass: 2 }
+const STATUS_RANK: Record<CheckStatus, number> = { fail: 0, error: 1, pass: 2, not_applicable: 3 }
 export const SEVERITY_RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, none: 4 }
 
 export function sortChecks(results: readonly CheckResult[]): CheckResult[] {

@@ -1,5 +1,6 @@
 /** Labels and the bulk-action forms of the risk register. */
 import type { FindingState, FindingTransition, FindingView, Severity } from '@vigil/protocol'
+import { formatDateTime } from './format.js'
 
 export const STATE_LABEL: Record<FindingState, string> = {
   open: 'Open',
@@ -24,6 +25,16 @@ export const severityOf = (f: Pick<FindingView, 'severity'>): Severity | 'unknow
 /** "Patch available: <product> <version>" when a vendor manifest fixes the finding on its device. */
 export const patchText = (f: Pick<FindingView, 'patch'>): string =>
   f.patch ? `Patch available: ${f.patch.product} ${f.patch.version}` : '—'
+
+/**
+ * The register's "Due" cell: an accepted risk is due for review when its acceptance expires, not at the
+ * remediation date it had before someone accepted it.
+ */
+export function dueText(f: Pick<FindingView, 'state' | 'dueDate' | 'overdue' | 'decision'>): string {
+  const day = (iso: string) => formatDateTime(iso).split(',')[0] ?? iso
+  if (f.state === 'accepted' && f.decision?.expiresAt) return `Accepted until ${day(f.decision.expiresAt)}`
+  return `${f.overdue ? 'Overdue · ' : ''}${day(f.dueDate)}`
+}
 
 export type BulkAction = 'assign' | 'in_progress' | 'mitigated' | 'accepted' | 'false_positive' | 'open'
 

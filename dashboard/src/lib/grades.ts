@@ -1,12 +1,12 @@
 /** Posture distribution: how many devices hold each grade, and each grade's share of the fleet. */
 import type { PostureGrade } from '@vigil/protocol'
 
-export const GRADES: readonly PostureGrade[] = ['A', 'B', 'C', 'D', 'F']
+export const GRADES: readonly PostureGrade[] = ['A', 'B', 'C', 'D', 'F', 'unknown']
 
 export interface GradeBar {
   grade: PostureGrade
   count: number
-  /** Share of all graded devices, 0–100 (rounded). */
+  /** Share of all devices, 0–100 (rounded). */
   pct: number
 }
 

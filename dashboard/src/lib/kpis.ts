@@ -43,6 +43,15 @@ export function fleetKpis(devices: Iterable<DeviceSummary>, now: number, staleAf
   return k
 }
 
+/**
+ * What the compliance % counts, in words: a device complies when it fails no check at all, which reads
+ * very differently from a share of checks ("0 %" beside "13 of 23 checks pass" misled).
+ */
+export function complianceHint(k: FleetKpis): string {
+  if (k.assessed === 0) return 'no device has reported its hardening yet'
+  return `devices failing no check: ${k.assessed - k.failing} of ${k.assessed} assessed`
+}
+
 /** Share of assessed devices with no failing check, as a whole percentage; null when none assessed. */
 export function compliancePct(k: FleetKpis): number | null {
   return k.assessed === 0 ? null : Math.round(((k.assessed - k.failing) / k.assessed) * 100)

@@ -23,8 +23,20 @@ describe('posture distribution', () => {
       ['C', 1, 25],
       ['D', 0, 0],
       ['F', 1, 25],
+      ['unknown', 0, 0],
     ])
     expect(gradeDistribution([]).bars.every((b) => b.pct === 0)).toBe(true)
+  })
+
+  it('shows devices that reported nothing yet as not graded, not as a grade', async () => {
+    fakeApi({
+      'GET /api/v1/posture/devices': () => ({ body: { devices: [posture(1, 'A'), posture(2, 'unknown')] } }),
+    })
+    const w = mount(PostureDistribution, { props: { refreshMs: 60_000 } })
+    await flushPromises()
+    expect(w.get('[data-grade="unknown"]').text()).toContain('Grade unknown')
+    expect(w.text()).toContain('1 device graded, 1 not yet (no inventory and hardening report)')
+    w.unmount()
   })
 
   it('shows each grade as text with its count and a bar, and refreshes from the hub', async () => {

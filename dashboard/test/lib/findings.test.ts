@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { emptyBulkForm, transitionFrom } from '../../src/lib/findings.ts'
+import { dueText, emptyBulkForm, transitionFrom } from '../../src/lib/findings.ts'
+import { formatDateTime } from '../../src/lib/format.ts'
 
 const form = (extra: Partial<ReturnType<typeof emptyBulkForm>>) => ({
   ...emptyBulkForm(),
@@ -47,5 +48,22 @@ describe('transitionFrom', () => {
       ok: false,
       message: 'Set when the acceptance expires.',
     })
+  })
+})
+
+describe('dueText', () => {
+  const base = { state: 'open' as const, dueDate: '2026-09-15T00:00:00.000Z', overdue: true, decision: null }
+  it('an open finding is due at its remediation date, overdue said in words', () => {
+    expect(dueText(base)).toBe(`Overdue · ${formatDateTime(base.dueDate).split(',')[0]}`)
+  })
+  it('an accepted risk is due when its acceptance expires, not at the old remediation date', () => {
+    const expiresAt = '2027-03-01T00:00:00.000Z'
+    const accepted = {
+      ...base,
+      state: 'accepted' as const,
+      overdue: false,
+      decision: { by: 'olga', at: '2026-12-01T00:00:00.000Z', why: 'isolated VLAN', expiresAt },
+    }
+    expect(dueText(accepted)).toBe(`Accepted until ${formatDateTime(expiresAt).split(',')[0]}`)
   })
 })

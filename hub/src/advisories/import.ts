@@ -112,6 +112,13 @@ function parseDocument(doc: unknown, file: string, vendors: VendorMatcher): Pars
   return { kind: 'rejected', reason: 'not an OSV record, CSAF 2.0 document or KEV catalog' }
 }
 
+/** A JSON Schema document (its `$schema` names a json-schema.org draft) is not an advisory. */
+function isJsonSchema(doc: unknown): boolean {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return false
+  const schema = (doc as { $schema?: unknown }).$schema
+  return typeof schema === 'string' && /^https?:\/\/json-schema\.org\//.test(schema)
+}
+
 function emptySummary(index: AdvisoryIndex | null): ImportSummary {
   return {
     files: 0,
@@ -153,6 +160,11 @@ async function ingestText(t: Intake, file: string, text: string): Promise<void> 
     parsed = r.ok ? { kind: 'epss', scores: r.scores } : { kind: 'rejected', reason: r.reason }
   } else {
     const json = parseGuardedJson(text, t.maxDepth)
+    if (json.ok && isJsonSchema(json.value)) {
+      // e.g. known_exploited_vulnerabilities_schema.json, which comes beside the KEV catalog
+      summary.skipped.push({ file, reason: 'a JSON Schema, not an advisory' })
+      return
+    }
     parsed = json.ok ? parseDocument(json.value, file, t.vendors) : { kind: 'rejected', reason: json.reason }
   }
   switch (parsed.kind) {

@@ -4,7 +4,7 @@
  * component of type `operating-system` gives the distro release for deb/apk purls without a `distro`
  * qualifier. Nested `device`/`firmware` components with a manufacturer are devices too.
  */
-import { compile, type Static, Type } from '@vigil/protocol'
+import { compile, parseSourcePackage, SBOM_SOURCE_PACKAGE_PROPERTY, type Static, Type } from '@vigil/protocol'
 import { parsePurl } from './purl.js'
 import {
   type MatchDevice,
@@ -53,7 +53,14 @@ function prop(c: ComponentT, name: string): string | undefined {
   return c.properties?.find((p) => p.name === name)?.value
 }
 
+/**
+ * The source package: Vigil's own convention first (`vigil:sourcePackage`, see @vigil/protocol's
+ * sbom.ts), then other tools' — the purl's `upstream` qualifier and syft's properties.
+ */
 function sourceOf(c: ComponentT, qualifiers: Record<string, string>): MatchPackage['source'] {
+  const own = prop(c, SBOM_SOURCE_PACKAGE_PROPERTY)
+  const parsed = own === undefined ? undefined : parseSourcePackage(own)
+  if (parsed) return parsed
   const upstream = qualifiers.upstream ?? prop(c, 'syft:metadata:source')
   if (upstream === undefined || upstream === '') return undefined
   const at = upstream.indexOf('@')

@@ -37,7 +37,7 @@ const LEGAL_SUFFIXES = [
 
 /**
  * Seed alias table: normalised key → canonical key. Seeded with names seen in the CISA ICS advisories
- * (`../shared/data/csaf-cisa`). Operators extend it (`createVendorMatcher(extra)`).
+ * (as in `testdata/csaf-cisa`). Operators extend it (`createVendorMatcher(extra)`).
  */
 export const DEFAULT_VENDOR_ALIASES: Readonly<Record<string, string>> = {
   phillips: 'philips',

@@ -71,7 +71,12 @@ const COMMANDS: Record<string, Command> = {
   },
   check: { help: CHECK_HELP, config: true, run: (argv, config) => checkCommand(argv, required(config)) },
   scan: {
-    help: 'Usage: vigil-hub scan --sbom <file> --advisories <dir> [--json]',
+    help: `Usage: vigil-hub scan --sbom <file> --advisories <dir> [--json]
+
+Offline vulnerability scan of a CycloneDX 1.5/1.6 JSON SBOM (metadata.component = the device; components
+with purls) against a folder of OSV, CSAF 2.0 and CISA KEV files. Needs no hub, store or network.
+  --json   print {"findings":[…]} instead of a table
+Exit codes: 0 no findings, 1 findings, 2 error (said on stderr).`,
     config: false,
     async run(argv) {
       const cli = await advisoriesCli()
@@ -79,7 +84,10 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   import: {
-    help: 'Usage: vigil-hub import <file|dir>…',
+    help: `Usage: vigil-hub import <file|dir>…
+
+Imports OSV, CSAF 2.0, KEV and EPSS files into the data directory's advisory-db (VIGIL_DATA_DIR,
+default ./data), where the hub picks them up. Exit codes: 0 done, 1 something was rejected, 2 usage.`,
     config: true,
     async run(argv, config) {
       const paths = (argv[0] === 'import' ? argv.slice(1) : argv).filter((a) => a !== '')
@@ -104,6 +112,9 @@ const COMMANDS: Record<string, Command> = {
   },
 }
 
+/** Every subcommand, for the help and for tests that walk the table. */
+export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS)
+
 function required(config: HubConfig | undefined): HubConfig {
   if (!config) throw new Error('configuration not loaded')
   return config
@@ -120,8 +131,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`vigil-hub: unknown command ${name}\n\n${HELP}\n`)
     return 2
   }
-  // scan and import own their --help (they have more options than shown here).
-  if ((rest.includes('--help') || rest.includes('-h')) && name !== 'scan' && name !== 'import') {
+  if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(`${command.help}\n`)
     return 0
   }

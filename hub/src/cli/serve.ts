@@ -1,4 +1,5 @@
 /** `vigil-hub serve [--local-agent]`: runs the hub until Ctrl-C, then shuts everything down cleanly. */
+import { resolve } from 'node:path'
 import type { HubConfig } from '../config.js'
 import { type LocalAgent, startLocalAgent } from '../local-agent.js'
 import { startHub } from '../server.js'
@@ -13,6 +14,9 @@ Environment: VIGIL_HTTP_PORT (8080), VIGIL_MQTT_PORT (1883), VIGIL_DATA_DIR (./d
 VIGIL_ADMIN_PASSWORD, VIGIL_MQTT_URL, VIGIL_DASHBOARD_DIR, VIGIL_TLS_CERT/VIGIL_TLS_KEY (HTTPS and
 MQTT over TLS), VIGIL_METRICS_TOKEN, VIGIL_TRUST_PROXY, VIGIL_MQTT_PUBLIC_URL, VIGIL_LOG_LEVEL; all in
 hub/README.md. The data directory is kept private (umask 077).`
+
+/** Signals closer together than this are one Ctrl-C delivered twice. */
+const SAME_CTRL_C_MS = 1000
 
 export async function serveCommand(argv: string[], config: HubConfig): Promise<number> {
   const unknown = argv.filter((a) => a !== '--local-agent')
@@ -46,7 +50,10 @@ export async function serveCommand(argv: string[], config: HubConfig): Promise<n
   if (argv.includes('--local-agent')) {
     try {
       agent = await startLocalAgent(hub.app, hub.httpUrl)
-      out(`  Local agent running (state in ${agent.deviceDir}).`)
+      // `vigil-agent status|doctor` look in ./data/local-agent themselves when run from here
+      const dirOption = agent.deviceDir === resolve('data', 'local-agent') ? '' : ` --dir ${agent.deviceDir}`
+      out(`  Local agent running as device ${agent.deviceId} (state in ${agent.deviceDir}).`)
+      out(`  Check it as a technician would: pnpm exec vigil-agent status${dirOption}`)
     } catch (err) {
       process.stderr.write(`vigil-hub: ${(err as Error).message}\n`)
       await hub.close()
@@ -55,13 +62,16 @@ export async function serveCommand(argv: string[], config: HubConfig): Promise<n
   }
   out('Press Ctrl-C to stop.')
   await new Promise<void>((resolve) => {
-    let stopping = false
+    let stoppingSince: number | undefined
     const stop = (signal: NodeJS.Signals) => {
-      if (stopping) {
+      if (stoppingSince !== undefined) {
+        // One Ctrl-C arrives twice: from the terminal (to the whole foreground process group) and
+        // forwarded by `pnpm start`. Only a second Ctrl-C, a moment later, forces the exit.
+        if (Date.now() - stoppingSince < SAME_CTRL_C_MS) return
         process.stderr.write('forced exit\n')
         process.exit(130)
       }
-      stopping = true
+      stoppingSince = Date.now()
       out(`\n${signal}: stopping…`)
       resolve()
     }

@@ -4,7 +4,7 @@
  * `vigil-hub scan --sbom` reads.
  */
 import { createHash } from 'node:crypto'
-import type { Inventory } from '@vigil/protocol'
+import { formatSourcePackage, type Inventory, SBOM_SOURCE_PACKAGE_PROPERTY } from '@vigil/protocol'
 import type { DeviceRecord } from '../store/types.js'
 
 export function deviceSbom(device: DeviceRecord, inventory: Inventory): Record<string, unknown> {
@@ -51,12 +51,7 @@ export function deviceSbom(device: DeviceRecord, inventory: Inventory): Record<s
         purl: p.purl,
         ...(p.source
           ? {
-              properties: [
-                {
-                  name: 'vigil:sourcePackage',
-                  value: `${p.source.name}${p.source.version ? `@${p.source.version}` : ''}`,
-                },
-              ],
+              properties: [{ name: SBOM_SOURCE_PACKAGE_PROPERTY, value: formatSourcePackage(p.source) }],
             }
           : {}),
       })),

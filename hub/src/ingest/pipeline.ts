@@ -201,8 +201,9 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
 
   // `device` is the record held by the registry, looked up in this tick: telemetry changes its volatile
   // figures in place (no lookup, no copy per sample); coming online is a persistent change.
-  const telemetry: Handler<'telemetry'> = (device, t: Telemetry, text) => {
-    deps.telemetry.add(device.id, t, text)
+  const telemetry: Handler<'telemetry'> = (device, t: Telemetry) => {
+    // The validated value (undeclared properties stripped), never the device's raw text.
+    deps.telemetry.add(device.id, t, JSON.stringify(t))
     const cpuPct = Math.round(t.cpu.loadPct * 10) / 10
     const memUsedPct = t.mem.total > 0 ? Math.round((t.mem.used / t.mem.total) * 1000) / 10 : 0
     const lastSeen = now().toISOString()
@@ -249,7 +250,7 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
     registry.update(deviceId, {
       hardeningHash: report.hash,
       baseline: report.baseline,
-      failingChecks: report.results.filter((r) => r.status !== 'pass').length,
+      failingChecks: report.results.filter((r) => r.status === 'fail').length,
       lastSeen: now().toISOString(),
     })
 

@@ -41,6 +41,7 @@ export function fleetKpis(
     .map((f) => (Date.parse(f.resolvedAt ?? '') - Date.parse(f.firstSeen)) / DAY)
     .sort((a, b) => a - b)
   const withReport = devices.filter((d) => d.hardeningHash !== undefined)
+  const graded = postures.filter((p) => p.grade !== 'unknown')
   return {
     ts: now.toISOString(),
     devices: devices.length,
@@ -64,6 +65,6 @@ export function fleetKpis(
     ),
     ownedPct: pct(unresolved.filter((f) => f.owner !== null).length, unresolved.length),
     meanPostureScore:
-      postures.length === 0 ? null : round(postures.reduce((n, p) => n + p.score, 0) / postures.length),
+      graded.length === 0 ? null : round(graded.reduce((n, p) => n + p.score, 0) / graded.length),
   }
 }

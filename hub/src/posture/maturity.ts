@@ -45,7 +45,7 @@ export function maturityReport(i: MaturityInput) {
   const byState: Record<string, number> = {}
   for (const f of i.findings) byState[f.state] = (byState[f.state] ?? 0) + 1
   const accepted = i.findings.filter((f) => f.state === 'accepted')
-  const grades: Record<string, number> = { A: 0, B: 0, C: 0, D: 0, F: 0 }
+  const grades: Record<string, number> = { A: 0, B: 0, C: 0, D: 0, F: 0, unknown: 0 }
   for (const p of i.postures) grades[p.grade] = (grades[p.grade] ?? 0) + 1
   const withReport = i.devices.filter((d) => d.hardeningHash !== undefined)
   return {
@@ -70,6 +70,7 @@ export function maturityReport(i: MaturityInput) {
         device: f.deviceName,
         advisory: f.advisory,
         cve: f.cve,
+        component: `${f.component.name} ${f.component.version}`,
         approver: f.decision?.approver ?? null,
         justification: f.decision?.justification ?? null,
         expiresAt: f.decision?.expiresAt ?? null,
@@ -120,10 +121,50 @@ function table(headers: string[], rows: unknown[][]): string {
   return `<table><thead><tr>${head}</tr></thead><tbody>${body || `<tr><td colspan="${headers.length}">none</td></tr>`}</tbody></table>`
 }
 
+/** The report's measures in words (a printed report is read by people, not parsers). */
+const LABELS: Record<string, string> = {
+  total: 'findings',
+  open: 'open',
+  in_progress: 'in progress',
+  mitigated: 'mitigated',
+  accepted: 'accepted',
+  false_positive: 'false positive',
+  resolved: 'resolved',
+  devicesWithReport: 'devices with a hardening report',
+  compliantDevices: 'devices with no failing check',
+  baselineCompliancePct: 'baseline compliance (% of devices with a report)',
+  failingChecks: 'failing checks',
+  advisories: 'advisories held',
+  kevCatalogVersion: 'KEV catalog version',
+  devices: 'devices',
+  devicesWithInventory: 'devices with an inventory',
+  openBySeverity: 'open findings by severity',
+  kevOpen: 'open known-exploited (KEV) findings',
+  meanPostureScore: 'mean posture score (graded devices)',
+  grades: 'devices per posture grade',
+  slaDays: 'remediation SLA (days) by severity',
+  meanTimeToRemediateDays: 'mean time to remediate (days)',
+  patchLatencyDays: 'patch latency (days)',
+  remediatedWithinSlaPct: 'remediated within SLA (%)',
+  overdue: 'overdue findings',
+}
+
+const NESTED_LABELS: Record<string, string> = { p50: 'median', p90: '90th percentile' }
+
+/** A value as words: nested counts as "critical 10, high 3", nothing known as "— (no data yet)". */
+function words(v: unknown): unknown {
+  if (v === null || v === undefined) return '— (no data yet)'
+  if (typeof v !== 'object') return v
+  const parts = Object.entries(v as Record<string, unknown>).map(
+    ([k, x]) => `${NESTED_LABELS[k] ?? LABELS[k] ?? k} ${x === null || x === undefined ? '—' : x}`,
+  )
+  return parts.length === 0 ? 'none' : parts.join(', ')
+}
+
 const kv = (o: Record<string, unknown>) =>
   table(
-    ['', ''],
-    Object.entries(o).map(([k, v]) => [k, typeof v === 'object' && v !== null ? JSON.stringify(v) : v]),
+    ['measure', 'value'],
+    Object.entries(o).map(([k, v]) => [LABELS[k] ?? k, words(v)]),
   )
 
 export function maturityHtml(r: MaturityReport): string {
@@ -161,9 +202,10 @@ ${table(
 )}
 <h2>2. Risk register</h2>${kv({ total: r.riskRegister.total, ...r.riskRegister.byState, 'acceptances expiring within 30 days': r.riskRegister.acceptancesExpiringIn30Days })}
 <h3>Accepted risks</h3>${table(
-    ['device', 'advisory', 'CVE', 'approver', 'justification', 'expires'],
+    ['device', 'component', 'advisory', 'CVE', 'approver', 'justification', 'expires'],
     r.riskRegister.acceptedRisks.map((a) => [
       a.device,
+      a.component,
       a.advisory,
       a.cve,
       a.approver,

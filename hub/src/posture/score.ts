@@ -7,12 +7,15 @@
  *   per known-exploited (KEV) one    +15 (open, in progress or mitigated)
  *   EPSS                             +5 when ≥ 0.5, +2 when ≥ 0.1 (open or in progress)
  *   per overdue finding              +5
- *   failing hardening checks         3 each, at most 30
+ *   failing hardening checks         3 each, at most 30 (`fail` only: a check that could not run
+ *                                    is an `error`, one whose service is not installed
+ *                                    `not_applicable`; neither is a failure)
  *   offline                          5 after 24 h, 15 after 7 days (the picture is getting old)
  * Accepted, false-positive and resolved findings deduct nothing: someone decided.
- * Grade: A ≥ 90, B ≥ 80, C ≥ 70, D ≥ 60, F below.
+ * Grade: A ≥ 90, B ≥ 80, C ≥ 70, D ≥ 60, F below; `unknown` while the device has not reported both
+ * its inventory and its hardening results (a device nobody could assess is not an A).
  */
-import type { DevicePosture, FindingView, PostureGrade } from '@vigil/protocol'
+import type { CheckResult, DevicePosture, FindingView, PostureGrade } from '@vigil/protocol'
 import type { DeviceRecord } from '../store/types.js'
 
 export const SEVERITY_POINTS: Record<string, number> = {
@@ -25,6 +28,11 @@ export const SEVERITY_POINTS: Record<string, number> = {
 }
 
 const HOUR = 3_600_000
+
+/** The hardening checks a device fails: status `fail` only. */
+export function failingCheckCount(results: readonly Pick<CheckResult, 'status'>[]): number {
+  return results.filter((r) => r.status === 'fail').length
+}
 
 export function grade(score: number): PostureGrade {
   return score >= 90 ? 'A' : score >= 80 ? 'B' : score >= 70 ? 'C' : score >= 60 ? 'D' : 'F'
@@ -71,5 +79,17 @@ export function devicePosture(device: DeviceRecord, findings: FindingView[], now
   }
   const total = reasons.reduce((n, r) => n + r.points, 0)
   const score = Math.max(0, Math.round(100 - total))
-  return { deviceId: device.id, deviceName: device.name, score, grade: grade(score), reasons }
+  const missing = [
+    device.inventoryHash === undefined ? 'inventory' : '',
+    device.hardeningHash === undefined ? 'hardening results' : '',
+  ].filter(Boolean)
+  if (missing.length > 0)
+    reasons.push({ points: 0, reason: `no ${missing.join(' and no ')} reported yet: posture unknown` })
+  return {
+    deviceId: device.id,
+    deviceName: device.name,
+    score,
+    grade: missing.length > 0 ? 'unknown' : grade(score),
+    reasons,
+  }
 }

@@ -1,9 +1,9 @@
-/** Paths into the real public test data (`../shared/data` from the repository root). */
+/** Paths into the real public test data (`testdata/` at the repository root). */
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-export const DATA = fileURLToPath(new URL('../../../../shared/data/', import.meta.url))
+export const DATA = fileURLToPath(new URL('../../../testdata/', import.meta.url))
 export const CISA = join(DATA, 'csaf-cisa/cisagov__CSAF/csaf_files/OT/white')
 export const OASIS = join(DATA, 'csaf-oasis/oasis-tcs__csaf/csaf_2.0')
 export const OSV = join(DATA, 'osv')

@@ -7,7 +7,9 @@ import { correlate } from '../../src/advisories/correlate.ts'
 import { importAdvisories } from '../../src/advisories/import.ts'
 import { jsonDepth } from '../../src/advisories/json-guard.ts'
 import { createVendorMatcher } from '../../src/advisories/vendor.ts'
-import { CISA, LINTER, OASIS, OSV } from './data.ts'
+import { CISA, DATA, LINTER, OASIS, OSV } from './data.ts'
+
+const KEV_DIR = join(DATA, 'kev/cisagov__kev-data')
 
 const dirs: string[] = []
 async function tempDir(): Promise<string> {
@@ -57,6 +59,18 @@ describe('importAdvisories: bad input is refused per file while the rest proceed
       'other.json': expect.stringMatching(/not an OSV record, CSAF 2.0 document or KEV catalog/),
     })
     expect(s.imported).toEqual(['ICSMA-23-194-01'])
+  })
+
+  it('skips the JSON Schema that comes beside the KEV catalog instead of refusing it (no warning at every start)', async () => {
+    const s = await importAdvisories([KEV_DIR])
+    expect(s.rejected).toEqual([])
+    expect(s.skipped).toEqual([
+      {
+        file: join(KEV_DIR, 'known_exploited_vulnerabilities_schema.json'),
+        reason: 'a JSON Schema, not an advisory',
+      },
+    ])
+    expect(s.kev.size).toBeGreaterThan(1000)
   })
 
   it('reports a duplicate id at the same revision, and keeps the first', async () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { verifyPassword } from '../../src/auth/crypto.ts'
-import { main } from '../../src/cli/main.ts'
+import { COMMAND_NAMES, main } from '../../src/cli/main.ts'
 import { LowdbStore } from '../../src/store/lowdb-store.ts'
 import { tempDir } from '../helpers.ts'
 
@@ -28,9 +28,15 @@ describe('vigil-hub CLI', () => {
     const io = capture()
     expect(await main(['--help'])).toBe(0)
     expect(io.out()).toMatch(/serve \[--local-agent\]/)
-    for (const cmd of ['serve', 'user', 'token']) {
-      expect(await main([cmd, '--help'])).toBe(0)
+    expect(COMMAND_NAMES).toEqual(expect.arrayContaining(['serve', 'user', 'token', 'scan', 'import']))
+    for (const cmd of COMMAND_NAMES) {
+      expect(io.out()).toContain(`  ${cmd} `) // listed in the overview
+      const before = io.out().length
+      expect(await main([cmd, '--help']), cmd).toBe(0)
+      expect(await main([cmd, '-h']), cmd).toBe(0)
+      expect(io.out().slice(before), cmd).toMatch(new RegExp(`^Usage:\\s+vigil-hub ${cmd}`))
     }
+    expect(io.err()).toBe('')
     expect(io.out()).toMatch(/vigil-hub user add/)
     expect(io.out()).toMatch(/vigil-hub token create/)
     expect(await main(['frobnicate'])).toBe(2)

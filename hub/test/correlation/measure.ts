@@ -1,6 +1,6 @@
 /**
  * Correlation timings (not a test): `node --import tsx hub/test/correlation/measure.ts [devices] [images]`.
- * This machine's dpkg inventory (as an agent reports it) × every OSV/CSAF record in ../shared/data,
+ * This machine's dpkg inventory (as an agent reports it) × every OSV/CSAF record in testdata/,
  * spread over `images` distinct gateway images and `devices` devices, then the risk register on top.
  */
 import { execFileSync } from 'node:child_process'

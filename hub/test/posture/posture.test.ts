@@ -17,6 +17,8 @@ const device: DeviceRecord = {
   enrolledAt: '2026-01-01T00:00:00.000Z',
   lastSeen: '2026-01-01T00:00:00.000Z',
   online: true,
+  inventoryHash: 'i'.repeat(64),
+  hardeningHash: 'h'.repeat(64),
 }
 
 function finding(over: Partial<FindingView>): FindingView {
@@ -48,6 +50,19 @@ describe('posture score (documented deductions)', () => {
 
   it('a clean online device scores 100 / A with no reasons', () => {
     expect(devicePosture(device, [], now)).toMatchObject({ score: 100, grade: 'A', reasons: [] })
+  })
+
+  it('a device that has not reported its inventory and hardening results is unknown, not A', () => {
+    const { inventoryHash: _i, hardeningHash: _h, ...silent } = device
+    expect(devicePosture(silent, [], now)).toMatchObject({
+      grade: 'unknown',
+      reasons: [{ points: 0, reason: 'no inventory and no hardening results reported yet: posture unknown' }],
+    })
+    const { hardeningHash: _, ...inventoryOnly } = device
+    expect(devicePosture(inventoryOnly, [], now)).toMatchObject({
+      grade: 'unknown',
+      reasons: [{ points: 0, reason: 'no hardening results reported yet: posture unknown' }],
+    })
   })
 
   it('deducts per open finding by severity, KEV, EPSS, overdue, failing checks and offline time, with reasons', () => {
@@ -185,6 +200,12 @@ describe('KPIs, daily snapshots and the maturity report through the API', () => 
     expect(html.headers['content-type']).toMatch(/text\/html/)
     expect(html.text).toContain('HIPAA security awareness')
     expect(html.text).toContain('Vulnerability management')
+    // readable by a person: measures in words, nested values as text, no JSON or camelCase keys
+    expect(html.text).toContain('<td>open findings by severity</td>')
+    expect(html.text).toMatch(
+      /<td>patch latency \(days\)<\/td><td>median [\d.]+, 90th percentile [\d.]+<\/td>/,
+    )
+    expect(html.text).not.toMatch(/\{&quot;|openBySeverity|patchLatencyDays|meanPostureScore/)
     const withDevice = await b.post('/api/v1/governance/groups', {
       name: '<script>x</script>',
       owner: 'o',
@@ -194,5 +215,17 @@ describe('KPIs, daily snapshots and the maturity report through the API', () => 
     const html2 = (await b.get('/api/v1/maturity.html')).text
     expect(html2).not.toContain('<script>x')
     expect(html2).toContain('&lt;script&gt;x')
+
+    // an accepted risk names its component, so two acceptances on one device and advisory differ
+    const accepted = await b.post(`/api/v1/findings/${f1?.id}/transition`, {
+      state: 'accepted',
+      why: 'vendor update scheduled',
+      justification: 'isolated VLAN',
+      approver: 'CISO',
+      expiresAt: new Date(Date.now() + 10 * 86_400_000).toISOString(),
+    })
+    expect(accepted.status).toBe(200)
+    const html3 = (await b.get('/api/v1/maturity.html')).text
+    expect(html3).toContain(`<td>${f1?.component.name} ${f1?.component.version}</td><td>${f1?.advisory}</td>`)
   })
 })

@@ -11,6 +11,9 @@ export const PostureGrade = Type.Union([
   Type.Literal('C'),
   Type.Literal('D'),
   Type.Literal('F'),
+  Type.Literal('unknown', {
+    description: 'the device has not reported its inventory and its hardening results yet: nothing to grade',
+  }),
 ])
 export type PostureGrade = Static<typeof PostureGrade>
 
@@ -18,7 +21,11 @@ export type PostureGrade = Static<typeof PostureGrade>
 export const DevicePosture = Type.Object({
   deviceId: Type.String(),
   deviceName: Type.String(),
-  score: Type.Integer({ minimum: 0, maximum: 100 }),
+  score: Type.Integer({
+    minimum: 0,
+    maximum: 100,
+    description: 'with grade unknown, only what is known (left out of fleet averages)',
+  }),
   grade: PostureGrade,
   reasons: Type.Array(Type.Object({ points: Type.Number(), reason: Type.String() })),
 })

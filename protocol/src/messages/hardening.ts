@@ -90,7 +90,18 @@ export const HardeningBaseline = Type.Object(
 )
 export type HardeningBaseline = Static<typeof HardeningBaseline>
 
-export const CheckStatus = Type.Union([Type.Literal('pass'), Type.Literal('fail'), Type.Literal('error')])
+/**
+ * `fail`: the device breaks the rule. `error`: the check could not run (e.g. permission denied) — shown,
+ * never scored as a failure. `not_applicable`: what it checks is not installed (a config-value or
+ * file-mode check whose file does not exist: no sshd_config, no SSH server). Added in protocol 1 as an
+ * additive value; a hub that predates it refuses a report carrying it.
+ */
+export const CheckStatus = Type.Union([
+  Type.Literal('pass'),
+  Type.Literal('fail'),
+  Type.Literal('error'),
+  Type.Literal('not_applicable'),
+])
 export type CheckStatus = Static<typeof CheckStatus>
 
 export const CheckResult = Type.Object(

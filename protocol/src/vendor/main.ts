@@ -13,6 +13,9 @@ import { type Command, EXIT, type ExitCode, type Io, UsageError } from './io.js'
 
 const COMMANDS: Record<string, Command> = { keygen, sign, verify, push, rotate, keyid }
 
+/** Every subcommand, for tests that walk the table. */
+export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS)
+
 function overview(): string {
   const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`)
   return [

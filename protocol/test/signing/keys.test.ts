@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { generateKeyPair, keyIdFromPem, readVendorKey, SigningError } from '../../src/signing/index.ts'
 
-const INTOTO = join(import.meta.dirname, '../../../../shared/data/signing/in-toto__in-toto/tests')
+const INTOTO = join(import.meta.dirname, '../../../testdata/signing/in-toto__in-toto/tests')
 const codeOf = (fn: () => unknown) => {
   try {
     fn()

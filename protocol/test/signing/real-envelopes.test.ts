@@ -1,5 +1,5 @@
 /**
- * PAE and DSSE handling against real envelopes made by other implementations (../shared/data/signing):
+ * PAE and DSSE handling against real envelopes made by other implementations (testdata/signing):
  * Sigstore conformance bundles (ECDSA P-256, Go/Python signers) and in-toto links (RSA-PSS,
  * securesystemslib). Their signatures cover the PAE bytes, so they verify only if ours match exactly.
  */
@@ -18,7 +18,7 @@ import {
   verifySignature,
 } from '../../src/signing/index.ts'
 
-const DATA = join(import.meta.dirname, '../../../../shared/data/signing')
+const DATA = join(import.meta.dirname, '../../../testdata/signing')
 const SIGSTORE = join(DATA, 'sigstore__sigstore-conformance/test/assets/bundle-verify')
 const INTOTO = join(DATA, 'in-toto__in-toto/tests')
 const readJson = (path: string): any => JSON.parse(readFileSync(path, 'utf8'))

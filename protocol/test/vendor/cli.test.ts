@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { VendorTrust } from '../../src/index.ts'
 import { applyRotation, keyIdFromPem, verifyManifest } from '../../src/signing/index.ts'
+import { COMMAND_NAMES } from '../../src/vendor/main.ts'
 import { manifest } from '../signing/fixtures.ts'
 import { removeCli, vendor } from './run.ts'
 
@@ -26,9 +27,12 @@ describe('vigil-vendor --help', () => {
   it('lists the commands and exits 0', async () => {
     const r = await run('--help')
     expect(r.code).toBe(0)
-    for (const c of ['keygen', 'sign', 'verify', 'push']) expect(r.stdout).toContain(c)
+    expect(COMMAND_NAMES).toEqual(
+      expect.arrayContaining(['keygen', 'sign', 'verify', 'push', 'rotate', 'keyid']),
+    )
+    for (const c of COMMAND_NAMES) expect(r.stdout).toContain(`  ${c} `)
   })
-  it.each(['keygen', 'sign', 'verify', 'push', 'rotate', 'keyid'])('%s --help shows its usage', async (c) => {
+  it.each(COMMAND_NAMES)('%s --help shows its usage', async (c) => {
     const r = await run(c, '--help')
     expect(r.code).toBe(0)
     expect(r.stdout).toContain(`vigil-vendor ${c}`)

@@ -204,7 +204,7 @@ describe('parseRange never throws', () => {
   })
 })
 
-const CSAF_DIR = fileURLToPath(new URL('../../../../shared/data/csaf-cisa/', import.meta.url))
+const CSAF_DIR = fileURLToPath(new URL('../../../testdata/csaf-cisa/', import.meta.url))
 
 function* jsonFiles(dir: string): Generator<string> {
   for (const name of readdirSync(dir)) {
@@ -232,7 +232,7 @@ function versionNames(branches: Branch[] | undefined, out: Map<string, string>):
   }
 }
 
-describe('real CSAF product trees (../shared/data/csaf-cisa)', () => {
+describe('real CSAF product trees (testdata/csaf-cisa)', () => {
   const names = new Map<string, string>()
   for (const file of jsonFiles(CSAF_DIR)) {
     const doc = JSON.parse(readFileSync(file, 'utf8')) as { product_tree?: { branches?: Branch[] } }

@@ -1,8 +1,8 @@
-/** Reads the comparison vectors in ../shared/data/versions (one `a <op> b` per line). */
+/** Reads the comparison vectors in testdata/versions (one `a <op> b` per line). */
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
-export const VERSIONS_DATA = fileURLToPath(new URL('../../../../shared/data/versions/', import.meta.url))
+export const VERSIONS_DATA = fileURLToPath(new URL('../../../testdata/versions/', import.meta.url))
 
 export interface Vector {
   where: string

@@ -33,7 +33,7 @@ export interface HubOptions {
   /** A data directory to copy (a prepared fleet); empty when absent. */
   template?: string
   env?: Record<string, string>
-  /** Copy every advisory of ../shared/data into the hub's watched folder (`<dataDir>/advisories`). */
+  /** Copy every advisory of testdata/ into the hub's watched folder (`<dataDir>/advisories`). */
   advisories?: boolean
   /** Directory for a V8 CPU profile of the hub (`--cpu-prof`). */
   cpuProfDir?: string
@@ -65,7 +65,7 @@ export async function startHubProcess(opts: HubOptions = {}): Promise<HubProcess
   if (opts.template) await cp(opts.template, dataDir, { recursive: true })
   if (opts.advisories) {
     for (const d of ['csaf-cisa', 'csaf-oasis', 'kev', 'osv']) {
-      await cp(join(REPO_ROOT, '..', 'shared', 'data', d), join(dataDir, 'advisories', d), {
+      await cp(join(REPO_ROOT, 'testdata', d), join(dataDir, 'advisories', d), {
         recursive: true,
       })
     }

@@ -1,6 +1,6 @@
 /**
  * Correlation at fleet scale through the hub's own `CorrelationEngine` (built hub/dist/correlation):
- * every advisory in ../shared/data imported through its sink, then `devices` devices over `images`
+ * every advisory in testdata/ imported through its sink, then `devices` devices over `images`
  * gateway images given their inventory and identity (identical targets are correlated once by the
  * engine), then one changed inventory, then one new advisory.
  */
@@ -12,7 +12,7 @@ import { REPO_ROOT, report, workerMain } from '../lib/proc.ts'
 import { percentile, sortNumbers } from '../lib/stats.ts'
 import { modelsFrom } from './correlation-models.ts'
 
-const DATA = join(REPO_ROOT, '..', 'shared', 'data')
+const DATA = join(REPO_ROOT, 'testdata')
 
 workerMain<{ devices: number; images: number }>(async (opts) => {
   const { CorrelationEngine } = await loadCorrelation()

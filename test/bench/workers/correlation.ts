@@ -1,5 +1,5 @@
 /**
- * Correlation at fleet scale with the hub's advisories module (built): every advisory in ../shared/data,
+ * Correlation at fleet scale with the hub's advisories module (built): every advisory in testdata/,
  * `devices` devices over `images` gateway images. Identical inventories are correlated once and device
  * identities (vendor, model, firmware) once, as issue 5 prescribes; an index from package/product keys to
  * images lets a new advisory touch only the images holding its keys.
@@ -12,7 +12,7 @@ import { REPO_ROOT, report, workerMain } from '../lib/proc.ts'
 import { percentile, sortNumbers } from '../lib/stats.ts'
 import { modelsFrom } from './correlation-models.ts'
 
-const DATA = join(REPO_ROOT, '..', 'shared', 'data')
+const DATA = join(REPO_ROOT, 'testdata')
 
 workerMain<{ devices: number; images: number }>(async (opts) => {
   const m = await loadAdvisories()

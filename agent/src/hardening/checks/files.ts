@@ -1,7 +1,7 @@
 /** File checks: exists/absent, mode and owner, pinned SHA-256, content patterns. */
 import { createHash } from 'node:crypto'
 import type { HardeningCheck } from '@vigil/protocol'
-import { type CheckEnv, type CheckOutcome, fsReason } from '../env.js'
+import { type CheckEnv, type CheckOutcome, fsReason, unreadable } from '../env.js'
 import { nameOf, parseGroup, parsePasswd } from './accounts.js'
 
 type Of<K extends HardeningCheck['kind']> = Extract<HardeningCheck, { kind: K }>
@@ -45,7 +45,7 @@ export async function fileMode(c: Of<'file-mode'>, env: CheckEnv): Promise<Check
   try {
     s = await env.stat(c.path)
   } catch (err) {
-    return { status: 'error', evidence: `${c.path}: ${fsReason(err)}` }
+    return unreadable(c.path, err)
   }
   const owner = await idName(env, '/etc/passwd', s.uid)
   const group = await idName(env, '/etc/group', s.gid)

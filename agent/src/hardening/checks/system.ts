@@ -1,6 +1,6 @@
 /** Config-file values (sshd_config style), sysctl values, listening ports and services. */
 import type { HardeningCheck } from '@vigil/protocol'
-import { type CheckEnv, type CheckOutcome, fsReason } from '../env.js'
+import { type CheckEnv, type CheckOutcome, fsReason, unreadable } from '../env.js'
 
 type Of<K extends HardeningCheck['kind']> = Extract<HardeningCheck, { kind: K }>
 
@@ -23,7 +23,7 @@ export async function configValueCheck(c: Of<'config-value'>, env: CheckEnv): Pr
   try {
     text = await env.readText(c.path)
   } catch (err) {
-    return { status: 'error', evidence: `${c.path}: ${fsReason(err)}` }
+    return unreadable(c.path, err)
   }
   const found = configValue(text, c.key, c.separator ?? 'space')
   const value = found ?? c.default
