@@ -188,6 +188,16 @@ export class FeedService {
   }
 
   /** Starts a sync now (or joins the one under way). */
+  /**
+   * The result of the sync running now for this feed, or (when it has just finished) of the last one:
+   * what a caller that started a sync through the API waits for.
+   */
+  async joinSync(id: string): Promise<FeedSyncResult | undefined> {
+    const running = this.#running.get(id)
+    if (running) return running.done
+    return this.o.db.state.get(id)?.lastSync
+  }
+
   startSync(id: string, fetcher?: Fetcher): Promise<FeedSyncResult> {
     const held = this.#running.get(id)
     if (held) return held.done

@@ -34,6 +34,7 @@ import type { TelemetryHistory } from '../devices/telemetry-history.js'
 import type { HubEvents } from '../events/hub-events.js'
 import type { HubMetrics } from '../metrics/metrics.js'
 import type { KindTally } from '../metrics/tallies.js'
+import { failingCheckCount } from '../posture/score.js'
 import { StorageError, toStorageError } from '../store/errors.js'
 import type { DeviceRecord, Store } from '../store/types.js'
 import { hardeningContentHash, inventoryContentHash } from './content-hash.js'
@@ -250,7 +251,7 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
     registry.update(deviceId, {
       hardeningHash: report.hash,
       baseline: report.baseline,
-      failingChecks: report.results.filter((r) => r.status === 'fail').length,
+      failingChecks: failingCheckCount(report.results),
       lastSeen: now().toISOString(),
     })
 

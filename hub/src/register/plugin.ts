@@ -17,7 +17,6 @@ import { FolderWatch } from '../correlation/watch.js'
 import { provideFindings, withPatch } from '../manifests/findings-port.js'
 import { GovernanceDb } from '../posture/governance.js'
 import { postureRoutes } from '../posture/routes.js'
-import { failingCheckCount } from '../posture/score.js'
 import { WebhookDispatcher } from '../webhooks/dispatcher.js'
 import { webhookRoutes } from '../webhooks/routes.js'
 import { RegisterDb } from './records.js'
@@ -150,14 +149,6 @@ const feature: FastifyPluginAsync = async (app) => {
     },
     onDevice(device) {
       if (engine.setIdentity(device.id, device.identity)) reg.reconcile(device.id)
-    },
-    onHardening(deviceId, report) {
-      // Ingest counts every result that is not a pass; the posture counts failures only: an `error`
-      // could not run and a `not_applicable` check does not apply (issue 18.4). The one count the API,
-      // the dashboard, the score and the KPIs read is this one.
-      const failing = failingCheckCount(report.results)
-      if (hub.registry.get(deviceId)?.failingChecks !== failing)
-        hub.registry.update(deviceId, { failingChecks: failing })
     },
   })
   const offRegistry = hub.registry.onChange((c) => {

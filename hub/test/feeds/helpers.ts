@@ -51,8 +51,11 @@ export async function feedApi(hub: RunningHub, token?: string): Promise<FeedApi>
       if (r.status !== 202) throw new Error(`sync: ${r.status} ${JSON.stringify(r.body)}`)
       const feeds = hub.app.feeds
       if (!feeds) throw new Error('no feeds feature')
-      // Joins the sync the request started (one per feed at a time).
-      return feeds.startSync(id)
+      // Joins the sync the request started (one per feed at a time); the 202 is sent after the
+      // store's commit, so a fast sync may already be over: then its result is the last one.
+      const result = await feeds.joinSync(id)
+      if (!result) throw new Error('the sync the request started left no result')
+      return result
     },
   }
 }

@@ -12,6 +12,7 @@ import {
   topics,
 } from '@vigil/protocol'
 import { describe, expect, it } from 'vitest'
+import { hardeningContentHash } from '../../src/ingest/content-hash.ts'
 import { adminToken, birth, connectEnrolled, enroll, testHub, until } from '../helpers.ts'
 
 const result = (id: string, status: CheckResult['status']): CheckResult => ({
@@ -41,11 +42,12 @@ describe('hardening results that are not failures', () => {
     const report: HardeningReport = {
       v: PROTOCOL_VERSION,
       ts: new Date().toISOString(),
-      hash: 'a'.repeat(64),
+      hash: '',
       baseline: { id: 'vigil-default', version: 1 },
       results,
       drift: [],
     }
+    report.hash = hardeningContentHash(report)
     await client.publishAsync(topics.device(dev.deviceId, 'hardening'), JSON.stringify(report), { qos: 1 })
     const get = async <T>(url: string) =>
       (await hub.app.inject({ url, headers: { authorization: `Bearer ${token}` } })).json<T>()
