@@ -303,11 +303,10 @@ export class LowdbStore implements Store {
 
   private async checkpoint(): Promise<void> {
     while (this.paused) await this.paused
-    const dirty = [...this.collections.values()].filter((c) => c.isDirty)
     const logs = [...this.logs.entries()]
     // Nothing changed since the last checkpoint: every journal entry is already in the files.
     if (
-      dirty.length === 0 &&
+      ![...this.collections.values()].some((c) => c.isDirty) &&
       !logs.some(([, l]) => l.hasUnwritten) &&
       this.meta.collections !== undefined &&
       this.statistics.flushes > 0
@@ -317,9 +316,13 @@ export class LowdbStore implements Store {
     // Everything queued so far goes to the old journal segment first; later changes go to the new one
     // (and may also be in the shard files written below: replaying a put or delete is idempotent, and
     // log appends are taken exactly at the rotation).
+    let dirty: ShardedCollection<{ id: string }>[] = []
     const keep = await this.committer.exclusive(async () => {
       while (this.journal.hasPending()) await this.journal.persist()
-      // Synchronous from here: no append can fall between the logs' take and the rotation.
+      // Synchronous from here: every change journaled in the segments about to be dropped has marked
+      // its collection dirty by now (a collection changed while this section waited for a commit
+      // round is included), and no append falls between the logs' take and the rotation.
+      dirty = [...this.collections.values()].filter((c) => c.isDirty)
       for (const [, log] of logs) log.take()
       const next = this.journal.rotate()
       await this.journal.syncDir()

@@ -237,7 +237,13 @@ async function scenario(signal: 'SIGKILL' | 'SIGTERM', cycles: number): Promise<
     const e = (await call(hub, 'POST', '/api/v1/enroll', { token: enrollToken, name: `gw-${n}` })).json
     gateways.push(new Gateway(n, e.deviceId, e.mqtt.password))
   }
-  const ledger: Ledger = { users: [], attemptedUsers: [], baseline: 0, names: new Map() }
+  // A device's name is the last acknowledged one or one attempted after it (the enrollment name first).
+  const ledger: Ledger = {
+    users: [],
+    attemptedUsers: [],
+    baseline: 0,
+    names: new Map(gateways.map((g) => [g.id, [`gw-${g.n}`]])),
+  }
   for (let cycle = 0; cycle < cycles; cycle++) {
     await Promise.all(gateways.map((g) => g.connect(hub.mqttUrl)))
     let stopped = false
