@@ -15,7 +15,7 @@ import { startHubProcess } from '../lib/hub.ts'
 import { startWorker, type Worker } from '../lib/proc.ts'
 import { round, sleep, waitFor } from '../lib/stats.ts'
 import { connectFleet } from './connections.ts'
-import type { PubackReport } from './latency.ts'
+import { ackMs, type PubackReport } from './latency.ts'
 
 const INVENTORY_DEVICES = 100
 const INVENTORY_RATE = 100
@@ -136,11 +136,12 @@ export const commit: Section = {
         inventoryRatePerSec: INVENTORY_RATE,
         inventoriesPerSecAccepted: round(stored / seconds),
         inventoriesRefused: refused,
-        inventoryPubackP50Ms: round(ack.p50),
-        inventoryPubackP99Ms: round(ack.p99),
-        inventoryPubackMaxMs: round(ack.max),
+        inventoryPubackP50Ms: ackMs(ack, 'p50'),
+        inventoryPubackP99Ms: ackMs(ack, 'p99'),
+        inventoryPubackMaxMs: ackMs(ack, 'max'),
         inventoryPubackSamples: ack.samples,
         inventoryPubackFailed: ack.failed,
+        inventoryPubackUnacked: ack.unacked,
         hubRssMB: round(hub.rssMB()),
       }
     } finally {

@@ -31,9 +31,20 @@ export interface PubackReport {
   type: string
   samples: number
   failed: number
+  /** Sent and not (yet) acknowledged when the report was taken. */
+  unacked: number
   p50: number
   p99: number
   max: number
+}
+
+/**
+ * A PUBACK figure, or NaN (judged as missing, never as a pass) when no PUBACK arrived in the window:
+ * NaN crosses the worker's IPC as null.
+ */
+export function ackMs(r: PubackReport, key: 'p50' | 'p99' | 'max'): number {
+  const v = r[key]
+  return r.samples > 0 && typeof v === 'number' ? round(v) : Number.NaN
 }
 
 export const latency: Section = {
@@ -117,11 +128,12 @@ export const latency: Section = {
         p90Ms: r.p90,
         p99Ms: r.p99,
         maxMs: r.max,
-        pubackP50Ms: round(ack.p50),
-        pubackP99Ms: round(ack.p99),
-        pubackMaxMs: round(ack.max),
+        pubackP50Ms: ackMs(ack, 'p50'),
+        pubackP99Ms: ackMs(ack, 'p99'),
+        pubackMaxMs: ackMs(ack, 'max'),
         pubackSamples: ack.samples,
         pubackFailed: ack.failed,
+        pubackUnacked: ack.unacked,
         pubackProbe: `QoS 1 events, ${PUBACK_RATE}/s from ${PUBACK_DEVICES} other devices`,
         samples: r.samples,
         devices: count,

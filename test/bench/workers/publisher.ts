@@ -121,7 +121,10 @@ workerMain<Options>(async (opts, onStop) => {
         sent++
         c.publish(topics.device(spec.id, opts.kind ?? 'event'), body, { qos: 1 }, (err) => {
           if (err) pubackFailed++
-          else if (running) pubackMs.push(performance.now() - started)
+          else {
+            acked++
+            if (running) pubackMs.push(performance.now() - started)
+          }
         })
       }
     }, 10)
@@ -141,6 +144,7 @@ workerMain<Options>(async (opts, onStop) => {
         type: 'puback',
         samples: sorted.length,
         failed: pubackFailed,
+        unacked: sent - acked - pubackFailed,
         p50: percentile(sorted, 50),
         p99: percentile(sorted, 99),
         max: sorted.at(-1) ?? Number.NaN,
