@@ -54,6 +54,12 @@ export const HubConfigSchema = Type.Object(
     socketMaxQueuedBytes: Type.Integer({ minimum: 64 * 1024, default: 2 * 1024 * 1024 }),
     /** Group-commit window: at most one fsync round per window; acknowledgements wait for it. */
     commitWindowMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
+    /**
+     * UNSAFE, for measuring what durability costs (test/bench) only: the journal is written but never
+     * fsynced, so an acknowledged change can be lost to a power cut or a kernel crash. Off unless set
+     * explicitly (VIGIL_UNSAFE_NO_FSYNC=true); the hub logs a warning at start when it is on.
+     */
+    unsafeNoFsync: Type.Boolean({ default: false }),
     /** Broker limits. */
     maxPacketBytes: Type.Intersect([Positive], { default: 4 * 1024 * 1024 }),
     deviceRatePerSec: Type.Intersect([Positive], { default: 20 }),
@@ -120,6 +126,7 @@ export const ENV_VARS: Record<string, keyof HubConfig> = {
   VIGIL_LOG_LEVEL: 'logLevel',
   VIGIL_FLUSH_INTERVAL_MS: 'flushIntervalMs',
   VIGIL_COMMIT_WINDOW_MS: 'commitWindowMs',
+  VIGIL_UNSAFE_NO_FSYNC: 'unsafeNoFsync',
   VIGIL_SOCKET_MAX_QUEUED_BYTES: 'socketMaxQueuedBytes',
   VIGIL_MQTT_MAX_PACKET_BYTES: 'maxPacketBytes',
   VIGIL_DEVICE_RATE_PER_SEC: 'deviceRatePerSec',

@@ -26,12 +26,18 @@ export const corePlugin = fp<{ config: HubConfig }>(
         metrics.storeSerializeMax.set(maxSerializeMs / 1000)
       },
       ...(config.commitWindowMs !== undefined ? { commitWindowMs: config.commitWindowMs } : {}),
+      ...(config.unsafeNoFsync === true ? { unsafeNoFsync: true } : {}),
       onCommit: ({ ms }) => metrics.storeCommitDuration.observe(ms / 1000),
       onError: (err) => {
         metrics.storeErrors.inc()
         app.log.error({ err }, 'store write failed')
       },
     })
+    if (config.unsafeNoFsync === true) {
+      app.log.warn(
+        'VIGIL_UNSAFE_NO_FSYNC is set: the store journal is never fsynced, acknowledged data can be lost to a power cut (benchmarks only)',
+      )
+    }
     metrics.storeHealthy.set(1)
     const healthTimer = setInterval(() => metrics.storeHealthy.set(store.health().ok ? 1 : 0), 1000)
     healthTimer.unref()

@@ -15,6 +15,7 @@ import { round } from './lib/stats.ts'
 import { printTable } from './lib/table.ts'
 import { judge } from './lib/targets.ts'
 import { agent } from './sections/agent.ts'
+import { commit } from './sections/commit.ts'
 import { connections } from './sections/connections.ts'
 import { correlation } from './sections/correlation.ts'
 import { dashboard } from './sections/dashboard.ts'
@@ -23,7 +24,17 @@ import { ingest } from './sections/ingest.ts'
 import { latency } from './sections/latency.ts'
 import { store } from './sections/store.ts'
 
-const SECTIONS: Section[] = [store, correlation, feeds, ingest, latency, connections, dashboard, agent]
+const SECTIONS: Section[] = [
+  store,
+  correlation,
+  feeds,
+  ingest,
+  latency,
+  commit,
+  connections,
+  dashboard,
+  agent,
+]
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
@@ -32,9 +43,12 @@ const { values } = parseArgs({
     only: { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
     out: { type: 'string' },
+    // UNSAFE, for "what durability costs" only: every hub of the run starts with VIGIL_UNSAFE_NO_FSYNC.
+    'unsafe-no-fsync': { type: 'boolean', default: false },
   },
 })
 
+if (values['unsafe-no-fsync']) process.env.VIGIL_UNSAFE_NO_FSYNC = 'true'
 const mode = values.quick ? 'quick' : 'full'
 const only = values.only?.split(',').map((s) => s.trim())
 const cpuProfDir = values['cpu-prof'] ? join(REPO_ROOT, 'bench-profiles') : undefined
@@ -49,6 +63,7 @@ const ctx: BenchContext = {
 const started = Date.now()
 const results: Record<string, unknown> = {
   mode,
+  durability: values['unsafe-no-fsync'] ? 'off (VIGIL_UNSAFE_NO_FSYNC: journal never fsynced)' : 'on',
   startedAt: new Date(started).toISOString(),
   machine: {
     cpus: cpus().length,

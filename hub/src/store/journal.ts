@@ -80,8 +80,12 @@ export class Journal implements Durable {
   /** Segments below this were covered by the last checkpoint (from meta.json). */
   replayFrom = 0
 
-  constructor(dataDir: string) {
+  /** False only for `unsafeNoFsync` (benchmarks): lines are written but `persist` does not fsync. */
+  private readonly fsync: boolean
+
+  constructor(dataDir: string, opts: { fsync?: boolean } = {}) {
     this.dir = join(dataDir, 'journal')
+    this.fsync = opts.fsync ?? true
   }
 
   /** Reads every segment, oldest first; answers the entries to replay. */
@@ -188,7 +192,7 @@ export class Journal implements Durable {
       while (off < chunk.length) {
         off += await writeAt(fd, chunk, off, chunk.length - off, this.goodBytes + off)
       }
-      await datasync(fd)
+      if (this.fsync) await datasync(fd)
       this.goodBytes += chunk.length
     } catch (err) {
       // Leave nothing torn behind and keep the lines for the next round, in order.

@@ -47,6 +47,8 @@ export interface LowdbStoreOptions {
   flushIntervalMs: number
   /** Group-commit window: at most one fsync round per window (default 10 ms). */
   commitWindowMs?: number
+  /** UNSAFE (benchmarks only): the journal is written but never fsynced. See `unsafeNoFsync` in config. */
+  unsafeNoFsync?: boolean
   deviceShards?: number
   /** Called after every checkpoint (metrics). */
   onFlush?: (info: { ms: number; bytes: number; files: number; maxSerializeMs: number }) => void
@@ -101,7 +103,7 @@ export class LowdbStore implements Store {
 
   private constructor(private readonly opts: LowdbStoreOptions) {
     const dir = opts.dataDir
-    this.journal = new Journal(dir)
+    this.journal = new Journal(dir, { fsync: opts.unsafeNoFsync !== true })
     this.committer = new GroupCommit({
       windowMs: opts.commitWindowMs ?? 10,
       onRound: ({ ms, waiters }) => {

@@ -5,7 +5,13 @@
  */
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import type { DeviceIdentity, InstalledPackage, Inventory, OsRelease } from '@vigil/protocol'
+import {
+  canonicalJson,
+  type DeviceIdentity,
+  type InstalledPackage,
+  type Inventory,
+  type OsRelease,
+} from '@vigil/protocol'
 
 export const OS: OsRelease = {
   platform: 'linux',
@@ -64,8 +70,11 @@ export function readDpkg(path = '/var/lib/dpkg/status'): InstalledPackage[] {
   return out
 }
 
-const hashOf = (inv: Omit<Inventory, 'hash' | 'ts' | 'v'>) =>
-  createHash('sha256').update(JSON.stringify(inv)).digest('hex')
+/** The hub's content hash (hub/src/ingest/content-hash.ts): it refuses an inventory whose hash differs. */
+export const hashOf = (inv: Pick<Inventory, 'firmwareVersion' | 'os' | 'packages'>) =>
+  createHash('sha256')
+    .update(canonicalJson({ firmwareVersion: inv.firmwareVersion, os: inv.os, packages: inv.packages }))
+    .digest('hex')
 
 /**
  * `count` images: each drops a few packages and pins some to older revisions (`~bench<n>` sorts before

@@ -13,6 +13,9 @@ import { round, sleep } from '../lib/stats.ts'
 
 const LOAD_PROCESSES = 2
 const PROBES = 50
+/** QoS 1 events timed publish → PUBACK during the window, from devices outside the telemetry load. */
+const PUBACK_DEVICES = 50
+const PUBACK_RATE = 50
 
 interface LatencyReport {
   type: string
@@ -22,6 +25,26 @@ interface LatencyReport {
   p99: number
   max: number
   deltas: number
+}
+
+export interface PubackReport {
+  type: string
+  samples: number
+  failed: number
+  /** Sent and not (yet) acknowledged when the report was taken. */
+  unacked: number
+  p50: number
+  p99: number
+  max: number
+}
+
+/**
+ * A PUBACK figure, or NaN (judged as missing, never as a pass) when no PUBACK arrived in the window:
+ * NaN crosses the worker's IPC as null.
+ */
+export function ackMs(r: PubackReport, key: 'p50' | 'p99' | 'max'): number {
+  const v = r[key]
+  return r.samples > 0 && typeof v === 'number' ? round(v) : Number.NaN
 }
 
 export const latency: Section = {
@@ -57,10 +80,20 @@ export const latency: Section = {
         )
       }
       const loads = workers.slice(1)
-      await Promise.all(loads.map((w) => w.next('ready', 120_000)))
-      for (const w of loads) w.send({ type: 'go' })
+      const ackProbe = startWorker('publisher', {
+        url: hub.mqttUrl,
+        clients: fleet.devices.slice(-PUBACK_DEVICES).map((d) => ({ id: d.id, password: d.password })),
+        mode: 'puback',
+        kind: 'event',
+        qos: 1,
+        rate: PUBACK_RATE,
+      })
+      workers.push(ackProbe)
+      await Promise.all([...loads, ackProbe].map((w) => w.next('ready', 120_000)))
+      for (const w of [...loads, ackProbe]) w.send({ type: 'go' })
       await sleep(3000)
       dash.send({ type: 'mark' })
+      ackProbe.send({ type: 'mark' })
       // A saturated hub may not answer /metrics in time: the figure is then missing, not the section.
       const telemetryCount = () =>
         hub.metric('vigil_mqtt_messages_total', 'kind="telemetry"').catch(() => Number.NaN)
@@ -80,6 +113,9 @@ export const latency: Section = {
       const sentInWindow = counts.reduce((n, c) => n + c.sent, 0)
       dash.send({ type: 'collect' })
       const r = await dash.next<LatencyReport>('latency', 30_000)
+      ackProbe.send({ type: 'puback' })
+      const ack = await ackProbe.next<PubackReport>('puback', 30_000)
+      ackProbe.send({ type: 'halt' })
       for (const w of loads) w.send({ type: 'halt' })
       const throttled = await hub.metric('vigil_mqtt_throttled_total').catch(() => Number.NaN)
       return {
@@ -92,6 +128,13 @@ export const latency: Section = {
         p90Ms: r.p90,
         p99Ms: r.p99,
         maxMs: r.max,
+        pubackP50Ms: ackMs(ack, 'p50'),
+        pubackP99Ms: ackMs(ack, 'p99'),
+        pubackMaxMs: ackMs(ack, 'max'),
+        pubackSamples: ack.samples,
+        pubackFailed: ack.failed,
+        pubackUnacked: ack.unacked,
+        pubackProbe: `QoS 1 events, ${PUBACK_RATE}/s from ${PUBACK_DEVICES} other devices`,
         samples: r.samples,
         devices: count,
         probes: PROBES,
