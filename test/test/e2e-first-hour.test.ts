@@ -124,4 +124,21 @@ describe("a newcomer's first hour with pnpm start's hub", () => {
       expect(report.scrollWidth).toBeLessThanOrEqual(report.innerWidth)
     })
   }
+
+  it('editable text areas look like the other editable fields, not disabled', async () => {
+    await page.setViewportSize({ width: 1280, height: 900 })
+    await page.goto(`${baseUrl}/settings`)
+    const area = page.locator('textarea#baseline-json')
+    await area.waitFor(WAIT)
+    expect(await area.isEditable()).toBe(true)
+    await page.screenshot({ path: join(ARTIFACTS, '04-settings-1280.png'), fullPage: true })
+    const look = (selector: string) =>
+      page.evaluate(`(() => {
+        const s = getComputedStyle(document.querySelector(${JSON.stringify(selector)}))
+        return { background: s.backgroundColor, color: s.color, border: s.borderTopColor, opacity: s.opacity }
+      })()`)
+    const field = await look('.topbar ~ main input:not([type=file]):not([type=checkbox]):not([disabled])')
+    expect(await look('textarea#baseline-json')).toEqual(field)
+    expect(field).toMatchObject({ opacity: '1' })
+  })
 })
