@@ -2,20 +2,18 @@
  * Who is signed in. The hub sets an httpOnly cookie on sign-in; we keep the token in memory only, for
  * the socket.io handshake. After a reload the cookie still authenticates, so `restore()` asks the hub.
  */
-import { type Role, SessionResponse, SessionUser, Type } from '@vigil/protocol'
+import { type Role, SessionResponse, SessionState, type SessionUser } from '@vigil/protocol'
 import { reactive, readonly } from 'vue'
-import { ApiRequestError, request, requestVoid, setBearerToken } from './api/http.js'
+import { request, requestVoid, setBearerToken } from './api/http.js'
 
-const SessionInfo = Type.Object({ user: SessionUser })
-
-interface SessionState {
+interface Signed {
   user: SessionUser | null
   token: string | null
   /** False until we know whether a cookie session exists. */
   checked: boolean
 }
 
-const state = reactive<SessionState>({ user: null, token: null, checked: false })
+const state = reactive<Signed>({ user: null, token: null, checked: false })
 export const session = readonly(state)
 
 export async function signIn(username: string, password: string): Promise<SessionUser> {
@@ -27,18 +25,14 @@ export async function signIn(username: string, password: string): Promise<Sessio
   return res.user
 }
 
+/** Asks the hub whether the cookie still signs us in: 200 either way, so a first visit logs no error. */
 export async function restoreSession(): Promise<SessionUser | null> {
   try {
-    const res = await request('/session', SessionInfo)
-    state.user = res.user
-  } catch (err) {
-    if (!(err instanceof ApiRequestError) || (err.status !== 401 && err.status !== 403)) {
-      state.checked = true
-      throw err
-    }
-    state.user = null
+    const res = await request('/session', SessionState)
+    state.user = res.signedIn ? res.user : null
+  } finally {
+    state.checked = true
   }
-  state.checked = true
   return state.user
 }
 

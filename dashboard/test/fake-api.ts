@@ -44,7 +44,7 @@ export function fakeApi(routes: FakeRoutes): FakeCall[] {
 /** Signs the page in as `role` through the fake session endpoint. */
 export async function signedInAs(role: Role, routes: FakeRoutes): Promise<FakeCall[]> {
   const calls = fakeApi({
-    'GET /api/v1/session': () => ({ body: { user: { username: `${role}-user`, role } } }),
+    'GET /api/v1/session': () => ({ body: { signedIn: true, user: { username: `${role}-user`, role } } }),
     ...routes,
   })
   await restoreSession()

@@ -22,3 +22,17 @@ export const SessionResponse = Type.Object(
   { $id: 'SessionResponse' },
 )
 export type SessionResponse = Static<typeof SessionResponse>
+
+/**
+ * `GET /api/v1/session`: whether the caller is signed in. Public, and 200 either way: asking is not an
+ * error (the dashboard asks at every load, before anyone has signed in). A token that does not
+ * authenticate (expired, signed out, replaced) answers `{signedIn: false}` like no token at all.
+ */
+export const SessionState = Type.Union(
+  [
+    Type.Object({ signedIn: Type.Literal(true), user: SessionUser }, { additionalProperties: false }),
+    Type.Object({ signedIn: Type.Literal(false) }, { additionalProperties: false }),
+  ],
+  { $id: 'SessionState' },
+)
+export type SessionState = Static<typeof SessionState>

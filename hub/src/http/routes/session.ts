@@ -1,6 +1,6 @@
 /** Sign-in: `POST/GET/DELETE /api/v1/session`. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ApiError, SessionRequest, SessionResponse, SessionUser, Type } from '@vigil/protocol'
+import { ApiError, SessionRequest, SessionResponse, SessionState } from '@vigil/protocol'
 import { Counter } from 'prom-client'
 import { SESSION_COOKIE, sessionUser, signIn, signOut } from '../../auth/sessions.js'
 import { HubError } from '../../errors.js'
@@ -67,16 +67,19 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   )
 
+  // Whether the caller is signed in: 200 either way, so that asking is never an error.
   app.get(
     '/api/v1/session',
     {
-      onRequest: app.requireRole(),
-      schema: { tags: ['session'], response: { 200: Type.Object({ user: SessionUser }), 401: ApiError } },
+      config: { access: 'public' },
+      schema: {
+        tags: ['session'],
+        summary: 'Whether the caller is signed in',
+        response: { 200: SessionState },
+      },
     },
-    async (req) => {
-      if (!req.user) throw new HubError('VIGIL_UNAUTHENTICATED')
-      return { user: sessionUser(req.user) }
-    },
+    async (req): Promise<SessionState> =>
+      req.user ? { signedIn: true, user: sessionUser(req.user) } : { signedIn: false },
   )
 
   app.delete(
