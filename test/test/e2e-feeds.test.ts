@@ -4,13 +4,12 @@
  * Feeds page, syncs it, and the gateway's finding appears in the risk register — no restart, no upload.
  * The "no advisories" notice is shown on the fleet before, and gone after.
  */
-import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { loadHubConfig, type RunningHub, startHub } from '@vigil/hub'
+import { inventoryContentHash, loadHubConfig, type RunningHub, startHub } from '@vigil/hub'
 import { type DeviceState, type Inventory, topics } from '@vigil/protocol'
 import mqtt, { type MqttClient } from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -113,7 +112,7 @@ describe('feeds end to end (Chromium, real hub, local mirror)', () => {
     const inventory: Inventory = {
       v: 1,
       ts: new Date().toISOString(),
-      hash: createHash('sha256').update(JSON.stringify(packages)).digest('hex'),
+      hash: '',
       os: {
         platform: 'linux',
         id: 'debian',
@@ -124,6 +123,7 @@ describe('feeds end to end (Chromium, real hub, local mirror)', () => {
       },
       packages,
     }
+    inventory.hash = inventoryContentHash(inventory)
     await client.publishAsync(topics.device(dev.deviceId, 'inventory'), JSON.stringify(inventory), { qos: 1 })
 
     const page = browser.page
