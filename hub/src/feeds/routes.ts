@@ -51,19 +51,19 @@ export const feedRoutes =
       return f
     }
 
-    app.get('/api/v1/feeds', { preHandler: admin, schema: { response: { 200: FeedList } } }, async () => ({
+    app.get('/api/v1/feeds', { onRequest: admin, schema: { response: { 200: FeedList } } }, async () => ({
       feeds: service.list(),
     }))
 
     app.get(
       '/api/v1/feeds/status',
-      { preHandler: staff, schema: { response: { 200: AdvisoryStatus } } },
+      { onRequest: staff, schema: { response: { 200: AdvisoryStatus } } },
       async () => service.status(),
     )
 
     app.post(
       '/api/v1/feeds',
-      { preHandler: admin, schema: { body: FeedCreate, response: { 201: FeedView } } },
+      { onRequest: admin, schema: { body: FeedCreate, response: { 201: FeedView } } },
       async (req, reply) => {
         if (req.body.kind === 'osv' && (req.body.ecosystems ?? []).length === 0)
           throw new HubError('VIGIL_BAD_REQUEST', 'an osv feed needs ecosystems (e.g. ["Debian"])')
@@ -81,7 +81,7 @@ export const feedRoutes =
 
     app.patch(
       '/api/v1/feeds/:id',
-      { preHandler: admin, schema: { params: IdParams, body: FeedPatch, response: { 200: FeedView } } },
+      { onRequest: admin, schema: { params: IdParams, body: FeedPatch, response: { 200: FeedView } } },
       async (req) => {
         found(req.params.id)
         const f = service.update(req.params.id, req.body)
@@ -99,7 +99,7 @@ export const feedRoutes =
 
     app.delete(
       '/api/v1/feeds/:id',
-      { preHandler: admin, schema: { params: IdParams } },
+      { onRequest: admin, schema: { params: IdParams } },
       async (req, reply) => {
         found(req.params.id)
         service.remove(req.params.id)
@@ -110,7 +110,7 @@ export const feedRoutes =
 
     app.post(
       '/api/v1/feeds/:id/sync',
-      { preHandler: admin, schema: { params: IdParams, response: { 202: FeedView } } },
+      { onRequest: admin, schema: { params: IdParams, response: { 202: FeedView } } },
       async (req, reply) => {
         const f = found(req.params.id)
         service.startSync(f.id).catch(() => {})
@@ -122,7 +122,7 @@ export const feedRoutes =
     app.post(
       '/api/v1/advisories/import',
       {
-        preHandler: admin,
+        onRequest: admin,
         bodyLimit: 256 * 1024 * 1024,
         schema: { body: AdvisoryFilesUpload, response: { 200: AdvisoryFilesResult } },
       },
@@ -142,7 +142,7 @@ export const feedRoutes =
     app.post(
       '/api/v1/feeds/export',
       {
-        preHandler: admin,
+        onRequest: admin,
         schema: {
           body: Type.Optional(
             Type.Object({
@@ -175,7 +175,7 @@ export const feedRoutes =
 
     app.post(
       '/api/v1/feeds/bundle',
-      { preHandler: admin, bodyLimit: MAX_BUNDLE_BYTES, schema: { response: { 200: BundleResult } } },
+      { onRequest: admin, bodyLimit: MAX_BUNDLE_BYTES, schema: { response: { 200: BundleResult } } },
       async (req) => {
         if (req.headers['content-type'] !== 'application/zip')
           throw new HubError('VIGIL_BAD_REQUEST', 'send the bundle as application/zip')
