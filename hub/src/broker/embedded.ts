@@ -12,6 +12,7 @@ import { type ParsedTopic, parseTopic } from '@vigil/protocol'
 import { Aedes, type AuthenticateError, type Client } from 'aedes'
 import { createWebSocketStream, WebSocketServer } from 'ws'
 import type { BusHandlers, DeviceBus } from './bus.js'
+import { DeviceMeter } from './meter.js'
 import { hubPersistence } from './persistence.js'
 import {
   authorizeConnect,
@@ -19,7 +20,6 @@ import {
   authorizeSubscribe,
   type DeviceCredentials,
   PacketSizeGuard,
-  TokenBucket,
 } from './policy.js'
 
 export interface EmbeddedBrokerOptions {
@@ -33,6 +33,11 @@ export interface EmbeddedBrokerOptions {
   maxPacketBytes: number
   ratePerSec: number
   burst: number
+  /** Payload bytes per second and device, and the burst allowed above it. */
+  bytesPerSec: number
+  bytesBurst: number
+  /** 'refuse': a second connection with a connected device's credentials is refused (CONNACK 5). */
+  takeover?: 'allow' | 'refuse'
   drainTimeoutMs: number
   lookup(deviceId: string): DeviceCredentials | undefined
   handlers: BusHandlers
@@ -101,7 +106,13 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
       (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
     )
   }
-  const buckets = new Map<string, TokenBucket>()
+  // Kept across reconnects: a device cannot refill its budget by connecting again.
+  const meter = new DeviceMeter({
+    ratePerSec: opts.ratePerSec,
+    burst: opts.burst,
+    bytesPerSec: opts.bytesPerSec,
+    bytesBurst: opts.bytesBurst,
+  })
   const live = new Map<string, Client>()
   const deviceTopics = new DeviceTopicCache()
   const broker = (await Aedes.createBroker({
@@ -137,12 +148,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
         // MQTT 3.1.1 has no negative PUBACK: an error here makes aedes close the connection.
         return done(new Error(verdict.message))
       }
-      let bucket = buckets.get(client.id)
-      if (!bucket) {
-        bucket = new TokenBucket(opts.ratePerSec, opts.burst, now())
-        buckets.set(client.id, bucket)
-      }
-      const wait = bucket.take(now())
+      const wait = meter.take(client.id, packet.payload.length, now())
       const deliver = () => ingest(packet, parsed, done)
       if (wait === 0) return deliver()
       // Throttle: stop reading from this device's socket until its bucket has refilled.
@@ -168,7 +174,6 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   broker.on('clientDisconnect', (client) => {
     if (live.get(client.id) !== client) return
     live.delete(client.id)
-    buckets.delete(client.id)
     opts.handlers.disconnected?.(client.id)
   })
 

@@ -67,6 +67,10 @@ export const brokerPlugin = fp(
         maxPacketBytes: config.maxPacketBytes,
         ratePerSec: config.deviceRatePerSec,
         burst: config.deviceRateBurst,
+        bytesPerSec: config.deviceBytesPerSec,
+        // A packet of the maximum size must fit in the burst, or it could never be sent.
+        bytesBurst: Math.max(config.deviceBytesBurst, config.maxPacketBytes),
+        takeover: config.mqttTakeover,
         drainTimeoutMs: config.drainTimeoutMs,
         lookup: (id) => registry.get(id),
         handlers,
