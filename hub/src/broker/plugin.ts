@@ -25,6 +25,7 @@ export const brokerPlugin = fp(
       log: app.log,
       isConnected: (id) => hub.bus?.isConnected(id),
       adoptUnknownDevices: external,
+      reportMinIntervalMs: config.deviceReportMinIntervalSec * 1000,
     })
     const handlers: BusHandlers = {
       message: ingest,

@@ -77,7 +77,7 @@ export function createMetrics() {
     }),
     ingestRefused: new Counter({
       name: 'vigil_ingest_refused_total',
-      help: 'Device messages acknowledged but not applied: duplicate or older sequence, hash mismatch',
+      help: 'Device messages acknowledged but not applied: duplicate or older sequence, hash mismatch, too frequent',
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
