@@ -70,6 +70,11 @@ class DeviceTopicCache {
   }
 }
 
+function addressOf(client: Client): { address?: string } {
+  const address = (client.conn as Partial<Socket> | undefined)?.remoteAddress
+  return typeof address === 'string' ? { address } : {}
+}
+
 function authError(message: string, returnCode: 4 | 5): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError
 }
@@ -122,7 +127,16 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     authenticate(client, username, password, done) {
       const device = username ? opts.lookup(username) : undefined
       const verdict = authorizeConnect({ clientId: client.id, username, password, device })
-      if (verdict.ok) return done(null, true)
+      if (verdict.ok && opts.takeover === 'refuse' && live.has(client.id)) {
+        // The first connection is alive: the newcomer is refused, never silently.
+        opts.handlers.takeover?.(client.id, { refused: true, ...addressOf(client) })
+        return done(authError('the device is connected already', 5), null)
+      }
+      if (verdict.ok) {
+        // aedes closes the live session when this one registers (before `clientReady`): say so here.
+        if (live.has(client.id)) opts.handlers.takeover?.(client.id, { refused: false, ...addressOf(client) })
+        return done(null, true)
+      }
       // Label only known devices: unknown usernames must not grow the metrics without bound.
       opts.handlers.rejected(verdict.reason, device && username ? username : '', verdict.message)
       // [MQTT-3.2.2-3] CONNACK 4 = bad user name or password, 5 = not authorized

@@ -36,6 +36,34 @@ export const brokerPlugin = fp(
       throttled(deviceId) {
         metrics.throttled.inc({ device: deviceId })
       },
+      takeover(deviceId, { refused, address }) {
+        metrics.takeovers.inc({ device: deviceId, outcome: refused ? 'refused' : 'taken-over' })
+        const what = refused
+          ? 'a second connection with its credentials was refused (the device is connected)'
+          : 'a second connection with its credentials replaced the connected session'
+        app.log.warn({ deviceId, address, refused }, `device session take-over: ${what}`)
+        hub.audit({
+          actor: `device:${deviceId}`,
+          action: refused ? 'device.takeover-refused' : 'device.takeover',
+          target: deviceId,
+          ok: !refused,
+          ...(address ? { ip: address } : {}),
+        })
+        const d = registry.get(deviceId)
+        if (!d) return
+        const ts = new Date().toISOString()
+        const updated =
+          registry.update(deviceId, { takeovers: (d.takeovers ?? 0) + 1, lastTakeoverAt: ts }) ?? d
+        hub.store.commit().catch((err: unknown) => app.log.warn({ err, deviceId }, 'take-over not stored'))
+        hub.events.emit('feed', {
+          id: `${deviceId}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`,
+          ts,
+          deviceId,
+          deviceName: updated.name,
+          kind: 'device-takeover',
+          message: `${updated.name}: ${what}${address ? ` (from ${address})` : ''}`,
+        })
+      },
       connected(deviceId) {
         metrics.connectedDevices.inc()
         const d = registry.get(deviceId)
