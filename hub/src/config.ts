@@ -74,6 +74,8 @@ export const HubConfigSchema = Type.Object(
     mqttTakeover: Type.Enum(['allow', 'refuse'], { default: 'allow' }),
     /** Audit log: keep at most this many segments (64 MiB each); unset: the whole trail. */
     auditRetentionSegments: Type.Optional(Type.Integer({ minimum: 1 })),
+    /** Audit log: a new segment begins once the active one holds this much. */
+    auditSegmentBytes: Type.Integer({ minimum: 4096, default: 64 * 1024 * 1024 }),
     drainTimeoutMs: Type.Intersect([Positive], { default: 5000 }),
     /** Live stream: changes per device are coalesced for this long. */
     coalesceMs: Type.Intersect([Positive], { default: 250 }),
@@ -147,6 +149,7 @@ export const ENV_VARS: Record<string, keyof HubConfig> = {
   VIGIL_BLOB_GRACE_SEC: 'blobGraceSec',
   VIGIL_MQTT_TAKEOVER: 'mqttTakeover',
   VIGIL_AUDIT_RETENTION_SEGMENTS: 'auditRetentionSegments',
+  VIGIL_AUDIT_SEGMENT_BYTES: 'auditSegmentBytes',
   VIGIL_DRAIN_TIMEOUT_MS: 'drainTimeoutMs',
   VIGIL_COALESCE_MS: 'coalesceMs',
   VIGIL_SESSION_TTL_SEC: 'sessionTtlSec',

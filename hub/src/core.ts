@@ -20,6 +20,10 @@ export const corePlugin = fp<{ config: HubConfig }>(
     const store = await LowdbStore.open({
       dataDir: config.dataDir,
       flushIntervalMs: config.flushIntervalMs,
+      ...(config.auditRetentionSegments !== undefined
+        ? { auditMaxSegments: config.auditRetentionSegments }
+        : {}),
+      auditSegmentBytes: config.auditSegmentBytes,
       onFlush: ({ ms, bytes, maxSerializeMs }) => {
         metrics.storeWriteDuration.observe(ms / 1000)
         metrics.storeWriteBytes.set(bytes)
