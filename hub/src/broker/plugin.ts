@@ -26,6 +26,7 @@ export const brokerPlugin = fp(
       isConnected: (id) => hub.bus?.isConnected(id),
       adoptUnknownDevices: external,
       reportMinIntervalMs: config.deviceReportMinIntervalSec * 1000,
+      blobs: hub.blobs,
     })
     const handlers: BusHandlers = {
       message: ingest,

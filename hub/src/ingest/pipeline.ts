@@ -36,6 +36,7 @@ import type { HubMetrics } from '../metrics/metrics.js'
 import type { KindTally } from '../metrics/tallies.js'
 import { StorageError, toStorageError } from '../store/errors.js'
 import type { DeviceRecord, Store } from '../store/types.js'
+import type { BlobCollector } from './blob-collector.js'
 import { hardeningContentHash, inventoryContentHash } from './content-hash.js'
 import type { IngestHookSet } from './hooks.js'
 
@@ -72,6 +73,8 @@ export interface IngestDeps {
    * Default 0 (no limit).
    */
   reportMinIntervalMs?: number
+  /** Told of every inventory/report stored or linked, so its sweep never collects one in flight. */
+  blobs?: BlobCollector
   now?: () => Date
 }
 
@@ -188,6 +191,8 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
       )
     if (s.status === 'online') {
       // Reconciliation: after any hub data loss, the fleet heals itself.
+      if (s.inventoryHash) deps.blobs?.touch('inventory', s.inventoryHash)
+      if (s.hardeningHash) deps.blobs?.touch('hardening', s.hardeningHash)
       if (s.inventoryHash && !store.inventories.has(s.inventoryHash)) {
         await deps.commands.send(device.id, { cmd: 'send-inventory' })
       } else if (s.inventoryHash && s.inventoryHash !== device.inventoryHash) {
@@ -236,6 +241,7 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
   const inventory: Handler<'inventory'> = async (device, inv: Inventory, _text, applied) => {
     const actual = inventoryContentHash(inv)
     if (actual !== inv.hash) return mismatch(device, 'inventory', inv.hash, actual)
+    deps.blobs?.touch('inventory', inv.hash)
     await store.inventories.put(inv.hash, inv)
     const updated = store.atomic(() => {
       const u = registry.update(device.id, {
@@ -263,6 +269,7 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
   const hardening: Handler<'hardening'> = async (device, report: HardeningReport, _text, applied) => {
     const actual = hardeningContentHash(report)
     if (actual !== report.hash) return mismatch(device, 'hardening', report.hash, actual)
+    deps.blobs?.touch('hardening', report.hash)
     await store.hardening.put(report.hash, report)
     store.atomic(() => {
       linkHardening(device.id, report)

@@ -1,24 +1,7 @@
-import { type Inventory, PROTOCOL_VERSION, topics } from '@vigil/protocol'
+import { topics } from '@vigil/protocol'
 import { describe, expect, it } from 'vitest'
-import { inventoryContentHash } from '../../src/ingest/content-hash.ts'
 import { connectEnrolled, enroll, metric, testHub, until } from '../helpers.ts'
-
-export function inventoryOf(version: string, packages = 1): Inventory {
-  const inv: Inventory = {
-    v: PROTOCOL_VERSION,
-    ts: new Date().toISOString(),
-    hash: '',
-    os: { platform: 'linux', id: 'debian', kernel: '6.1', arch: 'x64' },
-    packages: Array.from({ length: packages }, (_, i) => ({
-      name: `pkg-${i}`,
-      version,
-      ecosystem: 'deb' as const,
-      purl: `pkg:deb/debian/pkg-${i}@${version}`,
-    })),
-  }
-  inv.hash = inventoryContentHash(inv)
-  return inv
-}
+import { inventoryOf } from './fixtures.ts'
 
 describe('minimum interval of inventories and hardening reports (issue 14, finding 5)', () => {
   it('acknowledges and drops an inventory inside the interval, but takes one the hub asked for', async () => {
