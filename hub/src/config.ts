@@ -64,6 +64,24 @@ export const HubConfigSchema = Type.Object(
     maxPacketBytes: Type.Intersect([Positive], { default: 4 * 1024 * 1024 }),
     deviceRatePerSec: Type.Intersect([Positive], { default: 20 }),
     deviceRateBurst: Type.Intersect([Positive], { default: 200 }),
+    /** Payload bytes per second and device (kept across reconnects), and the burst above it. */
+    deviceBytesPerSec: Type.Intersect([Positive], { default: 256 * 1024 }),
+    deviceBytesBurst: Type.Intersect([Positive], { default: 8 * 1024 * 1024 }),
+    /**
+     * Inventories and hardening reports from one device at most this often (each kind); one inside the
+     * interval is acknowledged and dropped unless the hub asked for it (send-inventory/send-hardening).
+     */
+    deviceReportMinIntervalSec: Type.Integer({ minimum: 0, default: 60 }),
+    /** Stored inventories/hardening reports no device references are deleted by a sweep this often… */
+    blobSweepIntervalSec: Type.Intersect([Positive], { default: 3600 }),
+    /** …once they have been unreferenced for at least this long (never one written more recently). */
+    blobGraceSec: Type.Intersect([Positive], { default: 600 }),
+    /** A second connection with a connected device's credentials: take over (logged) or be refused. */
+    mqttTakeover: Type.Enum(['allow', 'refuse'], { default: 'allow' }),
+    /** Audit log: keep at most this many segments (64 MiB each); unset: the whole trail. */
+    auditRetentionSegments: Type.Optional(Type.Integer({ minimum: 1 })),
+    /** Audit log: a new segment begins once the active one holds this much. */
+    auditSegmentBytes: Type.Integer({ minimum: 4096, default: 64 * 1024 * 1024 }),
     drainTimeoutMs: Type.Intersect([Positive], { default: 5000 }),
     /** Live stream: changes per device are coalesced for this long. */
     coalesceMs: Type.Intersect([Positive], { default: 250 }),
@@ -131,6 +149,14 @@ export const ENV_VARS: Record<string, keyof HubConfig> = {
   VIGIL_MQTT_MAX_PACKET_BYTES: 'maxPacketBytes',
   VIGIL_DEVICE_RATE_PER_SEC: 'deviceRatePerSec',
   VIGIL_DEVICE_RATE_BURST: 'deviceRateBurst',
+  VIGIL_DEVICE_BYTES_PER_SEC: 'deviceBytesPerSec',
+  VIGIL_DEVICE_BYTES_BURST: 'deviceBytesBurst',
+  VIGIL_DEVICE_REPORT_MIN_INTERVAL_SEC: 'deviceReportMinIntervalSec',
+  VIGIL_BLOB_SWEEP_INTERVAL_SEC: 'blobSweepIntervalSec',
+  VIGIL_BLOB_GRACE_SEC: 'blobGraceSec',
+  VIGIL_MQTT_TAKEOVER: 'mqttTakeover',
+  VIGIL_AUDIT_RETENTION_SEGMENTS: 'auditRetentionSegments',
+  VIGIL_AUDIT_SEGMENT_BYTES: 'auditSegmentBytes',
   VIGIL_DRAIN_TIMEOUT_MS: 'drainTimeoutMs',
   VIGIL_COALESCE_MS: 'coalesceMs',
   VIGIL_SESSION_TTL_SEC: 'sessionTtlSec',

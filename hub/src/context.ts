@@ -10,6 +10,7 @@ import type { CommandDispatcher } from './devices/commands.js'
 import type { DeviceRegistry } from './devices/registry.js'
 import type { TelemetryHistory } from './devices/telemetry-history.js'
 import type { HubEvents } from './events/hub-events.js'
+import type { BlobCollector } from './ingest/blob-collector.js'
 import type { IngestHookSet } from './ingest/hooks.js'
 import type { HubMetrics } from './metrics/metrics.js'
 import type { AuditEntry, Store } from './store/types.js'
@@ -23,6 +24,8 @@ export interface HubContext {
   readonly metrics: HubMetrics
   readonly hooks: IngestHookSet
   readonly commands: CommandDispatcher
+  /** Collects stored inventories/hardening reports no device references (periodic sweep). */
+  readonly blobs: BlobCollector
   readonly log: FastifyBaseLogger
   /** Set once the broker (embedded or external) is up. */
   bus: DeviceBus | undefined

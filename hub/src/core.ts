@@ -10,6 +10,7 @@ import { CommandDispatcher } from './devices/commands.js'
 import { DeviceRegistry } from './devices/registry.js'
 import { TelemetryHistory } from './devices/telemetry-history.js'
 import { HubEvents } from './events/hub-events.js'
+import { BlobCollector } from './ingest/blob-collector.js'
 import { IngestHookSet } from './ingest/hooks.js'
 import { createMetrics } from './metrics/metrics.js'
 import { LowdbStore } from './store/lowdb-store.js'
@@ -20,6 +21,10 @@ export const corePlugin = fp<{ config: HubConfig }>(
     const store = await LowdbStore.open({
       dataDir: config.dataDir,
       flushIntervalMs: config.flushIntervalMs,
+      ...(config.auditRetentionSegments !== undefined
+        ? { auditMaxSegments: config.auditRetentionSegments }
+        : {}),
+      auditSegmentBytes: config.auditSegmentBytes,
       onFlush: ({ ms, bytes, maxSerializeMs }) => {
         metrics.storeWriteDuration.observe(ms / 1000)
         metrics.storeWriteBytes.set(bytes)
@@ -55,6 +60,7 @@ export const corePlugin = fp<{ config: HubConfig }>(
       metrics,
       hooks: new IngestHookSet(),
       commands: new CommandDispatcher(() => ctx.bus),
+      blobs: new BlobCollector(store, config.blobGraceSec * 1000),
       log: app.log,
       bus: undefined,
       generatedAdminPassword: admin.generatedPassword,
@@ -66,12 +72,23 @@ export const corePlugin = fp<{ config: HubConfig }>(
     if (admin.created) ctx.audit({ actor: 'system', action: 'user.create', target: 'admin', ok: true })
     await store.commit()
     app.decorate('hub', ctx)
+    const sweepTimer = setInterval(() => {
+      ctx.blobs.sweep().then(
+        ({ deleted }) => {
+          if (deleted.inventory + deleted.hardening > 0)
+            app.log.info({ deleted }, 'collected unreferenced inventories and hardening reports')
+        },
+        (err: unknown) => app.log.warn({ err }, 'blob sweep failed'),
+      )
+    }, config.blobSweepIntervalSec * 1000)
+    sweepTimer.unref()
     app.addHook('onReady', async () => {
       ctx.ready = true
     })
     app.addHook('onClose', async () => {
       ctx.ready = false
       clearInterval(healthTimer)
+      clearInterval(sweepTimer)
       ctx.commands.close()
       await ctx.bus?.close()
       ctx.bus = undefined

@@ -30,6 +30,8 @@ export async function testHub(overrides: HubConfigInput = {}, dataDir?: string):
       adminPassword: ADMIN_PASSWORD,
       logLevel: 'silent',
       metricsToken: METRICS_TOKEN,
+      // Tests replay many reports per device quickly; the interval's own tests set it.
+      deviceReportMinIntervalSec: 0,
       ...overrides,
     },
     {},

@@ -19,7 +19,14 @@ export async function spawnHub(env: Record<string, string>): Promise<HubProcess>
     process.execPath,
     ['--conditions=source', '--import', import.meta.resolve('tsx'), SCRIPT],
     {
-      env: { ...process.env, VIGIL_LOG_LEVEL: 'silent', VIGIL_METRICS_TOKEN: METRICS_TOKEN, ...env },
+      env: {
+        ...process.env,
+        VIGIL_LOG_LEVEL: 'silent',
+        VIGIL_METRICS_TOKEN: METRICS_TOKEN,
+        // Tests replay many reports per device quickly; the interval's own tests set it.
+        VIGIL_DEVICE_REPORT_MIN_INTERVAL_SEC: '0',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   )

@@ -18,6 +18,8 @@ export interface FeedItem {
     | 'device-offline'
     | 'device-enrolled'
     | 'device-removed'
+    /** A second MQTT connection with the device's credentials replaced (or was refused beside) the first. */
+    | 'device-takeover'
     | DeviceEvent['kind']
     | 'finding'
     | 'manifest'

@@ -22,6 +22,11 @@ export interface BusHandlers {
   disconnected?(deviceId: string): void
   rejected(reason: RejectReason, deviceId: string, message: string): void
   throttled?(deviceId: string): void
+  /**
+   * A second connection came with the credentials of a connected device: it replaced the first
+   * (`refused: false`) or was refused because the setting says so (`refused: true`).
+   */
+  takeover?(deviceId: string, info: { refused: boolean; address?: string }): void
 }
 
 export interface DeviceBus {

@@ -12,6 +12,7 @@ import { type ParsedTopic, parseTopic } from '@vigil/protocol'
 import { Aedes, type AuthenticateError, type Client } from 'aedes'
 import { createWebSocketStream, WebSocketServer } from 'ws'
 import type { BusHandlers, DeviceBus } from './bus.js'
+import { DeviceMeter } from './meter.js'
 import { hubPersistence } from './persistence.js'
 import {
   authorizeConnect,
@@ -19,7 +20,6 @@ import {
   authorizeSubscribe,
   type DeviceCredentials,
   PacketSizeGuard,
-  TokenBucket,
 } from './policy.js'
 
 export interface EmbeddedBrokerOptions {
@@ -33,6 +33,11 @@ export interface EmbeddedBrokerOptions {
   maxPacketBytes: number
   ratePerSec: number
   burst: number
+  /** Payload bytes per second and device, and the burst allowed above it. */
+  bytesPerSec: number
+  bytesBurst: number
+  /** 'refuse': a second connection with a connected device's credentials is refused (CONNACK 5). */
+  takeover?: 'allow' | 'refuse'
   drainTimeoutMs: number
   lookup(deviceId: string): DeviceCredentials | undefined
   handlers: BusHandlers
@@ -63,6 +68,11 @@ class DeviceTopicCache {
     if (this.parsed.size >= this.max) this.parsed.clear()
     this.parsed.set(topic, parsed)
   }
+}
+
+function addressOf(client: Client): { address?: string } {
+  const address = (client.conn as Partial<Socket> | undefined)?.remoteAddress
+  return typeof address === 'string' ? { address } : {}
 }
 
 function authError(message: string, returnCode: 4 | 5): AuthenticateError {
@@ -101,7 +111,13 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
       (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
     )
   }
-  const buckets = new Map<string, TokenBucket>()
+  // Kept across reconnects: a device cannot refill its budget by connecting again.
+  const meter = new DeviceMeter({
+    ratePerSec: opts.ratePerSec,
+    burst: opts.burst,
+    bytesPerSec: opts.bytesPerSec,
+    bytesBurst: opts.bytesBurst,
+  })
   const live = new Map<string, Client>()
   const deviceTopics = new DeviceTopicCache()
   const broker = (await Aedes.createBroker({
@@ -111,7 +127,16 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     authenticate(client, username, password, done) {
       const device = username ? opts.lookup(username) : undefined
       const verdict = authorizeConnect({ clientId: client.id, username, password, device })
-      if (verdict.ok) return done(null, true)
+      if (verdict.ok && opts.takeover === 'refuse' && live.has(client.id)) {
+        // The first connection is alive: the newcomer is refused, never silently.
+        opts.handlers.takeover?.(client.id, { refused: true, ...addressOf(client) })
+        return done(authError('the device is connected already', 5), null)
+      }
+      if (verdict.ok) {
+        // aedes closes the live session when this one registers (before `clientReady`): say so here.
+        if (live.has(client.id)) opts.handlers.takeover?.(client.id, { refused: false, ...addressOf(client) })
+        return done(null, true)
+      }
       // Label only known devices: unknown usernames must not grow the metrics without bound.
       opts.handlers.rejected(verdict.reason, device && username ? username : '', verdict.message)
       // [MQTT-3.2.2-3] CONNACK 4 = bad user name or password, 5 = not authorized
@@ -137,12 +162,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
         // MQTT 3.1.1 has no negative PUBACK: an error here makes aedes close the connection.
         return done(new Error(verdict.message))
       }
-      let bucket = buckets.get(client.id)
-      if (!bucket) {
-        bucket = new TokenBucket(opts.ratePerSec, opts.burst, now())
-        buckets.set(client.id, bucket)
-      }
-      const wait = bucket.take(now())
+      const wait = meter.take(client.id, packet.payload.length, now())
       const deliver = () => ingest(packet, parsed, done)
       if (wait === 0) return deliver()
       // Throttle: stop reading from this device's socket until its bucket has refilled.
@@ -168,7 +188,6 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   broker.on('clientDisconnect', (client) => {
     if (live.get(client.id) !== client) return
     live.delete(client.id)
-    buckets.delete(client.id)
     opts.handlers.disconnected?.(client.id)
   })
 

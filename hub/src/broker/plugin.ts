@@ -25,6 +25,8 @@ export const brokerPlugin = fp(
       log: app.log,
       isConnected: (id) => hub.bus?.isConnected(id),
       adoptUnknownDevices: external,
+      reportMinIntervalMs: config.deviceReportMinIntervalSec * 1000,
+      blobs: hub.blobs,
     })
     const handlers: BusHandlers = {
       message: ingest,
@@ -34,6 +36,34 @@ export const brokerPlugin = fp(
       },
       throttled(deviceId) {
         metrics.throttled.inc({ device: deviceId })
+      },
+      takeover(deviceId, { refused, address }) {
+        metrics.takeovers.inc({ device: deviceId, outcome: refused ? 'refused' : 'taken-over' })
+        const what = refused
+          ? 'a second connection with its credentials was refused (the device is connected)'
+          : 'a second connection with its credentials replaced the connected session'
+        app.log.warn({ deviceId, address, refused }, `device session take-over: ${what}`)
+        hub.audit({
+          actor: `device:${deviceId}`,
+          action: refused ? 'device.takeover-refused' : 'device.takeover',
+          target: deviceId,
+          ok: !refused,
+          ...(address ? { ip: address } : {}),
+        })
+        const d = registry.get(deviceId)
+        if (!d) return
+        const ts = new Date().toISOString()
+        const updated =
+          registry.update(deviceId, { takeovers: (d.takeovers ?? 0) + 1, lastTakeoverAt: ts }) ?? d
+        hub.store.commit().catch((err: unknown) => app.log.warn({ err, deviceId }, 'take-over not stored'))
+        hub.events.emit('feed', {
+          id: `${deviceId}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`,
+          ts,
+          deviceId,
+          deviceName: updated.name,
+          kind: 'device-takeover',
+          message: `${updated.name}: ${what}${address ? ` (from ${address})` : ''}`,
+        })
       },
       connected(deviceId) {
         metrics.connectedDevices.inc()
@@ -67,6 +97,10 @@ export const brokerPlugin = fp(
         maxPacketBytes: config.maxPacketBytes,
         ratePerSec: config.deviceRatePerSec,
         burst: config.deviceRateBurst,
+        bytesPerSec: config.deviceBytesPerSec,
+        // A packet of the maximum size must fit in the burst, or it could never be sent.
+        bytesBurst: Math.max(config.deviceBytesBurst, config.maxPacketBytes),
+        takeover: config.mqttTakeover,
         drainTimeoutMs: config.drainTimeoutMs,
         lookup: (id) => registry.get(id),
         handlers,

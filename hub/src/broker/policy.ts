@@ -110,10 +110,11 @@ export class TokenBucket {
     this.last = now
   }
 
-  take(now: number): number {
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.ratePerSec)
-    this.last = now
-    this.tokens -= 1
+  /** Takes `cost` tokens (default 1); answers the milliseconds to wait before the taker may go on. */
+  take(now: number, cost = 1): number {
+    this.tokens = Math.min(this.burst, this.tokens + (Math.max(0, now - this.last) / 1000) * this.ratePerSec)
+    this.last = Math.max(this.last, now)
+    this.tokens -= cost
     if (this.tokens >= 0) return 0
     return Math.ceil((-this.tokens / this.ratePerSec) * 1000)
   }

@@ -15,8 +15,19 @@ import type { DeviceBus } from '../broker/bus.js'
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
 export type CommandInput = DistributiveOmit<CommandRequest, 'v' | 'tx'>
 
+/** Reports the hub asks for with a command; such a report is accepted inside the minimum interval. */
+export type RequestedReport = 'inventory' | 'hardening'
+const REQUEST_FOR: Partial<Record<CommandInput['cmd'], RequestedReport>> = {
+  'send-inventory': 'inventory',
+  'send-hardening': 'hardening',
+}
+/** An asked-for report is expected within this time. */
+const ASK_TTL_MS = 10 * 60_000
+
 export class CommandDispatcher {
   private readonly pending = new Map<string, (res: CommandResponse | undefined) => void>()
+  /** `<deviceId> <kind>` → until when the hub expects that report (one entry per device and kind). */
+  private readonly asked = new Map<string, number>()
 
   constructor(private readonly bus: () => DeviceBus | undefined) {}
 
@@ -25,6 +36,8 @@ export class CommandDispatcher {
     const bus = this.bus()
     if (!bus) throw new Error('no broker')
     const tx = randomBytes(9).toString('base64url')
+    const report = REQUEST_FOR[input.cmd]
+    if (report) this.asked.set(`${deviceId} ${report}`, Date.now() + ASK_TTL_MS)
     const request = { ...input, v: PROTOCOL_VERSION, tx } as CommandRequest
     await bus.publish(topics.command(deviceId), JSON.stringify(request), {
       qos: HUB_MESSAGES.command.qos,
@@ -64,6 +77,15 @@ export class CommandDispatcher {
     timeoutMs = 10_000,
   ): Promise<CommandResponse | undefined> {
     return (await this.dispatch(deviceId, input, timeoutMs)).response
+  }
+
+  /** Whether the hub asked `deviceId` for this report (and still expects it); consumes the request. */
+  takeRequested(deviceId: string, report: RequestedReport): boolean {
+    const key = `${deviceId} ${report}`
+    const until = this.asked.get(key)
+    if (until === undefined) return false
+    this.asked.delete(key)
+    return until >= Date.now()
   }
 
   /** Called by the ingest pipeline for every `cmd/res`. */

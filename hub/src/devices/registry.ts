@@ -48,6 +48,8 @@ export function toSummary(d: DeviceRecord): DeviceSummary {
   if (d.failingChecks !== undefined) s.failingChecks = d.failingChecks
   if (d.lastState !== undefined) s.deviceTime = d.lastState.ts
   if (d.clockSkewMs !== undefined) s.clockSkewMs = d.clockSkewMs
+  if (d.takeovers !== undefined) s.takeovers = d.takeovers
+  if (d.lastTakeoverAt !== undefined) s.lastTakeoverAt = d.lastTakeoverAt
   return s
 }
 

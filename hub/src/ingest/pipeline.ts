@@ -37,6 +37,7 @@ import type { KindTally } from '../metrics/tallies.js'
 import { failingCheckCount } from '../posture/score.js'
 import { StorageError, toStorageError } from '../store/errors.js'
 import type { DeviceRecord, Store } from '../store/types.js'
+import type { BlobCollector } from './blob-collector.js'
 import { hardeningContentHash, inventoryContentHash } from './content-hash.js'
 import type { IngestHookSet } from './hooks.js'
 
@@ -67,6 +68,14 @@ export interface IngestDeps {
   isConnected(deviceId: string): boolean | undefined
   /** External broker mode: the broker authenticated the device, so an unknown id is registered. */
   adoptUnknownDevices: boolean
+  /**
+   * Inventories and hardening reports are taken from one device at most this often (each kind); one
+   * inside the interval is acknowledged and dropped before any parsing, unless the hub asked for it.
+   * Default 0 (no limit).
+   */
+  reportMinIntervalMs?: number
+  /** Told of every inventory/report stored or linked, so its sweep never collects one in flight. */
+  blobs?: BlobCollector
   now?: () => Date
 }
 
@@ -183,6 +192,8 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
       )
     if (s.status === 'online') {
       // Reconciliation: after any hub data loss, the fleet heals itself.
+      if (s.inventoryHash) deps.blobs?.touch('inventory', s.inventoryHash)
+      if (s.hardeningHash) deps.blobs?.touch('hardening', s.hardeningHash)
       if (s.inventoryHash && !store.inventories.has(s.inventoryHash)) {
         await deps.commands.send(device.id, { cmd: 'send-inventory' })
       } else if (s.inventoryHash && s.inventoryHash !== device.inventoryHash) {
@@ -231,6 +242,7 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
   const inventory: Handler<'inventory'> = async (device, inv: Inventory, _text, applied) => {
     const actual = inventoryContentHash(inv)
     if (actual !== inv.hash) return mismatch(device, 'inventory', inv.hash, actual)
+    deps.blobs?.touch('inventory', inv.hash)
     await store.inventories.put(inv.hash, inv)
     const updated = store.atomic(() => {
       const u = registry.update(device.id, {
@@ -258,6 +270,7 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
   const hardening: Handler<'hardening'> = async (device, report: HardeningReport, _text, applied) => {
     const actual = hardeningContentHash(report)
     if (actual !== report.hash) return mismatch(device, 'hardening', report.hash, actual)
+    deps.blobs?.touch('hardening', report.hash)
     await store.hardening.put(report.hash, report)
     store.atomic(() => {
       linkHardening(device.id, report)
@@ -334,6 +347,46 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
     registry.update(deviceId, { seq: { epoch, last: seq } })
   }
 
+  /**
+   * Minimum interval of inventories and hardening reports per device, checked before the payload is
+   * decoded (their validation and hashing is the costly part of ingest). Keyed by enrolled device id
+   * and kind. A dropped report makes the hub ask for a fresh one when the interval has passed, so the
+   * last change is never lost for good.
+   */
+  const minInterval = deps.reportMinIntervalMs ?? 0
+  const lastReport = new Map<string, number>()
+  const followUps = new Map<string, NodeJS.Timeout>()
+  const reportAllowed = (deviceId: string, kind: 'inventory' | 'hardening'): boolean => {
+    const key = `${deviceId} ${kind}`
+    const nowMs = Date.now()
+    const last = lastReport.get(key)
+    const asked = deps.commands.takeRequested(deviceId, kind)
+    if (minInterval === 0 || asked || last === undefined || nowMs - last >= minInterval) {
+      lastReport.set(key, nowMs)
+      return true
+    }
+    metrics.ingestRefused.inc({ reason: 'too-frequent' })
+    log.info({ deviceId, kind }, `dropped ${kind}: inside the minimum interval`)
+    if (!followUps.has(key)) {
+      const timer = setTimeout(
+        () => {
+          followUps.delete(key)
+          const cmd = kind === 'inventory' ? 'send-inventory' : 'send-hardening'
+          if (registry.get(deviceId) && deps.isConnected(deviceId) !== false)
+            deps.commands.send(deviceId, { cmd }).catch(() => undefined)
+        },
+        (last ?? nowMs) + minInterval - nowMs,
+      )
+      timer.unref()
+      followUps.set(key, timer)
+    }
+    return false
+  }
+  /** A report that was not stored (storage failure) does not count for the interval: its resend is taken. */
+  const forgetReport = (deviceId: string, kind: DeviceMessageKind) => {
+    if (kind === 'inventory' || kind === 'hardening') lastReport.delete(`${deviceId} ${kind}`)
+  }
+
   const DURABLE: Record<DeviceMessageKind, boolean> = {
     state: true,
     telemetry: false,
@@ -350,6 +403,7 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
     payload: Buffer,
   ): Promise<void> | undefined => {
     const started = performance.now()
+    if ((kind === 'inventory' || kind === 'hardening') && !reportAllowed(device.id, kind)) return undefined
     const text = decodePayload(kind, payload)
     if (typeof text !== 'string') {
       reject(text.reason, device.id, `${kind}: ${text.message}`)
@@ -364,7 +418,10 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
     if (durable) {
       // Not stored now, so not acknowledged: the agent keeps the message and sends it again.
       const health = store.health()
-      if (!health.ok) return Promise.reject(new StorageError('STORAGE_FULL', health.reason))
+      if (!health.ok) {
+        forgetReport(device.id, kind)
+        return Promise.reject(new StorageError('STORAGE_FULL', health.reason))
+      }
     }
     const { seq, epoch } = result.value as Sequenced
     const sequenced = typeof seq === 'number' && typeof epoch === 'string'
@@ -375,6 +432,7 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
     if (sequenced) accepted.set(device.id, { epoch, last: seq })
     const tally = perKind[kind]
     const forget = () => {
+      forgetReport(device.id, kind)
       if (sequenced && accepted.get(device.id)?.last === seq) accepted.delete(device.id)
     }
     let marked = false

@@ -75,9 +75,15 @@ export function createMetrics() {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [registry],
     }),
+    takeovers: new Counter({
+      name: 'vigil_mqtt_takeovers_total',
+      help: 'Second MQTT connections with a connected device’s credentials, by outcome (taken-over, refused)',
+      labelNames: ['device', 'outcome'] as const,
+      registers: [registry],
+    }),
     ingestRefused: new Counter({
       name: 'vigil_ingest_refused_total',
-      help: 'Device messages acknowledged but not applied: duplicate or older sequence, hash mismatch',
+      help: 'Device messages acknowledged but not applied: duplicate or older sequence, hash mismatch, too frequent',
       labelNames: ['reason'] as const,
       registers: [registry],
     }),

@@ -56,6 +56,10 @@ export interface LowdbStoreOptions {
   onCommit?: (info: { ms: number; waiters: number }) => void
   /** Called when storage starts failing (once per failure streak) and for background errors. */
   onError?: (err: unknown) => void
+  /** Audit log retention: keep at most this many segments (default: the whole trail). */
+  auditMaxSegments?: number
+  /** Audit log segment size (default 64 MiB). */
+  auditSegmentBytes?: number
   /** Take the data directory even if a live process holds its lock (tests of a second opener only). */
   skipLock?: boolean
 }
@@ -127,8 +131,12 @@ export class LowdbStore implements Store {
     })
     this.inventories = new FileBlobStore(join(dir, 'inventories'))
     this.hardening = new FileBlobStore(join(dir, 'hardening'))
-    // The audit trail is kept whole; device events keep their newest 32 segments (~2 GiB).
-    this.audit = this.newLog('audit', {})
+    // The audit trail is kept whole unless a retention is configured; device events keep their newest
+    // 32 segments (~2 GiB).
+    this.audit = this.newLog('audit', {
+      ...(opts.auditMaxSegments !== undefined ? { maxSegments: opts.auditMaxSegments } : {}),
+      ...(opts.auditSegmentBytes !== undefined ? { maxSegmentBytes: opts.auditSegmentBytes } : {}),
+    })
     this.events = this.newLog('events', { maxSegments: 32 })
     this.metaFile = new DurableJsonFile(join(dir, 'meta.json'))
   }

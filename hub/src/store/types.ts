@@ -77,6 +77,9 @@ export interface DeviceRecord {
   stateAt?: string
   /** Device clock minus hub clock at the last state message, when beyond the skew threshold. */
   clockSkewMs?: number
+  /** Second MQTT connections with this device's credentials (taken over or refused), and the last. */
+  takeovers?: number
+  lastTakeoverAt?: string
 }
 
 export interface AuditEntry {

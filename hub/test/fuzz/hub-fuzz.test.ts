@@ -2,7 +2,7 @@
  * Property-based fuzzing of a hub running in its own process (issue #14): random and hostile payloads
  * for every socket.io client event and every HTTP route that takes a body, as admin and as a stranger.
  * Afterwards the process is alive, its memory is bounded, nothing the hub refused was stored, and a write
- * made after the fuzz succeeds and survives a restart. (The MQTT topics are fuzzed with the ingest.)
+ * made after the fuzz succeeds and survives a restart. (The MQTT topics: mqtt-fuzz.test.ts.)
  * Runs are bounded so the whole file takes well under a minute.
  */
 import { readFile } from 'node:fs/promises'

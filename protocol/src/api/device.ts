@@ -36,6 +36,13 @@ export const DeviceSummary = Type.Object(
         description: 'device clock minus hub clock, set when beyond the skew threshold (5 min)',
       }),
     ),
+    takeovers: Type.Optional(
+      Type.Integer({
+        description:
+          'second MQTT connections with this device’s credentials (taken over or refused) since enrollment',
+      }),
+    ),
+    lastTakeoverAt: Type.Optional(Type.String({ format: 'date-time' })),
   },
   { $id: 'DeviceSummary' },
 )
