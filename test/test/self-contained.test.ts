@@ -43,12 +43,12 @@ describe('the repository is self-contained', () => {
     expect(code.length).toBeGreaterThan(200)
   })
 
-  it('no code, test, benchmark or script names ../shared', () => {
+  it('no code, test, benchmark or script names the shared folder beside the repository', () => {
     const self = 'test/test/self-contained.test.ts'
     expect(code.filter((p) => p !== self && SHARED.test(text(p)))).toEqual([])
   })
 
-  it('no document names ../shared', () => {
+  it('no document names the shared folder beside the repository', () => {
     expect(all.filter((p) => DOCS.test(p) && SHARED.test(text(p)))).toEqual([])
   })
 
