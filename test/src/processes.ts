@@ -81,6 +81,8 @@ export async function startHubProcess(opts: {
       VIGIL_DATA_DIR: opts.dataDir,
       VIGIL_ADMIN_PASSWORD: ADMIN_PASSWORD,
       VIGIL_LOG_LEVEL: 'warn',
+      // Delivery, not metering, is under test: no minimum interval between reports.
+      VIGIL_DEVICE_REPORT_MIN_INTERVAL_SEC: '0',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

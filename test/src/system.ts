@@ -29,6 +29,8 @@ export async function startTestHub(overrides: HubConfigInput = {}): Promise<Runn
       dataDir: await tempDir('vigil-hub-'),
       adminPassword: ADMIN_PASSWORD,
       logLevel: 'silent',
+      // These flows test delivery, not metering: reports are never held back by the minimum interval.
+      deviceReportMinIntervalSec: 0,
       ...overrides,
     },
     {},

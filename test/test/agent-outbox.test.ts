@@ -51,6 +51,7 @@ describe('agent outbox against the hub', () => {
           dataDir,
           adminPassword: ADMIN_PASSWORD,
           logLevel: 'silent',
+          deviceReportMinIntervalSec: 0,
         },
         {},
       )
