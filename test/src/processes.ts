@@ -83,6 +83,8 @@ export async function startHubProcess(opts: {
       VIGIL_LOG_LEVEL: 'warn',
       // Delivery, not metering, is under test: no minimum interval between reports.
       VIGIL_DEVICE_REPORT_MIN_INTERVAL_SEC: '0',
+      // Simulated fleets enroll from one address: more than the default 30 a minute.
+      VIGIL_ENROLL_ATTEMPTS_PER_MIN: '10000',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -31,6 +31,8 @@ export async function startTestHub(overrides: HubConfigInput = {}): Promise<Runn
       logLevel: 'silent',
       // These flows test delivery, not metering: reports are never held back by the minimum interval.
       deviceReportMinIntervalSec: 0,
+      // Simulated fleets enroll from one address: more than the default 30 a minute.
+      enrollAttemptsPerMin: 10_000,
       ...overrides,
     },
     {},
