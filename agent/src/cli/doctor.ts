@@ -7,13 +7,11 @@ import { readFile } from 'node:fs/promises'
 import { connect as tcpConnect } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
 import mqtt from 'mqtt'
-import { DEFAULT_STATE_DIR } from '../config/defaults.js'
-import { loadAgentConfig } from '../config/load.js'
 import { type Credentials, readCredentials } from '../credentials.js'
 import { describeLinkError } from '../link/mqtt-link.js'
 import { type Io, parse } from './args.js'
 import { paint, table } from './format.js'
-import { technicianStateDir } from './state-dir.js'
+import { technicianConfig } from './state-dir.js'
 import { readStatus } from './status.js'
 
 export type Verdict = 'ok' | 'warn' | 'fail' | 'skip'
@@ -181,18 +179,7 @@ export async function diagnose(stateDir: string, statusIntervalSec: number, ca?:
 
 export async function doctorCommand(argv: string[], io: Io): Promise<number> {
   const a = parse(argv, { dir: { type: 'string' }, config: { type: 'string' }, json: { type: 'boolean' } })
-  const configured = loadAgentConfig({
-    ...(a.dir ? { stateDir: a.dir } : {}),
-    ...(a.config ? { file: a.config } : {}),
-  })
-  const where = a.dir
-    ? { dir: configured.stateDir }
-    : technicianStateDir(configured.stateDir, DEFAULT_STATE_DIR, process.cwd())
-  const config =
-    where.dir === configured.stateDir
-      ? configured
-      : loadAgentConfig({ stateDir: where.dir, ...(a.config ? { file: a.config } : {}) })
-  if (where.note && !a.json) io.err(where.note)
+  const config = technicianConfig(a, io)
   const ca = config.mqttCaFile ? await readFile(config.mqttCaFile, 'utf8') : undefined
   const findings = await diagnose(config.stateDir, config.statusIntervalSec, ca)
   const failed = findings.some((x) => x.verdict === 'fail')

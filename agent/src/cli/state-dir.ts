@@ -5,7 +5,11 @@
  */
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { DEFAULT_STATE_DIR } from '../config/defaults.js'
+import { loadAgentConfig } from '../config/load.js'
+import type { AgentConfig } from '../config/schema.js'
 import { credentialsPath } from '../credentials.js'
+import type { Io } from './args.js'
 
 /** Where `vigil-hub serve --local-agent` (what `pnpm start` runs) keeps its agent, from the repository root. */
 export const LOCAL_AGENT_DIR = join('data', 'local-agent')
@@ -28,4 +32,27 @@ export function technicianStateDir(configured: string, defaultDir: string, cwd: 
     dir: local,
     note: `${defaultDir} holds no enrollment; showing the agent \`pnpm start\` runs (state in ${local}; --dir chooses another)`,
   }
+}
+
+/**
+ * The configuration `status` and `doctor` read: `--dir` if given, else the configured state directory,
+ * else the one `pnpm start`'s local agent uses (said on stderr unless `--json`).
+ */
+export function technicianConfig(
+  a: { dir?: string | undefined; config?: string | undefined; json?: boolean | undefined },
+  io: Io,
+): AgentConfig {
+  const configured = loadAgentConfig({
+    ...(a.dir ? { stateDir: a.dir } : {}),
+    ...(a.config ? { file: a.config } : {}),
+  })
+  const where = a.dir
+    ? { dir: configured.stateDir }
+    : technicianStateDir(configured.stateDir, DEFAULT_STATE_DIR, process.cwd())
+  const config =
+    where.dir === configured.stateDir
+      ? configured
+      : loadAgentConfig({ stateDir: where.dir, ...(a.config ? { file: a.config } : {}) })
+  if (where.note && !a.json) io.err(where.note)
+  return config
 }

@@ -3,14 +3,12 @@
  * checks, baseline, pending manifests. Reads the status file the daemon writes, so it works when the
  * daemon is down (and says so, showing the last known state).
  */
-import { DEFAULT_STATE_DIR } from '../config/defaults.js'
-import { loadAgentConfig } from '../config/load.js'
 import { CredentialsError, readCredentials } from '../credentials.js'
 import { MANIFEST_COLUMNS, manifestRows, trustLine } from '../manifest/format.js'
 import { type AgentStatus, readJson, statusPath } from '../store.js'
 import { type Io, parse } from './args.js'
 import { ago, keyValues, paint, table } from './format.js'
-import { technicianStateDir } from './state-dir.js'
+import { technicianConfig } from './state-dir.js'
 
 export interface StatusReport {
   enrolled: boolean
@@ -66,18 +64,7 @@ export async function readStatus(
 
 export async function statusCommand(argv: string[], io: Io): Promise<number> {
   const a = parse(argv, { dir: { type: 'string' }, config: { type: 'string' }, json: { type: 'boolean' } })
-  const configured = loadAgentConfig({
-    ...(a.dir ? { stateDir: a.dir } : {}),
-    ...(a.config ? { file: a.config } : {}),
-  })
-  const where = a.dir
-    ? { dir: configured.stateDir }
-    : technicianStateDir(configured.stateDir, DEFAULT_STATE_DIR, process.cwd())
-  const config =
-    where.dir === configured.stateDir
-      ? configured
-      : loadAgentConfig({ stateDir: where.dir, ...(a.config ? { file: a.config } : {}) })
-  if (where.note && !a.json) io.err(where.note)
+  const config = technicianConfig(a, io)
   const now = new Date()
   const r = await readStatus(config.stateDir, config.statusIntervalSec, now)
   if (a.json) {

@@ -111,15 +111,8 @@ export class FeedHttp {
     return this.#attempt(url, async () => {
       const started = Date.now()
       const res = await this.#open(url, opts.validator)
-      if (res.status === 304) return { status: 304, validator: opts.validator ?? {} }
-      if (res.status === 404 || res.status === 410) {
-        await res.body?.cancel()
-        return { status: 404 }
-      }
-      if (res.status !== 200) {
-        await res.body?.cancel()
-        throw new FeedFetchError(url, `${url}: HTTP ${res.status}`, res.status)
-      }
+      const answered = await notModifiedOrMissing(res, url, opts.validator)
+      if (answered) return answered
       const chunks: Buffer[] = []
       let size = 0
       const remaining = () => this.policy.timeoutMs - (Date.now() - started)
@@ -138,15 +131,8 @@ export class FeedHttp {
     const max = opts.maxBytes ?? this.policy.maxBytes
     return this.#attempt(url, async () => {
       const res = await this.#open(url, opts.validator)
-      if (res.status === 304) return { status: 304, validator: opts.validator ?? {} }
-      if (res.status === 404 || res.status === 410) {
-        await res.body?.cancel()
-        return { status: 404 }
-      }
-      if (res.status !== 200) {
-        await res.body?.cancel()
-        throw new FeedFetchError(url, `${url}: HTTP ${res.status}`, res.status)
-      }
+      const answered = await notModifiedOrMissing(res, url, opts.validator)
+      if (answered) return answered
       const out = createWriteStream(file)
       let size = 0
       try {
@@ -215,4 +201,22 @@ async function* withDeadline(
   } finally {
     reader.cancel().catch(() => {})
   }
+}
+
+/** 304 and 404/410 are answers; any other status but 200 is a failure (thrown); 200 answers undefined. */
+async function notModifiedOrMissing(
+  res: Response,
+  url: string,
+  validator: GetOptions['validator'],
+): Promise<Fetched | undefined> {
+  if (res.status === 304) return { status: 304, validator: validator ?? {} }
+  if (res.status === 404 || res.status === 410) {
+    await res.body?.cancel()
+    return { status: 404 }
+  }
+  if (res.status !== 200) {
+    await res.body?.cancel()
+    throw new FeedFetchError(url, `${url}: HTTP ${res.status}`, res.status)
+  }
+  return undefined
 }

@@ -55,10 +55,6 @@ export class GroupCommit {
     this.participants.add(p)
   }
 
-  remove(p: Durable): void {
-    this.participants.delete(p)
-  }
-
   /** Why storage is failing right now, if it is. */
   health(): { ok: true } | { ok: false; code: StorageError['code']; reason: string } {
     return this.failure ? { ok: false, code: this.failure.code, reason: this.failure.message } : { ok: true }

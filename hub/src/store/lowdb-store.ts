@@ -371,17 +371,14 @@ export class LowdbStore implements Store {
     if (files > 0) this.opts.onFlush?.({ ms, bytes, files, maxSerializeMs })
   }
 
-  /** Notes in meta.json every collection now whole on disk, so a missing file is noticed later. */
+  /** Writes meta.json: every collection now whole on disk (so a missing file is noticed later), log positions. */
   private async recordCollections(): Promise<void> {
     const known = this.meta.collections ?? {}
-    let changed = this.meta.collections === undefined
     for (const c of this.collections.values()) {
       if (known[c.name] || !c.complete) continue
       known[c.name] = { shards: c.shards, schemaVersion: c.schemaVersion }
-      changed = true
     }
     this.meta.collections = known
-    void changed
     await this.metaFile.write(this.meta)
   }
 
