@@ -4,6 +4,7 @@
  */
 import { tryCompare } from '../versions.js'
 import type { CsafTest, Doc } from './csaf-checks.js'
+import { compareTimestamps } from './csaf-timestamp.js'
 
 // biome-ignore lint/suspicious/noExplicitAny: generic JSON access after schema validation
 type Json = any
@@ -20,9 +21,9 @@ function cmpVersion(a: string, b: string): number {
 }
 
 function history(doc: Doc): { date: string; number: string }[] {
-  // By date (to the millisecond), ties by number: the spec's order for the tests below.
+  // By date at full precision (not Date.parse's milliseconds), ties by number (CSAF 2.1 §6.1.14).
   return [...(doc.document.tracking.revision_history ?? [])].sort(
-    (x: Json, y: Json) => Date.parse(x.date) - Date.parse(y.date) || cmpVersion(x.number, y.number),
+    (x: Json, y: Json) => compareTimestamps(x.date, y.date) || cmpVersion(x.number, y.number),
   )
 }
 
