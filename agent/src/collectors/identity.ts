@@ -34,6 +34,10 @@ export function buildIdentity(input: {
   if (vendor) id.vendor = vendor
   if (model) id.model = model
   if (serial) id.serial = serial
+  const cpe = clean(input.identity.cpe, 512)
+  const purl = clean(input.identity.purl, 512)
+  if (cpe) id.cpe = cpe
+  if (purl) id.purl = purl
   if (input.firmwareVersion) id.firmwareVersion = input.firmwareVersion.slice(0, 128)
   const hw: NonNullable<DeviceIdentity['hardware']> = {}
   const m = clean(input.hardware.manufacturer)

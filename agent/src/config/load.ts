@@ -40,6 +40,8 @@ const ENV_MAP: Record<string, { path: string[]; type: 'string' | 'int' }> = {
   VIGIL_AGENT_VENDOR: { path: ['identity', 'vendor'], type: 'string' },
   VIGIL_AGENT_MODEL: { path: ['identity', 'model'], type: 'string' },
   VIGIL_AGENT_SERIAL: { path: ['identity', 'serial'], type: 'string' },
+  VIGIL_AGENT_CPE: { path: ['identity', 'cpe'], type: 'string' },
+  VIGIL_AGENT_PURL: { path: ['identity', 'purl'], type: 'string' },
   VIGIL_AGENT_FIRMWARE_VERSION: { path: ['identity', 'firmwareVersion'], type: 'string' },
   VIGIL_AGENT_FIRMWARE_FILE: { path: ['identity', 'firmwareFile'], type: 'string' },
   VIGIL_AGENT_FIRMWARE_COMMAND: { path: ['identity', 'firmwareCommand'], type: 'string' },

@@ -21,6 +21,9 @@ export const AgentConfigSchema = Type.Object(
         vendor: Type.Optional(Type.String({ maxLength: 128 })),
         model: Type.Optional(Type.String({ maxLength: 128 })),
         serial: Type.Optional(Type.String({ maxLength: 128 })),
+        /** CPE / package-url of the device product, when its vendor publishes one (CSAF matching). */
+        cpe: Type.Optional(Type.String({ maxLength: 512 })),
+        purl: Type.Optional(Type.String({ maxLength: 512 })),
         firmwareVersion: Type.Optional(Type.String({ maxLength: 128 })),
         firmwareFile: Type.Optional(Type.String({ pattern: '^/' })),
         firmwareCommand: Type.Optional(Type.String({ minLength: 1 })),

@@ -4,6 +4,15 @@
  * only the inventories holding those keys (issue 5 point 4). Pure and in memory.
  */
 import { foldForPurlType, matchName } from './ecosystems.js'
+import {
+  cpeKey,
+  type Identification,
+  identify,
+  modelTokens,
+  namesOf,
+  purlKey,
+  withoutVendor,
+} from './identify.js'
 import type { MatchDevice, MatchPackage } from './target.js'
 import type { Advisory, PackageAffect, ProductAffect } from './types.js'
 import { productKey, type VendorMatcher } from './vendor.js'
@@ -13,12 +22,14 @@ export const packageKey = (purlType: string, release: string | null, name: strin
   `pkg|${purlType}|${release ?? '*'}|${name}`
 export const productIndexKey = (vendorKey: string, product: string): string => `dev|${vendorKey}|${product}`
 
-/** Product keys of a product name: itself, and without a leading vendor word ("BD Alaris…" → "alaris…"). */
-function productVariants(product: string, vendorKeys: string[]): string[] {
-  const key = productKey(product)
-  const out = new Set([key])
-  for (const v of vendorKeys) if (key.startsWith(`${v} `)) out.add(key.slice(v.length + 1))
-  return [...out]
+const tokenKey = (vendorKey: string, token: string): string => `tok|${vendorKey}|${token}`
+
+/** Keys of one name: `dev|` for the whole name (with and without the vendor), `tok|` per model code. */
+function nameKeys(key: string, vks: string[], out: Set<string>): void {
+  for (const vk of vks) {
+    for (const form of withoutVendor(key, vks)) out.add(productIndexKey(vk, form))
+    for (const t of modelTokens(key)) out.add(tokenKey(vk, t))
+  }
 }
 
 export interface PackageCandidate {
@@ -28,6 +39,7 @@ export interface PackageCandidate {
 export interface ProductCandidate {
   advisory: Advisory
   product: ProductAffect
+  identified: Identification
 }
 
 /** Keys an installed package is looked up under (source and binary names, with and without release). */
@@ -46,8 +58,13 @@ export function keysForPackage(p: MatchPackage): string[] {
 }
 
 export function keysForDevice(d: MatchDevice, vendors: VendorMatcher): string[] {
-  const vks = vendors.keys(d.vendor)
-  return vks.flatMap((vk) => productVariants(d.model, vks).map((pk) => productIndexKey(vk, pk)))
+  const out = new Set<string>()
+  if (d.model !== '') nameKeys(productKey(d.model), vendors.keys(d.vendor), out)
+  const c = d.cpe ? cpeKey(d.cpe) : null
+  if (c) out.add(`cpe|${c.key}`)
+  const p = d.purl ? purlKey(d.purl) : null
+  if (p) out.add(`purl|${p.key}`)
+  return [...out]
 }
 
 export class AdvisoryIndex {
@@ -74,8 +91,11 @@ export class AdvisoryIndex {
     for (const p of a.packages) keys.add(packageKey(p.purlType, p.release, p.name))
     for (const p of a.products) {
       const vks = this.vendors.keys(p.vendor)
-      for (const vk of vks)
-        for (const pk of productVariants(p.product, vks)) keys.add(productIndexKey(vk, pk))
+      for (const n of namesOf(p)) nameKeys(n.key, vks, keys)
+      const c = p.ids?.cpe ? cpeKey(p.ids.cpe) : null
+      if (c) keys.add(`cpe|${c.key}`)
+      const u = p.ids?.purl ? purlKey(p.ids.purl) : null
+      if (u) keys.add(`purl|${u.key}`)
     }
     return [...keys]
   }
@@ -133,15 +153,11 @@ export class AdvisoryIndex {
   }
 
   productCandidates(d: MatchDevice): ProductCandidate[] {
-    const keys = new Set(keysForDevice(d, this.vendors))
     const out: ProductCandidate[] = []
-    for (const advisory of this.#lookup([...keys])) {
+    for (const advisory of this.#lookup(keysForDevice(d, this.vendors))) {
       for (const product of advisory.products) {
-        const vks = this.vendors.keys(product.vendor)
-        const pks = vks.flatMap((vk) =>
-          productVariants(product.product, vks).map((pk) => productIndexKey(vk, pk)),
-        )
-        if (pks.some((k) => keys.has(k))) out.push({ advisory, product })
+        const identified = identify(product, d, this.vendors)
+        if (identified !== null) out.push({ advisory, product, identified })
       }
     }
     return out

@@ -15,6 +15,10 @@ export interface Enrichment {
 }
 
 const CONFIDENCE_RANK: Record<Finding['confidence'], number> = { exact: 3, range: 2, review: 1 }
+const TIER_RANK = { exact: 3, alias: 2, review: 1 } as const
+/** Tier first (CSAF device matches), then confidence: the most decisive entry speaks. */
+const rank = (f: Finding): number =>
+  (f.why.tier ? TIER_RANK[f.why.tier] : 0) * 4 + CONFIDENCE_RANK[f.confidence]
 
 export const NO_ENRICHMENT: Enrichment = { kev: new Map(), epss: new Map() }
 
@@ -43,8 +47,7 @@ export function correlate(
     const key = `${f.advisory}|${f.cve ?? ''}|${f.component.purl ?? f.component.name}|${f.component.version}`
     // Several entries of one advisory may name the product: the most decisive one speaks.
     const held = out.get(key)
-    if (held === undefined || CONFIDENCE_RANK[f.confidence] > CONFIDENCE_RANK[held.confidence])
-      out.set(key, f)
+    if (held === undefined || rank(f) > rank(held)) out.set(key, f)
   }
   for (const p of target.packages) {
     for (const { advisory, affect } of index.packageCandidates(p)) {
@@ -78,8 +81,8 @@ export function correlate(
     }
   }
   for (const d of target.devices) {
-    for (const { advisory, product } of index.productCandidates(d)) {
-      for (const hit of matchDevice(advisory, product, d)) {
+    for (const { advisory, product, identified } of index.productCandidates(d)) {
+      for (const hit of matchDevice(advisory, product, d, identified)) {
         put(
           enrich(
             {
@@ -95,6 +98,8 @@ export function correlate(
                 entry: `${product.productId}: ${product.vendor} / ${product.product} / ${product.versionRaw}`,
                 installed: d.firmware,
                 reason: hit.verdict.reason,
+                tier: hit.tier,
+                identified: hit.identified,
               },
             },
             hit.cve ? [hit.cve] : [],

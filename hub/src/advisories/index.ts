@@ -21,7 +21,13 @@ export {
 } from './import.js'
 export { findingsJson, findingsTable, importSummaryText } from './report.js'
 export { parseSbom } from './sbom.js'
-export { type MatchDevice, type MatchPackage, type MatchTarget, targetFromInventory } from './target.js'
+export {
+  deviceFromIdentity,
+  type MatchDevice,
+  type MatchPackage,
+  type MatchTarget,
+  targetFromInventory,
+} from './target.js'
 export { TargetIndex } from './target-index.js'
 export type {
   Advisory,

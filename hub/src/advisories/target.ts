@@ -23,6 +23,10 @@ export interface MatchDevice {
   model: string
   firmware: string
   purl: string | null
+  /** CPE the device reports for itself (2.2 URI or 2.3 string), matched against the helper's. */
+  cpe?: string | null
+  /** Serial number: narrows entries whose helper lists `serial_numbers`. */
+  serial?: string | null
 }
 
 export interface MatchTarget {
@@ -68,14 +72,32 @@ function osRelease(os: OsRelease): string | null {
   return releaseOf(os.id, os.versionId, os.codename)
 }
 
+/**
+ * A device as CSAF matching sees it: vendor + model + firmware, or a CPE / purl of its own (then the
+ * firmware may be missing: a CPE's version stands in). Null when it names no product.
+ */
+export function deviceFromIdentity(
+  identity: DeviceIdentity,
+  firmware: string | undefined,
+): MatchDevice | null {
+  const named = Boolean(identity.vendor && identity.model && firmware)
+  if (!named && !identity.cpe && !identity.purl) return null
+  return {
+    vendor: identity.vendor ?? '',
+    model: identity.model ?? '',
+    firmware: firmware ?? '',
+    purl: identity.purl ?? null,
+    cpe: identity.cpe ?? null,
+  }
+}
+
 /** The hub's view of a device → match target. */
 export function targetFromInventory(identity: DeviceIdentity, inventory: Inventory): MatchTarget {
   const release = osRelease(inventory.os)
   const devices: MatchDevice[] = []
   const firmware = identity.firmwareVersion ?? inventory.firmwareVersion
-  if (identity.vendor && identity.model && firmware) {
-    devices.push({ vendor: identity.vendor, model: identity.model, firmware, purl: null })
-  }
+  const device = deviceFromIdentity(identity, firmware)
+  if (device !== null) devices.push(device)
   return {
     devices,
     packages: inventory.packages.map((p) => ({

@@ -3,9 +3,19 @@
  * at import; matching, the index and the scanner only ever see them.
  */
 import type { Severity, VersionScheme } from '@vigil/protocol'
+import type { FreeTextReading } from './free-text-range.js'
+import type { ProductName } from './product-names.js'
 import type { VersionRange } from './ranges.js'
 
 export type Confidence = 'exact' | 'range' | 'review'
+
+/**
+ * How a device was matched to a product entry (issue 17): `exact` = the name as written, a model
+ * number, SKU, CPE or purl, and a readable version; `alias` = a derived name (one model of a list, the
+ * vendor prefix added or dropped, an abbreviation) and a readable version; `review` = a version in
+ * prose or a name the device only shares in part: a person confirms.
+ */
+export type MatchTier = 'exact' | 'alias' | 'review'
 
 /** One OSV range, its events already split out (`introduced` "0" = from the beginning). */
 export interface OsvEvents {
@@ -47,6 +57,19 @@ export interface ProductAffect {
   range: VersionRange | null
   /** Why `range` is null although a version expression was given: the finding becomes `review`. */
   unparseable: string | null
+  /** Names the entry is known by (`product-names.ts`); absent on advisories stored before issue 17. */
+  names?: ProductName[]
+  /** Identifiers from `product_identification_helper` a device can report itself. */
+  ids?: ProductIds
+  /** When `range` is null: the prose version read as a range (findings stay `review`). */
+  freeText?: FreeTextReading | null
+}
+
+export interface ProductIds {
+  /** CPE as written (2.2 URI or 2.3 formatted string). */
+  cpe: string | null
+  purl: string | null
+  serials: string[]
 }
 
 /** One CSAF vulnerability entry reduced to what matching needs. */
@@ -100,7 +123,15 @@ export interface Finding {
   kevDueDate?: string
   epss?: number
   confidence: Confidence
-  why: { source: 'osv' | 'csaf'; entry: string; installed: string; reason: string }
+  why: {
+    source: 'osv' | 'csaf'
+    entry: string
+    installed: string
+    reason: string
+    /** CSAF device matches: the tier and how the product was identified. */
+    tier?: MatchTier
+    identified?: string
+  }
 }
 
 /** What an import refused or noted, per file. */

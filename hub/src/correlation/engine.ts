@@ -11,6 +11,7 @@ import {
   type Advisory,
   AdvisoryIndex,
   correlate,
+  deviceFromIdentity,
   type Finding,
   type MatchTarget,
   TargetIndex,
@@ -130,9 +131,12 @@ export class CorrelationEngine {
   /** A device's identity (vendor/model/firmware) as the hub holds it: true when its targets changed. */
   setIdentity(deviceId: string, identity: DeviceIdentity | undefined, firmware?: string): boolean {
     const fw = identity?.firmwareVersion ?? firmware
-    if (!identity?.vendor || !identity.model || !fw) return this.#attach(deviceId, 'dev', undefined)
-    const devices = [{ vendor: identity.vendor, model: identity.model, firmware: fw, purl: null }]
-    const key = `dev:${identity.vendor}|${identity.model}|${fw}`
+    // The serial is left out: it would make every device its own target. Entries that list serial
+    // numbers are then `review` ("the device reports none"), never silently matched or dropped.
+    const device = identity ? deviceFromIdentity(identity, fw) : null
+    if (device === null) return this.#attach(deviceId, 'dev', undefined)
+    const devices = [device]
+    const key = `dev:${device.vendor}|${device.model}|${device.firmware}|${device.cpe ?? ''}|${device.purl ?? ''}`
     return this.#attach(deviceId, 'dev', key, () => ({ devices, packages: [] }))
   }
 

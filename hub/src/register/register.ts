@@ -266,7 +266,11 @@ export class RiskRegister {
     }
     if (kevDueDate !== undefined) view.kevDueDate = kevDueDate
     if (f?.epss !== undefined) view.epss = f.epss
-    if (f !== undefined) view.why = { source: f.why.source, entry: f.why.entry, reason: f.why.reason }
+    if (f !== undefined) {
+      view.why = { source: f.why.source, entry: f.why.entry, reason: f.why.reason }
+      if (f.why.tier !== undefined) view.why.tier = f.why.tier
+      if (f.why.identified !== undefined) view.why.identified = f.why.identified
+    }
     return view
   }
 

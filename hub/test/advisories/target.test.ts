@@ -38,7 +38,15 @@ describe('hub inventory → match target', () => {
     }
     const t = targetFromInventory(identity, inventory)
     expect(t.devices).toEqual([
-      { vendor: 'Philips', model: 'IntelliVue MX40', firmware: 'B.06.18', purl: null },
+      { vendor: 'Philips', model: 'IntelliVue MX40', firmware: 'B.06.18', purl: null, cpe: null },
+    ])
+    // A device known only by the CPE it reports is still a device to match (issue 17).
+    const byCpe = targetFromInventory(
+      { hostname: 'x', os: identity.os, cpe: 'cpe:/h:philips:intellivue_mx40' },
+      inventory,
+    )
+    expect(byCpe.devices).toEqual([
+      { vendor: '', model: '', firmware: '', purl: null, cpe: 'cpe:/h:philips:intellivue_mx40' },
     ])
     expect(t.packages[0]).toMatchObject({ purlType: 'deb', release: '12', source: { name: 'openssl' } })
     expect(t.packages[1]).toMatchObject({ purlType: 'npm', release: null })

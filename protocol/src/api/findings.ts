@@ -25,6 +25,14 @@ export const FindingConfidence = Type.Union([
   Type.Literal('review'),
 ])
 
+/**
+ * How a device matched a CSAF product entry: `exact` (name as written, model number, SKU, CPE, purl),
+ * `alias` (one model of a list, vendor prefix added or dropped, abbreviation), `review` (prose version
+ * or a name shared only in part: a person confirms).
+ */
+export const MatchTier = Type.Union([Type.Literal('exact'), Type.Literal('alias'), Type.Literal('review')])
+export type MatchTier = Static<typeof MatchTier>
+
 /** An accepted, unexpired vendor manifest that fixes a finding's CVE on its device ("patch available"). */
 export const PatchRef = Type.Object({
   manifestId: Type.String(),
@@ -54,7 +62,17 @@ export const FindingView = Type.Object(
     kevDueDate: Type.Optional(Type.String()),
     epss: Type.Optional(Type.Number()),
     confidence: FindingConfidence,
-    why: Type.Optional(Type.Object({ source: Type.String(), entry: Type.String(), reason: Type.String() })),
+    why: Type.Optional(
+      Type.Object({
+        source: Type.String(),
+        entry: Type.String(),
+        reason: Type.String(),
+        tier: Type.Optional(MatchTier),
+        identified: Type.Optional(
+          Type.String({ description: 'how the device was identified as the product' }),
+        ),
+      }),
+    ),
     state: FindingState,
     owner: Type.Union([Type.String(), Type.Null()]),
     firstSeen: Type.String({ format: 'date-time' }),

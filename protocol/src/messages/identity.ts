@@ -27,6 +27,10 @@ export const DeviceIdentity = Type.Object(
     model: Type.Optional(ShortText(128)),
     serial: Type.Optional(ShortText(128)),
     firmwareVersion: Type.Optional(ShortText(128)),
+    /** CPE the device is known by (2.2 URI or 2.3 string); matched against CSAF `product_identification_helper.cpe`. */
+    cpe: Type.Optional(ShortText(512)),
+    /** package-url of the device product; matched against CSAF `product_identification_helper.purl`. */
+    purl: Type.Optional(ShortText(512)),
     hardware: Type.Optional(
       Type.Object({
         manufacturer: Type.Optional(ShortText(128)),

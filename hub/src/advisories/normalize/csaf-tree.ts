@@ -1,3 +1,5 @@
+import type { IdentificationHelper } from '../product-names.js'
+
 /**
  * CSAF product tree → flat list of product leaves with their vendor, product name and version
  * expression. Branches (vendor → product_name → product_version / product_version_range, at any
@@ -7,6 +9,7 @@
 export interface RawProduct {
   name: string
   product_id: string
+  product_identification_helper?: IdentificationHelper
 }
 export interface RawBranch {
   category: string
@@ -35,6 +38,8 @@ export interface TreeLeaf {
   versionKind: 'version' | 'range' | 'none'
   /** Set for relationship products: the platform the component runs on. */
   platform?: string
+  /** `product_identification_helper` of the leaf (model numbers, SKUs, CPE, purl, serial numbers). */
+  helper?: IdentificationHelper
 }
 
 interface Path {
@@ -83,6 +88,9 @@ export function flattenProductTree(tree: RawProductTree | undefined): TreeLeaf[]
         product: path.product !== '' ? path.product : path.family,
         versionRaw: path.versionRaw,
         versionKind: path.versionKind,
+        ...(top.b.product.product_identification_helper
+          ? { helper: top.b.product.product_identification_helper }
+          : {}),
       })
     }
     for (const child of [...(top.b.branches ?? [])].reverse()) stack.push({ b: child, path })
@@ -95,6 +103,7 @@ export function flattenProductTree(tree: RawProductTree | undefined): TreeLeaf[]
       product: p.name,
       versionRaw: '',
       versionKind: 'none',
+      ...(p.product_identification_helper ? { helper: p.product_identification_helper } : {}),
     })
   }
   const byId = new Map(out.map((l) => [l.productId, l]))

@@ -8,6 +8,8 @@
 import type { Severity } from '@vigil/protocol'
 import { severityFromScores } from '../cvss.js'
 import { CWE } from '../cwe/catalogue.js'
+import { readFreeText } from '../free-text-range.js'
+import { productNames } from '../product-names.js'
 import type { VersionRange } from '../ranges.js'
 import { parseRange, rangeContains } from '../ranges.js'
 import type { Advisory, CsafVulnerability, ProductAffect } from '../types.js'
@@ -60,6 +62,7 @@ function toProduct(leaf: TreeLeaf, vendors: VendorMatcher): ProductAffect {
   } else {
     unparseable = 'the product entry gives no version'
   }
+  const h = leaf.helper
   return {
     productId: leaf.productId,
     vendor: leaf.vendor,
@@ -70,6 +73,9 @@ function toProduct(leaf: TreeLeaf, vendors: VendorMatcher): ProductAffect {
     versionKind: leaf.versionKind,
     range,
     unparseable,
+    names: productNames(leaf.product, h),
+    ids: { cpe: h?.cpe ?? null, purl: h?.purl ?? null, serials: h?.serial_numbers ?? [] },
+    freeText: range === null && leaf.versionKind !== 'none' ? readFreeText(leaf.versionRaw) : null,
   }
 }
 
