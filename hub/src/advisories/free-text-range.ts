@@ -5,7 +5,7 @@
  * reading is said. A finding decided by a reading is `review`: a person confirms what the prose meant.
  * Anything else stays unread (`null`) and every firmware is `review`.
  */
-import { parseRange, type VersionRange } from './ranges.js'
+import { parseRange, rangeContains, type VersionRange } from './ranges.js'
 
 export interface FreeTextReading {
   range: VersionRange
@@ -13,6 +13,20 @@ export interface FreeTextReading {
   read: string
   /** What was set aside: a remark in parentheses, a platform condition. */
   remark: string | null
+  /** One-letter revisions: `contains` compares letters, not versions. */
+  letters?: boolean
+}
+
+/** Whether `version` is inside a reading; undefined when it cannot tell. */
+export function readingContains(r: FreeTextReading, version: string): boolean | undefined {
+  if (!r.letters) return rangeContains(r.range, version)
+  const v = version.trim().toUpperCase()
+  const c = r.range.constraints[0]
+  if (!/^[A-Z]$/.test(v) || c === undefined) return undefined
+  const cmp = v < c.version ? -1 : v > c.version ? 1 : 0
+  return { '<': cmp < 0, '<=': cmp <= 0, '>': cmp > 0, '>=': cmp >= 0, '=': cmp === 0, '!=': cmp !== 0 }[
+    c.comparator
+  ]
 }
 
 const V = '[vV]?[0-9][0-9A-Za-z.+_-]*'
@@ -49,8 +63,29 @@ function splitRemark(text: string): [string, string | null] {
   return [text, null]
 }
 
+/** "<= K": revisions written as one letter, compared alphabetically (the generic ordering needs a digit). */
+function letterRevision(text: string): FreeTextReading | null {
+  const m = /^(<=|<|>=|>)\s*([A-Za-z])$/.exec(text)
+  if (m?.[1] === undefined || m[2] === undefined) return null
+  const op = m[1]
+  const bound = m[2].toUpperCase()
+  return {
+    range: {
+      raw: text,
+      scheme: 'generic',
+      all: false,
+      constraints: [{ comparator: op as '<=', version: bound }],
+    },
+    read: `${op} revision ${bound} (letters in alphabetical order)`,
+    remark: null,
+    letters: true,
+  }
+}
+
 export function readFreeText(raw: string): FreeTextReading | null {
   const text = raw.replace(/\s+/g, ' ').trim()
+  const letters = letterRevision(text)
+  if (letters !== null) return letters
   if (text === '' || /\|/.test(text)) return null
   const [core, remark] = splitRemark(text)
   for (const [re, build] of PHRASES) {

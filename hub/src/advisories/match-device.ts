@@ -8,6 +8,7 @@
  * The tier (`exact` / `alias` / `review`) and the reason are recorded on the finding.
  */
 
+import { readingContains } from './free-text-range.js'
 import type { Identification } from './identify.js'
 import { cpeKey } from './identify.js'
 import { rangeContains } from './ranges.js'
@@ -36,7 +37,7 @@ function unreadable(product: ProductAffect, fw: string): DeviceVerdict | null {
     return { confidence: 'exact', reason: `firmware ${fw} is the affected version named by the advisory` }
   const read = product.freeText
   if (read) {
-    const inside = rangeContains(read.range, fw)
+    const inside = readingContains(read, fw)
     if (inside === false) return null
     const remark = read.remark ? ` (set aside: "${read.remark}")` : ''
     return {

@@ -40,19 +40,45 @@ function listItems(text: string): string[] {
     .filter((s) => s !== '')
 }
 
-/** "Point-of-Care Unit (PCU)" → "PCU": the words before the parenthesis whose capitals spell it. */
-function abbreviate(before: string, abbr: string): string | null {
+/** Whether `abbr`'s letters appear in order in `words`, the first one starting them ("DB" in "Database"). */
+function spells(words: string[], abbr: string): boolean {
+  const text = words.join(' ').toUpperCase()
+  if (text[0] !== abbr[0]) return false
+  let i = 0
+  for (const ch of text) if (ch === abbr[i]) i++
+  return i === abbr.length
+}
+
+/**
+ * "Point-of-Care Unit (PCU)" → "PCU", "Database (DB) Manager" → "DB", "IP gateway (IPGW)" → "IPGW":
+ * the shortest run of words before the parenthesis that the capitals spell, and what precedes it.
+ */
+function abbreviate(before: string, abbr: string): { head: string } | null {
   if (!/^[A-Z][A-Z0-9]{1,7}$/.test(abbr)) return null
   const words = before.trim().split(/\s+/)
   for (let n = 1; n <= Math.min(6, words.length); n++) {
     const tail = words.slice(words.length - n)
-    const caps = tail
-      .join(' ')
-      .replace(/[^A-Z]/g, '')
-      .toUpperCase()
-    if (caps === abbr) return `${words.slice(0, words.length - n).join(' ')} ${abbr}`.trim()
+    if (spells(tail, abbr)) return { head: words.slice(0, words.length - n).join(' ') }
   }
   return null
+}
+
+/** "PageWriter TC10 TC20 TC30 TC50 TC70 Cardiographs": a run of model codes sharing their letters. */
+function spacedList(name: string): string[] {
+  const words = name.split(/\s+/)
+  const code = (w: string) => /^([A-Za-z]+)\d+$/.exec(w)?.[1]?.toLowerCase()
+  for (let i = 0; i < words.length; i++) {
+    const prefix = code(words[i] ?? '')
+    if (prefix === undefined) continue
+    let j = i
+    while (j + 1 < words.length && code(words[j + 1] ?? '') === prefix) j++
+    if (j - i + 1 >= 3) {
+      const head = words.slice(0, i).join(' ')
+      const tail = words.slice(j + 1).join(' ')
+      return words.slice(i, j + 1).flatMap((m) => [`${head} ${m} ${tail}`.trim(), `${head} ${m}`.trim()])
+    }
+  }
+  return []
 }
 
 /** "Maximo II CRT-D and ICD" → "Maximo II CRT-D", "Maximo II ICD" (a shorter right side shares the left's head). */
@@ -99,9 +125,11 @@ export function productNames(product: string, helper?: IdentificationHelper): Pr
     const before = product.slice(0, m.index)
     const abbr = abbreviate(before, inner)
     if (abbr !== null) {
-      const after = product.slice((m.index ?? 0) + m[0].length)
-      add(`${abbr} ${after.replace(PAREN, ' ')}`, 'alias', `abbreviation ${inner}`)
-      add(`${abbr}`, 'alias', `abbreviation ${inner}`)
+      const after = product.slice((m.index ?? 0) + m[0].length).replace(PAREN, ' ')
+      add(`${abbr.head} ${inner} ${after}`, 'alias', `abbreviation ${inner}`)
+      add(`${abbr.head} ${inner}`, 'alias', `abbreviation ${inner}`)
+      if (inner.length >= 3) add(`${inner} ${after}`, 'alias', `abbreviation ${inner}`)
+      if (inner.length >= 3) add(inner, 'alias', `abbreviation ${inner}`)
       continue
     }
     const listed = inner.replace(/^including\s*/i, '')
@@ -126,6 +154,7 @@ export function productNames(product: string, helper?: IdentificationHelper): Pr
         add(`${head} ${a}`, 'alias', `model listed in "${product}"`)
       }
   }
+  for (const n of spacedList(bare)) add(n, 'alias', `model listed in "${product}"`)
   for (const n of andList(bare)) add(n, 'alias', `one of the products in "${product}"`)
   for (const n of slashList(bare)) add(n, 'alias', `one of the alternatives in "${product}"`)
   for (const n of slashList(bare).flatMap(andList)) add(n, 'alias', `one of the products in "${product}"`)

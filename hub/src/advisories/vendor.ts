@@ -51,6 +51,7 @@ export const DEFAULT_VENDOR_ALIASES: Readonly<Record<string, string>> = {
   'abbott laboratories': 'abbott',
   'natus medical': 'natus',
   draeger: 'drager',
+  'sooil developments': 'sooil',
 }
 
 /** Lower-case, strip diacritics and punctuation, collapse spaces. */
