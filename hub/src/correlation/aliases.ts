@@ -6,7 +6,7 @@
  * Reads: admin, operator, technician. Writes: admin, operator. Audited.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { type VendorAlias, VendorAliasInput, type VendorAliasTable } from '@vigil/protocol'
+import { ApiError, type VendorAlias, VendorAliasInput, VendorAliasTable } from '@vigil/protocol'
 import { createVendorMatcher, DEFAULT_VENDOR_ALIASES, type VendorMatcher } from '../advisories/index.js'
 import { basicKey } from '../advisories/vendor.js'
 import { HubError } from '../errors.js'
@@ -74,12 +74,21 @@ export const vendorAliasRoutes =
   async (app) => {
     app.get(
       '/api/v1/vendor-aliases',
-      { onRequest: app.requireRole('admin', 'operator', 'technician') },
+      {
+        onRequest: app.requireRole('admin', 'operator', 'technician'),
+        schema: { response: { 200: VendorAliasTable, 401: ApiError, 403: ApiError } },
+      },
       async () => db.table(),
     )
     app.put(
       '/api/v1/vendor-aliases',
-      { onRequest: app.requireRole('admin', 'operator'), schema: { body: VendorAliasInput } },
+      {
+        onRequest: app.requireRole('admin', 'operator'),
+        schema: {
+          body: VendorAliasInput,
+          response: { 200: VendorAliasTable, 400: ApiError, 401: ApiError, 403: ApiError },
+        },
+      },
       async (req) => {
         const aliases = cleanAliases(req.body.aliases)
         await db.replace(aliases)
