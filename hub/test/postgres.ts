@@ -8,7 +8,7 @@
  * VIGIL_DATABASE_URL; `stop()` tears everything down. `restart()` and `tablespaceOn()` drive faults.
  */
 import { execFile } from 'node:child_process'
-import { chown, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -24,6 +24,8 @@ const OS_USER = asRoot ? 'postgres' : undefined
 export interface TestPostgres {
   readonly port: number
   readonly dir: string
+  /** With `tls`: the CA that signed the server's certificate (for 127.0.0.1). */
+  readonly caFile?: string
   /** A new database owned by a new non-superuser login role; answers its postgres:// URL. */
   createDatabase(opts?: { tablespace?: string }): Promise<string>
   /** Runs SQL as the superuser (setup and inspection only). */
@@ -64,9 +66,61 @@ async function giveToServer(path: string): Promise<void> {
   await chown(path, Number(stdout.trim()), Number(gid.trim()))
 }
 
-export async function startPostgres(): Promise<TestPostgres> {
+/** A CA and a server certificate for 127.0.0.1 signed by it (openssl), owned by the server user. */
+async function makeCertificates(dir: string): Promise<{ ca: string; cert: string; key: string }> {
+  const f = (name: string) => join(dir, name)
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
+  await run('openssl', [
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    f('ca.key'),
+    '-out',
+    f('ca.crt'),
+    '-days',
+    '2',
+    '-subj',
+    '/CN=vigil-test-ca',
+  ])
+  await run('openssl', [
+    'req',
+    ...ec,
+    '-keyout',
+    f('server.key'),
+    '-out',
+    f('server.csr'),
+    '-subj',
+    '/CN=127.0.0.1',
+  ])
+  await writeFile(f('san.ext'), 'subjectAltName=IP:127.0.0.1\n')
+  await run('openssl', [
+    'x509',
+    '-req',
+    '-in',
+    f('server.csr'),
+    '-CA',
+    f('ca.crt'),
+    '-CAkey',
+    f('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    f('server.crt'),
+    '-days',
+    '2',
+    '-extfile',
+    f('san.ext'),
+  ])
+  await chmod(f('server.key'), 0o600)
+  await giveToServer(f('server.key'))
+  await giveToServer(f('server.crt'))
+  return { ca: f('ca.crt'), cert: f('server.crt'), key: f('server.key') }
+}
+
+export async function startPostgres(opts: { tls?: boolean } = {}): Promise<TestPostgres> {
   const dir = await mkdtemp(join(tmpdir(), 'vigil-pg-'))
   await giveToServer(dir)
+  const tls = opts.tls ? await makeCertificates(dir) : undefined
   const data = join(dir, 'data')
   const port = await freePort()
   await asServerUser(join(PG_BIN, 'initdb'), [
@@ -88,6 +142,7 @@ export async function startPostgres(): Promise<TestPostgres> {
     "-c listen_addresses='127.0.0.1'",
     '-c max_connections=200',
     '-c shared_buffers=16MB',
+    ...(tls ? ['-c ssl=on', `-c ssl_cert_file=${tls.cert}`, `-c ssl_key_file=${tls.key}`] : []),
   ].join(' ')
   const startServer = async () => {
     await ctl(['-l', join(dir, 'server.log'), '-o', options, '-w', '-t', '60', 'start'])
@@ -107,6 +162,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   return {
     port,
     dir,
+    ...(tls ? { caFile: tls.ca } : {}),
     admin,
     async createDatabase(opts = {}) {
       n++
