@@ -28,6 +28,8 @@ export interface TestPostgres {
   readonly caFile?: string
   /** A new database owned by a new non-superuser login role; answers its postgres:// URL. */
   createDatabase(opts?: { tablespace?: string }): Promise<string>
+  /** A copy of the database of `url` (same owner, e.g. a prepared fleet); answers its URL. */
+  cloneDatabase(url: string): Promise<string>
   /** Runs SQL as the superuser (setup and inspection only). */
   admin<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<T[]>
   /** A tablespace in `dir` (made accessible to the server), for a database on a small disk. */
@@ -175,6 +177,15 @@ export async function startPostgres(opts: { tls?: boolean } = {}): Promise<TestP
         `CREATE DATABASE ${name} OWNER ${name}${opts.tablespace ? ` TABLESPACE ${opts.tablespace}` : ''}`,
       )
       return `postgres://${name}:${password}@127.0.0.1:${port}/${name}`
+    },
+    async cloneDatabase(url) {
+      const from = new URL(url)
+      const source = from.pathname.slice(1)
+      n++
+      const name = `${source}_c${n}`
+      await admin(`CREATE DATABASE ${name} TEMPLATE ${source} OWNER ${decodeURIComponent(from.username)}`)
+      from.pathname = `/${name}`
+      return from.toString()
     },
     async tablespaceOn(path) {
       await mkdir(path, { recursive: true })

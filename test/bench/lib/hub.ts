@@ -29,6 +29,24 @@ export function freePort(): Promise<number> {
   })
 }
 
+/** `--store postgres`: every hub of the run keeps its state in a database of this server. */
+let postgres: { server: PostgresServer; urlOfDir: Map<string, string> } | undefined
+
+export interface PostgresServer {
+  createDatabase(): Promise<string>
+  cloneDatabase(url: string): Promise<string>
+}
+
+export function usePostgres(server: PostgresServer): void {
+  postgres = { server, urlOfDir: new Map() }
+}
+
+/** A data directory copied as a template takes its database along (cloned for each hub). */
+export function carryDatabase(fromDir: string, toDir: string): void {
+  const url = postgres?.urlOfDir.get(fromDir)
+  if (url) postgres?.urlOfDir.set(toDir, url)
+}
+
 export interface HubOptions {
   /** A data directory to copy (a prepared fleet); empty when absent. */
   template?: string
@@ -70,6 +88,12 @@ export async function startHubProcess(opts: HubOptions = {}): Promise<HubProcess
       })
     }
   }
+  let databaseUrl: string | undefined
+  if (postgres) {
+    const from = opts.template ? postgres.urlOfDir.get(opts.template) : undefined
+    databaseUrl = from ? await postgres.server.cloneDatabase(from) : await postgres.server.createDatabase()
+    postgres.urlOfDir.set(dataDir, databaseUrl)
+  }
   const [httpPort, mqttPort] = [await freePort(), await freePort()]
   const log = createWriteStream(join(dataDir, 'hub.log'))
   const execArgv = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : []
@@ -87,6 +111,7 @@ export async function startHubProcess(opts: HubOptions = {}): Promise<HubProcess
       VIGIL_METRICS_TOKEN: METRICS_TOKEN,
       // The bench measures the ingest path, not metering: reports are never held back by the interval.
       VIGIL_DEVICE_REPORT_MIN_INTERVAL_SEC: '0',
+      ...(databaseUrl ? { VIGIL_DATABASE_URL: databaseUrl } : {}),
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
