@@ -67,6 +67,24 @@ describe('PostgreSQL engine', () => {
     expect((await (await check.log<{ n: number }>('bench/events')).read({ limit: 2000 })).length).toBe(1000)
   })
 
+  it('commits a round larger than PostgreSQL allows parameters (65,535) in one statement', async () => {
+    const url = await server.createDatabase()
+    const store = await open(url)
+    const log = await store.log<{ n: number }>('big/log')
+    const c = await store.collection<{ id: string; n: number }>('big/things')
+    for (let n = 0; n < 70_000; n++) log.append({ n })
+    for (let n = 0; n < 1_000; n++) c.put({ id: `r${n}`, n })
+    const rounds = store.stats().commitRounds
+    await store.commit()
+    expect(store.stats().commitRounds - rounds).toBe(1)
+    const { rows } = await store.pool.query<{ n: string }>(
+      "SELECT count(*)::text AS n FROM vigil_logs WHERE log = 'big/log'",
+    )
+    expect(rows[0]?.n).toBe('70000')
+    expect((await log.read({ limit: 2 })).map((e) => e.n)).toEqual([69_999, 69_998])
+    expect((await (await open(url)).collection<{ id: string; n: number }>('big/things')).size).toBe(1_000)
+  })
+
   it('lets three hubs start at once on an empty database as a plain (non-superuser) owner', async () => {
     const url = await server.createDatabase()
     const stores = await Promise.all([open(url), open(url), open(url)])
