@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createWriteStream, existsSync } from 'node:fs'
-import { cp, mkdtemp, rm } from 'node:fs/promises'
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -144,6 +144,18 @@ export async function startHubProcess(opts: HubOptions = {}): Promise<HubProcess
   if (!ready) {
     await stop()
     throw new Error('hub did not become ready within 60 s')
+  }
+  if (databaseUrl) {
+    // A hub built before the PostgreSQL engine ignores VIGIL_DATABASE_URL: make sure it runs on it.
+    const onPostgres = await waitFor(
+      async () => (await readFile(join(dataDir, 'hub.log'), 'utf8')).includes('data: PostgreSQL'),
+      10_000,
+      100,
+    )
+    if (!onPostgres) {
+      await stop()
+      throw new Error('--store postgres: the hub does not say it runs on PostgreSQL (rebuild it)')
+    }
   }
   const res = await fetch(`${httpUrl}/api/v1/session`, {
     method: 'POST',
