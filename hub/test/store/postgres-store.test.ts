@@ -105,7 +105,7 @@ describe('PostgreSQL engine', () => {
 
   it('survives the database restarting under it: STORAGE_FAILED meanwhile, then recovers by itself', async () => {
     const url = await server.createDatabase()
-    const store = await open(url)
+    const store = await open(url, { probeIntervalMs: 100 })
     const things = await store.collection<{ id: string; n: number }>('restart/things')
     const log = await store.log<{ n: number }>('restart/log')
     things.put({ id: 'a', n: 1 })
@@ -117,6 +117,9 @@ describe('PostgreSQL engine', () => {
     onTestFinished(async () => {
       if (!restarted) await server.startServer()
     })
+    // Idle, it notices by itself (an empty round while nothing is written).
+    await until(() => !store.health().ok, 'the idle store to notice')
+    expect(store.health()).toMatchObject({ ok: false, code: 'STORAGE_FAILED' })
     things.put({ id: 'a', n: 2 })
     log.append({ n: 2 })
     const failed = await store.commit().then(

@@ -46,6 +46,11 @@ export interface PgStoreOptions {
   commitWindowMs?: number
   onCommit?: (info: { ms: number; waiters: number }) => void
   onError?: (err: unknown) => void
+  /**
+   * While no round ran for this long, an empty round checks the database (default 5 s), so an idle
+   * hub's `/readyz` also says when the database is gone.
+   */
+  probeIntervalMs?: number
   /** A `pg.Client` subclass for the pool (tests count round-trips with it). */
   client?: typeof pg.Client
 }
@@ -67,6 +72,8 @@ export class PgStore implements Store {
   private readonly logs = new Map<string, PgLog<unknown>>()
   private readonly docStores = new Map<string, PgDocs<unknown>>()
   private closed = false
+  private probeTimer: NodeJS.Timeout | undefined
+  private lastRound = performance.now()
   private readonly statistics: StoreStats = {
     lastFlushMs: 0,
     lastFlushBytes: 0,
@@ -101,6 +108,7 @@ export class PgStore implements Store {
     this.committer = new GroupCommit({
       windowMs: opts.commitWindowMs ?? 10,
       onRound: ({ ms, waiters }) => {
+        this.lastRound = performance.now()
         this.statistics.commitRounds++
         this.statistics.commits += waiters
         opts.onCommit?.({ ms, waiters })
@@ -129,6 +137,13 @@ export class PgStore implements Store {
       await store.pool.end().catch(() => undefined)
       throw err instanceof StorageError ? err : pgStorageError(err)
     }
+    const every = opts.probeIntervalMs ?? 5000
+    store.probeTimer = setInterval(() => {
+      if (performance.now() - store.lastRound < every || !store.health().ok) return
+      store.writer.probe()
+      store.commit().catch(() => undefined)
+    }, every)
+    store.probeTimer.unref()
     return store
   }
 
@@ -280,6 +295,7 @@ export class PgStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
+    clearInterval(this.probeTimer)
     let failure: unknown
     await this.committer.close().catch((err) => (failure = err))
     await this.pool.end().catch((err) => (failure ??= err))

@@ -123,6 +123,8 @@ export class PgWriter implements Durable {
   /** Per log: the highest seq this store knows committed. */
   readonly lastSeq = new Map<string, bigint>()
   roundTrips = 0
+  /** A liveness round is due (an idle hub still notices a lost database: `probe()`). */
+  private probeDue = false
 
   constructor(
     private readonly pool: pg.Pool,
@@ -177,14 +179,20 @@ export class PgWriter implements Durable {
     return undefined
   }
 
+  /** The next round runs even with nothing queued (an empty statement): health follows the database. */
+  probe(): void {
+    this.probeDue = true
+  }
+
   hasPending(): boolean {
     const q = this.queued
-    return q.records.size > 0 || q.blobs.size > 0 || q.docs.size > 0 || q.logs.length > 0
+    return this.probeDue || q.records.size > 0 || q.blobs.size > 0 || q.docs.size > 0 || q.logs.length > 0
   }
 
   async persist(): Promise<void> {
     const batch = this.queued
     this.queued = emptyBatch()
+    this.probeDue = false
     this.sending = batch
     // Small fields: 0-2 collection puts (collection, id, version), 3-4 deletes, 5-6 blob puts,
     // 7-8 blob deletes, 9-10 doc puts, 11-12 doc deletes, 13 log names. Documents: collection docs,
