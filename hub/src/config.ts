@@ -45,6 +45,17 @@ export const HubConfigSchema = Type.Object(
     mqttPassword: Type.Optional(Type.String()),
     mqttShareGroup: Type.String({ default: 'vigil-hub', pattern: '^[A-Za-z0-9_-]+$' }),
     dataDir: Type.String({ default: './data', minLength: 1 }),
+    /**
+     * Keep all hub state in PostgreSQL (`postgres://user:password@host:port/db`, libpq's `sslmode` …
+     * parameters understood) instead of the embedded store in dataDir.
+     */
+    databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+    /** PostgreSQL connections per hub. */
+    databasePoolSize: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
+    /** PostgreSQL over TLS: the CA file the server's certificate is verified against… */
+    databaseSslCa: Type.Optional(Type.String({ minLength: 1 })),
+    /** …and whether a server that fails verification is refused (default true when TLS is configured). */
+    databaseSslRejectUnauthorized: Type.Optional(Type.Boolean()),
     adminPassword: Type.Optional(Type.String({ minLength: 8 })),
     dashboardDir: Type.Optional(Type.String({ minLength: 1 })),
     logLevel: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
@@ -139,6 +150,10 @@ export const ENV_VARS: Record<string, keyof HubConfig> = {
   VIGIL_MQTT_PASSWORD: 'mqttPassword',
   VIGIL_MQTT_SHARE_GROUP: 'mqttShareGroup',
   VIGIL_DATA_DIR: 'dataDir',
+  VIGIL_DATABASE_URL: 'databaseUrl',
+  VIGIL_DATABASE_POOL_SIZE: 'databasePoolSize',
+  VIGIL_DATABASE_SSL_CA: 'databaseSslCa',
+  VIGIL_DATABASE_SSL_REJECT_UNAUTHORIZED: 'databaseSslRejectUnauthorized',
   VIGIL_ADMIN_PASSWORD: 'adminPassword',
   VIGIL_DASHBOARD_DIR: 'dashboardDir',
   VIGIL_LOG_LEVEL: 'logLevel',

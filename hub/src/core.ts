@@ -13,25 +13,17 @@ import { HubEvents } from './events/hub-events.js'
 import { BlobCollector } from './ingest/blob-collector.js'
 import { IngestHookSet } from './ingest/hooks.js'
 import { createMetrics } from './metrics/metrics.js'
-import { LowdbStore } from './store/lowdb-store.js'
+import { openStore } from './store/open.js'
 
 export const corePlugin = fp<{ config: HubConfig }>(
   async (app, { config }) => {
     const metrics = createMetrics()
-    const store = await LowdbStore.open({
-      dataDir: config.dataDir,
-      flushIntervalMs: config.flushIntervalMs,
-      ...(config.auditRetentionSegments !== undefined
-        ? { auditMaxSegments: config.auditRetentionSegments }
-        : {}),
-      auditSegmentBytes: config.auditSegmentBytes,
+    const store = await openStore(config, {
       onFlush: ({ ms, bytes, maxSerializeMs }) => {
         metrics.storeWriteDuration.observe(ms / 1000)
         metrics.storeWriteBytes.set(bytes)
         metrics.storeSerializeMax.set(maxSerializeMs / 1000)
       },
-      ...(config.commitWindowMs !== undefined ? { commitWindowMs: config.commitWindowMs } : {}),
-      ...(config.unsafeNoFsync === true ? { unsafeNoFsync: true } : {}),
       onCommit: ({ ms }) => metrics.storeCommitDuration.observe(ms / 1000),
       onError: (err) => {
         metrics.storeErrors.inc()

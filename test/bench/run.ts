@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--quick] [--only a,b] [--cpu-prof]`: runs each section in turn (each starts its own hub
+ * `pnpm bench [--quick] [--only a,b] [--cpu-prof] [--store postgres]`: runs each section in turn (each starts its own hub
  * and load processes), prints a table and writes `bench-results.json` at the repository root. A section
  * that cannot run yet records `{"skipped": reason}`, one that fails records `{"error": message}`; the
  * run goes on either way.
@@ -8,8 +8,10 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { startPostgres } from '../../hub/test/postgres.ts'
 import { type BenchContext, type Section, SIZES, Skip } from './lib/context.ts'
 import { disposeFleets, preparedFleet } from './lib/fleet.ts'
+import { usePostgres } from './lib/hub.ts'
 import { REPO_ROOT } from './lib/proc.ts'
 import { round } from './lib/stats.ts'
 import { printTable } from './lib/table.ts'
@@ -45,8 +47,16 @@ const { values } = parseArgs({
     out: { type: 'string' },
     // UNSAFE, for "what durability costs" only: every hub of the run starts with VIGIL_UNSAFE_NO_FSYNC.
     'unsafe-no-fsync': { type: 'boolean', default: false },
+    // Every hub of the run on the PostgreSQL engine: a PostgreSQL 15 started for the run (same machine).
+    store: { type: 'string', default: 'embedded' },
   },
 })
+if (values.store !== 'embedded' && values.store !== 'postgres') {
+  process.stderr.write(`--store must be embedded or postgres, not ${values.store}\n`)
+  process.exit(2)
+}
+const postgres = values.store === 'postgres' ? await startPostgres() : undefined
+if (postgres) usePostgres(postgres)
 
 if (values['unsafe-no-fsync']) process.env.VIGIL_UNSAFE_NO_FSYNC = 'true'
 const mode = values.quick ? 'quick' : 'full'
@@ -64,6 +74,9 @@ const started = Date.now()
 const results: Record<string, unknown> = {
   mode,
   durability: values['unsafe-no-fsync'] ? 'off (VIGIL_UNSAFE_NO_FSYNC: journal never fsynced)' : 'on',
+  store: postgres
+    ? 'postgres (VIGIL_DATABASE_URL: PostgreSQL 15 from hub/test/postgres.ts on this machine, fsync on)'
+    : 'embedded',
   startedAt: new Date(started).toISOString(),
   machine: {
     cpus: cpus().length,
@@ -105,6 +118,7 @@ if (fleet) {
   }
 }
 await disposeFleets()
+await postgres?.stop()
 results.totalSeconds = round((Date.now() - started) / 1000)
 const out = values.out ?? join(REPO_ROOT, 'bench-results.json')
 writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`)

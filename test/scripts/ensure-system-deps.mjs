@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Installs the Debian packages the tests drive for real (Chromium for browser tests, Mosquitto and its
-// clients for interop tests) when they are missing. Runs before `pnpm test`; needs root or sudo
-// on a machine that lacks them, and does nothing on one that has them.
+// clients for interop tests, PostgreSQL 15 for the hub's database engine) when they are missing. Runs
+// before `pnpm test`; needs root or sudo on a machine that lacks them, and does nothing on one that
+// has them.
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 
@@ -11,6 +12,8 @@ const needed = [
   { pkg: 'mosquitto-clients', probe: '/usr/bin/mosquitto_pub' },
   { pkg: 'openssl', probe: '/usr/bin/openssl' },
   { pkg: 'rpm', probe: '/usr/bin/rpm' },
+  // The hub's PostgreSQL engine is tested against a real PostgreSQL 15 (initdb + pg_ctl in a temp dir).
+  { pkg: 'postgresql-15', probe: '/usr/lib/postgresql/15/bin/initdb' },
 ]
 const missing = needed.filter((n) => !existsSync(n.probe)).map((n) => n.pkg)
 if (missing.length === 0) process.exit(0)
@@ -36,3 +39,5 @@ try {
 }
 // Debian starts mosquitto as a service on install; tests start their own brokers on their own ports.
 spawnSync('sh', ['-c', 'service mosquitto stop >/dev/null 2>&1 || true'])
+// Likewise the cluster Debian creates for postgresql: tests run their own servers on free ports.
+spawnSync('sh', ['-c', 'service postgresql stop >/dev/null 2>&1 || true'])

@@ -6,7 +6,7 @@ import type { Role } from '@vigil/protocol'
 import { createUser, setPassword, setRole } from '../auth/users.js'
 import type { HubConfig } from '../config.js'
 import { createEnrollmentToken } from '../devices/enrollment.js'
-import { LowdbStore } from '../store/lowdb-store.js'
+import { openStore } from '../store/open.js'
 import type { Store } from '../store/types.js'
 import { options, UsageError } from './args.js'
 
@@ -17,15 +17,15 @@ export const USER_HELP = `Usage:
   vigil-hub user passwd <username> --password <pw>
   vigil-hub user role <username> <admin|operator|technician|vendor>
 
-Edits the users in VIGIL_DATA_DIR. Run while the hub is stopped.`
+Edits the users in VIGIL_DATA_DIR (or VIGIL_DATABASE_URL). Run while the hub is stopped.`
 
 export const TOKEN_HELP = `Usage: vigil-hub token create [--uses <n>] [--expires-in <seconds>] [--note <text>]
 
-Creates an enrollment token in VIGIL_DATA_DIR and prints it. Run while the hub is stopped
+Creates an enrollment token in VIGIL_DATA_DIR (or VIGIL_DATABASE_URL) and prints it. Run while the hub is stopped
 (on a running hub: POST /api/v1/enrollment-tokens).`
 
 async function withStore<T>(config: HubConfig, fn: (store: Store) => Promise<T> | T): Promise<T> {
-  const store = await LowdbStore.open({ dataDir: config.dataDir, flushIntervalMs: 60_000 })
+  const store = await openStore({ ...config, flushIntervalMs: 60_000 })
   try {
     return await fn(store)
   } finally {

@@ -6,6 +6,7 @@ import { ConfigError, type HubConfig, loadHubConfig } from '../config.js'
 import { FEEDS_HELP } from '../feeds/cli.js'
 import { TOKEN_HELP, tokenCommand, USER_HELP, userCommand } from './admin.js'
 import { UsageError } from './args.js'
+import { MIGRATE_HELP, migrateCommand } from './migrate.js'
 import { SERVE_HELP, serveCommand } from './serve.js'
 import {
   BACKUP_HELP,
@@ -26,6 +27,7 @@ Commands:
   backup <file>                consistent backup of the data directory (also of a running hub)
   restore <file>               restore a backup (hub stopped)
   check [--repair]             find (and repair what it safely can) damage in the data directory
+  migrate --to postgres://…    copy the data directory into PostgreSQL and verify the counts
   import …                     import advisories (through the running hub, else into its data directory)
   feeds list|add|sync|export|import …   advisory feeds of the running hub (see: vigil-hub feeds --help)
 
@@ -70,6 +72,11 @@ const COMMANDS: Record<string, Command> = {
     run: (argv, config) => restoreCommand(argv, required(config)),
   },
   check: { help: CHECK_HELP, config: true, run: (argv, config) => checkCommand(argv, required(config)) },
+  migrate: {
+    help: MIGRATE_HELP,
+    config: true,
+    run: (argv, config) => migrateCommand(argv, required(config)),
+  },
   scan: {
     help: `Usage: vigil-hub scan --sbom <file> --advisories <dir> [--json]
 

@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import type { HubConfig } from '../config.js'
 import { type LocalAgent, startLocalAgent } from '../local-agent.js'
 import { startHub } from '../server.js'
+import { storeLocation } from '../store/open.js'
 import { makeDataDirPrivate } from './private-data.js'
 
 export const SERVE_HELP = `Usage: vigil-hub serve [--local-agent]
@@ -10,7 +11,7 @@ export const SERVE_HELP = `Usage: vigil-hub serve [--local-agent]
 Runs the hub: embedded MQTT broker (or VIGIL_MQTT_URL), HTTP API, live stream, dashboard.
   --local-agent   also enroll this machine (once) and run its agent, stopped with the hub
 
-Environment: VIGIL_HTTP_PORT (8080), VIGIL_MQTT_PORT (1883), VIGIL_DATA_DIR (./data),
+Environment: VIGIL_HTTP_PORT (8080), VIGIL_MQTT_PORT (1883), VIGIL_DATA_DIR (./data), VIGIL_DATABASE_URL,
 VIGIL_ADMIN_PASSWORD, VIGIL_MQTT_URL, VIGIL_DASHBOARD_DIR, VIGIL_TLS_CERT/VIGIL_TLS_KEY (HTTPS and
 MQTT over TLS), VIGIL_METRICS_TOKEN, VIGIL_TRUST_PROXY, VIGIL_MQTT_PUBLIC_URL, VIGIL_LOG_LEVEL; all in
 hub/README.md. The data directory is kept private (umask 077).`
@@ -30,7 +31,7 @@ export async function serveCommand(argv: string[], config: HubConfig): Promise<n
   const port = new URL(hub.httpUrl).port
   out('')
   out(`Vigil hub is running.  Dashboard: http://localhost:${port}`)
-  out(`  MQTT: ${hub.mqttUrl}    data: ${config.dataDir}`)
+  out(`  MQTT: ${hub.mqttUrl}    data: ${storeLocation(config)}`)
   if (hub.app.hub.generatedAdminPassword) {
     out(`  Sign in as admin with the generated password: ${hub.app.hub.generatedAdminPassword}`)
     out('  (shown once; set VIGIL_ADMIN_PASSWORD before the first start to choose it)')

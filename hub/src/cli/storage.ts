@@ -32,6 +32,12 @@ inventory and hardening report against its content hash. Exit 0 when clean, 1 wh
 next connection; a damaged collection file is named with what to do (restore a backup).`
 
 export async function backupCommand(argv: string[], config: HubConfig): Promise<number> {
+  if (config.databaseUrl) {
+    process.stderr.write(
+      `vigil-hub backup: the store is PostgreSQL (VIGIL_DATABASE_URL): use pg_dump / pg_restore and point-in-time recovery (docs/deploy.md)\n`,
+    )
+    return 2
+  }
   const { values, positionals } = options(argv, { hub: 'string', token: 'string' })
   const file = positionals[0]
   if (!file) throw new UsageError('a backup file name is required')
@@ -66,6 +72,12 @@ export async function backupCommand(argv: string[], config: HubConfig): Promise<
 }
 
 export async function restoreCommand(argv: string[], config: HubConfig): Promise<number> {
+  if (config.databaseUrl) {
+    process.stderr.write(
+      `vigil-hub restore: the store is PostgreSQL (VIGIL_DATABASE_URL): use pg_dump / pg_restore and point-in-time recovery (docs/deploy.md)\n`,
+    )
+    return 2
+  }
   const { positionals } = options(argv, {})
   const file = positionals[0]
   if (!file) throw new UsageError('a backup file is required')
@@ -77,6 +89,12 @@ export async function restoreCommand(argv: string[], config: HubConfig): Promise
 }
 
 export async function checkCommand(argv: string[], config: HubConfig): Promise<number> {
+  if (config.databaseUrl) {
+    process.stderr.write(
+      `vigil-hub check: the store is PostgreSQL (VIGIL_DATABASE_URL): use pg_dump / pg_restore and point-in-time recovery (docs/deploy.md)\n`,
+    )
+    return 2
+  }
   const { values } = options(argv, { repair: 'boolean' })
   const problems = await checkStore(config.dataDir, {
     repair: values.repair === true,

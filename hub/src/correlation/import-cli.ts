@@ -8,9 +8,9 @@
  * 2 on usage error; progress on a terminal, then the summary.
  */
 import { createVendorMatcher, importSummaryText } from '../advisories/index.js'
-import type { HubConfig } from '../config.js'
 import { StorageError } from '../store/errors.js'
-import { LowdbStore } from '../store/lowdb-store.js'
+import { openStore, type StoreConfig, storeLocation } from '../store/open.js'
+import type { Store } from '../store/types.js'
 import { AdvisoryDb } from './advisory-db.js'
 import { CorrelationEngine } from './engine.js'
 import { AdvisoryService } from './service.js'
@@ -25,23 +25,23 @@ const USAGE = 'usage: vigil-hub import <file|dir>…'
 
 export async function importIntoDataDir(
   argv: string[],
-  config: Pick<HubConfig, 'dataDir'>,
+  config: StoreConfig,
   io: ImportIo = {},
 ): Promise<number> {
   const out = io.stdout ?? ((t: string) => process.stdout.write(t))
   const err = io.stderr ?? ((t: string) => process.stderr.write(t))
   const paths = (argv[0] === 'import' ? argv.slice(1) : argv).filter((a) => a !== '')
   if (paths.includes('--help') || paths.includes('-h')) {
-    out(`${USAGE}\nImports OSV, CSAF 2.0, KEV and EPSS files into ${config.dataDir}/advisory-db\n`)
+    out(`${USAGE}\nImports OSV, CSAF 2.0, KEV and EPSS files into ${storeLocation(config)} (advisory-db)\n`)
     return 0
   }
   if (paths.length === 0 || paths.some((p) => p.startsWith('-'))) {
     err(`vigil-hub import: no paths given\n${USAGE}\n`)
     return 2
   }
-  let store: LowdbStore
+  let store: Store
   try {
-    store = await LowdbStore.open({ dataDir: config.dataDir, flushIntervalMs: 60_000 })
+    store = await openStore({ ...config, flushIntervalMs: 60_000 })
   } catch (e) {
     if (e instanceof StorageError && e.code === 'STORE_LOCKED') {
       err(
@@ -53,14 +53,15 @@ export async function importIntoDataDir(
     throw e
   }
   try {
-    return await importWith(store, paths, out, err, io)
+    return await importWith(store, storeLocation(config), paths, out, err, io)
   } finally {
     await store.close()
   }
 }
 
 async function importWith(
-  store: LowdbStore,
+  store: Store,
+  location: string,
   paths: string[],
   out: (t: string) => void,
   err: (t: string) => void,
@@ -87,7 +88,7 @@ async function importWith(
   })
   out(`${importSummaryText(summary)}\n`)
   out(
-    `Stored in ${store.dataDir}/advisory-db: no hub answered, so a hub loads these when it starts on this data directory (a hub running elsewhere on it sees them only after a restart: pass VIGIL_HUB_URL to import through it).\n`,
+    `Stored in ${location} (advisory-db): no hub answered, so a hub loads these when it starts on this store (a hub running elsewhere on it sees them only after a restart: pass VIGIL_HUB_URL to import through it).\n`,
   )
   return summary.rejected.length > 0 ? 1 : 0
 }

@@ -258,6 +258,17 @@ export class JsonlLog<T> implements AppendLog<T> {
     return run
   }
 
+  /** Every entry, oldest first, one segment at a time (`vigil-hub migrate`). */
+  async *entries(): AsyncGenerator<T> {
+    await this.chain
+    for (const s of (await this.segments()).filter((x) => x.seq <= this.position.segment)) {
+      let bytes = await readFile(s.path)
+      if (s.seq === this.position.segment) bytes = bytes.subarray(0, this.position.bytes)
+      for (const line of bytes.toString('utf8').split('\n')) if (line) yield JSON.parse(line) as T
+    }
+    for (const m of this.writing.concat(this.unwritten)) yield m.entry
+  }
+
   /** Waits for a running write. */
   async settle(): Promise<void> {
     await this.chain

@@ -71,6 +71,8 @@ interface Meta {
   logs?: Record<string, LogPosition & { maxSegments?: number }>
   /** Journal segments below this are covered by the last checkpoint. */
   journalFrom?: number
+  /** Keyed document stores opened so far (`docs(name)`), so that tools find them all. */
+  docs?: string[]
 }
 
 /** Checkpoint early when the journal grows past this. */
@@ -291,6 +293,18 @@ export class LowdbStore implements Store {
     return d
   }
 
+  /**
+   * Everything this data directory holds, by name (`vigil-hub migrate`): collections and logs known from
+   * meta.json and the journal, keyed document stores recorded in meta.json.
+   */
+  contents(): { collections: { name: string; shards: number }[]; logs: string[]; docs: string[] } {
+    return {
+      collections: [...this.collections.values()].map((c) => ({ name: c.name, shards: c.shards })),
+      logs: [...this.logs.keys()],
+      docs: [...new Set([...(this.meta.docs ?? []), ...this.docStores.keys()])],
+    }
+  }
+
   commit(): Promise<void> {
     const p = this.committer.commit()
     if (this.journal.activeBytes > JOURNAL_CHECKPOINT_BYTES && !this.checkpointing)
@@ -379,6 +393,8 @@ export class LowdbStore implements Store {
       known[c.name] = { shards: c.shards, schemaVersion: c.schemaVersion }
     }
     this.meta.collections = known
+    const docs = new Set([...(this.meta.docs ?? []), ...this.docStores.keys()])
+    if (docs.size > 0) this.meta.docs = [...docs].sort()
     await this.metaFile.write(this.meta)
   }
 

@@ -21,6 +21,8 @@ export interface EngineUnderTest {
   writerScript: string
   /** The engine's files can be damaged on disk (file engines). */
   files: boolean
+  /** Environment for the writer child (default: VIGIL_DATA_DIR=dir). */
+  writerEnv?(dir: string): Promise<Record<string, string>>
 }
 
 type Thing = { id: string; n: number; pad?: string }
@@ -36,7 +38,7 @@ function seeded(seed: number): () => number {
 
 async function runWriterUntilKilled(
   script: string,
-  dataDir: string,
+  env: Record<string, string>,
   start: number,
   killAfterMs: number,
 ): Promise<Map<number, number>> {
@@ -44,7 +46,7 @@ async function runWriterUntilKilled(
     process.execPath,
     ['--conditions=source', '--import', import.meta.resolve('tsx'), script],
     {
-      env: { ...process.env, VIGIL_DATA_DIR: dataDir, START: String(start) },
+      env: { ...process.env, ...env, START: String(start) },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   )
@@ -87,7 +89,7 @@ export function storeConformance(engine: EngineUnderTest): void {
         const start = cycle * 1_000_000 + 1
         const acked = await runWriterUntilKilled(
           engine.writerScript,
-          dir,
+          engine.writerEnv ? await engine.writerEnv(dir) : { VIGIL_DATA_DIR: dir },
           start,
           150 + Math.floor(random() * 400),
         )

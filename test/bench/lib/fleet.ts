@@ -6,7 +6,7 @@
 import { cp, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type HubProcess, startHubProcess } from './hub.ts'
+import { carryDatabase, type HubProcess, startHubProcess } from './hub.ts'
 
 export interface DeviceCreds {
   n: number
@@ -73,6 +73,7 @@ export function prepareFleet(count: number): Promise<Fleet> {
       await hub.stop(true)
       const template = await mkdtemp(join(tmpdir(), 'vigil-bench-fleet-'))
       await cp(hub.dataDir, template, { recursive: true })
+      carryDatabase(hub.dataDir, template)
       await rm(hub.dataDir, { recursive: true, force: true })
       await rm(join(template, 'hub.log'), { force: true })
       return {

@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createWriteStream, existsSync } from 'node:fs'
-import { cp, mkdtemp, rm } from 'node:fs/promises'
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -27,6 +27,24 @@ export function freePort(): Promise<number> {
       s.close(() => resolve(port))
     })
   })
+}
+
+/** `--store postgres`: every hub of the run keeps its state in a database of this server. */
+let postgres: { server: PostgresServer; urlOfDir: Map<string, string> } | undefined
+
+export interface PostgresServer {
+  createDatabase(): Promise<string>
+  cloneDatabase(url: string): Promise<string>
+}
+
+export function usePostgres(server: PostgresServer): void {
+  postgres = { server, urlOfDir: new Map() }
+}
+
+/** A data directory copied as a template takes its database along (cloned for each hub). */
+export function carryDatabase(fromDir: string, toDir: string): void {
+  const url = postgres?.urlOfDir.get(fromDir)
+  if (url) postgres?.urlOfDir.set(toDir, url)
 }
 
 export interface HubOptions {
@@ -70,6 +88,12 @@ export async function startHubProcess(opts: HubOptions = {}): Promise<HubProcess
       })
     }
   }
+  let databaseUrl: string | undefined
+  if (postgres) {
+    const from = opts.template ? postgres.urlOfDir.get(opts.template) : undefined
+    databaseUrl = from ? await postgres.server.cloneDatabase(from) : await postgres.server.createDatabase()
+    postgres.urlOfDir.set(dataDir, databaseUrl)
+  }
   const [httpPort, mqttPort] = [await freePort(), await freePort()]
   const log = createWriteStream(join(dataDir, 'hub.log'))
   const execArgv = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : []
@@ -87,6 +111,7 @@ export async function startHubProcess(opts: HubOptions = {}): Promise<HubProcess
       VIGIL_METRICS_TOKEN: METRICS_TOKEN,
       // The bench measures the ingest path, not metering: reports are never held back by the interval.
       VIGIL_DEVICE_REPORT_MIN_INTERVAL_SEC: '0',
+      ...(databaseUrl ? { VIGIL_DATABASE_URL: databaseUrl } : {}),
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -119,6 +144,18 @@ export async function startHubProcess(opts: HubOptions = {}): Promise<HubProcess
   if (!ready) {
     await stop()
     throw new Error('hub did not become ready within 60 s')
+  }
+  if (databaseUrl) {
+    // A hub built before the PostgreSQL engine ignores VIGIL_DATABASE_URL: make sure it runs on it.
+    const onPostgres = await waitFor(
+      async () => (await readFile(join(dataDir, 'hub.log'), 'utf8')).includes('data: PostgreSQL'),
+      10_000,
+      100,
+    )
+    if (!onPostgres) {
+      await stop()
+      throw new Error('--store postgres: the hub does not say it runs on PostgreSQL (rebuild it)')
+    }
   }
   const res = await fetch(`${httpUrl}/api/v1/session`, {
     method: 'POST',

@@ -1,0 +1,237 @@
+/**
+ * Collections, logs and documents of the PostgreSQL engine. Collections live in memory (loaded at
+ * open, reads synchronous: store README) and queue their rows in the writer; logs and documents are
+ * read from the database, with what is not committed yet served from the writer's queue.
+ */
+import type pg from 'pg'
+import { StorageError } from '../errors.js'
+import type { AppendLog, BlobStore, Collection, DocStore } from '../types.js'
+import type { PgWriter } from './pg-writer.js'
+
+/**
+ * The hub's JSON text of a value, or `UNSERIALIZABLE` before anything changes (a cycle, nesting the
+ * serialiser cannot handle).
+ */
+export function serialise(what: string, value: unknown): string {
+  let text: string | undefined
+  try {
+    text = JSON.stringify(value)
+  } catch (err) {
+    throw new StorageError('UNSERIALIZABLE', `${what} cannot be stored: ${(err as Error).message}`, {
+      cause: err,
+    })
+  }
+  if (text === undefined) throw new StorageError('UNSERIALIZABLE', `${what} cannot be stored: not JSON`)
+  return text
+}
+
+export class PgCollection<T extends { id: string }> implements Collection<T> {
+  private readonly byId = new Map<string, T>()
+  /** The version of each record as stored (optimistic concurrency later compares it). */
+  private readonly versions = new Map<string, number>()
+
+  constructor(
+    readonly name: string,
+    private readonly writer: PgWriter,
+  ) {}
+
+  async load(pool: pg.Pool): Promise<void> {
+    const { rows } = await pool.query<{ id: string; doc: string; version: string }>(
+      'SELECT id, doc, version::text AS version FROM vigil_collections WHERE collection = $1',
+      [this.name],
+    )
+    for (const row of rows) {
+      let doc: T
+      try {
+        doc = JSON.parse(row.doc) as T
+      } catch (err) {
+        throw new StorageError(
+          'STORE_CORRUPT',
+          `vigil_collections ${this.name}/${row.id}: not valid JSON (${(err as Error).message})`,
+        )
+      }
+      this.byId.set(row.id, doc)
+      this.versions.set(row.id, Number(row.version))
+    }
+  }
+
+  get(id: string): T | undefined {
+    return this.byId.get(id)
+  }
+
+  values(): T[] {
+    return [...this.byId.values()]
+  }
+
+  get size(): number {
+    return this.byId.size
+  }
+
+  versionOf(id: string): number | undefined {
+    return this.versions.get(id)
+  }
+
+  put(record: T): void {
+    const doc = serialise(`${this.name}/${record.id}`, record)
+    const version = (this.versions.get(record.id) ?? 0) + 1
+    this.writer.putRecord(this.name, record.id, doc, version)
+    this.versions.set(record.id, version)
+    this.byId.set(record.id, record)
+  }
+
+  putVolatile(record: T): void {
+    const held = this.byId.get(record.id)
+    if (held === record) return
+    if (held === undefined) {
+      this.put(record)
+      return
+    }
+    this.byId.set(record.id, record)
+  }
+
+  delete(id: string): boolean {
+    if (!this.byId.has(id)) return false
+    this.writer.deleteRecord(this.name, id)
+    this.byId.delete(id)
+    this.versions.delete(id)
+    return true
+  }
+}
+
+const PAGE = 1000
+
+export class PgLog<T> implements AppendLog<T> {
+  constructor(
+    readonly name: string,
+    private readonly pool: pg.Pool,
+    private readonly writer: PgWriter,
+  ) {}
+
+  append(entry: T): void {
+    this.writer.append(this.name, serialise(`an entry of ${this.name}`, entry))
+  }
+
+  async read(opts: { limit?: number; offset?: number; filter?: (entry: T) => boolean } = {}): Promise<T[]> {
+    const { limit = 100, offset = 0, filter } = opts
+    // Taken together, synchronously: what is not committed yet, and the highest seq committed. A round
+    // committing during the query below gets seqs above that bound, so nothing is shown twice.
+    const unsaved = this.writer.unsavedEntries(this.name)
+    const bound = this.writer.lastSeq.get(this.name)
+    const out: T[] = []
+    let skipped = 0
+    const take = (entry: T) => {
+      if (filter && !filter(entry)) return
+      if (skipped++ < offset) return
+      out.push(entry)
+    }
+    for (let i = unsaved.length - 1; i >= 0 && out.length < limit; i--)
+      take(JSON.parse(unsaved[i] as string) as T)
+    if (bound === undefined) return out
+    let below = bound + 1n
+    while (out.length < limit) {
+      // Without a filter the offset is skipped by the database; with one, page through.
+      const want = filter ? PAGE : Math.min(PAGE, limit - out.length + Math.max(0, offset - skipped))
+      const { rows } = await this.pool.query<{ s: string; entry: string }>(
+        'SELECT l.seq::text AS s, l.entry FROM vigil_logs l WHERE l.log = $1 AND l.seq < $2 ORDER BY l.seq DESC LIMIT $3',
+        [this.name, below.toString(), want],
+      )
+      for (const row of rows) {
+        if (out.length >= limit) break
+        take(JSON.parse(row.entry) as T)
+      }
+      const last = rows.at(-1)
+      if (!last || rows.length < want) break
+      below = BigInt(last.s)
+    }
+    return out
+  }
+}
+
+/** `vigil_blobs` (content-addressed) or `vigil_docs` (keyed) rows of one kind/store. */
+export class PgDocs<T> implements BlobStore<T>, DocStore<T> {
+  private readonly known = new Set<string>()
+
+  constructor(
+    private readonly kind: 'blob' | 'doc',
+    readonly name: string,
+    private readonly pool: pg.Pool,
+    private readonly writer: PgWriter,
+    private readonly commit: () => Promise<void>,
+  ) {}
+
+  private get table(): string {
+    return this.kind === 'blob' ? 'vigil_blobs' : 'vigil_docs'
+  }
+
+  private get cols(): [string, string] {
+    return this.kind === 'blob' ? ['kind', 'hash'] : ['store', 'key']
+  }
+
+  async load(): Promise<void> {
+    const [group, key] = this.cols
+    const { rows } = await this.pool.query<{ k: string }>(
+      `SELECT ${key} AS k FROM ${this.table} WHERE ${group} = $1`,
+      [this.name],
+    )
+    for (const r of rows) this.known.add(r.k)
+  }
+
+  has(key: string): boolean {
+    return this.known.has(key)
+  }
+
+  keys(): string[] {
+    return [...this.known]
+  }
+
+  get size(): number {
+    return this.known.size
+  }
+
+  async get(key: string): Promise<T | undefined> {
+    const unsaved = this.writer.unsavedDoc(this.kind, this.name, key)
+    if (unsaved === null) return undefined
+    if (unsaved !== undefined) return JSON.parse(unsaved) as T
+    if (!this.known.has(key)) return undefined
+    const [group, col] = this.cols
+    const { rows } = await this.pool.query<{ doc: string }>(
+      `SELECT doc FROM ${this.table} WHERE ${group} = $1 AND ${col} = $2`,
+      [this.name, key],
+    )
+    const row = rows[0]
+    if (!row) return undefined
+    try {
+      return JSON.parse(row.doc) as T
+    } catch (err) {
+      throw new StorageError(
+        'STORE_CORRUPT',
+        `${this.table} ${this.name}/${key}: not valid JSON (${(err as Error).message})`,
+      )
+    }
+  }
+
+  async put(key: string, value: T): Promise<void> {
+    if (this.kind === 'blob') {
+      if (!/^[0-9a-f]{64}$/.test(key)) throw new TypeError(`not a sha256 hash: ${key}`)
+      // Content-addressed: a known hash is already stored (or queued: the commit below covers it).
+      if (this.known.has(key) && this.writer.unsavedDoc('blob', this.name, key) === undefined) return
+    } else if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(key)) {
+      throw new TypeError(`not a valid document key: ${key}`)
+    }
+    const text = serialise(`${this.name}/${key}`, value)
+    if (this.kind === 'blob') {
+      if (this.writer.unsavedDoc('blob', this.name, key) !== text) this.writer.putBlob(this.name, key, text)
+    } else this.writer.putDoc(this.name, key, text)
+    this.known.add(key)
+    await this.commit()
+  }
+
+  async delete(key: string): Promise<boolean> {
+    if (!this.known.has(key)) return false
+    this.known.delete(key)
+    if (this.kind === 'blob') this.writer.deleteBlob(this.name, key)
+    else this.writer.deleteDoc(this.name, key)
+    await this.commit()
+    return true
+  }
+}

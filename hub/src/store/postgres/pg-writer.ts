@@ -1,0 +1,264 @@
+/**
+ * The write queue of the PostgreSQL engine, and its one statement per group-commit round.
+ *
+ * Writers change memory and queue a row; a round takes the whole queue synchronously and sends it as
+ * ONE statement (data-modifying CTEs over `unnest`ed parameters): one round-trip, one transaction, however
+ * many messages the round carries. Because a round is one transaction, whatever a synchronous
+ * `atomic(fn)` queued is committed all together or not at all. Several writes of one key within a
+ * round collapse to the last (the transaction would show only the last anyway).
+ *
+ * A failed round (connection lost, disk full) puts its rows back in front of what was queued since,
+ * unless a newer write of the same key superseded them, so nothing is lost and the retry writes it.
+ */
+import type pg from 'pg'
+import { StorageError } from '../errors.js'
+import type { Durable } from '../group-commit.js'
+
+type KeyedOp = { op: 'put'; doc: string; version: number } | { op: 'del' }
+type DocOp = { op: 'put'; doc: string } | { op: 'del' }
+
+export interface LogRow {
+  log: string
+  entry: string
+}
+
+/** PostgreSQL's limit of parameters per statement, with room for the fixed ones. */
+const MAX_PARAMS = 65_000
+
+/**
+ * The round's statement. Small fields (names, ids, versions) go as text arrays; the documents and log
+ * entries (JSON text, up to megabytes each) go as parameters of their own, `ARRAY[$n, …]`: a parameter
+ * is taken as it is, while a text-array literal must be escaped by the client and parsed by the server
+ * (measured 4–6× slower for 50 inventories of 93 KB). Past the parameter limit a group goes as one
+ * array parameter.
+ */
+function roundStatement(p: string[][], docs: string[][]): { text: string; values: unknown[] } {
+  const values: unknown[] = []
+  const param = (v: unknown) => {
+    values.push(v)
+    return `$${values.length}`
+  }
+  const small = p.map((a) => param(a))
+  let budget = MAX_PARAMS - small.length
+  const big = docs.map((group) => {
+    if (group.length === 0) return 'ARRAY[]::text[]'
+    if (group.length > budget) return `${param(group)}::text[]`
+    budget -= group.length
+    return `ARRAY[${group.map((d) => param(d)).join(',')}]::text[]`
+  })
+  const [cColl, cId, cVer, dColl, dId, bKind, bHash, bdKind, bdHash, sStore, sKey, sdStore, sdKey, lLog] =
+    small
+  const [cDoc, bDoc, sDoc, lEntry] = big
+  const text = `WITH
+  cput AS (
+    INSERT INTO vigil_collections AS c (collection, id, doc, version)
+    SELECT * FROM unnest(${cColl}::text[], ${cId}::text[], ${cDoc}, ${cVer}::bigint[])
+    ON CONFLICT (collection, id) DO UPDATE SET doc = excluded.doc, version = excluded.version
+  ),
+  cdel AS (
+    DELETE FROM vigil_collections c USING unnest(${dColl}::text[], ${dId}::text[]) AS x(collection, id)
+    WHERE c.collection = x.collection AND c.id = x.id
+  ),
+  bput AS (
+    INSERT INTO vigil_blobs (kind, hash, doc)
+    SELECT * FROM unnest(${bKind}::text[], ${bHash}::text[], ${bDoc}) ON CONFLICT DO NOTHING
+  ),
+  bdel AS (
+    DELETE FROM vigil_blobs b USING unnest(${bdKind}::text[], ${bdHash}::text[]) AS x(kind, hash)
+    WHERE b.kind = x.kind AND b.hash = x.hash
+  ),
+  dput AS (
+    INSERT INTO vigil_docs AS d (store, key, doc)
+    SELECT * FROM unnest(${sStore}::text[], ${sKey}::text[], ${sDoc})
+    ON CONFLICT (store, key) DO UPDATE SET doc = excluded.doc
+  ),
+  ddel AS (
+    DELETE FROM vigil_docs d USING unnest(${sdStore}::text[], ${sdKey}::text[]) AS x(store, key)
+    WHERE d.store = x.store AND d.key = x.key
+  ),
+  lins AS (
+    INSERT INTO vigil_logs (log, entry)
+    SELECT u.log, u.entry FROM unnest(${lLog}::text[], ${lEntry}) WITH ORDINALITY AS u(log, entry, ord)
+    ORDER BY u.ord
+    RETURNING log, seq
+  )
+SELECT log, max(seq)::text AS seq FROM lins GROUP BY log`
+  return { text, values }
+}
+
+/** A key of two parts (collection and id, kind and hash …) that cannot collide. */
+const key2 = (a: string, b: string) => `${a}\u0000${b}`
+const split2 = (k: string): [string, string] => {
+  const i = k.indexOf('\u0000')
+  return [k.slice(0, i), k.slice(i + 1)]
+}
+
+interface Batch {
+  records: Map<string, KeyedOp>
+  blobs: Map<string, DocOp>
+  docs: Map<string, DocOp>
+  logs: LogRow[]
+}
+
+const emptyBatch = (): Batch => ({ records: new Map(), blobs: new Map(), docs: new Map(), logs: [] })
+
+/** Maps a PostgreSQL or connection error to the store's codes. */
+export function pgStorageError(err: unknown): StorageError {
+  if (err instanceof StorageError) return err
+  const e = err as { code?: string; message?: string }
+  // Class 53: insufficient resources. 53100 disk_full is the one that space returning heals.
+  if (e?.code === '53100')
+    return new StorageError('STORAGE_FULL', `storage full (PostgreSQL: ${e.message ?? ''})`, { cause: err })
+  return new StorageError(
+    'STORAGE_FAILED',
+    `storage failed (PostgreSQL${e?.code ? ` ${e.code}` : ''}: ${e?.message ?? String(err)})`,
+    { cause: err },
+  )
+}
+
+export class PgWriter implements Durable {
+  private queued: Batch = emptyBatch()
+  /** The batch a running round is sending (shown to log readers until it committed). */
+  private sending: Batch | undefined
+  /** Per log: the highest seq this store knows committed. */
+  readonly lastSeq = new Map<string, bigint>()
+  roundTrips = 0
+  /** A liveness round is due (an idle hub still notices a lost database: `probe()`). */
+  private probeDue = false
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly onCommitted?: (batch: { records: number; logs: number }) => void,
+  ) {}
+
+  putRecord(collection: string, id: string, doc: string, version: number): void {
+    const k = key2(collection, id)
+    this.queued.records.delete(k)
+    this.queued.records.set(k, { op: 'put', doc, version })
+  }
+
+  deleteRecord(collection: string, id: string): void {
+    const k = key2(collection, id)
+    this.queued.records.delete(k)
+    this.queued.records.set(k, { op: 'del' })
+  }
+
+  putBlob(kind: string, hash: string, doc: string): void {
+    this.queued.blobs.set(key2(kind, hash), { op: 'put', doc })
+  }
+
+  deleteBlob(kind: string, hash: string): void {
+    this.queued.blobs.set(key2(kind, hash), { op: 'del' })
+  }
+
+  putDoc(store: string, key: string, doc: string): void {
+    this.queued.docs.set(key2(store, key), { op: 'put', doc })
+  }
+
+  deleteDoc(store: string, key: string): void {
+    this.queued.docs.set(key2(store, key), { op: 'del' })
+  }
+
+  append(log: string, entry: string): void {
+    this.queued.logs.push({ log, entry })
+  }
+
+  /** Entries of `log` not committed yet, oldest first (the newest of the log). */
+  unsavedEntries(log: string): string[] {
+    const from = (b: Batch | undefined) => (b ? b.logs.filter((r) => r.log === log).map((r) => r.entry) : [])
+    return [...from(this.sending), ...from(this.queued)]
+  }
+
+  /** A document written but not committed yet (`undefined`: none; `null`: a delete is queued). */
+  unsavedDoc(kind: 'blob' | 'doc', store: string, key: string): string | null | undefined {
+    const k = key2(store, key)
+    for (const b of [this.queued, this.sending]) {
+      const op = b && (kind === 'blob' ? b.blobs : b.docs).get(k)
+      if (op) return op.op === 'put' ? op.doc : null
+    }
+    return undefined
+  }
+
+  /** The next round runs even with nothing queued (an empty statement): health follows the database. */
+  probe(): void {
+    this.probeDue = true
+  }
+
+  hasPending(): boolean {
+    const q = this.queued
+    return this.probeDue || q.records.size > 0 || q.blobs.size > 0 || q.docs.size > 0 || q.logs.length > 0
+  }
+
+  async persist(): Promise<void> {
+    const batch = this.queued
+    this.queued = emptyBatch()
+    this.probeDue = false
+    this.sending = batch
+    // Small fields: 0-2 collection puts (collection, id, version), 3-4 deletes, 5-6 blob puts,
+    // 7-8 blob deletes, 9-10 doc puts, 11-12 doc deletes, 13 log names. Documents: collection docs,
+    // blob docs, doc docs, log entries.
+    const p: string[][] = Array.from({ length: 14 }, () => [])
+    const docs: string[][] = [[], [], [], []]
+    const push = (i: number, ...values: string[]) => {
+      values.forEach((v, j) => {
+        p[i + j]?.push(v)
+      })
+    }
+    for (const [k, op] of batch.records) {
+      const [c, id] = split2(k)
+      if (op.op === 'put') {
+        push(0, c, id, String(op.version))
+        docs[0]?.push(op.doc)
+      } else push(3, c, id)
+    }
+    for (const [k, op] of batch.blobs) {
+      const [kind, hash] = split2(k)
+      if (op.op === 'put') {
+        push(5, kind, hash)
+        docs[1]?.push(op.doc)
+      } else push(7, kind, hash)
+    }
+    for (const [k, op] of batch.docs) {
+      const [store, key] = split2(k)
+      if (op.op === 'put') {
+        push(9, store, key)
+        docs[2]?.push(op.doc)
+      } else push(11, store, key)
+    }
+    for (const row of batch.logs) {
+      push(13, row.log)
+      docs[3]?.push(row.entry)
+    }
+    let result: pg.QueryResult<{ log: string; seq: string }>
+    try {
+      this.roundTrips++
+      result = await this.pool.query<{ log: string; seq: string }>(roundStatement(p, docs))
+    } catch (err) {
+      this.restore(batch)
+      this.sending = undefined
+      throw pgStorageError(err)
+    }
+    for (const row of result.rows) this.lastSeq.set(row.log, BigInt(row.seq))
+    this.sending = undefined
+    this.onCommitted?.({ records: batch.records.size, logs: batch.logs.length })
+  }
+
+  /** Puts a failed batch back in front of what was queued since (newer writes of a key win). */
+  private restore(failed: Batch): void {
+    const later = this.queued
+    const merge = <V>(older: Map<string, V>, newer: Map<string, V>) => {
+      const out = new Map(older)
+      for (const [k, v] of newer) {
+        out.delete(k)
+        out.set(k, v)
+      }
+      return out
+    }
+    this.queued = {
+      records: merge(failed.records, later.records),
+      blobs: merge(failed.blobs, later.blobs),
+      docs: merge(failed.docs, later.docs),
+      logs: failed.logs.concat(later.logs),
+    }
+  }
+}
