@@ -3,6 +3,7 @@
  * at import; matching, the index and the scanner only ever see them.
  */
 import type { Severity, VersionScheme } from '@vigil/protocol'
+import type { ExploitHint } from './exploit-hints.js'
 import type { VersionRange } from './ranges.js'
 
 export type Confidence = 'exact' | 'range' | 'review'
@@ -60,6 +61,10 @@ export interface CsafVulnerability {
   knownNotAffected: string[]
   /** Fixed version per product id: from `product_status.fixed` product versions or unambiguous prose. */
   fixedVersion: Record<string, string>
+  /** CVSS vectors of this vulnerability (SSVC Automatable). Absent in advisories stored before issue 17. */
+  vectors?: string[]
+  /** What the advisory says about exploitation of this vulnerability (SSVC Exploitation). */
+  exploit?: ExploitHint | null
 }
 
 export interface Advisory {
@@ -78,6 +83,10 @@ export interface Advisory {
   vulnerabilities: CsafVulnerability[]
   /** Where it came from (file path or `api`). */
   origin: string
+  /** CVSS vectors (SSVC Automatable; for CSAF see each vulnerability). Absent before issue 17. */
+  vectors?: string[]
+  /** What the advisory says about exploitation (SSVC Exploitation). */
+  exploit?: ExploitHint | null
 }
 
 export interface KevEntry {

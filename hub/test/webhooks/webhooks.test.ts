@@ -55,6 +55,7 @@ describe('webhooks', () => {
       none: 90,
       unknown: 1,
       kevDays: 14,
+      ssvc: { immediateHours: 24, outOfCycleDays: 1, scheduledDays: 1 },
     })
     await a.post('/api/v1/advisories', DLA_3012)
     const one = await gateway(hub, 'gw-overdue')

@@ -8,6 +8,7 @@
 import type { Severity } from '@vigil/protocol'
 import { severityFromScores } from '../cvss.js'
 import { CWE } from '../cwe/catalogue.js'
+import { csafExploitHint } from '../exploit-hints.js'
 import type { VersionRange } from '../ranges.js'
 import { parseRange, rangeContains } from '../ranges.js'
 import type { Advisory, CsafVulnerability, ProductAffect } from '../types.js'
@@ -22,7 +23,7 @@ export type CsafParse = { ok: true; advisory: Advisory; notes: string[] } | { ok
 export interface RawCsafScore {
   products: string[]
   cvss_v3?: { vectorString?: string; baseScore?: number }
-  cvss_v2?: { baseScore?: number }
+  cvss_v2?: { vectorString?: string; baseScore?: number }
 }
 export interface RawCsafVulnerability {
   cve?: string
@@ -30,6 +31,8 @@ export interface RawCsafVulnerability {
   product_status?: Record<string, string[] | undefined>
   scores?: RawCsafScore[]
   remediations?: RawRemediation[]
+  threats?: { category?: string; details?: string }[]
+  references?: { url?: string }[]
 }
 export interface RawCsaf {
   document: {
@@ -141,6 +144,10 @@ export function normalizeCsaf(doc: unknown, origin: string, vendors: VendorMatch
       fixed: list(v.product_status, 'fixed', 'first_fixed'),
       knownNotAffected: list(v.product_status, 'known_not_affected'),
       fixedVersion: fixedVersions(v, knownAffected, byId),
+      vectors: (v.scores ?? [])
+        .flatMap((s) => [s.cvss_v3?.vectorString, s.cvss_v2?.vectorString])
+        .filter((x): x is string => typeof x === 'string'),
+      exploit: csafExploitHint(v.threats, v.references),
     })
   }
   for (const p of products) {
