@@ -22,11 +22,17 @@ export function filterFindings(all: FindingView[], q: FindingQuery): FindingView
 
 const OUTCOME: Record<string, number> = { immediate: 0, 'out-of-cycle': 1, scheduled: 2, defer: 3 }
 
-/** SSVC outcome first (immediate … defer, undecided last), then the usual order. */
+const HUMAN: Record<string, number> = { 'very high': 0, high: 1, medium: 2, low: 3 }
+
+/**
+ * SSVC outcome first (immediate … defer, undecided last), then Human Impact (patient safety × mission:
+ * within one outcome the device that can hurt someone comes first), then the usual order.
+ */
 export function sortByDecision(list: FindingView[]): FindingView[] {
   return list.sort(
     (a, b) =>
       (OUTCOME[a.ssvc?.outcome ?? ''] ?? 4) - (OUTCOME[b.ssvc?.outcome ?? ''] ?? 4) ||
+      (HUMAN[a.ssvc?.humanImpact.value ?? ''] ?? 4) - (HUMAN[b.ssvc?.humanImpact.value ?? ''] ?? 4) ||
       Number(b.kev) - Number(a.kev) ||
       (RANK[a.severity ?? ''] ?? 5) - (RANK[b.severity ?? ''] ?? 5) ||
       a.dueDate.localeCompare(b.dueDate) ||

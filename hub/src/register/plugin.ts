@@ -210,9 +210,11 @@ const feature: FastifyPluginAsync = async (app) => {
   await app.register(webhookRoutes(dispatcher))
   await app.register(riskRoutes(contextService, reg, (f) => withPatch(hub, f)))
   await app.register(vendorAliasRoutes(aliases, (matcher) => engine.setVendors(matcher)))
-  app.get('/api/v1/correlation/stats', { onRequest: app.requireRole('admin', 'operator') }, async () =>
-    engine.stats(),
-  )
+  app.get('/api/v1/correlation/stats', { onRequest: app.requireRole('admin', 'operator') }, async () => ({
+    ...engine.stats(),
+    /** SSVC decisions computed since start (issue 17: tells incremental from full recomputation). */
+    decisions: decider.stats().decisions,
+  }))
 
   app.addHook('onClose', async () => {
     offHooks()
