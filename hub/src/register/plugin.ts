@@ -113,7 +113,11 @@ const feature: FastifyPluginAsync = async (app) => {
           onError(err)
         }
       }
-      for (const name of webhookEvents(event)) dispatcher.enqueue(name, { finding: event.view })
+      const data =
+        event.type === 'finding.decision'
+          ? { finding: event.view, before: event.before }
+          : { finding: event.view }
+      for (const name of webhookEvents(event)) dispatcher.enqueue(name, data)
       const message = feedMessage(event)
       if (message !== undefined) {
         const item: FeedItem = {
