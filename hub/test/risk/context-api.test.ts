@@ -268,6 +268,26 @@ describe('SSVC recomputation is incremental', () => {
     })
   })
 
+  it('a revised advisory (a CVSS vector added) re-decides its findings: Automatable follows the vector', async () => {
+    const { a, devices } = await fleet(2)
+    const d0 = devices[0] as string
+    expect((await one(a, d0)).ssvc?.automatable.value).toBe('yes')
+    const s0 = (await a.get<Stats>('/api/v1/correlation/stats')).body
+    const vector = 'CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H'
+    const revised = {
+      ...DLA_3012,
+      modified: '2099-01-01T00:00:00Z',
+      severity: [{ type: 'CVSS_V3', score: vector }],
+    }
+    expect((await a.post('/api/v1/advisories', revised)).status).toBe(201)
+    const s1 = (await a.get<Stats>('/api/v1/correlation/stats')).body
+    // one shared image target correlated again; its two findings decided again
+    expect(s1.correlations - s0.correlations).toBe(1)
+    await findingsOf(a, '')
+    expect((await a.get<Stats>('/api/v1/correlation/stats')).body.decisions - s0.decisions).toBe(2)
+    expect((await one(a, d0)).ssvc?.automatable).toEqual({ value: 'no', source: `CVSS ${vector}` })
+  })
+
   it('an EPSS score ≥ 0.5 makes exploitation public PoC', async () => {
     const { a, devices } = await fleet(1)
     const csv =

@@ -41,7 +41,8 @@ export const FleetKpis = Type.Object({
   openBySeverity: Type.Record(Type.String(), Type.Integer()),
   openByDecision: Type.Optional(
     Type.Record(Type.String(), Type.Integer(), {
-      description: 'open or in-progress findings by SSVC outcome (immediate, out-of-cycle, scheduled, defer, undecided)',
+      description:
+        'open or in-progress findings by SSVC outcome (immediate, out-of-cycle, scheduled, defer, undecided)',
     }),
   ),
   openByClinicalFunction: Type.Optional(
