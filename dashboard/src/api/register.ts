@@ -22,6 +22,9 @@ export interface FindingFilter {
   kev?: boolean
   overdue?: boolean
   device?: string
+  /** SSVC outcomes, comma-separated (issue 17). */
+  decision?: string
+  sort?: 'due' | 'decision'
 }
 
 export function findingParams(f: FindingFilter): URLSearchParams {
@@ -31,6 +34,8 @@ export function findingParams(f: FindingFilter): URLSearchParams {
   if (f.kev) p.set('kev', 'true')
   if (f.overdue) p.set('overdue', 'true')
   if (f.device) p.set('device', f.device)
+  if (f.decision) p.set('decision', f.decision)
+  if (f.sort) p.set('sort', f.sort)
   return p
 }
 

@@ -5,6 +5,7 @@
 import type { Severity, VersionScheme } from '@vigil/protocol'
 import type { FreeTextReading } from './free-text-range.js'
 import type { ProductName } from './product-names.js'
+import type { ExploitHint } from './exploit-hints.js'
 import type { VersionRange } from './ranges.js'
 
 export type Confidence = 'exact' | 'range' | 'review'
@@ -83,6 +84,10 @@ export interface CsafVulnerability {
   knownNotAffected: string[]
   /** Fixed version per product id: from `product_status.fixed` product versions or unambiguous prose. */
   fixedVersion: Record<string, string>
+  /** CVSS vectors of this vulnerability (SSVC Automatable). Absent in advisories stored before issue 17. */
+  vectors?: string[]
+  /** What the advisory says about exploitation of this vulnerability (SSVC Exploitation). */
+  exploit?: ExploitHint | null
 }
 
 export interface Advisory {
@@ -101,6 +106,10 @@ export interface Advisory {
   vulnerabilities: CsafVulnerability[]
   /** Where it came from (file path or `api`). */
   origin: string
+  /** CVSS vectors (SSVC Automatable; for CSAF see each vulnerability). Absent before issue 17. */
+  vectors?: string[]
+  /** What the advisory says about exploitation (SSVC Exploitation). */
+  exploit?: ExploitHint | null
 }
 
 export interface KevEntry {

@@ -194,11 +194,33 @@ export class CorrelationEngine {
     return outcome
   }
 
-  /** New KEV/EPSS tables: every target is re-enriched (rare: once per catalog import). */
+  /**
+   * New KEV/EPSS tables. Enrichment never changes what matches, only the KEV/EPSS (and KEV-first CVE)
+   * of findings: only targets holding a finding of an advisory with a CVE whose KEV entry or EPSS score
+   * changed are correlated again, and only their devices are reported (issue 17: decisions follow KEV
+   * and EPSS incrementally).
+   */
   setEnrichment(e: Enrichment): void {
+    const before = this.enrichment
     this.enrichment = e
-    for (const key of this.#users.keys()) this.#correlate(key)
-    const devices = new Set(this.#devices.keys())
+    const changed = new Set<string>()
+    for (const [cve, k] of e.kev)
+      if (before.kev.get(cve)?.dueDate !== k.dueDate || !before.kev.has(cve)) changed.add(cve)
+    for (const cve of before.kev.keys()) if (!e.kev.has(cve)) changed.add(cve)
+    for (const [cve, v] of e.epss) if (before.epss.get(cve) !== v) changed.add(cve)
+    for (const cve of before.epss.keys()) if (!e.epss.has(cve)) changed.add(cve)
+    if (changed.size === 0) return
+    const touched: string[] = []
+    for (const key of this.#users.keys()) {
+      const hit = (this.#findings.get(key) ?? []).some((f) =>
+        (this.advisories.get(f.advisory)?.cves ?? (f.cve !== null ? [f.cve] : [])).some((c) =>
+          changed.has(c),
+        ),
+      )
+      if (hit) touched.push(key)
+    }
+    for (const key of touched) this.#correlate(key)
+    const devices = this.#devicesOf(touched)
     if (devices.size > 0) this.onChange(devices)
   }
 }

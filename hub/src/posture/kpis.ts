@@ -36,6 +36,20 @@ export function fleetKpis(
     const key = f.severity ?? 'unknown'
     openBySeverity[key] = (openBySeverity[key] ?? 0) + 1
   }
+  const openByDecision: Record<string, number> = {
+    immediate: 0,
+    'out-of-cycle': 0,
+    scheduled: 0,
+    defer: 0,
+    undecided: 0,
+  }
+  const openByClinicalFunction: Record<string, number> = {}
+  for (const f of active) {
+    const d = f.ssvc?.outcome ?? 'undecided'
+    openByDecision[d] = (openByDecision[d] ?? 0) + 1
+    const c = f.clinicalFunction ?? 'unknown'
+    openByClinicalFunction[c] = (openByClinicalFunction[c] ?? 0) + 1
+  }
   const resolved = findings.filter((f) => f.state === 'resolved' && f.resolvedAt !== null)
   const days = resolved
     .map((f) => (Date.parse(f.resolvedAt ?? '') - Date.parse(f.firstSeen)) / DAY)
@@ -51,6 +65,8 @@ export function fleetKpis(
       withReport.length,
     ),
     openBySeverity,
+    openByDecision,
+    openByClinicalFunction,
     open: active.length,
     kevOpen: active.filter((f) => f.kev).length,
     overdue: active.filter((f) => f.overdue).length,

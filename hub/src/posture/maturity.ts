@@ -5,6 +5,7 @@
  * the same JSON, every value escaped.
  */
 import type { DevicePosture, FindingView, FleetKpis, SlaPolicy } from '@vigil/protocol'
+import { DEFAULT_SSVC_SLA } from '../register/sla.js'
 import type { DeviceRecord, UserRecord } from '../store/types.js'
 import type { GroupRecord, TrainingRecord } from './governance.js'
 
@@ -92,12 +93,15 @@ export function maturityReport(i: MaturityInput) {
       devices: i.devices.length,
       devicesWithInventory: i.devices.filter((d) => d.inventoryHash !== undefined).length,
       openBySeverity: i.kpis.openBySeverity,
+      openByDecision: i.kpis.openByDecision ?? {},
+      openByClinicalFunction: i.kpis.openByClinicalFunction ?? {},
       kevOpen: i.kpis.kevOpen,
       meanPostureScore: i.kpis.meanPostureScore,
       grades,
     },
     patchingTimeliness: {
-      slaDays: i.sla,
+      slaDays: (({ ssvc: _ssvc, ...days }) => days)(i.sla),
+      ssvcSla: i.sla.ssvc ?? DEFAULT_SSVC_SLA,
       meanTimeToRemediateDays: i.kpis.meanTimeToRemediateDays,
       patchLatencyDays: i.kpis.patchLatencyDays,
       remediatedWithinSlaPct: i.kpis.remediatedWithinSlaPct,
@@ -139,17 +143,26 @@ const LABELS: Record<string, string> = {
   devices: 'devices',
   devicesWithInventory: 'devices with an inventory',
   openBySeverity: 'open findings by severity',
+  openByDecision: 'open findings by SSVC decision',
+  openByClinicalFunction: 'open findings by clinical function',
   kevOpen: 'open known-exploited (KEV) findings',
   meanPostureScore: 'mean posture score (graded devices)',
   grades: 'devices per posture grade',
   slaDays: 'remediation SLA (days) by severity',
+  ssvcSla: 'remediation SLA by SSVC decision (defer: by severity)',
   meanTimeToRemediateDays: 'mean time to remediate (days)',
   patchLatencyDays: 'patch latency (days)',
   remediatedWithinSlaPct: 'remediated within SLA (%)',
   overdue: 'overdue findings',
 }
 
-const NESTED_LABELS: Record<string, string> = { p50: 'median', p90: '90th percentile' }
+const NESTED_LABELS: Record<string, string> = {
+  p50: 'median',
+  p90: '90th percentile',
+  immediateHours: 'immediate (hours)',
+  outOfCycleDays: 'out-of-cycle (days)',
+  scheduledDays: 'scheduled (days)',
+}
 
 /** A value as words: nested counts as "critical 10, high 3", nothing known as "— (no data yet)". */
 function words(v: unknown): unknown {

@@ -7,6 +7,7 @@
  *   per known-exploited (KEV) one    +15 (open, in progress or mitigated)
  *   EPSS                             +5 when ≥ 0.5, +2 when ≥ 0.1 (open or in progress)
  *   per overdue finding              +5
+ *   SSVC decision (open/in progress) +10 immediate, +4 out-of-cycle (issue 17: patient-safety priority)
  *   failing hardening checks         3 each, at most 30 (`fail` only: a check that could not run
  *                                    is an `error`, one whose service is not installed
  *                                    `not_applicable`; neither is a failure)
@@ -48,6 +49,8 @@ export function devicePosture(device: DeviceRecord, findings: FindingView[], now
   let epssHigh = 0
   let epssMid = 0
   let overdue = 0
+  let immediate = 0
+  let outOfCycle = 0
   for (const f of findings) {
     const active = f.state === 'open' || f.state === 'in_progress'
     if (!active && f.state !== 'mitigated') continue
@@ -60,6 +63,8 @@ export function devicePosture(device: DeviceRecord, findings: FindingView[], now
     if (active && f.epss !== undefined && f.epss >= 0.5) epssHigh++
     else if (active && f.epss !== undefined && f.epss >= 0.1) epssMid++
     if (f.overdue) overdue++
+    if (active && f.ssvc?.outcome === 'immediate') immediate++
+    else if (active && f.ssvc?.outcome === 'out-of-cycle') outOfCycle++
   }
   for (const [sev, row] of bySeverity) {
     const pts = SEVERITY_POINTS[sev] ?? 2
@@ -70,6 +75,8 @@ export function devicePosture(device: DeviceRecord, findings: FindingView[], now
   add(epssHigh * 5, `${epssHigh} finding(s) with EPSS ≥ 0.5 × 5`)
   add(epssMid * 2, `${epssMid} finding(s) with EPSS ≥ 0.1 × 2`)
   add(overdue * 5, `${overdue} overdue finding(s) × 5`)
+  add(immediate * 10, `${immediate} finding(s) with SSVC decision immediate × 10`)
+  add(outOfCycle * 4, `${outOfCycle} finding(s) with SSVC decision out-of-cycle × 4`)
   const failing = device.failingChecks ?? 0
   add(Math.min(30, failing * 3), `${failing} failing hardening check(s) × 3 (at most 30)`)
   if (!device.online && device.lastSeen !== null) {

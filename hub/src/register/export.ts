@@ -6,6 +6,7 @@ const split = (v: string | undefined) => (v === undefined || v === '' ? undefine
 export function filterFindings(all: FindingView[], q: FindingQuery): FindingView[] {
   const states = split(q.state)
   const severities = split(q.severity)
+  const decisions = split(q.decision)
   return all.filter(
     (f) =>
       (states === undefined || states.has(f.state)) &&
@@ -14,7 +15,28 @@ export function filterFindings(all: FindingView[], q: FindingQuery): FindingView
       (q.overdue === undefined || f.overdue === q.overdue) &&
       (q.device === undefined || f.deviceId === q.device) &&
       (q.advisory === undefined || f.advisory === q.advisory || f.cve === q.advisory) &&
-      (q.owner === undefined || f.owner === q.owner),
+      (q.owner === undefined || f.owner === q.owner) &&
+      (decisions === undefined || decisions.has(f.ssvc?.outcome ?? 'none')),
+  )
+}
+
+const OUTCOME: Record<string, number> = { immediate: 0, 'out-of-cycle': 1, scheduled: 2, defer: 3 }
+
+const HUMAN: Record<string, number> = { 'very high': 0, high: 1, medium: 2, low: 3 }
+
+/**
+ * SSVC outcome first (immediate … defer, undecided last), then Human Impact (patient safety × mission:
+ * within one outcome the device that can hurt someone comes first), then the usual order.
+ */
+export function sortByDecision(list: FindingView[]): FindingView[] {
+  return list.sort(
+    (a, b) =>
+      (OUTCOME[a.ssvc?.outcome ?? ''] ?? 4) - (OUTCOME[b.ssvc?.outcome ?? ''] ?? 4) ||
+      (HUMAN[a.ssvc?.humanImpact.value ?? ''] ?? 4) - (HUMAN[b.ssvc?.humanImpact.value ?? ''] ?? 4) ||
+      Number(b.kev) - Number(a.kev) ||
+      (RANK[a.severity ?? ''] ?? 5) - (RANK[b.severity ?? ''] ?? 5) ||
+      a.dueDate.localeCompare(b.dueDate) ||
+      a.id.localeCompare(b.id),
   )
 }
 
@@ -43,6 +65,8 @@ const COLUMNS: [string, (f: FindingView) => string | number | boolean | null | u
   ['fixed', (f) => f.fixed],
   ['severity', (f) => f.severity],
   ['kev', (f) => f.kev],
+  ['ssvc_decision', (f) => f.ssvc?.outcome],
+  ['clinical_function', (f) => f.clinicalFunction],
   ['epss', (f) => f.epss],
   ['confidence', (f) => f.confidence],
   ['state', (f) => f.state],

@@ -17,6 +17,10 @@ import { FolderWatch } from '../correlation/watch.js'
 import { provideFindings, withPatch } from '../manifests/findings-port.js'
 import { GovernanceDb } from '../posture/governance.js'
 import { postureRoutes } from '../posture/routes.js'
+import { ContextDb } from '../risk/context-db.js'
+import { SsvcDecider } from '../risk/decider.js'
+import { riskRoutes } from '../risk/routes.js'
+import { ContextService } from '../risk/service.js'
 import { WebhookDispatcher } from '../webhooks/dispatcher.js'
 import { webhookRoutes } from '../webhooks/routes.js'
 import { RegisterDb } from './records.js'
@@ -37,6 +41,8 @@ declare module 'fastify' {
     riskRegister?: RiskRegisterAccess
     /** The running hub's advisory intake (feeds, uploads), set by the risk-register feature. */
     advisoryIntake?: AdvisoryService
+    /** Clinical asset context (PATCH /api/v1/devices/:id `context`), set by the risk-register feature. */
+    assetContext?: ContextService
   }
 }
 
@@ -47,6 +53,7 @@ function webhookEvents(e: RegisterEvent): string[] {
       return e.view.kev ? ['finding.new', 'finding.kev'] : ['finding.new']
     case 'finding.overdue':
     case 'acceptance.expiring':
+    case 'finding.decision':
       return [e.type]
     case 'finding.transition':
       if (e.view.state === 'resolved') return ['finding.resolved', 'finding.transition']
@@ -62,6 +69,8 @@ function feedMessage(e: RegisterEvent): string | undefined {
   if (e.type === 'finding.new' && f.kev) return `${f.deviceName}: known-exploited ${what}`
   if (e.type === 'finding.new' && f.severity === 'critical') return `${f.deviceName}: critical ${what}`
   if (e.type === 'finding.transition' && e.from === 'resolved') return `${f.deviceName}: ${what} is back`
+  if (e.type === 'finding.decision' && f.ssvc?.outcome === 'immediate')
+    return `${f.deviceName}: ${what} now needs immediate action (SSVC, was ${e.before})`
   if (e.type === 'finding.overdue') return `${f.deviceName}: ${what} is overdue (due ${f.dueDate})`
   return undefined
 }
@@ -79,6 +88,7 @@ const feature: FastifyPluginAsync = async (app) => {
   const governance = await GovernanceDb.open(hub.store)
 
   const aliases = await VendorAliasDb.open(hub.store)
+  const contexts = await ContextDb.open(hub.store)
 
   const listeners = new Set<(event: RegisterEvent) => void>()
   let register: RiskRegister | undefined
@@ -87,12 +97,14 @@ const feature: FastifyPluginAsync = async (app) => {
   })
   engine.enrichment = stored.enrichment
   for (const a of stored.advisories) engine.advisories.upsert(a)
+  const decider = new SsvcDecider(engine, contexts, (id) => hub.registry.get(id)?.identity)
 
   register = new RiskRegister({
     db,
     engine,
     deviceName: (id) => hub.registry.get(id)?.name ?? id,
     audit: (entry) => hub.audit(entry),
+    decider,
     emit(event) {
       for (const l of listeners) {
         try {
@@ -101,7 +113,11 @@ const feature: FastifyPluginAsync = async (app) => {
           onError(err)
         }
       }
-      for (const name of webhookEvents(event)) dispatcher.enqueue(name, { finding: event.view })
+      const data =
+        event.type === 'finding.decision'
+          ? { finding: event.view, before: event.before }
+          : { finding: event.view }
+      for (const name of webhookEvents(event)) dispatcher.enqueue(name, data)
       const message = feedMessage(event)
       if (message !== undefined) {
         const item: FeedItem = {
@@ -117,6 +133,13 @@ const feature: FastifyPluginAsync = async (app) => {
     },
   })
   const reg = register
+  const contextService = new ContextService({
+    db: contexts,
+    register: reg,
+    devices: hub.registry,
+    audit: (entry) => hub.audit(entry),
+  })
+  app.decorate('assetContext', contextService)
   app.decorate('riskRegister', {
     findingsOf: (deviceId: string) => reg.views(deviceId),
     onEvent(listener: (event: RegisterEvent) => void) {
@@ -155,6 +178,7 @@ const feature: FastifyPluginAsync = async (app) => {
     if (c.type === 'removed') {
       engine.removeDevice(c.id)
       reg.forgetDevice(c.id)
+      contexts.forgetDevice(c.id)
     }
   })
 
@@ -188,10 +212,13 @@ const feature: FastifyPluginAsync = async (app) => {
   await app.register(registerRoutes(reg, (f) => withPatch(hub, f)))
   await app.register(postureRoutes({ register: reg, engine, governance }))
   await app.register(webhookRoutes(dispatcher))
+  await app.register(riskRoutes(contextService, reg, (f) => withPatch(hub, f)))
   await app.register(vendorAliasRoutes(aliases, (matcher) => engine.setVendors(matcher)))
-  app.get('/api/v1/correlation/stats', { onRequest: app.requireRole('admin', 'operator') }, async () =>
-    engine.stats(),
-  )
+  app.get('/api/v1/correlation/stats', { onRequest: app.requireRole('admin', 'operator') }, async () => ({
+    ...engine.stats(),
+    /** SSVC decisions computed since start (issue 17: tells incremental from full recomputation). */
+    decisions: decider.stats().decisions,
+  }))
 
   app.addHook('onClose', async () => {
     offHooks()

@@ -11,10 +11,12 @@ import type {
   FindingTransition,
   FindingView,
   SlaPolicy,
+  SsvcOutcome,
 } from '@vigil/protocol'
 import type { Finding } from '../advisories/index.js'
 import type { CorrelationEngine } from '../correlation/engine.js'
 import { HubError } from '../errors.js'
+import type { SsvcDecider } from '../risk/decider.js'
 import type { AuditEntry } from '../store/types.js'
 import type { FindingRecord, RegisterDb } from './records.js'
 import { DEFAULT_SLA, dueDate, isOverdue } from './sla.js'
@@ -24,6 +26,7 @@ export type RegisterEvent =
   | { type: 'finding.transition'; view: FindingView; from: FindingState | null; actor: string; why: string }
   | { type: 'finding.overdue'; view: FindingView }
   | { type: 'acceptance.expiring'; view: FindingView }
+  | { type: 'finding.decision'; view: FindingView; before: SsvcOutcome | null }
 
 export interface RegisterOptions {
   db: RegisterDb
@@ -34,6 +37,8 @@ export interface RegisterOptions {
   now?: () => Date
   /** Acceptances expiring within this many days are announced once. */
   expiringWithinDays?: number
+  /** SSVC decisions (issue 17); without it findings carry none and due dates follow severity. */
+  decider?: SsvcDecider
 }
 
 const DAY = 86_400_000
@@ -171,13 +176,52 @@ export class RiskRegister {
       })
       this.o.emit({ type: 'finding.transition', view: this.#view(next), from: r.state, actor: 'system', why })
     }
+    // Re-correlated findings (new Finding objects) are decided again; a changed outcome is announced.
+    const decider = this.o.decider
+    if (decider !== undefined) {
+      for (const [id, f] of derived) {
+        const before = decider.outcomeOf(id)
+        const after = decider.decisionOf(deviceId, id, f)?.outcome
+        if (before === undefined || before === after) continue
+        const r = this.o.db.records.get(id)
+        if (r !== undefined) this.o.emit({ type: 'finding.decision', view: this.#view(r, f), before })
+      }
+    }
+  }
+
+  /**
+   * Decides a device's findings again without correlating anything (its context, its model's default or
+   * an override changed); announces the findings whose outcome changed. Returns how many were decided.
+   */
+  redecide(deviceId: string, only?: string): number {
+    const decider = this.o.decider
+    if (decider === undefined) return 0
+    const derived = this.#derived(deviceId)
+    for (const c of decider.redecide(deviceId, derived, only)) {
+      const r = this.o.db.records.get(c.findingId)
+      if (r !== undefined && c.before !== null)
+        this.o.emit({
+          type: 'finding.decision',
+          view: this.#view(r, derived.get(c.findingId)),
+          before: c.before,
+        })
+    }
+    return only !== undefined ? (derived.has(only) ? 1 : 0) : derived.size
+  }
+
+  /** The device a finding belongs to, if the register holds it. */
+  deviceOf(findingId: string): string | undefined {
+    return this.o.db.records.get(findingId)?.deviceId
   }
 
   /** A deleted device's findings leave the register (their history stays in the log). */
   forgetDevice(deviceId: string): void {
     const ids = this.#byDevice.get(deviceId)
     if (ids === undefined) return
-    for (const id of ids) this.o.db.records.delete(id)
+    for (const id of ids) {
+      this.o.db.records.delete(id)
+      this.o.decider?.forget(id)
+    }
     this.#byDevice.delete(deviceId)
     this.o.audit({
       actor: 'system',
@@ -243,7 +287,14 @@ export class RiskRegister {
     const kevEntry = r.cve ? this.o.engine.enrichment.kev.get(r.cve) : undefined
     const kev = f?.kev ?? kevEntry !== undefined
     const kevDueDate = f?.kevDueDate ?? kevEntry?.dueDate
-    const due = dueDate(this.sla, { firstSeen: r.firstSeen, severity, kev, kevDueDate })
+    const ssvc = r.state === 'resolved' ? undefined : this.o.decider?.decisionOf(r.deviceId, r.id, f)
+    const due = dueDate(this.sla, {
+      firstSeen: r.firstSeen,
+      severity,
+      kev,
+      kevDueDate,
+      outcome: ssvc?.outcome,
+    })
     const view: FindingView = {
       id: r.id,
       deviceId: r.deviceId,
@@ -271,6 +322,13 @@ export class RiskRegister {
       if (f.why.tier !== undefined) view.why.tier = f.why.tier
       if (f.why.identified !== undefined) view.why.identified = f.why.identified
     }
+    if (ssvc !== undefined) view.ssvc = ssvc
+    const decider = this.o.decider
+    if (decider !== undefined)
+      view.clinicalFunction = decider.contexts.view(
+        r.deviceId,
+        decider.identityOf(r.deviceId),
+      ).context.clinicalFunction
     return view
   }
 

@@ -21,7 +21,7 @@ import {
   Type,
 } from '@vigil/protocol'
 import { HubError } from '../errors.js'
-import { filterFindings, findingsCsv, sortFindings } from './export.js'
+import { filterFindings, findingsCsv, sortByDecision, sortFindings } from './export.js'
 import type { RiskRegister } from './register.js'
 import { vexDocument } from './vex.js'
 
@@ -37,7 +37,8 @@ export const registerRoutes =
 
     const query = (q: FindingQuery) => {
       register.sweep()
-      return sortFindings(filterFindings(register.views(q.device), q))
+      const list = filterFindings(register.views(q.device), q)
+      return q.sort === 'decision' ? sortByDecision(list) : sortFindings(list)
     }
 
     app.get('/api/v1/findings', { onRequest: read, schema: { querystring: FindingQuery } }, async (req) => {

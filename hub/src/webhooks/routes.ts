@@ -22,6 +22,7 @@ export const WEBHOOK_EVENTS = [
   'finding.reopened',
   'finding.overdue',
   'acceptance.expiring',
+  'finding.decision',
   'acceptance.expired',
   'ping',
   '*',

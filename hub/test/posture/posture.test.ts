@@ -126,6 +126,22 @@ describe('KPIs, daily snapshots and the maturity report through the API', () => 
       ownedPct: 50,
     })
     expect(kpis.openBySeverity.unknown).toBe(2)
+    // issue 17: no context → unknown clinical function, cautious decision (out-of-cycle)
+    expect(kpis.openByDecision).toEqual({
+      immediate: 0,
+      'out-of-cycle': 2,
+      scheduled: 0,
+      defer: 0,
+      undecided: 0,
+    })
+    expect(kpis.openByClinicalFunction).toEqual({ unknown: 2 })
+    await a.patch(`/api/v1/devices/${two.deviceId}`, {
+      context: { clinicalFunction: 'non-clinical', exposure: 'small' },
+    })
+    kpis = (await a.get<FleetKpis>('/api/v1/kpis')).body
+    // none × small × yes × low → defer
+    expect(kpis.openByDecision).toMatchObject({ 'out-of-cycle': 1, defer: 1 })
+    expect(kpis.openByClinicalFunction).toEqual({ unknown: 1, 'non-clinical': 1 })
     expect(kpis.meanTimeToRemediateDays).toBeNull()
 
     // two days later device two is patched: remediated in 2 days, within SLA
@@ -149,8 +165,9 @@ describe('KPIs, daily snapshots and the maturity report through the API', () => 
     expect((await b.get<{ snapshots: unknown[] }>('/api/v1/kpis/history')).body.snapshots).toHaveLength(2)
 
     const postures = (await b.get<{ devices: DevicePosture[] }>('/api/v1/posture/devices')).body.devices
+    // 2 (unknown severity) + 4 (SSVC out-of-cycle)
     expect(postures.map((p) => [p.deviceId, p.score])).toEqual([
-      [one.deviceId, 98],
+      [one.deviceId, 94],
       [two.deviceId, 100],
     ])
 
@@ -202,6 +219,10 @@ describe('KPIs, daily snapshots and the maturity report through the API', () => 
     expect(html.text).toContain('Vulnerability management')
     // readable by a person: measures in words, nested values as text, no JSON or camelCase keys
     expect(html.text).toContain('<td>open findings by severity</td>')
+    expect(html.text).toContain('<td>open findings by SSVC decision</td>')
+    expect(html.text).toMatch(/<td>open findings by clinical function<\/td><td>unknown 1<\/td>/)
+    expect(html.text).toContain('immediate (hours) 48, out-of-cycle (days) 14, scheduled (days) 90')
+    expect(html.text).not.toContain('[object Object]')
     expect(html.text).toMatch(
       /<td>patch latency \(days\)<\/td><td>median [\d.]+, 90th percentile [\d.]+<\/td>/,
     )

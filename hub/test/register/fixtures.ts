@@ -76,12 +76,13 @@ export interface Api {
   ): Promise<{ status: number; body: T; text: string; headers: Record<string, unknown> }>
   post<T = unknown>(url: string, payload: unknown): Promise<{ status: number; body: T }>
   put<T = unknown>(url: string, payload: unknown): Promise<{ status: number; body: T }>
+  patch<T = unknown>(url: string, payload: unknown): Promise<{ status: number; body: T }>
 }
 
 export async function api(hub: RunningHub, token?: string): Promise<Api> {
   const t = token ?? (await adminToken(hub))
   const headers = { authorization: `Bearer ${t}` }
-  const call = async (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) => {
+  const call = async (method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, payload?: unknown) => {
     const res = await hub.app.inject({
       method,
       url,
@@ -98,6 +99,7 @@ export async function api(hub: RunningHub, token?: string): Promise<Api> {
     token: t,
     get: async (url) => call('GET', url) as never,
     post: async (url, payload) => call('POST', url, payload) as never,
+    patch: async (url, payload) => call('PATCH', url, payload) as never,
     put: async (url, payload) => call('PUT', url, payload) as never,
   }
 }

@@ -51,9 +51,17 @@ describe('findings from a real inventory over MQTT', () => {
     // other hub parts (device page, live stream) see the same through app.riskRegister
     expect(hub.app.riskRegister?.findingsOf(vulnerable.deviceId).map((x) => x.id)).toEqual([f?.id])
     expect(events).toEqual(['finding.new:gw-vulnerable'])
-    // the due date follows the SLA for its severity (unknown: DLA records carry no CVSS)
-    const sla = (await a.get<Record<string, number>>('/api/v1/register/sla')).body
-    const due = Date.parse(f?.firstSeen ?? '') + (sla[f?.severity ?? 'unknown'] ?? 0) * DAY
+    // the due date follows the SLA for its SSVC decision (issue 17): no context set (exposure unknown →
+    // open, safety unknown → catastrophic), no exploitation known, no CVSS vector (automatable → yes)
+    expect(f?.ssvc).toMatchObject({
+      outcome: 'out-of-cycle',
+      exploitation: { value: 'none' },
+      exposure: { value: 'open', source: 'unknown, treated as open (cautious)' },
+      automatable: { value: 'yes' },
+      humanImpact: { value: 'very high' },
+    })
+    const sla = (await a.get<{ ssvc: { outOfCycleDays: number } }>('/api/v1/register/sla')).body
+    const due = Date.parse(f?.firstSeen ?? '') + sla.ssvc.outOfCycleDays * DAY
     expect(f?.dueDate).toBe(new Date(due).toISOString())
     // advisory detail names the device and the matched range
     const detail = await a.get<{ devices: { deviceId: string; affected: string; installed: string }[] }>(
@@ -271,6 +279,14 @@ describe('SLA', () => {
       ],
     })
     expect((await a.post('/api/v1/advisories', catalog('2099-01-01'))).status).toBe(201)
+    // KEV → SSVC exploitation active; unknown context → Immediate: 48 hours come before 14 days
+    const [immediate] = await findingsOf(a, 'kev=true')
+    expect(immediate?.ssvc?.outcome).toBe('immediate')
+    expect(immediate?.dueDate).toBe(new Date(seen + 2 * DAY).toISOString())
+    // with long SSVC windows the KEV rule speaks: 14 days after first seen (the earlier wins)
+    const slow = { immediateHours: 8760, outOfCycleDays: 3650, scheduledDays: 3650 }
+    const defaults = (await a.get<Record<string, unknown>>('/api/v1/register/sla')).body
+    expect((await a.put('/api/v1/register/sla', { ...defaults, ssvc: slow })).status).toBe(200)
     const [kev] = await findingsOf(a, 'kev=true')
     expect(kev?.dueDate).toBe(new Date(seen + 14 * DAY).toISOString())
     // a sooner KEV due date wins (end of that day, UTC); already past → overdue
@@ -282,11 +298,29 @@ describe('SLA', () => {
       kevDueDate: '2020-01-01',
     })
     expect(await findingsOf(a, 'overdue=true')).toHaveLength(1)
-    const policy = { critical: 7, high: 14, medium: 30, low: 60, none: 365, unknown: 2, kevDays: 3 }
+    const policy = {
+      critical: 7,
+      high: 14,
+      medium: 30,
+      low: 60,
+      none: 365,
+      unknown: 2,
+      kevDays: 3,
+      ssvc: slow,
+    }
     expect((await a.put('/api/v1/register/sla', policy)).status).toBe(200)
     await a.post('/api/v1/advisories', { ...catalog('2099-01-01'), catalogVersion: '2026.11.30' })
     const [after] = await findingsOf(a, 'kev=true')
-    expect(after?.dueDate).toBe(new Date(seen + 2 * DAY).toISOString())
+    expect(after?.dueDate).toBe(new Date(seen + 3 * DAY).toISOString())
+    // a deferred finding (SSVC sets no deadline) falls back to its severity's days (the KEV rule still
+    // applies): exploitation overridden to none, small exposure, negligible safety, degraded mission → defer
+    const ctx = { exposure: 'small', safetyImpact: 'negligible', missionImpact: 'degraded' }
+    expect((await a.patch(`/api/v1/devices/${kev?.deviceId}`, { context: ctx })).status).toBe(200)
+    const why = { point: 'exploitation', value: 'none', justification: 'test: pretend not exploited' }
+    expect((await a.post(`/api/v1/findings/${kev?.id}/ssvc-override`, why)).status).toBe(200)
+    const [deferred] = await findingsOf(a, `device=${kev?.deviceId}`)
+    expect(deferred?.ssvc?.outcome).toBe('defer')
+    expect(deferred?.dueDate).toBe(new Date(seen + 2 * DAY).toISOString())
     expect((await a.put('/api/v1/register/sla', { ...policy, high: 0 })).status).toBe(400)
   })
 })

@@ -55,6 +55,7 @@ describe('webhooks', () => {
       none: 90,
       unknown: 1,
       kevDays: 14,
+      ssvc: { immediateHours: 24, outOfCycleDays: 1, scheduledDays: 1 },
     })
     await a.post('/api/v1/advisories', DLA_3012)
     const one = await gateway(hub, 'gw-overdue')
@@ -125,12 +126,50 @@ describe('webhooks', () => {
     const payload = JSON.parse(body) as { event: string; data: { finding: { cve: string; kev: boolean } } }
     expect(payload).toMatchObject({
       event: 'finding.kev',
-      data: { finding: { cve: 'CVE-2022-29824', kev: true } },
+      data: {
+        finding: {
+          cve: 'CVE-2022-29824',
+          kev: true,
+          // issue 17: webhooks carry the SSVC decision
+          ssvc: {
+            outcome: 'immediate',
+            exploitation: { value: 'active', source: 'CISA KEV (added 2026-11-01)' },
+          },
+        },
+      },
     })
     await until(async () => {
       const d = await a.get<{ deliveries: unknown[] }>('/api/v1/webhooks/deliveries')
       return d.body.deliveries.length === 0 ? true : undefined
     }, 'queue drained')
+  })
+
+  it('announces a changed SSVC decision (finding.decision) with the outcome before', async () => {
+    const rx = await receiver([])
+    const hub = await testHub()
+    const a = await api(hub)
+    await a.post('/api/v1/webhooks', { url: rx.url, events: ['finding.decision'] })
+    await a.post('/api/v1/advisories', DLA_3012)
+    const gw = await gateway(hub, 'gw-pump')
+    await gw.send(inventory(VULNERABLE))
+    await waitFindings(a, gw.deviceId, (fs) => fs.length === 1, 'finding')
+    // unknown context: out-of-cycle; a small, non-clinical device: defer
+    await a.patch(`/api/v1/devices/${gw.deviceId}`, {
+      context: { clinicalFunction: 'non-clinical', exposure: 'small' },
+    })
+    await until(() => rx.received.length >= 1, 'decision delivery')
+    const payload = JSON.parse(rx.received[0]?.body ?? '') as {
+      event: string
+      data: { before: string; finding: { deviceName: string; ssvc: { outcome: string } } }
+    }
+    expect(payload).toMatchObject({
+      event: 'finding.decision',
+      data: { before: 'out-of-cycle', finding: { deviceName: 'gw-pump', ssvc: { outcome: 'defer' } } },
+    })
+    // the same context again changes no decision: nothing more is announced
+    await a.patch(`/api/v1/devices/${gw.deviceId}`, { context: { clinicalFunction: 'non-clinical' } })
+    await a.get('/api/v1/findings')
+    expect(rx.received).toHaveLength(1)
   })
 
   it('keeps undelivered events in a persisted queue across a hub restart', async () => {

@@ -5,6 +5,8 @@
  * decisions people made.
  */
 import { Severity, type Static, Type } from '../schema.js'
+import { ClinicalFunction } from './context.js'
+import { SsvcDecision, SsvcSla } from './ssvc.js'
 
 export const FindingState = Type.Union(
   [
@@ -93,6 +95,12 @@ export const FindingView = Type.Object(
       }),
       Type.Null(),
     ]),
+    ssvc: Type.Optional(SsvcDecision),
+    clinicalFunction: Type.Optional(
+      Type.Union([ClinicalFunction, Type.Null()], {
+        description: "the device's effective clinical function",
+      }),
+    ),
     patch: Type.Optional(
       Type.Union([PatchRef, Type.Null()], {
         description: 'the newest manifest fixing this open finding on its device; null when none (or closed)',
@@ -118,6 +126,14 @@ export const FindingQuery = Type.Object({
   device: Type.Optional(Type.String()),
   advisory: Type.Optional(Type.String()),
   owner: Type.Optional(Type.String()),
+  decision: Type.Optional(
+    Type.String({ description: 'one SSVC outcome or several, comma-separated (immediate,out-of-cycle…)' }),
+  ),
+  sort: Type.Optional(
+    Type.Union([Type.Literal('due'), Type.Literal('decision')], {
+      description: 'due (default: KEV, severity, due date) or decision (SSVC outcome first)',
+    }),
+  ),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
   offset: Type.Optional(Type.Integer({ minimum: 0 })),
   format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
@@ -209,6 +225,7 @@ export const SlaPolicy = Type.Object(
       maximum: 3650,
       description: 'a KEV finding is due within this many days, or by the KEV due date, if sooner',
     }),
+    ssvc: Type.Optional(SsvcSla),
   },
   { additionalProperties: false, $id: 'SlaPolicy' },
 )

@@ -39,6 +39,17 @@ export const FleetKpis = Type.Object({
     description: 'devices with a hardening report and no failing check, among devices with a report',
   }),
   openBySeverity: Type.Record(Type.String(), Type.Integer()),
+  openByDecision: Type.Optional(
+    Type.Record(Type.String(), Type.Integer(), {
+      description:
+        'open or in-progress findings by SSVC outcome (immediate, out-of-cycle, scheduled, defer, undecided)',
+    }),
+  ),
+  openByClinicalFunction: Type.Optional(
+    Type.Record(Type.String(), Type.Integer(), {
+      description: "open or in-progress findings by their device's clinical function (unknown when not set)",
+    }),
+  ),
   open: Type.Integer(),
   kevOpen: Type.Integer(),
   overdue: Type.Integer(),

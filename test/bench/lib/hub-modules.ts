@@ -9,3 +9,4 @@ export type { Advisory, MatchDevice, MatchTarget } from '@vigil/hub/advisories'
 export const loadAdvisories = () => import('@vigil/hub/advisories')
 export const loadCorrelation = () => import('@vigil/hub/correlation')
 export const loadStore = () => import('@vigil/hub/store')
+export const loadRisk = () => import('@vigil/hub/risk')

@@ -7,7 +7,13 @@ export const TARGETS: Record<string, Record<string, [Op, number]>> = {
   // Issue 12: acknowledged means committed, and still fast.
   commit: { inventoryPubackP99Ms: ['<', 250], bulkTransitionMs: ['<', 1000], bulkUpdated: ['>=', 1000] },
   connections: { allOnlineSeconds: ['<', 10], hubRssMB: ['<', 768], devices: ['>=', 10_000] },
-  correlation: { fullSeconds: ['<', 5], perInventoryMs: ['<', 5], newAdvisoryMs: ['<', 50] },
+  correlation: {
+    fullSeconds: ['<', 5],
+    perInventoryMs: ['<', 5],
+    newAdvisoryMs: ['<', 50],
+    newAdvisoryWithSsvcMs: ['<', 50],
+    contextChangeMs: ['<', 200],
+  },
   store: { writeMs: ['<', 100], maxEventLoopBlockMs: ['<=', 50] },
   feeds: { maxEventLoopBlockMs: ['<', 50], incrementalSeconds: ['<', 2], records: ['>=', 100_000] },
   agent: { rssMB: ['<', 60], cpuPercent: ['<', 1] },

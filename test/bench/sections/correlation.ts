@@ -26,6 +26,8 @@ export const correlation: Section = {
         'perInventoryMs',
         'perInventoryP95Ms',
         'newAdvisoryMs',
+        'newAdvisoryWithSsvcMs',
+        'contextChangeMs',
       ]) {
         const v = figures[k]
         if (typeof v === 'number') figures[k] = round(v, 3)

@@ -2,11 +2,16 @@
  * Correlation at fleet scale through the hub's own `CorrelationEngine` (built hub/dist/correlation):
  * every advisory in testdata/ imported through its sink, then `devices` devices over `images`
  * gateway images given their inventory and identity (identical targets are correlated once by the
- * engine), then one changed inventory, then one new advisory.
+ * engine), then one changed inventory, then one new advisory. Every timed step includes the SSVC
+ * decisions of the findings it changed (built hub/dist/risk `SsvcDecider`, contexts in a real store),
+ * as the hub's register does; `contextChangeMs` = a model default set for the model 1,000 devices share
+ * (every tenth device), their findings decided again (issue 17).
  */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Inventory } from '@vigil/protocol'
-import { loadAdvisories, loadCorrelation } from '../lib/hub-modules.ts'
+import type { DeviceIdentity, Inventory } from '@vigil/protocol'
+import { loadAdvisories, loadCorrelation, loadRisk, loadStore } from '../lib/hub-modules.ts'
 import { identityOf as baseIdentityOf, buildImages } from '../lib/images.ts'
 import { REPO_ROOT, report, workerMain } from '../lib/proc.ts'
 import { percentile, sortNumbers } from '../lib/stats.ts'
@@ -14,13 +19,33 @@ import { modelsFrom } from './correlation-models.ts'
 
 const DATA = join(REPO_ROOT, 'testdata')
 
-workerMain<{ devices: number; images: number }>(async (opts) => {
+workerMain<{ devices: number; images: number }>(async (opts, onStop) => {
   const { CorrelationEngine } = await loadCorrelation()
   const adv = await loadAdvisories()
+  const { ContextDb, SsvcDecider } = await loadRisk()
+  const { LowdbStore } = await loadStore()
+  const dir = await mkdtemp(join(tmpdir(), 'vigil-bench-risk-'))
+  onStop(() => rm(dir, { recursive: true, force: true }))
+  const store = await LowdbStore.open({ dataDir: dir, flushIntervalMs: 3_600_000 })
+  onStop(() => store.close())
+  const contexts = await ContextDb.open(store)
   let changed = 0
+  const pending = new Set<string>()
   const engine = new CorrelationEngine(adv.createVendorMatcher(), (ids) => {
     changed += ids.size
+    for (const id of ids) pending.add(id)
   })
+  const identities = new Map<string, DeviceIdentity>()
+  const decider = new SsvcDecider(engine, contexts, (id) => identities.get(id))
+  /** What the register does after a change: decide the findings of the devices the engine reported. */
+  const decideDevice = (id: string) => {
+    for (const f of engine.findingsFor(id))
+      decider.decisionOf(id, `${id}|${f.advisory}|${f.cve}|${f.component.name}`, f)
+  }
+  const decidePending = () => {
+    for (const id of pending) decideDevice(id)
+    pending.clear()
+  }
   let t = performance.now()
   const summary = await adv.importAdvisories(
     ['csaf-cisa', 'csaf-oasis', 'kev', 'osv'].map((d) => join(DATA, d)),
@@ -30,16 +55,22 @@ workerMain<{ devices: number; images: number }>(async (opts) => {
   const importSeconds = (performance.now() - t) / 1000
   const images = buildImages(opts.images)
   const models = modelsFrom(engine.advisories.all(), opts.images)
-  const identityOf = (n: number) => baseIdentityOf(n, opts.images, models)
+  // Every tenth device is the first model (1,000 of 10,000 share it: `contextChangeMs`).
+  const identityOf = (n: number) => baseIdentityOf(n % 10 === 0 ? 0 : n, opts.images, models)
   const ids = Array.from({ length: opts.devices }, (_, n) => `dev-${n}`)
 
-  // Full pass: every device's inventory and identity, all advisories loaded.
+  // Full pass: every device's inventory and identity, all advisories loaded, every finding decided.
   t = performance.now()
   for (const [n, id] of ids.entries()) {
+    const identity = identityOf(n)
+    identities.set(id, identity)
     engine.setInventory(id, images[n % images.length] as Inventory)
-    engine.setIdentity(id, identityOf(n))
+    engine.setIdentity(id, identity)
+    decideDevice(id)
   }
   const fullSeconds = (performance.now() - t) / 1000
+  pending.clear()
+  const decisionsFull = decider.stats().decisions
   const afterFull = engine.stats()
   let findings = 0
   const hits = new Map<string, number>()
@@ -49,9 +80,11 @@ workerMain<{ devices: number; images: number }>(async (opts) => {
       hits.set(f.advisory, (hits.get(f.advisory) ?? 0) + 1)
     }
   }
-  // Everything again (new KEV/EPSS tables re-correlate every target).
+  // Everything again: new vendor aliases re-correlate every target (KEV/EPSS tables are incremental
+  // since issue 17: only targets with a finding of a changed CVE).
   t = performance.now()
-  engine.setEnrichment({ kev: summary.kev, epss: summary.epss, kevVersion: summary.kevVersion })
+  engine.setVendors(engine.advisories.vendors)
+  decidePending()
   const recorrelateAllSeconds = (performance.now() - t) / 1000
 
   // One changed inventory: a package upgraded on one device → a new image, correlated on its own.
@@ -62,6 +95,7 @@ workerMain<{ devices: number; images: number }>(async (opts) => {
     const hash = `${base.hash.slice(0, 56)}${String(r).padStart(8, '0')}`
     const s = performance.now()
     engine.setInventory(ids[0] ?? 'dev-0', { ...base, packages, hash })
+    decideDevice(ids[0] ?? 'dev-0')
     times.push(performance.now() - s)
   }
   const perInventory = sortNumbers(times)
@@ -71,14 +105,42 @@ workerMain<{ devices: number; images: number }>(async (opts) => {
   const all = [...engine.advisories.all()]
   const template = all.find((a) => a.id === topId) ?? all.find((a) => a.packages.length > 0)
   const newTimes: number[] = []
+  const newWithSsvcTimes: number[] = []
   const before = engine.stats().correlations
   changed = 0
   for (let r = 0; template && r < 10; r++) {
     const s = performance.now()
     engine.upsertAdvisory({ ...template, id: `BENCH-NEW-${r}`, revision: '2099-01-01T00:00:00Z' })
     newTimes.push(performance.now() - s)
+    decidePending()
+    newWithSsvcTimes.push(performance.now() - s)
   }
   const perAdvisory = sortNumbers(newTimes)
+
+  // One model's context (the model 1,000 devices share): set its default, decide their findings again.
+  const shared = identityOf(0)
+  const sharing = ids.filter((_, n) => n % 10 === 0)
+  const contextTimes: number[] = []
+  let contextFindings = 0
+  const exposures = ['small', 'controlled', 'open'] as const
+  for (let r = 0; r < 5; r++) {
+    const s = performance.now()
+    contexts.setModel({
+      vendor: shared.vendor ?? '',
+      model: shared.model ?? '',
+      context: { clinicalFunction: 'life-sustaining', exposure: exposures[r % 3] ?? 'open' },
+    })
+    contextFindings = 0
+    for (const [id, identity] of identities) {
+      if (identity.vendor !== shared.vendor || identity.model !== shared.model) continue
+      const derived = new Map(
+        engine.findingsFor(id).map((f) => [`${id}|${f.advisory}|${f.cve}|${f.component.name}`, f]),
+      )
+      decider.redecide(id, derived)
+      contextFindings += derived.size
+    }
+    contextTimes.push(performance.now() - s)
+  }
   report({
     type: 'result',
     engine: 'hub CorrelationEngine',
@@ -98,10 +160,16 @@ workerMain<{ devices: number; images: number }>(async (opts) => {
     perInventoryMs: percentile(perInventory, 50),
     perInventoryP95Ms: percentile(perInventory, 95),
     newAdvisoryMs: percentile(perAdvisory, 50),
+    // the engine's work (the figure of issue 5), then with every finding of the changed devices decided
+    newAdvisoryWithSsvcMs: percentile(sortNumbers(newWithSsvcTimes), 50),
     newAdvisoryTargetsCorrelated: Math.round(
       (engine.stats().correlations - before) / Math.max(1, newTimes.length),
     ),
     newAdvisoryDevicesChanged: Math.round(changed / Math.max(1, newTimes.length)),
     newAdvisoryBasedOn: template?.id ?? null,
+    ssvcDecisionsFull: decisionsFull,
+    contextChangeMs: percentile(sortNumbers(contextTimes), 50),
+    contextChangeDevices: sharing.length,
+    contextChangeFindings: contextFindings,
   })
 })

@@ -10,6 +10,7 @@ import { severityFromScores } from '../cvss.js'
 import { CWE } from '../cwe/catalogue.js'
 import { readFreeText } from '../free-text-range.js'
 import { productNames } from '../product-names.js'
+import { csafExploitHint } from '../exploit-hints.js'
 import type { VersionRange } from '../ranges.js'
 import { parseRange, rangeContains } from '../ranges.js'
 import type { Advisory, CsafVulnerability, ProductAffect } from '../types.js'
@@ -24,7 +25,7 @@ export type CsafParse = { ok: true; advisory: Advisory; notes: string[] } | { ok
 export interface RawCsafScore {
   products: string[]
   cvss_v3?: { vectorString?: string; baseScore?: number }
-  cvss_v2?: { baseScore?: number }
+  cvss_v2?: { vectorString?: string; baseScore?: number }
 }
 export interface RawCsafVulnerability {
   cve?: string
@@ -32,6 +33,8 @@ export interface RawCsafVulnerability {
   product_status?: Record<string, string[] | undefined>
   scores?: RawCsafScore[]
   remediations?: RawRemediation[]
+  threats?: { category?: string; details?: string }[]
+  references?: { url?: string }[]
 }
 export interface RawCsaf {
   document: {
@@ -147,6 +150,10 @@ export function normalizeCsaf(doc: unknown, origin: string, vendors: VendorMatch
       fixed: list(v.product_status, 'fixed', 'first_fixed'),
       knownNotAffected: list(v.product_status, 'known_not_affected'),
       fixedVersion: fixedVersions(v, knownAffected, byId),
+      vectors: (v.scores ?? [])
+        .flatMap((s) => [s.cvss_v3?.vectorString, s.cvss_v2?.vectorString])
+        .filter((x): x is string => typeof x === 'string'),
+      exploit: csafExploitHint(v.threats, v.references),
     })
   }
   for (const p of products) {

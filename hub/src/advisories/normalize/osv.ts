@@ -5,6 +5,7 @@
  */
 import { severityFromScores } from '../cvss.js'
 import { ecosystemInfo, matchName } from '../ecosystems.js'
+import { osvExploitHint } from '../exploit-hints.js'
 import type { Advisory, OsvEvents, PackageAffect } from '../types.js'
 import { osvValidator } from './schemas.js'
 
@@ -37,6 +38,7 @@ interface RawOsv {
   severity?: { type: string; score: string }[]
   affected?: RawAffected[]
   database_specific?: { severity?: unknown }
+  references?: { type?: string; url?: string }[]
 }
 
 const CVE = /^CVE-\d{4}-\d{4,}$/
@@ -177,6 +179,8 @@ export function normalizeOsv(doc: unknown, origin: string): OsvParse {
       products: [],
       vulnerabilities: [],
       origin,
+      vectors: vectors.map((v) => v.vector),
+      exploit: osvExploitHint(rec.references),
     },
   }
 }

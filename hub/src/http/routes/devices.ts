@@ -1,6 +1,6 @@
 /** Devices: list, detail, rename/disable (PATCH), delete, command, telemetry history, events. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ApiError, DeviceList, DeviceSummary, SafeName, Type } from '@vigil/protocol'
+import { ApiError, DeviceList, DevicePatch, DeviceSummary, Type } from '@vigil/protocol'
 import { toSummary } from '../../devices/registry.js'
 import { deviceSbom } from '../../devices/sbom.js'
 import { HubError } from '../../errors.js'
@@ -108,22 +108,19 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       bodyLimit: 16 * 1024,
       schema: {
         tags,
-        summary: 'Rename, disable or enable a device',
+        summary: 'Rename, disable or enable a device; set its clinical asset context',
         params: Params,
-        body: Type.Object(
-          {
-            name: Type.Optional(SafeName(255)),
-            disabled: Type.Optional(Type.Boolean()),
-          },
-          { additionalProperties: false },
-        ),
+        body: DevicePatch,
         response: { 200: DeviceSummary, 400: ApiError, 404: ApiError },
       },
     },
     async (req) => {
       const d = find(req.params.id)
       const actor = req.user?.username ?? ''
-      const updated = hub.registry.update(d.id, req.body)
+      const { context, ...patch } = req.body
+      if (context !== undefined && app.assetContext === undefined)
+        throw new HubError('VIGIL_BAD_REQUEST', 'body/context needs the risk register feature')
+      const updated = hub.registry.update(d.id, patch)
       if (!updated) throw new HubError('VIGIL_NOT_FOUND')
       if (req.body.name !== undefined && req.body.name !== d.name) {
         hub.audit({ actor, action: 'device.rename', target: d.id, ok: true, detail: req.body.name })
@@ -137,6 +134,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
         })
         if (req.body.disabled) hub.bus?.disconnect(d.id)
       }
+      if (context !== undefined) app.assetContext?.setDevice(d.id, context, actor)
       await hub.store.commit()
       return toSummary(updated)
     },
