@@ -114,7 +114,7 @@ function expiry(payload: RootPayload, now: number): SigningFailure | undefined {
   if (Date.parse(payload.expires) > now) return undefined
   return fail(
     'ROOT_EXPIRED',
-    `root v${payload.version} expired at ${payload.expires} (now ${new Date(now).toISOString()}): the operator must sign a new root (vigil-hub trust rotate)`,
+    `root v${payload.version} expired at ${payload.expires} (now ${new Date(now).toISOString()}): the operator signs a new root (version + 1)`,
   )
 }
 
