@@ -4,6 +4,7 @@
  */
 import type { CommandResponse } from '@vigil/protocol'
 import type { FastifyPluginAsync } from 'fastify'
+import { trustCheckRoute } from '../trust/check.js'
 import { TrustDb } from '../trust/db.js'
 import { TrustDistribution } from '../trust/distribution.js'
 import { trustRoutes } from '../trust/routes.js'
@@ -114,6 +115,7 @@ export const manifestsFeature: FastifyPluginAsync = async (app) => {
   await app.register(trustRoutes(trust, trustDelivery, () => vendors.list()))
   await app.register(vendorRoutes(vendors))
   await app.register(manifestRoutes(service, engine, db))
+  await app.register(trustCheckRoute(service, trust, trustDelivery, () => vendors.list()))
 
   app.addHook('onClose', async () => {
     offHooks()
