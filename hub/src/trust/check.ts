@@ -77,13 +77,11 @@ export function trustCheckRoute(
         if (!m) throw new HubError('VIGIL_NOT_FOUND', `no manifest ${id}`)
         const vendor = vendors().find((v) => v.name === m.payload.vendor)
         if (!vendor) throw new HubError('VIGIL_NOT_FOUND', `no vendor ${m.payload.vendor}`)
-        const targets = manifests
-          .coverage(m)
-          .devices.map((d) => ({
-            deviceId: d.id,
-            name: d.name,
-            ...deviceTrust(d, vendor, trust, distribution),
-          }))
+        const targets = manifests.coverage(m).devices.map((d) => ({
+          deviceId: d.id,
+          name: d.name,
+          ...deviceTrust(d, vendor, trust, distribution),
+        }))
         const delegated = trust.isCurrent(vendor)
         return {
           vendor: vendor.name,
