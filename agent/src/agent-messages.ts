@@ -36,6 +36,8 @@ export interface BirthInput {
   identity?: DeviceIdentity | undefined
   inventoryHash?: string | undefined
   hardeningHash?: string | undefined
+  /** Operator root and delegation versions held (the hub sends what is missing). */
+  trust?: DeviceState['trust']
 }
 
 /** The retained `online` state published on every connect. */
@@ -51,6 +53,7 @@ export function birthState(b: BirthInput): DeviceState {
   if (b.identity) s.identity = b.identity
   if (b.inventoryHash) s.inventoryHash = b.inventoryHash
   if (b.hardeningHash) s.hardeningHash = b.hardeningHash
+  if (b.trust) s.trust = b.trust
   return s
 }
 

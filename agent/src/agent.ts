@@ -141,6 +141,7 @@ export function createAgent(options: CreateAgentOptions): Agent {
       identity,
       inventoryHash: inventory?.hash,
       hardeningHash,
+      trust: manifests.trustHeld(),
     })
 
   /** Collects the inventory; enqueues it when it changed (or `force`). Answers whether it was enqueued. */

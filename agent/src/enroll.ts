@@ -2,9 +2,10 @@
  * Enrollment: trade a one-time token for device credentials (`POST <hub>/api/v1/enroll`).
  */
 import { hostname } from 'node:os'
+import { followRootChain, verifyInitialRoot } from '@vigil/protocol/signing'
 import { validators } from '@vigil/protocol/wire'
 import { type Credentials, writeCredentials } from './credentials.js'
-import { vendorTrustPath, writeJsonAtomic } from './store.js'
+import { trustBundlePath, vendorTrustPath, writeJsonAtomic } from './store.js'
 
 export class EnrollError extends Error {
   constructor(
@@ -25,7 +26,17 @@ export interface EnrollOptions {
 
 const responseValidator = validators.enrollResponse
 
-export async function enrollDevice(options: EnrollOptions): Promise<Credentials> {
+/** The fingerprint of the root the chain leads to, as this device verifies it (not as the hub says). */
+function rootInForce(roots: readonly unknown[]): string | undefined {
+  const first = verifyInitialRoot(roots[0])
+  if (!first.ok) return undefined
+  const r = followRootChain(first.root, roots.slice(1))
+  return r.ok ? r.root.fingerprint : undefined
+}
+
+export async function enrollDevice(
+  options: EnrollOptions,
+): Promise<Credentials & { rootFingerprint?: string }> {
   let base: URL
   try {
     base = new URL(options.hubUrl)
@@ -74,5 +85,9 @@ export async function enrollDevice(options: EnrollOptions): Promise<Credentials>
   await writeCredentials(options.dir, creds)
   // Vendor keys for signed manifests, provisioned once here; only rotations signed by them change them.
   if (parsed.value.vendors?.length) await writeJsonAtomic(vendorTrustPath(options.dir), parsed.value.vendors)
-  return creds
+  // The operator root chain and delegations: verified and taken when the agent starts (first root).
+  const trust = parsed.value.trust
+  if (trust?.roots.length) await writeJsonAtomic(trustBundlePath(options.dir), trust)
+  const fingerprint = trust?.roots.length ? rootInForce(trust.roots) : undefined
+  return fingerprint ? { ...creds, rootFingerprint: fingerprint } : creds
 }

@@ -64,3 +64,5 @@ export const memoryPath = (dir: string) => join(dir, 'memory.json')
 export const statusPath = (dir: string) => join(dir, 'status.json')
 /** Vendor trust provisioned at enrollment (VendorTrust[]). */
 export const vendorTrustPath = (dir: string) => join(dir, 'vendor-trust.json')
+/** The operator root chain and delegations of the enrollment answer (TrustBundle), applied at start. */
+export const trustBundlePath = (dir: string) => join(dir, 'trust-bundle.json')

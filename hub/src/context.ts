@@ -2,7 +2,7 @@
  * The services a hub instance is made of, shared by its plugins through one fastify decoration
  * (`app.hub`). Built and torn down by `core.ts`.
  */
-import type { VendorTrust } from '@vigil/protocol'
+import type { TrustBundle, VendorTrust } from '@vigil/protocol'
 import type { FastifyBaseLogger } from 'fastify'
 import type { DeviceBus } from './broker/bus.js'
 import type { HubConfig } from './config.js'
@@ -14,6 +14,7 @@ import type { BlobCollector } from './ingest/blob-collector.js'
 import type { IngestHookSet } from './ingest/hooks.js'
 import type { HubMetrics } from './metrics/metrics.js'
 import type { AuditEntry, Store } from './store/types.js'
+import type { TrustService } from './trust/service.js'
 
 export interface HubContext {
   readonly config: HubConfig
@@ -34,6 +35,10 @@ export interface HubContext {
   ready: boolean
   /** Vendor trust handed to devices at enrollment (set by the manifests feature when it is loaded). */
   vendorTrust?: () => VendorTrust[]
+  /** The operator root chain and delegations handed to devices at enrollment (manifests feature). */
+  trustBundle?: () => TrustBundle
+  /** The operator root of trust (manifests feature), for the rollout check of who trusts a vendor. */
+  trust?: TrustService
   audit(entry: Omit<AuditEntry, 'ts'>): void
 }
 

@@ -23,7 +23,20 @@ export async function enrollCommand(argv: string[], io: Io): Promise<number> {
     dir: config.stateDir,
     ...((a.name ?? config.name) ? { name: a.name ?? config.name } : {}),
   })
-  if (a.json) io.out(JSON.stringify({ deviceId: creds.deviceId, hubUrl: creds.hubUrl, dir: config.stateDir }))
-  else io.out(creds.deviceId)
+  const fp = creds.rootFingerprint
+  if (a.json)
+    io.out(
+      JSON.stringify({
+        deviceId: creds.deviceId,
+        hubUrl: creds.hubUrl,
+        dir: config.stateDir,
+        ...(fp ? { rootFingerprint: fp } : {}),
+      }),
+    )
+  else {
+    io.out(creds.deviceId)
+    // Compare with what `vigil-hub trust init` printed: the device now trusts this operator root.
+    if (fp) io.out(`root fingerprint: ${fp}`)
+  }
   return 0
 }

@@ -1,5 +1,5 @@
 /** The command table of the agent. Manifests and key rotations go to the manifest module. */
-import type { CommandRequest } from '@vigil/protocol'
+import type { ApplyTrustResult, CommandRequest } from '@vigil/protocol'
 import { CommandError, type CommandHandlers } from './dispatch.js'
 
 export interface CommandDeps {
@@ -12,6 +12,7 @@ export interface CommandDeps {
   manifests?: {
     install(req: Extract<CommandRequest, { cmd: 'install-manifest' }>): Promise<Record<string, unknown>>
     rotate(req: Extract<CommandRequest, { cmd: 'apply-key-rotation' }>): Promise<Record<string, unknown>>
+    applyTrust(req: Extract<CommandRequest, { cmd: 'apply-trust' }>): Promise<ApplyTrustResult>
   }
 }
 
@@ -34,6 +35,10 @@ export function createCommandHandlers(d: CommandDeps): CommandHandlers {
     'apply-key-rotation': async (req) => {
       if (!d.manifests) throw new CommandError('NOT_IMPLEMENTED', 'this agent cannot apply key rotations')
       return d.manifests.rotate(req)
+    },
+    'apply-trust': async (req) => {
+      if (!d.manifests) throw new CommandError('NOT_IMPLEMENTED', 'this agent cannot hold an operator root')
+      return { ...(await d.manifests.applyTrust(req)) }
     },
   }
 }

@@ -61,6 +61,12 @@ export const AgentConfigSchema = Type.Object(
       {
         trust: Type.Optional(Type.Array(VendorTrust, { maxItems: 64 })),
         trustFile: Type.Optional(Type.String({ pattern: '^/', description: 'JSON: VendorTrust[]' })),
+        rootFingerprint: Type.Optional(
+          Type.String({
+            pattern: '^[0-9a-f]{64}$',
+            description: 'operator root fingerprint: the first root must be this one (also taken over MQTT)',
+          }),
+        ),
         installHook: Type.Optional(Type.String({ minLength: 1, description: 'command run by /bin/sh' })),
         hookTimeoutSec: Seconds(1800),
         downloadTimeoutSec: Seconds(600),

@@ -7,18 +7,26 @@
  */
 
 import { existsSync } from 'node:fs'
-import type { CommandRequest, RolloutState, RolloutStatus, VendorTrust } from '@vigil/protocol'
+import type {
+  ApplyTrustResult,
+  CommandRequest,
+  RolloutState,
+  RolloutStatus,
+  TrustBundle,
+  TrustHeld,
+  VendorTrust,
+} from '@vigil/protocol'
 import {
   applyRotation,
   decodeBase64Strict,
   decodeEnvelope,
-  verifyManifestWithTrust,
+  verifyManifestWithChain,
 } from '@vigil/protocol/signing'
 import { compareVersions, isVersionScheme, PROTOCOL_VERSION } from '@vigil/protocol/wire'
 import { CommandError } from '../commands/dispatch.js'
 import type { AgentConfig } from '../config/schema.js'
 import type { Logger } from '../logger.js'
-import { vendorTrustPath } from '../store.js'
+import { readJson, trustBundlePath, vendorTrustPath } from '../store.js'
 import { downloadArtifact } from './download.js'
 import { runInstallHook } from './hook.js'
 import {
@@ -30,9 +38,11 @@ import {
   readTrustFile,
   saveState,
 } from './state.js'
+import { applyTrust, chainOf, held } from './trust-chain.js'
 
 type InstallRequest = Extract<CommandRequest, { cmd: 'install-manifest' }>
 type RotationRequest = Extract<CommandRequest, { cmd: 'apply-key-rotation' }>
+type TrustRequest = Extract<CommandRequest, { cmd: 'apply-trust' }>
 
 export interface ManifestManagerOptions {
   stateDir: string
@@ -46,6 +56,9 @@ export interface ManifestManagerOptions {
 }
 
 export interface ManifestSummary {
+  root?: { version: number; fingerprint: string }
+  delegations: Record<string, number>
+  trustRefused: NonNullable<ManifestState['trustRefused']>
   trusted: { vendor: string; keys: number; threshold: number; sequence: number }[]
   pending: ManifestEntry[]
   installed: ManifestEntry[]
@@ -74,6 +87,7 @@ export function createManifestManager(o: ManifestManagerOptions) {
   let state: ManifestState = { trust: [], floors: {}, manifests: {}, refused: [] }
   let queue: Promise<unknown> = Promise.resolve()
   const iso = () => o.now().toISOString()
+  const pin = () => (o.config.rootFingerprint ? { pin: o.config.rootFingerprint } : {})
   const save = () => saveState(o.stateDir, state)
 
   async function report(manifestId: string, s: RolloutState, extra: { code?: string; reason?: string } = {}) {
@@ -170,6 +184,14 @@ export function createManifestManager(o: ManifestManagerOptions) {
       const loaded = await loadState(o.stateDir, provisioned)
       state = loaded.state
       if (loaded.problem) o.log.warn(loaded.problem)
+      // The operator root and delegations of the enrollment answer (the first root is taken from there).
+      const bundle = (await readJson(trustBundlePath(o.stateDir)).catch(() => undefined)) as
+        | TrustBundle
+        | undefined
+      if (bundle && Array.isArray(bundle.roots) && Array.isArray(bundle.delegations)) {
+        const r = applyTrust(state, bundle, { now: o.now, firstUse: true, ...pin() })
+        for (const x of r.result.refused) o.log.warn(`enrollment trust refused: ${x.code}: ${x.reason}`)
+      }
       // A full disk must not stop the agent from starting: the state is saved again with the next change.
       await save().catch((err: Error) => o.log.warn(`cannot save the manifest state: ${err.message}`))
       // Work cut short by a stop or a crash is failed, so the hub's next delivery retries it.
@@ -184,7 +206,10 @@ export function createManifestManager(o: ManifestManagerOptions) {
 
     async install(req: InstallRequest): Promise<Record<string, unknown>> {
       await report(req.manifestId, 'offered')
-      const v = verifyManifestWithTrust(req.envelope, state.trust, { now: () => o.now().getTime() })
+      const v = verifyManifestWithChain(req.envelope, chainOf(state), {
+        provisioned: state.trust,
+        now: () => o.now().getTime(),
+      })
       if (!v.ok) return refuse(req.manifestId, v.code, v.message)
       if (v.id !== req.manifestId)
         return refuse(
@@ -256,6 +281,23 @@ export function createManifestManager(o: ManifestManagerOptions) {
 
     async rotate(req: RotationRequest): Promise<Record<string, unknown>> {
       const vendor = claimedVendor(req.envelope)
+      const delegated = vendor === undefined ? undefined : state.delegations?.[vendor]
+      if (delegated) {
+        // A vendor delegated by the operator root rotates within its delegation; revoked keys stay revoked.
+        const r = applyRotation(delegated.trust, req.envelope, { now: () => o.now().getTime() })
+        if (!r.ok && r.code === 'STALE_ROTATION')
+          return { applied: false, vendor, sequence: delegated.trust.sequence }
+        if (!r.ok) throw new CommandError(r.code, r.message)
+        const read = chainOf(state).delegations[vendor as string]
+        const revoked = new Set(read?.payload.revoked ?? [])
+        const trust = {
+          ...r.trust,
+          keys: r.trust.keys.map((k) => (revoked.has(k.keyid) ? { ...k, revoked: true } : k)),
+        }
+        state.delegations = { ...state.delegations, [vendor as string]: { ...delegated, trust } }
+        await save()
+        return { applied: true, vendor, sequence: trust.sequence }
+      }
       const current = state.trust.find((t) => t.vendor === vendor)
       if (!current) throw new CommandError('UNKNOWN_KEY', `no key is trusted for vendor "${vendor ?? '?'}"`)
       const r = applyRotation(current, req.envelope, { now: () => o.now().getTime() })
@@ -271,6 +313,29 @@ export function createManifestManager(o: ManifestManagerOptions) {
       return { applied: true, vendor: r.trust.vendor, sequence: r.trust.sequence }
     },
 
+    /** `apply-trust`: the root chain and delegations the hub relays, each verified here. */
+    async applyTrust(req: TrustRequest): Promise<ApplyTrustResult> {
+      const r = applyTrust(state, req, { now: o.now, firstUse: false, ...pin() })
+      if (r.changed) await save()
+      for (const x of r.result.refused)
+        o.log.warn(
+          `${x.kind}${x.vendor ? ` of ${x.vendor}` : ''}${x.version ? ` v${x.version}` : ''} refused: ${x.code}: ${x.reason}`,
+        )
+      if (r.changed && state.root)
+        o.log.info(`operator root v${state.root.version} (${state.root.fingerprint})`)
+      return r.result
+    },
+
+    /** What the birth says this device holds of the operator root (so the hub sends what it lacks). */
+    trustHeld(): TrustHeld {
+      const h = held(state, state.trust)
+      return {
+        ...(h.root ? { root: h.root } : {}),
+        delegations: h.delegations,
+        ...(h.provisioned ? { provisioned: h.provisioned } : {}),
+      }
+    },
+
     /** Resolves when every download/install started so far has finished. */
     idle(): Promise<void> {
       return queue.then(() => undefined)
@@ -283,7 +348,13 @@ export function createManifestManager(o: ManifestManagerOptions) {
     summary(): ManifestSummary {
       const all = Object.values(state.manifests).sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1))
       return {
-        trusted: state.trust.map((t) => ({
+        ...(state.root ? { root: { version: state.root.version, fingerprint: state.root.fingerprint } } : {}),
+        delegations: held(state).delegations,
+        trustRefused: [...(state.trustRefused ?? [])].reverse(),
+        trusted: [
+          ...Object.values(state.delegations ?? {}).map((d) => d.trust),
+          ...state.trust.filter((t) => !state.delegations?.[t.vendor]),
+        ].map((t) => ({
           vendor: t.vendor,
           keys: t.keys.filter((k) => !k.revoked).length,
           threshold: t.threshold,

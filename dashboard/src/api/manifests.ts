@@ -1,5 +1,5 @@
 /** Manifests and their rollouts (answers validated against the protocol's schemas). */
-import { DeviceManifestList, ManifestDetail, ManifestList } from '@vigil/protocol'
+import { DeviceManifestList, ManifestDetail, ManifestList, ManifestTrustCheck } from '@vigil/protocol'
 import { request } from './http.js'
 
 const path = (id: string, action = '') => `/manifests/${encodeURIComponent(id)}${action}`
@@ -15,6 +15,8 @@ export const manifestsApi = {
   ofDevice: (deviceId: string) =>
     request(`/devices/${encodeURIComponent(deviceId)}/manifests`, DeviceManifestList),
   detail: (id: string) => request(path(id), ManifestDetail),
+  /** Before approval: which targeted devices trust the vendor's current keys, and the fix for the others. */
+  trustCheck: (id: string) => request(path(id, '/trust-check'), ManifestTrustCheck),
   approve: (id: string, plan: RolloutPlanInput) =>
     request(path(id, '/rollout'), ManifestDetail, { method: 'POST', body: plan }),
   advance: (id: string) => request(path(id, '/rollout/advance'), ManifestDetail, { method: 'POST' }),

@@ -4,6 +4,7 @@
  */
 import { ConfigError, type HubConfig, loadHubConfig } from '../config.js'
 import { FEEDS_HELP } from '../feeds/cli.js'
+import { TRUST_HELP } from '../trust/help.js'
 import { TOKEN_HELP, tokenCommand, USER_HELP, userCommand } from './admin.js'
 import { UsageError } from './args.js'
 import { MIGRATE_HELP, migrateCommand } from './migrate.js'
@@ -29,6 +30,7 @@ Commands:
   check [--repair]             find (and repair what it safely can) damage in the data directory
   migrate --to postgres://…    copy the data directory into PostgreSQL and verify the counts
   import …                     import advisories (through the running hub, else into its data directory)
+  trust init|delegate …        operator root of trust and vendor delegations (see: vigil-hub trust --help)
   feeds list|add|sync|export|import …   advisory feeds of the running hub (see: vigil-hub feeds --help)
 
 Run \`vigil-hub <command> --help\` for details.`
@@ -107,6 +109,14 @@ default ./data), where the hub picks them up. Exit codes: 0 done, 1 something wa
       // No hub answers: into the data directory, loaded when a hub starts on it.
       const { importIntoDataDir } = await import('../correlation/import-cli.js')
       return importIntoDataDir(argv, required(config))
+    },
+  },
+  trust: {
+    help: TRUST_HELP,
+    config: true,
+    async run(argv, config) {
+      const { trustCommand } = await import('../trust/cli.js')
+      return trustCommand(argv, required(config))
     },
   },
   feeds: {

@@ -179,6 +179,7 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
     if (s.identity) patch.identity = s.identity
     if (s.agentVersion) patch.agentVersion = s.agentVersion
     if (s.baseline) patch.baseline = s.baseline
+    if (s.trust) patch.trust = s.trust
     const updated = store.atomic(() => {
       const u = registry.update(device.id, patch) ?? device
       applied()

@@ -4,6 +4,11 @@
  */
 import type { CommandResponse } from '@vigil/protocol'
 import type { FastifyPluginAsync } from 'fastify'
+import { trustCheckRoute } from '../trust/check.js'
+import { TrustDb } from '../trust/db.js'
+import { TrustDistribution } from '../trust/distribution.js'
+import { trustRoutes } from '../trust/routes.js'
+import { TrustService } from '../trust/service.js'
 import { VendorDb, type VendorRecord, vendorTrust } from '../vendors/db.js'
 import { vendorRoutes } from '../vendors/routes.js'
 import { VendorService } from '../vendors/service.js'
@@ -58,6 +63,12 @@ export const manifestsFeature: FastifyPluginAsync = async (app) => {
       Promise.all(online.map((d) => sendRotations(d.id, [vendor]))).catch(onError)
     },
   })
+  const trust = new TrustService({
+    db: await TrustDb.open(hub.store),
+    vendors: () => vendors.list(),
+    audit: (e) => hub.audit(e),
+  })
+  const trustDelivery = await TrustDistribution.open(hub, trust)
   const engine = new RolloutEngine(hub, db)
   const service = new ManifestService(hub, db, vendors)
   const patches = new PatchIndex(
@@ -76,6 +87,8 @@ export const manifestsFeature: FastifyPluginAsync = async (app) => {
   const offHooks = hub.hooks.add({
     async onDevice(device) {
       if (!device.online || device.lastState?.status !== 'online') return
+      // The operator root and delegations first: a manifest of a newly delegated vendor needs them.
+      if (trustDelivery.lacks(device)) await trustDelivery.send(device.id)
       await sendRotations(device.id, vendors.list())
       const now = Date.now()
       for (const m of service.list())
@@ -97,8 +110,12 @@ export const manifestsFeature: FastifyPluginAsync = async (app) => {
 
   // Devices enrolled from now on trust the vendors' current keys; rotations change them afterwards.
   hub.vendorTrust = () => vendors.list().map(vendorTrust)
+  hub.trustBundle = () => trust.bundle()
+  hub.trust = trust
+  await app.register(trustRoutes(trust, trustDelivery, () => vendors.list()))
   await app.register(vendorRoutes(vendors))
   await app.register(manifestRoutes(service, engine, db))
+  await app.register(trustCheckRoute(service, trust, trustDelivery, () => vendors.list()))
 
   app.addHook('onClose', async () => {
     offHooks()

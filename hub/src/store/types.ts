@@ -58,6 +58,8 @@ export interface DeviceRecord {
   agentVersion?: string
   identity?: DeviceIdentity
   lastState?: Pick<DeviceState, 'status' | 'ts' | 'reason'>
+  /** The operator root and delegation versions the device said it holds in its last birth. */
+  trust?: DeviceState['trust']
   inventoryHash?: string
   hardeningHash?: string
   baseline?: { id: string; version: number }

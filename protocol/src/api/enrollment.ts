@@ -1,6 +1,7 @@
 import { VendorTrust } from '../messages/key-rotation.js'
 import { type Static, Type } from '../schema.js'
 import { SafeName } from './names.js'
+import { TrustBundle } from './trust.js'
 
 export const EnrollmentTokenRequest = Type.Object(
   {
@@ -49,6 +50,7 @@ export const EnrollResponse = Type.Object(
           'vendor keys the device trusts for signed manifests, provisioned once at enrollment; afterwards only rotation statements signed by the old keys change them',
       }),
     ),
+    trust: Type.Optional(TrustBundle),
   },
   { $id: 'EnrollResponse' },
 )

@@ -5,6 +5,7 @@ import { EnrollRequest, EnrollResponse } from '../api/enrollment.js'
 import { HardeningBaseline, HardeningCheck } from '../messages/hardening.js'
 import { KeyRotationPayload, VendorTrust } from '../messages/key-rotation.js'
 import { DsseEnvelope, ManifestPayload } from '../messages/manifest.js'
+import { DelegationPayload, RootPayload } from '../messages/trust-root.js'
 import { DEVICE_MESSAGES, HUB_MESSAGES, TOPIC_ROOT } from '../topics.js'
 
 const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema'
@@ -26,6 +27,8 @@ export function jsonSchemas(): Record<string, Record<string, unknown>> {
     DsseEnvelope,
     KeyRotationPayload,
     VendorTrust,
+    RootPayload,
+    DelegationPayload,
     DeviceSummary,
     EnrollRequest,
     EnrollResponse,

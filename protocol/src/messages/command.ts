@@ -37,6 +37,14 @@ export const CommandRequest = Type.Union(
       /** A vendor's key rotation statement, signed by its current keys (the agent verifies it). */
       envelope: DsseEnvelope,
     }),
+    Type.Object({
+      v: ProtocolVersion,
+      tx: Tx,
+      cmd: Type.Literal('apply-trust'),
+      /** The operator root chain (oldest first) and delegations; the agent verifies every one itself. */
+      roots: Type.Array(DsseEnvelope, { maxItems: 64 }),
+      delegations: Type.Array(DsseEnvelope, { maxItems: 64 }),
+    }),
   ],
   { $id: 'CommandRequest', description: 'Command from the hub to a device' },
 )

@@ -1,5 +1,6 @@
 import { ProtocolVersion, Sequenced, Sha256Hex, ShortText, type Static, Timestamp, Type } from '../schema.js'
 import { DeviceIdentity } from './identity.js'
+import { TrustHeld } from './trust-root.js'
 
 /**
  * Birth and death of a device. Published retained on every connect (`online`, with the hashes of the
@@ -22,6 +23,7 @@ export const DeviceState = Type.Object(
     hardeningHash: Type.Optional(Sha256Hex),
     baseline: Type.Optional(Type.Object({ id: ShortText(128), version: Type.Integer({ minimum: 0 }) })),
     telemetryIntervalSec: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
+    trust: Type.Optional(TrustHeld),
     ...Sequenced,
   },
   { $id: 'DeviceState', description: 'Birth (online) or last will / shutdown (offline) of a device' },

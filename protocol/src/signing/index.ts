@@ -11,6 +11,16 @@ export {
   createArtifactVerifier,
 } from './artifact.js'
 export { decodeBase64Strict, encodeBase64 } from './base64.js'
+export { type TrustChain, type VerifyWithChainOptions, verifyManifestWithChain } from './chain.js'
+export {
+  type DelegationOptions,
+  type DelegationResult,
+  type HeldDelegation,
+  readDelegation,
+  signDelegation,
+  trustFromDelegation,
+  verifyDelegation,
+} from './delegation.js'
 export {
   decodeEnvelope,
   type EnvelopeInput,
@@ -56,6 +66,21 @@ export {
   verifyManifest,
 } from './manifest.js'
 export { pae } from './pae.js'
+export {
+  checkKeySet,
+  checkRootCurrent,
+  type FollowRootResult,
+  followRootChain,
+  type HeldRoot,
+  nextRoot,
+  type RootOptions,
+  type RootResult,
+  readRoot,
+  rootFingerprint,
+  signRoot,
+  trustKeyOf,
+  verifyInitialRoot,
+} from './root.js'
 export {
   type ApplyRotationOptions,
   type ApplyRotationResult,

@@ -8,6 +8,7 @@ import { CommandRequest } from '../messages/command.js'
 import { HardeningBaseline } from '../messages/hardening.js'
 import { KeyRotationPayload, VendorTrust } from '../messages/key-rotation.js'
 import { DsseEnvelope, ManifestPayload, RolloutState } from '../messages/manifest.js'
+import { DelegationPayload, RootPayload } from '../messages/trust-root.js'
 
 export const WIRE_SCHEMAS = {
   commandRequest: CommandRequest,
@@ -18,4 +19,6 @@ export const WIRE_SCHEMAS = {
   keyRotationPayload: KeyRotationPayload,
   vendorTrust: VendorTrust,
   rolloutState: RolloutState,
+  rootPayload: RootPayload,
+  delegationPayload: DelegationPayload,
 }

@@ -61,6 +61,32 @@ const SEEDS: Record<Name, unknown[]> = {
   ],
   vendorTrust: [vendorTrust],
   rolloutState: ['installed', 'pending', 'nope'],
+  rootPayload: [
+    {
+      type: 'vigil-root',
+      version: 1,
+      keys: [{ keyid: hash, publicKeyPem: pem }],
+      threshold: 1,
+      issuedAt: ts,
+      expires: ts,
+    },
+  ],
+  delegationPayload: [
+    {
+      type: 'vigil-delegation',
+      vendor: 'acme',
+      vendorId: 'acme',
+      version: 2,
+      keys: [{ keyid: hash, publicKeyPem: pem }],
+      threshold: 1,
+      revoked: [hash],
+      rotations: [
+        { payloadType: 'application/json', payload: 'e30', signatures: [{ keyid: hash, sig: 'c2ln' }] },
+      ],
+      issuedAt: ts,
+      expires: ts,
+    },
+  ],
 }
 
 type Path = (string | number)[]

@@ -118,6 +118,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
           throw err
         }
         const summary = toSummary(device)
+        const trust = hub.trustBundle?.()
         return reply.code(201).send({
           deviceId: summary.id,
           mqtt: {
@@ -126,6 +127,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
             password: secret,
           },
           ...(hub.vendorTrust ? { vendors: hub.vendorTrust() } : {}),
+          ...(trust && trust.roots.length > 0 ? { trust } : {}),
         })
       } catch (err) {
         failures.record('device.enroll', req.ip)
