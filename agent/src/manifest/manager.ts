@@ -8,18 +8,12 @@
 
 import { existsSync } from 'node:fs'
 import type { CommandRequest, RolloutState, RolloutStatus, VendorTrust } from '@vigil/protocol'
-import {
-  applyRotation,
-  decodeBase64Strict,
-  decodeEnvelope,
-  verifyManifestWithTrust,
-} from '@vigil/protocol/signing'
-import { compareVersions, isVersionScheme, PROTOCOL_VERSION } from '@vigil/protocol/wire'
+import type * as Signing from '@vigil/protocol/signing'
+import { PROTOCOL_VERSION } from '@vigil/protocol/wire'
 import { CommandError } from '../commands/dispatch.js'
 import type { AgentConfig } from '../config/schema.js'
 import type { Logger } from '../logger.js'
 import { vendorTrustPath } from '../store.js'
-import { downloadArtifact } from './download.js'
 import { runInstallHook } from './hook.js'
 import {
   artifactDir,
@@ -56,7 +50,20 @@ export interface ManifestSummary {
 const PENDING: ReadonlySet<RolloutState> = new Set(['offered', 'verified', 'downloading', 'awaiting-install'])
 const MAX_REFUSED = 20
 
-function claimedVendor(envelope: unknown): string | undefined {
+/**
+ * Signature checks, version comparison and the artifact download are needed only when a manifest or a
+ * key rotation arrives: loaded then, not when the daemon starts (they cost ~1-2 MB of its resident
+ * memory, which the agent's < 60 MB budget cannot spare for something most devices rarely use).
+ */
+let signingModule: Promise<typeof Signing> | undefined
+const signing = () => (signingModule ??= import('@vigil/protocol/signing'))
+const versions = () => import('@vigil/protocol/versions')
+const download = () => import('./download.js')
+
+function claimedVendor(
+  { decodeEnvelope, decodeBase64Strict }: typeof Signing,
+  envelope: unknown,
+): string | undefined {
   const d = decodeEnvelope(envelope)
   const bytes = d.ok ? decodeBase64Strict(d.envelope.payload) : undefined
   if (!bytes) return undefined
@@ -122,6 +129,7 @@ export function createManifestManager(o: ManifestManagerOptions) {
     const dir = artifactDir(o.stateDir, entry.id)
     const artifacts: ManifestEntry['artifacts'] = []
     for (const a of payload.artifacts) {
+      const { downloadArtifact } = await download()
       const r = await downloadArtifact(a, dir, o.config.downloadTimeoutSec * 1000)
       if (!r.ok) {
         await setState(entry, 'failed', { code: r.code, reason: r.message })
@@ -184,6 +192,7 @@ export function createManifestManager(o: ManifestManagerOptions) {
 
     async install(req: InstallRequest): Promise<Record<string, unknown>> {
       await report(req.manifestId, 'offered')
+      const { verifyManifestWithTrust } = await signing()
       const v = verifyManifestWithTrust(req.envelope, state.trust, { now: () => o.now().getTime() })
       if (!v.ok) return refuse(req.manifestId, v.code, v.message)
       if (v.id !== req.manifestId)
@@ -210,6 +219,7 @@ export function createManifestManager(o: ManifestManagerOptions) {
         return { manifestId: v.id, state: existing.state, repeated: true }
       }
       const scheme = p.versionScheme ?? 'generic'
+      const { compareVersions, isVersionScheme } = await versions()
       if (!isVersionScheme(scheme))
         return refuse(v.id, 'SCHEMA', `/versionScheme: unknown version scheme "${scheme}"`)
       const key = floorKey(p.vendor, p.product)
@@ -255,10 +265,11 @@ export function createManifestManager(o: ManifestManagerOptions) {
     },
 
     async rotate(req: RotationRequest): Promise<Record<string, unknown>> {
-      const vendor = claimedVendor(req.envelope)
+      const sig = await signing()
+      const vendor = claimedVendor(sig, req.envelope)
       const current = state.trust.find((t) => t.vendor === vendor)
       if (!current) throw new CommandError('UNKNOWN_KEY', `no key is trusted for vendor "${vendor ?? '?'}"`)
-      const r = applyRotation(current, req.envelope, { now: () => o.now().getTime() })
+      const r = sig.applyRotation(current, req.envelope, { now: () => o.now().getTime() })
       if (!r.ok && r.code === 'STALE_ROTATION')
         return { applied: false, vendor: current.vendor, sequence: current.sequence }
       if (!r.ok) {
