@@ -41,6 +41,7 @@ function primitive(value: unknown): string {
 }
 
 /** What JSON.stringify escapes in a string (quote, backslash, controls, lone surrogates; any surrogate here). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these control characters are what JSON escapes
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
 
 function write(value: unknown): string {

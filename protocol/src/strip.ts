@@ -78,7 +78,7 @@ function objectStripper(schema: Schema): Stripper | undefined {
     for (const key in value) {
       const own = declared[key]
       if (own !== undefined) {
-        if (own && own(value[key])) removed = true
+        if (own?.(value[key])) removed = true
         continue
       }
       const pattern = patterns.find((p) => p.re.test(key))
