@@ -15,7 +15,8 @@
  */
 
 type Schema = Record<string, unknown>
-export type Stripper = (value: unknown) => void
+/** Answers whether it removed anything (false: the value was left exactly as it was). */
+export type Stripper = (value: unknown) => boolean
 
 const isRecord = (v: unknown): v is Schema => typeof v === 'object' && v !== null && !Array.isArray(v)
 
@@ -72,18 +73,25 @@ function objectStripper(schema: Schema): Stripper | undefined {
   const keepExtra = extra === true || isRecord(extra)
   if (keepExtra && !extraStrip && !nested && patterns.every((p) => !p.strip)) return undefined
   return (value) => {
-    if (!isRecord(value)) return
+    if (!isRecord(value)) return false
+    let removed = false
     for (const key in value) {
       const own = declared[key]
       if (own !== undefined) {
-        if (own) own(value[key])
+        if (own?.(value[key])) removed = true
         continue
       }
       const pattern = patterns.find((p) => p.re.test(key))
-      if (pattern) pattern.strip?.(value[key])
-      else if (keepExtra) extraStrip?.(value[key])
-      else delete value[key]
+      if (pattern) {
+        if (pattern.strip?.(value[key])) removed = true
+      } else if (keepExtra) {
+        if (extraStrip?.(value[key])) removed = true
+      } else {
+        delete value[key]
+        removed = true
+      }
     }
+    return removed
   }
 }
 
@@ -92,15 +100,18 @@ function arrayStripper(schema: Schema): Stripper | undefined {
   const prefix = Array.isArray(schema.prefixItems) ? schema.prefixItems.map((s) => compileStrip(s)) : []
   if (!items && prefix.every((p) => !p)) return undefined
   return (value) => {
-    if (!Array.isArray(value)) return
-    for (let i = 0; i < value.length; i++) (i < prefix.length ? prefix[i] : items)?.(value[i])
+    if (!Array.isArray(value)) return false
+    let removed = false
+    for (let i = 0; i < value.length; i++)
+      if ((i < prefix.length ? prefix[i] : items)?.(value[i])) removed = true
+    return removed
   }
 }
 
 function unionStripper(branches: unknown[]): Stripper | undefined {
   const compiled = branches.filter(isRecord).map((b) => ({ schema: b, strip: compileStrip(b) }))
   if (compiled.every((b) => !b.strip)) return undefined
-  return (value) => compiled.find((b) => branchMatches(b.schema, value))?.strip?.(value)
+  return (value) => compiled.find((b) => branchMatches(b.schema, value))?.strip?.(value) === true
 }
 
 /** The stripper of a schema, or undefined when values of it never hold anything to remove. */

@@ -8,7 +8,15 @@ import { jsonDepthExceeds, MAX_JSON_DEPTH } from './json-depth.js'
 import { compileStrip } from './strip.js'
 
 export type ParseResult<T> =
-  | { ok: true; value: T }
+  | {
+      ok: true
+      value: T
+      /**
+       * Set by `parse`: whether undeclared properties were removed. When false, `JSON.parse` of the
+       * input text gives exactly `value` again (so a caller may keep the text instead of serialising).
+       */
+      stripped?: boolean
+    }
   | { ok: false; reason: 'json' | 'schema' | 'size'; message: string }
 
 export interface Validator<T extends TSchema> {
@@ -87,7 +95,7 @@ export function makeValidator<T extends TSchema>(
         return { ok: false, reason: 'json', message: `not valid JSON: ${(err as Error).message}` }
       }
       const result = validate(value)
-      if (result.ok) strip?.(result.value)
+      if (result.ok) result.stripped = strip ? strip(result.value) : false
       return result
     },
   }

@@ -2,6 +2,7 @@
  * Unknown properties of a device message are removed, recursively and per schema, by the validator's
  * `parse` (the path the hub ingests with), so the hub never stores what it did not validate.
  */
+import { isDeepStrictEqual } from 'node:util'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { CommandResponse, compile, DEVICE_MESSAGES, DeviceEvent, Type } from '../src/index.ts'
@@ -27,7 +28,17 @@ describe('parse strips unknown properties', () => {
       identity: { ...birth.identity, extra: 'x', hardware: { model: 'm', deep: [1] }, os: { ...os, y: 2 } },
     }
     const r = state.parse(JSON.stringify(sent))
-    expect(r).toEqual({ ok: true, value: birth })
+    expect(r).toEqual({ ok: true, value: birth, stripped: true })
+  })
+
+  it('says when nothing was removed, and then the text parses to exactly the value', () => {
+    const text = JSON.stringify(birth)
+    const r = state.parse(text)
+    expect(r).toEqual({ ok: true, value: birth, stripped: false })
+    if (r.ok) expect(JSON.parse(text)).toEqual(r.value)
+    // one extra anywhere, however deep, is reported
+    const deeper = JSON.stringify({ ...birth, identity: { ...birth.identity, os: { ...os, y: 2 } } })
+    expect(state.parse(deeper)).toEqual({ ok: true, value: birth, stripped: true })
   })
 
   it('refuses a state whose identity holds an extra property nested 10,000 levels deep, before parsing', () => {
@@ -41,21 +52,26 @@ describe('parse strips unknown properties', () => {
     }
     // the same extra a few levels deep is accepted and removed
     const shallow = JSON.stringify(birth).replace('"hostname":', '"evil":{"a":{"a":1}},"hostname":')
-    expect(state.parse(shallow)).toEqual({ ok: true, value: birth })
+    expect(state.parse(shallow)).toEqual({ ok: true, value: birth, stripped: true })
   })
 
   it('keeps free-form records (event data) and strips by the matching union branch', () => {
     const event = { v: 1, id: 'e-1', ts, kind: 'info', message: 'm', data: { any: { thing: [1] } } }
-    expect(compile(DeviceEvent).parse(JSON.stringify({ ...event, x: 1 }))).toEqual({ ok: true, value: event })
+    expect(compile(DeviceEvent).parse(JSON.stringify({ ...event, x: 1 }))).toEqual({
+      ok: true,
+      value: event,
+      stripped: true,
+    })
     const error = { v: 1, tx: 't1', status: 'error', error: { code: 'E_BAD', message: 'm' } }
     const parsed = compile(CommandResponse).parse(
       JSON.stringify({ ...error, data: { kept: false }, error: { ...error.error, z: 1 } }),
     )
-    expect(parsed).toEqual({ ok: true, value: error })
+    expect(parsed).toEqual({ ok: true, value: error, stripped: true })
     const ok = { v: 1, tx: 't2', status: 'ok', data: { a: { b: 1 } } }
     expect(compile(CommandResponse).parse(JSON.stringify({ ...ok, error: 1 }))).toEqual({
       ok: true,
       value: ok,
+      stripped: true,
     })
   })
 
@@ -109,7 +125,11 @@ describe('parse strips unknown properties', () => {
     fc.assert(
       fc.property(valid, fc.array(extras, { minLength: 1, maxLength: 4 }), (value, x) => {
         const expected = JSON.parse(JSON.stringify(value))
-        expect(v.parse(JSON.stringify(withExtras(value, x)))).toEqual({ ok: true, value: expected })
+        const text = JSON.stringify(withExtras(value, x))
+        const r = v.parse(text)
+        expect(r).toEqual({ ok: true, value: expected, stripped: expect.any(Boolean) })
+        // `stripped: false` only when the text itself is exactly the value
+        if (r.ok) expect(r.stripped).toBe(!isDeepStrictEqual(JSON.parse(text), expected))
       }),
       { numRuns: 300 },
     )

@@ -22,12 +22,12 @@ import {
   decodeEnvelope,
   verifyManifestWithChain,
 } from '@vigil/protocol/signing'
-import { compareVersions, isVersionScheme, PROTOCOL_VERSION } from '@vigil/protocol/wire'
+import { compareVersions, isVersionScheme } from '@vigil/protocol/versions'
+import { PROTOCOL_VERSION } from '@vigil/protocol/wire'
 import { CommandError } from '../commands/dispatch.js'
 import type { AgentConfig } from '../config/schema.js'
 import type { Logger } from '../logger.js'
 import { readJson, trustBundlePath, vendorTrustPath } from '../store.js'
-import { downloadArtifact } from './download.js'
 import { runInstallHook } from './hook.js'
 import {
   artifactDir,
@@ -136,6 +136,8 @@ export function createManifestManager(o: ManifestManagerOptions) {
     const dir = artifactDir(o.stateDir, entry.id)
     const artifacts: ManifestEntry['artifacts'] = []
     for (const a of payload.artifacts) {
+      // Loaded when a manifest arrives, not at daemon start (resident memory budget).
+      const { downloadArtifact } = await import('./download.js')
       const r = await downloadArtifact(a, dir, o.config.downloadTimeoutSec * 1000)
       if (!r.ok) {
         await setState(entry, 'failed', { code: r.code, reason: r.message })

@@ -87,8 +87,11 @@ interface Sequenced {
 
 type Validators = { [K in DeviceMessageKind]: Validator<(typeof DEVICE_MESSAGES)[K]['schema']> }
 type Payload<K extends DeviceMessageKind> = Static<(typeof DEVICE_MESSAGES)[K]['schema']>
-/** `text` is the payload's JSON as received (for a handler that keeps it, e.g. telemetry history). */
 /**
+ * `exact` is the payload's JSON text as received when `JSON.parse` of it gives exactly the validated
+ * value (nothing undeclared was stripped) and it is at most `EXACT_TEXT_MAX` long; otherwise undefined.
+ * A handler that keeps the value as text (telemetry history) keeps it instead of serialising again.
+ *
  * `applied()` records the message's sequence number; an asynchronous handler calls it inside
  * `store.atomic` with its main change, so that after a crash both are there or neither (a synchronous
  * handler's changes are made atomic with it by `run`).
@@ -96,9 +99,16 @@ type Payload<K extends DeviceMessageKind> = Static<(typeof DEVICE_MESSAGES)[K]['
 type Handler<K extends DeviceMessageKind> = (
   device: DeviceRecord,
   value: Payload<K>,
-  text: string,
+  exact: string | undefined,
   applied: () => void,
 ) => Promise<void> | void
+
+/**
+ * Longest received text kept as it is. Nothing was stripped from it, but whitespace or repeated keys
+ * could still make it larger than the value's own JSON: above this it is serialised from the value, so
+ * a device cannot make the hub keep more than this (or the value's JSON) per sample.
+ */
+const EXACT_TEXT_MAX = 4096
 
 const VALIDATORS = Object.fromEntries(
   Object.entries(DEVICE_MESSAGES).map(([kind, m]) => [kind, compile(m.schema)]),
@@ -214,9 +224,9 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
 
   // `device` is the record held by the registry, looked up in this tick: telemetry changes its volatile
   // figures in place (no lookup, no copy per sample); coming online is a persistent change.
-  const telemetry: Handler<'telemetry'> = (device, t: Telemetry) => {
-    // The validated value (undeclared properties stripped), never the device's raw text.
-    deps.telemetry.add(device.id, t, JSON.stringify(t))
+  const telemetry: Handler<'telemetry'> = (device, t: Telemetry, exact) => {
+    // The validated value (undeclared properties stripped): the received text only when it is exactly that.
+    deps.telemetry.add(device.id, t, exact ?? JSON.stringify(t))
     const cpuPct = Math.round(t.cpu.loadPct * 10) / 10
     const memUsedPct = t.mem.total > 0 ? Math.round((t.mem.used / t.mem.total) * 1000) / 10 : 0
     const lastSeen = now().toISOString()
@@ -410,11 +420,14 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
       reject(text.reason, device.id, `${kind}: ${text.message}`)
       return undefined
     }
-    const result = VALIDATORS[kind].parse(text) as { ok: true; value: Payload<K> } | Failure
+    const result = VALIDATORS[kind].parse(text) as
+      | { ok: true; value: Payload<K>; stripped?: boolean }
+      | Failure
     if (!result.ok) {
       reject(result.reason, device.id, `${kind}: ${result.message}`)
       return undefined
     }
+    const exact = result.stripped === false && text.length <= EXACT_TEXT_MAX ? text : undefined
     const durable = DURABLE[kind]
     if (durable) {
       // Not stored now, so not acknowledged: the agent keeps the message and sends it again.
@@ -451,7 +464,7 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
     try {
       // A synchronous handler's changes and the sequence number are one journal record.
       pending = store.atomic(() => {
-        const p = handlers[kind](device, result.value, text, applied)
+        const p = handlers[kind](device, result.value, exact, applied)
         if (!p) applied()
         return p
       })

@@ -77,6 +77,24 @@ describe('ingest pipeline', () => {
     expect(await metric(hub, 'vigil_connected_devices')).toBe(0)
   })
 
+  it('keeps in the telemetry history exactly the validated sample, whatever else the text held', async () => {
+    const hub = await testHub()
+    const dev = await enroll(hub)
+    const client = await connectEnrolled(hub, dev)
+    const send = (text: string) =>
+      client.publishAsync(topics.device(dev.deviceId, 'telemetry'), text, { qos: 1 })
+    const [a, b, c] = [telemetry(1), telemetry(2), telemetry(3)]
+    await send(JSON.stringify(a))
+    // undeclared properties, one of them nested: stripped before the sample is kept
+    await send(JSON.stringify({ ...b, future: { x: 1 }, cpu: { ...b.cpu, secret: 'never kept' } }))
+    // padding and a repeated key (the last one counts, as for every JSON.parse): the validated value
+    const padded = JSON.stringify(c).replace('{', `{"cpu":{"junk":1},${' '.repeat(8000)}`)
+    expect(JSON.parse(padded)).toEqual(c)
+    await send(padded)
+    await until(() => hub.app.hub.telemetry.query(dev.deviceId).length === 3, 'three samples kept')
+    expect(hub.app.hub.telemetry.query(dev.deviceId)).toEqual([a, b, c])
+  })
+
   it('rejects telemetry that is not UTF-8 as json and keeps the device as it was, then applies valid telemetry', async () => {
     const hub = await testHub()
     const dev = await enroll(hub)

@@ -1,8 +1,9 @@
 /**
  * `@vigil/protocol/wire` — the light entry for devices (Node): topic builders and parser, delivery
- * rules, wire constants, canonical JSON, version comparison and validators precompiled at build time, without loading
- * the TypeBox schema builder or compiler (~25 MB of a small daemon's memory). Types come from
- * `@vigil/protocol` with `import type`.
+ * rules, wire constants, canonical JSON and validators precompiled at build time, without loading the
+ * TypeBox schema builder or compiler (~25 MB of a small daemon's memory). Types come from
+ * `@vigil/protocol` with `import type`. Version comparison is its own entry, `@vigil/protocol/versions`
+ * (a daemon loads it only when it needs it).
  */
 export { canonicalJson } from '../canonical.js'
 export { KEY_ROTATION_PAYLOAD_TYPE, MANIFEST_PAYLOAD_TYPE, PROTOCOL_VERSION } from '../constants.js'
@@ -16,7 +17,6 @@ export {
   type SchemaError,
   type Validator,
 } from '../validator-core.js'
-export * from '../versions/index.js'
 export { applyDefaults } from './defaults.js'
 export * from './topics.js'
 export { validators } from './validators.js'
