@@ -63,6 +63,7 @@ export const corePlugin = fp<{ config: HubConfig }>(
       blobs: new BlobCollector(store, config.blobGraceSec * 1000),
       log: app.log,
       bus: undefined,
+      brokerCredentials: undefined,
       generatedAdminPassword: admin.generatedPassword,
       ready: false,
       audit(entry) {
@@ -92,6 +93,8 @@ export const corePlugin = fp<{ config: HubConfig }>(
       ctx.commands.close()
       await ctx.bus?.close()
       ctx.bus = undefined
+      await ctx.brokerCredentials?.close()
+      ctx.brokerCredentials = undefined
       await store.close()
       metrics.close()
     })

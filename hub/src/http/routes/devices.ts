@@ -117,12 +117,17 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
           },
           { additionalProperties: false },
         ),
-        response: { 200: DeviceSummary, 400: ApiError, 404: ApiError },
+        response: { 200: DeviceSummary, 400: ApiError, 404: ApiError, 502: ApiError },
       },
     },
     async (req) => {
       const d = find(req.params.id)
       const actor = req.user?.username ?? ''
+      // On an external broker with hub-issued credentials the broker changes first: if it cannot, the
+      // device is left as it was (disabling there also cuts its connection).
+      if (req.body.disabled !== undefined && req.body.disabled !== d.disabled) {
+        await hub.brokerCredentials?.setEnabled(d.id, !req.body.disabled)
+      }
       const updated = hub.registry.update(d.id, req.body)
       if (!updated) throw new HubError('VIGIL_NOT_FOUND')
       if (req.body.name !== undefined && req.body.name !== d.name) {
@@ -147,6 +152,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { onRequest: operators, schema: { tags, summary: 'Delete a device', params: Params } },
     async (req, reply) => {
       const d = find(req.params.id)
+      await hub.brokerCredentials?.remove(d.id)
       hub.registry.remove(d.id)
       hub.telemetry.forget(d.id)
       hub.bus?.disconnect(d.id)
