@@ -157,12 +157,23 @@ describe.skipIf(!hasDynsec)("device credentials through Mosquitto's dynamic secu
     const broker = await startMosquittoDynsec(ADMIN)
     // The hub's own dynsec admin, which a second admin can take the rights from.
     const c = await control(broker)
+    // A dynsec admin for the hub with only the control topics (as docs/deploy.md makes it).
+    const ctl = '$CONTROL/dynamic-security/#'
     await c.run([
+      {
+        command: 'createRole',
+        rolename: 'vigil-dynsec-admin',
+        acls: [
+          { acltype: 'publishClientSend', topic: ctl, allow: true },
+          { acltype: 'publishClientReceive', topic: ctl, allow: true },
+          { acltype: 'subscribePattern', topic: ctl, allow: true },
+        ],
+      },
       {
         command: 'createClient',
         username: 'hub-admin',
         password: 'hub-admin-password',
-        roles: [{ rolename: 'admin' }],
+        roles: [{ rolename: 'vigil-dynsec-admin' }],
       },
     ])
     const hub = await testHub(
@@ -182,7 +193,7 @@ describe.skipIf(!hasDynsec)("device credentials through Mosquitto's dynamic secu
     })
     const enrollToken = t.json<{ token: string }>().token
 
-    await c.run([{ command: 'removeClientRole', username: 'hub-admin', rolename: 'admin' }])
+    await c.run([{ command: 'removeClientRole', username: 'hub-admin', rolename: 'vigil-dynsec-admin' }])
     const refused = await hub.app.inject({
       method: 'POST',
       url: '/api/v1/enroll',
@@ -203,7 +214,7 @@ describe.skipIf(!hasDynsec)("device credentials through Mosquitto's dynamic secu
     expect(hub.app.hub.registry.get(a.deviceId)).toBeDefined()
 
     // Rights back: the token's use was given back, so the same token enrolls now.
-    await c.run([{ command: 'addClientRole', username: 'hub-admin', rolename: 'admin' }])
+    await c.run([{ command: 'addClientRole', username: 'hub-admin', rolename: 'vigil-dynsec-admin' }])
     const ok = await until(async () => {
       const r = await hub.app.inject({
         method: 'POST',
