@@ -122,7 +122,7 @@ describe.skipIf(!hasDynsec)("device credentials through Mosquitto's dynamic secu
     expect(await cmd).toBe('send-inventory')
   })
 
-  it('disabling cuts the device off on the broker, enabling lets it back, deleting removes it', async () => {
+  it('disabling cuts the device off on the broker, enabling lets it back, rotation, deleting removes it', async () => {
     const broker = await startMosquittoDynsec(ADMIN)
     const hub = await testHub(dynsecConfig(broker))
     const a = await enroll(hub, 'gw-a')
@@ -140,7 +140,19 @@ describe.skipIf(!hasDynsec)("device credentials through Mosquitto's dynamic secu
     const again = await asDevice(a)
     expect(await pub(again, topics.device(a.deviceId, 'state'), birth())).toBe(0)
 
-    const gone = closed(again)
+    // A new password: the connection made with the old one is dropped, the old one no longer works.
+    const rotatedOut = closed(again)
+    const rotated = await api(hub, 'POST', `/api/v1/devices/${a.deviceId}/credentials`)
+    expect(rotated.statusCode).toBe(200)
+    const fresh = rotated.json<Enrolled>()
+    expect(fresh).toMatchObject({ deviceId: a.deviceId, mqtt: { url: broker.url, username: a.deviceId } })
+    expect(fresh.mqtt.password).not.toBe(a.mqtt.password)
+    await rotatedOut
+    await expect(asDevice(a)).rejects.toThrow()
+    const renewed = await asDevice(fresh)
+    expect(await pub(renewed, topics.device(a.deviceId, 'state'), birth())).toBe(0)
+
+    const gone = closed(renewed)
     expect((await api(hub, 'DELETE', `/api/v1/devices/${a.deviceId}`)).statusCode).toBe(204)
     await gone
     await expect(asDevice(a)).rejects.toThrow()

@@ -1,9 +1,11 @@
 /** Devices: list, detail, rename/disable (PATCH), delete, command, telemetry history, events. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ApiError, DeviceList, DeviceSummary, SafeName, Type } from '@vigil/protocol'
+import { ApiError, DeviceCredentials, DeviceList, DeviceSummary, SafeName, Type } from '@vigil/protocol'
+import { newSecret, sha256 } from '../../auth/crypto.js'
 import { toSummary } from '../../devices/registry.js'
 import { deviceSbom } from '../../devices/sbom.js'
 import { HubError } from '../../errors.js'
+import { mqttUrlFor } from './enrollment.js'
 
 const Params = Type.Object({ id: Type.String({ maxLength: 64 }) })
 const CommandName = Type.Union([
@@ -165,6 +167,44 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       })
       await hub.store.commit()
       return reply.code(204).send()
+    },
+  )
+
+  app.post(
+    '/api/v1/devices/:id/credentials',
+    {
+      onRequest: operators,
+      schema: {
+        tags,
+        summary: 'Rotate the device’s MQTT password (the old one stops working, its connection is closed)',
+        params: Params,
+        response: { 200: DeviceCredentials, 404: ApiError, 409: ApiError, 502: ApiError },
+      },
+    },
+    async (req) => {
+      const d = find(req.params.id)
+      // On an external broker without hub-issued credentials the broker's password file is the truth.
+      if (hub.config.mqttUrl !== undefined && !hub.brokerCredentials)
+        throw new HubError('VIGIL_CONFLICT', 'device credentials are the external broker’s to issue')
+      if (d.external)
+        throw new HubError('VIGIL_CONFLICT', 'this device was registered by the broker, not enrolled here')
+      const secret = newSecret()
+      // The broker first (it also closes the connection made with the old password); if it cannot,
+      // the old password stays valid everywhere.
+      await hub.brokerCredentials?.setPassword(d.id, secret)
+      hub.registry.update(d.id, { secretHash: sha256(secret) })
+      hub.bus?.disconnect(d.id)
+      hub.audit({
+        actor: req.user?.username ?? '',
+        action: 'device.rotate-credentials',
+        target: d.id,
+        ok: true,
+      })
+      await hub.store.commit()
+      return {
+        deviceId: d.id,
+        mqtt: { url: mqttUrlFor(hub.config, hub.bus?.ports()), username: d.id, password: secret },
+      }
     },
   )
 
