@@ -29,7 +29,9 @@ export async function startMosquitto(
   users: Record<string, string>,
   hubUser: string,
   fixedPort?: number,
-): Promise<{ url: string; port: number; stop(): Promise<void> }> {
+  /** More mosquitto.conf lines (e.g. `max_inflight_messages 1`). */
+  extraConfig: string[] = [],
+): Promise<Mosquitto> {
   const dir = await tempDir()
   const port = fixedPort ?? (await freePort())
   const passwd = join(dir, 'passwd')
@@ -53,7 +55,7 @@ export async function startMosquitto(
       '',
     ].join('\n'),
   )
-  return runMosquitto(dir, port, [`password_file ${passwd}`, `acl_file ${join(dir, 'acl')}`])
+  return runMosquitto(dir, port, [`password_file ${passwd}`, `acl_file ${join(dir, 'acl')}`, ...extraConfig])
 }
 
 export interface Mosquitto {

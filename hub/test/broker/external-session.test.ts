@@ -3,10 +3,13 @@
  * a device keeps sending comes back with the same client id, and what the broker queued for it while it
  * was away, or had sent it without a PUBACK, is delivered and stored. Nothing acknowledged is lost.
  */
+import { execFileSync } from 'node:child_process'
+import { appendFile, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { PROTOCOL_VERSION, topics } from '@vigil/protocol'
 import mqtt from 'mqtt'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { ADMIN_PASSWORD, tempDir, until } from '../helpers.ts'
+import { ADMIN_PASSWORD, adminToken, metric, tempDir, testHub, until } from '../helpers.ts'
 import { hasMosquitto, startMosquitto } from '../mosquitto.ts'
 import { type HubProcess, spawnHub } from '../process-hub.ts'
 
@@ -79,4 +82,84 @@ describe.skipIf(!hasMosquitto)("the hub's persistent session on an external brok
     }, 'every acknowledged event stored by the returning hub')
     expect([...ids].sort()).toEqual(Array.from({ length: N }, (_, i) => `e${i}`).sort())
   })
+  const root = typeof process.getuid === 'function' && process.getuid() === 0
+  it.runIf(root)(
+    'a message the hub could not store comes again once it can (the hub reconnects for it)',
+    async () => {
+      const users = { hub: 'hub-secret', devA: 'a-secret' }
+      // Its log shows each PUBLISH it sends, and whether it is a redelivery (d1).
+      const broker = await startMosquitto(users, 'hub', undefined, ['log_type all'])
+      const mount = await tempDir()
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=6m', 'tmpfs', mount])
+      onTestFinished(() => {
+        execFileSync('umount', ['-l', mount])
+      })
+      const hub = await testHub(
+        { mqttUrl: broker.url, mqttUsername: 'hub', mqttPassword: users.hub, flushIntervalMs: 200 },
+        join(mount, 'data'),
+      )
+      const device = mqtt.connect(broker.url, {
+        protocolVersion: 5,
+        clientId: 'devA',
+        username: 'devA',
+        password: users.devA,
+        reconnectPeriod: 0,
+      })
+      onTestFinished(() => {
+        device.end(true)
+      })
+      await new Promise<void>((resolve, reject) => {
+        device.once('connect', () => resolve())
+        device.once('error', reject)
+      })
+      const event = (id: string) =>
+        JSON.stringify({ v: PROTOCOL_VERSION, id, ts: new Date().toISOString(), kind: 'info', message: id })
+      await device.publishAsync(topics.device('devA', 'event'), event('before'), { qos: 1 })
+      await until(() => hub.app.hub.registry.get('devA'), 'the device registered')
+
+      const auth = { authorization: `Bearer ${await adminToken(hub)}` }
+      const filler = join(mount, 'filler')
+      await writeFile(filler, '')
+      // Full to the last byte, so that not even a small journal append fits.
+      for (const chunk of [32 * 1024, 1024, 64, 1]) {
+        try {
+          for (;;) await appendFile(filler, Buffer.alloc(chunk, 1))
+        } catch (err) {
+          expect((err as NodeJS.ErrnoException).code).toBe('ENOSPC')
+        }
+      }
+      const storedIds = async () =>
+        (await hub.app.hub.store.events.read({ limit: 100, filter: (e) => e.deviceId === 'devA' })).map(
+          (e) => e.event.id,
+        )
+      // Writes until the store notices the full disk (as test/faults/storage.test.ts does).
+      let refused = false
+      for (let i = 0; i < 50 && !refused; i++) {
+        const res = await hub.app.inject({
+          method: 'POST',
+          url: '/api/v1/users',
+          headers: auth,
+          payload: { username: `full${i}`, password: 'long enough password', role: 'technician' },
+        })
+        refused = res.statusCode !== 201
+      }
+      expect(refused).toBe(true)
+      await device.publishAsync(topics.device('devA', 'event'), event('while-full'), { qos: 1 })
+      // Refused while the store is failing, so not acknowledged: the hub reconnects and the broker
+      // sends it again (DUP set) on the resumed session.
+      const redelivered = /Sending PUBLISH to vigil-hub-\S+ \(d1, q1, r0, m\d+, 'vigil\/v1\/dev\/devA\/event'/
+      await until(() => (redelivered.test(broker.log()) ? true : undefined), 'a redelivery to the hub')
+      expect(await storedIds()).not.toContain('while-full')
+      await rm(filler)
+      await until(
+        async () => (await hub.app.inject({ method: 'GET', url: '/readyz' })).statusCode === 200,
+        'the store recovered',
+      )
+      const ids = await until(async () => {
+        const got = await storedIds()
+        return got.includes('while-full') ? got : undefined
+      }, 'the event stored once the disk has room')
+      expect(ids).toContain('while-full')
+    },
+  )
 })
