@@ -44,6 +44,25 @@ export const HubConfigSchema = Type.Object(
     mqttUsername: Type.Optional(Type.String()),
     mqttPassword: Type.Optional(Type.String()),
     mqttShareGroup: Type.String({ default: 'vigil-hub', pattern: '^[A-Za-z0-9_-]+$' }),
+    /**
+     * External broker: the hub's MQTT client id. Stable across restarts so its persistent session (and
+     * what the broker queued for it while it was away) is resumed; unset: derived from this machine's
+     * host name and the data directory (two hubs on one machine get two ids).
+     */
+    mqttClientId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.-]+$' })),
+    /** External broker: how long the broker keeps the hub's session (subscription, queued messages) while it is away. */
+    mqttSessionExpirySec: Type.Integer({ minimum: 0, maximum: 4_294_967_295, default: 86_400 }),
+    /**
+     * External broker: who issues device credentials. `mosquitto-dynsec`: the hub creates, disables,
+     * rotates and deletes them through Mosquitto's dynamic security plugin as its admin (below).
+     */
+    mqttCredentials: Type.Optional(Type.Enum(['mosquitto-dynsec'])),
+    mqttDynsecUsername: Type.Optional(Type.String({ minLength: 1 })),
+    mqttDynsecPassword: Type.Optional(Type.String({ minLength: 1 })),
+    /** A file holding the dynsec admin password (first line), instead of mqttDynsecPassword. */
+    mqttDynsecPasswordFile: Type.Optional(Type.String({ minLength: 1 })),
+    /** A dynsec command not answered within this time fails (the change it was part of is not made). */
+    mqttDynsecTimeoutMs: Type.Intersect([Positive], { default: 5000 }),
     dataDir: Type.String({ default: './data', minLength: 1 }),
     /**
      * Keep all hub state in PostgreSQL (`postgres://user:password@host:port/db`, libpq's `sslmode` …
@@ -149,6 +168,13 @@ export const ENV_VARS: Record<string, keyof HubConfig> = {
   VIGIL_MQTT_USERNAME: 'mqttUsername',
   VIGIL_MQTT_PASSWORD: 'mqttPassword',
   VIGIL_MQTT_SHARE_GROUP: 'mqttShareGroup',
+  VIGIL_MQTT_CLIENT_ID: 'mqttClientId',
+  VIGIL_MQTT_SESSION_EXPIRY_SEC: 'mqttSessionExpirySec',
+  VIGIL_MQTT_CREDENTIALS: 'mqttCredentials',
+  VIGIL_MQTT_DYNSEC_USERNAME: 'mqttDynsecUsername',
+  VIGIL_MQTT_DYNSEC_PASSWORD: 'mqttDynsecPassword',
+  VIGIL_MQTT_DYNSEC_PASSWORD_FILE: 'mqttDynsecPasswordFile',
+  VIGIL_MQTT_DYNSEC_TIMEOUT_MS: 'mqttDynsecTimeoutMs',
   VIGIL_DATA_DIR: 'dataDir',
   VIGIL_DATABASE_URL: 'databaseUrl',
   VIGIL_DATABASE_POOL_SIZE: 'databasePoolSize',
@@ -235,6 +261,25 @@ export function loadHubConfig(
     .filter(Boolean)) {
     if (!/^https?:\/\/[^/\s]+$/.test(origin))
       problems.push(`allowedOrigins (VIGIL_ALLOWED_ORIGINS): ${origin} is not scheme://host[:port]`)
+  }
+  if (config.mqttCredentials === 'mosquitto-dynsec') {
+    const need = (ok: boolean, what: string) => {
+      if (!ok) problems.push(`mqttCredentials (VIGIL_MQTT_CREDENTIALS) mosquitto-dynsec needs ${what}`)
+    }
+    need(config.mqttUrl !== undefined, 'an external broker (VIGIL_MQTT_URL)')
+    need(
+      config.mqttUsername !== undefined && config.mqttPassword !== undefined,
+      "the hub's own MQTT user (VIGIL_MQTT_USERNAME and VIGIL_MQTT_PASSWORD)",
+    )
+    need(config.mqttDynsecUsername !== undefined, 'the dynsec admin (VIGIL_MQTT_DYNSEC_USERNAME)')
+    need(
+      (config.mqttDynsecPassword === undefined) !== (config.mqttDynsecPasswordFile === undefined),
+      'exactly one of VIGIL_MQTT_DYNSEC_PASSWORD and VIGIL_MQTT_DYNSEC_PASSWORD_FILE',
+    )
+    need(
+      config.mqttDynsecUsername === undefined || config.mqttDynsecUsername !== config.mqttUsername,
+      "a dynsec admin other than the hub's own MQTT user",
+    )
   }
   const allow = parseFetchAllowList(config.artifactFetchAllow)
   if (!allow.ok)

@@ -5,6 +5,7 @@
 import type { TrustBundle, VendorTrust } from '@vigil/protocol'
 import type { FastifyBaseLogger } from 'fastify'
 import type { DeviceBus } from './broker/bus.js'
+import type { BrokerCredentials } from './broker/dynsec-credentials.js'
 import type { HubConfig } from './config.js'
 import type { CommandDispatcher } from './devices/commands.js'
 import type { DeviceRegistry } from './devices/registry.js'
@@ -30,6 +31,11 @@ export interface HubContext {
   readonly log: FastifyBaseLogger
   /** Set once the broker (embedded or external) is up. */
   bus: DeviceBus | undefined
+  /**
+   * External broker with hub-issued device credentials (`VIGIL_MQTT_CREDENTIALS`): enrollment, disabling,
+   * rotation and deletion change them there first. Undefined in embedded mode (the hub checks them itself).
+   */
+  brokerCredentials: BrokerCredentials | undefined
   /** The admin password generated on first start (printed once by the CLI), if any. */
   generatedAdminPassword: string | undefined
   ready: boolean

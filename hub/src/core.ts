@@ -55,6 +55,7 @@ export const corePlugin = fp<{ config: HubConfig }>(
       blobs: new BlobCollector(store, config.blobGraceSec * 1000),
       log: app.log,
       bus: undefined,
+      brokerCredentials: undefined,
       generatedAdminPassword: admin.generatedPassword,
       ready: false,
       audit(entry) {
@@ -84,6 +85,8 @@ export const corePlugin = fp<{ config: HubConfig }>(
       ctx.commands.close()
       await ctx.bus?.close()
       ctx.bus = undefined
+      await ctx.brokerCredentials?.close()
+      ctx.brokerCredentials = undefined
       await store.close()
       metrics.close()
     })

@@ -21,6 +21,10 @@ export const ERRORS = {
   VIGIL_NOT_AVAILABLE: { status: 501, message: 'not available in this build' },
   VIGIL_STORAGE_FULL: { status: 507, message: 'storage full: the change was not stored' },
   VIGIL_STORAGE_FAILED: { status: 503, message: 'storage failed: the change was not stored' },
+  VIGIL_BROKER_FAILED: {
+    status: 502,
+    message: 'the MQTT broker refused or did not answer the credential change; nothing was changed',
+  },
   VIGIL_INTERNAL: { status: 500, message: 'internal error' },
 } as const satisfies Record<string, { status: number; message: string }>
 

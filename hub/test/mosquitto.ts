@@ -9,6 +9,8 @@ import { tempDir } from './helpers.ts'
 
 export const MOSQUITTO = '/usr/sbin/mosquitto'
 export const hasMosquitto = existsSync(MOSQUITTO) && existsSync('/usr/bin/mosquitto_pub')
+export const DYNSEC_PLUGIN = '/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so'
+export const hasDynsec = hasMosquitto && existsSync(DYNSEC_PLUGIN) && existsSync('/usr/bin/mosquitto_ctrl')
 
 export async function freePort(): Promise<number> {
   const server = createServer()
@@ -27,7 +29,9 @@ export async function startMosquitto(
   users: Record<string, string>,
   hubUser: string,
   fixedPort?: number,
-): Promise<{ url: string; port: number; stop(): Promise<void> }> {
+  /** More mosquitto.conf lines (e.g. `max_inflight_messages 1`). */
+  extraConfig: string[] = [],
+): Promise<Mosquitto> {
   const dir = await tempDir()
   const port = fixedPort ?? (await freePort())
   const passwd = join(dir, 'passwd')
@@ -51,6 +55,43 @@ export async function startMosquitto(
       '',
     ].join('\n'),
   )
+  return runMosquitto(dir, port, [`password_file ${passwd}`, `acl_file ${join(dir, 'acl')}`, ...extraConfig])
+}
+
+export interface Mosquitto {
+  url: string
+  port: number
+  dir: string
+  stop(): Promise<void>
+  /** Starts it again on the same port and configuration (after `stop`). */
+  start(): Promise<void>
+  log(): string
+}
+
+/**
+ * Starts Mosquitto with the dynamic security plugin and nothing else: one dynsec admin (made with
+ * `mosquitto_ctrl dynsec init`), every other client and role is the hub's to create.
+ */
+export async function startMosquittoDynsec(admin: {
+  username: string
+  password: string
+}): Promise<Mosquitto> {
+  const dir = await tempDir()
+  const port = await freePort()
+  execFileSync(
+    'mosquitto_ctrl',
+    ['dynsec', 'init', join(dir, 'dynsec.json'), admin.username, admin.password],
+    {
+      stdio: 'ignore',
+    },
+  )
+  return runMosquitto(dir, port, [
+    `plugin ${DYNSEC_PLUGIN}`,
+    `plugin_opt_config_file ${join(dir, 'dynsec.json')}`,
+  ])
+}
+
+async function runMosquitto(dir: string, port: number, auth: string[]): Promise<Mosquitto> {
   await writeFile(
     join(dir, 'mosquitto.conf'),
     [
@@ -58,30 +99,34 @@ export async function startMosquitto(
       'persistence false',
       `listener ${port} 127.0.0.1`,
       'allow_anonymous false',
-      `password_file ${passwd}`,
-      `acl_file ${join(dir, 'acl')}`,
+      ...auth,
       'max_queued_messages 100000',
       'log_dest stderr',
       '',
     ].join('\n'),
   )
-  const child: ChildProcess = spawn(MOSQUITTO, ['-c', join(dir, 'mosquitto.conf')], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
+  let child: ChildProcess | undefined
+  let log = ''
   const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return
-    const exited = new Promise((r) => child.once('exit', r))
-    child.kill('SIGTERM')
+    const c = child
+    if (!c || c.exitCode !== null || c.signalCode !== null) return
+    const exited = new Promise((r) => c.once('exit', r))
+    c.kill('SIGTERM')
     await exited
   }
-  onTestFinished(stop)
-  let log = ''
-  await new Promise<void>((resolve, reject) => {
-    child.stderr?.on('data', (d: Buffer) => {
-      log += d.toString()
-      if (log.includes('running')) resolve()
+  const start = async () => {
+    const c = spawn(MOSQUITTO, ['-c', join(dir, 'mosquitto.conf')], { stdio: ['ignore', 'ignore', 'pipe'] })
+    child = c
+    const from = log.length
+    await new Promise<void>((resolve, reject) => {
+      c.stderr?.on('data', (d: Buffer) => {
+        log += d.toString()
+        if (log.slice(from).includes('running')) resolve()
+      })
+      c.once('exit', (code) => reject(new Error(`mosquitto exited (${code}): ${log.slice(from)}`)))
     })
-    child.once('exit', (code) => reject(new Error(`mosquitto exited (${code}): ${log}`)))
-  })
-  return { url: `mqtt://127.0.0.1:${port}`, port, stop }
+  }
+  onTestFinished(stop)
+  await start()
+  return { url: `mqtt://127.0.0.1:${port}`, port, dir, stop, start, log: () => log }
 }

@@ -2,12 +2,37 @@
  * Broker plugin: starts the embedded broker (or connects to the external one) and feeds the ingest
  * pipeline. Stopped by the core plugin's onClose (before the store is flushed).
  */
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { hostname } from 'node:os'
+import { resolve } from 'node:path'
 import fp from 'fastify-plugin'
+import type { HubConfig } from '../config.js'
 import { createIngest } from '../ingest/pipeline.js'
 import type { BusHandlers } from './bus.js'
+import { connectDynsec } from './dynsec.js'
+import { dynsecCredentials, setupDynsec } from './dynsec-credentials.js'
 import { startEmbeddedBroker } from './embedded.js'
 import { connectExternalBroker } from './external.js'
+
+/**
+ * The hub's MQTT client id on an external broker: configured, or this machine's host name and a short
+ * hash of the data directory, so a restarted hub resumes its own session and two hubs on one machine
+ * do not take each other's.
+ */
+export function hubClientId(config: Pick<HubConfig, 'mqttClientId' | 'dataDir'>, host = hostname()): string {
+  if (config.mqttClientId) return config.mqttClientId
+  const dir = createHash('sha256').update(resolve(config.dataDir)).digest('hex').slice(0, 8)
+  return `vigil-hub-${host.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 64)}-${dir}`
+}
+
+async function dynsecPassword(config: HubConfig): Promise<string> {
+  if (config.mqttDynsecPassword) return config.mqttDynsecPassword
+  const file = config.mqttDynsecPasswordFile as string
+  const first = (await readFile(file, 'utf8')).split(/\r?\n/)[0] ?? ''
+  if (!first) throw new Error(`the dynsec admin password file ${file} is empty`)
+  return first
+}
 
 export const brokerPlugin = fp(
   async (app) => {
@@ -77,14 +102,45 @@ export const brokerPlugin = fp(
       },
     }
     if (external && config.mqttUrl) {
-      hub.bus = await connectExternalBroker({
-        url: config.mqttUrl,
-        ...(config.mqttUsername ? { username: config.mqttUsername } : {}),
-        ...(config.mqttPassword ? { password: config.mqttPassword } : {}),
-        clientId: `vigil-hub-${randomBytes(6).toString('hex')}`,
-        shareGroup: config.mqttShareGroup,
-        handlers,
-      })
+      if (config.mqttCredentials === 'mosquitto-dynsec') {
+        // As the dynsec admin: the roles, the device group and the hub's own user, before the hub
+        // connects as that user. The admin connection stays open for enrollment and device changes.
+        const control = await connectDynsec({
+          url: config.mqttUrl,
+          username: config.mqttDynsecUsername as string,
+          password: await dynsecPassword(config),
+          timeoutMs: config.mqttDynsecTimeoutMs,
+        })
+        try {
+          await setupDynsec(control, {
+            hubUsername: config.mqttUsername as string,
+            hubPassword: config.mqttPassword as string,
+            shareGroup: config.mqttShareGroup,
+          })
+        } catch (err) {
+          await control.close()
+          throw err
+        }
+        hub.brokerCredentials = dynsecCredentials(control)
+        app.log.info({ admin: config.mqttDynsecUsername }, 'device credentials: mosquitto dynamic security')
+      }
+      try {
+        hub.bus = await connectExternalBroker({
+          url: config.mqttUrl,
+          ...(config.mqttUsername ? { username: config.mqttUsername } : {}),
+          ...(config.mqttPassword ? { password: config.mqttPassword } : {}),
+          clientId: hubClientId(config),
+          sessionExpirySec: config.mqttSessionExpirySec,
+          shareGroup: config.mqttShareGroup,
+          handlers,
+          onPublishError: (topic, err) =>
+            app.log.warn({ topic, err }, 'the broker did not take a hub message'),
+        })
+      } catch (err) {
+        await hub.brokerCredentials?.close()
+        hub.brokerCredentials = undefined
+        throw err
+      }
     } else {
       hub.bus = await startEmbeddedBroker({
         host: config.mqttHost,

@@ -119,6 +119,32 @@ describe('embedded broker: bad input and faults with real MQTT clients', () => {
     )
   })
 
+  it('a new password closes the connection made with the old one, which no longer works', async () => {
+    const hub = await testHub()
+    const dev = await enroll(hub)
+    const client = await connectEnrolled(hub, dev)
+    const gone = closed(client)
+    const res = await hub.app.inject({
+      method: 'POST',
+      url: `/api/v1/devices/${dev.deviceId}/credentials`,
+      headers: { authorization: `Bearer ${await adminToken(hub)}` },
+    })
+    expect(res.statusCode).toBe(200)
+    const fresh = res.json<typeof dev>()
+    expect(fresh).toMatchObject({
+      deviceId: dev.deviceId,
+      mqtt: { url: dev.mqtt.url, username: dev.deviceId },
+    })
+    expect(fresh.mqtt.password).not.toBe(dev.mqtt.password)
+    await gone
+    await expect(connectEnrolled(hub, dev)).rejects.toThrow(/Not authorized|Bad username or password/i)
+    const renewed = await connectEnrolled(hub, fresh)
+    await renewed.publishAsync(topics.device(dev.deviceId, 'telemetry'), JSON.stringify(telemetry(9)))
+    await until(() => hub.app.hub.registry.get(dev.deviceId)?.cpuPct === 9, 'ingested with the new password')
+    const audit = hub.app.hub.store.audit
+    expect(JSON.stringify(await audit.read({ limit: 10, offset: 0 }))).toContain('device.rotate-credentials')
+  })
+
   it('disconnects a deleted device and refuses its reconnect', async () => {
     const hub = await testHub()
     const dev = await enroll(hub)

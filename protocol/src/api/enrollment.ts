@@ -56,6 +56,19 @@ export const EnrollResponse = Type.Object(
 )
 export type EnrollResponse = Static<typeof EnrollResponse>
 
+/**
+ * `POST /api/v1/devices/:id/credentials`: a new MQTT password for an enrolled device (the old one stops
+ * working at once and its connection is closed). Shown once; the hub keeps only its hash.
+ */
+export const DeviceCredentials = Type.Object(
+  {
+    deviceId: Type.String(),
+    mqtt: Type.Object({ url: Type.String(), username: Type.String(), password: Type.String() }),
+  },
+  { $id: 'DeviceCredentials' },
+)
+export type DeviceCredentials = Static<typeof DeviceCredentials>
+
 /** An enrollment token as listed by `GET /api/v1/enrollment-tokens` (never the token itself). */
 export const EnrollmentTokenInfo = Type.Object(
   {

@@ -1,9 +1,11 @@
 /** Devices: list, detail, rename/disable (PATCH), delete, command, telemetry history, events. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ApiError, DeviceList, DevicePatch, DeviceSummary, Type } from '@vigil/protocol'
+import { ApiError, DeviceCredentials, DeviceList, DevicePatch, DeviceSummary, Type } from '@vigil/protocol'
+import { newSecret, sha256 } from '../../auth/crypto.js'
 import { toSummary } from '../../devices/registry.js'
 import { deviceSbom } from '../../devices/sbom.js'
 import { HubError } from '../../errors.js'
+import { mqttUrlFor } from './enrollment.js'
 
 const Params = Type.Object({ id: Type.String({ maxLength: 64 }) })
 const CommandName = Type.Union([
@@ -111,7 +113,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Rename, disable or enable a device; set its clinical asset context',
         params: Params,
         body: DevicePatch,
-        response: { 200: DeviceSummary, 400: ApiError, 404: ApiError },
+        response: { 200: DeviceSummary, 400: ApiError, 404: ApiError, 502: ApiError },
       },
     },
     async (req) => {
@@ -120,6 +122,11 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { context, ...patch } = req.body
       if (context !== undefined && app.assetContext === undefined)
         throw new HubError('VIGIL_BAD_REQUEST', 'body/context needs the risk register feature')
+      // On an external broker with hub-issued credentials the broker changes first: if it cannot, the
+      // device is left as it was (disabling there also cuts its connection).
+      if (patch.disabled !== undefined && patch.disabled !== d.disabled) {
+        await hub.brokerCredentials?.setEnabled(d.id, !patch.disabled)
+      }
       const updated = hub.registry.update(d.id, patch)
       if (!updated) throw new HubError('VIGIL_NOT_FOUND')
       if (req.body.name !== undefined && req.body.name !== d.name) {
@@ -145,6 +152,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { onRequest: operators, schema: { tags, summary: 'Delete a device', params: Params } },
     async (req, reply) => {
       const d = find(req.params.id)
+      await hub.brokerCredentials?.remove(d.id)
       hub.registry.remove(d.id)
       hub.telemetry.forget(d.id)
       hub.bus?.disconnect(d.id)
@@ -157,6 +165,44 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       })
       await hub.store.commit()
       return reply.code(204).send()
+    },
+  )
+
+  app.post(
+    '/api/v1/devices/:id/credentials',
+    {
+      onRequest: operators,
+      schema: {
+        tags,
+        summary: 'Rotate the device’s MQTT password (the old one stops working, its connection is closed)',
+        params: Params,
+        response: { 200: DeviceCredentials, 404: ApiError, 409: ApiError, 502: ApiError },
+      },
+    },
+    async (req) => {
+      const d = find(req.params.id)
+      // On an external broker without hub-issued credentials the broker's password file is the truth.
+      if (hub.config.mqttUrl !== undefined && !hub.brokerCredentials)
+        throw new HubError('VIGIL_CONFLICT', 'device credentials are the external broker’s to issue')
+      if (d.external)
+        throw new HubError('VIGIL_CONFLICT', 'this device was registered by the broker, not enrolled here')
+      const secret = newSecret()
+      // The broker first (it also closes the connection made with the old password); if it cannot,
+      // the old password stays valid everywhere.
+      await hub.brokerCredentials?.setPassword(d.id, secret)
+      hub.registry.update(d.id, { secretHash: sha256(secret) })
+      hub.bus?.disconnect(d.id)
+      hub.audit({
+        actor: req.user?.username ?? '',
+        action: 'device.rotate-credentials',
+        target: d.id,
+        ok: true,
+      })
+      await hub.store.commit()
+      return {
+        deviceId: d.id,
+        mqtt: { url: mqttUrlFor(hub.config, hub.bus?.ports()), username: d.id, password: secret },
+      }
     },
   )
 

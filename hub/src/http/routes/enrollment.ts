@@ -77,7 +77,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Enroll a device with a token (no session needed)',
         body: EnrollRequest,
-        response: { 201: EnrollResponse, 400: ApiError, 401: ApiError, 429: ApiError },
+        response: { 201: EnrollResponse, 400: ApiError, 401: ApiError, 429: ApiError, 502: ApiError },
       },
     },
     async (req, reply) => {
@@ -91,6 +91,21 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       try {
         const { device, secret, tokenId } = enrollDevice(hub.store, req.body.token, req.body.name)
         hub.registry.add(device)
+        const undo = () => {
+          hub.registry.remove(device.id)
+          const token = hub.store.tokens.get(tokenId)
+          if (token && token.used > 0) hub.store.tokens.put({ ...token, used: token.used - 1 })
+        }
+        // External broker with hub-issued credentials: the device exists there before it exists here,
+        // or not at all (no device nobody holds working credentials for; the token's use is given back).
+        if (hub.brokerCredentials) {
+          try {
+            await hub.brokerCredentials.create(device.id, secret, device.name)
+          } catch (err) {
+            undo()
+            throw err
+          }
+        }
         hub.audit({
           actor: `token:${tokenId}`,
           action: 'device.enroll',
@@ -112,9 +127,8 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         try {
           await hub.store.commit()
         } catch (err) {
-          hub.registry.remove(device.id)
-          const token = hub.store.tokens.get(tokenId)
-          if (token && token.used > 0) hub.store.tokens.put({ ...token, used: token.used - 1 })
+          undo()
+          await hub.brokerCredentials?.remove(device.id).catch(() => {})
           throw err
         }
         const summary = toSummary(device)
