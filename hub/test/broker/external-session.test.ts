@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { PROTOCOL_VERSION, topics } from '@vigil/protocol'
 import mqtt from 'mqtt'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { ADMIN_PASSWORD, adminToken, metric, tempDir, testHub, until } from '../helpers.ts'
+import { ADMIN_PASSWORD, adminToken, tempDir, testHub, until } from '../helpers.ts'
 import { hasMosquitto, startMosquitto } from '../mosquitto.ts'
 import { type HubProcess, spawnHub } from '../process-hub.ts'
 
