@@ -3,9 +3,9 @@
  * at import; matching, the index and the scanner only ever see them.
  */
 import type { Severity, VersionScheme } from '@vigil/protocol'
+import type { ExploitHint } from './exploit-hints.js'
 import type { FreeTextReading } from './free-text-range.js'
 import type { ProductName } from './product-names.js'
-import type { ExploitHint } from './exploit-hints.js'
 import type { VersionRange } from './ranges.js'
 
 export type Confidence = 'exact' | 'range' | 'review'
