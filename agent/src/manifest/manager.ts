@@ -16,13 +16,7 @@ import type {
   TrustHeld,
   VendorTrust,
 } from '@vigil/protocol'
-import {
-  applyRotation,
-  decodeBase64Strict,
-  decodeEnvelope,
-  verifyManifestWithChain,
-} from '@vigil/protocol/signing'
-import { compareVersions, isVersionScheme } from '@vigil/protocol/versions'
+import type * as Signing from '@vigil/protocol/signing'
 import { PROTOCOL_VERSION } from '@vigil/protocol/wire'
 import { CommandError } from '../commands/dispatch.js'
 import type { AgentConfig } from '../config/schema.js'
@@ -38,7 +32,7 @@ import {
   readTrustFile,
   saveState,
 } from './state.js'
-import { applyTrust, chainOf, held } from './trust-chain.js'
+import { held } from './trust-held.js'
 
 type InstallRequest = Extract<CommandRequest, { cmd: 'install-manifest' }>
 type RotationRequest = Extract<CommandRequest, { cmd: 'apply-key-rotation' }>
@@ -69,7 +63,20 @@ export interface ManifestSummary {
 const PENDING: ReadonlySet<RolloutState> = new Set(['offered', 'verified', 'downloading', 'awaiting-install'])
 const MAX_REFUSED = 20
 
-function claimedVendor(envelope: unknown): string | undefined {
+/**
+ * Signature checks, the trust chain, version comparison and the artifact download are needed only when
+ * a manifest, a key rotation or trust statements arrive: loaded then, not when the daemon starts (they
+ * cost resident memory the agent's < 60 MB budget cannot spare for something most devices rarely use).
+ */
+let signingModule: Promise<typeof Signing> | undefined
+const signing = () => (signingModule ??= import('@vigil/protocol/signing'))
+const trustChain = () => import('./trust-chain.js')
+const versions = () => import('@vigil/protocol/versions')
+
+function claimedVendor(
+  { decodeEnvelope, decodeBase64Strict }: typeof Signing,
+  envelope: unknown,
+): string | undefined {
   const d = decodeEnvelope(envelope)
   const bytes = d.ok ? decodeBase64Strict(d.envelope.payload) : undefined
   if (!bytes) return undefined
@@ -191,6 +198,7 @@ export function createManifestManager(o: ManifestManagerOptions) {
         | TrustBundle
         | undefined
       if (bundle && Array.isArray(bundle.roots) && Array.isArray(bundle.delegations)) {
+        const { applyTrust } = await trustChain()
         const r = applyTrust(state, bundle, { now: o.now, firstUse: true, ...pin() })
         for (const x of r.result.refused) o.log.warn(`enrollment trust refused: ${x.code}: ${x.reason}`)
       }
@@ -208,6 +216,7 @@ export function createManifestManager(o: ManifestManagerOptions) {
 
     async install(req: InstallRequest): Promise<Record<string, unknown>> {
       await report(req.manifestId, 'offered')
+      const [{ verifyManifestWithChain }, { chainOf }] = await Promise.all([signing(), trustChain()])
       const v = verifyManifestWithChain(req.envelope, chainOf(state), {
         provisioned: state.trust,
         now: () => o.now().getTime(),
@@ -237,6 +246,7 @@ export function createManifestManager(o: ManifestManagerOptions) {
         return { manifestId: v.id, state: existing.state, repeated: true }
       }
       const scheme = p.versionScheme ?? 'generic'
+      const { compareVersions, isVersionScheme } = await versions()
       if (!isVersionScheme(scheme))
         return refuse(v.id, 'SCHEMA', `/versionScheme: unknown version scheme "${scheme}"`)
       const key = floorKey(p.vendor, p.product)
@@ -282,11 +292,12 @@ export function createManifestManager(o: ManifestManagerOptions) {
     },
 
     async rotate(req: RotationRequest): Promise<Record<string, unknown>> {
-      const vendor = claimedVendor(req.envelope)
+      const [sig, { chainOf }] = await Promise.all([signing(), trustChain()])
+      const vendor = claimedVendor(sig, req.envelope)
       const delegated = vendor === undefined ? undefined : state.delegations?.[vendor]
       if (delegated) {
         // A vendor delegated by the operator root rotates within its delegation; revoked keys stay revoked.
-        const r = applyRotation(delegated.trust, req.envelope, { now: () => o.now().getTime() })
+        const r = sig.applyRotation(delegated.trust, req.envelope, { now: () => o.now().getTime() })
         if (!r.ok && r.code === 'STALE_ROTATION')
           return { applied: false, vendor, sequence: delegated.trust.sequence }
         if (!r.ok) throw new CommandError(r.code, r.message)
@@ -302,7 +313,7 @@ export function createManifestManager(o: ManifestManagerOptions) {
       }
       const current = state.trust.find((t) => t.vendor === vendor)
       if (!current) throw new CommandError('UNKNOWN_KEY', `no key is trusted for vendor "${vendor ?? '?'}"`)
-      const r = applyRotation(current, req.envelope, { now: () => o.now().getTime() })
+      const r = sig.applyRotation(current, req.envelope, { now: () => o.now().getTime() })
       if (!r.ok && r.code === 'STALE_ROTATION')
         return { applied: false, vendor: current.vendor, sequence: current.sequence }
       if (!r.ok) {
@@ -317,6 +328,7 @@ export function createManifestManager(o: ManifestManagerOptions) {
 
     /** `apply-trust`: the root chain and delegations the hub relays, each verified here. */
     async applyTrust(req: TrustRequest): Promise<ApplyTrustResult> {
+      const { applyTrust } = await trustChain()
       const r = applyTrust(state, req, { now: o.now, firstUse: false, ...pin() })
       if (r.changed) await save()
       for (const x of r.result.refused)

@@ -5,7 +5,7 @@
  * threshold and newer than the one held. Whoever delivers them — the hub included — cannot get past
  * that; each refusal is answered with its code and kept (`vigil-agent status`).
  */
-import type { ApplyTrustResult, DsseEnvelope, TrustHeld, TrustRefusal, VendorTrust } from '@vigil/protocol'
+import type { ApplyTrustResult, DsseEnvelope, TrustRefusal } from '@vigil/protocol'
 import {
   followRootChain,
   type HeldDelegation,
@@ -17,6 +17,9 @@ import {
   verifyInitialRoot,
 } from '@vigil/protocol/signing'
 import type { ManifestState } from './state-schema.js'
+import { held } from './trust-held.js'
+
+export { held }
 
 const MAX_REFUSED = 20
 
@@ -49,26 +52,6 @@ export interface ApplyOptions {
 }
 
 /** What the device holds now, as answered to `apply-trust` and put in its birth. */
-export function held(
-  state: ManifestState,
-  provisioned: readonly VendorTrust[] = [],
-): ApplyTrustResult & TrustHeld {
-  const delegations = Object.fromEntries(
-    Object.entries(state.delegations ?? {}).map(([v, d]) => [v, d.version]),
-  )
-  const delegated = new Set(Object.keys(delegations))
-  const prov = Object.fromEntries(
-    provisioned
-      .filter((t) => !delegated.has(t.vendor))
-      .map((t) => [t.vendor, t.keys.filter((k) => !k.revoked).map((k) => k.keyid)]),
-  )
-  return {
-    ...(state.root ? { root: { version: state.root.version, fingerprint: state.root.fingerprint } } : {}),
-    delegations,
-    provisioned: prov,
-    refused: [],
-  }
-}
 
 /**
  * Applies a root chain and delegations to `state` (in place). Answers what is held afterwards and
