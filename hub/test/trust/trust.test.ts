@@ -20,7 +20,10 @@ import { trustCommand } from '../../src/trust/cli.ts'
 import { adminToken, birth, connectEnrolled, enroll, tempDir, testHub, until } from '../helpers.ts'
 import { api, createVendor } from '../manifests/fixtures.ts'
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+async function run(
+  argv: string[],
+  dataDir = '/nonexistent',
+): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = []
   const err: string[] = []
   const o = process.stdout.write.bind(process.stdout)
@@ -28,7 +31,7 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
   process.stdout.write = ((s: string) => out.push(String(s)) > 0) as typeof process.stdout.write
   process.stderr.write = ((s: string) => err.push(String(s)) > 0) as typeof process.stderr.write
   try {
-    const code = await trustCommand(argv, { dataDir: '/nonexistent' } as never)
+    const code = await trustCommand(argv, { dataDir } as never)
     return { code, out: out.join(''), err: err.join('') }
   } finally {
     process.stdout.write = o
@@ -81,6 +84,18 @@ describe('vigil-hub trust init', () => {
     }
     expect(device.trust?.fingerprint).toBe(r.fingerprint)
     expect(device.trust?.roots).toHaveLength(1)
+  })
+  it('without --hub, installs the root into the data directory of a stopped hub, which then serves it', async () => {
+    const dataDir = await tempDir()
+    const keys = await tempDir()
+    const r = await run(['init', '--out', keys, '--keys', '2', '--threshold', '2'], dataDir)
+    expect([r.code, r.err]).toEqual([0, ''])
+    const fingerprint = /root fingerprint: ([0-9a-f]{64})/.exec(r.out)?.[1]
+    // Keys are never overwritten (a usage error: vigil-hub exits 2).
+    await expect(run(['init', '--out', keys], dataDir)).rejects.toThrow(/never overwritten/)
+    const hub = await testHub({}, dataDir)
+    const view = await api(hub, 'GET', '/api/v1/trust', await adminToken(hub))
+    expect(view.body.root).toMatchObject({ version: 1, threshold: 2, fingerprint })
   })
   it('follows a rotation signed by 2 old and 2 new keys, refuses a replay of v1', async () => {
     const hub = await testHub()
