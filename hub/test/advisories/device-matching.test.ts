@@ -70,6 +70,25 @@ describe('product names with several models', () => {
   })
 })
 
+describe('abbreviations and space-separated model lists', () => {
+  it('reads the abbreviation the tree gives, also when it spells one word ("Database (DB) Manager")', () => {
+    const keys = (n: string) => productNames(n).map((x) => x.key)
+    expect(keys('Database (DB) Manager')).toContain('db manager')
+    expect(keys('MOSCAD IP gateway (IPGW)')).toEqual(expect.arrayContaining(['moscad ipgw', 'ipgw']))
+    expect(keys('CARESCAPE Central Station (CSCS)')).toContain('cscs')
+    // "(EU)", "(CN)" after a Siemens name are regions, not abbreviations of the words before them.
+    expect(keys('SCALANCE M874-3 3G-Router (CN) (6GK5874-3AA00-2FA2)')).not.toContain('cn')
+  })
+
+  it('splits "PageWriter TC10 TC20 TC30 TC50 TC70 Cardiographs" (ICSMA-18-228-01) into its models', () => {
+    const names = productNames('PageWriter TC10 TC20 TC30 TC50 TC70 Cardiographs')
+    expect(names.map((n) => n.key)).toEqual(
+      expect.arrayContaining(['pagewriter tc70', 'pagewriter tc10 cardiographs']),
+    )
+    expect(names.find((n) => n.key === 'pagewriter tc70')?.tier).toBe('alias')
+  })
+})
+
 describe('model numbers in product_identification_helper (ICSA-23-348-14, Siemens SCALANCE)', () => {
   const siemens = indexOf(join(CISA, '2023/icsa-23-348-14.json'))
 
@@ -139,6 +158,15 @@ describe('prose version ranges', () => {
     expect(inside.every((f) => f.confidence === 'review' && f.why.tier === 'review')).toBe(true)
     expect(inside[0]?.why.reason).toMatch(/is prose, read as "<= 2\.3\.6"/)
     expect(run(index, device(entry.vendor, entry.product, '2.3.7'))).toEqual([])
+  })
+
+  it('reads one-letter revisions ("<= K", ICSMA-19-297-01) alphabetically: J is review, L is past it', () => {
+    const index = indexOf(join(CISA, '2019/icsma-19-297-01.json'))
+    const j = run(index, device('Philips', 'IntelliSpace Perinatal', 'J'))
+    expect(tiers(j)).toEqual(['review'])
+    expect(j[0]?.why.reason).toMatch(/read as "<= revision K/)
+    expect(run(index, device('Philips', 'IntelliSpace Perinatal', 'L'))).toEqual([])
+    expect(tiers(run(index, device('Philips', 'IntelliSpace Perinatal', 'J.1')))).toEqual(['review'])
   })
 
   it('an unreadable expression stays review for every firmware (ICSMA-17-241-01, "< august 28")', () => {

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { createVendorMatcher, importAdvisories } from '../../src/advisories/index.ts'
 import type { Advisory } from '../../src/advisories/types.ts'
 import { CorrelationEngine } from '../../src/correlation/engine.ts'
-import { CISA } from '../advisories/data.ts'
+import { CISA, OASIS } from '../advisories/data.ts'
 import { DEBIAN_DB, inventory, PATCHED, VULNERABLE } from '../register/fixtures.ts'
 
 let debian: Advisory[] = []
@@ -79,5 +79,38 @@ describe('incremental correlation', () => {
     e.setIdentity('dev-a', { ...identity, firmwareVersion: '2.3.1' })
     expect(e.findingsFor('dev-a')).toEqual([])
     expect(changed).toEqual([])
+  })
+})
+
+describe('device identities with a CPE or a multi-model name (issue 17)', () => {
+  it('matches a device by the CPE it reports and one by a model listed in a product name, with tier and reason', async () => {
+    const s = await importAdvisories([
+      join(CISA, '2023/icsa-23-026-04.json'),
+      join(OASIS, 'examples/csaf/bsi-2022-0001.json'),
+    ])
+    const { e } = engine()
+    for (const a of s.index?.all() ?? []) e.upsertAdvisory(a)
+    const os = { platform: 'linux', id: 'debian', kernel: '6.1', arch: 'x64' }
+    e.setIdentity('rv', {
+      hostname: 'rv',
+      os,
+      vendor: 'Sierra Wireless',
+      model: 'RV50',
+      firmwareVersion: '4.15.0',
+    })
+    e.setIdentity('conv', { hostname: 'conv', os, cpe: 'cpe:/a:csaf-tools:cvrf-csaf-converter:1.0.0-rc1' })
+    expect(e.findingsFor('rv').map((f) => f.why.tier)).toContain('alias')
+    const byCpe = e.findingsFor('conv')
+    expect(byCpe.length).toBeGreaterThan(0)
+    expect(byCpe[0]?.why).toMatchObject({ tier: 'exact', identified: expect.stringMatching(/^CPE /) })
+    // The fixed firmware: the identity changes, its findings go.
+    e.setIdentity('rv', {
+      hostname: 'rv',
+      os,
+      vendor: 'Sierra Wireless',
+      model: 'RV50',
+      firmwareVersion: '4.16.0',
+    })
+    expect(e.findingsFor('rv')).toEqual([])
   })
 })

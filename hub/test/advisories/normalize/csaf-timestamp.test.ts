@@ -5,7 +5,6 @@ import { compareTimestamps } from '../../../src/advisories/normalize/csaf-timest
 import { OASIS, readJson } from '../data.ts'
 
 const MANDATORY = join(OASIS, 'test/validator/data/mandatory')
-// biome-ignore lint/suspicious/noExplicitAny: editing a parsed test document
 type Json = any
 
 describe('compareTimestamps (full precision)', () => {
