@@ -14,7 +14,7 @@ import {
   importAdvisories,
   importTexts,
 } from '../advisories/index.js'
-import type { AdvisoryDb, Enrichment } from './advisory-db.js'
+import { type AdvisoryDb, type Enrichment, PACK_MAX } from './advisory-db.js'
 import type { CorrelationEngine } from './engine.js'
 
 export class AdvisoryService {
@@ -26,13 +26,25 @@ export class AdvisoryService {
     private readonly db: AdvisoryDb,
   ) {}
 
-  sink(): AdvisorySink {
+  /**
+   * Feeds the engine at once and stores in packs: what an import accepted is written as it fills a
+   * pack, and the rest by `done()` (the import answers only after that, so what it reports is durable).
+   */
+  sink(): AdvisorySink & { done(): Promise<void> } {
+    let pending: Advisory[] = []
+    const write = () => {
+      const list = pending
+      pending = []
+      return this.db.saveMany(list)
+    }
     return {
-      upsert: async (a: Advisory) => {
+      upsert: (a: Advisory) => {
         const outcome = this.engine.upsertAdvisory(a)
-        if (outcome !== 'stale') await this.db.save(a)
-        return outcome
+        if (outcome === 'stale') return outcome
+        pending.push(a)
+        return pending.length >= PACK_MAX ? write().then(() => outcome) : outcome
       },
+      done: write,
     }
   }
 
@@ -49,11 +61,12 @@ export class AdvisoryService {
 
   importPaths(paths: string[], opts: Pick<ImportOptions, 'onProgress'> = {}): Promise<ImportSummary> {
     const run = this.#chain.then(async () => {
+      const sink = this.sink()
       const summary = await importAdvisories(paths, {
         ...opts,
-        sink: this.sink(),
+        sink,
         vendors: this.engine.advisories.vendors,
-      })
+      }).finally(() => sink.done())
       await this.#merge(summary)
       return summary
     })
@@ -67,7 +80,10 @@ export class AdvisoryService {
    */
   importTexts(texts: ImportText[]): Promise<ImportSummary> {
     const run = this.#chain.then(async () => {
-      const summary = await importTexts(texts, { sink: this.sink(), vendors: this.engine.advisories.vendors })
+      const sink = this.sink()
+      const summary = await importTexts(texts, { sink, vendors: this.engine.advisories.vendors }).finally(
+        () => sink.done(),
+      )
       await this.#merge(summary)
       return summary
     })
