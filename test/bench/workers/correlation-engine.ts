@@ -5,8 +5,8 @@
  * engine), then one changed inventory, then one new advisory.
  */
 import { join } from 'node:path'
-import type { Inventory } from '@vigil/protocol'
-import { loadAdvisories, loadCorrelation } from '../lib/hub-modules.ts'
+import type { DeviceIdentity, Inventory } from '@vigil/protocol'
+import { type Advisory, loadAdvisories, loadCorrelation } from '../lib/hub-modules.ts'
 import { identityOf as baseIdentityOf, buildImages } from '../lib/images.ts'
 import { REPO_ROOT, report, workerMain } from '../lib/proc.ts'
 import { percentile, sortNumbers } from '../lib/stats.ts'
@@ -14,7 +14,32 @@ import { modelsFrom } from './correlation-models.ts'
 
 const DATA = join(REPO_ROOT, 'testdata')
 
-workerMain<{ devices: number; images: number }>(async (opts) => {
+/**
+ * `n` advisories more, "synthetic but realistic": copies of the real OSV advisories with new ids. A
+ * copy of a Debian advisory is about a source package of the fleet's images (round-robin over their
+ * names, as a distro's database covers what a distro ships: ~n / names advisories per installed
+ * package, each with the real advisory's ranges), a copy of any other one keeps its package (never on
+ * these images: it only fills the index, as most of a 100,000-record database does for one fleet).
+ */
+function synthetic(real: Advisory[], names: string[], n: number): Advisory[] {
+  const osv = real.filter((a) => a.source === 'osv' && a.packages.length > 0)
+  const out: Advisory[] = []
+  for (let i = 0; i < n; i++) {
+    const base = osv[i % osv.length] as Advisory
+    const deb = base.packages.some((p) => p.purlType === 'deb')
+    const name = names[i % names.length] as string
+    out.push({
+      ...base,
+      id: `${base.id}-S${i}`,
+      packages: deb
+        ? base.packages.map((p) => (p.purlType === 'deb' ? { ...p, name, release: null } : p))
+        : base.packages,
+    })
+  }
+  return out
+}
+
+workerMain<{ devices: number; images: number; synthetic: number }>(async (opts) => {
   const { CorrelationEngine } = await loadCorrelation()
   const adv = await loadAdvisories()
   let changed = 0
@@ -27,8 +52,18 @@ workerMain<{ devices: number; images: number }>(async (opts) => {
     { sink: { upsert: (a) => engine.upsertAdvisory(a) }, vendors: engine.advisories.vendors },
   )
   engine.setEnrichment({ kev: summary.kev, epss: summary.epss, kevVersion: summary.kevVersion })
-  const importSeconds = (performance.now() - t) / 1000
   const images = buildImages(opts.images)
+  if (opts.synthetic > 0) {
+    const names = new Set<string>()
+    for (const image of images)
+      for (const p of adv.targetFromInventory({ hostname: '', os: image.os } as DeviceIdentity, image)
+        .packages)
+        for (const k of adv.keysForPackage(p)) if (k.startsWith('pkg|deb|*|')) names.add(k.slice(10))
+    for (const a of synthetic([...engine.advisories.all()], [...names].sort(), opts.synthetic))
+      engine.upsertAdvisory(a)
+  }
+  const importSeconds = (performance.now() - t) / 1000
+  const rssAfterImportMb = Math.round(process.memoryUsage().rss / 2 ** 20)
   const models = modelsFrom(engine.advisories.all(), opts.images)
   const identityOf = (n: number) => baseIdentityOf(n, opts.images, models)
   const ids = Array.from({ length: opts.devices }, (_, n) => `dev-${n}`)
@@ -89,6 +124,9 @@ workerMain<{ devices: number; images: number }>(async (opts) => {
     targetCorrelations: afterFull.correlations,
     packagesPerInventory: Math.round(images.reduce((n, i) => n + i.packages.length, 0) / images.length),
     advisories: engine.advisories.size,
+    syntheticAdvisories: opts.synthetic,
+    rssAfterImportMb,
+    rssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
     kevEntries: summary.kev.size,
     rejectedFiles: summary.rejected.length,
     importSeconds,
