@@ -14,12 +14,15 @@ import {
   importAdvisories,
   importTexts,
 } from '../advisories/index.js'
+import { ParsePool } from '../advisories/parse-pool.js'
 import { type AdvisoryDb, type Enrichment, PACK_MAX } from './advisory-db.js'
 import type { CorrelationEngine } from './engine.js'
 
 export class AdvisoryService {
   /** Serialises imports: the watcher, the API and startup never interleave. */
   #chain: Promise<unknown> = Promise.resolve()
+  /** OSV records of feeds and bundles are parsed and normalised off the event loop. */
+  readonly #pool = new ParsePool()
 
   constructor(
     private readonly engine: CorrelationEngine,
@@ -81,9 +84,11 @@ export class AdvisoryService {
   importTexts(texts: ImportText[]): Promise<ImportSummary> {
     const run = this.#chain.then(async () => {
       const sink = this.sink()
-      const summary = await importTexts(texts, { sink, vendors: this.engine.advisories.vendors }).finally(
-        () => sink.done(),
-      )
+      const summary = await importTexts(texts, {
+        sink,
+        vendors: this.engine.advisories.vendors,
+        pool: this.#pool,
+      }).finally(() => sink.done())
       await this.#merge(summary)
       return summary
     })
