@@ -124,3 +124,19 @@ describe('advisory db (packs)', () => {
     await store.close()
   })
 })
+
+describe('advisory db in backups', () => {
+  it('an offline backup (no feature opened the db) holds the advisory packs', async () => {
+    const dir = await tempDir()
+    const a = await open(dir)
+    await a.db.saveMany(many(3))
+    await a.store.close()
+    // what `vigil-hub backup` does on a stopped hub: open the store alone and list its files
+    const offline = await LowdbStore.open({ dataDir: dir, flushIntervalMs: 60_000 })
+    const listed = (await offline.files()).map((f) => f.slice(dir.length + 1))
+    await offline.close()
+    const packs = (await files(dir)).filter((f) => f.startsWith('pack-'))
+    expect(packs).toHaveLength(1)
+    expect(listed).toContain(`advisory-db/${packs[0]}`)
+  })
+})
