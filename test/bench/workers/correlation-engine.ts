@@ -17,13 +17,24 @@ const DATA = join(REPO_ROOT, 'testdata')
 /**
  * `n` advisories more, "synthetic but realistic": copies of the real OSV advisories with new ids. A
  * copy of a Debian advisory is about a source package of the fleet's images (round-robin over their
- * names, as a distro's database covers what a distro ships: ~n / names advisories per installed
- * package, each with the real advisory's ranges), a copy of any other one keeps its package (never on
- * these images: it only fills the index, as most of a 100,000-record database does for one fleet).
+ * names, as a distro's database covers what a distro ships: ~n / 7 / names advisories per installed
+ * source package, every one a candidate the engine evaluates); as in a real database most of those
+ * were fixed long ago (range `>=0 <0.0.0.1`), one in `OPEN` keeps the real advisory's ranges. A copy
+ * of any other advisory keeps its package (not on these images: it only fills the index, as most of
+ * a 100,000-record database does for one fleet).
  */
+const OPEN = 100
+
 function synthetic(real: Advisory[], names: string[], n: number): Advisory[] {
   const osv = real.filter((a) => a.source === 'osv' && a.packages.length > 0)
   const out: Advisory[] = []
+  const old = (p: Advisory['packages'][number]) => ({
+    ...p,
+    ranges: [{ type: 'ECOSYSTEM' as const, events: [{ introduced: '0' }, { fixed: '0.0.0.1' }] }],
+    versions: [],
+    affected: '>=0 <0.0.0.1',
+    fixed: '0.0.0.1',
+  })
   for (let i = 0; i < n; i++) {
     const base = osv[i % osv.length] as Advisory
     const deb = base.packages.some((p) => p.purlType === 'deb')
@@ -32,7 +43,9 @@ function synthetic(real: Advisory[], names: string[], n: number): Advisory[] {
       ...base,
       id: `${base.id}-S${i}`,
       packages: deb
-        ? base.packages.map((p) => (p.purlType === 'deb' ? { ...p, name, release: null } : p))
+        ? base.packages.map((p) =>
+            p.purlType !== 'deb' ? p : { ...(i % OPEN === 0 ? p : old(p)), name, release: null },
+          )
         : base.packages,
     })
   }
@@ -63,7 +76,7 @@ workerMain<{ devices: number; images: number; synthetic: number }>(async (opts) 
       engine.upsertAdvisory(a)
   }
   const importSeconds = (performance.now() - t) / 1000
-  const rssAfterImportMb = Math.round(process.memoryUsage().rss / 2 ** 20)
+  const rssAfterImportMb = Math.round(process.memoryUsage.rss() / 2 ** 20)
   const models = modelsFrom(engine.advisories.all(), opts.images)
   const identityOf = (n: number) => baseIdentityOf(n, opts.images, models)
   const ids = Array.from({ length: opts.devices }, (_, n) => `dev-${n}`)
@@ -126,7 +139,7 @@ workerMain<{ devices: number; images: number; synthetic: number }>(async (opts) 
     advisories: engine.advisories.size,
     syntheticAdvisories: opts.synthetic,
     rssAfterImportMb,
-    rssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
+    rssMb: Math.round(process.memoryUsage.rss() / 2 ** 20),
     kevEntries: summary.kev.size,
     rejectedFiles: summary.rejected.length,
     importSeconds,

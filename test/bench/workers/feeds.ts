@@ -66,9 +66,9 @@ workerMain<{ url: string; records: number }>(async (opts) => {
     const feeds = hub.app.feeds
     if (!feeds) throw new Error('the hub has no feeds feature')
     const loop = monitorEventLoopDelay({ resolution: 5 })
-    let peakRss = process.memoryUsage().rss
+    let peakRss = process.memoryUsage.rss()
     const rssTimer = setInterval(() => {
-      peakRss = Math.max(peakRss, process.memoryUsage().rss)
+      peakRss = Math.max(peakRss, process.memoryUsage.rss())
     }, 100)
     // Garbage-collection pauses, to tell the collector's blocks from the hub's own.
     let maxGcMs = 0
@@ -77,7 +77,7 @@ workerMain<{ url: string; records: number }>(async (opts) => {
     const gc = new PerformanceObserver((list) => {
       for (const e of list.getEntries()) {
         maxGcMs = Math.max(maxGcMs, e.duration)
-        const kind = (e.detail as { kind?: number } | undefined)?.kind
+        const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind
         if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) maxMajorGcMs = Math.max(maxMajorGcMs, e.duration)
         gcMs += e.duration
       }
