@@ -88,6 +88,9 @@ export async function buildApp(config: HubConfig, opts: BuildOptions = {}): Prom
     trustProxy: trustProxyOption(config.trustProxy),
     ...(https ? { https } : {}),
     logController: new RequestsAtDebug(),
+    // Features load what the store holds before the hub listens (100,000 advisories, every device's
+    // findings): fastify's default of 10 s would refuse to start a large hub on a busy machine.
+    pluginTimeout: 300_000,
   } as FastifyServerOptions
   const app = Fastify(options).withTypeProvider<TypeBoxTypeProvider>()
   app.setValidatorCompiler(TypeBoxValidatorCompiler)

@@ -36,3 +36,10 @@ export function parseGuardedJson(text: string, maxDepth: number): JsonRead {
     return { ok: false, reason: `not valid JSON: ${(e as Error).message}` }
   }
 }
+
+/** A JSON Schema document (its `$schema` names a json-schema.org draft) is not an advisory. */
+export function isJsonSchema(doc: unknown): boolean {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return false
+  const schema = (doc as { $schema?: unknown }).$schema
+  return typeof schema === 'string' && /^https?:\/\/json-schema\.org\//.test(schema)
+}

@@ -14,25 +14,40 @@ import {
   importAdvisories,
   importTexts,
 } from '../advisories/index.js'
-import type { AdvisoryDb, Enrichment } from './advisory-db.js'
+import { ParsePool } from '../advisories/parse-pool.js'
+import { type AdvisoryDb, type Enrichment, PACK_MAX } from './advisory-db.js'
 import type { CorrelationEngine } from './engine.js'
 
 export class AdvisoryService {
   /** Serialises imports: the watcher, the API and startup never interleave. */
   #chain: Promise<unknown> = Promise.resolve()
+  /** OSV records of feeds and bundles are parsed and normalised off the event loop. */
+  readonly #pool = new ParsePool()
 
   constructor(
     private readonly engine: CorrelationEngine,
     private readonly db: AdvisoryDb,
   ) {}
 
-  sink(): AdvisorySink {
+  /**
+   * Feeds the engine at once and stores in packs: what an import accepted is written as it fills a
+   * pack, and the rest by `done()` (the import answers only after that, so what it reports is durable).
+   */
+  sink(): AdvisorySink & { done(): Promise<void> } {
+    let pending: Advisory[] = []
+    const write = () => {
+      const list = pending
+      pending = []
+      return this.db.saveMany(list)
+    }
     return {
-      upsert: async (a: Advisory) => {
+      upsert: (a: Advisory) => {
         const outcome = this.engine.upsertAdvisory(a)
-        if (outcome !== 'stale') await this.db.save(a)
-        return outcome
+        if (outcome === 'stale') return outcome
+        pending.push(a)
+        return pending.length >= PACK_MAX ? write().then(() => outcome) : outcome
       },
+      done: write,
     }
   }
 
@@ -49,11 +64,12 @@ export class AdvisoryService {
 
   importPaths(paths: string[], opts: Pick<ImportOptions, 'onProgress'> = {}): Promise<ImportSummary> {
     const run = this.#chain.then(async () => {
+      const sink = this.sink()
       const summary = await importAdvisories(paths, {
         ...opts,
-        sink: this.sink(),
+        sink,
         vendors: this.engine.advisories.vendors,
-      })
+      }).finally(() => sink.done())
       await this.#merge(summary)
       return summary
     })
@@ -67,7 +83,12 @@ export class AdvisoryService {
    */
   importTexts(texts: ImportText[]): Promise<ImportSummary> {
     const run = this.#chain.then(async () => {
-      const summary = await importTexts(texts, { sink: this.sink(), vendors: this.engine.advisories.vendors })
+      const sink = this.sink()
+      const summary = await importTexts(texts, {
+        sink,
+        vendors: this.engine.advisories.vendors,
+        pool: this.#pool,
+      }).finally(() => sink.done())
       await this.#merge(summary)
       return summary
     })

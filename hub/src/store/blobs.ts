@@ -92,13 +92,28 @@ class FileDocs<T> {
   }
 
   async delete(key: string): Promise<boolean> {
+    if (!(await this.unlinkKey(key))) return false
+    await fsyncDir(this.dir)
+    return true
+  }
+
+  /** Deletes many keys (a few at a time), then syncs the directory once. */
+  async deleteMany(keys: string[]): Promise<void> {
+    let next = 0
+    const worker = async () => {
+      while (next < keys.length) await this.unlinkKey(keys[next++] as string)
+    }
+    await Promise.all(Array.from({ length: Math.min(8, keys.length) }, worker))
+    if (keys.length > 0) await fsyncDir(this.dir)
+  }
+
+  private async unlinkKey(key: string): Promise<boolean> {
     if (!this.known.has(key)) return false
     await this.writing.get(key)?.catch(() => undefined)
     this.known.delete(key)
     await unlink(this.pathOf(key)).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err
     })
-    await fsyncDir(this.dir)
     return true
   }
 }

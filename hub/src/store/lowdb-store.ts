@@ -71,7 +71,7 @@ interface Meta {
   logs?: Record<string, LogPosition & { maxSegments?: number }>
   /** Journal segments below this are covered by the last checkpoint. */
   journalFrom?: number
-  /** Keyed document stores opened so far (`docs(name)`), so that tools find them all. */
+  /** Keyed-document stores features opened (`docs`): reopened at start, so backups hold them too. */
   docs?: string[]
 }
 
@@ -214,6 +214,8 @@ export class LowdbStore implements Store {
     }
     await this.inventories.load()
     await this.hardening.load()
+    // Opened now too, so that an offline backup (no feature runs) holds e.g. the advisory db.
+    for (const name of this.meta.docs ?? []) await this.docs(name)
     const from = meta ? meta.schemaVersion : SCHEMA_VERSION
     if (from !== SCHEMA_VERSION) {
       const raw: RawCollections = {
@@ -290,6 +292,10 @@ export class LowdbStore implements Store {
     const d = new FileDocStore<T>(join(this.opts.dataDir, name))
     await d.load()
     this.docStores.set(name, d as FileDocStore<unknown>)
+    if (!this.meta.docs?.includes(name)) {
+      this.meta.docs = [...(this.meta.docs ?? []), name]
+      await this.metaFile.write(this.meta)
+    }
     return d
   }
 

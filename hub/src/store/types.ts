@@ -144,6 +144,8 @@ export interface DocStore<T> {
   get(key: string): Promise<T | undefined>
   put(key: string, value: T): Promise<void>
   delete(key: string): Promise<boolean>
+  /** Deletes many keys, durably once resolved (one directory sync, not one per key). */
+  deleteMany(keys: string[]): Promise<void>
   keys(): string[]
 }
 

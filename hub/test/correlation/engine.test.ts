@@ -49,6 +49,55 @@ describe('incremental correlation', () => {
     expect(e.stats().correlations).toBe(3)
   })
 
+  it('advisories added, revised and withdrawn one by one leave the findings a full correlation gives', () => {
+    const dla = debian.find((a) => a.id === 'DLA-3012-1')
+    if (!dla || !philips) throw new Error('test data missing')
+    const steps: Advisory[] = [
+      ...debian,
+      philips,
+      { ...dla, id: 'COPY-1', revision: '2026-01-01T00:00:00Z' },
+      // a revision that drops the package, then one that brings it back with a CVE, then a withdrawal
+      { ...dla, id: 'COPY-1', revision: '2026-02-01T00:00:00Z', packages: [] },
+      { ...dla, id: 'COPY-1', revision: '2026-03-01T00:00:00Z', cves: ['CVE-2022-29824'] },
+      { ...dla, revision: '2099-01-01T00:00:00Z', withdrawn: true },
+    ]
+    const incremental = engine().e
+    incremental.setInventory('dev-a', inventory(VULNERABLE))
+    incremental.setInventory('dev-b', inventory(PATCHED))
+    incremental.setIdentity('dev-c', {
+      hostname: 'c',
+      vendor: 'Philips',
+      model: 'IntelliVue MX40',
+      firmwareVersion: 'B.06.15',
+    } as never)
+    const seen: string[][] = []
+    for (const a of steps) {
+      incremental.upsertAdvisory(a)
+      const full = engine().e
+      for (const b of steps.slice(0, steps.indexOf(a) + 1)) full.advisories.upsert(b)
+      full.setInventory('dev-a', inventory(VULNERABLE))
+      full.setInventory('dev-b', inventory(PATCHED))
+      full.setIdentity('dev-c', {
+        hostname: 'c',
+        vendor: 'Philips',
+        model: 'IntelliVue MX40',
+        firmwareVersion: 'B.06.15',
+      } as never)
+      for (const d of ['dev-a', 'dev-b', 'dev-c']) {
+        const key = (f: { advisory: string; cve: string | null; component: { name: string } }) =>
+          `${f.advisory}|${f.cve}|${f.component.name}`
+        const got = incremental.findingsFor(d).sort((x, y) => key(x).localeCompare(key(y)))
+        expect(got).toEqual(full.findingsFor(d).sort((x, y) => key(x).localeCompare(key(y))))
+      }
+      seen.push(incremental.findingsFor('dev-a').map((f) => f.advisory))
+    }
+    // the sequence really changed dev-a's findings (the copy came, went, came back)
+    expect(seen.some((ids) => ids.includes('COPY-1'))).toBe(true)
+    expect(seen.some((ids, i) => i > 0 && !ids.includes('COPY-1') && seen[i - 1]?.includes('COPY-1'))).toBe(
+      true,
+    )
+  })
+
   it('the patched version has no finding; a device moving to it leaves the shared target behind', () => {
     const { e } = engine()
     for (const a of debian) e.upsertAdvisory(a)

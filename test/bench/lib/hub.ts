@@ -55,6 +55,11 @@ export interface HubOptions {
   advisories?: boolean
   /** Directory for a V8 CPU profile of the hub (`--cpu-prof`). */
   cpuProfDir?: string
+  /** Start on this existing data directory (a restart) instead of a new one; `adminPassword` signs in. */
+  dataDir?: string
+  adminPassword?: string
+  /** How long to wait for `/readyz` (default 60 s). */
+  readyTimeoutMs?: number
 }
 
 export interface HubProcess {
@@ -65,6 +70,8 @@ export interface HubProcess {
   mqttPort: number
   dataDir: string
   token: string
+  /** From spawning the process until `/readyz` first answered 200 (polled every 50 ms). */
+  readyMs: number
   api<T>(method: string, path: string, body?: unknown): Promise<T>
   metric(name: string, labels?: string): Promise<number>
   /**
@@ -79,7 +86,8 @@ export interface HubProcess {
 
 export async function startHubProcess(opts: HubOptions = {}): Promise<HubProcess> {
   if (!existsSync(HUB_BIN)) throw new Error(`${HUB_BIN} is missing: run "pnpm run build" first`)
-  const dataDir = await mkdtemp(join(tmpdir(), 'vigil-bench-hub-'))
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'vigil-bench-hub-')))
+  const password = opts.adminPassword ?? ADMIN_PASSWORD
   if (opts.template) await cp(opts.template, dataDir, { recursive: true })
   if (opts.advisories) {
     for (const d of ['csaf-cisa', 'csaf-oasis', 'kev', 'osv']) {
@@ -95,8 +103,9 @@ export async function startHubProcess(opts: HubOptions = {}): Promise<HubProcess
     postgres.urlOfDir.set(dataDir, databaseUrl)
   }
   const [httpPort, mqttPort] = [await freePort(), await freePort()]
-  const log = createWriteStream(join(dataDir, 'hub.log'))
+  const log = createWriteStream(join(dataDir, 'hub.log'), { flags: 'a' })
   const execArgv = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : []
+  const spawnedAt = performance.now()
   const child = spawn(process.execPath, [...execArgv, HUB_BIN, 'serve'], {
     cwd: dataDir,
     env: {
@@ -106,7 +115,7 @@ export async function startHubProcess(opts: HubOptions = {}): Promise<HubProcess
       VIGIL_MQTT_HOST: '127.0.0.1',
       VIGIL_MQTT_PORT: String(mqttPort),
       VIGIL_DATA_DIR: dataDir,
-      VIGIL_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      VIGIL_ADMIN_PASSWORD: password,
       VIGIL_LOG_LEVEL: 'warn',
       VIGIL_METRICS_TOKEN: METRICS_TOKEN,
       // The bench measures the ingest path, not metering: reports are never held back by the interval.
@@ -138,12 +147,13 @@ export async function startHubProcess(opts: HubOptions = {}): Promise<HubProcess
         return false
       }
     },
-    60_000,
-    100,
+    opts.readyTimeoutMs ?? 60_000,
+    50,
   )
+  const readyMs = performance.now() - spawnedAt
   if (!ready) {
     await stop()
-    throw new Error('hub did not become ready within 60 s')
+    throw new Error(`hub did not become ready within ${(opts.readyTimeoutMs ?? 60_000) / 1000} s`)
   }
   if (databaseUrl) {
     // A hub built before the PostgreSQL engine ignores VIGIL_DATABASE_URL: make sure it runs on it.
@@ -160,7 +170,7 @@ export async function startHubProcess(opts: HubOptions = {}): Promise<HubProcess
   const res = await fetch(`${httpUrl}/api/v1/session`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+    body: JSON.stringify({ username: 'admin', password }),
   })
   const { token } = (await res.json()) as { token: string }
   const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
@@ -197,6 +207,7 @@ export async function startHubProcess(opts: HubOptions = {}): Promise<HubProcess
     mqttPort,
     dataDir,
     token,
+    readyMs,
     api,
     async takeLoopMaxMs() {
       await scrape()

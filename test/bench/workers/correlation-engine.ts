@@ -11,7 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { DeviceIdentity, Inventory } from '@vigil/protocol'
-import { loadAdvisories, loadCorrelation, loadRisk, loadStore } from '../lib/hub-modules.ts'
+import { type Advisory, loadAdvisories, loadCorrelation, loadRisk, loadStore } from '../lib/hub-modules.ts'
 import { identityOf as baseIdentityOf, buildImages } from '../lib/images.ts'
 import { REPO_ROOT, report, workerMain } from '../lib/proc.ts'
 import { percentile, sortNumbers } from '../lib/stats.ts'
@@ -19,7 +19,45 @@ import { modelsFrom } from './correlation-models.ts'
 
 const DATA = join(REPO_ROOT, 'testdata')
 
-workerMain<{ devices: number; images: number }>(async (opts, onStop) => {
+/**
+ * `n` advisories more, "synthetic but realistic": copies of the real OSV advisories with new ids. A
+ * copy of a Debian advisory is about a source package of the fleet's images (round-robin over their
+ * names, as a distro's database covers what a distro ships: ~n / 7 / names advisories per installed
+ * source package, every one a candidate the engine evaluates); as in a real database most of those
+ * were fixed long ago (range `>=0 <0.0.0.1`), one in `OPEN` keeps the real advisory's ranges. A copy
+ * of any other advisory keeps its package (not on these images: it only fills the index, as most of
+ * a 100,000-record database does for one fleet).
+ */
+const OPEN = 100
+
+function synthetic(real: Advisory[], names: string[], n: number): Advisory[] {
+  const osv = real.filter((a) => a.source === 'osv' && a.packages.length > 0)
+  const out: Advisory[] = []
+  const old = (p: Advisory['packages'][number]) => ({
+    ...p,
+    ranges: [{ type: 'ECOSYSTEM' as const, events: [{ introduced: '0' }, { fixed: '0.0.0.1' }] }],
+    versions: [],
+    affected: '>=0 <0.0.0.1',
+    fixed: '0.0.0.1',
+  })
+  for (let i = 0; i < n; i++) {
+    const base = osv[i % osv.length] as Advisory
+    const deb = base.packages.some((p) => p.purlType === 'deb')
+    const name = names[i % names.length] as string
+    out.push({
+      ...base,
+      id: `${base.id}-S${i}`,
+      packages: deb
+        ? base.packages.map((p) =>
+            p.purlType !== 'deb' ? p : { ...(i % OPEN === 0 ? p : old(p)), name, release: null },
+          )
+        : base.packages,
+    })
+  }
+  return out
+}
+
+workerMain<{ devices: number; images: number; synthetic: number }>(async (opts, onStop) => {
   const { CorrelationEngine } = await loadCorrelation()
   const adv = await loadAdvisories()
   const { ContextDb, SsvcDecider } = await loadRisk()
@@ -52,8 +90,18 @@ workerMain<{ devices: number; images: number }>(async (opts, onStop) => {
     { sink: { upsert: (a) => engine.upsertAdvisory(a) }, vendors: engine.advisories.vendors },
   )
   engine.setEnrichment({ kev: summary.kev, epss: summary.epss, kevVersion: summary.kevVersion })
-  const importSeconds = (performance.now() - t) / 1000
   const images = buildImages(opts.images)
+  if (opts.synthetic > 0) {
+    const names = new Set<string>()
+    for (const image of images)
+      for (const p of adv.targetFromInventory({ hostname: '', os: image.os } as DeviceIdentity, image)
+        .packages)
+        for (const k of adv.keysForPackage(p)) if (k.startsWith('pkg|deb|*|')) names.add(k.slice(10))
+    for (const a of synthetic([...engine.advisories.all()], [...names].sort(), opts.synthetic))
+      engine.upsertAdvisory(a)
+  }
+  const importSeconds = (performance.now() - t) / 1000
+  const rssAfterImportMb = Math.round(process.memoryUsage.rss() / 2 ** 20)
   const models = modelsFrom(engine.advisories.all(), opts.images)
   // Every tenth device is the first model (1,000 of 10,000 share it: `contextChangeMs`).
   const identityOf = (n: number) => baseIdentityOf(n % 10 === 0 ? 0 : n, opts.images, models)
@@ -151,6 +199,9 @@ workerMain<{ devices: number; images: number }>(async (opts, onStop) => {
     targetCorrelations: afterFull.correlations,
     packagesPerInventory: Math.round(images.reduce((n, i) => n + i.packages.length, 0) / images.length),
     advisories: engine.advisories.size,
+    syntheticAdvisories: opts.synthetic,
+    rssAfterImportMb,
+    rssMb: Math.round(process.memoryUsage.rss() / 2 ** 20),
     kevEntries: summary.kev.size,
     rejectedFiles: summary.rejected.length,
     importSeconds,

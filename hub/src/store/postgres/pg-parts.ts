@@ -234,4 +234,16 @@ export class PgDocs<T> implements BlobStore<T>, DocStore<T> {
     await this.commit()
     return true
   }
+
+  /** All in the next commit round: one transaction, durable once resolved. */
+  async deleteMany(keys: string[]): Promise<void> {
+    let any = false
+    for (const key of keys) {
+      if (!this.known.delete(key)) continue
+      any = true
+      if (this.kind === 'blob') this.writer.deleteBlob(this.name, key)
+      else this.writer.deleteDoc(this.name, key)
+    }
+    if (any) await this.commit()
+  }
 }
