@@ -111,7 +111,10 @@ describe('register flow: agent inventory → advisory → finding → decision',
       component: { name: pkg.name, version: pkg.version },
       deviceName: 'register-flow',
     })
-    expect(Date.parse(f?.dueDate ?? '')).toBe(Date.parse(f?.firstSeen ?? '') + 14 * DAY)
+    // KEV → SSVC exploitation active; no clinical context (cautious: open, catastrophic) → immediate:
+    // 48 hours come before the KEV rule's 14 days (issue 17: the earlier date wins)
+    expect(f?.ssvc?.outcome).toBe('immediate')
+    expect(Date.parse(f?.dueDate ?? '')).toBe(Date.parse(f?.firstSeen ?? '') + 2 * DAY)
     const item = await poll(async () => feed.find((i) => i.kind === 'finding'), 'the live feed item')
     expect(item).toMatchObject({
       deviceId: agent.deviceId,
