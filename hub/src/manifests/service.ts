@@ -5,14 +5,14 @@
 import type { FindingView } from '@vigil/protocol'
 import { decodeBase64Strict, decodeEnvelope } from '@vigil/protocol/signing'
 import type { HubContext } from '../context.js'
+import { type FetchAllowList, NOTHING_ALLOWED, parseFetchAllowList } from '../net/fetch-guard.js'
+import { type Refusal, refusal } from '../refusal.js'
 import type { DeviceRecord } from '../store/types.js'
 import type { VendorService } from '../vendors/service.js'
 import { checkManifest } from './accept.js'
 import { applicableDevices, fixedFindings } from './applicability.js'
 import { checkArtifacts } from './artifact-check.js'
 import type { ManifestDb, ManifestRecord } from './db.js'
-import { type Refusal, refusal } from './errors.js'
-import { type FetchAllowList, NOTHING_ALLOWED, parseFetchAllowList } from './fetch-guard.js'
 import { findingsOf } from './findings-port.js'
 
 export interface Coverage {

@@ -10,17 +10,25 @@
  * Reads: admin, operator, technician. Writes: admin, operator (training log: admin).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { DeviceGroupInput, TrainingInput, Type } from '@vigil/protocol'
+import { DeviceGroupInput, type FindingView, type SlaPolicy, TrainingInput, Type } from '@vigil/protocol'
 import type { CorrelationEngine } from '../correlation/engine.js'
 import { HubError } from '../errors.js'
-import type { RiskRegister } from '../register/register.js'
 import type { GovernanceDb } from './governance.js'
 import { fleetKpis } from './kpis.js'
 import { maturityHtml, maturityReport } from './maturity.js'
 import { devicePosture } from './score.js'
 
+/** What posture reads of the risk register (the register feature hands its `RiskRegister`). */
+export interface PostureFindings {
+  /** Brings overdue and expired states up to date before reading. */
+  sweep(): void
+  now(): Date
+  views(): FindingView[]
+  readonly sla: SlaPolicy
+}
+
 export interface PostureDeps {
-  register: RiskRegister
+  register: PostureFindings
   engine: CorrelationEngine
   governance: GovernanceDb
 }
