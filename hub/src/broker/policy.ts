@@ -72,10 +72,10 @@ export function authorizePublish(
   return OK
 }
 
-/** SUBSCRIBE from a device: its own command topic and the fleet-wide baseline and manifest topics. */
+/** SUBSCRIBE from a device: its own command topic and the fleet-wide baseline topic. */
 export function authorizeSubscribe(clientId: string, filter: string): boolean {
   try {
-    return filter === topics.command(clientId) || filter === topics.baseline() || filter === topics.manifest()
+    return filter === topics.command(clientId) || filter === topics.baseline()
   } catch {
     return false
   }
