@@ -8,12 +8,7 @@
 
 import { existsSync } from 'node:fs'
 import type { CommandRequest, RolloutState, RolloutStatus, VendorTrust } from '@vigil/protocol'
-import {
-  applyRotation,
-  decodeBase64Strict,
-  decodeEnvelope,
-  verifyManifestWithTrust,
-} from '@vigil/protocol/signing'
+import { applyRotation, claimedVendor, verifyManifestWithTrust } from '@vigil/protocol/signing'
 import { compareVersions, isVersionScheme, PROTOCOL_VERSION } from '@vigil/protocol/wire'
 import { CommandError } from '../commands/dispatch.js'
 import type { AgentConfig } from '../config/schema.js'
@@ -55,20 +50,6 @@ export interface ManifestSummary {
 
 const PENDING: ReadonlySet<RolloutState> = new Set(['offered', 'verified', 'downloading', 'awaiting-install'])
 const MAX_REFUSED = 20
-
-function claimedVendor(envelope: unknown): string | undefined {
-  const d = decodeEnvelope(envelope)
-  const bytes = d.ok ? decodeBase64Strict(d.envelope.payload) : undefined
-  if (!bytes) return undefined
-  try {
-    const v: unknown = JSON.parse(Buffer.from(bytes).toString('utf8'))
-    return typeof v === 'object' && v !== null && 'vendor' in v && typeof v.vendor === 'string'
-      ? v.vendor
-      : undefined
-  } catch {
-    return undefined
-  }
-}
 
 export function createManifestManager(o: ManifestManagerOptions) {
   let state: ManifestState = { trust: [], floors: {}, manifests: {}, refused: [] }
