@@ -118,6 +118,18 @@ describe('hub folder dependencies', () => {
     expect([...(graph.get('app.ts')?.keys() ?? [])].length).toBeGreaterThan(3)
   })
 
+  it('keeps the bottom of the graph at the bottom: these import no other part of the hub', () => {
+    const graph = folderGraph()
+    // advisories/ is pure (the offline scanner runs it with no hub); the others are what everyone uses.
+    const alone = ['advisories', 'store', 'events', 'metrics', 'net', 'errors.ts', 'refusal.ts']
+    const reaching = alone.flatMap((n) =>
+      [...(graph.get(n) ?? new Map<string, string[]>())].flatMap(([, why]) => why),
+    )
+    expect(reaching).toEqual([])
+    // core configuration depends on no feature
+    expect([...(graph.get('config.ts')?.keys() ?? [])]).toEqual(['net'])
+  })
+
   it('has no folder-level import cycle', () => {
     const graph = folderGraph()
     const cycle = findCycle(new Map([...graph].map(([n, to]) => [n, [...to.keys()].sort()])))
