@@ -1,7 +1,7 @@
 /**
  * The one CycloneDX 1.6 JSON writer for a device's SBOM, on @cyclonedx/cyclonedx-library: the agent's
  * `vigil-agent check --sbom` and the hub's `GET /api/v1/devices/<id>/sbom` both write with it.
- * `metadata.component` is the device (supplier = vendor, name = model, version = firmware),
+ * `metadata.component` is the device (manufacturer and supplier = vendor, name = model, version = firmware),
  * `components[]` the OS and every package with its purl and source package (`sbom.ts`'s convention,
  * which `vigil-hub scan` reads). Node only: a subpath (`@vigil/protocol/sbom-writer`), so the dashboard
  * never bundles the library.
@@ -69,5 +69,11 @@ export function writeDeviceSbom(input: DeviceSbomInput): string {
   const serializer = new CDX.Serialize.JsonSerializer(
     new CDX.Serialize.JSON.Normalize.Factory(CDX.Spec.Spec1dot6),
   )
-  return serializer.serialize(bom, { sortLists: false, space: 2 })
+  const text = serializer.serialize(bom, { sortLists: false, space: 2 })
+  if (!device.vendor) return text
+  // CycloneDX 1.6 has `component.manufacturer`; the library (10.x) does not model it yet, so it is added
+  // to the serialised document: a device's maker is its manufacturer, not only its supplier.
+  const doc = JSON.parse(text) as { metadata: { component: Record<string, unknown> } }
+  doc.metadata.component.manufacturer = { name: device.vendor }
+  return JSON.stringify(doc, null, 2)
 }

@@ -47,6 +47,7 @@ describe('writeDeviceSbom', () => {
           name: 'GW-100',
           version: '2.1',
           supplier: { name: 'Acme Medical' },
+          manufacturer: { name: 'Acme Medical' },
           properties: [{ name: 'vigil:deviceId', value: 'dev-1' }],
         },
       },
@@ -75,6 +76,7 @@ describe('writeDeviceSbom', () => {
     )
     expect(doc.serialNumber).toBeUndefined()
     expect(doc.metadata.component.supplier).toBeUndefined()
+    expect(doc.metadata.component.manufacturer).toBeUndefined()
     expect(doc.metadata.component.version ?? '').toBe('')
   })
 })
