@@ -3,7 +3,28 @@ import type { CheckResult, HardeningBaseline, Inventory } from '@vigil/protocol'
 import type { BaselineSource } from './baseline.js'
 import type { Credentials } from './credentials.js'
 import type { ManifestSummary } from './manifest/manager.js'
-import type { AgentStatus } from './store.js'
+
+/** `<stateDir>/status.json`, written by the running agent, read by `vigil-agent status`. */
+export interface AgentStatus {
+  pid: number
+  startedAt: string
+  updatedAt: string
+  running: boolean
+  deviceId: string
+  hubUrl: string
+  mqttUrl: string
+  connected: boolean
+  lastConnectAt: string | null
+  lastReportAt: string | null
+  lastError: { code: string; message: string; at: string } | null
+  outbox: { state: number; telemetry: number }
+  baseline: { id: string; version: number; name: string; source: string }
+  failingChecks: { id: string; title: string; severity: string; status: string; evidence: string }[]
+  inventory: { hash: string | null; packages: number; firmwareVersion: string | null }
+  pendingManifests: string[]
+  /** Signed manifests: trusted vendors, pending/installed/failed ones and refusals (agent/src/manifest). */
+  manifests?: ManifestSummary
+}
 
 export interface StatusInput {
   now: Date

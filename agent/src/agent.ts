@@ -19,7 +19,7 @@ import { createDelivery } from './agent-delivery.js'
 import { createInbound } from './agent-inbound.js'
 import { birthState, deviceEvent, offlineState } from './agent-messages.js'
 import { createSchedule } from './agent-schedule.js'
-import { buildStatus } from './agent-status.js'
+import { type AgentStatus, buildStatus } from './agent-status.js'
 import {
   type BaselineSource,
   DEFAULT_BASELINE,
@@ -37,14 +37,7 @@ import { createLink, type Link, type Transport } from './link/mqtt-link.js'
 import { createLogger, type Logger } from './logger.js'
 import { createManifestManager } from './manifest/manager.js'
 import { createOutbox, type Outbox, type OutboxFs } from './outbox/outbox.js'
-import {
-  type AgentMemory,
-  type AgentStatus,
-  memoryPath,
-  readJson,
-  statusPath,
-  writeJsonAtomic,
-} from './store.js'
+import { type AgentMemory, memoryPath, readJson, statusPath, writeJsonAtomic } from './store.js'
 import { AGENT_VERSION } from './version.js'
 
 /** Bounds on each step of `stop()` (the link's close adds at most ~2.5 s). */

@@ -1,11 +1,12 @@
 /**
  * Small JSON files in the state directory: what the agent last reported (hashes, hardening results,
- * baseline in force) and the status file the CLI reads when the daemon is down. Atomic writes.
+ * baseline in force), their paths (memory, status, vendor trust) and atomic JSON reads and writes. The
+ * status file's shape is `AgentStatus` in `agent-status.ts`. Imports nothing of the agent (the
+ * manifest manager and the CLI import it).
  */
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { CheckResult, HardeningBaseline } from '@vigil/protocol'
-import type { ManifestSummary } from './manifest/manager.js'
 
 export interface AgentMemory {
   inventoryHash?: string
@@ -13,27 +14,6 @@ export interface AgentMemory {
   lastResults?: CheckResult[]
   /** the baseline received from the hub (or applied by command), kept across restarts */
   baseline?: HardeningBaseline
-}
-
-export interface AgentStatus {
-  pid: number
-  startedAt: string
-  updatedAt: string
-  running: boolean
-  deviceId: string
-  hubUrl: string
-  mqttUrl: string
-  connected: boolean
-  lastConnectAt: string | null
-  lastReportAt: string | null
-  lastError: { code: string; message: string; at: string } | null
-  outbox: { state: number; telemetry: number }
-  baseline: { id: string; version: number; name: string; source: string }
-  failingChecks: { id: string; title: string; severity: string; status: string; evidence: string }[]
-  inventory: { hash: string | null; packages: number; firmwareVersion: string | null }
-  pendingManifests: string[]
-  /** Signed manifests: trusted vendors, pending/installed/failed ones and refusals (agent/src/manifest). */
-  manifests?: ManifestSummary
 }
 
 let tmpCounter = 0

@@ -59,6 +59,7 @@ export function testLive(): LiveClient & { subscribers: Map<string, TelemetryHan
     connection,
     fleet: createFleetStore(() => {}),
     feed: createFeedStore(50),
+    findingChanges: shallowRef(0),
     subscribers,
     subscribeDevice(id, handlers) {
       subscribers.set(id, handlers)

@@ -4,7 +4,7 @@
  */
 import Type, { type Static } from 'typebox'
 import { Value } from 'typebox/value'
-import { parseFetchAllowList } from './manifests/fetch-guard.js'
+import { parseFetchAllowList } from './net/fetch-guard.js'
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 })
 const Positive = Type.Integer({ minimum: 1 })

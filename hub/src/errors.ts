@@ -42,6 +42,9 @@ export class HubError extends Error {
   }
 }
 
+/** A wrong command line: the CLI prints the message and the usage (exit 2). Thrown by any feature's CLI. */
+export class UsageError extends Error {}
+
 export function errorBody(code: ErrorCode, message?: string): { error: { code: string; message: string } } {
   return { error: { code, message: message ?? ERRORS[code].message } }
 }

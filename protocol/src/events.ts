@@ -36,7 +36,8 @@ export interface ServerToClientEvents {
   'feed:item': (item: FeedItem) => void
   /**
    * Register changes (new, transitioned, resolved, reopened findings), newest state of each. Emitted by
-   * hubs with the risk register; a client that does not listen loses nothing (re-read /api/v1/findings).
+   * hubs with the risk register. The dashboard re-reads `/api/v1/findings` when one arrives (its lists
+   * are filtered, ordered and counted by the hub), at most once a second.
    */
   'finding:delta': (delta: { findings: FindingView[]; ts: string }) => void
 }

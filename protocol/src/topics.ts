@@ -4,14 +4,13 @@
  *   vigil/v1/dev/<deviceId>/<kind>     device → hub (a device publishes only under its own id)
  *   vigil/v1/dev/<deviceId>/cmd/req    hub → device (commands)
  *   vigil/v1/fleet/baseline            hub → devices (retained hardening baseline)
- *   vigil/v1/fleet/manifest            hub → devices (manifest announcements)
  */
 import type { TSchema } from 'typebox'
 import { CommandRequest, CommandResponse } from './messages/command.js'
 import { DeviceEvent } from './messages/event.js'
 import { HardeningBaseline, HardeningReport } from './messages/hardening.js'
 import { Inventory } from './messages/inventory.js'
-import { DsseEnvelope, RolloutStatus } from './messages/manifest.js'
+import { RolloutStatus } from './messages/manifest.js'
 import { DeviceState } from './messages/state.js'
 import { Telemetry } from './messages/telemetry.js'
 import type { DeviceMessageKind } from './wire/topics.js'
@@ -54,7 +53,6 @@ export const DEVICE_MESSAGES = {
 export const HUB_MESSAGES = {
   command: { schema: CommandRequest, qos: 1, retained: false, doc: 'command to one device' },
   baseline: { schema: HardeningBaseline, qos: 1, retained: true, doc: 'fleet hardening baseline' },
-  manifest: { schema: DsseEnvelope, qos: 1, retained: false, doc: 'signed manifest announcement' },
 } as const satisfies Record<string, { schema: TSchema; qos: 0 | 1; retained: boolean; doc: string }>
 
 export {

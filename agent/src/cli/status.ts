@@ -3,9 +3,11 @@
  * checks, baseline, pending manifests. Reads the status file the daemon writes, so it works when the
  * daemon is down (and says so, showing the last known state).
  */
+
+import type { AgentStatus } from '../agent-status.js'
 import { CredentialsError, readCredentials } from '../credentials.js'
 import { MANIFEST_COLUMNS, manifestRows, trustLine } from '../manifest/format.js'
-import { type AgentStatus, readJson, statusPath } from '../store.js'
+import { readJson, statusPath } from '../store.js'
 import { type Io, parse } from './args.js'
 import { ago, keyValues, paint, table } from './format.js'
 import { technicianConfig } from './state-dir.js'

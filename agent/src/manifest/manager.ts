@@ -73,23 +73,6 @@ const signing = () => (signingModule ??= import('@vigil/protocol/signing'))
 const trustChain = () => import('./trust-chain.js')
 const versions = () => import('@vigil/protocol/versions')
 
-function claimedVendor(
-  { decodeEnvelope, decodeBase64Strict }: typeof Signing,
-  envelope: unknown,
-): string | undefined {
-  const d = decodeEnvelope(envelope)
-  const bytes = d.ok ? decodeBase64Strict(d.envelope.payload) : undefined
-  if (!bytes) return undefined
-  try {
-    const v: unknown = JSON.parse(Buffer.from(bytes).toString('utf8'))
-    return typeof v === 'object' && v !== null && 'vendor' in v && typeof v.vendor === 'string'
-      ? v.vendor
-      : undefined
-  } catch {
-    return undefined
-  }
-}
-
 export function createManifestManager(o: ManifestManagerOptions) {
   let state: ManifestState = { trust: [], floors: {}, manifests: {}, refused: [] }
   let queue: Promise<unknown> = Promise.resolve()
@@ -293,7 +276,7 @@ export function createManifestManager(o: ManifestManagerOptions) {
 
     async rotate(req: RotationRequest): Promise<Record<string, unknown>> {
       const [sig, { chainOf }] = await Promise.all([signing(), trustChain()])
-      const vendor = claimedVendor(sig, req.envelope)
+      const vendor = sig.claimedVendor(req.envelope)
       const delegated = vendor === undefined ? undefined : state.delegations?.[vendor]
       if (delegated) {
         // A vendor delegated by the operator root rotates within its delegation; revoked keys stay revoked.

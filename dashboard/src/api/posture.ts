@@ -1,8 +1,6 @@
 /** Posture scores, fleet KPIs and the maturity report (answers validated against the protocol's schemas). */
-import { DevicePosture, FleetKpis, Type } from '@vigil/protocol'
+import { DevicePosture, FleetKpis, PostureList } from '@vigil/protocol'
 import { request } from './http.js'
-
-const PostureList = Type.Object({ devices: Type.Array(DevicePosture) })
 
 export const postureApi = {
   devices: () => request('/posture/devices', PostureList),

@@ -24,6 +24,12 @@ export interface LiveClient {
   readonly connection: ShallowRef<ConnectionSnapshot>
   readonly fleet: FleetStore
   readonly feed: FeedStore
+  /**
+   * Counts the hub's `finding:delta` batches (every register change: new, decided, resolved, reopened).
+   * Views of findings re-read the register when it moves (`onFindingChanges`), since their filters, order
+   * and totals are the hub's.
+   */
+  readonly findingChanges: ShallowRef<number>
   /** Live telemetry of one device; returns the function that ends the subscription. */
   subscribeDevice(deviceId: string, handlers: TelemetryHandlers): () => void
   close(): void
@@ -66,6 +72,7 @@ export function createLiveClient(opts: LiveClientOptions): LiveClient {
   }
   const fleet = createFleetStore(opts.schedule ?? animationFrame)
   const feed = createFeedStore(dashboardConfig.feedLimit)
+  const findingChanges = shallowRef(0)
   const subscriptions = new Map<string, Set<TelemetryHandlers>>()
 
   const { delayMs, delayMaxMs, randomization } = dashboardConfig.reconnect
@@ -137,6 +144,10 @@ export function createLiveClient(opts: LiveClientOptions): LiveClient {
     received()
     feed.push(item)
   })
+  socket.on('finding:delta', () => {
+    received()
+    findingChanges.value++
+  })
   socket.on('device:telemetry', ({ deviceId, telemetry }) => {
     received()
     for (const h of subscriptions.get(deviceId) ?? []) h.onSample(telemetry)
@@ -148,6 +159,7 @@ export function createLiveClient(opts: LiveClientOptions): LiveClient {
     connection,
     fleet,
     feed,
+    findingChanges,
     subscribeDevice(deviceId, handlers) {
       let set = subscriptions.get(deviceId)
       const first = !set

@@ -1,6 +1,6 @@
 /**
  * Findings for a page (the whole fleet's unresolved ones, or one device's), fetched from the register and
- * fetched again, at most once a second, when the live feed reports a finding change.
+ * fetched again, at most once a second, when the hub reports register changes (`finding:delta`).
  */
 
 import type { FindingView } from '@vigil/protocol'
@@ -34,20 +34,26 @@ export function useFindings(live: LiveClient, filter: () => FindingFilter): Live
       if (mine === seq) loaded.value = true
     }
   }
-  let timer: ReturnType<typeof setTimeout> | undefined
-  watch(
-    () => live.feed.items.value[0],
-    (item) => {
-      if (item?.kind !== 'finding' || timer) return
-      timer = setTimeout(() => {
-        timer = undefined
-        void reload()
-      }, 1000)
-    },
-  )
+  onFindingChanges(live, reload)
   watch(filter, () => void reload(), { immediate: true, deep: true })
-  onBeforeUnmount(() => clearTimeout(timer))
   return { findings, error, loaded, reload }
+}
+
+/**
+ * Calls `reload` at most once a second while the hub reports register changes. Every change counts, not
+ * only the ones the live feed shows (KEV or critical, reopened, overdue): a decision taken elsewhere or a
+ * resolved finding changes what the page lists too.
+ */
+export function onFindingChanges(live: LiveClient, reload: () => Promise<void>): void {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  watch(live.findingChanges, () => {
+    if (timer) return
+    timer = setTimeout(() => {
+      timer = undefined
+      void reload()
+    }, 1000)
+  })
+  onBeforeUnmount(() => clearTimeout(timer))
 }
 
 export interface FindingStats {

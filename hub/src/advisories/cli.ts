@@ -1,20 +1,19 @@
 /**
- * `vigil-hub scan` and `vigil-hub import`. `hub/src/bin/vigil-hub.ts` dispatches here; both answer an
- * exit code instead of exiting, and write through `io` so tests can capture the output.
+ * `vigil-hub scan`: `hub/src/cli/main.ts` dispatches here. It answers an exit code instead of exiting,
+ * and writes through `io` so tests can capture the output. (`vigil-hub import` is
+ * `correlation/import-cli.ts` or, while a hub runs, `feeds/cli.ts`.)
  */
 import { readFile, stat } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { correlate } from './correlate.js'
-import { type AdvisorySink, importAdvisories } from './import.js'
+import { importAdvisories } from './import.js'
 import { parseGuardedJson } from './json-guard.js'
-import { findingsJson, findingsTable, importSummaryText } from './report.js'
+import { findingsJson, findingsTable } from './report.js'
 import { parseSbom } from './sbom.js'
 
 export interface CommandIo {
   stdout?: (text: string) => void
   stderr?: (text: string) => void
-  /** Whether stderr is a terminal (progress display). */
-  isTTY?: boolean
 }
 
 const SCAN_USAGE = 'usage: vigil-hub scan --sbom <file> --advisories <dir> [--json]'
@@ -86,38 +85,4 @@ export async function scanCommand(argv: string[], io: CommandIo = {}): Promise<n
     err(`vigil-hub scan: ${(e as Error).message}\n`)
     return 2
   }
-}
-
-const IMPORT_USAGE = 'usage: vigil-hub import <path…>'
-
-/**
- * Imports files/folders into `sink` (the hub store once wired; an in-memory index otherwise) and prints
- * the summary: imported / updated / rejected with reasons. Exit 0, or 1 when something was rejected,
- * 2 on usage error.
- */
-export async function importCommand(
-  argv: string[],
-  _config?: unknown,
-  io: CommandIo & { sink?: AdvisorySink } = {},
-): Promise<number> {
-  const { out, err } = writers(io)
-  const paths = (argv[0] === 'import' ? argv.slice(1) : argv).filter((a) => a !== '')
-  if (paths.length === 0 || paths.some((p) => p.startsWith('-'))) {
-    err(`vigil-hub import: no paths given\n${IMPORT_USAGE}\n`)
-    return 2
-  }
-  const tty = io.isTTY ?? process.stderr.isTTY === true
-  const summary = await importAdvisories(paths, {
-    ...(io.sink ? { sink: io.sink } : {}),
-    onProgress: tty
-      ? (done, total) => {
-          const width = 30
-          const filled = total === 0 ? width : Math.round((done / total) * width)
-          err(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`)
-          if (done === total) err('\n')
-        }
-      : undefined,
-  })
-  out(`${importSummaryText(summary)}\n`)
-  return summary.rejected.length > 0 ? 1 : 0
 }

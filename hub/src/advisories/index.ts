@@ -6,7 +6,7 @@ export {
   packageKey,
   productIndexKey,
 } from './advisory-index.js'
-export { importCommand, scanCommand } from './cli.js'
+export { scanCommand } from './cli.js'
 export { correlate, type Enrichment, NO_ENRICHMENT } from './correlate.js'
 export { cvss2BaseScore, cvss3BaseScore, cvss4Score, severityBand, severityFromScores } from './cvss.js'
 export {

@@ -3,14 +3,9 @@
  * handlers, commands and fleet messages go out. The embedded broker and the external-broker client
  * both implement it.
  */
-import type { DeviceMessageKind } from '@vigil/protocol'
-import type { RejectReason } from './policy.js'
+import type { InboundMessage, RejectReason } from '../ingest/inbound.js'
 
-export interface InboundMessage {
-  deviceId: string
-  kind: DeviceMessageKind
-  payload: Buffer
-}
+export type { InboundMessage }
 
 export interface BusHandlers {
   /**

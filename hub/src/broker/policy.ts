@@ -4,21 +4,9 @@
  */
 import { DEVICE_MESSAGES, type ParsedTopic, parseTopic, topics } from '@vigil/protocol'
 import { secretMatches } from '../auth/crypto.js'
+import type { RejectReason } from '../ingest/inbound.js'
 
-export type RejectReason =
-  | 'anonymous'
-  | 'client-id'
-  | 'unknown-device'
-  | 'bad-password'
-  | 'disabled'
-  | 'foreign-topic'
-  | 'unknown-kind'
-  | 'retain'
-  | 'oversize'
-  | 'subscribe'
-  | 'json'
-  | 'schema'
-  | 'size'
+export type { RejectReason }
 
 export type Verdict = { ok: true } | { ok: false; reason: RejectReason; message: string }
 
@@ -84,10 +72,10 @@ export function authorizePublish(
   return OK
 }
 
-/** SUBSCRIBE from a device: its own command topic and the fleet-wide baseline and manifest topics. */
+/** SUBSCRIBE from a device: its own command topic and the fleet-wide baseline topic. */
 export function authorizeSubscribe(clientId: string, filter: string): boolean {
   try {
-    return filter === topics.command(clientId) || filter === topics.baseline() || filter === topics.manifest()
+    return filter === topics.command(clientId) || filter === topics.baseline()
   } catch {
     return false
   }

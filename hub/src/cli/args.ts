@@ -10,4 +10,4 @@ export function options(argv: string[], spec: Record<string, 'string' | 'boolean
   })
 }
 
-export class UsageError extends Error {}
+export { UsageError } from '../errors.js'

@@ -44,7 +44,6 @@ interface Command {
 
 interface AdvisoriesCli {
   scanCommand?(argv: string[]): Promise<number>
-  importCommand?(argv: string[], config: HubConfig): Promise<number>
 }
 
 async function advisoriesCli(): Promise<AdvisoriesCli | undefined> {

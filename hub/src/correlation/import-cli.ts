@@ -4,8 +4,7 @@
  * what the hub holds), KEV/EPSS tables merged and stored too. Used only when no hub answers: while a
  * hub runs, `vigil-hub import` goes through its API (`feeds/cli.ts`), so what it reports shows at once.
  *
- * Same contract as the advisories feature's `importCommand`: exit 0, 1 when something was rejected,
- * 2 on usage error; progress on a terminal, then the summary.
+ * Exit 0, 1 when something was rejected, 2 on usage error; progress on a terminal, then the summary.
  */
 import { createVendorMatcher, importSummaryText } from '../advisories/index.js'
 import { StorageError } from '../store/errors.js'

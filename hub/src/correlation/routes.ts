@@ -16,14 +16,14 @@ import type { FastifyRequest } from 'fastify'
 import type { Advisory, VendorMatcher } from '../advisories/index.js'
 import { isCsafDocument, normalizeCsaf } from '../advisories/normalize/csaf.js'
 import { HubError } from '../errors.js'
-import type { RiskRegister } from '../register/register.js'
 import type { CorrelationEngine } from './engine.js'
 import type { AdvisoryService } from './service.js'
 
 export interface AdvisoryRouteDeps {
   engine: CorrelationEngine
   service: AdvisoryService
-  register: RiskRegister
+  /** The risk register's findings (the register feature hands its `RiskRegister`). */
+  register: { views(): FindingView[] }
   tempDir: string
 }
 

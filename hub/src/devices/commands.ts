@@ -10,7 +10,6 @@ import {
   PROTOCOL_VERSION,
   topics,
 } from '@vigil/protocol'
-import type { DeviceBus } from '../broker/bus.js'
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
 export type CommandInput = DistributiveOmit<CommandRequest, 'v' | 'tx'>
@@ -24,12 +23,17 @@ const REQUEST_FOR: Partial<Record<CommandInput['cmd'], RequestedReport>> = {
 /** An asked-for report is expected within this time. */
 const ASK_TTL_MS = 10 * 60_000
 
+/** What commands need of the broker: publishing on a device's command topic (`DeviceBus` provides it). */
+export interface CommandBus {
+  publish(topic: string, payload: string, opts: { qos: 0 | 1; retain: boolean }): Promise<void>
+}
+
 export class CommandDispatcher {
   private readonly pending = new Map<string, (res: CommandResponse | undefined) => void>()
   /** `<deviceId> <kind>` → until when the hub expects that report (one entry per device and kind). */
   private readonly asked = new Map<string, number>()
 
-  constructor(private readonly bus: () => DeviceBus | undefined) {}
+  constructor(private readonly bus: () => CommandBus | undefined) {}
 
   /** Publishes a command; answers its tx. */
   async send(deviceId: string, input: CommandInput): Promise<string> {

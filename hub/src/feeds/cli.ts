@@ -7,8 +7,8 @@ import { readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { AdvisoryFilesResult, BundleResult, FeedKind, FeedList, FeedView } from '@vigil/protocol'
-import { UsageError } from '../cli/args.js'
 import type { HubConfig } from '../config.js'
+import { UsageError } from '../errors.js'
 import { HubClient, hubAnswers, hubUrl } from './client.js'
 
 export const FEEDS_HELP = `Usage: vigil-hub feeds <command> [options]

@@ -26,8 +26,6 @@ import {
   type Validator,
 } from '@vigil/protocol'
 import type { FastifyBaseLogger } from 'fastify'
-import type { InboundMessage } from '../broker/bus.js'
-import type { RejectReason } from '../broker/policy.js'
 import type { CommandDispatcher } from '../devices/commands.js'
 import type { DeviceRegistry } from '../devices/registry.js'
 import type { TelemetryHistory } from '../devices/telemetry-history.js'
@@ -40,6 +38,7 @@ import type { DeviceRecord, Store } from '../store/types.js'
 import type { BlobCollector } from './blob-collector.js'
 import { hardeningContentHash, inventoryContentHash } from './content-hash.js'
 import type { IngestHookSet } from './hooks.js'
+import type { InboundMessage, RejectReason } from './inbound.js'
 
 /** A device clock further than this from the hub's is flagged on the device. */
 export const CLOCK_SKEW_THRESHOLD_MS = 5 * 60 * 1000

@@ -11,8 +11,8 @@ import { resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ManifestArtifact } from '@vigil/protocol'
 import { createArtifactVerifier } from '@vigil/protocol/signing'
-import { type Refusal, refusal } from './errors.js'
-import { type FetchAllowList, guardedGet, NOTHING_ALLOWED } from './fetch-guard.js'
+import { type FetchAllowList, guardedGet, NOTHING_ALLOWED } from '../net/fetch-guard.js'
+import { type Refusal, refusal } from '../refusal.js'
 
 export type ArtifactCheck = 'verified' | 'unverified'
 

@@ -6,9 +6,9 @@
  */
 import type { FeedItem, RolloutStatus } from '@vigil/protocol'
 import type { HubContext } from '../context.js'
+import { type Refusal, refusal } from '../refusal.js'
 import type { ManifestDb, ManifestRecord, RolloutPlan, TargetRecord, Wave } from './db.js'
 import { targetId } from './db.js'
-import { type Refusal, refusal } from './errors.js'
 
 export interface WavePlanInput {
   /** Devices to update first (must be applicable). */

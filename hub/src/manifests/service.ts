@@ -3,37 +3,21 @@
  * manifests with their coverage, and which manifests fix a finding ("patch available").
  */
 import type { FindingView } from '@vigil/protocol'
-import { decodeBase64Strict, decodeEnvelope } from '@vigil/protocol/signing'
+import { claimedVendor } from '@vigil/protocol/signing'
 import type { HubContext } from '../context.js'
+import { type FetchAllowList, NOTHING_ALLOWED, parseFetchAllowList } from '../net/fetch-guard.js'
+import { type Refusal, refusal } from '../refusal.js'
 import type { DeviceRecord } from '../store/types.js'
 import type { VendorService } from '../vendors/service.js'
 import { checkManifest } from './accept.js'
 import { applicableDevices, fixedFindings } from './applicability.js'
 import { checkArtifacts } from './artifact-check.js'
 import type { ManifestDb, ManifestRecord } from './db.js'
-import { type Refusal, refusal } from './errors.js'
-import { type FetchAllowList, NOTHING_ALLOWED, parseFetchAllowList } from './fetch-guard.js'
 import { findingsOf } from './findings-port.js'
 
 export interface Coverage {
   devices: DeviceRecord[]
   findings: FindingView[]
-}
-
-/** The vendor an unverified envelope claims (to name a wrong-token push before anything else). */
-function claimedVendor(body: unknown): string | undefined {
-  const decoded = decodeEnvelope(body)
-  if (!decoded.ok) return undefined
-  const bytes = decodeBase64Strict(decoded.envelope.payload)
-  if (!bytes) return undefined
-  try {
-    const value: unknown = JSON.parse(Buffer.from(bytes).toString('utf8'))
-    if (typeof value === 'object' && value !== null && 'vendor' in value && typeof value.vendor === 'string')
-      return value.vendor
-  } catch {
-    return undefined
-  }
-  return undefined
 }
 
 export class ManifestService {

@@ -10,17 +10,34 @@
  * Reads: admin, operator, technician. Writes: admin, operator (training log: admin).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { DeviceGroupInput, TrainingInput, Type } from '@vigil/protocol'
+import {
+  DeviceGroupInput,
+  DevicePosture,
+  type FindingView,
+  FleetKpis,
+  PostureList,
+  type SlaPolicy,
+  TrainingInput,
+  Type,
+} from '@vigil/protocol'
 import type { CorrelationEngine } from '../correlation/engine.js'
 import { HubError } from '../errors.js'
-import type { RiskRegister } from '../register/register.js'
 import type { GovernanceDb } from './governance.js'
 import { fleetKpis } from './kpis.js'
 import { maturityHtml, maturityReport } from './maturity.js'
 import { devicePosture } from './score.js'
 
+/** What posture reads of the risk register (the register feature hands its `RiskRegister`). */
+export interface PostureFindings {
+  /** Brings overdue and expired states up to date before reading. */
+  sweep(): void
+  now(): Date
+  views(): FindingView[]
+  readonly sla: SlaPolicy
+}
+
 export interface PostureDeps {
-  register: RiskRegister
+  register: PostureFindings
   engine: CorrelationEngine
   governance: GovernanceDb
 }
@@ -62,19 +79,31 @@ export const postureRoutes =
     timer.unref()
     app.addHook('onClose', async () => clearInterval(timer))
 
-    app.get('/api/v1/posture/devices', { onRequest: read }, async () => ({
-      devices: compute().postures.sort(
-        (a, b) => a.score - b.score || a.deviceName.localeCompare(b.deviceName),
-      ),
-    }))
+    app.get(
+      '/api/v1/posture/devices',
+      { onRequest: read, schema: { response: { 200: PostureList } } },
+      async () => ({
+        devices: compute().postures.sort(
+          (a, b) => a.score - b.score || a.deviceName.localeCompare(b.deviceName),
+        ),
+      }),
+    )
 
-    app.get('/api/v1/posture/devices/:id', { onRequest: read, schema: { params: IdParams } }, async (req) => {
-      const p = compute().postures.find((x) => x.deviceId === req.params.id)
-      if (!p) throw new HubError('VIGIL_NOT_FOUND', `no device ${req.params.id}`)
-      return p
-    })
+    app.get(
+      '/api/v1/posture/devices/:id',
+      { onRequest: read, schema: { params: IdParams, response: { 200: DevicePosture } } },
+      async (req) => {
+        const p = compute().postures.find((x) => x.deviceId === req.params.id)
+        if (!p) throw new HubError('VIGIL_NOT_FOUND', `no device ${req.params.id}`)
+        return p
+      },
+    )
 
-    app.get('/api/v1/kpis', { onRequest: read }, async () => compute().kpis)
+    app.get(
+      '/api/v1/kpis',
+      { onRequest: read, schema: { response: { 200: FleetKpis } } },
+      async () => compute().kpis,
+    )
 
     app.get(
       '/api/v1/kpis/history',

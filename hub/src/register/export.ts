@@ -1,5 +1,6 @@
 /** The register as a filtered list, and as CSV (RFC 4180; cells that a spreadsheet would run as a formula are prefixed). */
 import type { FindingQuery, FindingView } from '@vigil/protocol'
+import { type CsvColumn, toCsv } from '../http/csv.js'
 
 const split = (v: string | undefined) => (v === undefined || v === '' ? undefined : new Set(v.split(',')))
 
@@ -53,7 +54,7 @@ export function sortFindings(list: FindingView[]): FindingView[] {
   )
 }
 
-const COLUMNS: [string, (f: FindingView) => string | number | boolean | null | undefined][] = [
+const COLUMNS: CsvColumn<FindingView>[] = [
   ['id', (f) => f.id],
   ['device_id', (f) => f.deviceId],
   ['device', (f) => f.deviceName],
@@ -82,15 +83,6 @@ const COLUMNS: [string, (f: FindingView) => string | number | boolean | null | u
   ['expires_at', (f) => f.decision?.expiresAt],
 ]
 
-export function csvCell(v: string | number | boolean | null | undefined): string {
-  if (v === null || v === undefined) return ''
-  let s = String(v)
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
-}
-
 export function findingsCsv(list: FindingView[]): string {
-  const lines = [COLUMNS.map(([h]) => h).join(',')]
-  for (const f of list) lines.push(COLUMNS.map(([, get]) => csvCell(get(f))).join(','))
-  return `${lines.join('\r\n')}\r\n`
+  return toCsv(COLUMNS, list)
 }

@@ -5,7 +5,7 @@
 import { SafeName, Type } from '@vigil/protocol'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { HubError } from '../errors.js'
-import { sendRefusal } from '../manifests/errors.js'
+import { sendRefusal } from '../refusal.js'
 import { type VendorRecord, vendorTrust } from './db.js'
 import { type VendorService, vendorView } from './service.js'
 

@@ -4,7 +4,7 @@
  */
 import { applyRotation, decodeEnvelope, readVendorKey } from '@vigil/protocol/signing'
 import type { HubContext } from '../context.js'
-import { type Refusal, refusal } from '../manifests/errors.js'
+import { type Refusal, refusal } from '../refusal.js'
 import { type RotationRecord, type VendorDb, type VendorRecord, vendorSlug, vendorTrust } from './db.js'
 import { createVendorUser, issueVendorToken } from './principal.js'
 

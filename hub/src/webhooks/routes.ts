@@ -10,7 +10,14 @@
  */
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from '@vigil/protocol'
+import {
+  NoContent,
+  Type,
+  WebhookCreated,
+  WebhookDeliveryList,
+  WebhookList,
+  WebhookQueued,
+} from '@vigil/protocol'
 import { HubError } from '../errors.js'
 import type { WebhookDispatcher } from './dispatcher.js'
 
@@ -42,18 +49,29 @@ export const webhookRoutes =
   (dispatcher: WebhookDispatcher): FastifyPluginAsyncTypebox =>
   async (app) => {
     const admin = app.requireRole('admin')
-    app.get('/api/v1/webhooks', { onRequest: admin }, async () => ({
-      webhooks: dispatcher.endpoints.values().map(({ secret: _s, ...rest }) => rest),
-    }))
-    app.post('/api/v1/webhooks', { onRequest: admin, schema: { body: WebhookInput } }, async (req, reply) => {
-      const by = req.user?.username ?? 'unknown'
-      const e = dispatcher.addEndpoint(req.body, by)
-      app.hub.audit({ actor: by, action: 'webhook.create', target: e.id, ok: true, detail: e.url })
-      return reply.code(201).send({ id: e.id, url: e.url, events: e.events, secret: e.secret })
-    })
+    app.get(
+      '/api/v1/webhooks',
+      { onRequest: admin, schema: { response: { 200: WebhookList } } },
+      async () => ({
+        webhooks: dispatcher.endpoints.values().map(({ secret: _s, ...rest }) => rest),
+      }),
+    )
+    app.post(
+      '/api/v1/webhooks',
+      { onRequest: admin, schema: { body: WebhookInput, response: { 201: WebhookCreated } } },
+      async (req, reply) => {
+        const by = req.user?.username ?? 'unknown'
+        const e = dispatcher.addEndpoint(req.body, by)
+        app.hub.audit({ actor: by, action: 'webhook.create', target: e.id, ok: true, detail: e.url })
+        return reply.code(201).send({ id: e.id, url: e.url, events: e.events, secret: e.secret })
+      },
+    )
     app.delete(
       '/api/v1/webhooks/:id',
-      { onRequest: admin, schema: { params: Type.Object({ id: Type.String() }) } },
+      {
+        onRequest: admin,
+        schema: { params: Type.Object({ id: Type.String() }), response: { 204: NoContent } },
+      },
       async (req, reply) => {
         if (!dispatcher.endpoints.delete(req.params.id)) throw new HubError('VIGIL_NOT_FOUND')
         app.hub.audit({
@@ -62,15 +80,22 @@ export const webhookRoutes =
           target: req.params.id,
           ok: true,
         })
-        return reply.code(204).send()
+        return reply.code(204).send(null)
       },
     )
-    app.get('/api/v1/webhooks/deliveries', { onRequest: admin }, async () => ({
-      deliveries: dispatcher.queue.values().map(({ body: _b, ...rest }) => rest),
-    }))
+    app.get(
+      '/api/v1/webhooks/deliveries',
+      { onRequest: admin, schema: { response: { 200: WebhookDeliveryList } } },
+      async () => ({
+        deliveries: dispatcher.queue.values().map(({ body: _b, ...rest }) => rest),
+      }),
+    )
     app.post(
       '/api/v1/webhooks/:id/test',
-      { onRequest: admin, schema: { params: Type.Object({ id: Type.String() }) } },
+      {
+        onRequest: admin,
+        schema: { params: Type.Object({ id: Type.String() }), response: { 202: WebhookQueued } },
+      },
       async (req, reply) => {
         const e = dispatcher.endpoints.get(req.params.id)
         if (!e) throw new HubError('VIGIL_NOT_FOUND')

@@ -5,10 +5,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AdvisoryIndex } from '../../src/advisories/advisory-index.ts'
-import { importCommand, scanCommand } from '../../src/advisories/cli.ts'
-import { createVendorMatcher } from '../../src/advisories/vendor.ts'
-import { CISA, KEV, LINTER } from './data.ts'
+import { scanCommand } from '../../src/advisories/cli.ts'
+import { CISA, LINTER } from './data.ts'
 import { deviceSbom } from './sbom-fixtures.ts'
 
 const HUB = fileURLToPath(new URL('../../', import.meta.url))
@@ -147,27 +145,5 @@ describe('vigil-hub scan as a real process', () => {
     )
     expect('code' in bad ? bad.code : 0).toBe(2)
     expect(bad.stderr).toMatch(/required/)
-  })
-})
-
-describe('importCommand', () => {
-  it('prints imported / updated / rejected with reasons into a sink, exit 1 when something was rejected', async () => {
-    const c = capture()
-    const sink = new AdvisoryIndex(createVendorMatcher())
-    const code = await importCommand(['import', LINTER, KEV], {}, { ...c.io, sink, isTTY: true })
-    expect(code).toBe(1)
-    const text = c.out.join('')
-    expect(text).toMatch(/imported: \d+/)
-    expect(text).toMatch(/rejected: 2/)
-    expect(text).toMatch(/rejected .*nondistinct-CVE-2018-5407\.json: OSV: .*not distinct/)
-    expect(text).toMatch(/KEV catalog/)
-    expect(c.err.join('')).toMatch(/\[#+\] \d+\/\d+/)
-    expect(sink.get('GO-2020-0001')).toBeDefined()
-  })
-
-  it('exits 2 without paths', async () => {
-    const c = capture()
-    expect(await importCommand([], {}, c.io)).toBe(2)
-    expect(c.err.join('')).toMatch(/usage/)
   })
 })

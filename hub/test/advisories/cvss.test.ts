@@ -1,3 +1,4 @@
+import ae from 'ae-cvss-calculator'
 import { describe, expect, it } from 'vitest'
 import {
   baseScoreOf,
@@ -79,5 +80,59 @@ describe('CVSS v2 and v4', () => {
       ]),
     ).toEqual({ score: 7.3, severity: 'high' })
     expect(severityFromScores([])).toBeNull()
+  })
+})
+
+/** Every combination of the base metrics' values, as vectors. */
+function* vectors(metrics: [string, string[]][], prefix: string, i = 0): Generator<string> {
+  const m = metrics[i]
+  if (m === undefined) {
+    yield prefix
+    return
+  }
+  for (const v of m[1]) yield* vectors(metrics, `${prefix}${prefix === '' ? '' : '/'}${m[0]}:${v}`, i + 1)
+}
+const V3: [string, string[]][] = [
+  ['AV', ['N', 'A', 'L', 'P']],
+  ['AC', ['L', 'H']],
+  ['PR', ['N', 'L', 'H']],
+  ['UI', ['N', 'R']],
+  ['S', ['U', 'C']],
+  ['C', ['H', 'L', 'N']],
+  ['I', ['H', 'L', 'N']],
+  ['A', ['H', 'L', 'N']],
+]
+const V2: [string, string[]][] = [
+  ['AV', ['L', 'A', 'N']],
+  ['AC', ['H', 'M', 'L']],
+  ['Au', ['M', 'S', 'N']],
+  ['C', ['N', 'P', 'C']],
+  ['I', ['N', 'P', 'C']],
+  ['A', ['N', 'P', 'C']],
+]
+
+// The independent implementation (metaeffekt's ae-cvss-calculator) is the oracle, not the scorer: it
+// scores incomplete or repeated-metric vectors instead of refusing them, and is several times slower
+// (see src/advisories/README.md, "Why the scoring is our own").
+describe('CVSS v2 and v3.x agree with an independent implementation on every base vector', () => {
+  it('v3.1 and v3.0 (2,592 vectors each)', () => {
+    const wrong: string[] = []
+    for (const v of vectors(V3, 'CVSS:3.1'))
+      if (cvss3BaseScore(v) !== new ae.Cvss3P1(v).calculateScores().base) wrong.push(v)
+    for (const v of vectors(V3, 'CVSS:3.0'))
+      if (cvss3BaseScore(v) !== new ae.Cvss3P0(v).calculateScores().base) wrong.push(v)
+    expect(wrong).toEqual([])
+  })
+
+  it('v2 (729 vectors)', () => {
+    const all = [...vectors(V2, '')]
+    expect(all).toHaveLength(729)
+    expect(all.filter((v) => cvss2BaseScore(v) !== new ae.Cvss2(v).calculateScores().base)).toEqual([])
+  })
+
+  it('refuses what the oracle would score: a missing or a repeated metric', () => {
+    expect(() => cvss3BaseScore('CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H')).toThrow(CvssError)
+    expect(() => cvss3BaseScore('CVSS:3.1/AV:N/AV:L/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H')).toThrow(CvssError)
+    expect(() => validateCvss4('CVSS:4.0/AV:N/AC:L')).toThrow(CvssError)
   })
 })

@@ -10,8 +10,8 @@ describe('drain timeout', () => {
     const healthy = await enroll(hub, 'healthy')
     const clientFrozen = await connectEnrolled(hub, frozen)
     const clientHealthy = await connectEnrolled(hub, healthy)
-    await clientFrozen.subscribeAsync(topics.manifest())
-    await clientHealthy.subscribeAsync(topics.manifest())
+    await clientFrozen.subscribeAsync(topics.command(frozen.deviceId))
+    await clientHealthy.subscribeAsync(topics.command(healthy.deviceId))
     let received = 0
     clientHealthy.on('message', () => received++)
     // the frozen device stops reading from its socket
@@ -20,8 +20,13 @@ describe('drain timeout', () => {
     if (!bus) throw new Error('no broker')
     const payload = 'x'.repeat(256 * 1024)
     const N = 80
+    // the same messages to both devices' command topics: one broker delivers to both sockets
     await Promise.all(
-      Array.from({ length: N }, () => bus.publish(topics.manifest(), payload, { qos: 0, retain: false })),
+      [frozen, healthy].flatMap((d) =>
+        Array.from({ length: N }, () =>
+          bus.publish(topics.command(d.deviceId), payload, { qos: 0, retain: false }),
+        ),
+      ),
     )
     await until(() => received === N, 'healthy subscriber got everything')
     await until(() => bus.isConnected(frozen.deviceId) === false, 'frozen subscriber dropped')

@@ -164,12 +164,8 @@ describe('embedded broker: bad input and faults with real MQTT clients', () => {
     const hub = await testHub()
     const dev = await enroll(hub)
     const client = await connectEnrolled(hub, dev)
-    const granted = await client.subscribeAsync([
-      topics.command(dev.deviceId),
-      topics.baseline(),
-      topics.manifest(),
-    ])
-    expect(granted.map((g) => g.qos)).toEqual([0, 0, 0])
+    const granted = await client.subscribeAsync([topics.command(dev.deviceId), topics.baseline()])
+    expect(granted.map((g) => g.qos)).toEqual([0, 0])
     await expect(client.subscribeAsync(topics.command('other'))).rejects.toThrow(/Subscribe error/)
     await expect(client.subscribeAsync('#')).rejects.toThrow(/Subscribe error/)
     expect(

@@ -101,7 +101,7 @@ describe('authorizeSubscribe', () => {
   it('allows its own command topic and the fleet topics only', () => {
     expect(authorizeSubscribe('dev1', topics.command('dev1'))).toBe(true)
     expect(authorizeSubscribe('dev1', topics.baseline())).toBe(true)
-    expect(authorizeSubscribe('dev1', topics.manifest())).toBe(true)
+    expect(authorizeSubscribe('dev1', 'vigil/v1/fleet/manifest')).toBe(false)
     expect(authorizeSubscribe('dev1', topics.command('dev2'))).toBe(false)
     expect(authorizeSubscribe('dev1', '#')).toBe(false)
     expect(authorizeSubscribe('dev1', 'vigil/v1/dev/+/#')).toBe(false)

@@ -109,6 +109,40 @@ describe('incremental correlation', () => {
     expect(e.stats().targets).toBe(1)
   })
 
+  it('a later revision that withdraws an advisory clears its findings; an older one changes nothing', () => {
+    const { e, changed } = engine()
+    const dla = debian.find((a) => a.id === 'DLA-3012-1')
+    if (!dla) throw new Error('DLA-3012-1 missing')
+    e.upsertAdvisory(dla)
+    e.setInventory('dev-a', inventory(VULNERABLE))
+    expect(e.findingsFor('dev-a').map((f) => f.advisory)).toEqual(['DLA-3012-1'])
+    expect(e.upsertAdvisory({ ...dla, revision: '2000-01-01T00:00:00Z' })).toBe('stale')
+    expect(changed).toEqual([])
+    expect(e.upsertAdvisory({ ...dla, revision: '2099-01-01T00:00:00Z', withdrawn: true })).toBe('updated')
+    expect(changed).toEqual([['dev-a']])
+    expect(e.findingsFor('dev-a')).toEqual([])
+  })
+
+  it('a CSAF advisory that arrives after the devices reaches the ones whose identity it names', () => {
+    const { e, changed } = engine()
+    if (!philips) throw new Error('ICSMA-18-025-01 missing')
+    const os = { platform: 'linux', id: 'debian', kernel: '6.1', arch: 'x64' }
+    e.setIdentity('dev-a', {
+      hostname: 'a',
+      vendor: 'Philips',
+      model: 'IntelliSpace Cardiovascular',
+      firmwareVersion: '2.3.0',
+      os,
+    })
+    e.setIdentity('dev-b', { hostname: 'b', vendor: 'Acme', model: 'Other', firmwareVersion: '1', os })
+    e.setInventory('dev-a', inventory(VULNERABLE))
+    expect(e.findingsFor('dev-a')).toEqual([])
+    expect(e.upsertAdvisory(philips)).toBe('added')
+    expect(changed).toEqual([['dev-a']])
+    expect(e.findingsFor('dev-a').map((f) => f.advisory)).toEqual(['ICSMA-18-025-01'])
+    expect(e.findingsFor('dev-b')).toEqual([])
+  })
+
   it('matches a device identity against CSAF by vendor (misspelt "Phillips" in the advisory), model and firmware', () => {
     const { e, changed } = engine()
     if (!philips) throw new Error('ICSMA-18-025-01 missing')

@@ -210,4 +210,35 @@ describe('webhooks', () => {
     const anon = await hub.app.inject({ method: 'GET', url: '/api/v1/webhooks' })
     expect(anon.statusCode).toBe(401)
   })
+
+  it('lists endpoints with every stored field but the secret, which only the creation answer shows', async () => {
+    const hub = await testHub()
+    const token = await adminToken(hub)
+    const a = await api(hub)
+    const created = await a.post<Record<string, unknown>>('/api/v1/webhooks', {
+      url: 'https://siem.example/hook',
+      events: ['finding.new'],
+      description: 'SIEM',
+    })
+    expect(created.status).toBe(201)
+    expect(Object.keys(created.body).sort()).toEqual(['events', 'id', 'secret', 'url'])
+    const list = await a.get<{ webhooks: Record<string, unknown>[] }>('/api/v1/webhooks')
+    expect(list.body.webhooks).toEqual([
+      {
+        id: created.body.id,
+        url: 'https://siem.example/hook',
+        events: ['finding.new'],
+        description: 'SIEM',
+        createdAt: expect.any(String),
+        createdBy: 'admin',
+      },
+    ])
+    const del = await hub.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/webhooks/${created.body.id}`,
+      headers: { authorization: `Bearer ${token}` },
+    })
+    expect([del.statusCode, del.body]).toEqual([204, ''])
+    expect((await a.get<{ webhooks: unknown[] }>('/api/v1/webhooks')).body.webhooks).toEqual([])
+  })
 })

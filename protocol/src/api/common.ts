@@ -17,3 +17,6 @@ export const ApiError = Type.Object(
   { $id: 'ApiError' },
 )
 export type ApiError = Static<typeof ApiError>
+
+/** A 204 answer: done, no body (declared so every route's response is in the OpenAPI document). */
+export const NoContent = Type.Null({ description: 'done; no body' })

@@ -31,6 +31,10 @@ export const DevicePosture = Type.Object({
 })
 export type DevicePosture = Static<typeof DevicePosture>
 
+/** `GET /api/v1/posture/devices`: every device's posture, worst first. */
+export const PostureList = Type.Object({ devices: Type.Array(DevicePosture) })
+export type PostureList = Static<typeof PostureList>
+
 export const FleetKpis = Type.Object({
   ts: Type.String({ format: 'date-time' }),
   devices: Type.Integer(),

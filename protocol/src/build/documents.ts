@@ -82,15 +82,6 @@ export function topicRows(): Row[] {
     retained: HUB_MESSAGES.baseline.retained,
     doc: HUB_MESSAGES.baseline.doc,
   })
-  rows.push({
-    key: 'manifest',
-    address: `${TOPIC_ROOT}/fleet/manifest`,
-    direction: 'hub → devices',
-    schema: schemaName(HUB_MESSAGES.manifest.schema),
-    qos: HUB_MESSAGES.manifest.qos,
-    retained: HUB_MESSAGES.manifest.retained,
-    doc: HUB_MESSAGES.manifest.doc,
-  })
   return rows
 }
 

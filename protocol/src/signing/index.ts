@@ -87,4 +87,4 @@ export {
   applyRotation,
   signKeyRotation,
 } from './rotation.js'
-export { type VerifyWithTrustOptions, verifyManifestWithTrust } from './trust.js'
+export { claimedVendor, type VerifyWithTrustOptions, verifyManifestWithTrust } from './trust.js'

@@ -14,8 +14,12 @@ import { parseStrictJson } from './strict-json.js'
 
 export type VerifyWithTrustOptions = Omit<VerifyManifestOptions, 'trustedKeys' | 'threshold' | 'vendor'>
 
-/** The vendor an (unverified) manifest claims, or undefined when it names none. */
-function claimedVendor(input: EnvelopeInput, maxBytes?: number): string | undefined {
+/**
+ * The vendor an (unverified) signed envelope claims in its payload's `vendor`, read as verification
+ * reads it (strict JSON), or undefined when it names none. Selects whose keys judge a manifest or a key
+ * rotation; the hub also uses it to name a push with another vendor's token before anything else.
+ */
+export function claimedVendor(input: EnvelopeInput, maxBytes?: number): string | undefined {
   const decoded = decodeEnvelope(input, maxBytes)
   if (!decoded.ok) return undefined
   const bytes = decodeBase64Strict(decoded.envelope.payload)

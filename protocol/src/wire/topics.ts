@@ -5,7 +5,6 @@
  *   vigil/v1/dev/<deviceId>/<kind>     device → hub (a device publishes only under its own id)
  *   vigil/v1/dev/<deviceId>/cmd/req    hub → device (commands)
  *   vigil/v1/fleet/baseline            hub → devices (retained hardening baseline)
- *   vigil/v1/fleet/manifest            hub → devices (manifest announcements)
  */
 
 export const TOPIC_ROOT = 'vigil/v1'
@@ -41,7 +40,6 @@ export const topics = {
   /** `vigil/v1/dev/<id>/cmd/req`: commands to one device. */
   command: (deviceId: string) => `${TOPIC_ROOT}/dev/${assertId(deviceId)}/cmd/req`,
   baseline: () => `${TOPIC_ROOT}/fleet/baseline`,
-  manifest: () => `${TOPIC_ROOT}/fleet/manifest`,
   /** Subscription filter for everything every device publishes (the hub's subscription). */
   allDevices: () => `${TOPIC_ROOT}/dev/+/#`,
   /** The same filter as an MQTT 5 shared subscription, for several hubs behind one external broker. */
@@ -52,7 +50,6 @@ export type ParsedTopic =
   | { type: 'device'; deviceId: string; kind: DeviceMessageKind }
   | { type: 'command'; deviceId: string }
   | { type: 'baseline' }
-  | { type: 'manifest' }
 
 const KINDS = new Set<string>(DEVICE_MESSAGE_KINDS)
 
@@ -62,7 +59,6 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
   if (!topic.startsWith(prefix)) return undefined
   const rest = topic.slice(prefix.length)
   if (rest === 'fleet/baseline') return { type: 'baseline' }
-  if (rest === 'fleet/manifest') return { type: 'manifest' }
   if (!rest.startsWith('dev/')) return undefined
   const afterDev = rest.slice(4)
   const slash = afterDev.indexOf('/')

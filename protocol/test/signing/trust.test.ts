@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { VendorTrust } from '../../src/index.ts'
 import {
+  claimedVendor,
   generateKeyPair,
   signEnvelope,
   signManifest,
@@ -42,5 +43,23 @@ describe('verifyManifestWithTrust', () => {
     expect(codeOf(verifyManifestWithTrust('not json', trusts))).toBe('MALFORMED_ENVELOPE')
     const other = signEnvelope(manifest({ vendor: 'initech' }), 'text/plain', [keys.c.privateKeyPem])
     expect(codeOf(verifyManifestWithTrust(other, trusts))).toBe('WRONG_PAYLOAD_TYPE')
+  })
+})
+
+describe('claimedVendor', () => {
+  it('reads the vendor an envelope names before any signature is checked (here signed by another vendor)', () => {
+    const env = signManifest(manifest({ vendor: 'globex' }), [keys.a.privateKeyPem])
+    expect(claimedVendor(env)).toBe('globex')
+    expect(claimedVendor(JSON.stringify(env))).toBe('globex')
+  })
+
+  it('answers undefined for no envelope, a payload that is not strict JSON, or no string vendor', () => {
+    const env = signManifest(manifest(), [keys.a.privateKeyPem])
+    const payload = (text: string) => ({ ...env, payload: Buffer.from(text).toString('base64') })
+    expect(claimedVendor({ nope: true })).toBeUndefined()
+    expect(claimedVendor(payload('{"vendor":"a","vendor":"b"}'))).toBeUndefined()
+    expect(claimedVendor(payload('{"vendor":42}'))).toBeUndefined()
+    expect(claimedVendor(payload('not json'))).toBeUndefined()
+    expect(claimedVendor(payload('{"vendor":"acme"}'))).toBe('acme')
   })
 })

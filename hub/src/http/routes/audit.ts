@@ -2,21 +2,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@vigil/protocol'
 import type { AuditEntry } from '../../store/types.js'
+import { type CsvColumn, toCsv } from '../csv.js'
 
-const COLUMNS: (keyof AuditEntry)[] = ['ts', 'actor', 'action', 'target', 'ok', 'detail', 'ip']
-
-/** RFC 4180 field, and never a spreadsheet formula (CSV injection). */
-function csvField(value: unknown): string {
-  let text = value === undefined || value === null ? '' : String(value)
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
-}
-
-export function toCsv(entries: AuditEntry[]): string {
-  const lines = [COLUMNS.join(',')]
-  for (const e of entries) lines.push(COLUMNS.map((c) => csvField(e[c])).join(','))
-  return `${lines.join('\r\n')}\r\n`
-}
+const COLUMNS: CsvColumn<AuditEntry>[] = (
+  ['ts', 'actor', 'action', 'target', 'ok', 'detail', 'ip'] as const
+).map((key) => [key, (e: AuditEntry) => e[key]] as const)
 
 export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -46,7 +36,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
         reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', 'attachment; filename="vigil-audit.csv"')
-        return toCsv(entries)
+        return toCsv(COLUMNS, entries)
       }
       return { entries }
     },

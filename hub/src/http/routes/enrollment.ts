@@ -3,10 +3,12 @@ import { hostname } from 'node:os'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
   ApiError,
+  EnrollmentTokenList,
   EnrollmentTokenRequest,
   EnrollmentTokenResponse,
   EnrollRequest,
   EnrollResponse,
+  NoContent,
   Type,
 } from '@vigil/protocol'
 import { createEnrollmentToken, enrollDevice, revokeToken, tokenUsable } from '../../devices/enrollment.js'
@@ -47,7 +49,10 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/api/v1/enrollment-tokens',
-    { onRequest: app.requireRole('admin', 'operator'), schema: { tags, summary: 'List enrollment tokens' } },
+    {
+      onRequest: app.requireRole('admin', 'operator'),
+      schema: { tags, summary: 'List enrollment tokens', response: { 200: EnrollmentTokenList } },
+    },
     async () => ({
       tokens: hub.store.tokens
         .values()
@@ -59,12 +64,17 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/v1/enrollment-tokens/:id',
     {
       onRequest: app.requireRole('admin', 'operator'),
-      schema: { tags, summary: 'Revoke an enrollment token', params: Type.Object({ id: Type.String() }) },
+      schema: {
+        tags,
+        summary: 'Revoke an enrollment token',
+        params: Type.Object({ id: Type.String() }),
+        response: { 204: NoContent },
+      },
     },
     async (req, reply) => {
       revokeToken(hub.store, req.params.id)
       hub.audit({ actor: req.user?.username ?? '', action: 'token.revoke', target: req.params.id, ok: true })
-      return reply.code(204).send()
+      return reply.code(204).send(null)
     },
   )
 

@@ -1,6 +1,6 @@
 /** Sign-in: `POST/GET/DELETE /api/v1/session`. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ApiError, SessionRequest, SessionResponse, SessionState } from '@vigil/protocol'
+import { ApiError, NoContent, SessionRequest, SessionResponse, SessionState } from '@vigil/protocol'
 import { Counter } from 'prom-client'
 import { SESSION_COOKIE, sessionUser, signIn, signOut } from '../../auth/sessions.js'
 import { HubError } from '../../errors.js'
@@ -84,7 +84,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete(
     '/api/v1/session',
-    { config: { access: 'public' }, schema: { tags: ['session'] } },
+    { config: { access: 'public' }, schema: { tags: ['session'], response: { 204: NoContent } } },
     async (req, reply) => {
       if (req.sessionToken) {
         signOut(store, req.sessionToken)
@@ -94,7 +94,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }
       }
       reply.clearCookie(SESSION_COOKIE, { path: '/' })
-      return reply.code(204).send()
+      return reply.code(204).send(null)
     },
   )
 }

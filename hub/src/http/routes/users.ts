@@ -1,6 +1,6 @@
 /** Users and roles (admin only): list, create, change role or password, delete. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ApiError, Role, Type } from '@vigil/protocol'
+import { ApiError, NoContent, Role, Type } from '@vigil/protocol'
 import { createUser, findUser, setPassword, setRole } from '../../auth/users.js'
 import { HubError } from '../../errors.js'
 import type { UserRecord } from '../../store/types.js'
@@ -107,7 +107,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete(
     '/api/v1/users/:username',
-    { onRequest: admin, schema: { tags, params: Params } },
+    { onRequest: admin, schema: { tags, params: Params, response: { 204: NoContent } } },
     async (req, reply) => {
       const user = findUser(hub.store, req.params.username)
       if (!user) throw new HubError('VIGIL_NOT_FOUND', `no user ${req.params.username}`)
@@ -119,7 +119,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       hub.events.emit('session-ended', { userId: user.id })
       hub.audit({ actor: actor(req), action: 'user.delete', target: user.username, ok: true })
       await hub.store.commit()
-      return reply.code(204).send()
+      return reply.code(204).send(null)
     },
   )
 }

@@ -1,6 +1,9 @@
 /**
  * Refusals of the manifest and vendor APIs: the signing codes of `@vigil/protocol/signing` plus the
  * hub's own (version history, vendor scope). Each answers `{"error":{"code","message"}}`.
+ * Here, beside `errors.ts`, rather than in `manifests/`, because `vendors/` refuses with the same codes
+ * and `manifests/` imports `vendors/` (a folder-level loop otherwise). Returned `Refusal` values and
+ * thrown `HubError`s are still two systems (issue 19, point 2: one coded catalogue).
  */
 import { SIGNING_ERROR_STATUS, type SigningErrorCode } from '@vigil/protocol/signing'
 import type { FastifyReply } from 'fastify'

@@ -9,7 +9,7 @@ import {
   isPublicAddress,
   NOTHING_ALLOWED,
   parseFetchAllowList,
-} from '../../src/manifests/fetch-guard.ts'
+} from '../../src/net/fetch-guard.ts'
 
 async function server() {
   const seen: string[] = []
