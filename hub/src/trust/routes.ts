@@ -15,7 +15,7 @@ import {
 } from '@vigil/protocol'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { HubError } from '../errors.js'
-import { sendRefusal } from '../manifests/errors.js'
+import { sendRefusal } from '../refusal.js'
 import type { VendorRecord } from '../vendors/db.js'
 import type { TrustDistribution } from './distribution.js'
 import { TrustService } from './service.js'

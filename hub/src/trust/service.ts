@@ -17,7 +17,7 @@ import {
   verifyDelegation,
   verifyInitialRoot,
 } from '@vigil/protocol/signing'
-import { type Refusal, refusal } from '../manifests/errors.js'
+import { type Refusal, refusal } from '../refusal.js'
 import type { VendorRecord } from '../vendors/db.js'
 import type { DelegationRecord, RootRecord, TrustDb } from './db.js'
 
