@@ -15,7 +15,6 @@ import type { BlobCollector } from './ingest/blob-collector.js'
 import type { IngestHookSet } from './ingest/hooks.js'
 import type { HubMetrics } from './metrics/metrics.js'
 import type { AuditEntry, Store } from './store/types.js'
-import type { TrustService } from './trust/service.js'
 
 export interface HubContext {
   readonly config: HubConfig
@@ -43,8 +42,6 @@ export interface HubContext {
   vendorTrust?: () => VendorTrust[]
   /** The operator root chain and delegations handed to devices at enrollment (manifests feature). */
   trustBundle?: () => TrustBundle
-  /** The operator root of trust (manifests feature), for the rollout check of who trusts a vendor. */
-  trust?: TrustService
   audit(entry: Omit<AuditEntry, 'ts'>): void
 }
 

@@ -4,7 +4,6 @@
  */
 import type { CommandResponse } from '@vigil/protocol'
 import type { FastifyPluginAsync } from 'fastify'
-import { trustCheckRoute } from '../trust/check.js'
 import { TrustDb } from '../trust/db.js'
 import { TrustDistribution } from '../trust/distribution.js'
 import { trustRoutes } from '../trust/routes.js'
@@ -19,6 +18,7 @@ import { PatchIndex } from './patch-index.js'
 import { RolloutEngine } from './rollout.js'
 import { manifestRoutes } from './routes.js'
 import { ManifestService } from './service.js'
+import { trustCheckRoute } from './trust-check.js'
 
 export const manifestsFeature: FastifyPluginAsync = async (app) => {
   const hub = app.hub
@@ -111,7 +111,6 @@ export const manifestsFeature: FastifyPluginAsync = async (app) => {
   // Devices enrolled from now on trust the vendors' current keys; rotations change them afterwards.
   hub.vendorTrust = () => vendors.list().map(vendorTrust)
   hub.trustBundle = () => trust.bundle()
-  hub.trust = trust
   await app.register(trustRoutes(trust, trustDelivery, () => vendors.list()))
   await app.register(vendorRoutes(vendors))
   await app.register(manifestRoutes(service, engine, db))

@@ -4,8 +4,13 @@
  * (owners, role assignments, training log, decisions, inventories); the HTML is a printable rendering of
  * the same JSON, every value escaped.
  */
-import type { DevicePosture, FindingView, FleetKpis, SlaPolicy } from '@vigil/protocol'
-import { DEFAULT_SSVC_SLA } from '../register/sla.js'
+import {
+  DEFAULT_SSVC_SLA,
+  type DevicePosture,
+  type FindingView,
+  type FleetKpis,
+  type SlaPolicy,
+} from '@vigil/protocol'
 import type { DeviceRecord, UserRecord } from '../store/types.js'
 import type { GroupRecord, TrainingRecord } from './governance.js'
 

@@ -6,11 +6,17 @@
  * Overdue = still open or in progress after the due date (mitigated, accepted, false positive and
  * resolved findings are not overdue: someone decided).
  */
-import type { FindingState, Severity, SlaPolicy, SsvcOutcome, SsvcSla } from '@vigil/protocol'
+import {
+  DEFAULT_SSVC_SLA,
+  type FindingState,
+  type Severity,
+  type SlaPolicy,
+  type SsvcOutcome,
+  type SsvcSla,
+} from '@vigil/protocol'
 
 const DAY = 86_400_000
 
-export const DEFAULT_SSVC_SLA: SsvcSla = { immediateHours: 48, outOfCycleDays: 14, scheduledDays: 90 }
 const HOUR = 3_600_000
 
 /** Milliseconds to remediate an SSVC outcome; null for defer (no deadline). */

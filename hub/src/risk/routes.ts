@@ -26,7 +26,6 @@ import {
   Type,
 } from '@vigil/protocol'
 import { HubError } from '../errors.js'
-import type { RiskRegister } from '../register/register.js'
 import type { ContextService } from './service.js'
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 128 }) })
@@ -34,7 +33,7 @@ const IdParams = Type.Object({ id: Type.String({ maxLength: 128 }) })
 export const riskRoutes =
   (
     service: ContextService,
-    register: RiskRegister,
+    register: { get(id: string): FindingView | undefined },
     decorate: (f: FindingView) => FindingView,
   ): FastifyPluginAsyncTypebox =>
   async (app) => {

@@ -12,15 +12,21 @@ import type {
   SsvcOverride,
 } from '@vigil/protocol'
 import { HubError } from '../errors.js'
-import type { RiskRegister } from '../register/register.js'
 import type { AuditEntry, DeviceRecord } from '../store/types.js'
 import type { ContextDb } from './context-db.js'
 import { planImport } from './csv-import.js'
 import { pointValues, validPointValue } from './ssvc/decide.js'
 
+/** What the context service asks of the risk register (which owns the findings it re-decides). */
+export interface RedecidingRegister {
+  /** Decides again the findings of a device (or one of them); answers how many changed. */
+  redecide(deviceId: string, only?: string): number
+  deviceOf(findingId: string): string | undefined
+}
+
 export interface ContextServiceOptions {
   db: ContextDb
-  register: RiskRegister
+  register: RedecidingRegister
   devices: { get(id: string): DeviceRecord | undefined; all(): DeviceRecord[] }
   audit(entry: Omit<AuditEntry, 'ts'>): void
   now?: () => Date

@@ -3,28 +3,25 @@
  * set, else the embedded engine in `dataDir`. Every place that opens a store (the hub, the offline
  * commands) goes through here.
  */
-import type { HubConfig } from '../config.js'
 import { LowdbStore, type LowdbStoreOptions } from './lowdb-store.js'
 import { PgStore } from './postgres/pg-store.js'
 import type { Store } from './types.js'
 
 export type StoreHooks = Pick<LowdbStoreOptions, 'onFlush' | 'onCommit' | 'onError'>
 
-export type StoreConfig = Pick<HubConfig, 'dataDir'> &
-  Partial<
-    Pick<
-      HubConfig,
-      | 'flushIntervalMs'
-      | 'auditSegmentBytes'
-      | 'databaseUrl'
-      | 'databasePoolSize'
-      | 'databaseSslCa'
-      | 'databaseSslRejectUnauthorized'
-      | 'auditRetentionSegments'
-      | 'commitWindowMs'
-      | 'unsafeNoFsync'
-    >
-  >
+/** The part of the hub's configuration (`config.ts`) that chooses and tunes the engine. */
+export interface StoreConfig {
+  dataDir: string
+  flushIntervalMs?: number
+  auditSegmentBytes?: number
+  databaseUrl?: string
+  databasePoolSize?: number
+  databaseSslCa?: string
+  databaseSslRejectUnauthorized?: boolean
+  auditRetentionSegments?: number
+  commitWindowMs?: number
+  unsafeNoFsync?: boolean
+}
 
 /** Which engine the configuration selects, for messages. */
 export function storeLocation(config: StoreConfig): string {

@@ -14,9 +14,9 @@ import {
   type RootPayload,
 } from '@vigil/protocol'
 import { generateKeyPair, readDelegation, signEnvelope, signRoot, trustKeyOf } from '@vigil/protocol/signing'
-import { UsageError } from '../cli/args.js'
 import type { HubConfig } from '../config.js'
-import { LowdbStore } from '../store/lowdb-store.js'
+import { UsageError } from '../errors.js'
+import { openStore } from '../store/open.js'
 import { VendorDb } from '../vendors/db.js'
 import { TrustDb } from './db.js'
 import { TrustService } from './service.js'
@@ -75,7 +75,8 @@ function refused(json: { error?: { code?: string; message?: string } }): number 
 }
 
 async function withService<T>(config: HubConfig, fn: (s: TrustService) => Promise<T>): Promise<T> {
-  const store = await LowdbStore.open({ dataDir: config.dataDir, flushIntervalMs: 60_000 })
+  // The stopped hub's own store: its data directory, or its PostgreSQL database.
+  const store = await openStore(config)
   try {
     const vendors = await VendorDb.open(store)
     const service = new TrustService({

@@ -5,8 +5,11 @@
  * codes); the answer is kept per device (collection trust/reports) and a refusal shows in the feed.
  */
 import { ApplyTrustResult, compile, type TrustRefusal } from '@vigil/protocol'
-import type { HubContext } from '../context.js'
-import type { Collection, DeviceRecord } from '../store/types.js'
+import type { FastifyBaseLogger } from 'fastify'
+import type { CommandDispatcher } from '../devices/commands.js'
+import type { DeviceRegistry } from '../devices/registry.js'
+import type { HubEvents } from '../events/hub-events.js'
+import type { Collection, DeviceRecord, Store } from '../store/types.js'
 import type { TrustService } from './service.js'
 
 export interface TrustReport {
@@ -19,14 +22,23 @@ export interface TrustReport {
 
 const answer = compile(ApplyTrustResult)
 
+/** What distribution uses of the hub (the hub context has these; nothing else is needed). */
+export interface TrustDistributionDeps {
+  readonly store: Store
+  readonly registry: DeviceRegistry
+  readonly events: HubEvents
+  readonly commands: CommandDispatcher
+  readonly log: FastifyBaseLogger
+}
+
 export class TrustDistribution {
   private constructor(
-    private readonly hub: HubContext,
+    private readonly hub: TrustDistributionDeps,
     private readonly service: TrustService,
     readonly reports: Collection<TrustReport>,
   ) {}
 
-  static async open(hub: HubContext, service: TrustService): Promise<TrustDistribution> {
+  static async open(hub: TrustDistributionDeps, service: TrustService): Promise<TrustDistribution> {
     return new TrustDistribution(hub, service, await hub.store.collection<TrustReport>('trust/reports'))
   }
 

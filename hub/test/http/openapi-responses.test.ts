@@ -51,8 +51,6 @@ const NOT_YET_DECLARED = new Set([
   'DELETE /api/v1/governance/training/{id}',
   'GET /api/v1/maturity',
   'GET /api/v1/maturity.html',
-  'GET /api/v1/vendor-aliases',
-  'PUT /api/v1/vendor-aliases',
   'GET /api/v1/correlation/stats',
   'DELETE /api/v1/feeds/{id}',
   'POST /api/v1/feeds/export',

@@ -92,3 +92,6 @@ export const SsvcSla = Type.Object(
   { additionalProperties: false },
 )
 export type SsvcSla = Static<typeof SsvcSla>
+
+/** Remediation windows per SSVC outcome when the SLA policy names none (defer has no deadline). */
+export const DEFAULT_SSVC_SLA: SsvcSla = { immediateHours: 48, outOfCycleDays: 14, scheduledDays: 90 }

@@ -6,12 +6,12 @@
 import { ApiError, ManifestTrustCheck, type TrustCheckDevice, Type, trustFix } from '@vigil/protocol'
 import type { FastifyInstance } from 'fastify'
 import { HubError } from '../errors.js'
-import type { ManifestService } from '../manifests/service.js'
 import type { DeviceRecord } from '../store/types.js'
+import type { TrustDistribution } from '../trust/distribution.js'
+import { delegateCommand } from '../trust/routes.js'
+import type { TrustService } from '../trust/service.js'
 import type { VendorRecord } from '../vendors/db.js'
-import type { TrustDistribution } from './distribution.js'
-import { delegateCommand } from './routes.js'
-import type { TrustService } from './service.js'
+import type { ManifestService } from './service.js'
 
 export function deviceTrust(
   device: DeviceRecord,
