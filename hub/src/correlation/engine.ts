@@ -43,8 +43,11 @@ export class CorrelationEngine {
 
   constructor(
     vendors: VendorMatcher,
-    /** Called with the devices whose findings may have changed. */
-    private readonly onChange: (deviceIds: Set<string>) => void = () => {},
+    /**
+     * Called with the devices whose findings may have changed; with `advisory` when only that
+     * advisory's findings changed (an advisory upserted: every other finding object is kept as it was).
+     */
+    private readonly onChange: (deviceIds: Set<string>, advisory?: string) => void = () => {},
   ) {
     this.#advisories = new AdvisoryIndex(vendors)
     this.#targets = new TargetIndex(vendors)
@@ -204,7 +207,7 @@ export class CorrelationEngine {
     alone.upsert(a)
     for (const key of touched) this.#correlateOne(key, a.id, alone)
     const devices = this.#devicesOf(touched)
-    if (devices.size > 0) this.onChange(devices)
+    if (devices.size > 0) this.onChange(devices, a.id)
     return outcome
   }
 

@@ -92,8 +92,8 @@ const feature: FastifyPluginAsync = async (app) => {
 
   const listeners = new Set<(event: RegisterEvent) => void>()
   let register: RiskRegister | undefined
-  const engine = new CorrelationEngine(aliases.matcher(), (devices) => {
-    for (const d of devices) register?.reconcile(d)
+  const engine = new CorrelationEngine(aliases.matcher(), (devices, advisory) => {
+    for (const d of devices) register?.reconcile(d, advisory)
   })
   engine.enrichment = stored.enrichment
   for (const a of stored.advisories) engine.advisories.upsert(a)

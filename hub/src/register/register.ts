@@ -74,9 +74,11 @@ export class RiskRegister {
     this.o.audit({ actor, action: 'register.sla', ok: true, detail: JSON.stringify(policy) })
   }
 
-  #derived(deviceId: string): Map<string, Finding> {
+  /** The device's derived findings (only those of `advisory` when given), by finding id. */
+  #derived(deviceId: string, advisory?: string): Map<string, Finding> {
     const out = new Map<string, Finding>()
-    for (const f of this.o.engine.findingsFor(deviceId)) out.set(findingId(deviceId, f), f)
+    for (const f of this.o.engine.findingsFor(deviceId))
+      if (advisory === undefined || f.advisory === advisory) out.set(findingId(deviceId, f), f)
     return out
   }
 
@@ -103,9 +105,14 @@ export class RiskRegister {
     return next
   }
 
-  /** Brings the device's records in line with its derived findings (new, resolved, reopened). */
-  reconcile(deviceId: string): void {
-    const derived = this.#derived(deviceId)
+  /**
+   * Brings the device's records in line with its derived findings (new, resolved, reopened) and decides
+   * the findings whose content was replaced. With `only` (an advisory id: the engine upserted that advisory alone
+   * and kept every other finding as it was), only that advisory's findings and records are looked at:
+   * one new advisory costs its own findings, not every finding of the devices it touches.
+   */
+  reconcile(deviceId: string, only?: string): void {
+    const derived = this.#derived(deviceId, only)
     const now = this.now().toISOString()
     const known = this.#byDevice.get(deviceId) ?? new Set<string>()
     for (const [id, f] of derived) {
@@ -156,6 +163,7 @@ export class RiskRegister {
       if (derived.has(id)) continue
       const r = this.o.db.records.get(id)
       if (r === undefined || r.state === 'resolved') continue
+      if (only !== undefined && r.advisory !== only) continue
       const advisory = this.o.engine.advisories.get(r.advisory)
       if (!inventoryHeld && advisory?.source !== 'csaf') continue
       const installed = this.o.engine.installed(deviceId, r.component)

@@ -17,8 +17,12 @@ beforeAll(async () => {
 
 function engine() {
   const changed: string[][] = []
-  const e = new CorrelationEngine(createVendorMatcher(), (ids) => changed.push([...ids].sort()))
-  return { e, changed }
+  const scopes: (string | undefined)[] = []
+  const e = new CorrelationEngine(createVendorMatcher(), (ids, advisory) => {
+    changed.push([...ids].sort())
+    scopes.push(advisory)
+  })
+  return { e, changed, scopes }
 }
 
 const unrelated = {
@@ -31,7 +35,7 @@ const unrelated = {
 
 describe('incremental correlation', () => {
   it('a new advisory re-correlates only the inventories holding its keys and reports only their devices', () => {
-    const { e, changed } = engine()
+    const { e, changed, scopes } = engine()
     e.setInventory('dev-a', inventory(VULNERABLE))
     e.setInventory('dev-b', inventory(VULNERABLE))
     e.setInventory('dev-c', unrelated)
@@ -44,9 +48,23 @@ describe('incremental correlation', () => {
     expect(changed).toEqual([['dev-a', 'dev-b']])
     expect(e.findingsFor('dev-a').map((f) => f.advisory)).toEqual(['DLA-3012-1'])
     expect(e.findingsFor('dev-c')).toEqual([])
+    // the change names the one advisory whose findings changed (the register decides only those)
+    expect(scopes).toEqual(['DLA-3012-1'])
     // the same revision again is stale: no work
     expect(e.upsertAdvisory(dla)).toBe('stale')
     expect(e.stats().correlations).toBe(3)
+  })
+
+  it('names the advisory only when that advisory alone changed; new vendor aliases name none', () => {
+    const { e, changed, scopes } = engine()
+    const dla = debian.find((a) => a.id === 'DLA-3012-1')
+    if (!dla) throw new Error('DLA-3012-1 missing')
+    e.setInventory('dev-a', inventory(VULNERABLE))
+    e.upsertAdvisory(dla)
+    e.upsertAdvisory({ ...dla, revision: '2099-01-01T00:00:00Z', withdrawn: true })
+    e.setVendors(createVendorMatcher())
+    expect(changed).toEqual([['dev-a'], ['dev-a'], ['dev-a']])
+    expect(scopes).toEqual(['DLA-3012-1', 'DLA-3012-1', undefined])
   })
 
   it('advisories added, revised and withdrawn one by one leave the findings a full correlation gives', () => {

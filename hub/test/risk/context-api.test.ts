@@ -246,6 +246,25 @@ describe('SSVC recomputation is incremental', () => {
     expect((await a.get<Stats>('/api/v1/correlation/stats')).body.decisions).toBe(s2.decisions)
   })
 
+  it('a new advisory decides only its own findings; the devices’ other findings keep their decision', async () => {
+    const { a, devices } = await fleet(2)
+    const d0 = devices[0] as string
+    const first = await one(a, d0)
+    const s0 = (await a.get<Stats>('/api/v1/correlation/stats')).body
+    // another advisory about the same package: one new finding on each device (same shared image)
+    const copy = { ...DLA_3012, id: 'DLA-9999-1', modified: '2099-01-01T00:00:00Z' }
+    expect((await a.post('/api/v1/advisories', copy)).status).toBe(201)
+    const after = await waitFindings(a, d0, (fs) => fs.length === 2, 'second finding')
+    const s1 = (await a.get<Stats>('/api/v1/correlation/stats')).body
+    expect(s1.correlations - s0.correlations).toBe(1)
+    // two new findings (one per device) decided, the two held ones not again
+    expect(s1.decisions - s0.decisions).toBe(2)
+    expect(after.find((f) => f.id === first.id)?.ssvc).toEqual(first.ssvc)
+    expect(after.find((f) => f.advisory === 'DLA-9999-1')?.ssvc?.outcome).toBe(first.ssvc?.outcome)
+    await findingsOf(a, '')
+    expect((await a.get<Stats>('/api/v1/correlation/stats')).body.decisions).toBe(s1.decisions)
+  })
+
   it('a KEV import re-decides the findings of that CVE (exploitation → active); an unrelated CVE touches nothing', async () => {
     const { a, devices } = await fleet(2)
     const d0 = devices[0] as string

@@ -5,7 +5,8 @@
  * engine), then one changed inventory, then one new advisory. Every timed step includes the SSVC
  * decisions of the findings it changed (built hub/dist/risk `SsvcDecider`, contexts in a real store),
  * as the hub's register does; `contextChangeMs` = a model default set for the model 1,000 devices share
- * (every tenth device), their findings decided again (issue 17).
+ * (every tenth device), their findings decided again (issue 17). One new advisory decides only its own
+ * findings, as the register does when the engine reports the one advisory it upserted.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -68,20 +69,28 @@ workerMain<{ devices: number; images: number; synthetic: number }>(async (opts, 
   onStop(() => store.close())
   const contexts = await ContextDb.open(store)
   let changed = 0
-  const pending = new Set<string>()
-  const engine = new CorrelationEngine(adv.createVendorMatcher(), (ids) => {
+  /** Devices the engine reported, with the one advisory whose findings alone changed (null: any). */
+  const pending = new Map<string, string | null>()
+  const engine = new CorrelationEngine(adv.createVendorMatcher(), (ids, advisory) => {
     changed += ids.size
-    for (const id of ids) pending.add(id)
+    for (const id of ids) {
+      const held = pending.get(id)
+      pending.set(id, held === undefined || held === advisory ? (advisory ?? null) : null)
+    }
   })
   const identities = new Map<string, DeviceIdentity>()
   const decider = new SsvcDecider(engine, contexts, (id) => identities.get(id))
-  /** What the register does after a change: decide the findings of the devices the engine reported. */
-  const decideDevice = (id: string) => {
+  /**
+   * What the register's `reconcile(deviceId, only)` does after a change: decide the findings of a
+   * device the engine reported, only those of `only` when the engine names the one advisory it upserted.
+   */
+  const decideDevice = (id: string, only: string | null = null) => {
     for (const f of engine.findingsFor(id))
-      decider.decisionOf(id, `${id}|${f.advisory}|${f.cve}|${f.component.name}`, f)
+      if (only === null || f.advisory === only)
+        decider.decisionOf(id, `${id}|${f.advisory}|${f.cve}|${f.component.name}`, f)
   }
   const decidePending = () => {
-    for (const id of pending) decideDevice(id)
+    for (const [id, only] of pending) decideDevice(id, only)
     pending.clear()
   }
   let t = performance.now()
