@@ -187,9 +187,10 @@ export class RiskRegister {
     // Re-correlated findings (new Finding objects) are decided again; a changed outcome is announced.
     const decider = this.o.decider
     if (decider !== undefined) {
+      const scope = {}
       for (const [id, f] of derived) {
         const before = decider.outcomeOf(id)
-        const after = decider.decisionOf(deviceId, id, f)?.outcome
+        const after = decider.decisionOf(deviceId, id, f, scope)?.outcome
         if (before === undefined || before === after) continue
         const r = this.o.db.records.get(id)
         if (r !== undefined) this.o.emit({ type: 'finding.decision', view: this.#view(r, f), before })

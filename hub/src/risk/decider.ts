@@ -8,7 +8,7 @@
  * - an override re-decides its one finding.
  * `stats().decisions` counts decisions computed (tests use it to tell incremental from full work).
  */
-import type { SsvcDecision, SsvcOutcome } from '@vigil/protocol'
+import type { DeviceContextView, SsvcDecision, SsvcOutcome } from '@vigil/protocol'
 import type { Finding } from '../advisories/index.js'
 import type { CorrelationEngine } from '../correlation/engine.js'
 import type { ContextDb, DeviceIdentityRef } from './context-db.js'
@@ -33,6 +33,16 @@ function sameInputs(a: Finding, b: Finding): boolean {
 }
 
 const MEMO_LIMIT = 100_000
+
+/**
+ * What the decisions of one device's findings share within one pass (a reconcile, a redecide): its
+ * effective context and that context's part of the memo key, looked up once instead of per finding.
+ * Create one per device per pass (`{}`); it must not outlive a context change.
+ */
+export interface DeviceScope {
+  view?: DeviceContextView
+  key?: string
+}
 
 export interface DecisionChange {
   deviceId: string
@@ -60,19 +70,23 @@ export class SsvcDecider {
     return { decisions: this.#decisions, held: this.#held.size }
   }
 
-  #compute(deviceId: string, findingId: string, f: Finding): SsvcDecision {
+  #compute(deviceId: string, findingId: string, f: Finding, scope: DeviceScope = {}): SsvcDecision {
     this.#decisions++
     const advisory = this.engine.advisories.get(f.advisory)
     const kevEntry = f.kev && f.cve !== null ? this.engine.enrichment.kev.get(f.cve) : undefined
-    const context = this.contexts.view(deviceId, this.identity(deviceId))
+    if (scope.view === undefined || scope.key === undefined) {
+      scope.view = this.contexts.view(deviceId, this.identity(deviceId))
+      const c = scope.view.context
+      const src = scope.view.sources
+      scope.key = `${c.clinicalFunction}\0${c.exposure}${src.exposure}\0${c.safetyImpact}${src.safetyImpact}\0${c.missionImpact}${src.missionImpact}`
+    }
+    const context = scope.view
     const overrides = this.contexts.overridesOf(findingId)
     // Findings that read the same inputs share one decision (a model's devices, one image's findings):
     // the key holds everything `decide` reads, so a hit is exactly what computing would give.
-    const c = context.context
-    const src = context.sources
     const key =
       overrides === undefined
-        ? `${f.advisory}\0${advisory?.revision ?? ''}\0${f.cve ?? ''}\0${kevEntry?.dateAdded ?? (f.kev ? 'kev' : '')}\0${f.epss ?? ''}\0${c.clinicalFunction}\0${c.exposure}${src.exposure}\0${c.safetyImpact}${src.safetyImpact}\0${c.missionImpact}${src.missionImpact}`
+        ? `${f.advisory}\0${advisory?.revision ?? ''}\0${f.cve ?? ''}\0${kevEntry?.dateAdded ?? (f.kev ? 'kev' : '')}\0${f.epss ?? ''}\0${scope.key}`
         : undefined
     if (key !== undefined) {
       const shared = this.#memo.get(key)
@@ -95,8 +109,16 @@ export class SsvcDecider {
     return decision
   }
 
-  /** The decision of a finding, computed again only when its derived content was replaced. */
-  decisionOf(deviceId: string, findingId: string, f: Finding | undefined): SsvcDecision | undefined {
+  /**
+   * The decision of a finding, computed again only when its derived content was replaced. `scope`
+   * shares the device's context between the findings of one pass (see `DeviceScope`).
+   */
+  decisionOf(
+    deviceId: string,
+    findingId: string,
+    f: Finding | undefined,
+    scope?: DeviceScope,
+  ): SsvcDecision | undefined {
     if (f === undefined) return this.#held.get(findingId)?.decision
     const held = this.#held.get(findingId)
     if (held !== undefined && held.from === f) return held.decision
@@ -107,7 +129,7 @@ export class SsvcDecider {
       held.from = f
       return held.decision
     }
-    const decision = this.#compute(deviceId, findingId, f)
+    const decision = this.#compute(deviceId, findingId, f, scope)
     this.#held.set(findingId, { from: f, revision, decision })
     return decision
   }
@@ -123,10 +145,11 @@ export class SsvcDecider {
    */
   redecide(deviceId: string, derived: Map<string, Finding>, only?: string): DecisionChange[] {
     const changes: DecisionChange[] = []
+    const scope: DeviceScope = {}
     for (const [id, f] of derived) {
       if (only !== undefined && id !== only) continue
       const before = this.#held.get(id)?.decision.outcome ?? null
-      const decision = this.#compute(deviceId, id, f)
+      const decision = this.#compute(deviceId, id, f, scope)
       this.#held.set(id, { from: f, revision: this.engine.advisories.get(f.advisory)?.revision, decision })
       if (before !== decision.outcome)
         changes.push({ deviceId, findingId: id, before, after: decision.outcome })

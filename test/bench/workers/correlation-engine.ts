@@ -85,9 +85,10 @@ workerMain<{ devices: number; images: number; synthetic: number }>(async (opts, 
    * device the engine reported, only those of `only` when the engine names the one advisory it upserted.
    */
   const decideDevice = (id: string, only: string | null = null) => {
+    const scope = {}
     for (const f of engine.findingsFor(id))
       if (only === null || f.advisory === only)
-        decider.decisionOf(id, `${id}|${f.advisory}|${f.cve}|${f.component.name}`, f)
+        decider.decisionOf(id, `${id}|${f.advisory}|${f.cve}|${f.component.name}`, f, scope)
   }
   const decidePending = () => {
     for (const [id, only] of pending) decideDevice(id, only)
