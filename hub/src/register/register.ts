@@ -16,7 +16,7 @@ import type {
 import type { Finding } from '../advisories/index.js'
 import type { CorrelationEngine } from '../correlation/engine.js'
 import { HubError } from '../errors.js'
-import type { SsvcDecider } from '../risk/decider.js'
+import type { DeviceScope, SsvcDecider } from '../risk/decider.js'
 import type { AuditEntry } from '../store/types.js'
 import type { FindingRecord, RegisterDb } from './records.js'
 import { DEFAULT_SLA, dueDate, isOverdue } from './sla.js'
@@ -113,6 +113,9 @@ export class RiskRegister {
    */
   reconcile(deviceId: string, only?: string): void {
     const derived = this.#derived(deviceId, only)
+    // The device's context, looked up once for every finding decided here (a new finding is decided
+    // when its view is first built).
+    const scope: DeviceScope = {}
     const now = this.now().toISOString()
     const known = this.#byDevice.get(deviceId) ?? new Set<string>()
     for (const [id, f] of derived) {
@@ -140,7 +143,7 @@ export class RiskRegister {
           to: 'open',
           why: 'found',
         })
-        this.o.emit({ type: 'finding.new', view: this.#view(rec, f) })
+        this.o.emit({ type: 'finding.new', view: this.#view(rec, f, scope) })
       } else if (r.state === 'resolved') {
         const why = `vulnerable version ${f.component.version} observed again`
         const next = this.#record(r, 'open', 'system', why, {
@@ -149,7 +152,7 @@ export class RiskRegister {
         })
         this.o.emit({
           type: 'finding.transition',
-          view: this.#view(next, f),
+          view: this.#view(next, f, scope),
           from: 'resolved',
           actor: 'system',
           why,
@@ -187,13 +190,12 @@ export class RiskRegister {
     // Re-correlated findings (new Finding objects) are decided again; a changed outcome is announced.
     const decider = this.o.decider
     if (decider !== undefined) {
-      const scope = {}
       for (const [id, f] of derived) {
         const before = decider.outcomeOf(id)
         const after = decider.decisionOf(deviceId, id, f, scope)?.outcome
         if (before === undefined || before === after) continue
         const r = this.o.db.records.get(id)
-        if (r !== undefined) this.o.emit({ type: 'finding.decision', view: this.#view(r, f), before })
+        if (r !== undefined) this.o.emit({ type: 'finding.decision', view: this.#view(r, f, scope), before })
       }
     }
   }
@@ -289,14 +291,14 @@ export class RiskRegister {
     }
   }
 
-  #view(r: FindingRecord, derived?: Finding): FindingView {
+  #view(r: FindingRecord, derived?: Finding, scope?: DeviceScope): FindingView {
     const f = derived ?? this.#derived(r.deviceId).get(r.id)
     const advisory = this.o.engine.advisories.get(r.advisory)
     const severity = f?.severity ?? advisory?.severity ?? null
     const kevEntry = r.cve ? this.o.engine.enrichment.kev.get(r.cve) : undefined
     const kev = f?.kev ?? kevEntry !== undefined
     const kevDueDate = f?.kevDueDate ?? kevEntry?.dueDate
-    const ssvc = r.state === 'resolved' ? undefined : this.o.decider?.decisionOf(r.deviceId, r.id, f)
+    const ssvc = r.state === 'resolved' ? undefined : this.o.decider?.decisionOf(r.deviceId, r.id, f, scope)
     const due = dueDate(this.sla, {
       firstSeen: r.firstSeen,
       severity,
