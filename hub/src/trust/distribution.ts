@@ -44,13 +44,14 @@ export class TrustDistribution {
 
   /** Whether the device's birth (or its last answer) shows it lacks the current root or a delegation. */
   lacks(device: DeviceRecord): boolean {
-    const bundle = this.service.bundle()
-    if (bundle.roots.length === 0) return false
-    const root = this.service.root()
+    // Runs at every birth (a whole fleet reconnecting after a restart): compare stored versions only,
+    // without building the bundle or decoding the root envelope.
+    const rootVersion = this.service.rootVersion()
+    if (rootVersion === undefined) return false
     const held = device.trust
     const report = this.reports.get(device.id)
     const rootHeld = Math.max(held?.root?.version ?? 0, report?.root ?? 0)
-    if (root && rootHeld < root.payload.version) return true
+    if (rootHeld < rootVersion) return true
     for (const d of this.service.delegationRecords()) {
       const version = Math.max(held?.delegations?.[d.id] ?? 0, report?.delegations[d.id] ?? 0)
       if (version < d.version) return true

@@ -38,6 +38,11 @@ export class TrustService {
   }
 
   /** The root in force (the newest of the chain), as verified when it was accepted. */
+  /** The version of the root in force, from the stored record (nothing decoded). */
+  rootVersion(): number | undefined {
+    return this.o.db.chain().at(-1)?.version
+  }
+
   root(): HeldRoot | undefined {
     const last = this.o.db.chain().at(-1)
     if (!last) return undefined
