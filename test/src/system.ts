@@ -139,3 +139,21 @@ export function waitFor<T>(
     })
   })
 }
+
+/**
+ * Polls `probe` until it answers something other than `undefined` or `false`, and answers that; throws
+ * naming `what` after `ms`. Tests wait on the system's observable state this way, never on a fixed sleep.
+ */
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  ms = 60_000,
+): Promise<T> {
+  const end = Date.now() + ms
+  for (;;) {
+    const v = await probe()
+    if (v !== undefined && v !== false) return v
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}

@@ -4,18 +4,11 @@
  * over the hub's embedded MQTT broker. Screenshots of the main pages go to test-artifacts/ (not committed).
  */
 import { generateKeyPairSync } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import {
-  hardeningContentHash,
-  inventoryContentHash,
-  loadHubConfig,
-  type RunningHub,
-  startHub,
-} from '@vigil/hub'
+import { hardeningContentHash, inventoryContentHash } from '@vigil/hub'
 import {
   type DeviceState,
   type HardeningReport,
@@ -23,16 +16,13 @@ import {
   MANIFEST_PAYLOAD_TYPE,
   type ManifestPayload,
   type Telemetry,
-  topics,
 } from '@vigil/protocol'
 import { signEnvelope } from '@vigil/protocol/signing'
-import mqtt, { type MqttClient } from 'mqtt'
+import type { MqttClient } from 'mqtt'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type LaunchedBrowser, launchChromium } from '../src/browser.ts'
+import { ARTIFACTS, type DashboardHub, startDashboardHub, WAIT } from '../src/e2e.ts'
 
-const DIST = fileURLToPath(new URL('../../dashboard/dist/', import.meta.url))
-const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url))
 /** A real OSV record from the shared data: DLA-3012-1, libxml2 in Debian 9, fixed in …deb9u7 (CVE-2022-29824). */
 const DLA_3012 = fileURLToPath(
   new URL(
@@ -42,32 +32,13 @@ const DLA_3012 = fileURLToPath(
 )
 const ADMIN_PASSWORD = 'e2e-admin-password'
 const EVIL = '<img src=x onerror=alert(1)>'
-const WAIT = { timeout: 20_000 }
 
-let hub: RunningHub
-let browser: LaunchedBrowser
+let e2e: DashboardHub
 let page: Page
-let dataDir: string
 let token: string
-const devices: SimDevice[] = []
 const dialogs: string[] = []
-
-async function api<T>(
-  path: string,
-  init: { method?: string; body?: unknown; auth?: boolean } = {},
-): Promise<T> {
-  const res = await fetch(`${hub.httpUrl}/api/v1${path}`, {
-    method: init.method ?? 'GET',
-    headers: {
-      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(init.auth === false ? {} : { authorization: `Bearer ${token}` }),
-    },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  })
-  const text = await res.text()
-  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path} answered ${res.status}: ${text}`)
-  return JSON.parse(text) as T
-}
+const devices: SimDevice[] = []
+const api: DashboardHub['api'] = (path, init) => e2e.api(path, init)
 
 interface SimDevice {
   id: string
@@ -78,28 +49,7 @@ interface SimDevice {
 
 /** A device that enrolls through the API and speaks the protocol over MQTT, like any third-party client. */
 async function simDevice(name: string, hostname: string): Promise<SimDevice> {
-  const { token: enrollToken } = await api<{ token: string }>('/enrollment-tokens', {
-    method: 'POST',
-    body: {},
-  })
-  const enrolled = await api<{ deviceId: string; mqtt: { url: string; username: string; password: string } }>(
-    '/enroll',
-    { method: 'POST', body: { token: enrollToken, name }, auth: false },
-  )
-  const id = enrolled.deviceId
-  const offline: DeviceState = { v: 1, status: 'offline', reason: 'will', ts: new Date().toISOString() }
-  const client = await mqtt.connectAsync(enrolled.mqtt.url, {
-    clientId: id,
-    username: enrolled.mqtt.username,
-    password: enrolled.mqtt.password,
-    reconnectPeriod: 0,
-    will: {
-      topic: topics.device(id, 'state'),
-      payload: Buffer.from(JSON.stringify(offline)),
-      qos: 1,
-      retain: true,
-    },
-  })
+  const gw = await e2e.enroll(name, { will: true })
   const birth: DeviceState = {
     v: 1,
     status: 'online',
@@ -121,10 +71,10 @@ async function simDevice(name: string, hostname: string): Promise<SimDevice> {
       },
     },
   }
-  await client.publishAsync(topics.device(id, 'state'), JSON.stringify(birth), { qos: 1, retain: true })
+  await gw.publish('state', birth)
   const device: SimDevice = {
-    id,
-    client,
+    id: gw.id,
+    client: gw.client,
     async telemetry(cpuPct) {
       const sample: Telemetry = {
         v: 1,
@@ -136,11 +86,9 @@ async function simDevice(name: string, hostname: string): Promise<SimDevice> {
         uptimeSec: 3600,
         processes: 123,
       }
-      await client.publishAsync(topics.device(id, 'telemetry'), JSON.stringify(sample), { qos: 1 })
+      await gw.publish('telemetry', sample)
     },
-    async publish(kind, payload) {
-      await client.publishAsync(topics.device(id, kind), JSON.stringify(payload), { qos: 1 })
-    },
+    publish: (kind, payload) => gw.publish(kind, payload),
   }
   devices.push(device)
   return device
@@ -155,53 +103,21 @@ async function shot(name: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(join(DIST, 'index.html'))) {
-    throw new Error(
-      `the built dashboard is missing (${DIST}index.html): run "pnpm build" at the repository root ` +
-        '(the root "pnpm test" builds everything first)',
-    )
-  }
   await mkdir(ARTIFACTS, { recursive: true })
-  dataDir = await mkdtemp(join(tmpdir(), 'vigil-e2e-dashboard-'))
-  const config = loadHubConfig(
-    {
-      httpHost: '127.0.0.1',
-      httpPort: 0,
-      mqttHost: '127.0.0.1',
-      mqttPort: 0,
-      dataDir,
-      adminPassword: ADMIN_PASSWORD,
-      dashboardDir: DIST,
-      logLevel: 'warn',
-    },
-    {},
-  )
-  hub = await startHub(config)
-  token = (
-    await api<{ token: string }>('/session', {
-      method: 'POST',
-      body: { username: 'admin', password: ADMIN_PASSWORD },
-      auth: false,
-    })
-  ).token
-  browser = await launchChromium()
-  page = browser.page
+  e2e = await startDashboardHub({ adminPassword: ADMIN_PASSWORD, prefix: 'vigil-e2e-dashboard-' })
+  token = e2e.token
+  page = e2e.page
   page.on('dialog', (d) => {
     dialogs.push(d.message())
     void d.dismiss()
   })
 }, 60_000)
 
-afterAll(async () => {
-  for (const d of devices) await d.client.endAsync(true).catch(() => {})
-  await browser?.close()
-  await hub?.close().catch(() => {})
-  if (dataDir) await rm(dataDir, { recursive: true, force: true })
-}, 60_000)
+afterAll(() => e2e?.close(), 60_000)
 
 describe('dashboard end to end (Chromium, real hub)', () => {
   it('signs in through the form and lands on a live fleet overview', async () => {
-    await page.goto(hub.httpUrl)
+    await page.goto(e2e.hub.httpUrl)
     await page.waitForURL(/\/sign-in/, WAIT)
     await shot('sign-in')
     await page.getByLabel('Username').fill('admin')
@@ -305,7 +221,7 @@ describe('dashboard end to end (Chromium, real hub)', () => {
   })
 
   it('decides a finding in the risk register and sees the register and its history update', async () => {
-    const upload = await fetch(`${hub.httpUrl}/api/v1/advisories`, {
+    const upload = await fetch(`${e2e.hub.httpUrl}/api/v1/advisories`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: readFileSync(DLA_3012, 'utf8'),
@@ -392,7 +308,7 @@ describe('dashboard end to end (Chromium, real hub)', () => {
       .getByRole('list', { name: 'Maturity figures' })
       .getByText('Mean time to remediate')
       .waitFor(WAIT)
-    const report = await fetch(`${hub.httpUrl}/api/v1/maturity.html`, {
+    const report = await fetch(`${e2e.hub.httpUrl}/api/v1/maturity.html`, {
       headers: { authorization: `Bearer ${token}` },
     })
     expect(report.status).toBe(200)
@@ -431,7 +347,7 @@ describe('dashboard end to end (Chromium, real hub)', () => {
     const envelope = signEnvelope(payload, MANIFEST_PAYLOAD_TYPE, [
       privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     ])
-    const pushed = await fetch(`${hub.httpUrl}/api/v1/manifests`, {
+    const pushed = await fetch(`${e2e.hub.httpUrl}/api/v1/manifests`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${vendor.token}` },
       body: JSON.stringify(envelope),
@@ -472,7 +388,7 @@ describe('dashboard end to end (Chromium, real hub)', () => {
   it('says Reconnecting, never Live, when the hub goes away', async () => {
     await nav('Devices')
     await page.locator('[role="status"][data-status="live"]').waitFor(WAIT)
-    await hub.close()
+    await e2e.hub.close()
     const indicator = page.locator('[role="status"][data-status="reconnecting"]')
     await indicator.waitFor(WAIT)
     expect(await indicator.textContent()).toContain('Reconnecting')

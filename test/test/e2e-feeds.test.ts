@@ -4,70 +4,22 @@
  * Feeds page, syncs it, and the gateway's finding appears in the risk register — no restart, no upload.
  * The "no advisories" notice is shown on the fleet before, and gone after.
  */
-import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { inventoryContentHash, loadHubConfig, type RunningHub, startHub } from '@vigil/hub'
-import { type DeviceState, type Inventory, topics } from '@vigil/protocol'
-import mqtt, { type MqttClient } from 'mqtt'
+import { inventoryContentHash } from '@vigil/hub'
+import type { DeviceState, Inventory } from '@vigil/protocol'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Mirror, osvBucket, osvRecords } from '../../hub/test/feeds/mirror.ts'
-import { type LaunchedBrowser, launchChromium } from '../src/browser.ts'
+import { ARTIFACTS, type DashboardHub, startDashboardHub, WAIT } from '../src/e2e.ts'
 
-const DIST = fileURLToPath(new URL('../../dashboard/dist/', import.meta.url))
-const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url))
-const ADMIN_PASSWORD = 'e2e-feeds-password'
-const WAIT = { timeout: 20_000 }
-
-let hub: RunningHub
-let browser: LaunchedBrowser
-let dataDir: string
-let client: MqttClient | undefined
-
-async function api<T>(token: string, path: string, body?: unknown, method = 'POST'): Promise<T> {
-  const res = await fetch(`${hub.httpUrl}/api/v1${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body ?? {}),
-  })
-  const text = await res.text()
-  if (!res.ok) throw new Error(`${path} answered ${res.status}: ${text}`)
-  return JSON.parse(text) as T
-}
+let e2e: DashboardHub
 
 beforeAll(async () => {
-  if (!existsSync(join(DIST, 'index.html')))
-    throw new Error(
-      `the built dashboard is missing (${DIST}index.html): run "pnpm build" at the repository root`,
-    )
   await mkdir(ARTIFACTS, { recursive: true })
-  dataDir = await mkdtemp(join(tmpdir(), 'vigil-e2e-feeds-'))
-  hub = await startHub(
-    loadHubConfig(
-      {
-        httpHost: '127.0.0.1',
-        httpPort: 0,
-        mqttHost: '127.0.0.1',
-        mqttPort: 0,
-        dataDir,
-        adminPassword: ADMIN_PASSWORD,
-        dashboardDir: DIST,
-        logLevel: 'warn',
-      },
-      {},
-    ),
-  )
-  browser = await launchChromium()
+  e2e = await startDashboardHub({ adminPassword: 'e2e-feeds-password', prefix: 'vigil-e2e-feeds-' })
 }, 60_000)
 
-afterAll(async () => {
-  await client?.endAsync(true).catch(() => {})
-  await browser?.close()
-  await hub?.close().catch(() => {})
-  if (dataDir) await rm(dataDir, { recursive: true, force: true })
-}, 60_000)
+afterAll(() => e2e?.close(), 60_000)
 
 describe('feeds end to end (Chromium, real hub, local mirror)', () => {
   it('an admin adds an OSV feed on the Feeds page, syncs it, and the finding appears', async () => {
@@ -75,32 +27,14 @@ describe('feeds end to end (Chromium, real hub, local mirror)', () => {
     await osvBucket(mirror, 'Debian', osvRecords('Debian'))
 
     // a Debian 9 gateway with a vulnerable libxml2, enrolled through the API, speaking MQTT
-    const { token } = await api<{ token: string }>('', '/session', {
-      username: 'admin',
-      password: ADMIN_PASSWORD,
-    })
-    const { token: enrollToken } = await api<{ token: string }>(token, '/enrollment-tokens')
-    const dev = await api<{ deviceId: string; mqtt: { url: string; username: string; password: string } }>(
-      '',
-      '/enroll',
-      { token: enrollToken, name: 'ward-7-gateway' },
-    )
-    client = await mqtt.connectAsync(dev.mqtt.url, {
-      clientId: dev.deviceId,
-      username: dev.mqtt.username,
-      password: dev.mqtt.password,
-      reconnectPeriod: 0,
-    })
+    const gw = await e2e.enroll('ward-7-gateway')
     const birth: DeviceState = {
       v: 1,
       status: 'online',
       ts: new Date().toISOString(),
       agentVersion: 'e2e-sim',
     }
-    await client.publishAsync(topics.device(dev.deviceId, 'state'), JSON.stringify(birth), {
-      qos: 1,
-      retain: true,
-    })
+    await gw.publish('state', birth)
     const packages: Inventory['packages'] = [
       {
         name: 'libxml2',
@@ -124,15 +58,10 @@ describe('feeds end to end (Chromium, real hub, local mirror)', () => {
       packages,
     }
     inventory.hash = inventoryContentHash(inventory)
-    await client.publishAsync(topics.device(dev.deviceId, 'inventory'), JSON.stringify(inventory), { qos: 1 })
+    await gw.publish('inventory', inventory)
 
-    const page = browser.page
-    await page.goto(hub.httpUrl)
-    await page.waitForURL(/\/sign-in/, WAIT)
-    await page.getByLabel('Username').fill('admin')
-    await page.getByLabel('Password').fill(ADMIN_PASSWORD)
-    await page.getByRole('button', { name: 'Sign in' }).click()
-    await page.waitForURL(/\/fleet$/, WAIT)
+    const page = e2e.page
+    await e2e.signIn()
     // a clean fleet would be a lie: the hub holds no advisories, and says so
     await page.getByText('This hub holds no advisories').waitFor(WAIT)
     await page.screenshot({ path: join(ARTIFACTS, 'feeds-fleet-no-advisories.png'), fullPage: true })

@@ -4,75 +4,29 @@
  * vulnerable libxml2 (real OSV record DLA-3012-1). An operator sets one device's clinical function on
  * its device page; the register, ordered by SSVC decision, ranks that device's finding first.
  */
-import { existsSync, readFileSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { inventoryContentHash, loadHubConfig, type RunningHub, startHub } from '@vigil/hub'
-import { type DeviceState, type FindingList, type Inventory, topics } from '@vigil/protocol'
-import mqtt, { type MqttClient } from 'mqtt'
+import { inventoryContentHash } from '@vigil/hub'
+import type { DeviceState, FindingList, Inventory } from '@vigil/protocol'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type LaunchedBrowser, launchChromium } from '../src/browser.ts'
+import { type DashboardHub, startDashboardHub, WAIT } from '../src/e2e.ts'
+import { until } from '../src/system.ts'
 
-const DIST = fileURLToPath(new URL('../../dashboard/dist/', import.meta.url))
 const DLA_3012 = fileURLToPath(
   new URL(
     '../../testdata/osv/google__osv-scanner/cmd/osv-scanner/internal/testcmd/testdata/offline-dbs/Debian/DLA-3012-1.json',
     import.meta.url,
   ),
 )
-const ADMIN_PASSWORD = 'e2e-ssvc-admin-password'
-const WAIT = { timeout: 20_000 }
 
-let hub: RunningHub
-let browser: LaunchedBrowser
+let e2e: DashboardHub
 let page: Page
-let dataDir: string
-let token: string
-const clients: MqttClient[] = []
-
-async function api<T>(
-  path: string,
-  init: { method?: string; body?: unknown; auth?: boolean } = {},
-): Promise<T> {
-  const res = await fetch(`${hub.httpUrl}/api/v1${path}`, {
-    method: init.method ?? 'GET',
-    headers: {
-      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(init.auth === false ? {} : { authorization: `Bearer ${token}` }),
-    },
-    body:
-      init.body === undefined
-        ? undefined
-        : typeof init.body === 'string'
-          ? init.body
-          : JSON.stringify(init.body),
-  })
-  const text = await res.text()
-  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path} answered ${res.status}: ${text}`)
-  return JSON.parse(text) as T
-}
+const api: DashboardHub['api'] = (path, init) => e2e.api(path, init)
 
 /** A gateway that enrolls, says it is online (vendor Acme Medical, model GW-100) and reports libxml2. */
 async function gateway(name: string): Promise<string> {
-  const { token: enrollToken } = await api<{ token: string }>('/enrollment-tokens', {
-    method: 'POST',
-    body: {},
-  })
-  const enrolled = await api<{ deviceId: string; mqtt: { url: string; username: string; password: string } }>(
-    '/enroll',
-    { method: 'POST', body: { token: enrollToken, name }, auth: false },
-  )
-  const id = enrolled.deviceId
-  const client = await mqtt.connectAsync(enrolled.mqtt.url, {
-    clientId: id,
-    username: enrolled.mqtt.username,
-    password: enrolled.mqtt.password,
-    reconnectPeriod: 0,
-  })
-  clients.push(client)
+  const gw = await e2e.enroll(name)
   const birth: DeviceState = {
     v: 1,
     status: 'online',
@@ -85,7 +39,7 @@ async function gateway(name: string): Promise<string> {
       os: { platform: 'linux', id: 'debian', versionId: '9', kernel: '4.9', arch: 'x64' },
     },
   }
-  await client.publishAsync(topics.device(id, 'state'), JSON.stringify(birth), { qos: 1, retain: true })
+  await gw.publish('state', birth)
   const inventory: Inventory = {
     v: 1,
     ts: new Date().toISOString(),
@@ -101,17 +55,8 @@ async function gateway(name: string): Promise<string> {
     ],
   }
   inventory.hash = inventoryContentHash(inventory)
-  await client.publishAsync(topics.device(id, 'inventory'), JSON.stringify(inventory), { qos: 1 })
-  return id
-}
-
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  const end = Date.now() + 20_000
-  while (Date.now() < end) {
-    if (await check()) return
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error(`timed out waiting for ${what}`)
+  await gw.publish('inventory', inventory)
+  return gw.id
 }
 
 /** Device names of the register's rows, top to bottom. */
@@ -127,51 +72,22 @@ async function registerOrder(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(join(DIST, 'index.html'))) {
-    throw new Error(
-      `the built dashboard is missing (${DIST}index.html): run "pnpm build" at the repository root`,
-    )
-  }
-  dataDir = await mkdtemp(join(tmpdir(), 'vigil-e2e-ssvc-'))
-  const config = loadHubConfig(
-    {
-      httpHost: '127.0.0.1',
-      httpPort: 0,
-      mqttHost: '127.0.0.1',
-      mqttPort: 0,
-      dataDir,
-      adminPassword: ADMIN_PASSWORD,
-      dashboardDir: DIST,
-      logLevel: 'warn',
-      deviceReportMinIntervalSec: 0,
-    },
-    {},
-  )
-  hub = await startHub(config)
-  token = (
-    await api<{ token: string }>('/session', {
-      method: 'POST',
-      body: { username: 'admin', password: ADMIN_PASSWORD },
-      auth: false,
-    })
-  ).token
-  browser = await launchChromium()
-  page = browser.page
+  e2e = await startDashboardHub({
+    adminPassword: 'e2e-ssvc-admin-password',
+    prefix: 'vigil-e2e-ssvc-',
+    hub: { deviceReportMinIntervalSec: 0 },
+  })
+  page = e2e.page
 }, 60_000)
 
-afterAll(async () => {
-  for (const c of clients) await c.endAsync(true).catch(() => {})
-  await browser?.close()
-  await hub?.close().catch(() => {})
-  if (dataDir) await rm(dataDir, { recursive: true, force: true })
-}, 60_000)
+afterAll(() => e2e?.close(), 60_000)
 
 describe('clinical context re-ranks findings (issue 17, Chromium, real hub)', () => {
   it('setting a device’s clinical function on its page moves its finding to the top of the register', async () => {
     await api('/advisories', { method: 'POST', body: readFileSync(DLA_3012, 'utf8') })
     const pump = await gateway('pump-gw')
     const kiosk = await gateway('kiosk-gw')
-    await until(async () => (await api<FindingList>('/findings')).total === 2, 'two findings')
+    await until('two findings', async () => (await api<FindingList>('/findings')).total === 2)
     // Both non-clinical; the pump gateway sits on a small network, the kiosk on a controlled one:
     // pump none × small × yes × low → defer; kiosk none × controlled × yes × low → scheduled.
     await api(`/devices/${pump}`, {
@@ -183,12 +99,7 @@ describe('clinical context re-ranks findings (issue 17, Chromium, real hub)', ()
       body: { context: { clinicalFunction: 'non-clinical', exposure: 'controlled' } },
     })
 
-    await page.goto(hub.httpUrl)
-    await page.waitForURL(/\/sign-in/, WAIT)
-    await page.getByLabel('Username').fill('admin')
-    await page.getByLabel('Password').fill(ADMIN_PASSWORD)
-    await page.getByRole('button', { name: 'Sign in' }).click()
-    await page.waitForURL(/\/fleet$/, WAIT)
+    await e2e.signIn()
     await page
       .getByRole('navigation', { name: 'Main' })
       .getByRole('link', { name: 'Risk register', exact: true })

@@ -5,73 +5,27 @@
  * that has not received the delegation yet with its fix. Debian's Chromium (playwright-core) against a
  * real hub in-process serving the BUILT dashboard; devices speak MQTT and report their trust in births.
  */
-import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { loadHubConfig, type RunningHub, startHub } from '@vigil/hub'
-import {
-  type DelegationPayload,
-  type DeviceState,
-  type ManifestPayload,
-  type RootPayload,
-  type TrustPendingDelegation,
-  topics,
+import type {
+  DelegationPayload,
+  DeviceState,
+  ManifestPayload,
+  RootPayload,
+  TrustPendingDelegation,
 } from '@vigil/protocol'
 import { generateKeyPair, signDelegation, signManifest, signRoot, trustKeyOf } from '@vigil/protocol/signing'
-import mqtt, { type MqttClient } from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type LaunchedBrowser, launchChromium } from '../src/browser.ts'
+import { type DashboardHub, startDashboardHub, WAIT } from '../src/e2e.ts'
 
-const DIST = fileURLToPath(new URL('../../dashboard/dist/', import.meta.url))
-const ADMIN_PASSWORD = 'e2e-trust-admin-password'
-const WAIT = { timeout: 20_000 }
 const MODEL = 'Lynx 5512'
 
-let hub: RunningHub
-let browser: LaunchedBrowser
-let dataDir: string
-let token: string
-const clients: MqttClient[] = []
-
-async function api<T>(
-  path: string,
-  init: { method?: string; body?: unknown; bearer?: string } = {},
-): Promise<T> {
-  const res = await fetch(`${hub.httpUrl}/api/v1${path}`, {
-    method: init.method ?? 'GET',
-    headers: {
-      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-      authorization: `Bearer ${init.bearer ?? token}`,
-    },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  })
-  const text = await res.text()
-  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path} answered ${res.status}: ${text}`)
-  return JSON.parse(text) as T
-}
+let e2e: DashboardHub
+const api: DashboardHub['api'] = (path, init) => e2e.api(path, init)
 
 /** A gateway that enrolls and sends a birth saying which delegations it holds. */
 async function gateway(name: string) {
-  const { token: t } = await api<{ token: string }>('/enrollment-tokens', { method: 'POST', body: {} })
-  const res = await fetch(`${hub.httpUrl}/api/v1/enroll`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ token: t, name }),
-  })
-  const e = (await res.json()) as {
-    deviceId: string
-    mqtt: { url: string; username: string; password: string }
-    trust: { fingerprint: string }
-  }
-  const client = await mqtt.connectAsync(e.mqtt.url, {
-    clientId: e.deviceId,
-    username: e.mqtt.username,
-    password: e.mqtt.password,
-    reconnectPeriod: 0,
-  })
-  clients.push(client)
+  const gw = await e2e.enroll(name)
+  const fingerprint = gw.trust?.fingerprint
+  if (!fingerprint) throw new Error('the enrollment answer carries no operator root')
   const birth = async (delegations: Record<string, number>) => {
     const s: DeviceState = {
       v: 1,
@@ -90,50 +44,19 @@ async function gateway(name: string) {
           arch: 'x64',
         },
       },
-      trust: { root: { version: 1, fingerprint: e.trust.fingerprint }, delegations },
+      trust: { root: { version: 1, fingerprint }, delegations },
     }
-    await client.publishAsync(topics.device(e.deviceId, 'state'), JSON.stringify(s), { qos: 1, retain: true })
+    await gw.publish('state', s)
   }
   await birth({})
-  return { id: e.deviceId, name, birth }
+  return { id: gw.id, name, birth }
 }
 
 beforeAll(async () => {
-  if (!existsSync(join(DIST, 'index.html')))
-    throw new Error(
-      `the built dashboard is missing (${DIST}index.html): run "pnpm build" at the repository root`,
-    )
-  dataDir = await mkdtemp(join(tmpdir(), 'vigil-e2e-trust-'))
-  hub = await startHub(
-    loadHubConfig(
-      {
-        httpHost: '127.0.0.1',
-        httpPort: 0,
-        mqttHost: '127.0.0.1',
-        mqttPort: 0,
-        dataDir,
-        adminPassword: ADMIN_PASSWORD,
-        dashboardDir: DIST,
-        logLevel: 'warn',
-      },
-      {},
-    ),
-  )
-  const res = await fetch(`${hub.httpUrl}/api/v1/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
-  })
-  token = ((await res.json()) as { token: string }).token
-  browser = await launchChromium()
+  e2e = await startDashboardHub({ adminPassword: 'e2e-trust-admin-password', prefix: 'vigil-e2e-trust-' })
 }, 60_000)
 
-afterAll(async () => {
-  for (const c of clients) await c.endAsync(true).catch(() => {})
-  await browser?.close()
-  await hub?.close().catch(() => {})
-  if (dataDir) await rm(dataDir, { recursive: true, force: true })
-}, 60_000)
+afterAll(() => e2e?.close(), 60_000)
 
 describe('pre-approval trust check in the dashboard (Chromium, real hub)', () => {
   it('shows who trusts the vendor’s keys and the exact command for the others, before approving', async () => {
@@ -187,13 +110,8 @@ describe('pre-approval trust check in the dashboard (Chromium, real hub)', () =>
       body: signManifest(payload, [key.privateKeyPem]),
     })
 
-    const page = browser.page
-    await page.goto(hub.httpUrl)
-    await page.waitForURL(/\/sign-in/, WAIT)
-    await page.getByLabel('Username').fill('admin')
-    await page.getByLabel('Password').fill(ADMIN_PASSWORD)
-    await page.getByRole('button', { name: 'Sign in' }).click()
-    await page.waitForURL(/\/fleet$/, WAIT)
+    const page = e2e.page
+    await e2e.signIn()
     await page
       .getByRole('navigation', { name: 'Main' })
       .getByRole('link', { name: 'Manifests', exact: true })

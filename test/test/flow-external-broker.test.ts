@@ -7,19 +7,9 @@
 import type { DeviceList } from '@vigil/protocol'
 import { describe, expect, it } from 'vitest'
 import { hasMosquittoDynsec, startMosquittoDynsec } from '../src/mosquitto.ts'
-import { api, signIn, startAgent, startTestHub } from '../src/system.ts'
+import { api, signIn, startAgent, startTestHub, until } from '../src/system.ts'
 
 const ADMIN = { username: 'dynsec-admin', password: 'dynsec admin password' }
-
-async function until<T>(check: () => Promise<T | undefined> | T | undefined, what: string, ms = 20_000) {
-  const end = Date.now() + ms
-  while (Date.now() < end) {
-    const v = await check()
-    if (v !== undefined) return v
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
 
 describe.skipIf(!hasMosquittoDynsec)(
   'a real agent through an external Mosquitto with hub-issued credentials',
@@ -41,11 +31,11 @@ describe.skipIf(!hasMosquittoDynsec)(
       })
       expect(agent.status().mqttUrl).toBe(broker.url)
 
-      const row = await until(async () => {
+      const row = await until('the agent online with telemetry, through the broker', async () => {
         const list = await api<DeviceList>(hub, '/api/v1/devices', { token })
         const d = list.body.devices.find((x) => x.id === agent.deviceId)
         return d?.online && d.cpuPct !== undefined && d.os ? d : undefined
-      }, 'the agent online with telemetry, through the broker')
+      })
       expect(row).toMatchObject({ name: 'ext-gateway', online: true })
 
       const ping = await api<{ status: string }>(hub, `/api/v1/devices/${agent.deviceId}/commands`, {
@@ -63,16 +53,15 @@ describe.skipIf(!hasMosquittoDynsec)(
           body: JSON.stringify({ disabled }),
         })
       expect((await patch(true)).status).toBe(200)
-      await until(
-        () => (agent.status().connected ? undefined : true),
-        'the broker to drop the disabled agent',
+      await until('the broker to drop the disabled agent', () =>
+        agent.status().connected ? undefined : true,
       )
       // It keeps trying (backoff ≤ 500 ms) and keeps being refused.
       await new Promise((r) => setTimeout(r, 1500))
       expect(agent.status().connected).toBe(false)
 
       expect((await patch(false)).status).toBe(200)
-      await until(() => (agent.status().connected ? true : undefined), 'the agent back once enabled')
+      await until('the agent back once enabled', () => (agent.status().connected ? true : undefined))
     })
   },
 )

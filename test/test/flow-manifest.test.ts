@@ -16,7 +16,7 @@ import type { Agent } from '@vigil/agent'
 import type { DsseEnvelope, FeedItem, FindingList, VendorTrust } from '@vigil/protocol'
 import { generateKeyPair, signKeyRotation } from '@vigil/protocol/signing'
 import { describe, expect, it } from 'vitest'
-import { api, dashboardSocket, signIn, startAgent, startTestHub, tempDir } from '../src/system.ts'
+import { api, dashboardSocket, signIn, startAgent, startTestHub, tempDir, until } from '../src/system.ts'
 
 const CSAF = new URL(
   '../../testdata/csaf-cisa/cisagov__CSAF/csaf_files/OT/white/2023/icsma-23-194-01.json',
@@ -40,16 +40,6 @@ const sh = (dir: string, script: string) =>
 const shAsync = async (dir: string, script: string) =>
   (await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', script], { cwd: dir, timeout: 30_000 }))
     .stdout
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = await probe()
-    if (v !== undefined && v !== false) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 150))
-  }
-}
 
 interface Target {
   deviceId: string

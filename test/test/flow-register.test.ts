@@ -9,19 +9,9 @@
  */
 import type { FeedItem, FindingList, FindingView, Inventory } from '@vigil/protocol'
 import { describe, expect, it } from 'vitest'
-import { api, dashboardSocket, signIn, startAgent, startTestHub, waitFor } from '../src/system.ts'
+import { api, dashboardSocket, signIn, startAgent, startTestHub, until, waitFor } from '../src/system.ts'
 
 const DAY = 86_400_000
-
-async function poll<T>(check: () => Promise<T | undefined>, what: string, ms = 30_000): Promise<T> {
-  const until = Date.now() + ms
-  for (;;) {
-    const v = await check()
-    if (v !== undefined) return v
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
 
 function osv(id: string, release: string, name: string, fixed: string, cve: string) {
   return {
@@ -52,10 +42,10 @@ describe('register flow: agent inventory → advisory → finding → decision',
     await waitFor((done) => socket.on('fleet:snapshot', () => done(true)), 10_000, 'snapshot')
 
     const agent = await startAgent(hub, token, { name: 'register-flow' })
-    const inventory = await poll(async () => {
+    const inventory = await until('the agent inventory', async () => {
       const hash = hub.app.hub.registry.get(agent.deviceId)?.inventoryHash
       return hash ? ((await hub.app.hub.store.inventories.get(hash)) as Inventory | undefined) : undefined
-    }, 'the agent inventory')
+    })
     const release = inventory.os.versionId?.split('.')[0] ?? ''
     // a package that is its own source package, at its own version (advisories name source packages)
     const pkg = inventory.packages.find(
@@ -98,10 +88,10 @@ describe('register flow: agent inventory → advisory → finding → decision',
       201,
     )
 
-    const findings = await poll(async () => {
+    const findings = await until('the finding', async () => {
       const res = await api<FindingList>(hub, `/api/v1/findings?device=${agent.deviceId}`, { token })
       return res.body.findings.length > 0 ? res.body.findings : undefined
-    }, 'the finding')
+    })
     expect(findings.map((f) => f.advisory)).toEqual(['x_VIGIL-TEST-1'])
     const [f] = findings
     expect(f).toMatchObject({
@@ -115,14 +105,14 @@ describe('register flow: agent inventory → advisory → finding → decision',
     // 48 hours come before the KEV rule's 14 days (issue 17: the earlier date wins)
     expect(f?.ssvc?.outcome).toBe('immediate')
     expect(Date.parse(f?.dueDate ?? '')).toBe(Date.parse(f?.firstSeen ?? '') + 2 * DAY)
-    const item = await poll(async () => feed.find((i) => i.kind === 'finding'), 'the live feed item')
+    const item = await until('the live feed item', async () => feed.find((i) => i.kind === 'finding'))
     expect(item).toMatchObject({
       deviceId: agent.deviceId,
       message: expect.stringContaining('known-exploited'),
     })
 
     // the register's changes reach dashboards live, and the device page lists the finding
-    const live = await poll(async () => deltas.find((d) => d.id === f?.id), 'the finding in a finding:delta')
+    const live = await until('the finding in a finding:delta', async () => deltas.find((d) => d.id === f?.id))
     expect(live).toMatchObject({ advisory: 'x_VIGIL-TEST-1', state: 'open' })
     const detail = await api<{ findings: FindingView[] }>(hub, `/api/v1/devices/${agent.deviceId}`, { token })
     expect(detail.body.findings.map((x) => x.id)).toEqual([f?.id])
@@ -140,7 +130,7 @@ describe('register flow: agent inventory → advisory → finding → decision',
     })
     expect(accepted.status).toBe(200)
     expect(accepted.body.state).toBe('accepted')
-    await poll(async () => deltas.find((d) => d.id === f?.id && d.state === 'accepted'), 'the decision live')
+    await until('the decision live', async () => deltas.find((d) => d.id === f?.id && d.state === 'accepted'))
     const vex = await api<{
       vulnerabilities: { id: string; analysis: { state: string; response?: string[] } }[]
     }>(hub, '/api/v1/vex', { token })

@@ -17,21 +17,11 @@ import type { DsseEnvelope, RootPayload, TrustDeviceList, TrustPendingDelegation
 import { generateKeyPair, readDelegation, readRoot, signRoot, trustKeyOf } from '@vigil/protocol/signing'
 import { describe, expect, it } from 'vitest'
 import { agentProcess, HUB_BIN, type Proc } from '../src/processes.ts'
-import { api, enrollmentToken, signIn, startTestHub, tempDir } from '../src/system.ts'
+import { api, enrollmentToken, signIn, startTestHub, tempDir, until } from '../src/system.ts'
 
 const run = promisify(execFile)
 const sh = (dir: string, script: string) =>
   execFileSync('bash', ['-euo', 'pipefail', '-c', script], { cwd: dir }).toString()
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = await probe()
-    if (v !== undefined && v !== false) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 150))
-  }
-}
 
 const VENDOR_MD = readFileSync(new URL('../../protocol/VENDOR.md', import.meta.url), 'utf8')
 /** VENDOR.md's openssl delegation recipe without its key generation (the keys come from trust init). */
