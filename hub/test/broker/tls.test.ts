@@ -1,38 +1,12 @@
-import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import mqtt from 'mqtt'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { enroll, tempDir, testHub } from '../helpers.ts'
+import { selfSignedCertificate } from '../certificates.ts'
+import { enroll, testHub } from '../helpers.ts'
 
 describe('MQTT over TLS', () => {
   it('listens with TLS when a certificate is configured and admits only enrolled devices there too', async () => {
-    const dir = await tempDir()
-    const cert = join(dir, 'cert.pem')
-    const key = join(dir, 'key.pem')
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-      ],
-      { stdio: 'ignore' },
-    )
+    const { cert, key } = await selfSignedCertificate()
     const hub = await testHub({ tlsCert: cert, tlsKey: key, mqttTlsPort: 0 })
     const port = hub.app.hub.bus?.ports().mqtts
     expect(port).toBeGreaterThan(0)

@@ -4,7 +4,6 @@
  * asked for; names refuse control and bidi characters; the enrollment's MQTT URL never comes from Host;
  * the live stream checks Origin; source maps are neither built nor served.
  */
-import { execFileSync } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { request } from 'node:https'
@@ -13,37 +12,8 @@ import { io } from 'socket.io-client'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { resolveDashboardDir } from '../../src/http/dashboard.ts'
 import type { RunningHub } from '../../src/server.ts'
+import { selfSignedCertificate } from '../certificates.ts'
 import { ADMIN_PASSWORD, adminToken, enroll, METRICS_TOKEN, tempDir, testHub } from '../helpers.ts'
-
-async function certificate() {
-  const dir = await tempDir()
-  const cert = join(dir, 'cert.pem')
-  const key = join(dir, 'key.pem')
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  )
-  return { cert, key }
-}
 
 const auth = (token: string) => ({ authorization: `Bearer ${token}` })
 
@@ -74,7 +44,7 @@ describe('smaller gaps (issue #14 finding 9)', () => {
   })
 
   it('serves HTTPS with HSTS and Secure cookies when a certificate is set; MQTT only over TLS', async () => {
-    const { cert, key } = await certificate()
+    const { cert, key } = await selfSignedCertificate()
     const hub = await testHub({ tlsCert: cert, tlsKey: key, mqttTlsPort: 0, adminPassword: ADMIN_PASSWORD })
     expect(hub.httpUrl).toMatch(/^https:\/\//)
     const res = await new Promise<{ status: number; headers: Record<string, string | string[] | undefined> }>(
@@ -103,7 +73,7 @@ describe('smaller gaps (issue #14 finding 9)', () => {
   })
 
   it('keeps plaintext MQTT beside TLS only when explicitly enabled', async () => {
-    const { cert, key } = await certificate()
+    const { cert, key } = await selfSignedCertificate()
     const hub = await testHub({ tlsCert: cert, tlsKey: key, mqttTlsPort: 0, mqttPlaintext: true })
     expect(hub.app.hub.bus?.ports().mqtt).toBeGreaterThan(0)
   })
