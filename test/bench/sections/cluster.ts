@@ -193,6 +193,24 @@ export const cluster: Section = {
       )
       await Promise.all(load.map((w) => w.stop()))
 
+      // QoS 1 events at a fixed rate, each one a database write (telemetry is kept in memory): what a
+      // stored message costs each process, PostgreSQL included.
+      const eventRate = 1000
+      const eventLoad = startLoad(broker.url, ids, {
+        mode: 'puback',
+        kind: 'event',
+        qos: 1,
+        rate: eventRate / LOAD_PROCESSES,
+      })
+      stops.unshift(() => Promise.all(eventLoad.map((w) => w.stop())))
+      await Promise.all(eventLoad.map((w) => w.next('ready', 120_000)))
+      const storedEvents = async () =>
+        (await a.metric('vigil_mqtt_messages_total', 'kind="event"')) +
+        (await b.metric('vigil_mqtt_messages_total', 'kind="event"'))
+      const events = await measureWindow(ctx, eventLoad, storedEvents, cpu)
+      ctx.log(`  events ${Math.round(events.perSec)}/s stored (offered ${eventRate}/s)`)
+      await Promise.all(eventLoad.map((w) => w.stop()))
+
       // Agent → dashboard: telemetry at a fixed rate; a dashboard on each hub subscribed to the probes
       // (each sample reaches the dashboard of the hub that holds its slot).
       const rate = Math.min(ctx.sizes.latencyRate, 2000)
@@ -234,6 +252,9 @@ export const cluster: Section = {
         bareMicrosPerMsg: bareRun.micros.bare,
         // Per message over every process, bare / cluster: the ratio with a core per process.
         cpuCostRatio: round((bareRun.micros.bare ?? 0) / Math.max(1e-9, total), 3),
+        eventsOfferedPerSec: eventRate,
+        eventsStoredPerSec: Math.round(events.perSec),
+        eventMicrosPerMsg: events.micros,
         latencyRateMsgsPerSec: rate,
         latencyP50Ms: reports.map((r) => r.p50),
         latencyP99Ms: Math.max(...reports.map((r) => r.p99)),
