@@ -48,6 +48,8 @@ export interface HubSessionOptions {
   /** Subscribes the shared device subscription of this group (when the session does not have it). */
   shareGroup?: string
   handlers?: BusHandlers
+  /** Subscribe at the first connection even when the broker resumed the session (single-hub mode). */
+  subscribeAlways?: boolean
   /** Reconnect after a lost connection (default true). */
   reconnect?: boolean
   connectTimeoutMs?: number
@@ -105,6 +107,7 @@ export async function openHubSession(opts: HubSessionOptions): Promise<HubSessio
     const code = granted[0]?.qos ?? 128
     if (code >= 128) throw new Error(`the broker refused the hub's subscription (reason ${code})`)
   }
+  let sessionPresent = false
   await new Promise<void>((resolve, reject) => {
     const fail = (err: Error) => {
       client.off('connect', ok)
@@ -112,7 +115,8 @@ export async function openHubSession(opts: HubSessionOptions): Promise<HubSessio
       reject(new Error(`cannot connect to the external broker ${opts.url}: ${err.message}`))
     }
     const closed = () => fail(new Error('the connection closed'))
-    const ok = () => {
+    const ok = (connack: mqtt.IConnackPacket) => {
+      sessionPresent = connack.sessionPresent === true
       client.off('error', fail)
       if (opts.reconnect === false) client.off('close', closed)
       resolve()
@@ -122,7 +126,9 @@ export async function openHubSession(opts: HubSessionOptions): Promise<HubSessio
     if (opts.reconnect === false) client.once('close', closed)
     client.once('connect', ok)
   })
-  await subscribe()
+  // A resumed session keeps its subscription; subscribing again would wait for the SUBACK behind every
+  // message queued in it (MQTT.js handles a connection's packets in order, each after its commit).
+  if (!sessionPresent || opts.subscribeAlways) await subscribe()
   // Resubscribe after a reconnect that lost the session.
   client.on('connect', (connack) => {
     if (!connack.sessionPresent) subscribe().catch(() => {})
@@ -178,6 +184,7 @@ export async function connectExternalBroker(opts: ExternalBrokerOptions): Promis
     sessionExpirySec: opts.sessionExpirySec,
     shareGroup: opts.shareGroup,
     handlers: opts.handlers,
+    subscribeAlways: true,
   })
   return publishingBus(session, opts.onPublishError, () => session.close())
 }

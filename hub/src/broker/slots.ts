@@ -124,36 +124,45 @@ export class SlotKeeper {
   }
 
   private async take(db: pg.Client, share: number) {
-    // From a random place, so hubs starting together do not all try slot 0 first.
+    // Locks first (from a random place, so hubs starting together do not all try slot 0 first), then
+    // the sessions in parallel: a taken session may bring a backlog that delays its connection.
     const start = Math.floor(Math.random() * this.o.slots)
-    for (let i = 0; i < this.o.slots && this.held.size < share && !this.stopped; i++) {
+    const locked: number[] = []
+    for (let i = 0; i < this.o.slots && this.held.size + locked.length < share && !this.stopped; i++) {
       const k = (start + i) % this.o.slots
       if (this.held.has(k)) continue
       const { rows } = await db.query<{ ok: boolean }>(
         'SELECT pg_try_advisory_lock($1::int, $2::int) AS ok',
         [this.o.namespace, k + 1],
       )
-      if (!rows[0]?.ok) continue
-      let session: HubSession
-      try {
-        session = await this.o.open(k)
-      } catch (err) {
-        this.o.log?.warn({ err, slot: k }, 'hub slots: could not connect a slot; unlocked')
-        await db.query('SELECT pg_advisory_unlock($1::int, $2::int)', [this.o.namespace, k + 1])
-        continue
-      }
-      if (this.db !== db || this.stopped) {
-        // The lock went with the connection (or the hub is stopping) while the session connected.
-        await session.close(true)
-        return
-      }
-      this.held.set(k, session)
-      // Another client with this slot's id took the session over: the lock is no longer ours to trust.
-      session.client.on('disconnect', (packet) => {
-        if (packet.reasonCode === 0x8e) void this.drop(k, session)
-      })
-      this.o.log?.info({ slot: k, hubs: this.hubs }, 'hub slots: took a slot')
+      if (rows[0]?.ok) locked.push(k)
     }
+    await Promise.all(locked.map((k) => this.connectSlot(db, k)))
+  }
+
+  private async connectSlot(db: pg.Client, k: number) {
+    let session: HubSession
+    try {
+      session = await this.o.open(k)
+    } catch (err) {
+      this.o.log?.warn({ err, slot: k }, 'hub slots: could not connect a slot; unlocked')
+      if (this.db === db)
+        await db.query('SELECT pg_advisory_unlock($1::int, $2::int)', [this.o.namespace, k + 1])
+      return
+    }
+    if (this.db !== db || this.stopped) {
+      // The lock went with the connection (or the hub is stopping) while the session connected.
+      await session.close(true)
+      if (this.db === db)
+        await db.query('SELECT pg_advisory_unlock($1::int, $2::int)', [this.o.namespace, k + 1])
+      return
+    }
+    this.held.set(k, session)
+    // Another client with this slot's id took the session over: the lock is no longer ours to trust.
+    session.client.on('disconnect', (packet) => {
+      if (packet.reasonCode === 0x8e) void this.drop(k, session)
+    })
+    this.o.log?.info({ slot: k, hubs: this.hubs }, 'hub slots: took a slot')
   }
 
   /** Clean handover: drain, disconnect, then unlock. */
