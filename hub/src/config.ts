@@ -53,6 +53,14 @@ export const HubConfigSchema = Type.Object(
     /** External broker: how long the broker keeps the hub's session (subscription, queued messages) while it is away. */
     mqttSessionExpirySec: Type.Integer({ minimum: 0, maximum: 4_294_967_295, default: 86_400 }),
     /**
+     * External broker + PostgreSQL (several hubs): the number of hub slots, each one persistent MQTT
+     * session `<mqttShareGroup>-slot-<k>` held by one hub at a time under a PostgreSQL advisory lock, so
+     * a dead hub's queued messages are taken over by a live one. 0: one session per hub (mqttClientId).
+     */
+    hubSlots: Type.Integer({ minimum: 0, maximum: 256, default: 8 }),
+    /** How often a hub tries to take free slots and rebalances (one slot released per round). */
+    hubSlotIntervalMs: Type.Intersect([Positive], { default: 1000 }),
+    /**
      * External broker: who issues device credentials. `mosquitto-dynsec`: the hub creates, disables,
      * rotates and deletes them through Mosquitto's dynamic security plugin as its admin (below).
      */
@@ -170,6 +178,8 @@ export const ENV_VARS: Record<string, keyof HubConfig> = {
   VIGIL_MQTT_SHARE_GROUP: 'mqttShareGroup',
   VIGIL_MQTT_CLIENT_ID: 'mqttClientId',
   VIGIL_MQTT_SESSION_EXPIRY_SEC: 'mqttSessionExpirySec',
+  VIGIL_HUB_SLOTS: 'hubSlots',
+  VIGIL_HUB_SLOT_INTERVAL_MS: 'hubSlotIntervalMs',
   VIGIL_MQTT_CREDENTIALS: 'mqttCredentials',
   VIGIL_MQTT_DYNSEC_USERNAME: 'mqttDynsecUsername',
   VIGIL_MQTT_DYNSEC_PASSWORD: 'mqttDynsecPassword',

@@ -17,6 +17,7 @@ import { round } from './lib/stats.ts'
 import { printTable } from './lib/table.ts'
 import { judge } from './lib/targets.ts'
 import { agent } from './sections/agent.ts'
+import { cluster } from './sections/cluster.ts'
 import { commit } from './sections/commit.ts'
 import { connections } from './sections/connections.ts'
 import { correlation } from './sections/correlation.ts'
@@ -36,6 +37,7 @@ const SECTIONS: Section[] = [
   connections,
   dashboard,
   agent,
+  cluster,
 ]
 
 const { values } = parseArgs({

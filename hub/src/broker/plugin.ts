@@ -7,13 +7,16 @@ import { readFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { resolve } from 'node:path'
 import fp from 'fastify-plugin'
+import { Gauge } from 'prom-client'
 import type { HubConfig } from '../config.js'
 import { createIngest } from '../ingest/pipeline.js'
+import { PgStore } from '../store/postgres/pg-store.js'
 import type { BusHandlers } from './bus.js'
 import { connectDynsec } from './dynsec.js'
 import { dynsecCredentials, setupDynsec } from './dynsec-credentials.js'
 import { startEmbeddedBroker } from './embedded.js'
 import { connectExternalBroker } from './external.js'
+import { connectSlottedBroker } from './slots-bus.js'
 
 /**
  * The hub's MQTT client id on an external broker: configured, or this machine's host name and a short
@@ -124,18 +127,48 @@ export const brokerPlugin = fp(
         hub.brokerCredentials = dynsecCredentials(control)
         app.log.info({ admin: config.mqttDynsecUsername }, 'device credentials: mosquitto dynamic security')
       }
+      const busOptions = {
+        url: config.mqttUrl,
+        ...(config.mqttUsername ? { username: config.mqttUsername } : {}),
+        ...(config.mqttPassword ? { password: config.mqttPassword } : {}),
+        clientId: hubClientId(config),
+        sessionExpirySec: config.mqttSessionExpirySec,
+        shareGroup: config.mqttShareGroup,
+        handlers,
+        onPublishError: (topic: string, err: Error) =>
+          app.log.warn({ topic, err }, 'the broker did not take a hub message'),
+      }
       try {
-        hub.bus = await connectExternalBroker({
-          url: config.mqttUrl,
-          ...(config.mqttUsername ? { username: config.mqttUsername } : {}),
-          ...(config.mqttPassword ? { password: config.mqttPassword } : {}),
-          clientId: hubClientId(config),
-          sessionExpirySec: config.mqttSessionExpirySec,
-          shareGroup: config.mqttShareGroup,
-          handlers,
-          onPublishError: (topic, err) =>
-            app.log.warn({ topic, err }, 'the broker did not take a hub message'),
-        })
+        if (hub.store instanceof PgStore && config.hubSlots > 0) {
+          // Several hubs: device messages through the slots this hub holds (docs/deploy.md, "Hub slots").
+          const bus = await connectSlottedBroker({
+            ...busOptions,
+            slots: config.hubSlots,
+            slotIntervalMs: config.hubSlotIntervalMs,
+            slotPrefix: config.mqttShareGroup,
+            db: { ...hub.store.pool.options, application_name: 'vigil-hub-slots' },
+            log: app.log,
+          })
+          hub.bus = bus
+          new Gauge({
+            name: 'vigil_hub_slots_held',
+            help: 'Hub slots (shared persistent MQTT sessions) this hub holds',
+            registers: [metrics.registry],
+            collect() {
+              this.set(bus.keeper.heldSlots().length)
+            },
+          })
+          new Gauge({
+            name: 'vigil_hub_cluster_hubs',
+            help: 'Live hubs sharing the slots, as counted in the last round',
+            registers: [metrics.registry],
+            collect() {
+              this.set(bus.keeper.liveHubs())
+            },
+          })
+        } else {
+          hub.bus = await connectExternalBroker(busOptions)
+        }
       } catch (err) {
         await hub.brokerCredentials?.close()
         hub.brokerCredentials = undefined
