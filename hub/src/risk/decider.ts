@@ -74,8 +74,8 @@ export class SsvcDecider {
     this.#decisions++
     const advisory = this.engine.advisories.get(f.advisory)
     const kevEntry = f.kev && f.cve !== null ? this.engine.enrichment.kev.get(f.cve) : undefined
-    if (scope.view === undefined || scope.key === undefined) {
-      scope.view = this.contexts.view(deviceId, this.identity(deviceId))
+    scope.view ??= this.contexts.view(deviceId, this.identity(deviceId))
+    if (scope.key === undefined) {
       const c = scope.view.context
       const src = scope.view.sources
       scope.key = `${c.clinicalFunction}\0${c.exposure}${src.exposure}\0${c.safetyImpact}${src.safetyImpact}\0${c.missionImpact}${src.missionImpact}`
