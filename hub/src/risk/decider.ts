@@ -78,7 +78,7 @@ export class SsvcDecider {
     if (scope.key === undefined) {
       const c = scope.view.context
       const src = scope.view.sources
-      scope.key = `${c.clinicalFunction}\0${c.exposure}${src.exposure}\0${c.safetyImpact}${src.safetyImpact}\0${c.missionImpact}${src.missionImpact}`
+      scope.key = `${c.clinicalFunction}\0${c.exposure}${src.exposure}\0${c.safetyImpact}${src.safetyImpact}\0${c.missionImpact}${src.missionImpact}\0${c.ephi}${src.ephi}`
     }
     const context = scope.view
     const overrides = this.contexts.overridesOf(findingId)
