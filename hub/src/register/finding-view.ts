@@ -16,14 +16,17 @@ import { dueDate, isOverdue } from './sla.js'
  */
 export interface ViewScope extends DeviceScope {
   deviceName?: string
+  /** The SLA policy and the time of the pass, read once. */
+  sla?: SlaPolicy
+  now?: Date
 }
 
 export interface ViewInputs {
   engine: CorrelationEngine
   decider: SsvcDecider | undefined
   deviceName(deviceId: string): string
-  sla: SlaPolicy
-  now: Date
+  sla(): SlaPolicy
+  now(): Date
 }
 
 /** The view of record `r`; `f` is its derived finding (undefined: none held, e.g. resolved). */
@@ -39,7 +42,15 @@ export function findingView(
   const kevDueDate = f?.kevDueDate ?? kevEntry?.dueDate
   const decider = o.decider
   const ssvc = r.state === 'resolved' ? undefined : decider?.decisionOf(r.deviceId, r.id, f, scope)
-  const due = dueDate(o.sla, { firstSeen: r.firstSeen, severity, kev, kevDueDate, outcome: ssvc?.outcome })
+  scope.sla ??= o.sla()
+  scope.now ??= o.now()
+  const due = dueDate(scope.sla, {
+    firstSeen: r.firstSeen,
+    severity,
+    kev,
+    kevDueDate,
+    outcome: ssvc?.outcome,
+  })
   scope.deviceName ??= o.deviceName(r.deviceId)
   const view: FindingView = {
     id: r.id,
@@ -58,7 +69,7 @@ export function findingView(
     firstSeen: r.firstSeen,
     resolvedAt: r.resolvedAt,
     dueDate: due.toISOString(),
-    overdue: isOverdue(r.state, due, o.now),
+    overdue: isOverdue(r.state, due, scope.now),
     decision: r.decision,
   }
   if (kevDueDate !== undefined) view.kevDueDate = kevDueDate

@@ -4,8 +4,8 @@
  * resolved (fixed version observed, component gone, firmware not affected, advisory withdrawn).
  * Re-correlated findings (new `Finding` objects) are decided again and a changed outcome is announced.
  *
- * The writes of one pass are one atomic journal entry (`RegisterDb.atomic`), and its events are
- * announced once they are all written.
+ * The writes of one device are one atomic journal entry (`RegisterDb.atomic`); the events of a pass
+ * are announced once all of it is written.
  */
 import type { ViewScope } from './finding-view.js'
 import type { RegisterEvent, RegisterParts } from './parts.js'
@@ -110,14 +110,13 @@ function resolvedBecause(
 }
 
 /**
- * Reconciles `devices` (only the findings of advisory `only` when given) in one atomic write, then
- * announces what changed.
+ * Reconciles `devices` (only the findings of advisory `only` when given), each device's records and
+ * history as one atomic write (one journal line, however many findings; not one line for every device
+ * of a full re-correlation), then announces what changed.
  */
 export function reconcile(p: RegisterParts, devices: Iterable<string>, only?: string): void {
   const ts = p.now().toISOString()
   const events: RegisterEvent[] = []
-  p.db.atomic(() => {
-    for (const deviceId of devices) reconcileDevice(p, deviceId, only, ts, events)
-  })
+  for (const deviceId of devices) p.db.atomic(() => reconcileDevice(p, deviceId, only, ts, events))
   for (const e of events) p.emit(e)
 }

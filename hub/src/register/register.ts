@@ -14,7 +14,7 @@ import type { CorrelationEngine } from '../correlation/engine.js'
 import { HubError } from '../errors.js'
 import type { SsvcDecider } from '../risk/decider.js'
 import type { AuditEntry } from '../store/types.js'
-import { findingView, type ViewScope } from './finding-view.js'
+import { findingView, type ViewInputs, type ViewScope } from './finding-view.js'
 import type { RegisterEvent, RegisterParts } from './parts.js'
 import { reconcile } from './reconcile.js'
 import { RecordIndex } from './record-index.js'
@@ -42,11 +42,19 @@ export interface RegisterOptions {
 export class RiskRegister {
   readonly now: () => Date
   readonly #parts: RegisterParts
+  readonly #viewInputs: ViewInputs
 
   constructor(private readonly o: RegisterOptions) {
     this.now = o.now ?? (() => new Date())
     const index = new RecordIndex()
     for (const r of o.db.records.values()) index.add(r)
+    this.#viewInputs = {
+      engine: o.engine,
+      decider: o.decider,
+      deviceName: o.deviceName,
+      sla: () => this.sla,
+      now: this.now,
+    }
     this.#parts = {
       db: o.db,
       audit: o.audit,
@@ -78,19 +86,7 @@ export class RiskRegister {
   }
 
   #view(r: FindingRecord, derived?: Finding, scope?: ViewScope): FindingView {
-    const f = derived ?? this.#derived(r.deviceId).get(r.id)
-    return findingView(
-      {
-        engine: this.o.engine,
-        decider: this.o.decider,
-        deviceName: this.o.deviceName,
-        sla: this.sla,
-        now: this.now(),
-      },
-      r,
-      f,
-      scope,
-    )
+    return findingView(this.#viewInputs, r, derived ?? this.#derived(r.deviceId).get(r.id), scope)
   }
 
   /**
@@ -102,7 +98,7 @@ export class RiskRegister {
     reconcile(this.#parts, [deviceId], only)
   }
 
-  /** `reconcile` for every device the engine reported at once, written as one atomic journal entry. */
+  /** `reconcile` for every device the engine reported at once (each device one atomic write). */
   reconcileMany(deviceIds: Iterable<string>, only?: string): void {
     reconcile(this.#parts, deviceIds, only)
   }
