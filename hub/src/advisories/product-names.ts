@@ -63,10 +63,13 @@ function abbreviate(before: string, abbr: string): { head: string } | null {
   return null
 }
 
-/** "PageWriter TC10 TC20 TC30 TC50 TC70 Cardiographs": a run of model codes sharing their letters. */
+/**
+ * "PageWriter TC10 TC20 TC30 TC50 TC70 Cardiographs", "MRD-315 MRD-355 MRD-455": a run of model codes
+ * sharing their letters (and hyphen).
+ */
 function spacedList(name: string): string[] {
   const words = name.split(/\s+/)
-  const code = (w: string) => /^([A-Za-z]+)\d+$/.exec(w)?.[1]?.toLowerCase()
+  const code = (w: string) => /^([A-Za-z]+-?)\d+$/.exec(w)?.[1]?.toLowerCase()
   for (let i = 0; i < words.length; i++) {
     const prefix = code(words[i] ?? '')
     if (prefix === undefined) continue

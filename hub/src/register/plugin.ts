@@ -93,7 +93,7 @@ const feature: FastifyPluginAsync = async (app) => {
   const listeners = new Set<(event: RegisterEvent) => void>()
   let register: RiskRegister | undefined
   const engine = new CorrelationEngine(aliases.matcher(), (devices, advisory) => {
-    for (const d of devices) register?.reconcile(d, advisory)
+    register?.reconcileMany(devices, advisory)
   })
   engine.enrichment = stored.enrichment
   for (const a of stored.advisories) engine.advisories.upsert(a)

@@ -6,10 +6,17 @@
  *   <dataDir>/register/settings.json           SLA policy and other register settings
  *   <dataDir>/register/history.jsonl           every transition (append-only)
  */
+import { hash } from 'node:crypto'
 import type { FindingHistoryEntry, FindingState, FindingView, SlaPolicy } from '@vigil/protocol'
+import type { Finding } from '../advisories/index.js'
 import type { AppendLog, Collection, Store } from '../store/types.js'
 
 export const REGISTER_SCHEMA = 1
+
+/** A finding's stable id: device, advisory, CVE and component name (not the version: upgrades resolve it). */
+export function findingId(deviceId: string, f: Pick<Finding, 'advisory' | 'cve' | 'component'>): string {
+  return hash('sha256', `${deviceId}\0${f.advisory}\0${f.cve ?? ''}\0${f.component.name}`, 'hex').slice(0, 32)
+}
 
 export interface FindingRecord {
   id: string
@@ -48,6 +55,11 @@ export class RegisterDb {
       await store.collection<SettingsRecord>('register/settings', opts),
       await store.log<FindingHistoryEntry>('register/history'),
     )
+  }
+
+  /** Runs `job` (synchronous) so that its writes are recovered after a crash all together or not at all. */
+  atomic<T>(job: () => T): T {
+    return this.store.atomic(job)
   }
 
   /** Settles once every change so far is durable (answer the caller after this). */

@@ -74,11 +74,11 @@ export class SsvcDecider {
     this.#decisions++
     const advisory = this.engine.advisories.get(f.advisory)
     const kevEntry = f.kev && f.cve !== null ? this.engine.enrichment.kev.get(f.cve) : undefined
-    if (scope.view === undefined || scope.key === undefined) {
-      scope.view = this.contexts.view(deviceId, this.identity(deviceId))
+    scope.view ??= this.contexts.view(deviceId, this.identity(deviceId))
+    if (scope.key === undefined) {
       const c = scope.view.context
       const src = scope.view.sources
-      scope.key = `${c.clinicalFunction}\0${c.exposure}${src.exposure}\0${c.safetyImpact}${src.safetyImpact}\0${c.missionImpact}${src.missionImpact}`
+      scope.key = `${c.clinicalFunction}\0${c.exposure}${src.exposure}\0${c.safetyImpact}${src.safetyImpact}\0${c.missionImpact}${src.missionImpact}\0${c.ephi}${src.ephi}`
     }
     const context = scope.view
     const overrides = this.contexts.overridesOf(findingId)

@@ -11,7 +11,7 @@ import { normalizeCsaf } from '../../src/advisories/normalize/csaf.ts'
 import { productNames } from '../../src/advisories/product-names.ts'
 import type { MatchDevice } from '../../src/advisories/target.ts'
 import type { Finding } from '../../src/advisories/types.ts'
-import { createVendorMatcher } from '../../src/advisories/vendor.ts'
+import { basicKey, createVendorMatcher } from '../../src/advisories/vendor.ts'
 import { CISA, OASIS, readJson } from './data.ts'
 
 const vendors = createVendorMatcher()
@@ -86,6 +86,12 @@ describe('abbreviations and space-separated model lists', () => {
       expect.arrayContaining(['pagewriter tc70', 'pagewriter tc10 cardiographs']),
     )
     expect(names.find((n) => n.key === 'pagewriter tc70')?.tier).toBe('alias')
+  })
+
+  it('splits "MRD-315 MRD-355 MRD-455" (ICSA-17-236-01, found by the held-out corpus) into its models', () => {
+    const names = productNames('MRD-315 MRD-355 MRD-455')
+    expect(names.find((n) => n.key === basicKey('MRD-355'))?.tier).toBe('alias')
+    expect(names.map((n) => n.key)).not.toContain(basicKey('MRD-335'))
   })
 })
 

@@ -156,3 +156,41 @@ describe('decide', () => {
     expect(d.outcome).toBe('out-of-cycle')
   })
 })
+
+describe('ePHI (context next to the decision, not a decision point)', () => {
+  const base = { kev: null, epss: null, exploit: null, vectors: [] as string[] }
+  const functions = [
+    null,
+    'life-sustaining',
+    'therapeutic',
+    'monitoring',
+    'diagnostic',
+    'clinical-support',
+    'non-clinical',
+  ] as const
+  const exposures = [null, 'small', 'controlled', 'open'] as const
+
+  it('is shown with its source and the reason, and never changes a point or the outcome', () => {
+    let compared = 0
+    for (const clinicalFunction of functions)
+      for (const exposure of exposures)
+        for (const kev of [null, { dateAdded: '2026-01-02' }]) {
+          const without = decide({
+            ...base,
+            kev,
+            context: context({ clinicalFunction, exposure, ephi: null }),
+          })
+          expect(without.ephi).toMatchObject({ value: null, source: 'unknown' })
+          for (const ephi of [true, false]) {
+            const d = decide({ ...base, kev, context: context({ clinicalFunction, exposure, ephi }) })
+            expect(d.ephi).toMatchObject({ value: ephi, source: 'device context' })
+            expect(d.ephi?.note).toMatch(/not a decision point.*Safety Impact/)
+            const { ephi: _a, ...points } = d
+            const { ephi: _b, ...pointsWithout } = without
+            expect(points).toEqual(pointsWithout)
+            compared++
+          }
+        }
+    expect(compared).toBe(functions.length * exposures.length * 2 * 2)
+  })
+})

@@ -63,6 +63,18 @@ export const SsvcDecision = Type.Object(
     safetyImpact: point(SafetyImpact),
     missionImpact: point(MissionImpact),
     humanImpact: point(SsvcHumanImpact),
+    /**
+     * Context shown next to the decision, not a decision point: whether the device stores or transmits
+     * patient data (ePHI), where that came from, and why it does not change the outcome (CERT/CC's
+     * deployer tree has no data-exposure point; hub/src/risk/README.md, "ePHI").
+     */
+    ephi: Type.Optional(
+      Type.Object({
+        value: Type.Union([Type.Boolean(), Type.Null()]),
+        source: Type.String(),
+        note: Type.String(),
+      }),
+    ),
   },
   { $id: 'SsvcDecision' },
 )

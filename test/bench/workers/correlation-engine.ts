@@ -193,7 +193,14 @@ workerMain<{ devices: number; images: number; synthetic: number }>(async (opts, 
     const s = performance.now()
     engine.upsertAdvisory({ ...template, id: `BENCH-NEW-${r}`, revision: '2099-01-01T00:00:00Z' })
     newTimes.push(performance.now() - s)
-    for (const [id, only] of pending) register.reconcile(id, only ?? undefined)
+    // As the hub's plugin does: every device the engine reported for one advisory in one pass.
+    const byAdvisory = new Map<string | null, string[]>()
+    for (const [id, only] of pending) {
+      const devices = byAdvisory.get(only)
+      if (devices === undefined) byAdvisory.set(only, [id])
+      else devices.push(id)
+    }
+    for (const [only, devices] of byAdvisory) register.reconcileMany(devices, only ?? undefined)
     pending.clear()
     newWithSsvcTimes.push(performance.now() - s)
   }

@@ -137,6 +137,24 @@ function fromContext<T extends string>(
   return { value: unknown, source: `unknown, treated as ${unknown} (cautious)` }
 }
 
+/**
+ * Why ePHI is shown but decides nothing (hub/src/risk/README.md, "ePHI"): the deployer tree's points are
+ * Exploitation, System Exposure, Automatable and Human Impact (Safety × Mission). Exposure of patient data
+ * enters SSVC only through Safety Impact's psychological and financial harm, which reach Marginal only
+ * when the harm is widespread (populations, bankruptcy of multiple persons): a judgement about the scale
+ * of the data that a yes/no flag does not carry. Set Safety Impact to marginal (context or override) when
+ * a breach of this device's data would reach that scale.
+ */
+export const EPHI_NOTE =
+  'context, not a decision point: SSVC counts patient-data exposure only as psychological or financial harm under Safety Impact (marginal at most, when widespread); set Safety Impact to marginal if a breach of this device would reach that scale'
+
+function ephiOf(ctx: DeviceContextView): NonNullable<SsvcDecision['ephi']> {
+  const value = ctx.context.ephi
+  const source =
+    value === null ? 'unknown' : ctx.sources.ephi === 'model' ? 'model default' : 'device context'
+  return { value, source, note: EPHI_NOTE }
+}
+
 export function decide(i: DecisionInputs): SsvcDecision {
   const fn = i.context.context.clinicalFunction
   const defaults = fn !== null ? CLINICAL_DEFAULTS[fn] : null
@@ -190,5 +208,6 @@ export function decide(i: DecisionInputs): SsvcDecision {
       d.humanImpact.value,
     ),
     ...d,
+    ephi: ephiOf(i.context),
   }
 }

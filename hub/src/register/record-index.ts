@@ -1,0 +1,47 @@
+/**
+ * Which finding records the register holds, by device and, within a device, by advisory: a reconcile
+ * scoped to one advisory (a new advisory on 1,000 devices) looks at that advisory's records only, not
+ * at every record of each device.
+ */
+import type { FindingRecord } from './records.js'
+
+const NONE: ReadonlySet<string> = new Set()
+
+export class RecordIndex {
+  /** device id → advisory id → finding ids */
+  readonly #byDevice = new Map<string, Map<string, Set<string>>>()
+
+  add(r: Pick<FindingRecord, 'id' | 'deviceId' | 'advisory'>): void {
+    let byAdvisory = this.#byDevice.get(r.deviceId)
+    if (byAdvisory === undefined) {
+      byAdvisory = new Map()
+      this.#byDevice.set(r.deviceId, byAdvisory)
+    }
+    const ids = byAdvisory.get(r.advisory)
+    if (ids === undefined) byAdvisory.set(r.advisory, new Set([r.id]))
+    else ids.add(r.id)
+  }
+
+  /** The device's finding ids (only those of `advisory` when given). */
+  *ids(deviceId: string, advisory?: string): Generator<string> {
+    const byAdvisory = this.#byDevice.get(deviceId)
+    if (byAdvisory === undefined) return
+    if (advisory !== undefined) {
+      yield* byAdvisory.get(advisory) ?? NONE
+      return
+    }
+    for (const ids of byAdvisory.values()) yield* ids
+  }
+
+  devices(): IterableIterator<string> {
+    return this.#byDevice.keys()
+  }
+
+  /** Drops a device; answers its finding ids (undefined when none were held). */
+  removeDevice(deviceId: string): string[] | undefined {
+    if (!this.#byDevice.has(deviceId)) return undefined
+    const ids = [...this.ids(deviceId)]
+    this.#byDevice.delete(deviceId)
+    return ids
+  }
+}
