@@ -13,11 +13,13 @@
 import { readFileSync } from 'node:fs'
 import type { HardeningReport, Inventory } from '@vigil/protocol'
 import pg from 'pg'
+import type { Expected } from '../conditional.js'
 import { StorageError } from '../errors.js'
 import { GroupCommit } from '../group-commit.js'
 import { migrate, type RawCollections, SCHEMA_VERSION } from '../migrations.js'
 import type {
   AuditEntry,
+  Collection,
   CollectionOptions,
   DeviceEventRecord,
   DeviceRecord,
@@ -30,6 +32,7 @@ import type {
   StoreStats,
   UserRecord,
 } from '../types.js'
+import { writeIfPg } from './pg-conditional.js'
 import { PgCollection, PgDocs, PgLog } from './pg-parts.js'
 import { PgWriter, pgStorageError } from './pg-writer.js'
 import { applyMigrations, readMigrations } from './schema.js'
@@ -267,6 +270,14 @@ export class PgStore implements Store {
 
   commit(): Promise<void> {
     return this.committer.commit()
+  }
+
+  /** Optimistic concurrency: the database's versions compared in a transaction of its own (`pg-conditional.ts`). */
+  async writeIf<R>(collection: Collection<{ id: string }>, expected: Expected[], job: () => R): Promise<R> {
+    if (!(collection instanceof PgCollection)) throw new TypeError('writeIf: not a collection of this store')
+    // This hub's own queued writes reach the database first: a record it created is not a conflict.
+    await this.commit()
+    return writeIfPg(this.pool, this.writer, collection, expected, job)
   }
 
   /** A round is one transaction: what a synchronous `job` queues is committed together or not at all. */
