@@ -7,6 +7,7 @@
  *   <dataDir>/register/history.jsonl           every transition (append-only)
  */
 import type { FindingHistoryEntry, FindingState, FindingView, SlaPolicy } from '@vigil/protocol'
+import type { Expected } from '../store/conditional.js'
 import type { AppendLog, Collection, Store } from '../store/types.js'
 
 export const REGISTER_SCHEMA = 1
@@ -48,6 +49,14 @@ export class RegisterDb {
       await store.collection<SettingsRecord>('register/settings', opts),
       await store.log<FindingHistoryEntry>('register/history'),
     )
+  }
+
+  /**
+   * Runs `job` only if the findings are at the versions given (`Store.writeIf`: else
+   * VersionConflictError, nothing changed); its changes are one transaction, durable once resolved.
+   */
+  writeIf<R>(expected: Expected[], job: () => R): Promise<R> {
+    return this.store.writeIf(this.records as Collection<{ id: string }>, expected, job)
   }
 
   /** Settles once every change so far is durable (answer the caller after this). */

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto'
 import type {
+  BulkResult,
   FindingHistoryEntry,
   FindingState,
   FindingTransition,
@@ -326,6 +327,8 @@ export class RiskRegister {
       overdue: isOverdue(r.state, due, this.now()),
       decision: r.decision,
     }
+    const version = this.o.db.records.versionOf(r.id)
+    if (version !== undefined) view.version = version
     if (kevDueDate !== undefined) view.kevDueDate = kevDueDate
     if (f?.epss !== undefined) view.epss = f.epss
     if (f !== undefined) {
@@ -368,6 +371,57 @@ export class RiskRegister {
 
   /** A person's decision. Throws HubError with the field at fault. */
   transition(id: string, t: FindingTransition, actor: string): FindingView {
+    return this.#apply(this.#prepare(id, t, actor), t, actor)
+  }
+
+  /**
+   * A person's decision, written only if the finding is still at `version` (the version the person
+   * saw): otherwise VersionConflictError with the current finding, nothing changed (409). Without a
+   * version (an old client) it is written as `transition` is. Durable once resolved.
+   */
+  async decide(id: string, t: FindingTransition, actor: string, version?: number): Promise<FindingView> {
+    this.#prepare(id, t, actor)
+    const expected = version === undefined ? [] : [{ id, version }]
+    return this.o.db.writeIf(expected, () => this.transition(id, t, actor))
+  }
+
+  /**
+   * One decision for many findings, all or nothing: every finding is checked first (a refusal of any
+   * leaves all unchanged and is reported in `failed`), then all are written in one transaction, if
+   * each is at its version in `versions` (else VersionConflictError with the current findings).
+   */
+  async decideMany(
+    ids: string[],
+    t: FindingTransition,
+    actor: string,
+    versions: Record<string, number> = {},
+  ): Promise<BulkResult> {
+    const failed: BulkResult['failed'] = []
+    for (const id of ids) {
+      try {
+        this.#prepare(id, t, actor)
+      } catch (err) {
+        if (!(err instanceof HubError)) throw err
+        failed.push({ id, code: err.code, message: err.message })
+      }
+    }
+    if (failed.length > 0) return { updated: [], failed }
+    const expected = ids.flatMap((id) => {
+      const version = versions[id]
+      return version === undefined ? [] : [{ id, version }]
+    })
+    await this.o.db.writeIf(expected, () => {
+      for (const id of ids) this.transition(id, t, actor)
+    })
+    return { updated: ids, failed: [] }
+  }
+
+  /** Checks a decision against the finding (HubError with the field at fault); answers what it changes. */
+  #prepare(
+    id: string,
+    t: FindingTransition,
+    actor: string,
+  ): { r: FindingRecord; to: FindingState; patch: Partial<FindingRecord> } {
     const r = this.o.db.records.get(id)
     if (r === undefined) throw new HubError('VIGIL_NOT_FOUND', `no finding ${id}`)
     if (t.state === undefined && t.owner === undefined) {
@@ -412,9 +466,17 @@ export class RiskRegister {
       patch.decision = decision
       patch.notified = {}
     }
-    const next = this.#record(r, to, actor, t.why, patch)
+    return { r, to, patch }
+  }
+
+  #apply(
+    p: { r: FindingRecord; to: FindingState; patch: Partial<FindingRecord> },
+    t: FindingTransition,
+    actor: string,
+  ): FindingView {
+    const next = this.#record(p.r, p.to, actor, t.why, p.patch)
     const view = this.#view(next)
-    this.o.emit({ type: 'finding.transition', view, from: r.state, actor, why: t.why })
+    this.o.emit({ type: 'finding.transition', view, from: p.r.state, actor, why: t.why })
     return view
   }
 }
