@@ -40,6 +40,8 @@ export interface RegisterOptions {
   expiringWithinDays?: number
   /** SSVC decisions (issue 17); without it findings carry none and due dates follow severity. */
   decider?: SsvcDecider
+  /** Whether this hub runs the sweep (one hub of a cluster: jobs/ register.sweep; default yes). */
+  sweeps?: () => boolean
 }
 
 const DAY = 86_400_000
@@ -246,6 +248,7 @@ export class RiskRegister {
 
   /** Expired acceptances reopen; overdue findings and acceptances about to expire are announced once. */
   sweep(): void {
+    if (this.o.sweeps && !this.o.sweeps()) return
     const now = this.now()
     const soon = now.getTime() + (this.o.expiringWithinDays ?? 7) * DAY
     // Derived findings are looked up once per device, not once per record.

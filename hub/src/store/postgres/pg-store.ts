@@ -34,6 +34,7 @@ import type {
 } from '../types.js'
 import { writeIfPg } from './pg-conditional.js'
 import { PgCollection, PgDocs, PgLog } from './pg-parts.js'
+import { pruneLogs, type Retention } from './pg-retention.js'
 import { PgWriter, pgStorageError } from './pg-writer.js'
 import { applyMigrations, readMigrations } from './schema.js'
 
@@ -54,6 +55,9 @@ export interface PgStoreOptions {
    * hub's `/readyz` also says when the database is gone.
    */
   probeIntervalMs?: number
+  /** Retention of the audit log (as the embedded engine: segments of this many bytes; default all). */
+  auditMaxSegments?: number
+  auditSegmentBytes?: number
   /** A `pg.Client` subclass for the pool (tests count round-trips with it). */
   client?: typeof pg.Client
 }
@@ -74,6 +78,8 @@ export class PgStore implements Store {
   private readonly loading = new Map<string, Promise<unknown>>()
   private readonly logs = new Map<string, PgLog<unknown>>()
   private readonly docStores = new Map<string, PgDocs<unknown>>()
+  /** Logs with a retention (`pg-retention.ts`: pruned by the `store.retention` job). */
+  private readonly retention = new Map<string, Retention>()
   private closed = false
   private probeTimer: NodeJS.Timeout | undefined
   private lastRound = performance.now()
@@ -130,6 +136,17 @@ export class PgStore implements Store {
     this.hardening = this.newDocs('blob', 'hardening')
     this.audit = this.newLog('audit')
     this.events = this.newLog('events')
+    if (opts.auditMaxSegments !== undefined)
+      this.retention.set('audit', {
+        maxSegments: opts.auditMaxSegments,
+        ...(opts.auditSegmentBytes !== undefined ? { maxSegmentBytes: opts.auditSegmentBytes } : {}),
+      })
+    this.retention.set('events', { maxSegments: 32 })
+  }
+
+  /** Deletes the log rows beyond each log's retention (the embedded engine's rule: `pg-retention.ts`). */
+  pruneLogs(): Promise<Record<string, number>> {
+    return pruneLogs(this.pool, this.retention)
   }
 
   static async open(opts: PgStoreOptions): Promise<PgStore> {
@@ -233,7 +250,12 @@ export class PgStore implements Store {
     return c
   }
 
-  async log<T>(name: string, _opts: LogOptions = {}) {
+  async log<T>(name: string, opts: LogOptions = {}) {
+    if (opts.maxSegments !== undefined)
+      this.retention.set(name, {
+        maxSegments: opts.maxSegments,
+        ...(opts.maxSegmentBytes !== undefined ? { maxSegmentBytes: opts.maxSegmentBytes } : {}),
+      })
     const held = this.logs.get(name)
     if (held) return held as PgLog<T>
     return this.newLog<T>(name)
