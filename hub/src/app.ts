@@ -33,6 +33,7 @@ import { healthRoutes } from './http/routes/health.js'
 import { sessionRoutes } from './http/routes/session.js'
 import { userRoutes } from './http/routes/users.js'
 import { realtimePlugin } from './realtime/plugin.js'
+import { VersionConflictError } from './store/conditional.js'
 import { StorageError } from './store/errors.js'
 
 export interface BuildOptions {
@@ -96,10 +97,15 @@ export async function buildApp(config: HubConfig, opts: BuildOptions = {}): Prom
   app.setValidatorCompiler(TypeBoxValidatorCompiler)
 
   // One error shape, normalised once, here.
-  app.setErrorHandler((err: FastifyError | HubError | StorageError, req, reply) => {
+  app.setErrorHandler((err: FastifyError | HubError | StorageError | VersionConflictError, req, reply) => {
     if (err instanceof HubError) {
       for (const [k, v] of Object.entries(err.headers)) reply.header(k, v)
-      return reply.code(err.statusCode).send(errorBody(err.code, err.message))
+      return reply.code(err.statusCode).send({ ...err.extra, ...errorBody(err.code, err.message) })
+    }
+    if (err instanceof VersionConflictError) {
+      // A route that knows the records' views answers them itself; this is the plain fallback.
+      const current = err.conflicts.map((c) => ({ id: c.id, version: c.version }))
+      return reply.code(409).send({ current, ...errorBody('VIGIL_CONFLICT', err.message) })
     }
     if (err instanceof StorageError) {
       const code = err.code === 'STORAGE_FULL' ? 'VIGIL_STORAGE_FULL' : 'VIGIL_STORAGE_FAILED'

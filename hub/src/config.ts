@@ -118,6 +118,10 @@ export const HubConfigSchema = Type.Object(
     mqttTakeover: Type.Enum(['allow', 'refuse'], { default: 'allow' }),
     /** Audit log: keep at most this many segments (64 MiB each); unset: the whole trail. */
     auditRetentionSegments: Type.Optional(Type.Integer({ minimum: 1 })),
+    /** PostgreSQL: how often the log retention runs (on the hub holding the store.retention job). */
+    logRetentionIntervalSec: Type.Intersect([Positive], { default: 3600 }),
+    /** PostgreSQL: how often a hub tries to take the cluster-wide jobs it does not hold (jobs/). */
+    jobLeaseMs: Type.Intersect([Positive], { default: 2000 }),
     /** Audit log: a new segment begins once the active one holds this much. */
     auditSegmentBytes: Type.Integer({ minimum: 4096, default: 64 * 1024 * 1024 }),
     drainTimeoutMs: Type.Intersect([Positive], { default: 5000 }),
@@ -208,6 +212,8 @@ export const ENV_VARS: Record<string, keyof HubConfig> = {
   VIGIL_MQTT_TAKEOVER: 'mqttTakeover',
   VIGIL_AUDIT_RETENTION_SEGMENTS: 'auditRetentionSegments',
   VIGIL_AUDIT_SEGMENT_BYTES: 'auditSegmentBytes',
+  VIGIL_LOG_RETENTION_INTERVAL_SEC: 'logRetentionIntervalSec',
+  VIGIL_JOB_LEASE_MS: 'jobLeaseMs',
   VIGIL_DRAIN_TIMEOUT_MS: 'drainTimeoutMs',
   VIGIL_COALESCE_MS: 'coalesceMs',
   VIGIL_SESSION_TTL_SEC: 'sessionTtlSec',

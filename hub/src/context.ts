@@ -13,6 +13,7 @@ import type { TelemetryHistory } from './devices/telemetry-history.js'
 import type { HubEvents } from './events/hub-events.js'
 import type { BlobCollector } from './ingest/blob-collector.js'
 import type { IngestHookSet } from './ingest/hooks.js'
+import type { Jobs } from './jobs/jobs.js'
 import type { HubMetrics } from './metrics/metrics.js'
 import type { AuditEntry, Store } from './store/types.js'
 
@@ -28,6 +29,8 @@ export interface HubContext {
   /** Collects stored inventories/hardening reports no device references (periodic sweep). */
   readonly blobs: BlobCollector
   readonly log: FastifyBaseLogger
+  /** Cluster-wide jobs: whether this hub runs one now (jobs/; embedded: always). */
+  readonly jobs: Jobs
   /** Set once the broker (embedded or external) is up. */
   bus: DeviceBus | undefined
   /**

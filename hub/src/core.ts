@@ -12,6 +12,7 @@ import { TelemetryHistory } from './devices/telemetry-history.js'
 import { HubEvents } from './events/hub-events.js'
 import { BlobCollector } from './ingest/blob-collector.js'
 import { IngestHookSet } from './ingest/hooks.js'
+import { startJobs } from './jobs/start.js'
 import { createMetrics } from './metrics/metrics.js'
 import { openStore } from './store/open.js'
 
@@ -30,7 +31,8 @@ export const corePlugin = fp<{ config: HubConfig }>(
         app.log.error({ err }, 'store write failed')
       },
     })
-    if (config.unsafeNoFsync === true) {
+    // Without effect on PostgreSQL (the database makes commits durable): said only where it applies.
+    if (config.unsafeNoFsync === true && !config.databaseUrl) {
       app.log.warn(
         'VIGIL_UNSAFE_NO_FSYNC is set: the store journal is never fsynced, acknowledged data can be lost to a power cut (benchmarks only)',
       )
@@ -43,6 +45,7 @@ export const corePlugin = fp<{ config: HubConfig }>(
     for (const s of store.sessions.values())
       if (Date.parse(s.expiresAt) <= Date.now()) store.sessions.delete(s.id)
     const admin = await ensureAdmin(store, config.adminPassword)
+    const jobs = await startJobs(config, store, metrics, app.log)
     const ctx: HubContext = {
       config,
       store,
@@ -54,6 +57,7 @@ export const corePlugin = fp<{ config: HubConfig }>(
       commands: new CommandDispatcher(() => ctx.bus),
       blobs: new BlobCollector(store, config.blobGraceSec * 1000),
       log: app.log,
+      jobs,
       bus: undefined,
       brokerCredentials: undefined,
       generatedAdminPassword: admin.generatedPassword,
@@ -82,6 +86,7 @@ export const corePlugin = fp<{ config: HubConfig }>(
       ctx.ready = false
       clearInterval(healthTimer)
       clearInterval(sweepTimer)
+      await jobs.close()
       ctx.commands.close()
       await ctx.bus?.close()
       ctx.bus = undefined

@@ -36,6 +36,8 @@ export class HubError extends Error {
     readonly code: ErrorCode,
     message?: string,
     readonly headers: Record<string, string> = {},
+    /** Fields answered next to `error` (a 409 carries the current records: `current`). */
+    readonly extra: Record<string, unknown> = {},
   ) {
     super(message ?? ERRORS[code].message)
     this.statusCode = ERRORS[code].status

@@ -13,6 +13,8 @@ export class ApiRequestError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** A 409 VIGIL_CONFLICT's records as they are now (`ApiConflict.current`: someone else changed them). */
+    readonly current: { id: string; version: number | null; view: unknown }[] = [],
   ) {
     super(message)
     this.name = 'ApiRequestError'
@@ -42,6 +44,8 @@ export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
   body?: unknown
   signal?: AbortSignal
+  /** e.g. If-Match: the version of the record the change was made from. */
+  headers?: Record<string, string>
 }
 
 function errorFrom(status: number, body: unknown): ApiRequestError {
@@ -49,10 +53,12 @@ function errorFrom(status: number, body: unknown): ApiRequestError {
     const e = (body as { error: unknown }).error
     if (typeof e === 'object' && e !== null) {
       const { code, message } = e as { code?: unknown; message?: unknown }
+      const current = (body as { current?: unknown }).current
       return new ApiRequestError(
         status,
         typeof code === 'string' ? code : `HTTP_${status}`,
         typeof message === 'string' ? message : `request failed with status ${status}`,
+        Array.isArray(current) ? current : [],
       )
     }
   }
@@ -60,7 +66,7 @@ function errorFrom(status: number, body: unknown): ApiRequestError {
 }
 
 async function send(path: string, opts: RequestOptions): Promise<{ status: number; body: unknown }> {
-  const headers: Record<string, string> = { accept: 'application/json' }
+  const headers: Record<string, string> = { accept: 'application/json', ...opts.headers }
   if (opts.body !== undefined) headers['content-type'] = 'application/json'
   if (bearer) headers.authorization = `Bearer ${bearer}`
   let res: Response

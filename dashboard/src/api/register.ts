@@ -46,8 +46,13 @@ export const registerApi = {
     return request(`/findings?${p}`, FindingList)
   },
   history: (id: string) => request(`/findings/${encodeURIComponent(id)}/history`, History),
-  transition: (id: string, t: FindingTransition) =>
-    request(`/findings/${encodeURIComponent(id)}/transition`, FindingView, { method: 'POST', body: t }),
+  /** With the version the operator saw: a finding changed meanwhile is refused (409, `current`). */
+  transition: (id: string, t: FindingTransition, version?: number) =>
+    request(`/findings/${encodeURIComponent(id)}/transition`, FindingView, {
+      method: 'POST',
+      body: t,
+      ...(version !== undefined ? { headers: { 'if-match': `"${version}"` } } : {}),
+    }),
   bulk: (body: BulkTransition) => request('/findings/bulk', BulkResult, { method: 'POST', body }),
   sla: () => request('/register/sla', SlaPolicy),
   setSla: (policy: SlaPolicyT) => request('/register/sla', SlaPolicy, { method: 'PUT', body: policy }),

@@ -74,3 +74,48 @@ describe('BulkActions: accepting a risk', () => {
     wrapper.unmount()
   })
 })
+
+describe('BulkActions: a finding changed by someone else meanwhile', () => {
+  it('sends the versions shown and, on 409, says what changed and asks the page to reload', async () => {
+    const calls = await signedInAs('operator', {
+      'POST /api/v1/findings/bulk': () => ({
+        status: 409,
+        body: {
+          error: { code: 'VIGIL_CONFLICT', message: 'changed by someone else: f-2 is at version 4, not 3' },
+          current: [
+            {
+              id: 'f-2',
+              version: 4,
+              view: {
+                id: 'f-2',
+                deviceName: 'pump-gw-7',
+                advisory: 'DSA-1',
+                state: 'mitigated',
+                owner: 'biomed',
+                decision: { by: 'alice' },
+              },
+            },
+          ],
+        },
+      }),
+    })
+    const wrapper = mount(BulkActions, {
+      props: { ids: IDS, versions: { 'f-1': 2, 'f-2': 3, 'f-3': 1, other: 9 } },
+    })
+    await wrapper.find('#bulk-action').setValue('assign')
+    await wrapper.find('#bulk-owner').setValue('ward-it')
+    await wrapper.find('#bulk-why').setValue('triage')
+    await wrapper.find('form').trigger('submit')
+    await flushPromises()
+    const sent = calls.filter((c) => c.path === '/api/v1/findings/bulk')
+    expect(sent).toHaveLength(1)
+    const body = sent[0]?.body as { ids: string[]; versions: Record<string, number> }
+    expect(body).toMatchObject({ ids: IDS })
+    expect(body.versions).toEqual({ 'f-1': 2, 'f-2': 3, 'f-3': 1 })
+    const alert = wrapper.get('[role="alert"]').text()
+    expect(alert).toContain('Changed by someone else')
+    expect(alert).toContain('pump-gw-7 · DSA-1: now mitigated, owner biomed (by alice)')
+    expect(wrapper.emitted('done')).toHaveLength(1)
+    wrapper.unmount()
+  })
+})

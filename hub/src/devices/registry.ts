@@ -22,7 +22,7 @@ export interface ListOptions {
  * A device's row. Optional fields are set one by one in a fixed order (no temporary objects): fleet
  * deltas project every changed device each window, thousands of rows a second at 10,000 devices.
  */
-export function toSummary(d: DeviceRecord): DeviceSummary {
+export function toSummary(d: DeviceRecord, version?: number): DeviceSummary {
   const s: DeviceSummary = {
     id: d.id,
     name: d.name,
@@ -50,6 +50,7 @@ export function toSummary(d: DeviceRecord): DeviceSummary {
   if (d.clockSkewMs !== undefined) s.clockSkewMs = d.clockSkewMs
   if (d.takeovers !== undefined) s.takeovers = d.takeovers
   if (d.lastTakeoverAt !== undefined) s.lastTakeoverAt = d.lastTakeoverAt
+  if (version !== undefined) s.version = version
   return s
 }
 
@@ -170,7 +171,10 @@ export class DeviceRegistry {
     const end = offset + (opts.limit ?? Number.POSITIVE_INFINITY)
     const page =
       end * 8 < rows.length ? firstInOrder(rows, end, cmp).slice(offset) : rows.sort(cmp).slice(offset, end)
-    return { devices: page.map((r) => toSummary(r.d)), total: rows.length }
+    return {
+      devices: page.map((r) => toSummary(r.d, this.store.devices.versionOf(r.d.id))),
+      total: rows.length,
+    }
   }
 
   onChange(listener: (change: DeviceChange) => void): () => void {

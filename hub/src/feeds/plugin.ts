@@ -46,6 +46,7 @@ const feature: FastifyPluginAsync<FeedsOptions> = async (app, opts) => {
       ...opts.http,
     },
     tickMs: opts.tickMs ?? hub.config.feedTickMs,
+    leader: () => hub.jobs.holds('feeds.sync'),
     onError: (err) => log.error({ err }, 'feed error'),
   })
   service.seedPresets(fresh)

@@ -38,6 +38,8 @@ export interface FeedServiceOptions {
   http?: Partial<HttpPolicy>
   /** How often the scheduler looks for due feeds. */
   tickMs?: number
+  /** Whether this hub runs the scheduler now (one hub of a cluster: jobs/ feeds.sync; default yes). */
+  leader?: () => boolean
   onError?: (err: unknown) => void
   now?: () => number
 }
@@ -83,6 +85,7 @@ export class FeedService {
 
   /** Starts every due feed's sync (not awaited: each runs on its own). */
   tick(): string[] {
+    if (this.o.leader && !this.o.leader()) return []
     const now = this.#now()
     const started: string[] = []
     for (const f of this.o.db.feeds.values()) {

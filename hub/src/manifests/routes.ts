@@ -8,7 +8,9 @@ import { compile, Type } from '@vigil/protocol'
 import { MAX_ENVELOPE_BYTES } from '@vigil/protocol/signing'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { HubError } from '../errors.js'
+import { conflictAsHttp, ifMatch } from '../http/if-match.js'
 import { sendRefusal } from '../refusal.js'
+import type { Collection } from '../store/types.js'
 import type { ManifestDb, ManifestRecord } from './db.js'
 import { deviceManifests } from './device-view.js'
 import { planWaves, type RolloutEngine } from './rollout.js'
@@ -53,7 +55,32 @@ export function manifestRoutes(service: ManifestService, engine: RolloutEngine, 
         throw new HubError('VIGIL_NOT_FOUND', `no manifest ${id}`)
       return m
     }
-    const detail = (m: ManifestRecord) => manifestDetail(m, service.coverage(m), engine.targets(m.id))
+    const detail = (m: ManifestRecord) => {
+      const version = db.manifests.versionOf(m.id)
+      const view = manifestDetail(m, service.coverage(m), engine.targets(m.id))
+      return version === undefined ? view : { ...view, recordVersion: version }
+    }
+    /**
+     * A rollout change with If-Match is refused (409, the current manifest) when the manifest changed
+     * since that version. The check runs on the database's version before the change (a rollout action
+     * awaits deliveries, so it is not one transaction with the check: hub/README.md).
+     */
+    const unchanged = async (req: FastifyRequest, m: ManifestRecord): Promise<void> => {
+      const version = ifMatch(req)
+      if (version === undefined) return
+      await conflictAsHttp(
+        () =>
+          app.hub.store.writeIf(
+            db.manifests as Collection<{ id: string }>,
+            [{ id: m.id, version }],
+            () => undefined,
+          ),
+        (c) => {
+          const now = service.get(c.id)
+          return now ? detail(now) : null
+        },
+      )
+    }
 
     await app.register(async (raw) => {
       // The envelope's bytes reach the verifier untouched (size, strict JSON, then shape).
@@ -114,6 +141,7 @@ export function manifestRoutes(service: ManifestService, engine: RolloutEngine, 
       { onRequest: staff, schema: { params: IdParams, body: RolloutBody } },
       async (req, reply) => {
         const m = visible(req)
+        await unchanged(req, m)
         const body = req.body as { canary?: string[]; steps?: number[]; autoAdvance?: boolean }
         if (Date.parse(m.payload.expiresAt) <= Date.now())
           return sendRefusal(reply, {
@@ -137,7 +165,9 @@ export function manifestRoutes(service: ManifestService, engine: RolloutEngine, 
     const action =
       (fn: (m: ManifestRecord, actor: string) => ReturnType<RolloutEngine['advance']>) =>
       async (req: FastifyRequest, reply: import('fastify').FastifyReply) => {
-        const r = await fn(visible(req), actorOf(req))
+        const m = visible(req)
+        await unchanged(req, m)
+        const r = await fn(service.get(m.id) ?? m, actorOf(req))
         if ('ok' in r) return sendRefusal(reply, r)
         return detail(r)
       }
@@ -164,8 +194,10 @@ export function manifestRoutes(service: ManifestService, engine: RolloutEngine, 
         // The body is optional ({"reason"} for the audit log), so it is checked here, not by the schema.
         if (req.body !== undefined && !cancelBody.check(req.body))
           throw new HubError('VIGIL_BAD_REQUEST', `body: ${cancelBody.errors(req.body).join('; ')}`)
+        const m = visible(req)
+        await unchanged(req, m)
         const r = await engine.cancel(
-          visible(req),
+          service.get(m.id) ?? m,
           actorOf(req),
           (req.body as { reason?: string } | undefined)?.reason,
         )
@@ -178,6 +210,7 @@ export function manifestRoutes(service: ManifestService, engine: RolloutEngine, 
       { onRequest: staff, schema: { params: TargetParams } },
       async (req, reply) => {
         const m = visible(req)
+        await unchanged(req, m)
         const { deviceId } = req.params as { deviceId: string }
         if (!engine.targets(m.id).some((t) => t.deviceId === deviceId))
           throw new HubError('VIGIL_NOT_FOUND', `device ${deviceId} is not a target of manifest ${m.id}`)

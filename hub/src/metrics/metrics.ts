@@ -64,6 +64,12 @@ export function createMetrics() {
       help: 'Storage failures (disk full, I/O errors) of commits and checkpoints',
       registers: [registry],
     }),
+    jobHeld: new Gauge({
+      name: 'vigil_job_held',
+      help: '1 for each cluster-wide job this hub runs now (jobs/: the others are held by another hub)',
+      labelNames: ['job'] as const,
+      registers: [registry],
+    }),
     storeHealthy: new Gauge({
       name: 'vigil_store_healthy',
       help: '1 while writes are being stored, 0 while storage fails (see /readyz for the reason)',

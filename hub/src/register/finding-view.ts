@@ -27,6 +27,8 @@ export interface ViewInputs {
   deviceName(deviceId: string): string
   sla(): SlaPolicy
   now(): Date
+  /** The record's version (optimistic concurrency: the version a person's change must name). */
+  versionOf(id: string): number | undefined
 }
 
 /** The view of record `r`; `f` is its derived finding (undefined: none held, e.g. resolved). */
@@ -72,6 +74,8 @@ export function findingView(
     overdue: isOverdue(r.state, due, scope.now),
     decision: r.decision,
   }
+  const version = o.versionOf(r.id)
+  if (version !== undefined) view.version = version
   if (kevDueDate !== undefined) view.kevDueDate = kevDueDate
   if (f?.epss !== undefined) view.epss = f.epss
   if (f !== undefined) {

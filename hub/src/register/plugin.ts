@@ -82,7 +82,15 @@ const feature: FastifyPluginAsync = async (app) => {
 
   const advisoryDb = await AdvisoryDb.open(hub.store)
   const stored = await advisoryDb.load((file, err) => log.warn({ err, file }, 'unreadable stored advisory'))
-  const dispatcher = new WebhookDispatcher({ store: hub.store, onError })
+  const dispatcher = new WebhookDispatcher({
+    store: hub.store,
+    onError,
+    leader: () => hub.jobs.holds('webhooks.deliver'),
+  })
+  // A hub that takes the deliveries over sends what is due at once.
+  const offJobs = hub.jobs.onChange((job, held) => {
+    if (job === 'webhooks.deliver' && held) dispatcher.kick()
+  })
   await dispatcher.start()
   const db = await RegisterDb.open(hub.store)
   const governance = await GovernanceDb.open(hub.store)
@@ -105,6 +113,7 @@ const feature: FastifyPluginAsync = async (app) => {
     deviceName: (id) => hub.registry.get(id)?.name ?? id,
     audit: (entry) => hub.audit(entry),
     decider,
+    sweeps: () => hub.jobs.holds('register.sweep'),
     emit(event) {
       for (const l of listeners) {
         try {
@@ -221,6 +230,7 @@ const feature: FastifyPluginAsync = async (app) => {
   }))
 
   app.addHook('onClose', async () => {
+    offJobs()
     offHooks()
     offRegistry()
     clearInterval(flush)

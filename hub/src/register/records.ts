@@ -9,6 +9,7 @@
 import { hash } from 'node:crypto'
 import type { FindingHistoryEntry, FindingState, FindingView, SlaPolicy } from '@vigil/protocol'
 import type { Finding } from '../advisories/index.js'
+import type { Expected } from '../store/conditional.js'
 import type { AppendLog, Collection, Store } from '../store/types.js'
 
 export const REGISTER_SCHEMA = 1
@@ -60,6 +61,14 @@ export class RegisterDb {
   /** Runs `job` (synchronous) so that its writes are recovered after a crash all together or not at all. */
   atomic<T>(job: () => T): T {
     return this.store.atomic(job)
+  }
+
+  /**
+   * Runs `job` only if the findings are at the versions given (`Store.writeIf`: else
+   * VersionConflictError, nothing changed); its changes are one transaction, durable once resolved.
+   */
+  writeIf<R>(expected: Expected[], job: () => R): Promise<R> {
+    return this.store.writeIf(this.records as Collection<{ id: string }>, expected, job)
   }
 
   /** Settles once every change so far is durable (answer the caller after this). */

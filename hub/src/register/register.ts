@@ -8,7 +8,13 @@
  * `transitions.ts` (a person's transition, history, audit), `finding-view.ts` (what a finding shows),
  * `record-index.ts` (records by device and advisory), `records.ts` (what is persisted).
  */
-import type { FindingHistoryEntry, FindingTransition, FindingView, SlaPolicy } from '@vigil/protocol'
+import type {
+  BulkResult,
+  FindingHistoryEntry,
+  FindingTransition,
+  FindingView,
+  SlaPolicy,
+} from '@vigil/protocol'
 import type { Finding } from '../advisories/index.js'
 import type { CorrelationEngine } from '../correlation/engine.js'
 import { HubError } from '../errors.js'
@@ -37,6 +43,8 @@ export interface RegisterOptions {
   expiringWithinDays?: number
   /** SSVC decisions (issue 17); without it findings carry none and due dates follow severity. */
   decider?: SsvcDecider
+  /** Whether this hub runs the sweep (one hub of a cluster: jobs/ register.sweep; default yes). */
+  sweeps?: () => boolean
 }
 
 export class RiskRegister {
@@ -54,6 +62,7 @@ export class RiskRegister {
       deviceName: o.deviceName,
       sla: () => this.sla,
       now: this.now,
+      versionOf: (id) => o.db.records.versionOf(id),
     }
     this.#parts = {
       db: o.db,
@@ -148,6 +157,7 @@ export class RiskRegister {
 
   /** Expired acceptances reopen; overdue findings and acceptances about to expire are announced once. */
   sweep(): void {
+    if (this.o.sweeps && !this.o.sweeps()) return
     sweep(this.#parts, this.o.expiringWithinDays ?? 7)
   }
 
@@ -177,13 +187,61 @@ export class RiskRegister {
 
   /** A person's decision. Throws HubError with the field at fault. */
   transition(id: string, t: FindingTransition, actor: string): FindingView {
-    const r = this.o.db.records.get(id)
-    if (r === undefined) throw new HubError('VIGIL_NOT_FOUND', `no finding ${id}`)
+    const r = this.#found(id)
     const now = this.now()
     const { to, patch } = personTransition(r, t, actor, now)
     const next = recordTransition(this.#parts, r, to, actor, t.why, now.toISOString(), patch)
     const view = this.#view(next)
     this.o.emit({ type: 'finding.transition', view, from: r.state, actor, why: t.why })
     return view
+  }
+
+  /**
+   * A person's decision, written only if the finding is still at `version` (the version the person
+   * saw): otherwise VersionConflictError with the current finding, nothing changed (409). Without a
+   * version (an old client) it is written as `transition` is. Durable once resolved.
+   */
+  async decide(id: string, t: FindingTransition, actor: string, version?: number): Promise<FindingView> {
+    personTransition(this.#found(id), t, actor, this.now())
+    const expected = version === undefined ? [] : [{ id, version }]
+    return this.o.db.writeIf(expected, () => this.transition(id, t, actor))
+  }
+
+  /**
+   * One decision for many findings, all or nothing: every finding is checked first (a refusal of any
+   * leaves all unchanged and is reported in `failed`), then all are written in one transaction, if
+   * each is at its version in `versions` (else VersionConflictError with the current findings).
+   */
+  async decideMany(
+    ids: string[],
+    t: FindingTransition,
+    actor: string,
+    versions: Record<string, number> = {},
+  ): Promise<BulkResult> {
+    const failed: BulkResult['failed'] = []
+    const now = this.now()
+    for (const id of ids) {
+      try {
+        personTransition(this.#found(id), t, actor, now)
+      } catch (err) {
+        if (!(err instanceof HubError)) throw err
+        failed.push({ id, code: err.code, message: err.message })
+      }
+    }
+    if (failed.length > 0) return { updated: [], failed }
+    const expected = ids.flatMap((id) => {
+      const version = versions[id]
+      return version === undefined ? [] : [{ id, version }]
+    })
+    await this.o.db.writeIf(expected, () => {
+      for (const id of ids) this.transition(id, t, actor)
+    })
+    return { updated: ids, failed: [] }
+  }
+
+  #found(id: string) {
+    const r = this.o.db.records.get(id)
+    if (r === undefined) throw new HubError('VIGIL_NOT_FOUND', `no finding ${id}`)
+    return r
   }
 }

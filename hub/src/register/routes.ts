@@ -4,15 +4,14 @@
  *   GET  /api/v1/findings/export          same filters, ?format=json|csv (attachment)
  *   GET  /api/v1/findings/:id             FindingView & {history}
  *   GET  /api/v1/findings/:id/history     {history: FindingHistoryEntry[]} newest first
- *   POST /api/v1/findings/:id/transition  FindingTransition → FindingView
- *   POST /api/v1/findings/bulk            BulkTransition → BulkResult
+ *   POST /api/v1/findings/:id/transition  FindingTransition (If-Match: "<version>") → FindingView | 409 {current}
+ *   POST /api/v1/findings/bulk            BulkTransition (versions) → BulkResult, all or nothing | 409 {current}
  *   GET|PUT /api/v1/register/sla          SlaPolicy
  *   GET  /api/v1/vex                      CycloneDX 1.6 VEX of the fleet's decisions (?device=)
  */
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
-  type BulkResult,
   BulkTransition,
   FindingQuery,
   FindingTransition,
@@ -21,6 +20,7 @@ import {
   Type,
 } from '@vigil/protocol'
 import { HubError } from '../errors.js'
+import { conflictAsHttp, etag, ifMatch } from '../http/if-match.js'
 import { filterFindings, findingsCsv, sortByDecision, sortFindings } from './export.js'
 import type { RiskRegister } from './register.js'
 import { vexDocument } from './vex.js'
@@ -34,6 +34,11 @@ export const registerRoutes =
     const read = app.requireRole('admin', 'operator', 'technician')
     const act = app.requireRole('admin', 'operator')
     const who = (user: { username: string } | null) => user?.username ?? 'unknown'
+    /** A finding as it is now (a 409 answers it), null when it is gone. */
+    const current = (c: { id: string }) => {
+      const view = register.get(c.id)
+      return view ? decorate(view) : null
+    }
 
     const query = (q: FindingQuery) => {
       register.sweep()
@@ -68,10 +73,11 @@ export const registerRoutes =
       },
     )
 
-    app.get('/api/v1/findings/:id', { onRequest: read, schema: { params: IdParams } }, async (req) => {
+    app.get('/api/v1/findings/:id', { onRequest: read, schema: { params: IdParams } }, async (req, reply) => {
       register.sweep()
       const view = register.get(req.params.id)
       if (!view) throw new HubError('VIGIL_NOT_FOUND', `no finding ${req.params.id}`)
+      etag(reply, view.version)
       return { ...decorate(view), history: await register.history(req.params.id) }
     })
 
@@ -87,25 +93,26 @@ export const registerRoutes =
     app.post(
       '/api/v1/findings/:id/transition',
       { onRequest: act, schema: { params: IdParams, body: FindingTransition } },
-      async (req) => {
+      async (req, reply) => {
         register.sweep()
-        return decorate(register.transition(req.params.id, req.body, who(req.user)))
+        const version = ifMatch(req)
+        const view = await conflictAsHttp(
+          () => register.decide(req.params.id, req.body, who(req.user), version),
+          current,
+        )
+        etag(reply, view.version)
+        return decorate(view)
       },
     )
 
+    // All or nothing (BulkTransition): refusals leave every finding unchanged; a stale version is 409.
     app.post('/api/v1/findings/bulk', { onRequest: act, schema: { body: BulkTransition } }, async (req) => {
       register.sweep()
-      const result: BulkResult = { updated: [], failed: [] }
-      for (const id of new Set(req.body.ids)) {
-        try {
-          register.transition(id, req.body.transition, who(req.user))
-          result.updated.push(id)
-        } catch (err) {
-          if (!(err instanceof HubError)) throw err
-          result.failed.push({ id, code: err.code, message: err.message })
-        }
-      }
-      return result
+      const ids = [...new Set(req.body.ids)]
+      return conflictAsHttp(
+        () => register.decideMany(ids, req.body.transition, who(req.user), req.body.versions),
+        current,
+      )
     })
 
     app.get('/api/v1/register/sla', { onRequest: read }, async () => register.sla)

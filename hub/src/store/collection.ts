@@ -17,6 +17,8 @@ import type { Collection } from './types.js'
 export interface ShardFile<T> {
   schemaVersion: number
   items: T[]
+  /** Each record's version (optimistic concurrency: `Store.writeIf`); 1 when absent (older files). */
+  versions?: Record<string, number>
 }
 
 export function shardOf(id: string, shards: number): number {
@@ -54,6 +56,8 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
   private readonly parts: Map<string, T>[]
   /** Every record by id: lookups (several per ingested message) need no shard hash. */
   private readonly byId = new Map<string, T>()
+  /** Each record's version: rises with every put, journaled with it, kept in the shard file. */
+  private readonly versions = new Map<string, number>()
   private readonly dirty = new Set<number>()
   private readonly files: DurableJsonFile<ShardFile<T>>[]
   readonly name: string
@@ -106,6 +110,7 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
         if (!item || typeof item.id !== 'string') throw new StoreCorruptError(file.path, 'a record has no id')
         part?.set(item.id, item)
         this.byId.set(item.id, item)
+        this.versions.set(item.id, data.versions?.[item.id] ?? 1)
       }
     }
     return version
@@ -130,28 +135,34 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
     return this.byId.size
   }
 
-  private entry(op: 'put', r: T): JournalEntry
+  versionOf(id: string): number | undefined {
+    return this.versions.get(id)
+  }
+
+  private entry(op: 'put', r: T, n: number): JournalEntry
   private entry(op: 'del', id: string): JournalEntry
-  private entry(op: 'put' | 'del', x: T | string): JournalEntry {
+  private entry(op: 'put' | 'del', x: T | string, n?: number): JournalEntry {
     // Literals rather than a spread of a shared base: this runs for every record put (a new advisory
     // puts thousands at once).
     return op === 'put'
-      ? { c: this.name, s: this.shards, v: this.schemaVersion, op, r: x as T }
+      ? { c: this.name, s: this.shards, v: this.schemaVersion, op, r: x as T, n }
       : { c: this.name, s: this.shards, v: this.schemaVersion, op, id: x as string }
   }
 
   put(record: T): void {
+    const version = (this.versions.get(record.id) ?? 0) + 1
     // Serialised first: a record that cannot be stored is refused before memory changes.
-    this.sink.append(encodeEntry(this.entry('put', record)))
-    this.apply(record)
+    this.sink.append(encodeEntry(this.entry('put', record, version)))
+    this.apply(record, version)
   }
 
-  private apply(record: T): void {
+  private apply(record: T, version: number): void {
     const index = shardOf(record.id, this.shards)
     const part = this.parts[index]
     if (!part) throw new RangeError(`no shard ${index}`)
     part.set(record.id, record)
     this.byId.set(record.id, record)
+    this.versions.set(record.id, version)
     this.dirty.add(index)
   }
 
@@ -176,6 +187,7 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
 
   private remove(id: string): void {
     this.byId.delete(id)
+    this.versions.delete(id)
     const index = shardOf(id, this.shards)
     this.parts[index]?.delete(id)
     this.dirty.add(index)
@@ -183,7 +195,7 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
 
   /** Applies a journal entry at start (not journaled again). */
   replay(entry: Extract<JournalEntry, { c: string }>): void {
-    if (entry.op === 'put') this.apply(entry.r as T)
+    if (entry.op === 'put') this.apply(entry.r as T, entry.n ?? (this.versions.get(entry.r.id) ?? 0) + 1)
     else if (this.byId.has(entry.id)) this.remove(entry.id)
   }
 
@@ -210,10 +222,12 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
     const result: FlushResult = { bytes: 0, files: 0, maxSerializeMs: 0, paths: [] }
     const pending = [...this.dirty]
     this.dirty.clear()
-    const snapshots = pending.map((shard) => ({
-      shard,
-      data: { schemaVersion: this.schemaVersion, items: [...(this.parts[shard]?.values() ?? [])] },
-    }))
+    const snapshots = pending.map((shard) => {
+      const items = [...(this.parts[shard]?.values() ?? [])]
+      const versions: Record<string, number> = {}
+      for (const r of items) versions[r.id] = this.versions.get(r.id) ?? 1
+      return { shard, data: { schemaVersion: this.schemaVersion, items, versions } }
+    })
     let failure: unknown
     for (const { shard, data } of snapshots) {
       const file = this.files[shard]

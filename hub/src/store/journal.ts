@@ -5,7 +5,7 @@
  * files, so nothing committed is lost to `kill -9` or a power cut.
  *
  *   <dataDir>/journal/<seq>.wal     lines: `<crc32 hex8> <json>\n`
- *   json: { c: collection, s: shards, v: schemaVersion, op: 'put', r: record } | { …, op: 'del', id }
+ *   json: { c: collection, s: shards, v: schemaVersion, op: 'put', r: record, n: version } | { …, op: 'del', id }
  *       | { l: log, e: entry }                          (an append to a log)
  *       | { tx: [json, …] }                             (changes that stand or fall together)
  *
@@ -31,7 +31,7 @@ const closeFd = promisify(close)
 import type { Durable } from './group-commit.js'
 
 export type JournalEntry =
-  | { c: string; s: number; v: number; op: 'put'; r: { id: string } }
+  | { c: string; s: number; v: number; op: 'put'; r: { id: string }; n?: number }
   | { c: string; s: number; v: number; op: 'del'; id: string }
   | { l: string; e: unknown }
 

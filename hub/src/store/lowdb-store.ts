@@ -19,6 +19,7 @@ import type { HardeningReport, Inventory } from '@vigil/protocol'
 import { JsonlLog, type LogPosition } from './append-log.js'
 import { FileBlobStore, FileDocStore } from './blobs.js'
 import { type CollectionSpec, ShardedCollection } from './collection.js'
+import { conflictsOf, type Expected, VersionConflictError } from './conditional.js'
 import { StorageError, StoreCorruptError, toStorageError } from './errors.js'
 import { ensureDir, fsyncDir, removeTempFiles } from './fsx.js'
 import { GroupCommit } from './group-commit.js'
@@ -28,6 +29,7 @@ import { acquireLock, type DataDirLock } from './lock.js'
 import { migrate, type RawCollections, SCHEMA_VERSION } from './migrations.js'
 import type {
   AuditEntry,
+  Collection,
   CollectionOptions,
   DeviceEventRecord,
   DeviceRecord,
@@ -443,6 +445,19 @@ export class LowdbStore implements Store {
   /** Runs `job` (synchronous) so that its changes are replayed after a crash all together or not at all. */
   atomic<T>(job: () => T): T {
     return this.journal.atomic(job)
+  }
+
+  /** One hub holds the directory: its memory is the truth, compared synchronously (`conditional.ts`). */
+  async writeIf<R>(collection: Collection<{ id: string }>, expected: Expected[], job: () => R): Promise<R> {
+    const conflicts = conflictsOf(expected, (id) => {
+      const record = collection.get(id)
+      const version = collection.versionOf(id)
+      return record === undefined || version === undefined ? undefined : { record, version }
+    })
+    if (conflicts.length > 0) throw new VersionConflictError(conflicts)
+    const result = this.atomic(job)
+    await this.commit()
+    return result
   }
 
   get dataDir(): string {

@@ -42,6 +42,10 @@ export async function openStore(config: StoreConfig, hooks: StoreHooks = {}): Pr
         ? { sslRejectUnauthorized: config.databaseSslRejectUnauthorized }
         : {}),
       ...(config.commitWindowMs !== undefined ? { commitWindowMs: config.commitWindowMs } : {}),
+      ...(config.auditRetentionSegments !== undefined
+        ? { auditMaxSegments: config.auditRetentionSegments }
+        : {}),
+      ...(config.auditSegmentBytes !== undefined ? { auditSegmentBytes: config.auditSegmentBytes } : {}),
       ...(hooks.onCommit ? { onCommit: hooks.onCommit } : {}),
       ...(hooks.onError ? { onError: hooks.onError } : {}),
     })

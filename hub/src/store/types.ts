@@ -12,6 +12,7 @@ import type {
   Inventory,
   Role,
 } from '@vigil/protocol'
+import type { Expected } from './conditional.js'
 
 export interface UserRecord {
   id: string
@@ -117,6 +118,11 @@ export interface Collection<T extends { id: string }> {
   /** Durable at the next `commit()`. */
   delete(id: string): boolean
   readonly size: number
+  /**
+   * The record's version as this hub knows it (rises with every `put`; `putVolatile` keeps it): what
+   * views show and operators send back for optimistic concurrency (`Store.writeIf`).
+   */
+  versionOf(id: string): number | undefined
 }
 
 /** An append-only log (JSON Lines): never rewritten. Appends are durable at the next `commit()`. */
@@ -198,6 +204,13 @@ export interface Store {
    * not at all (e.g. an event and the device's sequence number that says it was applied).
    */
   atomic<T>(job: () => T): T
+  /**
+   * Optimistic concurrency (`conditional.ts`): runs `job` (synchronous, its changes one atomic unit)
+   * only if every `expected` record of `collection` is at that version; otherwise changes nothing and
+   * throws `VersionConflictError` with the current records. Resolves once the changes are durable. On
+   * PostgreSQL the database's versions are compared (right even when this hub's memory is stale).
+   */
+  writeIf<R>(collection: Collection<{ id: string }>, expected: Expected[], job: () => R): Promise<R>
   /** Whether writes are being stored right now, and if not why (disk full …). */
   health(): StoreHealth
   /** Rewrites changed collection files and trims the journal. */

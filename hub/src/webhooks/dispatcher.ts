@@ -40,7 +40,14 @@ export interface DispatcherOptions {
   timeoutMs?: number
   now?: () => number
   onError?: (err: unknown) => void
+  /**
+   * Whether this hub sends the deliveries now (one hub of a cluster: jobs/ webhooks.deliver; default
+   * yes). Another hub's queued deliveries reach its memory through the change feed.
+   */
+  leader?: () => boolean
 }
+
+const NOT_LEADER_RETRY_MS = 5000
 
 export function sign(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`
@@ -124,8 +131,20 @@ export class WebhookDispatcher {
     return n
   }
 
+  /** Sends what is due now (this hub just took the deliveries over). */
+  kick(): void {
+    this.#schedule(0)
+  }
+
   #schedule(delay?: number): void {
     if (this.#stopped) return
+    // Not the sender now: look again after a while (the sender may die and this hub take over).
+    if (this.o.leader && !this.o.leader()) {
+      clearTimeout(this.#timer)
+      this.#timer = setTimeout(() => this.#schedule(), NOT_LEADER_RETRY_MS)
+      this.#timer.unref()
+      return
+    }
     const pending = this.queue.values().filter((d) => d.status === 'pending')
     if (pending.length === 0) return
     const soonest = Math.min(...pending.map((d) => d.nextAt))
@@ -142,6 +161,7 @@ export class WebhookDispatcher {
 
   /** Attempts every delivery that is due. */
   async run(): Promise<void> {
+    if (this.o.leader && !this.o.leader()) return
     const due = this.queue.values().filter((d) => d.status === 'pending' && d.nextAt <= this.#now())
     for (const d of due) {
       if (this.#stopped) return

@@ -158,7 +158,18 @@ describe('rollout', () => {
     await api(hub, 'POST', `/api/v1/manifests/${id}/rollout`, admin, {})
     await until(() => a.received.length === 1 || undefined, 'a delivered')
     expect(gone.received).toEqual([])
-    await api(hub, 'POST', `/api/v1/manifests/${id}/rollout/pause`, admin)
+    // Two operators saw the rollout at one version: the first pause wins, the second (stale) is 409.
+    const seen = (await api(hub, 'GET', `/api/v1/manifests/${id}`, admin)).body.recordVersion as number
+    const withVersion = (path: string, v: number) =>
+      hub.app.inject({
+        method: 'POST',
+        url: `/api/v1/manifests/${id}/rollout/${path}`,
+        headers: { authorization: `Bearer ${admin}`, 'if-match': `"${v}"` },
+      })
+    expect((await withVersion('pause', seen)).statusCode).toBe(200)
+    const stale = await withVersion('resume', seen)
+    expect(stale.statusCode).toBe(409)
+    expect(stale.json().current[0].view.rollout.status).toBe('paused')
     const b = await online(hub, gone.dev, '4.1.0')
     const held = await api(hub, 'GET', `/api/v1/manifests/${id}`, admin)
     const targets = held.body.targets as { deviceId: string; state: string }[]

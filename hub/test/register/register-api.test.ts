@@ -134,23 +134,29 @@ describe('transitions', () => {
     ])
   })
 
-  it('bulk transition reports each failure and applies the rest', async () => {
+  it('bulk transition is all or nothing: a refusal leaves every finding unchanged', async () => {
     const { hub, a } = await setup()
     const one = await gateway(hub, 'gw-a')
     const two = await gateway(hub, 'gw-b')
     await one.send(inventory(VULNERABLE))
     await two.send(inventory(VULNERABLE))
     const all = await until2(a)
-    const res = await a.post<{ updated: string[]; failed: { id: string; code: string }[] }>(
-      '/api/v1/findings/bulk',
-      {
-        ids: [...all.map((f) => f.id), 'nope'],
-        transition: { state: 'false_positive', why: 'backported', reason: 'patched by vendor backport' },
-      },
-    )
+    const transition = { state: 'false_positive', why: 'backported', reason: 'patched by vendor backport' }
+    type Bulk = { updated: string[]; failed: { id: string; code: string }[] }
+    const refused = await a.post<Bulk>('/api/v1/findings/bulk', {
+      ids: [...all.map((f) => f.id), 'nope'],
+      transition,
+    })
+    expect(refused.status).toBe(200)
+    expect(refused.body).toEqual({
+      updated: [],
+      failed: [expect.objectContaining({ id: 'nope', code: 'VIGIL_NOT_FOUND' })],
+    })
+    expect(await findingsOf(a, 'state=false_positive')).toHaveLength(0)
+    const res = await a.post<Bulk>('/api/v1/findings/bulk', { ids: all.map((f) => f.id), transition })
     expect(res.status).toBe(200)
     expect(res.body.updated.sort()).toEqual(all.map((f) => f.id).sort())
-    expect(res.body.failed).toEqual([expect.objectContaining({ id: 'nope', code: 'VIGIL_NOT_FOUND' })])
+    expect(res.body.failed).toEqual([])
     expect(await findingsOf(a, 'state=false_positive')).toHaveLength(2)
   })
 

@@ -18,5 +18,27 @@ export const ApiError = Type.Object(
 )
 export type ApiError = Static<typeof ApiError>
 
+/**
+ * 409 `VIGIL_CONFLICT` of a change sent with a version (If-Match, bulk `versions`) when the record
+ * changed since: nothing was changed; `current` holds each such record as it is now (`view` as the
+ * route's own view of it, null when it is gone).
+ */
+export const ApiConflict = Type.Object(
+  {
+    error: ApiError.properties.error,
+    current: Type.Optional(
+      Type.Array(
+        Type.Object({
+          id: Type.String(),
+          version: Type.Union([Type.Integer(), Type.Null()]),
+          view: Type.Unknown(),
+        }),
+      ),
+    ),
+  },
+  { $id: 'ApiConflict' },
+)
+export type ApiConflict = Static<typeof ApiConflict>
+
 /** A 204 answer: done, no body (declared so every route's response is in the OpenAPI document). */
 export const NoContent = Type.Null({ description: 'done; no body' })

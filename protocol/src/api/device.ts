@@ -43,6 +43,13 @@ export const DeviceSummary = Type.Object(
       }),
     ),
     lastTakeoverAt: Type.Optional(Type.String({ format: 'date-time' })),
+    version: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description:
+          'rises with every stored change of the record; send it back in If-Match so that a change made meanwhile is refused with 409',
+      }),
+    ),
   },
   { $id: 'DeviceSummary' },
 )

@@ -106,6 +106,13 @@ export const FindingView = Type.Object(
         description: 'the newest manifest fixing this open finding on its device; null when none (or closed)',
       }),
     ),
+    version: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description:
+          'rises with every change of the finding; send it back (If-Match, or versions in a bulk) so that a change made meanwhile by someone else is refused with 409, not overwritten',
+      }),
+    ),
   },
   { $id: 'FindingView' },
 )
@@ -183,11 +190,21 @@ export const FindingTransition = Type.Object(
 )
 export type FindingTransition = Static<typeof FindingTransition>
 
-/** `POST /api/v1/findings/bulk`. */
+/**
+ * `POST /api/v1/findings/bulk`: all or nothing. Every finding is checked first; any refusal leaves all
+ * unchanged (`failed` lists them, `updated` is empty); a finding changed since the version in
+ * `versions` answers 409 with the current findings.
+ */
 export const BulkTransition = Type.Object(
   {
     ids: Type.Array(Type.String(), { minItems: 1, maxItems: 5000 }),
     transition: FindingTransition,
+    versions: Type.Optional(
+      Type.Record(Type.String(), Type.Integer({ minimum: 1 }), {
+        description:
+          'finding id → the version the operator saw (FindingView.version); any finding changed since: 409, nothing changed',
+      }),
+    ),
   },
   { additionalProperties: false, $id: 'BulkTransition' },
 )

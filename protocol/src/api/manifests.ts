@@ -90,6 +90,13 @@ export const ManifestDetail = Type.Object(
         updatedAt: Type.String(),
       }),
     ),
+    recordVersion: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description:
+          'rises with every stored change of the manifest and its rollout (`version` is the firmware version); send it back in If-Match so that a rollout change made meanwhile is refused with 409',
+      }),
+    ),
   },
   { $id: 'ManifestDetail' },
 )

@@ -1,10 +1,20 @@
 /** Devices: list, detail, rename/disable (PATCH), delete, command, telemetry history, events. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ApiError, DeviceCredentials, DeviceList, DevicePatch, DeviceSummary, Type } from '@vigil/protocol'
+import {
+  ApiConflict,
+  ApiError,
+  DeviceCredentials,
+  DeviceList,
+  DevicePatch,
+  DeviceSummary,
+  Type,
+} from '@vigil/protocol'
 import { newSecret, sha256 } from '../../auth/crypto.js'
 import { toSummary } from '../../devices/registry.js'
 import { deviceSbom } from '../../devices/sbom.js'
 import { HubError } from '../../errors.js'
+import type { Collection } from '../../store/types.js'
+import { conflictAsHttp, etag, ifMatch } from '../if-match.js'
 import { mqttUrlFor } from './enrollment.js'
 
 const Params = Type.Object({ id: Type.String({ maxLength: 64 }) })
@@ -56,12 +66,14 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/v1/devices/:id',
     { onRequest: staff, schema: { tags, summary: 'One device', params: Params } },
-    async (req) => {
+    async (req, reply) => {
       const d = find(req.params.id)
       const inventory = d.inventoryHash ? await hub.store.inventories.get(d.inventoryHash) : undefined
       const hardening = d.hardeningHash ? await hub.store.hardening.get(d.hardeningHash) : undefined
+      const version = hub.store.devices.versionOf(d.id)
+      etag(reply, version)
       return {
-        ...toSummary(d),
+        ...toSummary(d, version),
         identity: d.identity ?? null,
         baseline: d.baseline ?? null,
         inventory: inventory
@@ -113,21 +125,41 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Rename, disable or enable a device; set its clinical asset context',
         params: Params,
         body: DevicePatch,
-        response: { 200: DeviceSummary, 400: ApiError, 404: ApiError, 502: ApiError },
+        response: { 200: DeviceSummary, 400: ApiError, 404: ApiError, 409: ApiConflict, 502: ApiError },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const d = find(req.params.id)
       const actor = req.user?.username ?? ''
       const { context, ...patch } = req.body
       if (context !== undefined && app.assetContext === undefined)
         throw new HubError('VIGIL_BAD_REQUEST', 'body/context needs the risk register feature')
+      // With If-Match the change is written only if the device is still at that version (409 with the
+      // current device otherwise: hub/README.md "Concurrent changes").
+      const version = ifMatch(req)
+      const expected = version === undefined ? [] : [{ id: d.id, version }]
+      const devices = hub.store.devices as Collection<{ id: string }>
+      const current = (c: { id: string; version: number | null }) => {
+        const now = hub.registry.get(c.id)
+        return now ? toSummary(now, c.version ?? undefined) : null
+      }
       // On an external broker with hub-issued credentials the broker changes first: if it cannot, the
-      // device is left as it was (disabling there also cuts its connection).
+      // device is left as it was (disabling there also cuts its connection). A stale version is refused
+      // before the broker is asked.
       if (patch.disabled !== undefined && patch.disabled !== d.disabled) {
+        if (expected.length > 0)
+          await conflictAsHttp(() => hub.store.writeIf(devices, expected, () => undefined), current)
         await hub.brokerCredentials?.setEnabled(d.id, !patch.disabled)
       }
-      const updated = hub.registry.update(d.id, patch)
+      const updated = await conflictAsHttp(
+        () =>
+          hub.store.writeIf(devices, expected, () => {
+            const next = hub.registry.update(d.id, patch)
+            if (next && context !== undefined) app.assetContext?.setDevice(d.id, context, actor)
+            return next
+          }),
+        current,
+      )
       if (!updated) throw new HubError('VIGIL_NOT_FOUND')
       if (req.body.name !== undefined && req.body.name !== d.name) {
         hub.audit({ actor, action: 'device.rename', target: d.id, ok: true, detail: req.body.name })
@@ -141,9 +173,10 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
         })
         if (req.body.disabled) hub.bus?.disconnect(d.id)
       }
-      if (context !== undefined) app.assetContext?.setDevice(d.id, context, actor)
       await hub.store.commit()
-      return toSummary(updated)
+      const now = hub.store.devices.versionOf(d.id)
+      etag(reply, now)
+      return toSummary(updated, now)
     },
   )
 

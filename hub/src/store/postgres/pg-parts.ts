@@ -71,6 +71,15 @@ export class PgCollection<T extends { id: string }> implements Collection<T> {
     return this.versions.get(id)
   }
 
+  /**
+   * Takes the database's row into memory (a conditional write read it under lock: another hub may
+   * have written it since this hub loaded it). Not queued: it is what the database holds.
+   */
+  adopt(id: string, doc: T, version: number): void {
+    this.byId.set(id, doc)
+    this.versions.set(id, version)
+  }
+
   put(record: T): void {
     const doc = serialise(`${this.name}/${record.id}`, record)
     const version = (this.versions.get(record.id) ?? 0) + 1

@@ -13,11 +13,13 @@
 import { readFileSync } from 'node:fs'
 import type { HardeningReport, Inventory } from '@vigil/protocol'
 import pg from 'pg'
+import type { Expected } from '../conditional.js'
 import { StorageError } from '../errors.js'
 import { GroupCommit } from '../group-commit.js'
 import { migrate, type RawCollections, SCHEMA_VERSION } from '../migrations.js'
 import type {
   AuditEntry,
+  Collection,
   CollectionOptions,
   DeviceEventRecord,
   DeviceRecord,
@@ -30,7 +32,9 @@ import type {
   StoreStats,
   UserRecord,
 } from '../types.js'
+import { writeIfPg } from './pg-conditional.js'
 import { PgCollection, PgDocs, PgLog } from './pg-parts.js'
+import { pruneLogs, type Retention } from './pg-retention.js'
 import { PgWriter, pgStorageError } from './pg-writer.js'
 import { applyMigrations, readMigrations } from './schema.js'
 
@@ -51,6 +55,9 @@ export interface PgStoreOptions {
    * hub's `/readyz` also says when the database is gone.
    */
   probeIntervalMs?: number
+  /** Retention of the audit log (as the embedded engine: segments of this many bytes; default all). */
+  auditMaxSegments?: number
+  auditSegmentBytes?: number
   /** A `pg.Client` subclass for the pool (tests count round-trips with it). */
   client?: typeof pg.Client
 }
@@ -71,6 +78,8 @@ export class PgStore implements Store {
   private readonly loading = new Map<string, Promise<unknown>>()
   private readonly logs = new Map<string, PgLog<unknown>>()
   private readonly docStores = new Map<string, PgDocs<unknown>>()
+  /** Logs with a retention (`pg-retention.ts`: pruned by the `store.retention` job). */
+  private readonly retention = new Map<string, Retention>()
   private closed = false
   private probeTimer: NodeJS.Timeout | undefined
   private lastRound = performance.now()
@@ -127,6 +136,17 @@ export class PgStore implements Store {
     this.hardening = this.newDocs('blob', 'hardening')
     this.audit = this.newLog('audit')
     this.events = this.newLog('events')
+    if (opts.auditMaxSegments !== undefined)
+      this.retention.set('audit', {
+        maxSegments: opts.auditMaxSegments,
+        ...(opts.auditSegmentBytes !== undefined ? { maxSegmentBytes: opts.auditSegmentBytes } : {}),
+      })
+    this.retention.set('events', { maxSegments: 32 })
+  }
+
+  /** Deletes the log rows beyond each log's retention (the embedded engine's rule: `pg-retention.ts`). */
+  pruneLogs(): Promise<Record<string, number>> {
+    return pruneLogs(this.pool, this.retention)
   }
 
   static async open(opts: PgStoreOptions): Promise<PgStore> {
@@ -230,7 +250,12 @@ export class PgStore implements Store {
     return c
   }
 
-  async log<T>(name: string, _opts: LogOptions = {}) {
+  async log<T>(name: string, opts: LogOptions = {}) {
+    if (opts.maxSegments !== undefined)
+      this.retention.set(name, {
+        maxSegments: opts.maxSegments,
+        ...(opts.maxSegmentBytes !== undefined ? { maxSegmentBytes: opts.maxSegmentBytes } : {}),
+      })
     const held = this.logs.get(name)
     if (held) return held as PgLog<T>
     return this.newLog<T>(name)
@@ -267,6 +292,14 @@ export class PgStore implements Store {
 
   commit(): Promise<void> {
     return this.committer.commit()
+  }
+
+  /** Optimistic concurrency: the database's versions compared in a transaction of its own (`pg-conditional.ts`). */
+  async writeIf<R>(collection: Collection<{ id: string }>, expected: Expected[], job: () => R): Promise<R> {
+    if (!(collection instanceof PgCollection)) throw new TypeError('writeIf: not a collection of this store')
+    // This hub's own queued writes reach the database first: a record it created is not a conflict.
+    await this.commit()
+    return writeIfPg(this.pool, this.writer, collection, expected, job)
   }
 
   /** A round is one transaction: what a synchronous `job` queues is committed together or not at all. */

@@ -53,7 +53,7 @@ function roundStatement(p: string[][], docs: string[][]): { text: string; values
   cput AS (
     INSERT INTO vigil_collections AS c (collection, id, doc, version)
     SELECT * FROM unnest(${cColl}::text[], ${cId}::text[], ${cDoc}, ${cVer}::bigint[])
-    ON CONFLICT (collection, id) DO UPDATE SET doc = excluded.doc, version = excluded.version
+    ON CONFLICT (collection, id) DO UPDATE SET doc = excluded.doc, version = GREATEST(c.version + 1, excluded.version)
   ),
   cdel AS (
     DELETE FROM vigil_collections c USING unnest(${dColl}::text[], ${dId}::text[]) AS x(collection, id)
@@ -93,7 +93,7 @@ const split2 = (k: string): [string, string] => {
   return [k.slice(0, i), k.slice(i + 1)]
 }
 
-interface Batch {
+export interface Batch {
   records: Map<string, KeyedOp>
   blobs: Map<string, DocOp>
   docs: Map<string, DocOp>
@@ -101,6 +101,46 @@ interface Batch {
 }
 
 const emptyBatch = (): Batch => ({ records: new Map(), blobs: new Map(), docs: new Map(), logs: [] })
+
+/** The one statement that writes `batch` (a round, or a conditional write's changes). */
+function statementOf(batch: Batch): { text: string; values: unknown[] } {
+  // Small fields: 0-2 collection puts (collection, id, version), 3-4 deletes, 5-6 blob puts,
+  // 7-8 blob deletes, 9-10 doc puts, 11-12 doc deletes, 13 log names. Documents: collection docs,
+  // blob docs, doc docs, log entries.
+  const p: string[][] = Array.from({ length: 14 }, () => [])
+  const docs: string[][] = [[], [], [], []]
+  const push = (i: number, ...values: string[]) => {
+    values.forEach((v, j) => {
+      p[i + j]?.push(v)
+    })
+  }
+  for (const [k, op] of batch.records) {
+    const [c, id] = split2(k)
+    if (op.op === 'put') {
+      push(0, c, id, String(op.version))
+      docs[0]?.push(op.doc)
+    } else push(3, c, id)
+  }
+  for (const [k, op] of batch.blobs) {
+    const [kind, hash] = split2(k)
+    if (op.op === 'put') {
+      push(5, kind, hash)
+      docs[1]?.push(op.doc)
+    } else push(7, kind, hash)
+  }
+  for (const [k, op] of batch.docs) {
+    const [store, key] = split2(k)
+    if (op.op === 'put') {
+      push(9, store, key)
+      docs[2]?.push(op.doc)
+    } else push(11, store, key)
+  }
+  for (const row of batch.logs) {
+    push(13, row.log)
+    docs[3]?.push(row.entry)
+  }
+  return roundStatement(p, docs)
+}
 
 /** Maps a PostgreSQL or connection error to the store's codes. */
 export function pgStorageError(err: unknown): StorageError {
@@ -194,55 +234,75 @@ export class PgWriter implements Durable {
     this.queued = emptyBatch()
     this.probeDue = false
     this.sending = batch
-    // Small fields: 0-2 collection puts (collection, id, version), 3-4 deletes, 5-6 blob puts,
-    // 7-8 blob deletes, 9-10 doc puts, 11-12 doc deletes, 13 log names. Documents: collection docs,
-    // blob docs, doc docs, log entries.
-    const p: string[][] = Array.from({ length: 14 }, () => [])
-    const docs: string[][] = [[], [], [], []]
-    const push = (i: number, ...values: string[]) => {
-      values.forEach((v, j) => {
-        p[i + j]?.push(v)
-      })
-    }
-    for (const [k, op] of batch.records) {
-      const [c, id] = split2(k)
-      if (op.op === 'put') {
-        push(0, c, id, String(op.version))
-        docs[0]?.push(op.doc)
-      } else push(3, c, id)
-    }
-    for (const [k, op] of batch.blobs) {
-      const [kind, hash] = split2(k)
-      if (op.op === 'put') {
-        push(5, kind, hash)
-        docs[1]?.push(op.doc)
-      } else push(7, kind, hash)
-    }
-    for (const [k, op] of batch.docs) {
-      const [store, key] = split2(k)
-      if (op.op === 'put') {
-        push(9, store, key)
-        docs[2]?.push(op.doc)
-      } else push(11, store, key)
-    }
-    for (const row of batch.logs) {
-      push(13, row.log)
-      docs[3]?.push(row.entry)
-    }
     let result: pg.QueryResult<{ log: string; seq: string }>
     try {
       this.roundTrips++
-      result = await this.pool.query<{ log: string; seq: string }>(roundStatement(p, docs))
+      result = await this.pool.query<{ log: string; seq: string }>(statementOf(batch))
     } catch (err) {
       this.restore(batch)
       this.sending = undefined
       throw pgStorageError(err)
     }
-    for (const row of result.rows) this.lastSeq.set(row.log, BigInt(row.seq))
+    this.noteSeqs(result.rows)
     this.sending = undefined
     this.onCommitted?.({ records: batch.records.size, logs: batch.logs.length })
   }
 
+  private noteSeqs(rows: { log: string; seq: string }[]): void {
+    for (const row of rows) {
+      const seq = BigInt(row.seq)
+      const held = this.lastSeq.get(row.log)
+      if (held === undefined || seq > held) this.lastSeq.set(row.log, seq)
+    }
+  }
+
+  /**
+   * Runs `job` (synchronous) with its writes taken aside instead of queued (`pg-conditional.ts` sends
+   * them in a transaction of its own). Queued writes of the records it writes are superseded (memory
+   * holds the job's records now).
+   */
+  capture<R>(job: () => R): { result: R; batch: Batch } {
+    const queued = this.queued
+    this.queued = emptyBatch()
+    let result: R
+    try {
+      result = job()
+    } catch (err) {
+      // What a failing job changed in memory is queued as usual (as the embedded engine's `atomic`).
+      const partial = this.queued
+      this.queued = queued
+      for (const [k, v] of partial.records) {
+        this.queued.records.delete(k)
+        this.queued.records.set(k, v)
+      }
+      for (const [k, v] of partial.blobs) this.queued.blobs.set(k, v)
+      for (const [k, v] of partial.docs) this.queued.docs.set(k, v)
+      this.queued.logs.push(...partial.logs)
+      throw err
+    }
+    const batch = this.queued
+    this.queued = queued
+    for (const k of batch.records.keys()) queued.records.delete(k)
+    return { result, batch }
+  }
+
+  /** Sends a captured batch on `client` (inside the caller's transaction). */
+  async sendOn(client: pg.PoolClient, batch: Batch): Promise<void> {
+    this.roundTrips++
+    const result = await client.query<{ log: string; seq: string }>(statementOf(batch))
+    this.noteSeqs(result.rows)
+  }
+
+  /** A captured batch whose transaction failed is queued like a failed round (written by the retry). */
+  requeue(batch: Batch): void {
+    this.restore(batch)
+  }
+
+  /** Whether a write of the record is queued or being sent (memory is newer than the database). */
+  touches(collection: string, id: string): boolean {
+    const k = key2(collection, id)
+    return this.queued.records.has(k) || this.sending?.records.has(k) === true
+  }
   /** Puts a failed batch back in front of what was queued since (newer writes of a key win). */
   private restore(failed: Batch): void {
     const later = this.queued
