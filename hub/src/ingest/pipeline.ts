@@ -92,8 +92,8 @@ type Validators = { [K in DeviceMessageKind]: Validator<(typeof DEVICE_MESSAGES)
 type Payload<K extends DeviceMessageKind> = Static<(typeof DEVICE_MESSAGES)[K]['schema']>
 /**
  * `exact` is the payload's JSON text as received when `JSON.parse` of it gives exactly the validated
- * value (nothing undeclared was stripped) and it is at most `EXACT_TEXT_MAX` long; otherwise undefined.
- * A handler that keeps the value as text (telemetry history) keeps it instead of serialising again.
+ * value (nothing undeclared was stripped); otherwise undefined. A handler that keeps the value as text
+ * (telemetry history, a stored inventory) keeps it instead of serialising again.
  *
  * `applied()` records the message's sequence number; an asynchronous handler calls it inside
  * `store.atomic` with its main change, so that after a crash both are there or neither (a synchronous
@@ -239,7 +239,8 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
   // figures in place (no lookup, no copy per sample); coming online is a persistent change.
   const telemetry: Handler<'telemetry'> = (device, t: Telemetry, exact) => {
     // The validated value (undeclared properties stripped): the received text only when it is exactly that.
-    deps.telemetry.add(device.id, t, exact ?? JSON.stringify(t))
+    const kept = exact !== undefined && exact.length <= EXACT_TEXT_MAX ? exact : undefined
+    deps.telemetry.add(device.id, t, kept ?? JSON.stringify(t))
     const cpuPct = Math.round(t.cpu.loadPct * 10) / 10
     const memUsedPct = t.mem.total > 0 ? Math.round((t.mem.used / t.mem.total) * 1000) / 10 : 0
     const lastSeen = now().toISOString()
@@ -263,13 +264,13 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
     log.warn({ deviceId: device.id, kind, claimed, actual }, `refused ${kind}: its hash is not its content's`)
   }
 
-  const inventory: Handler<'inventory'> = (device, inv: Inventory, _text, applied, afterCommit) => {
+  const inventory: Handler<'inventory'> = (device, inv: Inventory, exact, applied, afterCommit) => {
     const actual = inventoryContentHash(inv)
     if (actual !== inv.hash) return mismatch(device, 'inventory', inv.hash, actual)
     deps.blobs?.touch('inventory', inv.hash)
     // Staged now, written by the commit round this message waits for, before the device line naming
     // it (its own promise settles with that round: `run`'s commit reports a failure).
-    store.inventories.put(inv.hash, inv).catch(() => undefined)
+    store.inventories.put(inv.hash, inv, exact).catch(() => undefined)
     const updated = store.atomic(() => {
       const u = registry.update(device.id, {
         inventoryHash: inv.hash,
@@ -293,12 +294,12 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
       lastSeen: now().toISOString(),
     })
 
-  const hardening: Handler<'hardening'> = async (device, report: HardeningReport, _text, applied) => {
+  const hardening: Handler<'hardening'> = async (device, report: HardeningReport, exact, applied) => {
     const actual = hardeningContentHash(report)
     if (actual !== report.hash) return mismatch(device, 'hardening', report.hash, actual)
     deps.blobs?.touch('hardening', report.hash)
     // Staged now, durable with this message's commit round (before the line naming it).
-    store.hardening.put(report.hash, report).catch(() => undefined)
+    store.hardening.put(report.hash, report, exact).catch(() => undefined)
     store.atomic(() => {
       linkHardening(device.id, report)
       applied()
@@ -443,7 +444,7 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
       reject(result.reason, device.id, `${kind}: ${result.message}`)
       return undefined
     }
-    const exact = result.stripped === false && text.length <= EXACT_TEXT_MAX ? text : undefined
+    const exact = result.stripped === false ? text : undefined
     const durable = DURABLE[kind]
     if (durable) {
       // Not stored now, so not acknowledged: the agent keeps the message and sends it again.

@@ -165,10 +165,10 @@ export class FileBlobStore<T> extends FileDocs<T> implements BlobStore<T> {
    * durable when the returned promise settles. A caller that commits anyway (ingest: the device update
    * and this document in one round) need not await it separately.
    */
-  async put(hash: string, value: T): Promise<void> {
+  async put(hash: string, value: T, text?: string): Promise<void> {
     if (!HASH.test(hash)) throw new TypeError(`not a sha256 hash: ${hash}`)
     if (this.known.has(hash)) return
-    if (!this.staged.has(hash)) this.staged.set(hash, JSON.stringify(value))
+    if (!this.staged.has(hash)) this.staged.set(hash, text ?? JSON.stringify(value))
     await this.commit()
   }
 

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { type Inventory, PROTOCOL_VERSION, topics } from '@vigil/protocol'
 import { describe, expect, it } from 'vitest'
 import { birth, connectEnrolled, enroll, metric, telemetry, testHub, until } from '../helpers.ts'
@@ -175,5 +177,22 @@ describe('ingest pipeline', () => {
     await until(() => seen.length === 2, 'latest correlated')
     await new Promise((r) => setTimeout(r, 50))
     expect(seen).toEqual([a.hash, c.hash])
+  })
+
+  it('stores an inventory as received when that is exactly the validated value, never anything undeclared', async () => {
+    const hub = await testHub({ deviceReportMinIntervalSec: 0 })
+    const dev = await enroll(hub)
+    const client = await connectEnrolled(hub, dev)
+    const topic = topics.device(dev.deviceId, 'inventory')
+    const file = (hash: string) =>
+      readFile(join(hub.app.hub.config.dataDir, 'inventories', `${hash}.json`), 'utf8')
+    const clean = inventoryOf('1.0', 2)
+    const text = JSON.stringify(clean)
+    await client.publishAsync(topic, text, { qos: 1 })
+    expect(await file(clean.hash)).toBe(text)
+    const other = inventoryOf('2.0', 2)
+    await client.publishAsync(topic, JSON.stringify({ ...other, smuggled: 'x'.repeat(100) }), { qos: 1 })
+    expect(hub.app.hub.registry.get(dev.deviceId)?.inventoryHash).toBe(other.hash)
+    expect(JSON.parse(await file(other.hash))).toEqual(other)
   })
 })
