@@ -1,6 +1,7 @@
 /**
  * The ingest pipeline: validate (compiled validator) → drop duplicates by the agent's sequence → update
- * the device's state → commit (group commit) → hand to the hooks (correlation) → emit to dashboards.
+ * the device's state → commit (group commit) → hand to the hooks → emit to dashboards. Correlation of a
+ * new inventory (`onInventory`) runs after the commit, off the acknowledgement's path (`LatestPerDevice`).
  * One handler per message kind in a lookup table; nothing throws into the broker: every failure is
  * logged and counted.
  *
@@ -39,6 +40,7 @@ import type { BlobCollector } from './blob-collector.js'
 import { hardeningContentHash, inventoryContentHash } from './content-hash.js'
 import type { IngestHookSet } from './hooks.js'
 import type { InboundMessage, RejectReason } from './inbound.js'
+import { LatestPerDevice } from './latest-per-device.js'
 
 /** A device clock further than this from the hub's is flagged on the device. */
 export const CLOCK_SKEW_THRESHOLD_MS = 5 * 60 * 1000
@@ -75,6 +77,8 @@ export interface IngestDeps {
   reportMinIntervalMs?: number
   /** Told of every inventory/report stored or linked, so its sweep never collects one in flight. */
   blobs?: BlobCollector
+  /** Runs of the `onInventory` hooks not started yet (metrics, tests). */
+  onCorrelationQueue?(queue: { size: number; idle(): Promise<void> }): void
   now?: () => Date
 }
 
@@ -88,18 +92,22 @@ type Validators = { [K in DeviceMessageKind]: Validator<(typeof DEVICE_MESSAGES)
 type Payload<K extends DeviceMessageKind> = Static<(typeof DEVICE_MESSAGES)[K]['schema']>
 /**
  * `exact` is the payload's JSON text as received when `JSON.parse` of it gives exactly the validated
- * value (nothing undeclared was stripped) and it is at most `EXACT_TEXT_MAX` long; otherwise undefined.
- * A handler that keeps the value as text (telemetry history) keeps it instead of serialising again.
+ * value (nothing undeclared was stripped); otherwise undefined. A handler that keeps the value as text
+ * (telemetry history, a stored inventory) keeps it instead of serialising again.
  *
  * `applied()` records the message's sequence number; an asynchronous handler calls it inside
  * `store.atomic` with its main change, so that after a crash both are there or neither (a synchronous
  * handler's changes are made atomic with it by `run`).
+ *
+ * `afterCommit(fn)` runs `fn` once the message's commit has settled (after the acknowledgement):
+ * work that follows from the message but is not part of storing it.
  */
 type Handler<K extends DeviceMessageKind> = (
   device: DeviceRecord,
   value: Payload<K>,
   exact: string | undefined,
   applied: () => void,
+  afterCommit: (fn: () => void) => void,
 ) => Promise<void> | void
 
 /**
@@ -152,6 +160,12 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
   const { store, registry, metrics, log } = deps
   const now: () => { toISOString(): string } = deps.now ?? cachedClock()
   const hookError = (err: unknown) => log.error({ err }, 'ingest hook failed')
+  // Correlation of new inventories, after their commit; a device's newer inventory replaces one not run yet.
+  const correlation = new LatestPerDevice<Inventory>(
+    (deviceId, inv) => deps.hooks.run('onInventory', hookError, deviceId, inv),
+    hookError,
+  )
+  deps.onCorrelationQueue?.(correlation)
 
   const reject = (reason: RejectReason, deviceId: string, message: string) => {
     metrics.rejected.inc({ reason, device: deviceId })
@@ -225,7 +239,8 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
   // figures in place (no lookup, no copy per sample); coming online is a persistent change.
   const telemetry: Handler<'telemetry'> = (device, t: Telemetry, exact) => {
     // The validated value (undeclared properties stripped): the received text only when it is exactly that.
-    deps.telemetry.add(device.id, t, exact ?? JSON.stringify(t))
+    const kept = exact !== undefined && exact.length <= EXACT_TEXT_MAX ? exact : undefined
+    deps.telemetry.add(device.id, t, kept ?? JSON.stringify(t))
     const cpuPct = Math.round(t.cpu.loadPct * 10) / 10
     const memUsedPct = t.mem.total > 0 ? Math.round((t.mem.used / t.mem.total) * 1000) / 10 : 0
     const lastSeen = now().toISOString()
@@ -249,11 +264,13 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
     log.warn({ deviceId: device.id, kind, claimed, actual }, `refused ${kind}: its hash is not its content's`)
   }
 
-  const inventory: Handler<'inventory'> = async (device, inv: Inventory, _text, applied) => {
+  const inventory: Handler<'inventory'> = (device, inv: Inventory, exact, applied, afterCommit) => {
     const actual = inventoryContentHash(inv)
     if (actual !== inv.hash) return mismatch(device, 'inventory', inv.hash, actual)
     deps.blobs?.touch('inventory', inv.hash)
-    await store.inventories.put(inv.hash, inv)
+    // Staged now, written by the commit round this message waits for, before the device line naming
+    // it (its own promise settles with that round: `run`'s commit reports a failure).
+    store.inventories.put(inv.hash, inv, exact).catch(() => undefined)
     const updated = store.atomic(() => {
       const u = registry.update(device.id, {
         inventoryHash: inv.hash,
@@ -266,7 +283,7 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
       applied()
       return u
     })
-    if (updated) await deps.hooks.run('onInventory', hookError, device.id, inv)
+    if (updated) afterCommit(() => correlation.add(device.id, inv))
   }
 
   const linkHardening = (deviceId: string, report: HardeningReport) =>
@@ -277,11 +294,12 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
       lastSeen: now().toISOString(),
     })
 
-  const hardening: Handler<'hardening'> = async (device, report: HardeningReport, _text, applied) => {
+  const hardening: Handler<'hardening'> = async (device, report: HardeningReport, exact, applied) => {
     const actual = hardeningContentHash(report)
     if (actual !== report.hash) return mismatch(device, 'hardening', report.hash, actual)
     deps.blobs?.touch('hardening', report.hash)
-    await store.hardening.put(report.hash, report)
+    // Staged now, durable with this message's commit round (before the line naming it).
+    store.hardening.put(report.hash, report, exact).catch(() => undefined)
     store.atomic(() => {
       linkHardening(device.id, report)
       applied()
@@ -426,7 +444,7 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
       reject(result.reason, device.id, `${kind}: ${result.message}`)
       return undefined
     }
-    const exact = result.stripped === false && text.length <= EXACT_TEXT_MAX ? text : undefined
+    const exact = result.stripped === false ? text : undefined
     const durable = DURABLE[kind]
     if (durable) {
       // Not stored now, so not acknowledged: the agent keeps the message and sends it again.
@@ -448,6 +466,14 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
       forgetReport(device.id, kind)
       if (sequenced && accepted.get(device.id)?.last === seq) accepted.delete(device.id)
     }
+    let later: (() => void)[] | undefined
+    const afterCommit = (fn: () => void) => {
+      later ??= []
+      later.push(fn)
+    }
+    const runLater = () => {
+      if (later) for (const fn of later) fn()
+    }
     let marked = false
     const applied = () => {
       if (marked) return
@@ -457,13 +483,20 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
     const finish = (): Promise<void> | undefined => {
       applied()
       tally.done((performance.now() - started) / 1000)
-      return durable ? store.commit() : undefined
+      if (!durable) {
+        runLater()
+        return undefined
+      }
+      const committed = store.commit()
+      // Memory holds the change either way (a failed round is retried): follow-up work runs regardless.
+      if (later) committed.then(runLater, runLater)
+      return committed
     }
     let pending: Promise<void> | void
     try {
       // A synchronous handler's changes and the sequence number are one journal record.
       pending = store.atomic(() => {
-        const p = handlers[kind](device, result.value, exact, applied)
+        const p = handlers[kind](device, result.value, exact, applied, afterCommit)
         if (!p) applied()
         return p
       })

@@ -39,7 +39,8 @@ export class GroupCommit {
   private readonly participants = new Set<Durable>()
   /** Waiters of the round that has not started yet. */
   private next: Waiter[] = []
-  private scheduled: NodeJS.Timeout | undefined
+  /** Cancels the scheduled start of the next round, if one is scheduled. */
+  private scheduled: (() => void) | undefined
   private running: Promise<void> | undefined
   private lastStart = Number.NEGATIVE_INFINITY
   private failure: StorageError | undefined
@@ -72,10 +73,13 @@ export class GroupCommit {
     if (this.scheduled || this.running) return
     const wait = Math.max(0, this.lastStart + this.opts.windowMs - this.now())
     if (wait === 0) {
-      // Still asynchronous: writers of this tick join the round.
-      this.scheduled = setTimeout(() => this.start(), 0)
+      // Still asynchronous: writers of this tick join the round. `setImmediate` (the end of this turn
+      // of the event loop), not a 0 ms timer, which would wait for the next turn of a busy loop.
+      const immediate = setImmediate(() => this.start())
+      this.scheduled = () => clearImmediate(immediate)
     } else {
-      this.scheduled = setTimeout(() => this.start(), wait)
+      const timer = setTimeout(() => this.start(), wait)
+      this.scheduled = () => clearTimeout(timer)
     }
   }
 
@@ -126,7 +130,7 @@ export class GroupCommit {
         continue
       }
       if (this.scheduled) {
-        clearTimeout(this.scheduled)
+        this.scheduled()
         this.scheduled = undefined
       }
       break
@@ -153,7 +157,8 @@ export class GroupCommit {
     while (this.running) await this.running
     this.closed = true
     clearTimeout(this.retryTimer)
-    clearTimeout(this.scheduled)
+    this.scheduled?.()
+    this.scheduled = undefined
     if (lastError) throw lastError
   }
 }

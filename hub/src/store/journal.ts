@@ -179,20 +179,27 @@ export class Journal implements Durable {
     return this.pendingBytes
   }
 
-  async persist(): Promise<void> {
+  /**
+   * Writes and fsyncs every queued line. `before` (the store's staged documents) is started in the
+   * same tick as the lines are taken and awaited before they are written: a line can only name a
+   * document staged before it, so every line of this write names a document that is durable first.
+   */
+  async persist(before?: () => Promise<unknown>): Promise<void> {
     const fd = this.fd
     if (fd === undefined) throw new StorageError('STORAGE_CLOSED', 'the journal is closed')
     const lines = this.pending
     const bytes = this.pendingBytes
     this.pending = []
     this.pendingBytes = 0
-    const chunk = Buffer.from(lines.join(''), 'utf8')
+    const prior = before?.()
     try {
+      await prior
+      const chunk = Buffer.from(lines.join(''), 'utf8')
       let off = 0
       while (off < chunk.length) {
         off += await writeAt(fd, chunk, off, chunk.length - off, this.goodBytes + off)
       }
-      if (this.fsync) await datasync(fd)
+      if (this.fsync && chunk.length > 0) await datasync(fd)
       this.goodBytes += chunk.length
     } catch (err) {
       // Leave nothing torn behind and keep the lines for the next round, in order.

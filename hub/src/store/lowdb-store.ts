@@ -124,7 +124,9 @@ export class LowdbStore implements Store {
         opts.onError?.(err)
       },
     })
-    this.committer.add(this.journal)
+    // One participant: the round writes the staged documents (inventories, hardening reports) first,
+    // then the journal lines that may name them (`Journal.persist`).
+    this.committer.add({ hasPending: () => this.roundPending(), persist: () => this.persistRound() })
     this.users = this.newCollection({ name: 'users', shards: 1, schemaVersion: SCHEMA_VERSION })
     this.sessions = this.newCollection({ name: 'sessions', shards: 1, schemaVersion: SCHEMA_VERSION })
     this.tokens = this.newCollection({ name: 'tokens', shards: 1, schemaVersion: SCHEMA_VERSION })
@@ -133,8 +135,8 @@ export class LowdbStore implements Store {
       shards: opts.deviceShards ?? 64,
       schemaVersion: SCHEMA_VERSION,
     })
-    this.inventories = new FileBlobStore(join(dir, 'inventories'))
-    this.hardening = new FileBlobStore(join(dir, 'hardening'))
+    this.inventories = new FileBlobStore(join(dir, 'inventories'), () => this.commit())
+    this.hardening = new FileBlobStore(join(dir, 'hardening'), () => this.commit())
     // The audit trail is kept whole unless a retention is configured; device events keep their newest
     // 32 segments (~2 GiB).
     this.audit = this.newLog('audit', {
@@ -313,6 +315,17 @@ export class LowdbStore implements Store {
     }
   }
 
+  private roundPending(): boolean {
+    return this.journal.hasPending() || this.inventories.hasStaged() || this.hardening.hasStaged()
+  }
+
+  /** One commit round's writes: staged documents durable first, then the journal lines. */
+  private persistRound(): Promise<void> {
+    return this.journal.persist(() =>
+      Promise.all([this.inventories.persistStaged(), this.hardening.persistStaged()]),
+    )
+  }
+
   commit(): Promise<void> {
     const p = this.committer.commit()
     if (this.journal.activeBytes > JOURNAL_CHECKPOINT_BYTES && !this.checkpointing)
@@ -350,7 +363,7 @@ export class LowdbStore implements Store {
     // log appends are taken exactly at the rotation).
     let dirty: ShardedCollection<{ id: string }>[] = []
     const keep = await this.committer.exclusive(async () => {
-      while (this.journal.hasPending()) await this.journal.persist()
+      while (this.roundPending()) await this.persistRound()
       // Synchronous from here: every change journaled in the segments about to be dropped has marked
       // its collection dirty by now (a collection changed while this section waited for a commit
       // round is included), and no append falls between the logs' take and the rotation.
@@ -412,8 +425,8 @@ export class LowdbStore implements Store {
     for (const c of this.collections.values()) out.push(...c.paths)
     for (const log of this.logs.values()) out.push(...(await log.files()))
     out.push(...(await this.journal.files()))
-    for (const b of [this.inventories, this.hardening, ...this.docStores.values()])
-      out.push(...b.keys().map((k) => b.pathOf(k)))
+    for (const b of [this.inventories, this.hardening]) out.push(...b.storedKeys().map((k) => b.pathOf(k)))
+    for (const b of this.docStores.values()) out.push(...b.keys().map((k) => b.pathOf(k)))
     return out
   }
 
@@ -433,7 +446,7 @@ export class LowdbStore implements Store {
     try {
       await this.checkpointing
       return await this.committer.exclusive(async () => {
-        if (this.journal.hasPending()) await this.journal.persist()
+        if (this.roundPending()) await this.persistRound()
         return job()
       })
     } finally {

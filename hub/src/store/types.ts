@@ -139,7 +139,13 @@ export interface AppendLog<T> {
 export interface BlobStore<T> {
   has(hash: string): boolean
   get(hash: string): Promise<T | undefined>
-  put(hash: string, value: T): Promise<void>
+  /**
+   * Stores `value` under its (verified) hash: queued at once (`has`/`get` answer it), durable when the
+   * promise settles or a later `commit()` does. `text`, if given, is JSON text that `JSON.parse`s to
+   * exactly `value` (ingest passes the received payload when nothing was stripped from it): an engine
+   * may store it instead of serialising `value` again.
+   */
+  put(hash: string, value: T, text?: string): Promise<void>
   delete(hash: string): Promise<boolean>
   keys(): string[]
 }

@@ -1,6 +1,9 @@
-import { PROTOCOL_VERSION, topics } from '@vigil/protocol'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { type Inventory, PROTOCOL_VERSION, topics } from '@vigil/protocol'
 import { describe, expect, it } from 'vitest'
 import { birth, connectEnrolled, enroll, metric, telemetry, testHub, until } from '../helpers.ts'
+import { inventoryOf } from './fixtures.ts'
 
 describe('ingest pipeline', () => {
   it('keeps telemetry in memory: a reporting fleet does not rewrite the store', async () => {
@@ -143,5 +146,53 @@ describe('ingest pipeline', () => {
     )
     expect(hub.app.hub.registry.get(dev.deviceId)?.cpuPct).toBeUndefined()
     expect(hub.app.hub.telemetry.query(dev.deviceId)).toHaveLength(0)
+  })
+
+  it('acknowledges an inventory once stored, correlates after, and only the latest one waiting', async () => {
+    const hub = await testHub({ deviceReportMinIntervalSec: 0 })
+    const dev = await enroll(hub)
+    const client = await connectEnrolled(hub, dev)
+    const seen: string[] = []
+    let release: () => void = () => {}
+    const blocked = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    // A correlation that does not finish until released.
+    hub.app.hub.hooks.add({
+      async onInventory(_deviceId, inv: Inventory) {
+        seen.push(inv.hash)
+        await blocked
+      },
+    })
+    const [a, b, c] = ['1.0', '2.0', '3.0'].map((v) => inventoryOf(v, 3)) as [Inventory, Inventory, Inventory]
+    const topic = topics.device(dev.deviceId, 'inventory')
+    // Each PUBACK arrives although the first correlation is still running.
+    for (const inv of [a, b, c]) await client.publishAsync(topic, JSON.stringify(inv), { qos: 1 })
+    expect(hub.app.hub.registry.get(dev.deviceId)?.inventoryHash).toBe(c.hash)
+    for (const inv of [a, b, c]) expect(hub.app.hub.store.inventories.has(inv.hash)).toBe(true)
+    await until(() => seen.length === 1, 'first correlation started')
+    expect(seen).toEqual([a.hash])
+    release()
+    // b was replaced by c before its turn: the device's latest inventory is correlated, once.
+    await until(() => seen.length === 2, 'latest correlated')
+    await new Promise((r) => setTimeout(r, 50))
+    expect(seen).toEqual([a.hash, c.hash])
+  })
+
+  it('stores an inventory as received when that is exactly the validated value, never anything undeclared', async () => {
+    const hub = await testHub({ deviceReportMinIntervalSec: 0 })
+    const dev = await enroll(hub)
+    const client = await connectEnrolled(hub, dev)
+    const topic = topics.device(dev.deviceId, 'inventory')
+    const file = (hash: string) =>
+      readFile(join(hub.app.hub.config.dataDir, 'inventories', `${hash}.json`), 'utf8')
+    const clean = inventoryOf('1.0', 2)
+    const text = JSON.stringify(clean)
+    await client.publishAsync(topic, text, { qos: 1 })
+    expect(await file(clean.hash)).toBe(text)
+    const other = inventoryOf('2.0', 2)
+    await client.publishAsync(topic, JSON.stringify({ ...other, smuggled: 'x'.repeat(100) }), { qos: 1 })
+    expect(hub.app.hub.registry.get(dev.deviceId)?.inventoryHash).toBe(other.hash)
+    expect(JSON.parse(await file(other.hash))).toEqual(other)
   })
 })

@@ -99,6 +99,10 @@ export function storeConformance(engine: EngineUnderTest): void {
           const things = await store.collection<Thing>('conformance/things', { shards: 4 })
           const log = await store.log<{ w: number; n: number }>('conformance/log')
           const blobs = await store.docs<{ w: number; n: number }>('conformance/blobs')
+          for (const t of things.values()) {
+            const inv = (t as Thing & { inventory?: string }).inventory
+            if (inv) expect(store.inventories.has(inv), `${t.id} names a stored inventory`).toBe(true)
+          }
           for (const [w, n] of acked) {
             everAcked.set(w, n)
             expect(
@@ -120,6 +124,8 @@ export function storeConformance(engine: EngineUnderTest): void {
               if (n % 3 === 0) {
                 const key = createHash('sha256').update(`${w}:${n}`).digest('hex')
                 expect(await blobs.get(key), `acked blob ${w}:${n}`).toEqual({ w, n })
+                const inv = createHash('sha256').update(`inv:${w}:${n}`).digest('hex')
+                expect(await store.inventories.get(inv), `acked inventory ${w}:${n}`).toEqual({ w, n })
               }
             }
           }

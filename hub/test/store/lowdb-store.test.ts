@@ -1,4 +1,4 @@
-import { appendFile, readdir, readFile, writeFile } from 'node:fs/promises'
+import { appendFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { LowdbStore } from '../../src/store/lowdb-store.ts'
@@ -91,6 +91,52 @@ describe('LowdbStore', () => {
     expect((await again.inventories.get(hash))?.hash).toBe(hash)
     expect((await again.audit.read()).map((e) => e.action)).toEqual(['y', 'x'])
     expect((await again.audit.read({ offset: 1, limit: 1 })).map((e) => e.action)).toEqual(['x'])
+  })
+
+  it('stages a content-addressed document at once and writes it in the next commit round', async () => {
+    const dir = await tempDir()
+    const store = await open(dir)
+    const hash = 'd'.repeat(64)
+    const stored = store.inventories.put(hash, { hash, packages: [] } as never)
+    // Staged synchronously: served from memory, not on disk before the round.
+    expect(store.inventories.has(hash)).toBe(true)
+    expect(store.inventories.keys()).toEqual([hash])
+    expect((await store.inventories.get(hash))?.hash).toBe(hash)
+    expect(await readdir(join(dir, 'inventories'))).toEqual([])
+    await stored
+    expect(await readdir(join(dir, 'inventories'))).toEqual([`${hash}.json`])
+    expect(JSON.parse(await readFile(join(dir, 'inventories', `${hash}.json`), 'utf8'))).toEqual({
+      hash,
+      packages: [],
+    })
+  })
+
+  it("writes a round's documents before the journal lines that may name them, and retries both", async () => {
+    const dir = await tempDir()
+    const store = await open(dir)
+    await store.commit()
+    const hash = 'e'.repeat(64)
+    // The documents' directory cannot be written: the round fails before the journal is written.
+    await rm(join(dir, 'inventories'), { recursive: true })
+    await writeFile(join(dir, 'inventories'), 'not a directory')
+    const stored = store.inventories.put(hash, { hash, packages: [] } as never)
+    stored.catch(() => undefined)
+    store.devices.put({ ...device('names-it'), inventoryHash: hash })
+    await expect(store.commit()).rejects.toMatchObject({ code: 'STORAGE_FAILED' })
+    await expect(stored).rejects.toBeDefined()
+    const journal = async () => {
+      const files = await readdir(join(dir, 'journal'))
+      return (await Promise.all(files.map((f) => readFile(join(dir, 'journal', f), 'utf8')))).join('')
+    }
+    expect(await journal()).not.toContain('names-it')
+    expect(store.inventories.has(hash)).toBe(true)
+    // Space returns: the retry writes the document, then the line.
+    await rm(join(dir, 'inventories'))
+    await mkdir(join(dir, 'inventories'))
+    await expect.poll(() => store.health().ok, { timeout: 5000 }).toBe(true)
+    await store.commit()
+    expect(await journal()).toContain('names-it')
+    expect(await readdir(join(dir, 'inventories'))).toEqual([`${hash}.json`])
   })
 
   it('refuses a data directory written by a newer hub', async () => {
