@@ -5,8 +5,8 @@
  */
 import type pg from 'pg'
 import { StorageError } from '../errors.js'
-import type { AppendLog, BlobStore, Collection, DocStore } from '../types.js'
-import type { PgWriter } from './pg-writer.js'
+import type { AppendLog, BlobStore, Collection, DocStore, RemoteChange } from '../types.js'
+import type { Guard, PgWriter } from './pg-writer.js'
 
 /**
  * The hub's JSON text of a value, or `UNSERIALIZABLE` before anything changes (a cycle, nesting the
@@ -33,7 +33,35 @@ export class PgCollection<T extends { id: string }> implements Collection<T> {
   constructor(
     readonly name: string,
     private readonly writer: PgWriter,
-  ) {}
+    /** Guarded puts (`pg-writer.ts`): the record's applied per-device sequence. */
+    private readonly guardOf?: (record: T) => Guard,
+    /** Told of every change another hub made (`applyRemote`). */
+    private readonly onRemote?: (change: RemoteChange) => void,
+  ) {
+    if (guardOf) writer.guarded.add(name)
+  }
+
+  /**
+   * Another hub's committed write (the change feed, or a refused put reloaded): memory takes the stored
+   * record (`doc` undefined: deleted) without queuing anything, and listeners hear of it.
+   */
+  applyRemote(id: string, doc: string | undefined, version: number): void {
+    if (doc === undefined) {
+      if (!this.byId.delete(id)) return
+      this.versions.delete(id)
+      this.onRemote?.({ collection: this.name, id, record: undefined })
+      return
+    }
+    let record: T
+    try {
+      record = JSON.parse(doc) as T
+    } catch {
+      return
+    }
+    this.byId.set(id, record)
+    this.versions.set(id, version)
+    this.onRemote?.({ collection: this.name, id, record })
+  }
 
   async load(pool: pg.Pool): Promise<void> {
     const { rows } = await pool.query<{ id: string; doc: string; version: string }>(
@@ -74,7 +102,7 @@ export class PgCollection<T extends { id: string }> implements Collection<T> {
   put(record: T): void {
     const doc = serialise(`${this.name}/${record.id}`, record)
     const version = (this.versions.get(record.id) ?? 0) + 1
-    this.writer.putRecord(this.name, record.id, doc, version)
+    this.writer.putRecord(this.name, record.id, doc, version, this.guardOf?.(record))
     this.versions.set(record.id, version)
     this.byId.set(record.id, record)
   }
@@ -105,10 +133,12 @@ export class PgLog<T> implements AppendLog<T> {
     readonly name: string,
     private readonly pool: pg.Pool,
     private readonly writer: PgWriter,
+    /** A key unique within the log: an entry whose key is stored already is not stored again. */
+    private readonly dedupOf?: (entry: T) => string | undefined,
   ) {}
 
   append(entry: T): void {
-    this.writer.append(this.name, serialise(`an entry of ${this.name}`, entry))
+    this.writer.append(this.name, serialise(`an entry of ${this.name}`, entry), this.dedupOf?.(entry))
   }
 
   async read(opts: { limit?: number; offset?: number; filter?: (entry: T) => boolean } = {}): Promise<T[]> {
