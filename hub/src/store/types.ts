@@ -84,6 +84,15 @@ export interface DeviceRecord {
   lastTakeoverAt?: string
 }
 
+/**
+ * The key a sequenced device event is stored once under (several hubs: `Store.refusedSince('events',
+ * key, mark)` says a copy was stored already). Undefined for an event without seq and epoch.
+ */
+export function deviceEventKey(e: DeviceEventRecord): string | undefined {
+  const { seq, epoch } = e.event as { seq?: unknown; epoch?: unknown }
+  return typeof seq === 'number' && typeof epoch === 'string' ? `${e.deviceId} ${epoch} ${seq}` : undefined
+}
+
 export interface AuditEntry {
   ts: string
   actor: string
@@ -232,7 +241,8 @@ export interface Store {
   /**
    * Several hubs: a mark to take before applying a device message, and whether a write of the record
    * made after it was refused because another hub's newer write was stored (the message was not
-   * applied: do not acknowledge it; memory already shows the stored record).
+   * applied: do not acknowledge it; memory already shows the stored record). For a log (`events`),
+   * `id` is the entry's dedup key (`deviceEventKey`): a copy was stored already.
    */
   refusalMark?(): number
   refusedSince?(collection: string, id: string, mark: number): boolean

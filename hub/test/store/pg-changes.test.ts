@@ -16,7 +16,12 @@ beforeAll(async () => {
 afterAll(() => server?.stop())
 
 async function open(url: string, extra: Partial<Parameters<typeof PgStore.open>[0]> = {}) {
-  const store = await PgStore.open({ url, commitWindowMs: 2, ...extra })
+  const store = await PgStore.open({
+    url,
+    commitWindowMs: 2,
+    onError: (err) => console.log(`store error: ${(err as Error).message}`),
+    ...extra,
+  })
   onTestFinished(() => store.close().catch(() => undefined))
   return store
 }
@@ -86,6 +91,17 @@ describe('change feed between hubs', () => {
     )
     // A hub does not hear its own writes back.
     expect(heardByA).toEqual([])
+    // Documents: b knows that a stored (or deleted) one, and reads it.
+    const hash = 'a'.repeat(64)
+    await a.inventories.put(hash, { hash } as never)
+    const advisoriesA = await a.docs<{ n: number }>('advisory-db')
+    const advisoriesB = await b.docs<{ n: number }>('advisory-db')
+    await advisoriesA.put('osv', { n: 1 })
+    await until(() => b.inventories.has(hash) && advisoriesB.has('osv'), 'the documents on b')
+    expect(await b.inventories.get(hash)).toEqual({ hash })
+    expect(await advisoriesB.get('osv')).toEqual({ n: 1 })
+    await advisoriesA.delete('osv')
+    await until(() => !advisoriesB.has('osv'), 'the document deleted on b')
     // b's next write of the record builds on the stored version.
     expect(findingsB.versionOf('f1')).toBe(findingsA.versionOf('f1'))
   })
@@ -149,7 +165,7 @@ describe('per-device sequence applied in the database', () => {
     await a.commit()
     await b.feed.read()
     expect(b.devices.get('d1')?.seq?.last).toBe(1)
-    b.feed.close() // b hears nothing from now on: its copy can only be refreshed by a refusal
+    await b.feed.close() // b hears nothing from now on: its copy can only be refreshed by a refusal
     // Message seq 2 lands on a: applied and stored.
     a.devices.put({
       ...(a.devices.get('d1') as DeviceRecord),
@@ -225,5 +241,8 @@ describe('per-device sequence applied in the database', () => {
       { id: 'ev2', n: '1' },
       { id: 'x', n: '2' },
     ])
+    // Each hub reads every hub's committed entries, newest first, none twice.
+    for (const store of [a, b])
+      expect((await store.events.read()).map((e) => e.event.id).sort()).toEqual(['ev1', 'ev2', 'x', 'x'])
   })
 })

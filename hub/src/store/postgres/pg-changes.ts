@@ -12,7 +12,7 @@
  */
 import pg from 'pg'
 import type { ClusterChannel } from '../types.js'
-import type { PgCollection } from './pg-parts.js'
+import type { PgCollection, PgDocs } from './pg-parts.js'
 import { type PgWriter, pgStorageError, type Refused } from './pg-writer.js'
 
 export const CHANGES_CHANNEL = 'vigil_changes'
@@ -25,6 +25,8 @@ export interface ChangeFeedOptions {
   writer: PgWriter
   /** The collections loaded so far, by name. */
   collections: () => Map<string, PgCollection<{ id: string }>>
+  /** The document stores loaded so far, by `feedName` (`blob:inventories`, `doc:advisory-db` …). */
+  documents: () => Map<string, PgDocs<unknown>>
   /** Poll even without a notification (default 2 s). */
   pollMs?: number
   /** Tombstones older than this are removed (default one day); a feed away longer reloads everything. */
@@ -158,7 +160,11 @@ export class ChangeFeed implements ClusterChannel {
       this.readAgain = true
       return
     }
-    this.read().catch((err) => this.opts.onError?.(pgStorageError(err)))
+    this.read().catch((err) => {
+      this.opts.onError?.(pgStorageError(err))
+      // Not only at the next poll: a failed read is retried a second later.
+      setTimeout(() => this.schedule(), 1000).unref()
+    })
   }
 
   /** Reads and applies other hubs' changes committed since the last read; resolves when applied. */
@@ -182,7 +188,9 @@ export class ChangeFeed implements ClusterChannel {
 
   private async readOnce(): Promise<void> {
     const collections = this.opts.collections()
+    const documents = this.opts.documents()
     const names = [...collections.keys()]
+    const docNames = [...documents.keys()]
     const away = Date.now() - this.lastRead > (this.opts.tombstoneMs ?? 86_400_000) / 4
     // One snapshot for the horizon and the rows (REPEATABLE READ), on a pooled connection so that the
     // listening one only listens.
@@ -190,6 +198,7 @@ export class ChangeFeed implements ClusterChannel {
     let xmin: string
     let rows: Row[]
     let gone: Row[] = []
+    let docs: Row[] = []
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
       try {
@@ -215,12 +224,23 @@ export class ChangeFeed implements ClusterChannel {
               [this.horizon, names, this.hubId],
             )
           ).rows
+          // Documents: only that they exist (their content is read when asked for).
+          docs = (
+            await client.query<Row>(
+              `SELECT 'blob:' || kind AS collection, hash AS id, '' AS doc, NULL AS version, txid::text AS txid
+               FROM vigil_blobs WHERE txid >= $1::xid8 AND hub IS DISTINCT FROM $2
+               UNION ALL
+               SELECT 'doc:' || store, key, '', NULL, txid::text
+               FROM vigil_docs WHERE txid >= $1::xid8 AND hub IS DISTINCT FROM $2`,
+              [this.horizon, this.hubId],
+            )
+          ).rows
           gone = (
             await client.query<Row>(
               `SELECT collection, id, NULL AS doc, NULL AS version, txid::text AS txid
                FROM vigil_tombstones
                WHERE txid >= $1::xid8 AND collection = ANY($2::text[]) AND hub IS DISTINCT FROM $3`,
-              [this.horizon, names, this.hubId],
+              [this.horizon, [...names, ...docNames], this.hubId],
             )
           ).rows
         }
@@ -231,7 +251,14 @@ export class ChangeFeed implements ClusterChannel {
       client.release()
     }
     if (away) this.resync(collections, rows)
-    else for (const row of [...rows, ...gone]) this.apply(collections, row)
+    else {
+      for (const row of rows) this.apply(collections, row)
+      for (const row of [...docs, ...gone]) {
+        const d = documents.get(row.collection)
+        if (d) d.applyRemote(row.id, row.doc !== null)
+        else this.apply(collections, row)
+      }
+    }
     this.horizon = xmin
     this.lastRead = Date.now()
     this.reads++
@@ -263,11 +290,13 @@ export class ChangeFeed implements ClusterChannel {
   /** Puts a round refused: memory takes the stored records (before the round's waiters hear of it). */
   private async reload(refused: Refused): Promise<void> {
     for (const r of refused) this.refusals.set(key(r.collection, r.id), ++this.refusalCount)
+    const records = refused.filter((r) => !r.duplicate)
+    if (records.length === 0) return
     const { rows } = await this.opts.pool.query<Row>(
       `SELECT c.collection, c.id, c.doc, c.version::text AS version, c.txid::text AS txid
        FROM vigil_collections c JOIN unnest($1::text[], $2::text[]) AS u(collection, id)
          ON c.collection = u.collection AND c.id = u.id`,
-      [refused.map((r) => r.collection), refused.map((r) => r.id)],
+      [records.map((r) => r.collection), records.map((r) => r.id)],
     )
     const collections = this.opts.collections()
     for (const row of rows) this.apply(collections, row)

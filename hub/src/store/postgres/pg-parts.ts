@@ -143,10 +143,11 @@ export class PgLog<T> implements AppendLog<T> {
 
   async read(opts: { limit?: number; offset?: number; filter?: (entry: T) => boolean } = {}): Promise<T[]> {
     const { limit = 100, offset = 0, filter } = opts
-    // Taken together, synchronously: what is not committed yet, and the highest seq committed. A round
-    // committing during the query below gets seqs above that bound, so nothing is shown twice.
+    // Taken together, synchronously: what is not committed yet, and the highest seq this hub knows it
+    // committed. A round of this hub committing during the query below gets seqs above that bound and
+    // is left out (it is in `unsaved`), so nothing is shown twice; other hubs' entries have no bound.
     const unsaved = this.writer.unsavedEntries(this.name)
-    const bound = this.writer.lastSeq.get(this.name)
+    const own = this.writer.lastSeq.get(this.name) ?? 0n
     const out: T[] = []
     let skipped = 0
     const take = (entry: T) => {
@@ -156,14 +157,18 @@ export class PgLog<T> implements AppendLog<T> {
     }
     for (let i = unsaved.length - 1; i >= 0 && out.length < limit; i--)
       take(JSON.parse(unsaved[i] as string) as T)
-    if (bound === undefined) return out
-    let below = bound + 1n
+    let below: bigint | null = null
     while (out.length < limit) {
       // Without a filter the offset is skipped by the database; with one, page through.
       const want = filter ? PAGE : Math.min(PAGE, limit - out.length + Math.max(0, offset - skipped))
-      const { rows } = await this.pool.query<{ s: string; entry: string }>(
-        'SELECT l.seq::text AS s, l.entry FROM vigil_logs l WHERE l.log = $1 AND l.seq < $2 ORDER BY l.seq DESC LIMIT $3',
-        [this.name, below.toString(), want],
+      const { rows }: { rows: { s: string; entry: string }[] } = await this.pool.query<{
+        s: string
+        entry: string
+      }>(
+        `SELECT l.seq::text AS s, l.entry FROM vigil_logs l
+         WHERE l.log = $1 AND ($2::bigint IS NULL OR l.seq < $2) AND (l.seq <= $3 OR l.hub IS DISTINCT FROM $4)
+         ORDER BY l.seq DESC LIMIT $5`,
+        [this.name, below === null ? null : below.toString(), own.toString(), this.writer.hubId, want],
       )
       for (const row of rows) {
         if (out.length >= limit) break
@@ -204,6 +209,17 @@ export class PgDocs<T> implements BlobStore<T>, DocStore<T> {
       [this.name],
     )
     for (const r of rows) this.known.add(r.k)
+  }
+
+  /** `blob:<kind>` or `doc:<store>`: how the change feed names these documents. */
+  get feedName(): string {
+    return `${this.kind}:${this.name}`
+  }
+
+  /** Another hub stored (`present`) or deleted the document (the change feed). */
+  applyRemote(key: string, present: boolean): void {
+    if (present) this.known.add(key)
+    else this.known.delete(key)
   }
 
   has(key: string): boolean {

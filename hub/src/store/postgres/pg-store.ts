@@ -17,20 +17,21 @@ import pg from 'pg'
 import { StorageError } from '../errors.js'
 import { GroupCommit } from '../group-commit.js'
 import { migrate, type RawCollections, SCHEMA_VERSION } from '../migrations.js'
-import type {
-  AuditEntry,
-  CollectionOptions,
-  DeviceEventRecord,
-  DeviceRecord,
-  DocStore,
-  EnrollmentTokenRecord,
-  LogOptions,
-  RemoteChange,
-  SessionRecord,
-  Store,
-  StoreHealth,
-  StoreStats,
-  UserRecord,
+import {
+  type AuditEntry,
+  type CollectionOptions,
+  type DeviceEventRecord,
+  type DeviceRecord,
+  type DocStore,
+  deviceEventKey,
+  type EnrollmentTokenRecord,
+  type LogOptions,
+  type RemoteChange,
+  type SessionRecord,
+  type Store,
+  type StoreHealth,
+  type StoreStats,
+  type UserRecord,
 } from '../types.js'
 import { ChangeFeed } from './pg-changes.js'
 import { PgCollection, PgDocs, PgLog } from './pg-parts.js'
@@ -120,7 +121,7 @@ export class PgStore implements Store {
     // An idle connection that the server closed (restart, failover) is dropped by the pool; the next
     // query opens a new one. Without a listener the error would end the process.
     this.pool.on('error', (err) => opts.onError?.(pgStorageError(err)))
-    this.writer = new PgWriter(this.pool)
+    this.writer = new PgWriter(this.pool, hubId)
     this.committer = new GroupCommit({
       windowMs: opts.commitWindowMs ?? 10,
       onRound: ({ ms, waiters }) => {
@@ -145,6 +146,12 @@ export class PgStore implements Store {
         for (const name of this.loading.keys()) loaded.delete(name)
         return loaded
       },
+      documents: () => {
+        const out = new Map<string, PgDocs<unknown>>()
+        for (const d of [this.inventories, this.hardening, ...this.docStores.values()] as PgDocs<unknown>[])
+          if (!this.loading.has(`docs:${d.name}`)) out.set(d.feedName, d)
+        return out
+      },
       ...(opts.changePollMs !== undefined ? { pollMs: opts.changePollMs } : {}),
       ...(opts.onError ? { onError: opts.onError } : {}),
     })
@@ -160,12 +167,7 @@ export class PgStore implements Store {
     this.inventories = this.newDocs('blob', 'inventories')
     this.hardening = this.newDocs('blob', 'hardening')
     this.audit = this.newLog('audit')
-    this.events = this.newLog('events', (e) => {
-      const { seq, epoch } = e.event as { seq?: unknown; epoch?: unknown }
-      return typeof seq === 'number' && typeof epoch === 'string'
-        ? `${e.deviceId} ${epoch} ${seq}`
-        : undefined
-    })
+    this.events = this.newLog('events', deviceEventKey)
   }
 
   static async open(opts: PgStoreOptions): Promise<PgStore> {

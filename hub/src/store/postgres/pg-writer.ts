@@ -33,8 +33,12 @@ export interface LogRow {
   dedup?: string
 }
 
-/** Records whose put a round refused (another hub's newer write is in the database). */
-export type Refused = { collection: string; id: string }[]
+/**
+ * Records whose put a round refused (another hub's newer write is in the database), and log entries it
+ * did not store because their dedup key was stored already (`collection` is then the log's name and
+ * `id` the key; `duplicate` set).
+ */
+export type Refused = { collection: string; id: string; duplicate?: true }[]
 
 /** PostgreSQL's limit of parameters per statement, with room for the fixed ones. */
 const MAX_PARAMS = 65_000
@@ -106,13 +110,16 @@ function roundStatement(p: (string | null)[][], docs: string[][]): { text: strin
     FROM unnest(${lLog}::text[], ${lEntry}, ${lDedup}::text[]) WITH ORDINALITY AS u(log, entry, dedup, ord)
     ORDER BY u.ord
     ON CONFLICT (log, dedup) WHERE dedup IS NOT NULL DO NOTHING
-    RETURNING log, seq
+    RETURNING log, seq, dedup
   )
 SELECT 'log' AS kind, log AS a, max(seq)::text AS b FROM lins GROUP BY log
 UNION ALL
 SELECT 'refused', u.collection, u.id FROM unnest(${cColl}::text[], ${cId}::text[]) AS u(collection, id)
 WHERE u.collection = ANY(${cGuard}::text[])
-  AND NOT EXISTS (SELECT 1 FROM cput WHERE cput.collection = u.collection AND cput.id = u.id)`
+  AND NOT EXISTS (SELECT 1 FROM cput WHERE cput.collection = u.collection AND cput.id = u.id)
+UNION ALL
+SELECT 'duplicate', u.log, u.dedup FROM unnest(${lLog}::text[], ${lDedup}::text[]) AS u(log, dedup)
+WHERE u.dedup IS NOT NULL AND NOT EXISTS (SELECT 1 FROM lins WHERE lins.log = u.log AND lins.dedup = u.dedup)`
   return { text, values }
 }
 
@@ -166,6 +173,8 @@ export class PgWriter implements Durable {
 
   constructor(
     private readonly pool: pg.Pool,
+    /** This hub's id (`vigil.hub` of its connections). */
+    readonly hubId: string,
     private readonly onCommitted?: (batch: { records: number; logs: number }) => void,
   ) {}
 
@@ -289,6 +298,7 @@ export class PgWriter implements Durable {
     const refused: Refused = []
     for (const row of result.rows) {
       if (row.kind === 'log') this.lastSeq.set(row.a, BigInt(row.b))
+      else if (row.kind === 'duplicate') refused.push({ collection: row.a, id: row.b, duplicate: true })
       else refused.push({ collection: row.a, id: row.b })
     }
     this.sending = undefined
