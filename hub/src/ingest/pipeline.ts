@@ -34,7 +34,7 @@ import type { HubMetrics } from '../metrics/metrics.js'
 import type { KindTally } from '../metrics/tallies.js'
 import { failingCheckCount } from '../posture/score.js'
 import { StorageError, toStorageError } from '../store/errors.js'
-import type { DeviceRecord, Store } from '../store/types.js'
+import { type DeviceEventRecord, type DeviceRecord, deviceEventKey, type Store } from '../store/types.js'
 import type { BlobCollector } from './blob-collector.js'
 import { hardeningContentHash, inventoryContentHash } from './content-hash.js'
 import type { IngestHookSet } from './hooks.js'
@@ -305,8 +305,20 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
 
   const event: Handler<'event'> = (device, e: DeviceEvent & Sequenced) => {
     if (e.seq === undefined && seenBefore(device.id, e.id)) return
-    store.events.append({ deviceId: device.id, receivedAt: now().toISOString(), event: e })
-    feed(device, e.kind, e.message)
+    const record: DeviceEventRecord = { deviceId: device.id, receivedAt: now().toISOString(), event: e }
+    // Several hubs: a copy delivered to each may both get here; the database stores one, and only the
+    // hub whose copy was stored tells the dashboards (once it is committed).
+    const key = store.refusalMark ? deviceEventKey(record) : undefined
+    const mark = store.refusalMark?.() ?? 0
+    store.events.append(record)
+    if (key === undefined) feed(device, e.kind, e.message)
+    else
+      store.commit().then(
+        () => {
+          if (!store.refusedSince?.('events', key, mark)) feed(device, e.kind, e.message)
+        },
+        () => undefined,
+      )
   }
 
   const rollout: Handler<'rollout'> = async (device, r: RolloutStatus) => {
@@ -348,8 +360,10 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
    */
   const accepted = new Map<string, { epoch: string; last: number }>()
   const isRepeat = (device: DeviceRecord, seq: number, epoch: string): boolean => {
-    const held = accepted.get(device.id) ?? device.seq
-    return held !== undefined && held.epoch === epoch && seq <= held.last
+    // Both: with several hubs, the record may have been brought ahead by another hub's write.
+    const covers = (held: { epoch: string; last: number } | undefined) =>
+      held !== undefined && held.epoch === epoch && seq <= held.last
+    return covers(accepted.get(device.id)) || covers(device.seq)
   }
   const recordSeq = (deviceId: string, seq: number, epoch: string) => {
     const current = registry.get(deviceId)?.seq
@@ -454,10 +468,23 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
       marked = true
       if (sequenced) recordSeq(device.id, seq, epoch)
     }
+    // Several hubs (PostgreSQL): a write of the device over another hub's newer one is refused by the
+    // database (store README); the message was then not applied, so it is not acknowledged and its
+    // redelivery is applied to the reloaded record.
+    const mark = store.refusalMark?.()
     const finish = (): Promise<void> | undefined => {
       applied()
       tally.done((performance.now() - started) / 1000)
-      return durable ? store.commit() : undefined
+      if (!durable) return undefined
+      const committed = store.commit()
+      if (mark === undefined) return committed
+      return committed.then(() => {
+        if (store.refusedSince?.('devices', device.id, mark))
+          throw new StorageError(
+            'STORAGE_FAILED',
+            'another hub stored a newer write of the device: not applied',
+          )
+      })
     }
     let pending: Promise<void> | void
     try {
