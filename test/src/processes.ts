@@ -70,6 +70,8 @@ export async function startHubProcess(opts: {
   dataDir: string
   httpPort: number
   mqttPort: number
+  /** More environment (e.g. VIGIL_DATABASE_URL, an external broker). */
+  env?: Record<string, string>
 }): Promise<HubProcess> {
   const child = spawn(process.execPath, [HUB_BIN, 'serve'], {
     env: {
@@ -85,6 +87,7 @@ export async function startHubProcess(opts: {
       VIGIL_DEVICE_REPORT_MIN_INTERVAL_SEC: '0',
       // Simulated fleets enroll from one address: more than the default 30 a minute.
       VIGIL_ENROLL_ATTEMPTS_PER_MIN: '10000',
+      ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
