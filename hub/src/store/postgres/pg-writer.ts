@@ -15,9 +15,10 @@ import { StorageError } from '../errors.js'
 import type { Durable } from '../group-commit.js'
 
 /**
- * A put of a guarded record (a device) carries the per-device sequence it says is applied: the round
- * refuses it when the stored row is newer (its version is not below this one's, or its sequence is
- * ahead in the same epoch) — another hub wrote the record since this hub's copy was taken.
+ * A put of a guarded record (a device) is refused when the stored row's version is not below this
+ * one's: another hub wrote the record since this hub's copy was taken. It carries the per-device
+ * sequence it says is applied (kept in `seq_epoch`/`seq_last` for queries; not a condition: messages
+ * of one device handled by two hubs at once may complete out of order).
  */
 export interface Guard {
   epoch: string | null
@@ -68,8 +69,9 @@ function roundStatement(p: (string | null)[][], docs: string[][]): { text: strin
     small
   const [cGuard, cEpoch, cLast, lDedup] = small.slice(14)
   const [cDoc, bDoc, sDoc, lEntry] = big
-  // A guarded put (a device record) is applied only over an older row: ON CONFLICT's WHERE is evaluated
-  // on the latest committed row under its lock, so two hubs writing one device at once cannot both pass.
+  // A guarded put (a device record) is applied only over an older version: ON CONFLICT's WHERE is
+  // evaluated on the latest committed row under its lock, so two hubs writing one device at once cannot
+  // both pass.
   const text = `WITH
   cput AS (
     INSERT INTO vigil_collections AS c (collection, id, doc, version, seq_epoch, seq_last)
@@ -78,9 +80,7 @@ function roundStatement(p: (string | null)[][], docs: string[][]): { text: strin
       AS u(collection, id, doc, version, epoch, last)
     ON CONFLICT (collection, id) DO UPDATE
       SET doc = excluded.doc, version = excluded.version, seq_epoch = excluded.seq_epoch, seq_last = excluded.seq_last
-      WHERE NOT (c.collection = ANY(${cGuard}::text[]))
-        OR (c.version < excluded.version AND (c.seq_last IS NULL OR excluded.seq_last IS NULL
-          OR c.seq_epoch IS DISTINCT FROM excluded.seq_epoch OR c.seq_last <= excluded.seq_last))
+      WHERE NOT (c.collection = ANY(${cGuard}::text[])) OR c.version < excluded.version
     RETURNING collection, id
   ),
   cdel AS (
