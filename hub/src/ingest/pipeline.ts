@@ -425,9 +425,11 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
     kind: K,
     device: DeviceRecord,
     payload: Buffer,
+    attempt = 0,
   ): Promise<void> | undefined => {
     const started = performance.now()
-    if ((kind === 'inventory' || kind === 'hardening') && !reportAllowed(device.id, kind)) return undefined
+    if (attempt === 0 && (kind === 'inventory' || kind === 'hardening') && !reportAllowed(device.id, kind))
+      return undefined
     const text = decodePayload(kind, payload)
     if (typeof text !== 'string') {
       reject(text.reason, device.id, `${kind}: ${text.message}`)
@@ -452,7 +454,9 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
     }
     const { seq, epoch } = result.value as Sequenced
     const sequenced = typeof seq === 'number' && typeof epoch === 'string'
-    if (sequenced && isRepeat(device, seq, epoch)) {
+    // A retry after the database refused a write on a stale copy (below) is not checked against the
+    // fresh record's sequence: another hub may have applied a later message of the device first.
+    if (sequenced && attempt === 0 && isRepeat(device, seq, epoch)) {
       metrics.ingestRefused.inc({ reason: 'duplicate' })
       return undefined
     }
@@ -469,8 +473,9 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
       if (sequenced) recordSeq(device.id, seq, epoch)
     }
     // Several hubs (PostgreSQL): a write of the device over another hub's newer one is refused by the
-    // database (store README); the message was then not applied, so it is not acknowledged and its
-    // redelivery is applied to the reloaded record.
+    // database (store README) and the record reloaded; the message was then not applied, so it is
+    // applied again to the fresh record (a few times at most, then not acknowledged: the agent resends).
+    // A copy that another hub stored meanwhile is then a duplicate, dropped and acknowledged.
     const mark = store.refusalMark?.()
     const finish = (): Promise<void> | undefined => {
       applied()
@@ -479,11 +484,17 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
       const committed = store.commit()
       if (mark === undefined) return committed
       return committed.then(() => {
-        if (store.refusedSince?.('devices', device.id, mark))
-          throw new StorageError(
-            'STORAGE_FAILED',
-            'another hub stored a newer write of the device: not applied',
-          )
+        if (!store.refusedSince?.('devices', device.id, mark)) return
+        const fresh = registry.get(device.id)
+        if (fresh && !fresh.disabled && attempt < 3) {
+          metrics.ingestRefused.inc({ reason: 'stale-retried' })
+          forget()
+          return run(kind, fresh, payload, attempt + 1)
+        }
+        throw new StorageError(
+          'STORAGE_FAILED',
+          'another hub stored a newer write of the device: not applied',
+        )
       })
     }
     let pending: Promise<void> | void
