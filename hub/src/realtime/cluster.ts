@@ -55,7 +55,11 @@ export function bridgeLiveEvents(opts: LiveBridgeOptions): LiveBridge {
   /** Set while re-emitting another hub's items: they are not sent back. */
   let relaying = false
 
-  const send = (payload: string) => channel.notify(LIVE_CHANNEL, payload).catch((err) => opts.onError?.(err))
+  // One after the other: notifications sent on different pool connections could arrive out of order.
+  let sending: Promise<void> = Promise.resolve()
+  const send = (payload: string) => {
+    sending = sending.then(() => channel.notify(LIVE_CHANNEL, payload)).catch((err) => opts.onError?.(err))
+  }
 
   const flush = () => {
     timer = undefined
@@ -68,7 +72,7 @@ export function bridgeLiveEvents(opts: LiveBridgeOptions): LiveBridge {
     let batch: LiveBatch = { hub }
     let size = 64
     const out = () => {
-      if (batch.feed || batch.telemetry) void send(JSON.stringify(batch))
+      if (batch.feed || batch.telemetry) send(JSON.stringify(batch))
       batch = { hub }
       size = 64
     }
