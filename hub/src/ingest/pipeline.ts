@@ -474,7 +474,7 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
     }
     // Several hubs (PostgreSQL): a write of the device over another hub's newer one is refused by the
     // database (store README) and the record reloaded; the message was then not applied, so it is
-    // applied again to the fresh record (a few times at most, then not acknowledged: the agent resends).
+    // applied again to the fresh record (five times at most, then not acknowledged: the agent resends).
     // A copy that another hub stored meanwhile is then a duplicate, dropped and acknowledged.
     const mark = store.refusalMark?.()
     const finish = (): Promise<void> | undefined => {
@@ -486,7 +486,7 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
       return committed.then(() => {
         if (!store.refusedSince?.('devices', device.id, mark)) return
         const fresh = registry.get(device.id)
-        if (fresh && !fresh.disabled && attempt < 3) {
+        if (fresh && !fresh.disabled && attempt < 5) {
           metrics.ingestRefused.inc({ reason: 'stale-retried' })
           forget()
           return run(kind, fresh, payload, attempt + 1)

@@ -268,7 +268,10 @@ export class ChangeFeed implements ClusterChannel {
     const c = collections.get(row.collection)
     const k = key(row.collection, row.id)
     if (!c || this.applied.get(k) === row.txid) return
-    if (this.opts.writer.isPending(row.collection, row.id)) return
+    // A queued write of this hub is newer … unless the collection is guarded (devices): a write queued
+    // on the older copy is refused by the round anyway, and its message applied again to this one.
+    if (!this.opts.writer.guarded.has(row.collection) && this.opts.writer.isPending(row.collection, row.id))
+      return
     this.applied.set(k, row.txid)
     c.applyRemote(row.id, row.doc ?? undefined, Number(row.version ?? 0))
   }
