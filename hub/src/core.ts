@@ -41,7 +41,9 @@ export const corePlugin = fp<{ config: HubConfig }>(
     const healthTimer = setInterval(() => metrics.storeHealthy.set(store.health().ok ? 1 : 0), 1000)
     healthTimer.unref()
     const registry = new DeviceRegistry(store)
-    registry.markAllOffline()
+    // Behind an external broker shared by several hubs, devices stay connected to the broker while a hub
+    // restarts: their state messages (and wills) say when they go offline, not this hub's start.
+    if (!(store.cluster && config.mqttUrl)) registry.markAllOffline()
     for (const s of store.sessions.values())
       if (Date.parse(s.expiresAt) <= Date.now()) store.sessions.delete(s.id)
     const admin = await ensureAdmin(store, config.adminPassword)

@@ -89,7 +89,7 @@ export async function enrollmentToken(hub: HubAddress, token: string, uses = 1):
 
 /** Enrolls a real agent through the API (as `vigil-agent enroll` does) and starts it. */
 export async function startAgent(
-  hub: RunningHub,
+  hub: HubAddress,
   adminToken: string,
   opts: { name?: string; overrides?: Record<string, unknown> } = {},
 ): Promise<Agent> {
@@ -113,7 +113,7 @@ export async function startAgent(
 
 export type DashboardSocket = Socket<ServerToClientEvents, ClientToServerEvents>
 
-export function dashboardSocket(hub: RunningHub, token: string): DashboardSocket {
+export function dashboardSocket(hub: HubAddress, token: string): DashboardSocket {
   const socket: DashboardSocket = io(hub.httpUrl, {
     auth: { token },
     transports: ['websocket'],

@@ -91,7 +91,15 @@ function firstInOrder(rows: Row[], count: number, cmp: (a: Row, b: Row) => numbe
 export class DeviceRegistry {
   private readonly listeners = new Set<(change: DeviceChange) => void>()
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Store) {
+    // Several hubs on one database: another hub's committed change of a device is a change here too
+    // (the live stream, the register and the manifests follow it like a local one).
+    store.watch?.((c) => {
+      if (c.collection !== 'devices') return
+      if (c.record) this.emit({ type: 'changed', device: c.record as DeviceRecord })
+      else this.emit({ type: 'removed', id: c.id })
+    })
+  }
 
   get(id: string): DeviceRecord | undefined {
     return this.store.devices.get(id)

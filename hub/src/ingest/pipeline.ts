@@ -35,7 +35,7 @@ import type { HubMetrics } from '../metrics/metrics.js'
 import type { KindTally } from '../metrics/tallies.js'
 import { failingCheckCount } from '../posture/score.js'
 import { StorageError, toStorageError } from '../store/errors.js'
-import type { DeviceRecord, Store } from '../store/types.js'
+import { type DeviceEventRecord, type DeviceRecord, deviceEventKey, type Store } from '../store/types.js'
 import type { BlobCollector } from './blob-collector.js'
 import { hardeningContentHash, inventoryContentHash } from './content-hash.js'
 import type { IngestHookSet } from './hooks.js'
@@ -323,8 +323,20 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
 
   const event: Handler<'event'> = (device, e: DeviceEvent & Sequenced) => {
     if (e.seq === undefined && seenBefore(device.id, e.id)) return
-    store.events.append({ deviceId: device.id, receivedAt: now().toISOString(), event: e })
-    feed(device, e.kind, e.message)
+    const record: DeviceEventRecord = { deviceId: device.id, receivedAt: now().toISOString(), event: e }
+    // Several hubs: a copy delivered to each may both get here; the database stores one, and only the
+    // hub whose copy was stored tells the dashboards (once it is committed).
+    const key = store.refusalMark ? deviceEventKey(record) : undefined
+    const mark = store.refusalMark?.() ?? 0
+    store.events.append(record)
+    if (key === undefined) feed(device, e.kind, e.message)
+    else
+      store.commit().then(
+        () => {
+          if (!store.refusedSince?.('events', key, mark)) feed(device, e.kind, e.message)
+        },
+        () => undefined,
+      )
   }
 
   const rollout: Handler<'rollout'> = async (device, r: RolloutStatus) => {
@@ -366,8 +378,10 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
    */
   const accepted = new Map<string, { epoch: string; last: number }>()
   const isRepeat = (device: DeviceRecord, seq: number, epoch: string): boolean => {
-    const held = accepted.get(device.id) ?? device.seq
-    return held !== undefined && held.epoch === epoch && seq <= held.last
+    // Both: with several hubs, the record may have been brought ahead by another hub's write.
+    const covers = (held: { epoch: string; last: number } | undefined) =>
+      held !== undefined && held.epoch === epoch && seq <= held.last
+    return covers(accepted.get(device.id)) || covers(device.seq)
   }
   const recordSeq = (deviceId: string, seq: number, epoch: string) => {
     const current = registry.get(deviceId)?.seq
@@ -429,9 +443,11 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
     kind: K,
     device: DeviceRecord,
     payload: Buffer,
+    attempt = 0,
   ): Promise<void> | undefined => {
     const started = performance.now()
-    if ((kind === 'inventory' || kind === 'hardening') && !reportAllowed(device.id, kind)) return undefined
+    if (attempt === 0 && (kind === 'inventory' || kind === 'hardening') && !reportAllowed(device.id, kind))
+      return undefined
     const text = decodePayload(kind, payload)
     if (typeof text !== 'string') {
       reject(text.reason, device.id, `${kind}: ${text.message}`)
@@ -456,7 +472,9 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
     }
     const { seq, epoch } = result.value as Sequenced
     const sequenced = typeof seq === 'number' && typeof epoch === 'string'
-    if (sequenced && isRepeat(device, seq, epoch)) {
+    // A retry after the database refused a write on a stale copy (below) is not checked against the
+    // fresh record's sequence: another hub may have applied a later message of the device first.
+    if (sequenced && attempt === 0 && isRepeat(device, seq, epoch)) {
       metrics.ingestRefused.inc({ reason: 'duplicate' })
       return undefined
     }
@@ -480,6 +498,11 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
       marked = true
       if (sequenced) recordSeq(device.id, seq, epoch)
     }
+    // Several hubs (PostgreSQL): a write of the device over another hub's newer one is refused by the
+    // database (store README) and the record reloaded; the message was then not applied, so it is
+    // applied again to the fresh record (five times at most, then not acknowledged: the agent resends).
+    // A copy that another hub stored meanwhile is then a duplicate, dropped and acknowledged.
+    const mark = store.refusalMark?.()
     const finish = (): Promise<void> | undefined => {
       applied()
       tally.done((performance.now() - started) / 1000)
@@ -490,7 +513,20 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
       const committed = store.commit()
       // Memory holds the change either way (a failed round is retried): follow-up work runs regardless.
       if (later) committed.then(runLater, runLater)
-      return committed
+      if (mark === undefined) return committed
+      return committed.then(() => {
+        if (!store.refusedSince?.('devices', device.id, mark)) return
+        const fresh = registry.get(device.id)
+        if (fresh && !fresh.disabled && attempt < 5) {
+          metrics.ingestRefused.inc({ reason: 'stale-retried' })
+          forget()
+          return run(kind, fresh, payload, attempt + 1)
+        }
+        throw new StorageError(
+          'STORAGE_FAILED',
+          'another hub stored a newer write of the device: not applied',
+        )
+      })
     }
     let pending: Promise<void> | void
     try {

@@ -15,6 +15,7 @@ import { toSummary } from '../devices/registry.js'
 import type { DeviceRecord } from '../store/types.js'
 import { boundSendQueue, terminate } from './backpressure.js'
 import { createBoundary } from './boundary.js'
+import { bridgeLiveEvents } from './cluster.js'
 import { Coalescer } from './coalescer.js'
 import { originAllowed, parseOrigins } from './origin.js'
 
@@ -103,6 +104,24 @@ export const realtimePlugin = fp(
       }
     }
     const offSessions = hub.events.on('session-ended', ({ userId }) => revalidate(userId))
+    // Several hubs: a session or user removed through another hub closes its connections here too, and
+    // telemetry and feed items another hub ingested reach the dashboards connected here (cluster.ts).
+    const offRemote =
+      hub.store.watch?.((c) => {
+        if (!c.record && (c.collection === 'sessions' || c.collection === 'users')) revalidate()
+      }) ?? (() => {})
+    const devicePrefix = rooms.device('')
+    const bridge = hub.store.cluster
+      ? bridgeLiveEvents({
+          channel: hub.store.cluster,
+          events: hub.events,
+          watchedHere: function* () {
+            for (const [room, members] of io.sockets.adapter.rooms)
+              if (members.size > 0 && room.startsWith(devicePrefix)) yield room.slice(devicePrefix.length)
+          },
+          onError: (err) => app.log.warn({ err }, 'live stream: relaying to other hubs failed'),
+        })
+      : undefined
     const expiry = setInterval(() => revalidate(), 60_000)
     expiry.unref()
 
@@ -115,6 +134,7 @@ export const realtimePlugin = fp(
             return reply({ ok: false, error: { code: 'VIGIL_NOT_FOUND', message: `no device ${deviceId}` } })
           }
           void socket.join(rooms.device(deviceId))
+          bridge?.watched(deviceId)
           reply({ ok: true, data: { telemetry: hub.telemetry.query(deviceId, Date.now() - 3600_000) } })
         },
         'device:unsubscribe': (socket, deviceId) => {
@@ -149,6 +169,8 @@ export const realtimePlugin = fp(
       offFindings()
       if (findingTimer) clearTimeout(findingTimer)
       offSessions()
+      offRemote()
+      bridge?.stop()
       clearInterval(expiry)
       coalescer.stop()
       for (const socket of io.sockets.sockets.values()) terminate(socket)

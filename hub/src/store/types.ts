@@ -85,6 +85,15 @@ export interface DeviceRecord {
   lastTakeoverAt?: string
 }
 
+/**
+ * The key a sequenced device event is stored once under (several hubs: `Store.refusedSince('events',
+ * key, mark)` says a copy was stored already). Undefined for an event without seq and epoch.
+ */
+export function deviceEventKey(e: DeviceEventRecord): string | undefined {
+  const { seq, epoch } = e.event as { seq?: unknown; epoch?: unknown }
+  return typeof seq === 'number' && typeof epoch === 'string' ? `${e.deviceId} ${epoch} ${seq}` : undefined
+}
+
 export interface AuditEntry {
   ts: string
   actor: string
@@ -173,6 +182,22 @@ export interface StoreStats {
   errors: number
 }
 
+/** A record another hub committed, now in this hub's memory (`record` undefined: deleted). */
+export interface RemoteChange {
+  collection: string
+  id: string
+  record: { id: string } | undefined
+}
+
+/** Messages between the hubs sharing one database (PostgreSQL LISTEN/NOTIFY). */
+export interface ClusterChannel {
+  /** This hub's id in the cluster (random per process). */
+  readonly hubId: string
+  /** Sends `payload` (at most ~7,900 bytes) to every hub listening on `channel`, this one included. */
+  notify(channel: string, payload: string): Promise<void>
+  listen(channel: string, listener: (payload: string) => void): () => void
+}
+
 export type StoreHealth = { ok: true } | { ok: false; code: string; reason: string }
 
 export interface CollectionOptions {
@@ -224,4 +249,20 @@ export interface Store {
   /** Commits, checkpoints and closes everything. */
   close(): Promise<void>
   stats(): StoreStats
+  /**
+   * Several hubs on one database (PostgreSQL engine): changes other hubs committed to collections
+   * reach memory and are told here, so that derived state (the device registry, the live stream)
+   * follows. Absent with the embedded engine (one hub).
+   */
+  watch?(listener: (change: RemoteChange) => void): () => void
+  /** Several hubs: a channel between them. Absent with the embedded engine. */
+  readonly cluster?: ClusterChannel
+  /**
+   * Several hubs: a mark to take before applying a device message, and whether a write of the record
+   * made after it was refused because another hub's newer write was stored (the message was not
+   * applied: do not acknowledge it; memory already shows the stored record). For a log (`events`),
+   * `id` is the entry's dedup key (`deviceEventKey`): a copy was stored already.
+   */
+  refusalMark?(): number
+  refusedSince?(collection: string, id: string, mark: number): boolean
 }

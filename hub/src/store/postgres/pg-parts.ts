@@ -5,8 +5,8 @@
  */
 import type pg from 'pg'
 import { StorageError } from '../errors.js'
-import type { AppendLog, BlobStore, Collection, DocStore } from '../types.js'
-import type { PgWriter } from './pg-writer.js'
+import type { AppendLog, BlobStore, Collection, DocStore, RemoteChange } from '../types.js'
+import type { Guard, PgWriter } from './pg-writer.js'
 
 /**
  * The hub's JSON text of a value, or `UNSERIALIZABLE` before anything changes (a cycle, nesting the
@@ -33,7 +33,35 @@ export class PgCollection<T extends { id: string }> implements Collection<T> {
   constructor(
     readonly name: string,
     private readonly writer: PgWriter,
-  ) {}
+    /** Guarded puts (`pg-writer.ts`): the record's applied per-device sequence. */
+    private readonly guardOf?: (record: T) => Guard,
+    /** Told of every change another hub made (`applyRemote`). */
+    private readonly onRemote?: (change: RemoteChange) => void,
+  ) {
+    if (guardOf) writer.guarded.add(name)
+  }
+
+  /**
+   * Another hub's committed write (the change feed, or a refused put reloaded): memory takes the stored
+   * record (`doc` undefined: deleted) without queuing anything, and listeners hear of it.
+   */
+  applyRemote(id: string, doc: string | undefined, version: number): void {
+    if (doc === undefined) {
+      if (!this.byId.delete(id)) return
+      this.versions.delete(id)
+      this.onRemote?.({ collection: this.name, id, record: undefined })
+      return
+    }
+    let record: T
+    try {
+      record = JSON.parse(doc) as T
+    } catch {
+      return
+    }
+    this.byId.set(id, record)
+    this.versions.set(id, version)
+    this.onRemote?.({ collection: this.name, id, record })
+  }
 
   async load(pool: pg.Pool): Promise<void> {
     const { rows } = await pool.query<{ id: string; doc: string; version: string }>(
@@ -83,7 +111,7 @@ export class PgCollection<T extends { id: string }> implements Collection<T> {
   put(record: T): void {
     const doc = serialise(`${this.name}/${record.id}`, record)
     const version = (this.versions.get(record.id) ?? 0) + 1
-    this.writer.putRecord(this.name, record.id, doc, version)
+    this.writer.putRecord(this.name, record.id, doc, version, this.guardOf?.(record))
     this.versions.set(record.id, version)
     this.byId.set(record.id, record)
   }
@@ -114,18 +142,21 @@ export class PgLog<T> implements AppendLog<T> {
     readonly name: string,
     private readonly pool: pg.Pool,
     private readonly writer: PgWriter,
+    /** A key unique within the log: an entry whose key is stored already is not stored again. */
+    private readonly dedupOf?: (entry: T) => string | undefined,
   ) {}
 
   append(entry: T): void {
-    this.writer.append(this.name, serialise(`an entry of ${this.name}`, entry))
+    this.writer.append(this.name, serialise(`an entry of ${this.name}`, entry), this.dedupOf?.(entry))
   }
 
   async read(opts: { limit?: number; offset?: number; filter?: (entry: T) => boolean } = {}): Promise<T[]> {
     const { limit = 100, offset = 0, filter } = opts
-    // Taken together, synchronously: what is not committed yet, and the highest seq committed. A round
-    // committing during the query below gets seqs above that bound, so nothing is shown twice.
+    // Taken together, synchronously: what is not committed yet, and the highest seq this hub knows it
+    // committed. A round of this hub committing during the query below gets seqs above that bound and
+    // is left out (it is in `unsaved`), so nothing is shown twice; other hubs' entries have no bound.
     const unsaved = this.writer.unsavedEntries(this.name)
-    const bound = this.writer.lastSeq.get(this.name)
+    const own = this.writer.lastSeq.get(this.name) ?? 0n
     const out: T[] = []
     let skipped = 0
     const take = (entry: T) => {
@@ -135,14 +166,18 @@ export class PgLog<T> implements AppendLog<T> {
     }
     for (let i = unsaved.length - 1; i >= 0 && out.length < limit; i--)
       take(JSON.parse(unsaved[i] as string) as T)
-    if (bound === undefined) return out
-    let below = bound + 1n
+    let below: bigint | null = null
     while (out.length < limit) {
       // Without a filter the offset is skipped by the database; with one, page through.
       const want = filter ? PAGE : Math.min(PAGE, limit - out.length + Math.max(0, offset - skipped))
-      const { rows } = await this.pool.query<{ s: string; entry: string }>(
-        'SELECT l.seq::text AS s, l.entry FROM vigil_logs l WHERE l.log = $1 AND l.seq < $2 ORDER BY l.seq DESC LIMIT $3',
-        [this.name, below.toString(), want],
+      const { rows }: { rows: { s: string; entry: string }[] } = await this.pool.query<{
+        s: string
+        entry: string
+      }>(
+        `SELECT l.seq::text AS s, l.entry FROM vigil_logs l
+         WHERE l.log = $1 AND ($2::bigint IS NULL OR l.seq < $2) AND (l.seq <= $3 OR l.hub IS DISTINCT FROM $4)
+         ORDER BY l.seq DESC LIMIT $5`,
+        [this.name, below === null ? null : below.toString(), own.toString(), this.writer.hubId, want],
       )
       for (const row of rows) {
         if (out.length >= limit) break
@@ -183,6 +218,17 @@ export class PgDocs<T> implements BlobStore<T>, DocStore<T> {
       [this.name],
     )
     for (const r of rows) this.known.add(r.k)
+  }
+
+  /** `blob:<kind>` or `doc:<store>`: how the change feed names these documents. */
+  get feedName(): string {
+    return `${this.kind}:${this.name}`
+  }
+
+  /** Another hub stored (`present`) or deleted the document (the change feed). */
+  applyRemote(key: string, present: boolean): void {
+    if (present) this.known.add(key)
+    else this.known.delete(key)
   }
 
   has(key: string): boolean {

@@ -10,6 +10,7 @@
  *   failure STORAGE_FAILED; `health()` says why, and the committer retries every second until the
  *   database takes the queued rows, so the hub recovers by itself.
  */
+import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { HardeningReport, Inventory } from '@vigil/protocol'
 import pg from 'pg'
@@ -17,25 +18,28 @@ import type { Expected } from '../conditional.js'
 import { StorageError } from '../errors.js'
 import { GroupCommit } from '../group-commit.js'
 import { migrate, type RawCollections, SCHEMA_VERSION } from '../migrations.js'
-import type {
-  AuditEntry,
-  Collection,
-  CollectionOptions,
-  DeviceEventRecord,
-  DeviceRecord,
-  DocStore,
-  EnrollmentTokenRecord,
-  LogOptions,
-  SessionRecord,
-  Store,
-  StoreHealth,
-  StoreStats,
-  UserRecord,
+import {
+  type AuditEntry,
+  type Collection,
+  type CollectionOptions,
+  type DeviceEventRecord,
+  type DeviceRecord,
+  type DocStore,
+  deviceEventKey,
+  type EnrollmentTokenRecord,
+  type LogOptions,
+  type RemoteChange,
+  type SessionRecord,
+  type Store,
+  type StoreHealth,
+  type StoreStats,
+  type UserRecord,
 } from '../types.js'
+import { ChangeFeed } from './pg-changes.js'
 import { writeIfPg } from './pg-conditional.js'
 import { PgCollection, PgDocs, PgLog } from './pg-parts.js'
 import { pruneLogs, type Retention } from './pg-retention.js'
-import { PgWriter, pgStorageError } from './pg-writer.js'
+import { type Guard, PgWriter, pgStorageError } from './pg-writer.js'
 import { applyMigrations, readMigrations } from './schema.js'
 
 export interface PgStoreOptions {
@@ -60,6 +64,10 @@ export interface PgStoreOptions {
   auditSegmentBytes?: number
   /** A `pg.Client` subclass for the pool (tests count round-trips with it). */
   client?: typeof pg.Client
+  /** This hub's id among the hubs sharing the database (default: random per process). */
+  hubId?: string
+  /** The change feed reads other hubs' changes at least this often (default 2 s; see pg-changes.ts). */
+  changePollMs?: number
 }
 
 export class PgStore implements Store {
@@ -80,6 +88,9 @@ export class PgStore implements Store {
   private readonly docStores = new Map<string, PgDocs<unknown>>()
   /** Logs with a retention (`pg-retention.ts`: pruned by the `store.retention` job). */
   private readonly retention = new Map<string, Retention>()
+  /** Other hubs' committed changes (`pg-changes.ts`). */
+  readonly feed: ChangeFeed
+  private readonly watchers = new Set<(change: RemoteChange) => void>()
   private closed = false
   private probeTimer: NodeJS.Timeout | undefined
   private lastRound = performance.now()
@@ -93,14 +104,15 @@ export class PgStore implements Store {
   }
 
   private constructor(opts: PgStoreOptions) {
-    this.pool = new pg.Pool({
+    const hubId = opts.hubId ?? randomUUID()
+    const connection: pg.ClientConfig = {
       connectionString: opts.url,
-      max: opts.poolSize ?? 10,
       connectionTimeoutMillis: 10_000,
       // A round that hangs (a server that stopped answering) fails and is retried, not waited on forever.
       query_timeout: 60_000,
       application_name: 'vigil-hub',
-      ...(opts.client ? { Client: opts.client } : {}),
+      // Every write of this hub's connections is stamped with its id (the change feed skips its own).
+      options: `-c vigil.hub=${hubId}`,
       ...(opts.sslCaFile !== undefined || opts.sslRejectUnauthorized !== undefined
         ? {
             ssl: {
@@ -109,11 +121,16 @@ export class PgStore implements Store {
             },
           }
         : {}),
+    }
+    this.pool = new pg.Pool({
+      ...connection,
+      max: opts.poolSize ?? 10,
+      ...(opts.client ? { Client: opts.client } : {}),
     })
     // An idle connection that the server closed (restart, failover) is dropped by the pool; the next
     // query opens a new one. Without a listener the error would end the process.
     this.pool.on('error', (err) => opts.onError?.(pgStorageError(err)))
-    this.writer = new PgWriter(this.pool)
+    this.writer = new PgWriter(this.pool, hubId)
     this.committer = new GroupCommit({
       windowMs: opts.commitWindowMs ?? 10,
       onRound: ({ ms, waiters }) => {
@@ -128,14 +145,38 @@ export class PgStore implements Store {
       },
     })
     this.committer.add(this.writer)
+    this.feed = new ChangeFeed({
+      connection,
+      pool: this.pool,
+      hubId,
+      writer: this.writer,
+      collections: () => {
+        const loaded = new Map(this.collections)
+        for (const name of this.loading.keys()) loaded.delete(name)
+        return loaded
+      },
+      documents: () => {
+        const out = new Map<string, PgDocs<unknown>>()
+        for (const d of [this.inventories, this.hardening, ...this.docStores.values()] as PgDocs<unknown>[])
+          if (!this.loading.has(`docs:${d.name}`)) out.set(d.feedName, d)
+        return out
+      },
+      ...(opts.changePollMs !== undefined ? { pollMs: opts.changePollMs } : {}),
+      ...(opts.onError ? { onError: opts.onError } : {}),
+    })
     this.users = this.newCollection('users')
     this.sessions = this.newCollection('sessions')
     this.tokens = this.newCollection('tokens')
-    this.devices = this.newCollection('devices')
+    // A device's record carries its applied per-device sequence: the round refuses a write of it over a
+    // newer stored one (pg-writer.ts), and device events are stored once per (device, epoch, seq).
+    this.devices = this.newCollection('devices', (d) => ({
+      epoch: d.seq?.epoch ?? null,
+      last: d.seq?.last ?? null,
+    }))
     this.inventories = this.newDocs('blob', 'inventories')
     this.hardening = this.newDocs('blob', 'hardening')
     this.audit = this.newLog('audit')
-    this.events = this.newLog('events')
+    this.events = this.newLog('events', deviceEventKey)
     if (opts.auditMaxSegments !== undefined)
       this.retention.set('audit', {
         maxSegments: opts.auditMaxSegments,
@@ -157,6 +198,12 @@ export class PgStore implements Store {
       await store.pool.end().catch(() => undefined)
       throw err instanceof StorageError ? err : pgStorageError(err)
     }
+    try {
+      await store.feed.start()
+    } catch (err) {
+      await store.close().catch(() => undefined)
+      throw err instanceof StorageError ? err : pgStorageError(err)
+    }
     const every = opts.probeIntervalMs ?? 5000
     store.probeTimer = setInterval(() => {
       if (performance.now() - store.lastRound < every || !store.health().ok) return
@@ -167,14 +214,19 @@ export class PgStore implements Store {
     return store
   }
 
-  private newCollection<T extends { id: string }>(name: string): PgCollection<T> {
-    const c = new PgCollection<T>(name, this.writer)
+  private newCollection<T extends { id: string }>(
+    name: string,
+    guard?: (record: T) => Guard,
+  ): PgCollection<T> {
+    const c = new PgCollection<T>(name, this.writer, guard, (change) => {
+      for (const w of this.watchers) w(change)
+    })
     this.collections.set(name, c as unknown as PgCollection<{ id: string }>)
     return c
   }
 
-  private newLog<T>(name: string): PgLog<T> {
-    const log = new PgLog<T>(name, this.pool, this.writer)
+  private newLog<T>(name: string, dedup?: (entry: T) => string | undefined): PgLog<T> {
+    const log = new PgLog<T>(name, this.pool, this.writer, dedup)
     this.logs.set(name, log as PgLog<unknown>)
     return log
   }
@@ -192,6 +244,7 @@ export class PgStore implements Store {
     } finally {
       client.release()
     }
+    await this.feed.begin()
     for (const c of [this.users, this.sessions, this.tokens, this.devices]) await c.load(this.pool)
     await this.inventories.load()
     await this.hardening.load()
@@ -217,7 +270,9 @@ export class PgStore implements Store {
         devices: this.devices.values() as unknown as Record<string, unknown>[],
       }
       migrate(raw, from)
-      const all = [this.users, this.sessions, this.tokens, this.devices] as PgCollection<{ id: string }>[]
+      const all = [this.users, this.sessions, this.tokens, this.devices] as unknown as PgCollection<{
+        id: string
+      }>[]
       for (const c of all) for (const r of c.values()) c.put(r)
     }
     if (rows[0]?.value !== String(SCHEMA_VERSION)) {
@@ -281,6 +336,23 @@ export class PgStore implements Store {
     return d
   }
 
+  watch(listener: (change: RemoteChange) => void): () => void {
+    this.watchers.add(listener)
+    return () => this.watchers.delete(listener)
+  }
+
+  get cluster(): ChangeFeed {
+    return this.feed
+  }
+
+  refusalMark(): number {
+    return this.feed.refusalMark()
+  }
+
+  refusedSince(collection: string, id: string, mark: number): boolean {
+    return this.feed.refusedSince(collection, id, mark)
+  }
+
   /** Names of everything opened so far (migrate, tests). */
   opened(): { collections: string[]; logs: string[]; docs: string[] } {
     return {
@@ -330,6 +402,7 @@ export class PgStore implements Store {
     this.closed = true
     clearInterval(this.probeTimer)
     let failure: unknown
+    await this.feed.close()
     await this.committer.close().catch((err) => (failure = err))
     await this.pool.end().catch((err) => (failure ??= err))
     if (failure) throw failure

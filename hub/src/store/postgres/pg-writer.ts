@@ -14,13 +14,32 @@ import type pg from 'pg'
 import { StorageError } from '../errors.js'
 import type { Durable } from '../group-commit.js'
 
-type KeyedOp = { op: 'put'; doc: string; version: number } | { op: 'del' }
+/**
+ * A put of a guarded record (a device) is refused when the stored row's version is not below this
+ * one's: another hub wrote the record since this hub's copy was taken. It carries the per-device
+ * sequence it says is applied (kept in `seq_epoch`/`seq_last` for queries; not a condition: messages
+ * of one device handled by two hubs at once may complete out of order).
+ */
+export interface Guard {
+  epoch: string | null
+  last: number | null
+}
+type KeyedOp = { op: 'put'; doc: string; version: number; guard?: Guard } | { op: 'del' }
 type DocOp = { op: 'put'; doc: string } | { op: 'del' }
 
 export interface LogRow {
   log: string
   entry: string
+  /** Unique within the log (e.g. device, epoch and seq of a device event): a second one is not stored. */
+  dedup?: string
 }
+
+/**
+ * Records whose put a round refused (another hub's newer write is in the database), and log entries it
+ * did not store because their dedup key was stored already (`collection` is then the log's name and
+ * `id` the key; `duplicate` set).
+ */
+export type Refused = { collection: string; id: string; duplicate?: true }[]
 
 /** PostgreSQL's limit of parameters per statement, with room for the fixed ones. */
 const MAX_PARAMS = 65_000
@@ -32,7 +51,7 @@ const MAX_PARAMS = 65_000
  * (measured 4–6× slower for 50 inventories of 93 KB). Past the parameter limit a group goes as one
  * array parameter.
  */
-function roundStatement(p: string[][], docs: string[][]): { text: string; values: unknown[] } {
+function roundStatement(p: (string | null)[][], docs: string[][]): { text: string; values: unknown[] } {
   const values: unknown[] = []
   const param = (v: unknown) => {
     values.push(v)
@@ -48,12 +67,22 @@ function roundStatement(p: string[][], docs: string[][]): { text: string; values
   })
   const [cColl, cId, cVer, dColl, dId, bKind, bHash, bdKind, bdHash, sStore, sKey, sdStore, sdKey, lLog] =
     small
+  const [cGuard, cEpoch, cLast, lDedup] = small.slice(14)
   const [cDoc, bDoc, sDoc, lEntry] = big
+  // A guarded put (a device record) is applied only over an older version: ON CONFLICT's WHERE is
+  // evaluated on the latest committed row under its lock, so two hubs writing one device at once cannot
+  // both pass.
   const text = `WITH
   cput AS (
-    INSERT INTO vigil_collections AS c (collection, id, doc, version)
-    SELECT * FROM unnest(${cColl}::text[], ${cId}::text[], ${cDoc}, ${cVer}::bigint[])
-    ON CONFLICT (collection, id) DO UPDATE SET doc = excluded.doc, version = GREATEST(c.version + 1, excluded.version)
+    INSERT INTO vigil_collections AS c (collection, id, doc, version, seq_epoch, seq_last)
+    SELECT u.collection, u.id, u.doc, u.version, u.epoch, u.last
+    FROM unnest(${cColl}::text[], ${cId}::text[], ${cDoc}, ${cVer}::bigint[], ${cEpoch}::text[], ${cLast}::bigint[])
+      AS u(collection, id, doc, version, epoch, last)
+    ON CONFLICT (collection, id) DO UPDATE
+      SET doc = excluded.doc, version = GREATEST(c.version + 1, excluded.version),
+          seq_epoch = excluded.seq_epoch, seq_last = excluded.seq_last
+      WHERE NOT (c.collection = ANY(${cGuard}::text[])) OR c.version < excluded.version
+    RETURNING collection, id
   ),
   cdel AS (
     DELETE FROM vigil_collections c USING unnest(${dColl}::text[], ${dId}::text[]) AS x(collection, id)
@@ -77,12 +106,21 @@ function roundStatement(p: string[][], docs: string[][]): { text: string; values
     WHERE d.store = x.store AND d.key = x.key
   ),
   lins AS (
-    INSERT INTO vigil_logs (log, entry)
-    SELECT u.log, u.entry FROM unnest(${lLog}::text[], ${lEntry}) WITH ORDINALITY AS u(log, entry, ord)
+    INSERT INTO vigil_logs (log, entry, dedup)
+    SELECT u.log, u.entry, u.dedup
+    FROM unnest(${lLog}::text[], ${lEntry}, ${lDedup}::text[]) WITH ORDINALITY AS u(log, entry, dedup, ord)
     ORDER BY u.ord
-    RETURNING log, seq
+    ON CONFLICT (log, dedup) WHERE dedup IS NOT NULL DO NOTHING
+    RETURNING log, seq, dedup
   )
-SELECT log, max(seq)::text AS seq FROM lins GROUP BY log`
+SELECT 'log' AS kind, log AS a, max(seq)::text AS b FROM lins GROUP BY log
+UNION ALL
+SELECT 'refused', u.collection, u.id FROM unnest(${cColl}::text[], ${cId}::text[]) AS u(collection, id)
+WHERE u.collection = ANY(${cGuard}::text[])
+  AND NOT EXISTS (SELECT 1 FROM cput WHERE cput.collection = u.collection AND cput.id = u.id)
+UNION ALL
+SELECT 'duplicate', u.log, u.dedup FROM unnest(${lLog}::text[], ${lDedup}::text[]) AS u(log, dedup)
+WHERE u.dedup IS NOT NULL AND NOT EXISTS (SELECT 1 FROM lins WHERE lins.log = u.log AND lins.dedup = u.dedup)`
   return { text, values }
 }
 
@@ -103,13 +141,15 @@ export interface Batch {
 const emptyBatch = (): Batch => ({ records: new Map(), blobs: new Map(), docs: new Map(), logs: [] })
 
 /** The one statement that writes `batch` (a round, or a conditional write's changes). */
-function statementOf(batch: Batch): { text: string; values: unknown[] } {
+function statementOf(batch: Batch, guarded: ReadonlySet<string>): { text: string; values: unknown[] } {
   // Small fields: 0-2 collection puts (collection, id, version), 3-4 deletes, 5-6 blob puts,
-  // 7-8 blob deletes, 9-10 doc puts, 11-12 doc deletes, 13 log names. Documents: collection docs,
-  // blob docs, doc docs, log entries.
-  const p: string[][] = Array.from({ length: 14 }, () => [])
+  // 7-8 blob deletes, 9-10 doc puts, 11-12 doc deletes, 13 log names, 14 guarded collections,
+  // 15-16 the puts' guards (epoch, last seq), 17 log dedup keys. Documents: collection docs, blob
+  // docs, doc docs, log entries.
+  const p: (string | null)[][] = Array.from({ length: 18 }, () => [])
+  p[14] = [...guarded]
   const docs: string[][] = [[], [], [], []]
-  const push = (i: number, ...values: string[]) => {
+  const push = (i: number, ...values: (string | null)[]) => {
     values.forEach((v, j) => {
       p[i + j]?.push(v)
     })
@@ -118,6 +158,7 @@ function statementOf(batch: Batch): { text: string; values: unknown[] } {
     const [c, id] = split2(k)
     if (op.op === 'put') {
       push(0, c, id, String(op.version))
+      push(15, op.guard?.epoch ?? null, op.guard?.last == null ? null : String(op.guard.last))
       docs[0]?.push(op.doc)
     } else push(3, c, id)
   }
@@ -137,6 +178,7 @@ function statementOf(batch: Batch): { text: string; values: unknown[] } {
   }
   for (const row of batch.logs) {
     push(13, row.log)
+    push(17, row.dedup ?? null)
     docs[3]?.push(row.entry)
   }
   return roundStatement(p, docs)
@@ -166,15 +208,31 @@ export class PgWriter implements Durable {
   /** A liveness round is due (an idle hub still notices a lost database: `probe()`). */
   private probeDue = false
 
+  /** Collections whose puts are guarded (`Guard`). */
+  readonly guarded = new Set<string>()
+  /**
+   * Called with the puts a round refused, before the round's waiters are answered: the change feed
+   * reloads those records from the database so that memory shows what is stored.
+   */
+  onRefused: ((refused: Refused) => Promise<void>) | undefined
+
   constructor(
     private readonly pool: pg.Pool,
+    /** This hub's id (`vigil.hub` of its connections). */
+    readonly hubId: string,
     private readonly onCommitted?: (batch: { records: number; logs: number }) => void,
   ) {}
 
-  putRecord(collection: string, id: string, doc: string, version: number): void {
+  putRecord(collection: string, id: string, doc: string, version: number, guard?: Guard): void {
     const k = key2(collection, id)
     this.queued.records.delete(k)
-    this.queued.records.set(k, { op: 'put', doc, version })
+    this.queued.records.set(k, guard ? { op: 'put', doc, version, guard } : { op: 'put', doc, version })
+  }
+
+  /** Whether a write of the record is queued or being sent (memory is ahead of the database). */
+  isPending(collection: string, id: string): boolean {
+    const k = key2(collection, id)
+    return this.queued.records.has(k) || this.sending?.records.has(k) === true
   }
 
   deleteRecord(collection: string, id: string): void {
@@ -199,8 +257,8 @@ export class PgWriter implements Durable {
     this.queued.docs.set(key2(store, key), { op: 'del' })
   }
 
-  append(log: string, entry: string): void {
-    this.queued.logs.push({ log, entry })
+  append(log: string, entry: string, dedup?: string): void {
+    this.queued.logs.push(dedup === undefined ? { log, entry } : { log, entry, dedup })
   }
 
   /** Entries of `log` not committed yet, oldest first (the newest of the log). */
@@ -234,26 +292,34 @@ export class PgWriter implements Durable {
     this.queued = emptyBatch()
     this.probeDue = false
     this.sending = batch
-    let result: pg.QueryResult<{ log: string; seq: string }>
+    let result: pg.QueryResult<{ kind: string; a: string; b: string }>
     try {
       this.roundTrips++
-      result = await this.pool.query<{ log: string; seq: string }>(statementOf(batch))
+      result = await this.pool.query<{ kind: string; a: string; b: string }>(statementOf(batch, this.guarded))
     } catch (err) {
       this.restore(batch)
       this.sending = undefined
       throw pgStorageError(err)
     }
-    this.noteSeqs(result.rows)
+    const refused = this.noteRows(result.rows)
     this.sending = undefined
+    // The round is committed whatever happens here; a failed reload is the change feed's to retry.
+    if (refused.length > 0) await this.onRefused?.(refused).catch(() => undefined)
     this.onCommitted?.({ records: batch.records.size, logs: batch.logs.length })
   }
 
-  private noteSeqs(rows: { log: string; seq: string }[]): void {
+  /** Notes the logs' committed seqs (they only rise) and answers the writes the database refused. */
+  private noteRows(rows: { kind: string; a: string; b: string }[]): Refused {
+    const refused: Refused = []
     for (const row of rows) {
-      const seq = BigInt(row.seq)
-      const held = this.lastSeq.get(row.log)
-      if (held === undefined || seq > held) this.lastSeq.set(row.log, seq)
+      if (row.kind === 'log') {
+        const seq = BigInt(row.b)
+        const held = this.lastSeq.get(row.a)
+        if (held === undefined || seq > held) this.lastSeq.set(row.a, seq)
+      } else if (row.kind === 'duplicate') refused.push({ collection: row.a, id: row.b, duplicate: true })
+      else refused.push({ collection: row.a, id: row.b })
     }
+    return refused
   }
 
   /**
@@ -289,8 +355,10 @@ export class PgWriter implements Durable {
   /** Sends a captured batch on `client` (inside the caller's transaction). */
   async sendOn(client: pg.PoolClient, batch: Batch): Promise<void> {
     this.roundTrips++
-    const result = await client.query<{ log: string; seq: string }>(statementOf(batch))
-    this.noteSeqs(result.rows)
+    const result = await client.query<{ kind: string; a: string; b: string }>(statementOf(batch, this.guarded))
+    const refused = this.noteRows(result.rows)
+    // The caller checked the versions under FOR UPDATE; a refusal here is another hub's newer write.
+    if (refused.length > 0) await this.onRefused?.(refused).catch(() => undefined)
   }
 
   /** A captured batch whose transaction failed is queued like a failed round (written by the retry). */
@@ -303,6 +371,7 @@ export class PgWriter implements Durable {
     const k = key2(collection, id)
     return this.queued.records.has(k) || this.sending?.records.has(k) === true
   }
+
   /** Puts a failed batch back in front of what was queued since (newer writes of a key win). */
   private restore(failed: Batch): void {
     const later = this.queued
