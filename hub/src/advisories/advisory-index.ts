@@ -13,6 +13,7 @@ import {
   purlKey,
   withoutVendor,
 } from './identify.js'
+import { PackageSlots } from './package-slots.js'
 import type { MatchDevice, MatchPackage } from './target.js'
 import type { Advisory, PackageAffect, ProductAffect } from './types.js'
 import { productKey, type VendorMatcher } from './vendor.js'
@@ -70,6 +71,9 @@ export function keysForDevice(d: MatchDevice, vendors: VendorMatcher): string[] 
 export class AdvisoryIndex {
   readonly #byId = new Map<string, Advisory>()
   readonly #byKey = new Map<string, Set<string>>()
+  /** Package keys → affects, with the upper ends that let a query pass over closed ranges. */
+  readonly #packages = new PackageSlots()
+  #seq = 0
 
   constructor(readonly vendors: VendorMatcher) {}
 
@@ -115,6 +119,14 @@ export class AdvisoryIndex {
       this.remove(a.id)
     }
     this.#byId.set(a.id, a)
+    const seq = this.#seq++
+    for (const [index, affect] of a.packages.entries())
+      this.#packages.add(packageKey(affect.purlType, affect.release, affect.name), {
+        advisory: a,
+        affect,
+        seq,
+        index,
+      })
     for (const k of this.keysOf(a)) {
       const set = this.#byKey.get(k) ?? new Set<string>()
       set.add(a.id)
@@ -126,6 +138,7 @@ export class AdvisoryIndex {
   remove(id: string): boolean {
     const a = this.#byId.get(id)
     if (a === undefined) return false
+    for (const p of a.packages) this.#packages.removeAdvisory(packageKey(p.purlType, p.release, p.name), id)
     for (const k of this.keysOf(a)) {
       const set = this.#byKey.get(k)
       set?.delete(id)
@@ -141,15 +154,21 @@ export class AdvisoryIndex {
     return [...ids].map((id) => this.#byId.get(id)).filter((a): a is Advisory => a !== undefined)
   }
 
+  /** Every affect indexed under the package's keys, whatever its version. */
   packageCandidates(p: MatchPackage): PackageCandidate[] {
-    const keys = new Set(keysForPackage(p))
-    const out: PackageCandidate[] = []
-    for (const advisory of this.#lookup([...keys])) {
-      for (const affect of advisory.packages) {
-        if (keys.has(packageKey(affect.purlType, affect.release, affect.name))) out.push({ advisory, affect })
-      }
-    }
-    return out
+    return this.#packages.all(keysForPackage(p)).map(({ advisory, affect }) => ({ advisory, affect }))
+  }
+
+  /**
+   * The affects under the package's keys that may hold its installed version: those whose every
+   * range closed at or below it are passed over (`package-slots.ts`; exact, `matchPackage` would
+   * answer null for each). Withdrawn advisories are left out.
+   */
+  packageMatchCandidates(
+    p: MatchPackage,
+    keys: readonly string[] = keysForPackage(p),
+  ): readonly PackageCandidate[] {
+    return this.#packages.candidates(keys, p)
   }
 
   productCandidates(d: MatchDevice): ProductCandidate[] {
