@@ -70,6 +70,7 @@ export function keysForDevice(d: MatchDevice, vendors: VendorMatcher): string[] 
 
 export class AdvisoryIndex {
   readonly #byId = new Map<string, Advisory>()
+  /** Product keys → advisory ids (package keys are held by `#packages`). */
   readonly #byKey = new Map<string, Set<string>>()
   /** Package keys → affects, with the upper ends that let a query pass over closed ranges. */
   readonly #packages = new PackageSlots()
@@ -104,6 +105,10 @@ export class AdvisoryIndex {
     return [...keys]
   }
 
+  #productKeysOf(a: Advisory): string[] {
+    return a.products.length === 0 ? [] : this.keysOf(a).filter((k) => !k.startsWith('pkg|'))
+  }
+
   /**
    * Adds or replaces. An older revision than the one held is refused: answers 'added', 'updated' or
    * 'stale'. OSV revisions are timestamps; CSAF tracking versions compare as `generic` versions.
@@ -127,7 +132,7 @@ export class AdvisoryIndex {
         seq,
         index,
       })
-    for (const k of this.keysOf(a)) {
+    for (const k of this.#productKeysOf(a)) {
       const set = this.#byKey.get(k) ?? new Set<string>()
       set.add(a.id)
       this.#byKey.set(k, set)
@@ -139,7 +144,7 @@ export class AdvisoryIndex {
     const a = this.#byId.get(id)
     if (a === undefined) return false
     for (const p of a.packages) this.#packages.removeAdvisory(packageKey(p.purlType, p.release, p.name), id)
-    for (const k of this.keysOf(a)) {
+    for (const k of this.#productKeysOf(a)) {
       const set = this.#byKey.get(k)
       set?.delete(id)
       if (set?.size === 0) this.#byKey.delete(k)
