@@ -13,6 +13,7 @@ import {
   purlKey,
   withoutVendor,
 } from './identify.js'
+import { PackageSlots } from './package-slots.js'
 import type { MatchDevice, MatchPackage } from './target.js'
 import type { Advisory, PackageAffect, ProductAffect } from './types.js'
 import { productKey, type VendorMatcher } from './vendor.js'
@@ -69,7 +70,11 @@ export function keysForDevice(d: MatchDevice, vendors: VendorMatcher): string[] 
 
 export class AdvisoryIndex {
   readonly #byId = new Map<string, Advisory>()
+  /** Product keys → advisory ids (package keys are held by `#packages`). */
   readonly #byKey = new Map<string, Set<string>>()
+  /** Package keys → affects, with the upper ends that let a query pass over closed ranges. */
+  readonly #packages = new PackageSlots()
+  #seq = 0
 
   constructor(readonly vendors: VendorMatcher) {}
 
@@ -100,6 +105,10 @@ export class AdvisoryIndex {
     return [...keys]
   }
 
+  #productKeysOf(a: Advisory): string[] {
+    return a.products.length === 0 ? [] : this.keysOf(a).filter((k) => !k.startsWith('pkg|'))
+  }
+
   /**
    * Adds or replaces. An older revision than the one held is refused: answers 'added', 'updated' or
    * 'stale'. OSV revisions are timestamps; CSAF tracking versions compare as `generic` versions.
@@ -115,7 +124,15 @@ export class AdvisoryIndex {
       this.remove(a.id)
     }
     this.#byId.set(a.id, a)
-    for (const k of this.keysOf(a)) {
+    const seq = this.#seq++
+    for (const [index, affect] of a.packages.entries())
+      this.#packages.add(packageKey(affect.purlType, affect.release, affect.name), {
+        advisory: a,
+        affect,
+        seq,
+        index,
+      })
+    for (const k of this.#productKeysOf(a)) {
       const set = this.#byKey.get(k) ?? new Set<string>()
       set.add(a.id)
       this.#byKey.set(k, set)
@@ -126,7 +143,8 @@ export class AdvisoryIndex {
   remove(id: string): boolean {
     const a = this.#byId.get(id)
     if (a === undefined) return false
-    for (const k of this.keysOf(a)) {
+    for (const p of a.packages) this.#packages.removeAdvisory(packageKey(p.purlType, p.release, p.name), id)
+    for (const k of this.#productKeysOf(a)) {
       const set = this.#byKey.get(k)
       set?.delete(id)
       if (set?.size === 0) this.#byKey.delete(k)
@@ -141,15 +159,21 @@ export class AdvisoryIndex {
     return [...ids].map((id) => this.#byId.get(id)).filter((a): a is Advisory => a !== undefined)
   }
 
+  /** Every affect indexed under the package's keys, whatever its version. */
   packageCandidates(p: MatchPackage): PackageCandidate[] {
-    const keys = new Set(keysForPackage(p))
-    const out: PackageCandidate[] = []
-    for (const advisory of this.#lookup([...keys])) {
-      for (const affect of advisory.packages) {
-        if (keys.has(packageKey(affect.purlType, affect.release, affect.name))) out.push({ advisory, affect })
-      }
-    }
-    return out
+    return this.#packages.all(keysForPackage(p)).map(({ advisory, affect }) => ({ advisory, affect }))
+  }
+
+  /**
+   * The affects under the package's keys that may hold its installed version: those whose every
+   * range closed at or below it are passed over (`package-slots.ts`; exact, `matchPackage` would
+   * answer null for each). Withdrawn advisories are left out.
+   */
+  packageMatchCandidates(
+    p: MatchPackage,
+    keys: readonly string[] = keysForPackage(p),
+  ): readonly PackageCandidate[] {
+    return this.#packages.candidates(keys, p)
   }
 
   productCandidates(d: MatchDevice): ProductCandidate[] {

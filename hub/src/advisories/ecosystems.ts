@@ -91,6 +91,13 @@ export function matchName(name: string, fold: EcosystemRow['foldName']): string 
 
 /** purl type → how its names fold (the installed side of `matchName`). */
 export function foldForPurlType(type: string): EcosystemRow['foldName'] {
-  for (const row of Object.values(ECOSYSTEMS)) if (row.purlType === type && row.foldName) return row.foldName
-  return undefined
+  if (FOLDS.has(type)) return FOLDS.get(type)
+  let fold: EcosystemRow['foldName']
+  for (const row of Object.values(ECOSYSTEMS))
+    if (fold === undefined && row.purlType === type && row.foldName) fold = row.foldName
+  // Asked for every installed package: the table is walked once per purl type (a bounded set: an
+  // unknown type is remembered too, up to a limit).
+  if (FOLDS.size < 256) FOLDS.set(type, fold)
+  return fold
 }
+const FOLDS = new Map<string, EcosystemRow['foldName']>()

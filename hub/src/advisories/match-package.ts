@@ -26,19 +26,27 @@ type Ev = OsvEvents['events'][number]
 const value = (e: Ev): string =>
   'introduced' in e ? e.introduced : 'fixed' in e ? e.fixed : 'last_affected' in e ? e.last_affected : e.limit
 
+/**
+ * A range's events in the order the OSV walk visits them (`limit` left out); throws when two events
+ * cannot be compared. `package-slots.ts` reads a range's upper end from the same order.
+ */
+export function sortedEvents(scheme: VersionScheme, range: OsvEvents): Ev[] {
+  const events = range.events.filter((e) => !('limit' in e))
+  return events.sort((a, b) => {
+    const [x, y] = [value(a), value(b)]
+    if ('introduced' in a && x === '0') return -1
+    if ('introduced' in b && y === '0') return 1
+    return cmp(scheme, x, y)
+  })
+}
+
 /** Affected per one range; returns the fixed version closing the interval that contains `v`. */
 function inRange(
   scheme: VersionScheme,
   range: OsvEvents,
   v: string,
 ): { affected: boolean; fixed: string | null } {
-  const events = range.events.filter((e) => !('limit' in e))
-  const sorted = [...events].sort((a, b) => {
-    const [x, y] = [value(a), value(b)]
-    if ('introduced' in a && x === '0') return -1
-    if ('introduced' in b && y === '0') return 1
-    return cmp(scheme, x, y)
-  })
+  const sorted = sortedEvents(scheme, range)
   let affected = false
   let fixed: string | null = null
   for (const [i, e] of sorted.entries()) {
