@@ -25,6 +25,7 @@ import { FEATURE_PLUGINS } from './features.js'
 import { authPlugin } from './http/auth.js'
 import { registerDashboard } from './http/dashboard.js'
 import { durableWrites } from './http/durable-writes.js'
+import { responseCheck } from './http/response-check.js'
 import { auditRoutes } from './http/routes/audit.js'
 import { backupRoutes } from './http/routes/backup.js'
 import { deviceRoutes } from './http/routes/devices.js'
@@ -165,6 +166,7 @@ async function registerAll(app: FastifyInstance, config: HubConfig): Promise<voi
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true })
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
+  if (process.env.VIGIL_CHECK_RESPONSES === '1') await app.register(responseCheck)
   await app.register(corePlugin, { config })
   await app.register(durableWrites)
   await app.register(authPlugin)
