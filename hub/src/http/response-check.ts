@@ -16,7 +16,7 @@ export function lostPaths(value: unknown, kept: unknown, at = '', out: string[] 
   if (out.length >= 5) return out
   if (Array.isArray(value)) {
     const k = Array.isArray(kept) ? kept : []
-    value.forEach((v, i) => lostPaths(v, k[i], `${at}[${i}]`, out))
+    for (const [i, v] of value.entries()) lostPaths(v, k[i], `${at}[${i}]`, out)
   } else if (value !== null && typeof value === 'object') {
     const k = kept !== null && typeof kept === 'object' ? (kept as Record<string, unknown>) : {}
     for (const [key, v] of Object.entries(value)) {
