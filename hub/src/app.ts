@@ -26,6 +26,7 @@ import { authPlugin } from './http/auth.js'
 import { registerDashboard } from './http/dashboard.js'
 import { durableWrites } from './http/durable-writes.js'
 import { responseCheck } from './http/response-check.js'
+import { inlineResponseSchemas } from './http/response-schemas.js'
 import { auditRoutes } from './http/routes/audit.js'
 import { backupRoutes } from './http/routes/backup.js'
 import { deviceRoutes } from './http/routes/devices.js'
@@ -95,6 +96,7 @@ export async function buildApp(config: HubConfig, opts: BuildOptions = {}): Prom
   } as FastifyServerOptions
   const app = Fastify(options).withTypeProvider<TypeBoxTypeProvider>()
   app.setValidatorCompiler(TypeBoxValidatorCompiler)
+  app.addHook('onRoute', inlineResponseSchemas)
 
   // One error shape, normalised once, here.
   app.setErrorHandler((err: FastifyError | HubError | StorageError, req, reply) => {

@@ -34,12 +34,22 @@ export function strippedBy(schema: TSchema | undefined, payload: unknown): strin
   return lostPaths(json, Value.Clean(schema, structuredClone(json)))
 }
 
+/** The schema of one declared response: itself, or the one for this content type (`{content: {type: {schema}}}`). */
+export function schemaOf(declared: unknown, contentType: string): TSchema | undefined {
+  if (declared === null || typeof declared !== 'object') return undefined
+  const content = (declared as { content?: Record<string, { schema?: TSchema }> }).content
+  if (content === undefined) return declared as TSchema
+  const type = Object.keys(content).find((t) => contentType.startsWith(t)) ?? 'application/json'
+  return content[type]?.schema
+}
+
 const plugin: FastifyPluginAsync = async (app) => {
   app.addHook('preSerialization', async (req, reply, payload) => {
-    const responses = req.routeOptions.schema?.response as Record<string, TSchema> | undefined
+    const responses = req.routeOptions.schema?.response as Record<string, unknown> | undefined
     if (!responses) return payload
     const code = String(reply.statusCode)
-    const schema = responses[code] ?? responses[`${code[0]}xx`] ?? responses.default
+    const declared = responses[code] ?? responses[`${code[0]}xx`] ?? responses.default
+    const schema = schemaOf(declared, String(reply.getHeader('content-type') ?? 'application/json'))
     const lost = strippedBy(schema, payload)
     if (lost.length > 0) {
       throw new HubError(

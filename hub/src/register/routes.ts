@@ -12,11 +12,17 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
-  type BulkResult,
+  ApiError,
+  BulkResult,
   BulkTransition,
+  CycloneDxDocument,
+  FindingDetail,
+  FindingExport,
+  FindingHistory,
+  FindingList,
   FindingQuery,
   FindingTransition,
-  type FindingView,
+  FindingView,
   SlaPolicy,
   Type,
 } from '@vigil/protocol'
@@ -41,18 +47,40 @@ export const registerRoutes =
       return q.sort === 'decision' ? sortByDecision(list) : sortFindings(list)
     }
 
-    app.get('/api/v1/findings', { onRequest: read, schema: { querystring: FindingQuery } }, async (req) => {
-      const all = query(req.query)
-      const offset = req.query.offset ?? 0
-      return {
-        findings: all.slice(offset, offset + (req.query.limit ?? 500)).map(decorate),
-        total: all.length,
-      }
-    })
+    app.get(
+      '/api/v1/findings',
+      {
+        onRequest: read,
+        schema: { querystring: FindingQuery, response: { 200: FindingList, 400: ApiError } },
+      },
+      async (req) => {
+        const all = query(req.query)
+        const offset = req.query.offset ?? 0
+        return {
+          findings: all.slice(offset, offset + (req.query.limit ?? 500)).map(decorate),
+          total: all.length,
+        }
+      },
+    )
 
     app.get(
       '/api/v1/findings/export',
-      { onRequest: read, schema: { querystring: FindingQuery } },
+      {
+        onRequest: read,
+        schema: {
+          querystring: FindingQuery,
+          response: {
+            200: {
+              description: 'JSON, or with ?format=csv the same findings as CSV (text/csv)',
+              content: {
+                'application/json': { schema: FindingExport },
+                'text/csv': { schema: Type.String() },
+              },
+            },
+            400: ApiError,
+          },
+        },
+      },
       async (req, reply) => {
         const all = query(req.query)
         const stamp = register.now().toISOString().slice(0, 10)
@@ -68,16 +96,20 @@ export const registerRoutes =
       },
     )
 
-    app.get('/api/v1/findings/:id', { onRequest: read, schema: { params: IdParams } }, async (req) => {
-      register.sweep()
-      const view = register.get(req.params.id)
-      if (!view) throw new HubError('VIGIL_NOT_FOUND', `no finding ${req.params.id}`)
-      return { ...decorate(view), history: await register.history(req.params.id) }
-    })
+    app.get(
+      '/api/v1/findings/:id',
+      { onRequest: read, schema: { params: IdParams, response: { 200: FindingDetail, 404: ApiError } } },
+      async (req) => {
+        register.sweep()
+        const view = register.get(req.params.id)
+        if (!view) throw new HubError('VIGIL_NOT_FOUND', `no finding ${req.params.id}`)
+        return { ...decorate(view), history: await register.history(req.params.id) }
+      },
+    )
 
     app.get(
       '/api/v1/findings/:id/history',
-      { onRequest: read, schema: { params: IdParams } },
+      { onRequest: read, schema: { params: IdParams, response: { 200: FindingHistory, 404: ApiError } } },
       async (req) => {
         if (!register.get(req.params.id)) throw new HubError('VIGIL_NOT_FOUND', `no finding ${req.params.id}`)
         return { history: await register.history(req.params.id) }
@@ -86,38 +118,63 @@ export const registerRoutes =
 
     app.post(
       '/api/v1/findings/:id/transition',
-      { onRequest: act, schema: { params: IdParams, body: FindingTransition } },
+      {
+        onRequest: act,
+        schema: {
+          params: IdParams,
+          body: FindingTransition,
+          response: { 200: FindingView, 400: ApiError, 404: ApiError, 409: ApiError },
+        },
+      },
       async (req) => {
         register.sweep()
         return decorate(register.transition(req.params.id, req.body, who(req.user)))
       },
     )
 
-    app.post('/api/v1/findings/bulk', { onRequest: act, schema: { body: BulkTransition } }, async (req) => {
-      register.sweep()
-      const result: BulkResult = { updated: [], failed: [] }
-      for (const id of new Set(req.body.ids)) {
-        try {
-          register.transition(id, req.body.transition, who(req.user))
-          result.updated.push(id)
-        } catch (err) {
-          if (!(err instanceof HubError)) throw err
-          result.failed.push({ id, code: err.code, message: err.message })
+    app.post(
+      '/api/v1/findings/bulk',
+      { onRequest: act, schema: { body: BulkTransition, response: { 200: BulkResult, 400: ApiError } } },
+      async (req) => {
+        register.sweep()
+        const result: BulkResult = { updated: [], failed: [] }
+        for (const id of new Set(req.body.ids)) {
+          try {
+            register.transition(id, req.body.transition, who(req.user))
+            result.updated.push(id)
+          } catch (err) {
+            if (!(err instanceof HubError)) throw err
+            result.failed.push({ id, code: err.code, message: err.message })
+          }
         }
-      }
-      return result
-    })
+        return result
+      },
+    )
 
-    app.get('/api/v1/register/sla', { onRequest: read }, async () => register.sla)
+    app.get(
+      '/api/v1/register/sla',
+      { onRequest: read, schema: { response: { 200: SlaPolicy } } },
+      async () => register.sla,
+    )
 
-    app.put('/api/v1/register/sla', { onRequest: act, schema: { body: SlaPolicy } }, async (req) => {
-      register.setSla(req.body, who(req.user))
-      return register.sla
-    })
+    app.put(
+      '/api/v1/register/sla',
+      { onRequest: act, schema: { body: SlaPolicy, response: { 200: SlaPolicy, 400: ApiError } } },
+      async (req) => {
+        register.setSla(req.body, who(req.user))
+        return register.sla
+      },
+    )
 
     app.get(
       '/api/v1/vex',
-      { onRequest: read, schema: { querystring: Type.Object({ device: Type.Optional(Type.String()) }) } },
+      {
+        onRequest: read,
+        schema: {
+          querystring: Type.Object({ device: Type.Optional(Type.String()) }),
+          response: { 200: CycloneDxDocument },
+        },
+      },
       async (req, reply) => {
         register.sweep()
         const doc = vexDocument(register.views(req.query.device), register.now())

@@ -1,6 +1,6 @@
 import { Type } from '@vigil/protocol'
 import { describe, expect, it } from 'vitest'
-import { lostPaths, strippedBy } from '../../src/http/response-check.ts'
+import { lostPaths, schemaOf, strippedBy } from '../../src/http/response-check.ts'
 
 describe('response check: what a response schema would strip', () => {
   const Row = Type.Object({ id: Type.String(), tags: Type.Optional(Type.Array(Type.String())) })
@@ -28,5 +28,17 @@ describe('response check: what a response schema would strip', () => {
   it('compares the JSON the client receives (undefined dropped)', () => {
     expect(lostPaths({ a: 1, b: [{ c: 1 }] }, { a: 1, b: [{}] })).toEqual(['b[0].c'])
     expect(strippedBy(Row, { id: 'a', gone: undefined })).toEqual([])
+  })
+})
+
+describe('response check: the declared schema of an answer', () => {
+  it('is the schema itself, or the one of the content type', () => {
+    const A = Type.Object({ a: Type.String() })
+    const S = Type.String()
+    expect(schemaOf(A, 'application/json')).toBe(A)
+    const both = { content: { 'application/json': { schema: A }, 'text/csv': { schema: S } } }
+    expect(schemaOf(both, 'application/json; charset=utf-8')).toBe(A)
+    expect(schemaOf(both, 'text/csv; charset=utf-8')).toBe(S)
+    expect(schemaOf(undefined, 'application/json')).toBeUndefined()
   })
 })
