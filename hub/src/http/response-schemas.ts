@@ -3,8 +3,10 @@
  * other, so one answer can hold the same named schema twice (a device's identity and its inventory
  * both carry `OsRelease`), which the serialiser refuses ("resolves to more than one schema"). Each
  * route gets its own copy of its response schemas with the nested names dropped; protocol's objects
- * are never changed.
+ * are never changed. Every API route also declares its error answers: any 4xx or 5xx it does not
+ * name itself is the one shared error shape (`ApiError`, codes from the catalogue).
  */
+import { ApiError } from '@vigil/protocol'
 import type { RouteOptions } from 'fastify'
 
 /** A deep copy of `schema` without `$id` below its root. */
@@ -19,10 +21,17 @@ export function withoutNestedIds<T>(schema: T, root = true): T {
   return out as T
 }
 
-/** `onRoute` hook: every declared response schema (plain or per content type) copied without nested names. */
+const ERRORS = { '4xx': ApiError, '5xx': ApiError }
+
+/**
+ * `onRoute` hook: every declared response schema (plain or per content type) copied without nested
+ * names, and on API routes the shared error schema for the error classes the route leaves undeclared.
+ */
 export function inlineResponseSchemas(route: RouteOptions): void {
-  const response = route.schema?.response as Record<string, unknown> | undefined
-  if (!route.schema || !response) return
+  const api = route.url.startsWith('/api/v1/') || route.url === '/api/v1'
+  const declared = route.schema?.response as Record<string, unknown> | undefined
+  if (!declared && !api) return
+  const response = { ...(api ? ERRORS : {}), ...declared }
   route.schema = {
     ...route.schema,
     response: Object.fromEntries(Object.entries(response).map(([code, s]) => [code, withoutNestedIds(s)])),

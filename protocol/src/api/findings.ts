@@ -272,6 +272,18 @@ export const AdvisorySummary = Type.Object({
 })
 export type AdvisorySummary = Static<typeof AdvisorySummary>
 
+/** `GET /api/v1/correlation/stats`: the correlation engine's counters (diagnostics; more may follow). */
+export const CorrelationStats = Type.Object(
+  {
+    correlations: Type.Integer({ description: 'device × advisory-set correlations run since start' }),
+    targets: Type.Integer({ description: 'distinct match targets (identical images count once)' }),
+    advisories: Type.Integer(),
+    decisions: Type.Integer({ description: 'SSVC decisions computed since start' }),
+  },
+  { additionalProperties: true, $id: 'CorrelationStats' },
+)
+export type CorrelationStats = Static<typeof CorrelationStats>
+
 /** Query of `GET /api/v1/advisories`. */
 export const AdvisoryQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 200 })),
