@@ -2,9 +2,9 @@
  * Who is signed in. The hub sets an httpOnly cookie on sign-in; we keep the token in memory only, for
  * the socket.io handshake. After a reload the cookie still authenticates, so `restore()` asks the hub.
  */
-import { type Role, SessionResponse, SessionState, type SessionUser } from '@vigil/protocol'
+import type { Role, SessionUser } from '@vigil/protocol'
 import { reactive, readonly } from 'vue'
-import { request, requestVoid, setBearerToken } from './api/http.js'
+import { call, setBearerToken } from './api/http.js'
 
 interface Signed {
   user: SessionUser | null
@@ -17,7 +17,7 @@ const state = reactive<Signed>({ user: null, token: null, checked: false })
 export const session = readonly(state)
 
 export async function signIn(username: string, password: string): Promise<SessionUser> {
-  const res = await request('/session', SessionResponse, { method: 'POST', body: { username, password } })
+  const res = await call('POST /session', { body: { username, password } })
   state.user = res.user
   state.token = res.token
   state.checked = true
@@ -28,7 +28,7 @@ export async function signIn(username: string, password: string): Promise<Sessio
 /** Asks the hub whether the cookie still signs us in: 200 either way, so a first visit logs no error. */
 export async function restoreSession(): Promise<SessionUser | null> {
   try {
-    const res = await request('/session', SessionState)
+    const res = await call('GET /session')
     state.user = res.signedIn ? res.user : null
   } finally {
     state.checked = true
@@ -45,7 +45,7 @@ export function forgetSession(): void {
 
 export async function signOut(): Promise<void> {
   try {
-    await requestVoid('/session', { method: 'DELETE' })
+    await call('DELETE /session')
   } finally {
     forgetSession()
   }

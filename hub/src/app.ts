@@ -25,6 +25,8 @@ import { FEATURE_PLUGINS } from './features.js'
 import { authPlugin } from './http/auth.js'
 import { registerDashboard } from './http/dashboard.js'
 import { durableWrites } from './http/durable-writes.js'
+import { responseCheck } from './http/response-check.js'
+import { inlineResponseSchemas } from './http/response-schemas.js'
 import { auditRoutes } from './http/routes/audit.js'
 import { backupRoutes } from './http/routes/backup.js'
 import { deviceRoutes } from './http/routes/devices.js'
@@ -95,6 +97,7 @@ export async function buildApp(config: HubConfig, opts: BuildOptions = {}): Prom
   } as FastifyServerOptions
   const app = Fastify(options).withTypeProvider<TypeBoxTypeProvider>()
   app.setValidatorCompiler(TypeBoxValidatorCompiler)
+  app.addHook('onRoute', inlineResponseSchemas)
 
   // One error shape, normalised once, here.
   app.setErrorHandler((err: FastifyError | HubError | StorageError | VersionConflictError, req, reply) => {
@@ -171,6 +174,7 @@ async function registerAll(app: FastifyInstance, config: HubConfig): Promise<voi
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true })
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
+  if (process.env.VIGIL_CHECK_RESPONSES === '1') await app.register(responseCheck)
   await app.register(corePlugin, { config })
   await app.register(durableWrites)
   await app.register(authPlugin)

@@ -1,34 +1,14 @@
 /**
- * The error catalogue of the HTTP API. Every error answered by the hub has one of these stable codes and
- * the shape `{"error":{"code","message"}}`; anything unknown is normalised once, at the edge (app.ts).
+ * The hub's side of the one error catalogue (`API_ERRORS` in `@vigil/protocol`: code → HTTP status →
+ * meaning). Every error answered by the hub has one of its stable codes and the shape
+ * `{"error":{"code","message"}}`; anything unknown is normalised once, at the edge (app.ts). A
+ * `HubError` is the thrown form, a `Refusal` (refusal.ts) the returned one; both carry catalogue codes.
  */
-export const ERRORS = {
-  VIGIL_BAD_REQUEST: { status: 400, message: 'the request is invalid' },
-  VIGIL_UNAUTHENTICATED: { status: 401, message: 'sign in first' },
-  VIGIL_BAD_CREDENTIALS: { status: 401, message: 'wrong username or password' },
-  VIGIL_FORBIDDEN: { status: 403, message: 'your role may not do this' },
-  VIGIL_NOT_FOUND: { status: 404, message: 'not found' },
-  VIGIL_CONFLICT: { status: 409, message: 'conflicts with the current state' },
-  VIGIL_TOKEN_INVALID: {
-    status: 401,
-    message: 'the enrollment token is unknown, used up, expired or revoked',
-  },
-  VIGIL_PAYLOAD_TOO_LARGE: { status: 413, message: 'the request body is too large' },
-  VIGIL_LOCKED_OUT: { status: 429, message: 'too many failed sign-ins; try again later' },
-  VIGIL_RATE_LIMITED: { status: 429, message: 'too many requests' },
-  VIGIL_DEVICE_OFFLINE: { status: 409, message: 'the device is not connected' },
-  VIGIL_NOT_READY: { status: 503, message: 'the hub is not ready' },
-  VIGIL_NOT_AVAILABLE: { status: 501, message: 'not available in this build' },
-  VIGIL_STORAGE_FULL: { status: 507, message: 'storage full: the change was not stored' },
-  VIGIL_STORAGE_FAILED: { status: 503, message: 'storage failed: the change was not stored' },
-  VIGIL_BROKER_FAILED: {
-    status: 502,
-    message: 'the MQTT broker refused or did not answer the credential change; nothing was changed',
-  },
-  VIGIL_INTERNAL: { status: 500, message: 'internal error' },
-} as const satisfies Record<string, { status: number; message: string }>
+import { API_ERRORS, type ApiErrorCode } from '@vigil/protocol'
 
-export type ErrorCode = keyof typeof ERRORS
+export const ERRORS = API_ERRORS
+
+export type ErrorCode = ApiErrorCode
 
 export class HubError extends Error {
   readonly statusCode: number

@@ -1,30 +1,19 @@
-/** Settings API calls: users and roles, enrollment tokens, the audit log. */
-import {
-  AuditList,
-  EnrollmentTokenList,
-  EnrollmentTokenResponse,
-  type Role,
-  UserInfo,
-  UserList,
-} from '@vigil/protocol'
-import { request, requestVoid } from './http.js'
-
-const user = (username: string) => `/users/${encodeURIComponent(username)}`
+/** Settings API calls: users and roles, enrollment tokens, the audit log (routes of protocol's route map). */
+import { API_PREFIX, type Role, type RouteBody } from '@vigil/protocol'
+import { call } from './http.js'
 
 export const adminApi = {
-  listUsers: () => request('/users', UserList),
-  createUser: (body: { username: string; password: string; role: Role }) =>
-    request('/users', UserInfo, { method: 'POST', body }),
+  listUsers: () => call('GET /users'),
+  createUser: (body: RouteBody<'POST /users'>) => call('POST /users', { body }),
   setRole: (username: string, role: Role) =>
-    request(user(username), UserInfo, { method: 'PATCH', body: { role } }),
-  deleteUser: (username: string) => requestVoid(user(username), { method: 'DELETE' }),
-  listTokens: () => request('/enrollment-tokens', EnrollmentTokenList),
-  createToken: (body: { uses: number; expiresIn: number; note?: string }) =>
-    request('/enrollment-tokens', EnrollmentTokenResponse, { method: 'POST', body }),
-  revokeToken: (id: string) =>
-    requestVoid(`/enrollment-tokens/${encodeURIComponent(id)}`, { method: 'DELETE' }),
-  audit: (limit = 100) => request(`/audit?limit=${limit}`, AuditList),
+    call('PATCH /users/:username', { params: { username }, body: { role } }),
+  deleteUser: (username: string) => call('DELETE /users/:username', { params: { username } }),
+  listTokens: () => call('GET /enrollment-tokens'),
+  createToken: (body: NonNullable<RouteBody<'POST /enrollment-tokens'>>) =>
+    call('POST /enrollment-tokens', { body }),
+  revokeToken: (id: string) => call('DELETE /enrollment-tokens/:id', { params: { id } }),
+  audit: (limit = 100) => call('GET /audit', { query: { limit } }),
 }
 
 /** Same-origin link for the CSV export (the session cookie authenticates the download). */
-export const AUDIT_CSV_URL = '/api/v1/audit?format=csv&limit=100000'
+export const AUDIT_CSV_URL = `${API_PREFIX}/audit?format=csv&limit=100000`

@@ -1,26 +1,13 @@
-/** Clinical asset context and SSVC overrides (issue 17); answers validated against the protocol's schemas. */
-import {
-  type BulkContext,
-  BulkContextResult,
-  type ContextImport,
-  ContextImportResult,
-  type DeviceContext,
-  DeviceContextView,
-  DeviceSummary,
-  FindingView,
-  type SsvcOverride,
-} from '@vigil/protocol'
-import { request } from './http.js'
-
-const enc = encodeURIComponent
+/** Clinical asset context and SSVC overrides (issue 17): routes of protocol's route map. */
+import type { BulkContext, ContextImport, DeviceContext, SsvcOverride } from '@vigil/protocol'
+import { call } from './http.js'
 
 export const contextApi = {
-  get: (deviceId: string) => request(`/devices/${enc(deviceId)}/context`, DeviceContextView),
+  get: (deviceId: string) => call('GET /devices/:id/context', { params: { id: deviceId } }),
   set: (deviceId: string, context: DeviceContext) =>
-    request(`/devices/${enc(deviceId)}`, DeviceSummary, { method: 'PATCH', body: { context } }),
-  bulk: (body: BulkContext) => request('/devices/context/bulk', BulkContextResult, { method: 'POST', body }),
-  import: (body: ContextImport) =>
-    request('/devices/context/import', ContextImportResult, { method: 'POST', body }),
+    call('PATCH /devices/:id', { params: { id: deviceId }, body: { context } }),
+  bulk: (body: BulkContext) => call('POST /devices/context/bulk', { body }),
+  import: (body: ContextImport) => call('POST /devices/context/import', { body }),
   override: (findingId: string, body: SsvcOverride) =>
-    request(`/findings/${enc(findingId)}/ssvc-override`, FindingView, { method: 'POST', body }),
+    call('POST /findings/:id/ssvc-override', { params: { id: findingId }, body }),
 }

@@ -1,17 +1,7 @@
 /** Feeds API calls: the hub's advisory feeds, offline bundles, advisory file uploads, the posture notice. */
-import {
-  AdvisoryFilesResult,
-  AdvisoryStatus,
-  type BundleResult,
-  type FeedCreate,
-  FeedList,
-  type FeedPatch,
-  FeedView,
-} from '@vigil/protocol'
+import type { BundleResult, FeedCreate, FeedPatch } from '@vigil/protocol'
 import { dashboardConfig } from '../config.js'
-import { ApiRequestError, getBearerToken, request, requestVoid } from './http.js'
-
-const feed = (id: string) => `/feeds/${encodeURIComponent(id)}`
+import { ApiRequestError, call, getBearerToken } from './http.js'
 
 /** A File as base64 (what `POST /advisories/import` takes). */
 async function base64(file: Blob): Promise<string> {
@@ -22,17 +12,17 @@ async function base64(file: Blob): Promise<string> {
 }
 
 export const feedsApi = {
-  list: () => request('/feeds', FeedList),
-  status: () => request('/feeds/status', AdvisoryStatus),
-  create: (body: FeedCreate) => request('/feeds', FeedView, { method: 'POST', body }),
-  update: (id: string, body: FeedPatch) => request(feed(id), FeedView, { method: 'PATCH', body }),
-  remove: (id: string) => requestVoid(feed(id), { method: 'DELETE' }),
-  sync: (id: string) => request(`${feed(id)}/sync`, FeedView, { method: 'POST' }),
+  list: () => call('GET /feeds'),
+  status: () => call('GET /feeds/status'),
+  create: (body: FeedCreate) => call('POST /feeds', { body }),
+  update: (id: string, body: FeedPatch) => call('PATCH /feeds/:id', { params: { id }, body }),
+  remove: (id: string) => call('DELETE /feeds/:id', { params: { id } }),
+  sync: (id: string) => call('POST /feeds/:id/sync', { params: { id } }),
   async importFiles(files: File[]) {
     const body = {
       files: await Promise.all(files.map(async (f) => ({ name: f.name, data: await base64(f) }))),
     }
-    return request('/advisories/import', AdvisoryFilesResult, { method: 'POST', body })
+    return call('POST /advisories/import', { body })
   },
   /** An offline bundle, sent as it is (application/zip). */
   async importBundle(file: File) {

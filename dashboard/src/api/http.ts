@@ -4,8 +4,19 @@
  * every failure becomes an `ApiRequestError` carrying the hub's stable error code.
  */
 
-import type { Static } from '@vigil/protocol'
-import { compile, type TSchema, type Validator } from '@vigil/protocol'
+import {
+  API_ROUTES,
+  type ApiRoute,
+  compile,
+  type RouteBody,
+  type RouteParams,
+  type RouteQuery,
+  type RouteReply,
+  routeUrl,
+  type Static,
+  type TSchema,
+  type Validator,
+} from '@vigil/protocol'
 import { dashboardConfig } from '../config.js'
 
 export class ApiRequestError extends Error {
@@ -115,4 +126,57 @@ export async function request<T extends TSchema>(
 /** Calls the API where the answer carries nothing we need (e.g. DELETE). */
 export async function requestVoid(path: string, opts: RequestOptions = {}): Promise<void> {
   await send(path, opts)
+}
+
+type Input<R extends ApiRoute> = ([keyof RouteParams<R>] extends [never]
+  ? { params?: undefined }
+  : { params: RouteParams<R> }) &
+  ([RouteQuery<R>] extends [never] ? { query?: undefined } : { query?: RouteQuery<R> }) &
+  ([RouteBody<R>] extends [never] ? { body?: undefined } : { body: RouteBody<R> }) & {
+    signal?: AbortSignal
+    /** e.g. `if-match` with the version the operator saw (a stale change is refused with 409). */
+    headers?: Record<string, string>
+  }
+
+/** `?a=1&b=x` from a query object (undefined values left out). */
+export function queryString(query: Record<string, unknown> | undefined): string {
+  const p = new URLSearchParams()
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) p.set(k, String(v))
+  const s = p.toString()
+  return s === '' ? '' : `?${s}`
+}
+
+/**
+ * Calls one route of protocol's route map: the path parameters, query and body are the route's types,
+ * the answer is checked against the route's reply schema (a route without a reply body gives undefined).
+ */
+export async function call<R extends ApiRoute>(
+  route: R,
+  ...[input]: [keyof RouteParams<R>] extends [never]
+    ? [RouteBody<R>] extends [never]
+      ? [input?: Input<R>]
+      : [input: Input<R>]
+    : [input: Input<R>]
+): Promise<RouteReply<R>> {
+  const i = (input ?? {}) as {
+    params?: RouteParams<R>
+    query?: Record<string, unknown>
+    body?: unknown
+    signal?: AbortSignal
+    headers?: Record<string, string>
+  }
+  const { method, path } = routeUrl(route, (i.params ?? {}) as RouteParams<R>)
+  const url = `${path}${queryString(i.query)}`
+  const reply = API_ROUTES[route].reply as TSchema | null
+  const opts: RequestOptions = {
+    method,
+    body: i.body,
+    signal: i.signal,
+    ...(i.headers ? { headers: i.headers } : {}),
+  }
+  if (reply === null) {
+    await requestVoid(url, opts)
+    return undefined as RouteReply<R>
+  }
+  return (await request(url, reply, opts)) as RouteReply<R>
 }

@@ -1,30 +1,25 @@
-/** Manifests and their rollouts (answers validated against the protocol's schemas). */
-import { DeviceManifestList, ManifestDetail, ManifestList, ManifestTrustCheck } from '@vigil/protocol'
-import { request } from './http.js'
+/** Manifests and their rollouts: routes of protocol's route map, answers checked against their schemas. */
+import type { RouteBody } from '@vigil/protocol'
+import { call } from './http.js'
 
-const path = (id: string, action = '') => `/manifests/${encodeURIComponent(id)}${action}`
-
-export interface RolloutPlanInput {
-  steps?: number[]
-  autoAdvance?: boolean
-}
+/** What approving a rollout takes (canary devices, percent steps, auto-advance): the route's own body type. */
+export type RolloutPlanInput = RouteBody<'POST /manifests/:id/rollout'>
 
 export const manifestsApi = {
-  list: () => request('/manifests', ManifestList),
+  list: () => call('GET /manifests'),
   /** The manifests that apply to one device (or were rolled out to it) with its state on each. */
-  ofDevice: (deviceId: string) =>
-    request(`/devices/${encodeURIComponent(deviceId)}/manifests`, DeviceManifestList),
-  detail: (id: string) => request(path(id), ManifestDetail),
+  ofDevice: (deviceId: string) => call('GET /devices/:id/manifests', { params: { id: deviceId } }),
+  detail: (id: string) => call('GET /manifests/:id', { params: { id } }),
   /** Before approval: which targeted devices trust the vendor's current keys, and the fix for the others. */
-  trustCheck: (id: string) => request(path(id, '/trust-check'), ManifestTrustCheck),
+  trustCheck: (id: string) => call('GET /manifests/:id/trust-check', { params: { id } }),
   approve: (id: string, plan: RolloutPlanInput) =>
-    request(path(id, '/rollout'), ManifestDetail, { method: 'POST', body: plan }),
-  advance: (id: string) => request(path(id, '/rollout/advance'), ManifestDetail, { method: 'POST' }),
-  pause: (id: string) => request(path(id, '/rollout/pause'), ManifestDetail, { method: 'POST' }),
-  resume: (id: string) => request(path(id, '/rollout/resume'), ManifestDetail, { method: 'POST' }),
+    call('POST /manifests/:id/rollout', { params: { id }, body: plan }),
+  advance: (id: string) => call('POST /manifests/:id/rollout/advance', { params: { id } }),
+  pause: (id: string) => call('POST /manifests/:id/rollout/pause', { params: { id } }),
+  resume: (id: string) => call('POST /manifests/:id/rollout/resume', { params: { id } }),
   cancel: (id: string, reason?: string) =>
-    request(path(id, '/rollout/cancel'), ManifestDetail, { method: 'POST', body: reason ? { reason } : {} }),
+    call('POST /manifests/:id/rollout/cancel', { params: { id }, body: reason ? { reason } : {} }),
   /** Offers the manifest again to a device whose install failed. */
   retry: (id: string, deviceId: string) =>
-    request(path(id, `/targets/${encodeURIComponent(deviceId)}/retry`), ManifestDetail, { method: 'POST' }),
+    call('POST /manifests/:id/targets/:deviceId/retry', { params: { id, deviceId } }),
 }

@@ -1,20 +1,6 @@
-/** Risk register and advisories API calls (answers validated against the protocol's schemas). */
-import {
-  AdvisoryDetail,
-  AdvisoryList,
-  BulkResult,
-  type BulkTransition,
-  FindingHistoryEntry,
-  FindingList,
-  type FindingTransition,
-  FindingView,
-  SlaPolicy,
-  type SlaPolicy as SlaPolicyT,
-  Type,
-} from '@vigil/protocol'
-import { request } from './http.js'
-
-const History = Type.Object({ history: Type.Array(FindingHistoryEntry) })
+/** Risk register and advisories API calls: routes of protocol's route map, answers checked against their schemas. */
+import { API_PREFIX, type BulkTransition, type FindingTransition, type SlaPolicy } from '@vigil/protocol'
+import { call } from './http.js'
 
 export interface FindingFilter {
   state?: string
@@ -40,34 +26,40 @@ export function findingParams(f: FindingFilter): URLSearchParams {
 }
 
 export const registerApi = {
-  findings(f: FindingFilter, limit = 10_000) {
-    const p = findingParams(f)
-    p.set('limit', String(limit))
-    return request(`/findings?${p}`, FindingList)
-  },
-  history: (id: string) => request(`/findings/${encodeURIComponent(id)}/history`, History),
+  findings: (f: FindingFilter, limit = 10_000) =>
+    call('GET /findings', {
+      query: {
+        ...(f.state ? { state: f.state } : {}),
+        ...(f.severity ? { severity: f.severity } : {}),
+        ...(f.kev ? { kev: true } : {}),
+        ...(f.overdue ? { overdue: true } : {}),
+        ...(f.device ? { device: f.device } : {}),
+        ...(f.decision ? { decision: f.decision } : {}),
+        ...(f.sort ? { sort: f.sort } : {}),
+        limit,
+      },
+    }),
+  history: (id: string) => call('GET /findings/:id/history', { params: { id } }),
   /** With the version the operator saw: a finding changed meanwhile is refused (409, `current`). */
   transition: (id: string, t: FindingTransition, version?: number) =>
-    request(`/findings/${encodeURIComponent(id)}/transition`, FindingView, {
-      method: 'POST',
+    call('POST /findings/:id/transition', {
+      params: { id },
       body: t,
       ...(version !== undefined ? { headers: { 'if-match': `"${version}"` } } : {}),
     }),
-  bulk: (body: BulkTransition) => request('/findings/bulk', BulkResult, { method: 'POST', body }),
-  sla: () => request('/register/sla', SlaPolicy),
-  setSla: (policy: SlaPolicyT) => request('/register/sla', SlaPolicy, { method: 'PUT', body: policy }),
-  advisories(q: { q?: string; kev?: boolean }, limit = 5000) {
-    const p = new URLSearchParams({ limit: String(limit) })
-    if (q.q) p.set('q', q.q)
-    if (q.kev) p.set('kev', 'true')
-    return request(`/advisories?${p}`, AdvisoryList)
-  },
-  advisory: (id: string) => request(`/advisories/${encodeURIComponent(id)}`, AdvisoryDetail),
+  bulk: (body: BulkTransition) => call('POST /findings/bulk', { body }),
+  sla: () => call('GET /register/sla'),
+  setSla: (policy: SlaPolicy) => call('PUT /register/sla', { body: policy }),
+  advisories: (q: { q?: string; kev?: boolean }, limit = 5000) =>
+    call('GET /advisories', {
+      query: { limit, ...(q.q ? { q: q.q } : {}), ...(q.kev ? { kev: true } : {}) },
+    }),
+  advisory: (id: string) => call('GET /advisories/:id', { params: { id } }),
 }
 
 /** Same-origin export link (the session cookie authenticates the download). */
 export function exportUrl(f: FindingFilter, format: 'csv' | 'json'): string {
   const p = findingParams(f)
   p.set('format', format)
-  return `/api/v1/findings/export?${p}`
+  return `${API_PREFIX}/findings/export?${p}`
 }

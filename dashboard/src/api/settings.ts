@@ -1,31 +1,19 @@
 /** Settings API calls: vendors and their keys, the fleet hardening baseline, the vendor alias table. */
-import {
-  BaselineState,
-  type VendorAlias,
-  VendorAliasTable,
-  VendorCreated,
-  VendorInfo,
-  VendorKeyAdded,
-  VendorList,
-} from '@vigil/protocol'
-import { request } from './http.js'
-
-const vendor = (id: string) => `/vendors/${encodeURIComponent(id)}`
+import type { RouteBody, VendorAlias } from '@vigil/protocol'
+import { call } from './http.js'
 
 export const settingsApi = {
-  vendors: () => request('/vendors', VendorList),
-  createVendor: (body: { name: string; threshold?: number }) =>
-    request('/vendors', VendorCreated, { method: 'POST', body }),
+  vendors: () => call('GET /vendors'),
+  createVendor: (body: RouteBody<'POST /vendors'>) => call('POST /vendors', { body }),
   setThreshold: (id: string, threshold: number) =>
-    request(vendor(id), VendorInfo, { method: 'PATCH', body: { threshold } }),
+    call('PATCH /vendors/:id', { params: { id }, body: { threshold } }),
   addKey: (id: string, publicKeyPem: string) =>
-    request(`${vendor(id)}/keys`, VendorKeyAdded, { method: 'POST', body: { publicKeyPem } }),
+    call('POST /vendors/:id/keys', { params: { id }, body: { publicKeyPem } }),
   revokeKey: (id: string, keyid: string) =>
-    request(`${vendor(id)}/keys/${encodeURIComponent(keyid)}/revoke`, VendorInfo, { method: 'POST' }),
-  baselines: () => request('/baselines', BaselineState),
-  /** The body is sent as parsed; the hub validates it and names the offending field. */
-  putBaseline: (body: unknown) => request('/baselines', BaselineState, { method: 'PUT', body }),
-  aliases: () => request('/vendor-aliases', VendorAliasTable),
-  putAliases: (aliases: VendorAlias[]) =>
-    request('/vendor-aliases', VendorAliasTable, { method: 'PUT', body: { aliases } }),
+    call('POST /vendors/:id/keys/:keyid/revoke', { params: { id, keyid } }),
+  baselines: () => call('GET /baselines'),
+  /** The body is the operator's text as parsed, sent unchanged: the hub validates it and names the offending field. */
+  putBaseline: (body: unknown) => call('PUT /baselines', { body: body as RouteBody<'PUT /baselines'> }),
+  aliases: () => call('GET /vendor-aliases'),
+  putAliases: (aliases: VendorAlias[]) => call('PUT /vendor-aliases', { body: { aliases } }),
 }

@@ -13,6 +13,12 @@ function detail(status: 'active' | 'cancelled', failedState = 'failed'): Manifes
   return {
     id: ID,
     digest: SHA,
+    envelope: {
+      payloadType: 'application/vnd.vigil.manifest+json',
+      payload: '',
+      signatures: [{ sig: 'AA==' }],
+    },
+    findings: [],
     vendorId: 'acme',
     vendor: 'Acme Medical',
     product: 'infusion-gw',
@@ -40,7 +46,7 @@ function detail(status: 'active' | 'cancelled', failedState = 'failed'): Manifes
       { id: 'd2', name: 'icu-1', online: true, firmwareVersion: '4.1.0', state: failedState },
     ],
     targets: [
-      { deviceId: 'd1', wave: 0, state: 'installed', updatedAt: '2026-11-03T01:00:00.000Z' },
+      { deviceId: 'd1', wave: 0, state: 'installed', updatedAt: '2026-11-03T01:00:00.000Z', deliveries: 1 },
       {
         deviceId: 'd2',
         wave: 0,
@@ -48,6 +54,7 @@ function detail(status: 'active' | 'cancelled', failedState = 'failed'): Manifes
         code: 'HOOK_FAILED',
         reason: 'install hook exited 3',
         updatedAt: '2026-11-03T01:00:00.000Z',
+        deliveries: 2,
       },
     ],
   }

@@ -10,8 +10,16 @@
  */
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { AdvisoryDetail, AdvisorySummary, AdvisoryUploadResult, FindingView } from '@vigil/protocol'
-import { Type } from '@vigil/protocol'
+import type { AdvisorySummary, FindingView } from '@vigil/protocol'
+import {
+  AdvisoryDetail,
+  AdvisoryDocument,
+  AdvisoryList,
+  AdvisoryQuery,
+  AdvisoryUploadResult,
+  ApiError,
+  Type,
+} from '@vigil/protocol'
 import type { FastifyRequest } from 'fastify'
 import type { Advisory, VendorMatcher } from '../advisories/index.js'
 import { isCsafDocument, normalizeCsaf } from '../advisories/normalize/csaf.js'
@@ -39,15 +47,6 @@ export function vendorRefusal(doc: unknown, vendorName: string, vendors: VendorM
     ? null
     : `a vendor token may publish advisories for its own products only (${first.vendor} is not ${vendorName})`
 }
-
-const ListQuery = Type.Object({
-  q: Type.Optional(Type.String({ maxLength: 200 })),
-  source: Type.Optional(Type.Union([Type.Literal('osv'), Type.Literal('csaf')])),
-  kev: Type.Optional(Type.Boolean()),
-  withdrawn: Type.Optional(Type.Boolean()),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0 })),
-})
 
 export const advisoryRoutes =
   (d: AdvisoryRouteDeps): FastifyPluginAsyncTypebox =>
@@ -105,7 +104,19 @@ export const advisoryRoutes =
     const uploader = app.requireRole('admin', 'vendor')
     app.post(
       '/api/v1/advisories',
-      { onRequest: uploader, bodyLimit: 32 * 1024 * 1024 },
+      {
+        onRequest: uploader,
+        bodyLimit: 32 * 1024 * 1024,
+        schema: {
+          body: AdvisoryDocument,
+          response: {
+            200: { ...AdvisoryUploadResult, description: 'nothing new in the document' },
+            201: { ...AdvisoryUploadResult, description: 'something imported or updated' },
+            400: ApiError,
+            403: ApiError,
+          },
+        },
+      },
       async (req, reply) => {
         const user = req.user
         if (!user) throw new HubError('VIGIL_UNAUTHENTICATED')
@@ -137,40 +148,53 @@ export const advisoryRoutes =
       },
     )
 
-    app.get('/api/v1/advisories', { onRequest: read, schema: { querystring: ListQuery } }, async (req) => {
-      const { q, source, kev, withdrawn } = req.query
-      const needle = q?.toLowerCase()
-      const vendorName = await vendorNameOf(req)
-      const byAdvisory = counts()
-      if (vendorName !== undefined)
-        for (const [id, list] of byAdvisory)
-          byAdvisory.set(
-            id,
-            list.filter((f) => ownDevice(f.deviceId, vendorName)),
+    app.get(
+      '/api/v1/advisories',
+      {
+        onRequest: read,
+        schema: { querystring: AdvisoryQuery, response: { 200: AdvisoryList, 400: ApiError } },
+      },
+      async (req) => {
+        const { q, source, kev, withdrawn } = req.query
+        const needle = q?.toLowerCase()
+        const vendorName = await vendorNameOf(req)
+        const byAdvisory = counts()
+        if (vendorName !== undefined)
+          for (const [id, list] of byAdvisory)
+            byAdvisory.set(
+              id,
+              list.filter((f) => ownDevice(f.deviceId, vendorName)),
+            )
+        const all = [...d.engine.advisories.all()]
+          .filter(
+            (a) =>
+              (vendorName === undefined || ownAdvisory(a, vendorName)) &&
+              (source === undefined || a.source === source) &&
+              (kev === undefined || kevOf(a) === kev) &&
+              (withdrawn === undefined || a.withdrawn === withdrawn) &&
+              (needle === undefined ||
+                [a.id, a.title, ...a.cves, ...a.aliases].some((s) => s.toLowerCase().includes(needle))),
           )
-      const all = [...d.engine.advisories.all()]
-        .filter(
-          (a) =>
-            (vendorName === undefined || ownAdvisory(a, vendorName)) &&
-            (source === undefined || a.source === source) &&
-            (kev === undefined || kevOf(a) === kev) &&
-            (withdrawn === undefined || a.withdrawn === withdrawn) &&
-            (needle === undefined ||
-              [a.id, a.title, ...a.cves, ...a.aliases].some((s) => s.toLowerCase().includes(needle))),
-        )
-        .sort((a, b) => a.id.localeCompare(b.id))
-      const offset = req.query.offset ?? 0
-      return {
-        advisories: all
-          .slice(offset, offset + (req.query.limit ?? 200))
-          .map((a) => summary(a, byAdvisory.get(a.id))),
-        total: all.length,
-      }
-    })
+          .sort((a, b) => a.id.localeCompare(b.id))
+        const offset = req.query.offset ?? 0
+        return {
+          advisories: all
+            .slice(offset, offset + (req.query.limit ?? 200))
+            .map((a) => summary(a, byAdvisory.get(a.id))),
+          total: all.length,
+        }
+      },
+    )
 
     app.get(
       '/api/v1/advisories/:id',
-      { onRequest: read, schema: { params: Type.Object({ id: Type.String({ maxLength: 256 }) }) } },
+      {
+        onRequest: read,
+        schema: {
+          params: Type.Object({ id: Type.String({ maxLength: 256 }) }),
+          response: { 200: AdvisoryDetail, 404: ApiError },
+        },
+      },
       async (req) => {
         const a = d.engine.advisories.get(req.params.id)
         const vendorName = await vendorNameOf(req)

@@ -21,11 +21,14 @@ import {
   AdvisoryFilesResult,
   AdvisoryFilesUpload,
   AdvisoryStatus,
+  ApiError,
+  BinaryFile,
   BundleResult,
   FeedCreate,
   FeedList,
   FeedPatch,
   FeedView,
+  NoContent,
   Type,
 } from '@vigil/protocol'
 import { HubError } from '../errors.js'
@@ -99,12 +102,12 @@ export const feedRoutes =
 
     app.delete(
       '/api/v1/feeds/:id',
-      { onRequest: admin, schema: { params: IdParams } },
+      { onRequest: admin, schema: { params: IdParams, response: { 204: NoContent, 404: ApiError } } },
       async (req, reply) => {
         found(req.params.id)
         service.remove(req.params.id)
         app.hub.audit({ actor: actor(req.user), action: 'feed.delete', target: req.params.id, ok: true })
-        return reply.code(204).send()
+        return reply.code(204).send(null)
       },
     )
 
@@ -149,6 +152,13 @@ export const feedRoutes =
               feeds: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 100 })),
             }),
           ),
+          response: {
+            200: {
+              description: 'the feed bundle (zip)',
+              content: { 'application/zip': { schema: BinaryFile } },
+            },
+            400: ApiError,
+          },
         },
       },
       async (req, reply) => {

@@ -4,7 +4,20 @@
  * and retry a device whose install failed.
  */
 
-import { compile, Type } from '@vigil/protocol'
+import {
+  ApiConflict,
+  ApiError,
+  compile,
+  DeviceManifestList,
+  DsseEnvelope,
+  ManifestDetail,
+  ManifestList,
+  ManifestUpload,
+  PatchAvailability,
+  RolloutCancel,
+  RolloutPlanInput,
+  Type,
+} from '@vigil/protocol'
 import { MAX_ENVELOPE_BYTES } from '@vigil/protocol/signing'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { HubError } from '../errors.js'
@@ -19,22 +32,9 @@ import { manifestDetail, manifestSummary } from './views.js'
 
 const DeviceParams = Type.Object({ id: Type.String({ maxLength: 64 }) })
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{1,64}$' }) })
-const RolloutBody = Type.Object(
-  {
-    canary: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 10_000 })),
-    steps: Type.Optional(
-      Type.Array(Type.Integer({ minimum: 1, maximum: 100 }), { minItems: 1, maxItems: 20 }),
-    ),
-    autoAdvance: Type.Optional(Type.Boolean()),
-  },
-  { additionalProperties: false },
-)
-
-const CancelBody = Type.Object(
-  { reason: Type.Optional(Type.String({ maxLength: 500 })) },
-  { additionalProperties: false },
-)
-const cancelBody = compile(CancelBody)
+const cancelBody = compile(RolloutCancel)
+/** A manifest (detail) or the signing/rollout refusal. */
+const Refusals = { 400: ApiError, 403: ApiError, 404: ApiError, 409: ApiConflict, 422: ApiError }
 const TargetParams = Type.Object({
   id: Type.String({ pattern: '^[0-9a-f]{1,64}$' }),
   deviceId: Type.String({ minLength: 1, maxLength: 64 }),
@@ -90,17 +90,23 @@ export function manifestRoutes(service: ManifestService, engine: RolloutEngine, 
         { parseAs: 'buffer', bodyLimit: MAX_ENVELOPE_BYTES * 4 },
         (_req, body, done) => done(null, body),
       )
-      raw.post('/api/v1/manifests', { onRequest: raw.requireRole('vendor') }, async (req, reply) => {
-        const user = req.user
-        if (!user?.vendorId) throw new HubError('VIGIL_FORBIDDEN', 'only a vendor token may push manifests')
-        const body = req.body instanceof Buffer ? new Uint8Array(req.body) : new Uint8Array()
-        const r = await service.push(body, user.vendorId, actorOf(req))
-        if ('ok' in r) return sendRefusal(reply, r)
-        return reply.code(201).send(detail(r))
-      })
+      const push = { body: ManifestUpload, response: { 201: ManifestDetail, ...Refusals } }
+      raw.post(
+        '/api/v1/manifests',
+        { onRequest: raw.requireRole('vendor'), schema: push },
+        async (req, reply) => {
+          const user = req.user
+          if (!user?.vendorId) throw new HubError('VIGIL_FORBIDDEN', 'only a vendor token may push manifests')
+          const body = req.body instanceof Buffer ? new Uint8Array(req.body) : new Uint8Array()
+          const r = await service.push(body, user.vendorId, actorOf(req))
+          if ('ok' in r) return sendRefusal(reply, r)
+          return reply.code(201).send(detail(r))
+        },
+      )
     })
 
-    app.get('/api/v1/manifests', { onRequest: app.requireRole() }, async (req) => {
+    const list = { response: { 200: ManifestList } }
+    app.get('/api/v1/manifests', { onRequest: app.requireRole(), schema: list }, async (req) => {
       const user = req.user
       const list = service.list(user?.role === 'vendor' ? (user.vendorId ?? '-') : undefined)
       return {
@@ -111,7 +117,10 @@ export function manifestRoutes(service: ManifestService, engine: RolloutEngine, 
 
     app.get(
       '/api/v1/devices/:id/manifests',
-      { onRequest: app.requireRole('admin', 'operator', 'technician'), schema: { params: DeviceParams } },
+      {
+        onRequest: app.requireRole('admin', 'operator', 'technician'),
+        schema: { params: DeviceParams, response: { 200: DeviceManifestList, 404: ApiError } },
+      },
       async (req) => {
         const { id } = req.params as { id: string }
         const device = app.hub.registry.get(id)
@@ -120,25 +129,36 @@ export function manifestRoutes(service: ManifestService, engine: RolloutEngine, 
       },
     )
 
-    app.get('/api/v1/manifests/patch-available', { onRequest: staff }, async () => ({
-      findings: service.patchAvailability(),
-    }))
+    app.get(
+      '/api/v1/manifests/patch-available',
+      { onRequest: staff, schema: { response: { 200: PatchAvailability } } },
+      async () => ({ findings: service.patchAvailability() }),
+    )
 
     app.get(
       '/api/v1/manifests/:id',
-      { onRequest: app.requireRole(), schema: { params: IdParams } },
+      {
+        onRequest: app.requireRole(),
+        schema: { params: IdParams, response: { 200: ManifestDetail, 404: ApiError } },
+      },
       async (req) => detail(visible(req)),
     )
 
     app.get(
       '/api/v1/manifests/:id/envelope',
-      { onRequest: app.requireRole(), schema: { params: IdParams } },
+      {
+        onRequest: app.requireRole(),
+        schema: { params: IdParams, response: { 200: DsseEnvelope, 404: ApiError } },
+      },
       async (req) => visible(req).envelope,
     )
 
     app.post(
       '/api/v1/manifests/:id/rollout',
-      { onRequest: staff, schema: { params: IdParams, body: RolloutBody } },
+      {
+        onRequest: staff,
+        schema: { params: IdParams, body: RolloutPlanInput, response: { 201: ManifestDetail, ...Refusals } },
+      },
       async (req, reply) => {
         const m = visible(req)
         await unchanged(req, m)
@@ -171,7 +191,10 @@ export function manifestRoutes(service: ManifestService, engine: RolloutEngine, 
         if ('ok' in r) return sendRefusal(reply, r)
         return detail(r)
       }
-    const opts = { onRequest: staff, schema: { params: IdParams } }
+    const opts = {
+      onRequest: staff,
+      schema: { params: IdParams, response: { 200: ManifestDetail, ...Refusals } },
+    }
     app.post(
       '/api/v1/manifests/:id/rollout/advance',
       opts,
@@ -189,7 +212,15 @@ export function manifestRoutes(service: ManifestService, engine: RolloutEngine, 
     )
     app.post(
       '/api/v1/manifests/:id/rollout/cancel',
-      { onRequest: staff, schema: { params: IdParams } },
+      {
+        onRequest: staff,
+        schema: {
+          params: IdParams,
+          // Optional, so checked by the route (a schema would demand a body); documented here.
+          description: 'optional body (RolloutCancel): {reason?} for the audit log',
+          response: { 200: ManifestDetail, ...Refusals },
+        },
+      },
       async (req, reply) => {
         // The body is optional ({"reason"} for the audit log), so it is checked here, not by the schema.
         if (req.body !== undefined && !cancelBody.check(req.body))
@@ -207,7 +238,10 @@ export function manifestRoutes(service: ManifestService, engine: RolloutEngine, 
     )
     app.post(
       '/api/v1/manifests/:id/targets/:deviceId/retry',
-      { onRequest: staff, schema: { params: TargetParams } },
+      {
+        onRequest: staff,
+        schema: { params: TargetParams, response: { 200: ManifestDetail, ...Refusals } },
+      },
       async (req, reply) => {
         const m = visible(req)
         await unchanged(req, m)

@@ -11,13 +11,21 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
+  ApiError,
+  DeviceGroup,
   DeviceGroupInput,
+  DeviceGroupList,
   DevicePosture,
   type FindingView,
   FleetKpis,
+  KpiHistory,
+  MaturityReport,
+  NoContent,
   PostureList,
   type SlaPolicy,
   TrainingInput,
+  TrainingList,
+  TrainingRecord,
   Type,
 } from '@vigil/protocol'
 import type { CorrelationEngine } from '../correlation/engine.js'
@@ -112,17 +120,20 @@ export const postureRoutes =
         onRequest: read,
         schema: {
           querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })) }),
+          response: { 200: KpiHistory, 400: ApiError },
         },
       },
       async (req) => ({ snapshots: await d.governance.kpiHistory.read({ limit: req.query.limit ?? 365 }) }),
     )
 
-    app.get('/api/v1/governance/groups', { onRequest: read }, async () => ({
-      groups: d.governance.groups.values(),
-    }))
+    app.get(
+      '/api/v1/governance/groups',
+      { onRequest: read, schema: { response: { 200: DeviceGroupList } } },
+      async () => ({ groups: d.governance.groups.values() }),
+    )
     app.post(
       '/api/v1/governance/groups',
-      { onRequest: act, schema: { body: DeviceGroupInput } },
+      { onRequest: act, schema: { body: DeviceGroupInput, response: { 201: DeviceGroup, 400: ApiError } } },
       async (req, reply) => {
         const g = d.governance.addGroup(req.body, who(req.user), d.register.now())
         hub.audit({
@@ -137,7 +148,7 @@ export const postureRoutes =
     )
     app.delete(
       '/api/v1/governance/groups/:id',
-      { onRequest: act, schema: { params: IdParams } },
+      { onRequest: act, schema: { params: IdParams, response: { 204: NoContent, 404: ApiError } } },
       async (req, reply) => {
         if (!d.governance.groups.delete(req.params.id)) throw new HubError('VIGIL_NOT_FOUND')
         hub.audit({
@@ -146,16 +157,18 @@ export const postureRoutes =
           target: req.params.id,
           ok: true,
         })
-        return reply.code(204).send()
+        return reply.code(204).send(null)
       },
     )
 
-    app.get('/api/v1/governance/training', { onRequest: read }, async () => ({
-      training: d.governance.training.values(),
-    }))
+    app.get(
+      '/api/v1/governance/training',
+      { onRequest: read, schema: { response: { 200: TrainingList } } },
+      async () => ({ training: d.governance.training.values() }),
+    )
     app.post(
       '/api/v1/governance/training',
-      { onRequest: admin, schema: { body: TrainingInput } },
+      { onRequest: admin, schema: { body: TrainingInput, response: { 201: TrainingRecord, 400: ApiError } } },
       async (req, reply) => {
         if (!hub.store.users.values().some((u) => u.username === req.body.username)) {
           throw new HubError('VIGIL_BAD_REQUEST', `body/username: no user ${req.body.username}`)
@@ -176,10 +189,10 @@ export const postureRoutes =
     )
     app.delete(
       '/api/v1/governance/training/:id',
-      { onRequest: admin, schema: { params: IdParams } },
+      { onRequest: admin, schema: { params: IdParams, response: { 204: NoContent, 404: ApiError } } },
       async (req, reply) => {
         if (!d.governance.training.delete(req.params.id)) throw new HubError('VIGIL_NOT_FOUND')
-        return reply.code(204).send()
+        return reply.code(204).send(null)
       },
     )
 
@@ -199,8 +212,25 @@ export const postureRoutes =
         kevCatalogVersion: d.engine.enrichment.kevVersion,
       })
     }
-    app.get('/api/v1/maturity', { onRequest: read }, async () => report())
-    app.get('/api/v1/maturity.html', { onRequest: read }, async (_req, reply) =>
-      reply.header('content-type', 'text/html; charset=utf-8').send(maturityHtml(report())),
+    app.get(
+      '/api/v1/maturity',
+      { onRequest: read, schema: { response: { 200: MaturityReport } } },
+      async () => report(),
+    )
+    app.get(
+      '/api/v1/maturity.html',
+      {
+        onRequest: read,
+        schema: {
+          response: {
+            200: {
+              description: 'the maturity report, printable',
+              content: { 'text/html': { schema: Type.String() } },
+            },
+          },
+        },
+      },
+      async (_req, reply) =>
+        reply.header('content-type', 'text/html; charset=utf-8').send(maturityHtml(report())),
     )
   }

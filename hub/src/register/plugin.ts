@@ -5,7 +5,7 @@
  */
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { FeedItem, FindingView } from '@vigil/protocol'
+import { CorrelationStats, type FeedItem, type FindingView } from '@vigil/protocol'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { AdvisoryDb } from '../correlation/advisory-db.js'
@@ -223,11 +223,15 @@ const feature: FastifyPluginAsync = async (app) => {
   await app.register(webhookRoutes(dispatcher))
   await app.register(riskRoutes(contextService, reg, (f) => withPatch(hub, f)))
   await app.register(vendorAliasRoutes(aliases, (matcher) => engine.setVendors(matcher)))
-  app.get('/api/v1/correlation/stats', { onRequest: app.requireRole('admin', 'operator') }, async () => ({
-    ...engine.stats(),
-    /** SSVC decisions computed since start (issue 17: tells incremental from full recomputation). */
-    decisions: decider.stats().decisions,
-  }))
+  app.get(
+    '/api/v1/correlation/stats',
+    { onRequest: app.requireRole('admin', 'operator'), schema: { response: { 200: CorrelationStats } } },
+    async () => ({
+      ...engine.stats(),
+      /** SSVC decisions computed since start (issue 17: tells incremental from full recomputation). */
+      decisions: decider.stats().decisions,
+    }),
+  )
 
   app.addHook('onClose', async () => {
     offJobs()

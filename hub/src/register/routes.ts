@@ -12,10 +12,18 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
+  ApiConflict,
+  ApiError,
+  BulkResult,
   BulkTransition,
+  CycloneDxDocument,
+  FindingDetail,
+  FindingExport,
+  FindingHistory,
+  FindingList,
   FindingQuery,
   FindingTransition,
-  type FindingView,
+  FindingView,
   SlaPolicy,
   Type,
 } from '@vigil/protocol'
@@ -46,18 +54,40 @@ export const registerRoutes =
       return q.sort === 'decision' ? sortByDecision(list) : sortFindings(list)
     }
 
-    app.get('/api/v1/findings', { onRequest: read, schema: { querystring: FindingQuery } }, async (req) => {
-      const all = query(req.query)
-      const offset = req.query.offset ?? 0
-      return {
-        findings: all.slice(offset, offset + (req.query.limit ?? 500)).map(decorate),
-        total: all.length,
-      }
-    })
+    app.get(
+      '/api/v1/findings',
+      {
+        onRequest: read,
+        schema: { querystring: FindingQuery, response: { 200: FindingList, 400: ApiError } },
+      },
+      async (req) => {
+        const all = query(req.query)
+        const offset = req.query.offset ?? 0
+        return {
+          findings: all.slice(offset, offset + (req.query.limit ?? 500)).map(decorate),
+          total: all.length,
+        }
+      },
+    )
 
     app.get(
       '/api/v1/findings/export',
-      { onRequest: read, schema: { querystring: FindingQuery } },
+      {
+        onRequest: read,
+        schema: {
+          querystring: FindingQuery,
+          response: {
+            200: {
+              description: 'JSON, or with ?format=csv the same findings as CSV (text/csv)',
+              content: {
+                'application/json': { schema: FindingExport },
+                'text/csv': { schema: Type.String() },
+              },
+            },
+            400: ApiError,
+          },
+        },
+      },
       async (req, reply) => {
         const all = query(req.query)
         const stamp = register.now().toISOString().slice(0, 10)
@@ -73,17 +103,21 @@ export const registerRoutes =
       },
     )
 
-    app.get('/api/v1/findings/:id', { onRequest: read, schema: { params: IdParams } }, async (req, reply) => {
-      register.sweep()
-      const view = register.get(req.params.id)
-      if (!view) throw new HubError('VIGIL_NOT_FOUND', `no finding ${req.params.id}`)
-      etag(reply, view.version)
-      return { ...decorate(view), history: await register.history(req.params.id) }
-    })
+    app.get(
+      '/api/v1/findings/:id',
+      { onRequest: read, schema: { params: IdParams, response: { 200: FindingDetail, 404: ApiError } } },
+      async (req, reply) => {
+        register.sweep()
+        const view = register.get(req.params.id)
+        if (!view) throw new HubError('VIGIL_NOT_FOUND', `no finding ${req.params.id}`)
+        etag(reply, view.version)
+        return { ...decorate(view), history: await register.history(req.params.id) }
+      },
+    )
 
     app.get(
       '/api/v1/findings/:id/history',
-      { onRequest: read, schema: { params: IdParams } },
+      { onRequest: read, schema: { params: IdParams, response: { 200: FindingHistory, 404: ApiError } } },
       async (req) => {
         if (!register.get(req.params.id)) throw new HubError('VIGIL_NOT_FOUND', `no finding ${req.params.id}`)
         return { history: await register.history(req.params.id) }
@@ -92,7 +126,14 @@ export const registerRoutes =
 
     app.post(
       '/api/v1/findings/:id/transition',
-      { onRequest: act, schema: { params: IdParams, body: FindingTransition } },
+      {
+        onRequest: act,
+        schema: {
+          params: IdParams,
+          body: FindingTransition,
+          response: { 200: FindingView, 400: ApiError, 404: ApiError, 409: ApiConflict },
+        },
+      },
       async (req, reply) => {
         register.sweep()
         const version = ifMatch(req)
@@ -106,25 +147,46 @@ export const registerRoutes =
     )
 
     // All or nothing (BulkTransition): refusals leave every finding unchanged; a stale version is 409.
-    app.post('/api/v1/findings/bulk', { onRequest: act, schema: { body: BulkTransition } }, async (req) => {
-      register.sweep()
-      const ids = [...new Set(req.body.ids)]
-      return conflictAsHttp(
-        () => register.decideMany(ids, req.body.transition, who(req.user), req.body.versions),
-        current,
-      )
-    })
+    app.post(
+      '/api/v1/findings/bulk',
+      {
+        onRequest: act,
+        schema: { body: BulkTransition, response: { 200: BulkResult, 400: ApiError, 409: ApiConflict } },
+      },
+      async (req) => {
+        register.sweep()
+        const ids = [...new Set(req.body.ids)]
+        return conflictAsHttp(
+          () => register.decideMany(ids, req.body.transition, who(req.user), req.body.versions),
+          current,
+        )
+      },
+    )
 
-    app.get('/api/v1/register/sla', { onRequest: read }, async () => register.sla)
+    app.get(
+      '/api/v1/register/sla',
+      { onRequest: read, schema: { response: { 200: SlaPolicy } } },
+      async () => register.sla,
+    )
 
-    app.put('/api/v1/register/sla', { onRequest: act, schema: { body: SlaPolicy } }, async (req) => {
-      register.setSla(req.body, who(req.user))
-      return register.sla
-    })
+    app.put(
+      '/api/v1/register/sla',
+      { onRequest: act, schema: { body: SlaPolicy, response: { 200: SlaPolicy, 400: ApiError } } },
+      async (req) => {
+        register.setSla(req.body, who(req.user))
+        return register.sla
+      },
+    )
 
     app.get(
       '/api/v1/vex',
-      { onRequest: read, schema: { querystring: Type.Object({ device: Type.Optional(Type.String()) }) } },
+      {
+        onRequest: read,
+        schema: {
+          querystring: Type.Object({ device: Type.Optional(Type.String()) }),
+          response: { 200: CycloneDxDocument },
+        },
+      },
       async (req, reply) => {
         register.sweep()
         const doc = vexDocument(register.views(req.query.device), register.now())

@@ -9,7 +9,7 @@
  *   resolved       → resolved
  */
 import { randomUUID } from 'node:crypto'
-import type { FindingState, FindingView } from '@vigil/protocol'
+import type { CycloneDxDocument, FindingState, FindingView } from '@vigil/protocol'
 
 interface Analysis {
   state: string
@@ -42,7 +42,7 @@ function detail(f: FindingView): string | undefined {
   return parts.join('; ')
 }
 
-export function vexDocument(findings: FindingView[], now: Date): Record<string, unknown> {
+export function vexDocument(findings: FindingView[], now: Date): CycloneDxDocument {
   const devices = new Map<string, { name: string; parts: Map<string, FindingView['component']> }>()
   const refOf = (f: FindingView) => `${f.deviceId}/${f.component.purl ?? f.component.name}`
   for (const f of findings) {

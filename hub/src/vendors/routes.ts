@@ -2,7 +2,20 @@
  * Vendor administration: `POST /api/v1/vendors` (admin) → `{id, token}`, keys, threshold, revocation,
  * rotation statements, and the trust bundle agents are provisioned with.
  */
-import { SafeName, Type } from '@vigil/protocol'
+import {
+  ApiError,
+  Type,
+  VendorCreate,
+  VendorCreated,
+  VendorInfo,
+  VendorKeyAdded,
+  VendorKeyInput,
+  VendorList,
+  VendorPatch,
+  VendorRotationUpload,
+  VendorToken,
+  VendorTrustBundle,
+} from '@vigil/protocol'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { HubError } from '../errors.js'
 import { sendRefusal } from '../refusal.js'
@@ -11,7 +24,6 @@ import { type VendorService, vendorView } from './service.js'
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) })
 const KeyParams = Type.Object({ id: Type.String({ maxLength: 64 }), keyid: Type.String({ maxLength: 64 }) })
-const Threshold = Type.Integer({ minimum: 1, maximum: 32 })
 
 function actorOf(req: FastifyRequest): string {
   return req.user?.username ?? 'unknown'
@@ -36,13 +48,8 @@ export function vendorRoutes(service: VendorService) {
       {
         onRequest: admin,
         schema: {
-          body: Type.Object(
-            {
-              name: SafeName(128),
-              threshold: Type.Optional(Threshold),
-            },
-            { additionalProperties: false },
-          ),
+          body: VendorCreate,
+          response: { 201: VendorCreated, 400: ApiError, 409: ApiError },
         },
       },
       async (req, reply) => {
@@ -55,20 +62,26 @@ export function vendorRoutes(service: VendorService) {
       },
     )
 
-    app.get('/api/v1/vendors', { onRequest: anyone }, async (req) => {
-      const user = req.user
-      const all = service.list()
-      const vendors = user?.role === 'vendor' ? all.filter((v) => v.id === user.vendorId) : all
-      return { vendors: vendors.map(vendorView) }
-    })
+    app.get(
+      '/api/v1/vendors',
+      { onRequest: anyone, schema: { response: { 200: VendorList } } },
+      async (req) => {
+        const user = req.user
+        const all = service.list()
+        const vendors = user?.role === 'vendor' ? all.filter((v) => v.id === user.vendorId) : all
+        return { vendors: vendors.map(vendorView) }
+      },
+    )
 
-    app.get('/api/v1/vendors/:id', { onRequest: anyone, schema: { params: IdParams } }, async (req) => {
+    const one = { params: IdParams, response: { 200: VendorInfo, 404: ApiError } }
+    app.get('/api/v1/vendors/:id', { onRequest: anyone, schema: one }, async (req) => {
       const { id } = req.params as { id: string }
       return vendorView(visibleVendor(service, req, id))
     })
 
     // What an agent is provisioned with: the vendor's keys, threshold and rotation sequence.
-    app.get('/api/v1/vendors/:id/trust', { onRequest: anyone, schema: { params: IdParams } }, async (req) => {
+    const trust = { params: IdParams, response: { 200: VendorTrustBundle, 404: ApiError } }
+    app.get('/api/v1/vendors/:id/trust', { onRequest: anyone, schema: trust }, async (req) => {
       const { id } = req.params as { id: string }
       const v = visibleVendor(service, req, id)
       return { trust: vendorTrust(v), rotations: v.rotations.map((r) => r.envelope) }
@@ -80,7 +93,8 @@ export function vendorRoutes(service: VendorService) {
         onRequest: admin,
         schema: {
           params: IdParams,
-          body: Type.Object({ threshold: Threshold }, { additionalProperties: false }),
+          body: VendorPatch,
+          response: { 200: VendorInfo, 400: ApiError, 404: ApiError },
         },
       },
       async (req) => {
@@ -92,7 +106,8 @@ export function vendorRoutes(service: VendorService) {
       },
     )
 
-    app.post('/api/v1/vendors/:id/token', { onRequest: admin, schema: { params: IdParams } }, async (req) => {
+    const token = { params: IdParams, response: { 200: VendorToken, 404: ApiError } }
+    app.post('/api/v1/vendors/:id/token', { onRequest: admin, schema: token }, async (req) => {
       const { id } = req.params as { id: string }
       return { id, token: await service.newToken(visibleVendor(service, req, id), actorOf(req)) }
     })
@@ -103,10 +118,8 @@ export function vendorRoutes(service: VendorService) {
         onRequest: admin,
         schema: {
           params: IdParams,
-          body: Type.Object(
-            { publicKeyPem: Type.String({ minLength: 1, maxLength: 16_384 }) },
-            { additionalProperties: false },
-          ),
+          body: VendorKeyInput,
+          response: { 201: VendorKeyAdded, 400: ApiError, 404: ApiError, 409: ApiError },
         },
       },
       async (req, reply) => {
@@ -124,17 +137,22 @@ export function vendorRoutes(service: VendorService) {
       if (!next) throw new HubError('VIGIL_NOT_FOUND', `vendor ${id} has no key ${keyid}`)
       return vendorView(next)
     }
-    app.post(
-      '/api/v1/vendors/:id/keys/:keyid/revoke',
-      { onRequest: admin, schema: { params: KeyParams } },
-      revoke,
-    )
-    app.delete('/api/v1/vendors/:id/keys/:keyid', { onRequest: admin, schema: { params: KeyParams } }, revoke)
+    const key = { params: KeyParams, response: { 200: VendorInfo, 404: ApiError } }
+    app.post('/api/v1/vendors/:id/keys/:keyid/revoke', { onRequest: admin, schema: key }, revoke)
+    app.delete('/api/v1/vendors/:id/keys/:keyid', { onRequest: admin, schema: key }, revoke)
 
     // A rotation statement signed by the vendor's current keys: admin or the vendor itself may submit it.
     app.post(
       '/api/v1/vendors/:id/rotations',
-      { onRequest: app.requireRole('admin', 'vendor'), schema: { params: IdParams }, bodyLimit: 512 * 1024 },
+      {
+        onRequest: app.requireRole('admin', 'vendor'),
+        schema: {
+          params: IdParams,
+          body: VendorRotationUpload,
+          response: { 201: VendorInfo, 400: ApiError, 403: ApiError, 404: ApiError, 409: ApiError },
+        },
+        bodyLimit: 512 * 1024,
+      },
       async (req, reply) => {
         const { id } = req.params as { id: string }
         const r = await service.rotate(visibleVendor(service, req, id), req.body, actorOf(req))

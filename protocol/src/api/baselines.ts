@@ -25,6 +25,15 @@ export const BaselineState = Type.Object(
 )
 export type BaselineState = Static<typeof BaselineState>
 
+/**
+ * `PUT /api/v1/baselines` body: a `HardeningBaseline`. The route checks it against that schema itself,
+ * so a refused upload is audited with its reason; here it is declared as any JSON object.
+ */
+export const BaselineUpload = Type.Object(
+  {},
+  { additionalProperties: true, description: 'a HardeningBaseline (see the hardening message schema)' },
+)
+
 /** One operator-defined vendor alias: a written form and the vendor it stands for. */
 export const VendorAlias = Type.Object(
   {

@@ -40,5 +40,11 @@ export const ApiConflict = Type.Object(
 )
 export type ApiConflict = Static<typeof ApiConflict>
 
+/**
+ * A file answered as bytes (backup, bundle): the OpenAPI `format: binary` string. Its static type is
+ * `unknown` because the hub streams it (a Node stream is not a JSON value).
+ */
+export const BinaryFile = Type.Unsafe<unknown>({ type: 'string', format: 'binary' })
+
 /** A 204 answer: done, no body (declared so every route's response is in the OpenAPI document). */
 export const NoContent = Type.Null({ description: 'done; no body' })

@@ -1,7 +1,9 @@
 import { DeviceEvent } from '../messages/event.js'
 import { CheckResult } from '../messages/hardening.js'
 import { DeviceIdentity, OsRelease } from '../messages/identity.js'
+import { Telemetry } from '../messages/telemetry.js'
 import { type Static, Type } from '../schema.js'
+import { FindingView } from './findings.js'
 
 /**
  * One row of the fleet: what the device list, the REST API and the live stream share. Telemetry
@@ -92,7 +94,7 @@ export const DeviceDetail = Type.Object(
       }),
       Type.Null(),
     ]),
-    findings: Type.Array(Type.Unknown(), { description: 'filled in by the correlation feature' }),
+    findings: Type.Array(FindingView, { description: 'filled in by the risk register feature' }),
   },
   { $id: 'DeviceDetail' },
 )
@@ -112,3 +114,24 @@ export const DeviceEventList = Type.Object(
   { $id: 'DeviceEventList' },
 )
 export type DeviceEventList = Static<typeof DeviceEventList>
+
+/** `GET /api/v1/devices/:id/telemetry`: samples, oldest first (the last hour full rate, older downsampled). */
+export const DeviceTelemetryList = Type.Object(
+  { telemetry: Type.Array(Telemetry) },
+  { $id: 'DeviceTelemetryList' },
+)
+export type DeviceTelemetryList = Static<typeof DeviceTelemetryList>
+
+/** `POST /api/v1/devices/:id/commands`: the command a person may send. */
+export const DeviceCommandBody = Type.Object(
+  {
+    cmd: Type.Union([
+      Type.Literal('ping'),
+      Type.Literal('rescan'),
+      Type.Literal('send-inventory'),
+      Type.Literal('send-hardening'),
+    ]),
+  },
+  { additionalProperties: false, $id: 'DeviceCommandBody' },
+)
+export type DeviceCommandBody = Static<typeof DeviceCommandBody>

@@ -228,6 +228,30 @@ export const FindingHistoryEntry = Type.Object({
 })
 export type FindingHistoryEntry = Static<typeof FindingHistoryEntry>
 
+export const FindingHistory = Type.Object(
+  { history: Type.Array(FindingHistoryEntry) },
+  { $id: 'FindingHistory' },
+)
+export type FindingHistory = Static<typeof FindingHistory>
+
+/** `GET /api/v1/findings/:id`: the finding and its history, newest first. */
+export const FindingDetail = Type.Object(
+  { ...FindingView.properties, history: Type.Array(FindingHistoryEntry) },
+  { $id: 'FindingDetail' },
+)
+export type FindingDetail = Static<typeof FindingDetail>
+
+/** `GET /api/v1/findings/export` as JSON (an attachment); `?format=csv` answers text/csv instead. */
+export const FindingExport = Type.Object(
+  {
+    generatedAt: Type.String({ format: 'date-time' }),
+    findings: Type.Array(FindingView),
+    total: Type.Integer(),
+  },
+  { $id: 'FindingExport' },
+)
+export type FindingExport = Static<typeof FindingExport>
+
 /** Days to remediate per severity (`GET|PUT /api/v1/register/sla`). `unknown` = no severity given. */
 export const SlaPolicy = Type.Object(
   {
@@ -264,6 +288,39 @@ export const AdvisorySummary = Type.Object({
   findings: Type.Integer({ description: 'current (unresolved) findings of this advisory' }),
 })
 export type AdvisorySummary = Static<typeof AdvisorySummary>
+
+/** `GET /api/v1/correlation/stats`: the correlation engine's counters (diagnostics; more may follow). */
+export const CorrelationStats = Type.Object(
+  {
+    correlations: Type.Integer({ description: 'device × advisory-set correlations run since start' }),
+    targets: Type.Integer({ description: 'distinct match targets (identical images count once)' }),
+    advisories: Type.Integer(),
+    decisions: Type.Integer({ description: 'SSVC decisions computed since start' }),
+  },
+  { additionalProperties: true, $id: 'CorrelationStats' },
+)
+export type CorrelationStats = Static<typeof CorrelationStats>
+
+/** Query of `GET /api/v1/advisories`. */
+export const AdvisoryQuery = Type.Object({
+  q: Type.Optional(Type.String({ maxLength: 200 })),
+  source: Type.Optional(Type.Union([Type.Literal('osv'), Type.Literal('csaf')])),
+  kev: Type.Optional(Type.Boolean()),
+  withdrawn: Type.Optional(Type.Boolean()),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0 })),
+})
+export type AdvisoryQuery = Static<typeof AdvisoryQuery>
+
+/**
+ * `POST /api/v1/advisories` body: an OSV record or an array of them, a CSAF 2.0 document or a CISA KEV
+ * catalog. Which one, and whether it is valid, the import decides (400 with the reason).
+ */
+export const AdvisoryDocument = Type.Union(
+  [Type.Object({}, { additionalProperties: true }), Type.Array(Type.Unknown())],
+  { description: 'OSV record(s), CSAF 2.0 document or CISA KEV catalog (JSON)' },
+)
+export type AdvisoryDocument = Static<typeof AdvisoryDocument>
 
 export const AdvisoryList = Type.Object({ advisories: Type.Array(AdvisorySummary), total: Type.Integer() })
 export type AdvisoryList = Static<typeof AdvisoryList>

@@ -2,8 +2,9 @@
  * Manifests over HTTP as the hub answers them (`GET /api/v1/manifests`, `GET /api/v1/manifests/:id`, the
  * rollout actions): the signed payload's facts, coverage, and the rollout plan with per-device states.
  */
-import { ManifestArtifact } from '../messages/manifest.js'
-import { type Static, Type } from '../schema.js'
+import { DsseEnvelope, ManifestArtifact } from '../messages/manifest.js'
+import { Severity, type Static, Type } from '../schema.js'
+import { FindingState, PatchRef } from './findings.js'
 
 export const RolloutWave = Type.Object({
   kind: Type.Union([Type.Literal('canary'), Type.Literal('percent'), Type.Literal('all')]),
@@ -71,6 +72,18 @@ export type ManifestList = Static<typeof ManifestList>
 export const ManifestDetail = Type.Object(
   {
     ...ManifestSummary.properties,
+    envelope: DsseEnvelope,
+    findings: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        deviceId: Type.String(),
+        cve: Type.Union([Type.String(), Type.Null()]),
+        advisory: Type.String(),
+        state: FindingState,
+        severity: Type.Union([Severity, Type.Null()]),
+      }),
+      { description: 'the findings this manifest fixes on the devices it applies to' },
+    ),
     devices: Type.Array(
       Type.Object({
         id: Type.String(),
@@ -88,6 +101,7 @@ export const ManifestDetail = Type.Object(
         reason: Type.Optional(Type.String()),
         code: Type.Optional(Type.String()),
         updatedAt: Type.String(),
+        deliveries: Type.Integer({ description: 'times the hub sent the manifest' }),
       }),
     ),
     recordVersion: Type.Optional(
@@ -149,3 +163,39 @@ export const DeviceManifestList = Type.Object(
   { $id: 'DeviceManifestList' },
 )
 export type DeviceManifestList = Static<typeof DeviceManifestList>
+
+/**
+ * `POST /api/v1/manifests/:id/rollout`: approve a rollout. `canary` device ids first (each must be an
+ * applicable device), then waves of `steps` percent (default one wave of all), advanced by hand or
+ * automatically.
+ */
+export const RolloutPlanInput = Type.Object(
+  {
+    canary: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 10_000 })),
+    steps: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 1, maximum: 100 }), { minItems: 1, maxItems: 20 }),
+    ),
+    autoAdvance: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, $id: 'RolloutPlanInput' },
+)
+export type RolloutPlanInput = Static<typeof RolloutPlanInput>
+
+/** `POST /api/v1/manifests/:id/rollout/cancel`: optional body, the reason for the audit log. */
+export const RolloutCancel = Type.Object(
+  { reason: Type.Optional(Type.String({ maxLength: 500 })) },
+  { additionalProperties: false, $id: 'RolloutCancel' },
+)
+export type RolloutCancel = Static<typeof RolloutCancel>
+
+/** `GET /api/v1/manifests/patch-available`: per finding id, the accepted unexpired manifests fixing it. */
+export const PatchAvailability = Type.Object(
+  { findings: Type.Record(Type.String(), Type.Array(PatchRef)) },
+  { $id: 'PatchAvailability' },
+)
+export type PatchAvailability = Static<typeof PatchAvailability>
+
+/** `POST /api/v1/manifests` body: the DSSE envelope's bytes exactly as the vendor signed them. */
+export const ManifestUpload = Type.Unsafe<unknown>({
+  description: 'a DSSE envelope (JSON bytes, judged by the signing code: size, strict JSON, shape)',
+})

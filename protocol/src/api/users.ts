@@ -33,3 +33,19 @@ export type AuditEntryInfo = Static<typeof AuditEntryInfo>
 
 export const AuditList = Type.Object({ entries: Type.Array(AuditEntryInfo) }, { $id: 'AuditList' })
 export type AuditList = Static<typeof AuditList>
+
+const Password = Type.String({ minLength: 8, maxLength: 1024 })
+
+/** `POST /api/v1/users`. */
+export const UserCreate = Type.Object(
+  { username: Type.String({ pattern: '^[A-Za-z0-9_.@-]{1,128}$' }), password: Password, role: Role },
+  { additionalProperties: false, $id: 'UserCreate' },
+)
+export type UserCreate = Static<typeof UserCreate>
+
+/** `PATCH /api/v1/users/:username`: a new role, a new password, or both. */
+export const UserPatch = Type.Object(
+  { role: Type.Optional(Role), password: Type.Optional(Password) },
+  { additionalProperties: false, $id: 'UserPatch' },
+)
+export type UserPatch = Static<typeof UserPatch>

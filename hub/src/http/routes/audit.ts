@@ -1,6 +1,6 @@
 /** The audit log (admin only): newest first, filterable, as JSON or CSV. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from '@vigil/protocol'
+import { ApiError, AuditList, Type } from '@vigil/protocol'
 import type { AuditEntry } from '../../store/types.js'
 import { type CsvColumn, toCsv } from '../csv.js'
 
@@ -23,6 +23,13 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
           actor: Type.Optional(Type.String({ maxLength: 128 })),
           format: Type.Optional(Type.Enum(['json', 'csv'])),
         }),
+        response: {
+          200: {
+            description: 'the entries, or with ?format=csv the same as CSV (text/csv)',
+            content: { 'application/json': { schema: AuditList }, 'text/csv': { schema: Type.String() } },
+          },
+          400: ApiError,
+        },
       },
     },
     async (req, reply) => {
@@ -33,10 +40,10 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
         filter: (e) => (!action || e.action.startsWith(action)) && (!actor || e.actor === actor),
       })
       if (format === 'csv') {
-        reply
+        return reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', 'attachment; filename="vigil-audit.csv"')
-        return toCsv(COLUMNS, entries)
+          .send(toCsv(COLUMNS, entries))
       }
       return { entries }
     },

@@ -5,6 +5,7 @@
 
 import { join } from 'node:path'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { ApiError, BinaryFile } from '@vigil/protocol'
 import { HubError } from '../../errors.js'
 import { backupStream } from '../../store/backup.js'
 import { LowdbStore } from '../../store/lowdb-store.js'
@@ -15,7 +16,17 @@ export const backupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/v1/admin/backup',
     {
       onRequest: app.requireRole('admin'),
-      schema: { tags: ['admin'], summary: 'A consistent backup of the data directory (tar.gz)' },
+      schema: {
+        tags: ['admin'],
+        summary: 'A consistent backup of the data directory (tar.gz)',
+        response: {
+          200: {
+            description: 'the backup (tar.gz)',
+            content: { 'application/gzip': { schema: BinaryFile } },
+          },
+          501: ApiError,
+        },
+      },
     },
     async (req, reply) => {
       const store = hub.store

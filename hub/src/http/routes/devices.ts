@@ -3,10 +3,17 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
   ApiConflict,
   ApiError,
+  CommandResponse,
+  CycloneDxDocument,
+  DeviceCommandBody,
   DeviceCredentials,
+  DeviceDetail,
+  DeviceEventList,
   DeviceList,
   DevicePatch,
   DeviceSummary,
+  DeviceTelemetryList,
+  NoContent,
   Type,
 } from '@vigil/protocol'
 import { newSecret, sha256 } from '../../auth/crypto.js'
@@ -18,12 +25,6 @@ import { conflictAsHttp, etag, ifMatch } from '../if-match.js'
 import { mqttUrlFor } from './enrollment.js'
 
 const Params = Type.Object({ id: Type.String({ maxLength: 64 }) })
-const CommandName = Type.Union([
-  Type.Literal('ping'),
-  Type.Literal('rescan'),
-  Type.Literal('send-inventory'),
-  Type.Literal('send-hardening'),
-])
 
 export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const hub = app.hub
@@ -65,7 +66,10 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/api/v1/devices/:id',
-    { onRequest: staff, schema: { tags, summary: 'One device', params: Params } },
+    {
+      onRequest: staff,
+      schema: { tags, summary: 'One device', params: Params, response: { 200: DeviceDetail, 404: ApiError } },
+    },
     async (req, reply) => {
       const d = find(req.params.id)
       const inventory = d.inventoryHash ? await hub.store.inventories.get(d.inventoryHash) : undefined
@@ -102,16 +106,22 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/v1/devices/:id/sbom',
     {
       onRequest: staff,
-      schema: { tags, summary: 'CycloneDX 1.6 SBOM of the device (from its last inventory)', params: Params },
+      schema: {
+        tags,
+        summary: 'CycloneDX 1.6 SBOM of the device (from its last inventory)',
+        params: Params,
+        response: { 200: CycloneDxDocument, 404: ApiError },
+      },
     },
     async (req, reply) => {
       const d = find(req.params.id)
       const inventory = d.inventoryHash ? await hub.store.inventories.get(d.inventoryHash) : undefined
       if (!inventory) throw new HubError('VIGIL_NOT_FOUND', `no inventory received from device ${d.id} yet`)
-      reply
+      // (the CycloneDX library writes text; parsed back so the declared schema serialises it)
+      return reply
         .type('application/vnd.cyclonedx+json; version=1.6')
         .header('content-disposition', `attachment; filename="${d.id}.cdx.json"`)
-      return deviceSbom(d, inventory)
+        .send(JSON.parse(deviceSbom(d, inventory)) as CycloneDxDocument)
     },
   )
 
@@ -182,7 +192,15 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete(
     '/api/v1/devices/:id',
-    { onRequest: operators, schema: { tags, summary: 'Delete a device', params: Params } },
+    {
+      onRequest: operators,
+      schema: {
+        tags,
+        summary: 'Delete a device',
+        params: Params,
+        response: { 204: NoContent, 404: ApiError, 502: ApiError },
+      },
+    },
     async (req, reply) => {
       const d = find(req.params.id)
       await hub.brokerCredentials?.remove(d.id)
@@ -197,7 +215,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
         detail: d.name,
       })
       await hub.store.commit()
-      return reply.code(204).send()
+      return reply.code(204).send(null)
     },
   )
 
@@ -248,7 +266,8 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Send a command and wait for the answer',
         params: Params,
-        body: Type.Object({ cmd: CommandName }, { additionalProperties: false }),
+        body: DeviceCommandBody,
+        response: { 200: CommandResponse, 404: ApiError, 409: ApiError },
       },
     },
     async (req) => {
@@ -276,6 +295,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Telemetry history (last hour full rate, older downsampled)',
         params: Params,
         querystring: Type.Object({ since: Type.Optional(Type.String({ format: 'date-time' })) }),
+        response: { 200: DeviceTelemetryList, 404: ApiError },
       },
     },
     async (req) => {
@@ -296,6 +316,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
           offset: Type.Optional(Type.Integer({ minimum: 0 })),
         }),
+        response: { 200: DeviceEventList, 404: ApiError },
       },
     },
     async (req) => {

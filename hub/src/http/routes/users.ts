@@ -1,24 +1,17 @@
 /** Users and roles (admin only): list, create, change role or password, delete. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ApiError, NoContent, Role, Type } from '@vigil/protocol'
+import { ApiError, NoContent, Type, UserCreate, UserInfo, UserList, UserPatch } from '@vigil/protocol'
 import { createUser, findUser, setPassword, setRole } from '../../auth/users.js'
 import { HubError } from '../../errors.js'
 import type { UserRecord } from '../../store/types.js'
 
-const PublicUser = Type.Object({
-  username: Type.String(),
-  role: Role,
-  createdAt: Type.String(),
-  lockedUntil: Type.Optional(Type.String()),
-})
-const view = (u: UserRecord) => ({
+const view = (u: UserRecord): UserInfo => ({
   username: u.username,
   role: u.role,
   createdAt: u.createdAt,
   ...(u.lockedUntil && Date.parse(u.lockedUntil) > Date.now() ? { lockedUntil: u.lockedUntil } : {}),
 })
 const Params = Type.Object({ username: Type.String({ maxLength: 128 }) })
-const Password = Type.String({ minLength: 8, maxLength: 1024 })
 
 export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const hub = app.hub
@@ -31,7 +24,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/v1/users',
     {
       onRequest: admin,
-      schema: { tags, response: { 200: Type.Object({ users: Type.Array(PublicUser) }) } },
+      schema: { tags, response: { 200: UserList } },
     },
     async () => ({ users: hub.store.users.values().map(view) }),
   )
@@ -43,11 +36,8 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       bodyLimit: 16 * 1024,
       schema: {
         tags,
-        body: Type.Object(
-          { username: Type.String({ pattern: '^[A-Za-z0-9_.@-]{1,128}$' }), password: Password, role: Role },
-          { additionalProperties: false },
-        ),
-        response: { 201: PublicUser, 400: ApiError, 409: ApiError },
+        body: UserCreate,
+        response: { 201: UserInfo, 400: ApiError, 409: ApiError },
       },
     },
     async (req, reply) => {
@@ -72,11 +62,8 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         params: Params,
-        body: Type.Object(
-          { role: Type.Optional(Role), password: Type.Optional(Password) },
-          { additionalProperties: false },
-        ),
-        response: { 200: PublicUser, 400: ApiError, 404: ApiError, 409: ApiError },
+        body: UserPatch,
+        response: { 200: UserInfo, 400: ApiError, 404: ApiError, 409: ApiError },
       },
     },
     async (req) => {

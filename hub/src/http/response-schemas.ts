@@ -1,0 +1,39 @@
+/**
+ * Response schemas as fastify compiles them. Protocol's schemas name themselves (`$id`) and nest each
+ * other, so one answer can hold the same named schema twice (a device's identity and its inventory
+ * both carry `OsRelease`), which the serialiser refuses ("resolves to more than one schema"). Each
+ * route gets its own copy of its response schemas with the nested names dropped; protocol's objects
+ * are never changed. Every API route also declares its error answers: any 4xx or 5xx it does not
+ * name itself is the one shared error shape (`ApiError`, codes from the catalogue).
+ */
+import { ApiError } from '@vigil/protocol'
+import type { RouteOptions } from 'fastify'
+
+/** A deep copy of `schema` without `$id` below its root. */
+export function withoutNestedIds<T>(schema: T, root = true): T {
+  if (Array.isArray(schema)) return schema.map((s) => withoutNestedIds(s, false)) as T
+  if (schema === null || typeof schema !== 'object') return schema
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(schema)) {
+    if (k === '$id' && !root) continue
+    out[k] = withoutNestedIds(v, false)
+  }
+  return out as T
+}
+
+const ERRORS = { '4xx': ApiError, '5xx': ApiError }
+
+/**
+ * `onRoute` hook: every declared response schema (plain or per content type) copied without nested
+ * names, and on API routes the shared error schema for the error classes the route leaves undeclared.
+ */
+export function inlineResponseSchemas(route: RouteOptions): void {
+  const api = route.url.startsWith('/api/v1/') || route.url === '/api/v1'
+  const declared = route.schema?.response as Record<string, unknown> | undefined
+  if (!declared && !api) return
+  const response = { ...(api ? ERRORS : {}), ...declared }
+  route.schema = {
+    ...route.schema,
+    response: Object.fromEntries(Object.entries(response).map(([code, s]) => [code, withoutNestedIds(s)])),
+  }
+}
