@@ -1,4 +1,4 @@
-/** Schemas of `<stateDir>/manifests/state.json` and of a trust file (validated through src/validators.ts). */
+/** Schemas of `<stateDir>/manifests/state.json` and of a trust file (validated through src/schemas/validators.ts). */
 import { DsseEnvelope, RolloutState, type Static, Type, VendorTrust } from '@vigil/protocol'
 
 export const ManifestEntry = Type.Object({

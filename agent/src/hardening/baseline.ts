@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises'
 import type { HardeningBaseline } from '@vigil/protocol'
 import { validators } from '@vigil/protocol/wire'
-import { DEFAULT_BASELINE } from './hardening/default-baseline.js'
+import { DEFAULT_BASELINE } from './default-baseline.js'
 
 export const baselineValidator = validators.hardeningBaseline
 

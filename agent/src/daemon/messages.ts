@@ -8,7 +8,7 @@ import type {
   HardeningBaseline,
 } from '@vigil/protocol'
 import { PROTOCOL_VERSION } from '@vigil/protocol/wire'
-import { AGENT_VERSION } from './version.js'
+import { AGENT_VERSION } from '../version.js'
 
 /** An event with a unique id (`<ms36>-<counter36>-<random>`); the message is cut to 2,048 characters. */
 export function deviceEvent(

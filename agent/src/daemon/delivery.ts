@@ -7,10 +7,10 @@
  */
 import type { DeviceMessageKind, Telemetry } from '@vigil/protocol'
 import { DEVICE_MESSAGE_DELIVERY } from '@vigil/protocol/wire'
-import { type Clock, within } from './clock.js'
-import type { Link } from './link/mqtt-link.js'
-import type { Logger } from './logger.js'
-import type { Outbox } from './outbox/outbox.js'
+import { type Clock, within } from '../clock.js'
+import type { Link } from '../link/mqtt-link.js'
+import type { Logger } from '../logger.js'
+import type { Outbox } from '../outbox/outbox.js'
 
 export interface DeliveryDeps {
   outbox(): Outbox | undefined

@@ -4,9 +4,9 @@
  */
 import type { CommandResponse, DeviceMessageKind } from '@vigil/protocol'
 import { parseTopic, validators } from '@vigil/protocol/wire'
-import type { BaselineSource } from './baseline.js'
-import { badRequestResponse, type CommandHandlers, dispatchCommand } from './commands/dispatch.js'
-import type { Logger } from './logger.js'
+import { badRequestResponse, type CommandHandlers, dispatchCommand } from '../commands/dispatch.js'
+import type { BaselineSource } from '../hardening/baseline.js'
+import type { Logger } from '../logger.js'
 
 const commandValidator = validators.commandRequest
 

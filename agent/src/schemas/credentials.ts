@@ -1,4 +1,4 @@
-/** The schema of `<stateDir>/credentials.json` (validated through src/validators.ts). */
+/** The schema of `<stateDir>/credentials.json` (validated through src/schemas/validators.ts). */
 import { type Static, Type } from '@vigil/protocol'
 
 export const Credentials = Type.Object({

@@ -1,10 +1,10 @@
 /**
  * Validators of the agent's own files (config, credentials, manifest state, trust file). From source
- * (tests, tsx) they are compiled at run time; the build overwrites dist/validators.js with checks
+ * (tests, tsx) they are compiled at run time; the build overwrites dist/schemas/validators.js with checks
  * generated ahead of time (same exports and behaviour, see @vigil/protocol/precompile).
  */
 import { compile, type Validator } from '@vigil/protocol'
-import { AGENT_SCHEMAS } from './agent-schemas.js'
+import { AGENT_SCHEMAS } from './index.js'
 
 type AgentSchemas = typeof AGENT_SCHEMAS
 

@@ -1,8 +1,12 @@
 /** The status snapshot written to `<stateDir>/status.json` for `vigil-agent status`. */
 import type { CheckResult, HardeningBaseline, Inventory } from '@vigil/protocol'
-import type { BaselineSource } from './baseline.js'
-import type { Credentials } from './credentials.js'
-import type { ManifestSummary } from './manifest/manager.js'
+import type { Credentials } from '../credentials.js'
+import type { BaselineSource } from '../hardening/baseline.js'
+import type { Logger } from '../logger.js'
+import type { ManifestSummary } from '../manifest/manager.js'
+import { writeJsonAtomic } from '../state-files/json.js'
+import { statusPath } from '../state-files/paths.js'
+import type { AgentState } from './state.js'
 
 /** `<stateDir>/status.json`, written by the running agent, read by `vigil-agent status`. */
 export interface AgentStatus {
@@ -68,5 +72,30 @@ export function buildStatus(i: StatusInput): AgentStatus {
     },
     pendingManifests: i.manifests.pending.map((m) => `${m.product} ${m.version} (${m.state})`),
     manifests: i.manifests,
+  }
+}
+
+/** The running agent's status now. */
+export function statusOf(s: AgentState, manifests: ManifestSummary): AgentStatus {
+  return buildStatus({
+    now: s.clock.now(),
+    st: s.status,
+    creds: s.creds,
+    connected: s.link?.connected ?? false,
+    outbox: s.outbox?.depth() ?? { state: 0, telemetry: 0 },
+    baseline: s.baseline,
+    baselineSource: s.baselineSource,
+    results: s.results,
+    inventory: s.inventory,
+    manifests,
+  })
+}
+
+/** Writes `<stateDir>/status.json` (readable by everyone: it holds no secret); a failure is logged. */
+export async function writeStatusFile(dir: string, status: AgentStatus, log: Logger): Promise<void> {
+  try {
+    await writeJsonAtomic(statusPath(dir), status, 0o644)
+  } catch (err) {
+    log.warn(`cannot write the status file: ${(err as Error).message}`)
   }
 }

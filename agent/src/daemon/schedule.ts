@@ -1,6 +1,6 @@
 /** The agent's periodic jobs: errors are logged, and `stop()` waits for the runs in flight. */
-import type { Clock } from './clock.js'
-import type { Logger } from './logger.js'
+import type { Clock } from '../clock.js'
+import type { Logger } from '../logger.js'
 
 export interface Schedule {
   every(sec: number, fn: () => Promise<unknown>): void
