@@ -1,23 +1,15 @@
 /**
- * How the manifests feature reads the risk register without reaching into it: the register feature
- * provides its findings for a hub (one line in its plugin), the manifests feature asks. Without a
- * register, a manifest still reports its devices; its findings count stays 0.
+ * The seam between the risk register and the manifests feature, both ways, as declared fastify
+ * decorations (no module state): the risk-register feature offers `app.findings` (every finding of a
+ * device), the manifests feature offers `app.patches` (which manifest fixes a finding). Each side reads
+ * the other's decoration when it needs it, so either feature works without the other: a manifest still
+ * reports its devices (its findings count stays 0), a finding has no `patch`.
  */
 import type { FindingView, PatchRef } from '@vigil/protocol'
 
 export interface FindingsSource {
   /** Every finding of one device (any state). */
   views(deviceId?: string): FindingView[]
-}
-
-const sources = new WeakMap<object, FindingsSource>()
-
-export function provideFindings(hub: object, source: FindingsSource): void {
-  sources.set(hub, source)
-}
-
-export function findingsOf(hub: object): FindingsSource | undefined {
-  return sources.get(hub)
 }
 
 /** Findings still waiting for a fix (resolved and false positives are not). */
@@ -30,15 +22,17 @@ export interface PatchSource {
   patchFor(deviceId: string, cve: string | null): PatchRef | null
 }
 
-const patchSources = new WeakMap<object, PatchSource>()
-
-export function providePatches(hub: object, source: PatchSource): void {
-  patchSources.set(hub, source)
-}
-
 /** The finding with its `patch` (null when closed or nothing fixes it; absent without the feature). */
-export function withPatch(hub: object, f: FindingView): FindingView {
-  const source = patchSources.get(hub)
+export function withPatch(source: PatchSource | undefined, f: FindingView): FindingView {
   if (!source) return f
   return { ...f, patch: isOpen(f) ? source.patchFor(f.deviceId, f.cve) : null }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Offered by the risk-register feature (`vigil-risk-register`); undefined without it. */
+    findings?: FindingsSource
+    /** Offered by the manifests feature (`vigil-manifests`); undefined without it. */
+    patches?: PatchSource
+  }
 }

@@ -13,11 +13,16 @@ import { checkManifest } from './accept.js'
 import { applicableDevices, fixedFindings } from './applicability.js'
 import { checkArtifacts } from './artifact-check.js'
 import type { ManifestDb, ManifestRecord } from './db.js'
-import { findingsOf } from './findings-port.js'
+import type { FindingsSource } from './findings-port.js'
 
 export interface Coverage {
   devices: DeviceRecord[]
   findings: FindingView[]
+}
+
+/** What the service uses of the hub, and the register's findings when that feature is loaded. */
+export interface ManifestServiceDeps extends Pick<HubContext, 'config' | 'audit' | 'events' | 'registry'> {
+  findings(): FindingsSource | undefined
 }
 
 export class ManifestService {
@@ -27,7 +32,7 @@ export class ManifestService {
   private readonly fetchAllow: FetchAllowList
 
   constructor(
-    private readonly hub: HubContext,
+    private readonly hub: ManifestServiceDeps,
     private readonly db: ManifestDb,
     private readonly vendors: VendorService,
     private readonly now: () => Date = () => new Date(),
@@ -142,7 +147,7 @@ export class ManifestService {
     const findings = fixedFindings(
       m.payload,
       devices.map((d) => d.id),
-      findingsOf(this.hub),
+      this.hub.findings(),
     )
     return { devices, findings }
   }

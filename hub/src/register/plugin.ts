@@ -14,7 +14,7 @@ import { CorrelationEngine } from '../correlation/engine.js'
 import { advisoryRoutes } from '../correlation/routes.js'
 import { AdvisoryService } from '../correlation/service.js'
 import { FolderWatch } from '../correlation/watch.js'
-import { provideFindings, withPatch } from '../manifests/findings-port.js'
+import { type FindingsSource, withPatch } from '../manifests/findings-port.js'
 import { GovernanceDb } from '../posture/governance.js'
 import { postureRoutes } from '../posture/routes.js'
 import { ContextDb } from '../risk/context-db.js'
@@ -147,7 +147,7 @@ const feature: FastifyPluginAsync = async (app) => {
       return () => listeners.delete(listener)
     },
   } satisfies RiskRegisterAccess)
-  provideFindings(hub, reg)
+  app.decorate('findings', { views: (deviceId?: string) => reg.views(deviceId) } satisfies FindingsSource)
 
   // Derive every device's findings from what the store holds (identical images are correlated once).
   const images = new Map<string, Awaited<ReturnType<typeof hub.store.inventories.get>>>()
@@ -209,10 +209,10 @@ const feature: FastifyPluginAsync = async (app) => {
   sweep.unref()
 
   await app.register(advisoryRoutes({ engine, service, register: reg, tempDir: tmpdir() }))
-  await app.register(registerRoutes(reg, (f) => withPatch(hub, f)))
+  await app.register(registerRoutes(reg, (f) => withPatch(app.patches, f)))
   await app.register(postureRoutes({ register: reg, engine, governance }))
   await app.register(webhookRoutes(dispatcher))
-  await app.register(riskRoutes(contextService, reg, (f) => withPatch(hub, f)))
+  await app.register(riskRoutes(contextService, reg, (f) => withPatch(app.patches, f)))
   await app.register(vendorAliasRoutes(aliases, (matcher) => engine.setVendors(matcher)))
   app.get('/api/v1/correlation/stats', { onRequest: app.requireRole('admin', 'operator') }, async () => ({
     ...engine.stats(),
@@ -232,7 +232,12 @@ const feature: FastifyPluginAsync = async (app) => {
   })
 }
 
+/**
+ * Needs: `hub` (vigil-core), `requireRole` (vigil-auth); reads `patches` (vigil-manifests) when present.
+ * Offers: `riskRegister`, `findings`, `advisoryIntake`, `assetContext`.
+ */
 export const riskRegisterFeature = fp(feature, {
   name: 'vigil-risk-register',
+  decorators: { fastify: ['hub', 'requireRole'] },
   dependencies: ['vigil-core', 'vigil-auth'],
 })

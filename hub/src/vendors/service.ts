@@ -41,7 +41,7 @@ export function vendorView(v: VendorRecord): VendorView {
 }
 
 export interface VendorServiceOptions {
-  hub: HubContext
+  hub: Pick<HubContext, 'audit' | 'store'>
   db: VendorDb
   /** Called after a rotation was accepted (the manifests feature delivers it to agents). */
   onRotation?(vendor: VendorRecord, rotation: RotationRecord): void
