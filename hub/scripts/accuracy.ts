@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { type CorpusCase, evaluate, reportText } from '../src/advisories/accuracy.ts'
+import { type CorpusCase, evaluate, reportText } from '../src/risk/advisories/accuracy.ts'
 
 const corpus = fileURLToPath(new URL('../testdata/matching-corpus.json', import.meta.url))
 const advisories = fileURLToPath(

@@ -17,7 +17,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import { baselinesFeature } from './baselines/plugin.js'
 import { feedsFeature } from './feeds/plugin.js'
 import { manifestsFeature } from './manifests/plugin.js'
-import { riskRegisterFeature } from './register/plugin.js'
+import { riskRegisterFeature } from './risk/plugin.js'
 
 export const FEATURE_PLUGINS: FastifyPluginAsync[] = [
   riskRegisterFeature,

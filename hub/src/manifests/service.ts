@@ -7,13 +7,13 @@ import { claimedVendor } from '@vigil/protocol/signing'
 import type { HubContext } from '../context.js'
 import { type FetchAllowList, NOTHING_ALLOWED, parseFetchAllowList } from '../net/fetch-guard.js'
 import { type Refusal, refusal } from '../refusal.js'
+import type { FindingsSource } from '../risk/findings-port.js'
 import type { DeviceRecord } from '../store/types.js'
-import type { VendorService } from '../vendors/service.js'
 import { checkManifest } from './accept.js'
 import { applicableDevices, fixedFindings } from './applicability.js'
 import { checkArtifacts } from './artifact-check.js'
 import type { ManifestDb, ManifestRecord } from './db.js'
-import type { FindingsSource } from './findings-port.js'
+import type { VendorService } from './vendors/service.js'
 
 export interface Coverage {
   devices: DeviceRecord[]

@@ -111,23 +111,35 @@ describe('hub folder dependencies', () => {
 
   it('sees the real graph (folders and top-level files, with the edges that are known to exist)', () => {
     const graph = folderGraph()
-    expect(graph.has('advisories')).toBe(true)
+    expect(graph.has('risk')).toBe(true)
     expect(graph.has('config.ts')).toBe(true)
     expect([...(graph.get('broker')?.keys() ?? [])]).toContain('ingest')
-    expect([...(graph.get('manifests')?.keys() ?? [])]).toContain('vendors')
+    expect([...(graph.get('manifests')?.keys() ?? [])]).toContain('risk')
     expect([...(graph.get('app.ts')?.keys() ?? [])].length).toBeGreaterThan(3)
   })
 
   it('keeps the bottom of the graph at the bottom: these import no other part of the hub', () => {
     const graph = folderGraph()
-    // advisories/ is pure (the offline scanner runs it with no hub); the others are what everyone uses.
-    const alone = ['advisories', 'store', 'events', 'metrics', 'net', 'errors.ts', 'refusal.ts']
+    // what everyone uses
+    const alone = ['store', 'events', 'metrics', 'net', 'errors.ts', 'refusal.ts']
     const reaching = alone.flatMap((n) =>
       [...(graph.get(n) ?? new Map<string, string[]>())].flatMap(([, why]) => why),
     )
     expect(reaching).toEqual([])
     // core configuration depends on no feature
     expect([...(graph.get('config.ts')?.keys() ?? [])]).toEqual(['net'])
+  })
+
+  it('keeps risk/advisories pure: the offline scanner runs it with no hub', () => {
+    const dir = join(SRC, 'risk', 'advisories')
+    const outside = sourceFiles(dir).flatMap((file) =>
+      importsOf(readFileSync(file, 'utf8'))
+        .filter(
+          (spec) => spec.startsWith('.') && relative(dir, resolve(dirname(file), spec)).startsWith('..'),
+        )
+        .map((spec) => `${relative(SRC, file).split(sep).join('/')}: '${spec}'`),
+    )
+    expect(outside).toEqual([])
   })
 
   it('has no folder-level import cycle', () => {
