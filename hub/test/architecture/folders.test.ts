@@ -27,8 +27,8 @@ function importsOf(source: string): string[] {
 }
 
 /** `broker/plugin.ts` → `broker`; `config.ts` → `config.ts`; outside `src/` → undefined. */
-function nodeOf(file: string): string | undefined {
-  const rel = relative(SRC, file)
+function nodeOf(file: string, root = SRC): string | undefined {
+  const rel = relative(root, file)
   if (rel.startsWith('..')) return undefined
   const parts = rel.split(sep)
   return parts.length === 1 ? (parts[0] as string).replace(/\.js$/, '.ts') : parts[0]
@@ -37,15 +37,16 @@ function nodeOf(file: string): string | undefined {
 /** from → to → the `file: specifier` lines that make the edge. */
 type Graph = Map<string, Map<string, string[]>>
 
-function folderGraph(): Graph {
+/** The graph of `root`'s folders (`hub/src` by default; a feature folder for the folders inside it). */
+function folderGraph(root = SRC): Graph {
   const graph: Graph = new Map()
-  for (const file of sourceFiles(SRC)) {
-    const from = nodeOf(file) as string
+  for (const file of sourceFiles(root)) {
+    const from = nodeOf(file, root) as string
     const edges = graph.get(from) ?? new Map<string, string[]>()
     graph.set(from, edges)
     for (const spec of importsOf(readFileSync(file, 'utf8'))) {
       if (!spec.startsWith('.')) continue
-      const to = nodeOf(resolve(dirname(file), spec))
+      const to = nodeOf(resolve(dirname(file), spec), root)
       if (to === undefined || to === from) continue
       const why = edges.get(to) ?? []
       why.push(`${relative(SRC, file).split(sep).join('/')}: '${spec}'`)
@@ -140,6 +141,15 @@ describe('hub folder dependencies', () => {
         .map((spec) => `${relative(SRC, file).split(sep).join('/')}: '${spec}'`),
     )
     expect(outside).toEqual([])
+  })
+
+  it('has no import cycle between the folders inside a feature (risk/, manifests/)', () => {
+    for (const feature of ['risk', 'manifests']) {
+      const graph = folderGraph(join(SRC, feature))
+      expect(graph.size, feature).toBeGreaterThan(2)
+      const cycle = findCycle(new Map([...graph].map(([n, to]) => [n, [...to.keys()].sort()])))
+      expect(cycle, `${feature}: ${cycle?.join(' → ')}`).toBeUndefined()
+    }
   })
 
   it('has no folder-level import cycle', () => {
