@@ -3,8 +3,8 @@
  */
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Credentials } from './credentials-schema.js'
-import { validators } from './validators.js'
+import type { Credentials } from './schemas/credentials.js'
+import { validators } from './schemas/validators.js'
 
 export type { Credentials }
 

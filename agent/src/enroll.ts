@@ -5,7 +5,8 @@ import { hostname } from 'node:os'
 import { followRootChain, verifyInitialRoot } from '@vigil/protocol/signing'
 import { validators } from '@vigil/protocol/wire'
 import { type Credentials, writeCredentials } from './credentials.js'
-import { trustBundlePath, vendorTrustPath, writeJsonAtomic } from './store.js'
+import { writeJsonAtomic } from './state-files/json.js'
+import { trustBundlePath, vendorTrustPath } from './state-files/paths.js'
 
 export class EnrollError extends Error {
   constructor(

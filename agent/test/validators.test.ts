@@ -1,5 +1,5 @@
 /**
- * The agent's validators as the build generates them (dist/validators.js, via
+ * The agent's validators as the build generates them (dist/schemas/validators.js, via
  * @vigil/protocol/precompile) must judge its files exactly like the runtime compile() of the same
  * schemas, with the same messages; and config defaults must fill in like TypeBox's Value.Default.
  */
@@ -12,7 +12,7 @@ import { applyDefaults } from '@vigil/protocol/wire'
 import fc from 'fast-check'
 import Value from 'typebox/value'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AGENT_SCHEMAS } from '../src/agent-schemas.ts'
+import { AGENT_SCHEMAS } from '../src/schemas/index.ts'
 
 type Name = keyof typeof AGENT_SCHEMAS
 const here = dirname(fileURLToPath(import.meta.url))

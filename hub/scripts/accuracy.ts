@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type CorpusCase, evaluate, reportText } from '../src/advisories/accuracy.ts'
+import { type CorpusCase, evaluate, reportText } from '../src/risk/advisories/accuracy.ts'
 
 const at = process.argv.indexOf('--corpus')
 const corpus =

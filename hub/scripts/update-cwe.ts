@@ -7,15 +7,15 @@
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { CWE } from '../src/advisories/cwe/catalogue.ts'
-import { mergeCweXml, serializeCweCatalogue } from '../src/advisories/cwe/merge.ts'
+import { CWE } from '../src/risk/advisories/cwe/catalogue.ts'
+import { mergeCweXml, serializeCweCatalogue } from '../src/risk/advisories/cwe/merge.ts'
 
 const [xmlPath] = process.argv.slice(2)
 if (xmlPath === undefined) {
   console.error('usage: update-cwe.ts <cwec_vX.Y.xml>')
   process.exit(2)
 }
-const target = fileURLToPath(new URL('../src/advisories/cwe/catalogue.json', import.meta.url))
+const target = fileURLToPath(new URL('../src/risk/advisories/cwe/catalogue.json', import.meta.url))
 const before = Object.keys(CWE.names).length
 const merged = mergeCweXml(CWE, readFileSync(xmlPath, 'utf8'))
 writeFileSync(`${target}.tmp`, serializeCweCatalogue(merged))

@@ -2,7 +2,6 @@
  * The services a hub instance is made of, shared by its plugins through one fastify decoration
  * (`app.hub`). Built and torn down by `core.ts`.
  */
-import type { TrustBundle, VendorTrust } from '@vigil/protocol'
 import type { FastifyBaseLogger } from 'fastify'
 import type { DeviceBus } from './broker/bus.js'
 import type { BrokerCredentials } from './broker/dynsec-credentials.js'
@@ -41,10 +40,6 @@ export interface HubContext {
   /** The admin password generated on first start (printed once by the CLI), if any. */
   generatedAdminPassword: string | undefined
   ready: boolean
-  /** Vendor trust handed to devices at enrollment (set by the manifests feature when it is loaded). */
-  vendorTrust?: () => VendorTrust[]
-  /** The operator root chain and delegations handed to devices at enrollment (manifests feature). */
-  trustBundle?: () => TrustBundle
   audit(entry: Omit<AuditEntry, 'ts'>): void
 }
 

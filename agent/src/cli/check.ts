@@ -4,12 +4,13 @@
  */
 import { writeFile } from 'node:fs/promises'
 import type { CheckResult, DeviceIdentity, Inventory } from '@vigil/protocol'
-import { DEFAULT_BASELINE, loadBaselineFile, validateBaseline } from '../baseline.js'
 import { defaultCollectors } from '../collectors/index.js'
 import { loadAgentConfig } from '../config/load.js'
+import { DEFAULT_BASELINE, loadBaselineFile, validateBaseline } from '../hardening/baseline.js'
 import { runBaseline } from '../hardening/run.js'
 import { buildSbom } from '../sbom.js'
-import { memoryPath, readJson } from '../store.js'
+import { readJson } from '../state-files/json.js'
+import { memoryPath } from '../state-files/paths.js'
 import { type Io, parse } from './args.js'
 import { keyValues, paint, table } from './format.js'
 

@@ -5,10 +5,10 @@
  */
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { DEFAULT_STATE_DIR } from '../config/defaults.js'
 import { loadAgentConfig } from '../config/load.js'
-import type { AgentConfig } from '../config/schema.js'
 import { credentialsPath } from '../credentials.js'
+import type { AgentConfig } from '../schemas/agent-config.js'
+import { DEFAULT_STATE_DIR } from '../schemas/defaults.js'
 import type { Io } from './args.js'
 
 /** Where `vigil-hub serve --local-agent` (what `pnpm start` runs) keeps its agent, from the repository root. */

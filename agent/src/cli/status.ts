@@ -4,10 +4,11 @@
  * daemon is down (and says so, showing the last known state).
  */
 
-import type { AgentStatus } from '../agent-status.js'
 import { CredentialsError, readCredentials } from '../credentials.js'
+import type { AgentStatus } from '../daemon/status.js'
 import { MANIFEST_COLUMNS, manifestRows, trustLine } from '../manifest/format.js'
-import { readJson, statusPath } from '../store.js'
+import { readJson } from '../state-files/json.js'
+import { statusPath } from '../state-files/paths.js'
 import { type Io, parse } from './args.js'
 import { ago, keyValues, paint, table } from './format.js'
 import { technicianConfig } from './state-dir.js'

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import type { DeviceIdentity, OsRelease } from '@vigil/protocol'
-import type { AgentConfig } from '../config/schema.js'
+import type { AgentConfig } from '../schemas/agent-config.js'
 
 export interface HardwareFacts {
   manufacturer?: string

@@ -1,7 +1,7 @@
 /** The collectors the agent loop calls; injectable so simulate and tests can supply their own. */
 import type { DeviceIdentity, Inventory, Telemetry } from '@vigil/protocol'
-import type { AgentConfig } from '../config/schema.js'
 import { type CheckEnv, createCheckEnv } from '../hardening/env.js'
+import type { AgentConfig } from '../schemas/agent-config.js'
 import { buildIdentity, collectHardware, localHostname } from './identity.js'
 import { collectInventory } from './sources.js'
 import { createTelemetrySampler } from './telemetry-sampler.js'

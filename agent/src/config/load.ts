@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { applyDefaults } from '@vigil/protocol/wire'
-import { validators } from '../validators.js'
-import { DEFAULT_STATE_DIR } from './defaults.js'
-import type { AgentConfig } from './schema.js'
+import type { AgentConfig } from '../schemas/agent-config.js'
+import { DEFAULT_STATE_DIR } from '../schemas/defaults.js'
+import { validators } from '../schemas/validators.js'
 
 export class ConfigError extends Error {
   readonly code = 'VIGIL_AGENT_CONFIG'

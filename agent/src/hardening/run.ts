@@ -2,6 +2,7 @@
  * Runs a baseline through the check lookup table and builds the report with drift against the
  * previous report. One try/catch: a check that throws becomes an `error` result, never a crash.
  */
+import { createHash } from 'node:crypto'
 import type {
   CheckResult,
   DriftItem,
@@ -10,7 +11,6 @@ import type {
   HardeningReport,
 } from '@vigil/protocol'
 import { canonicalJson, PROTOCOL_VERSION } from '@vigil/protocol/wire'
-import { sha256Hex } from '../collectors/inventory.js'
 import { emptyPasswords, uid0Accounts } from './checks/accounts.js'
 import { fileAbsent, fileContent, fileExists, fileHash, fileMode } from './checks/files.js'
 import {
@@ -92,7 +92,9 @@ export function computeDrift(previous: CheckResult[] | undefined, current: Check
 }
 
 export function hardeningHash(baseline: { id: string; version: number }, results: CheckResult[]): string {
-  return sha256Hex(canonicalJson({ baseline: { id: baseline.id, version: baseline.version }, results }))
+  return createHash('sha256')
+    .update(canonicalJson({ baseline: { id: baseline.id, version: baseline.version }, results }))
+    .digest('hex')
 }
 
 export function buildReport(

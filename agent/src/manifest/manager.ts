@@ -19,9 +19,10 @@ import type {
 import type * as Signing from '@vigil/protocol/signing'
 import { PROTOCOL_VERSION } from '@vigil/protocol/wire'
 import { CommandError } from '../commands/dispatch.js'
-import type { AgentConfig } from '../config/schema.js'
 import type { Logger } from '../logger.js'
-import { readJson, trustBundlePath, vendorTrustPath } from '../store.js'
+import type { AgentConfig } from '../schemas/agent-config.js'
+import { readJson } from '../state-files/json.js'
+import { trustBundlePath, vendorTrustPath } from '../state-files/paths.js'
 import { runInstallHook } from './hook.js'
 import {
   artifactDir,

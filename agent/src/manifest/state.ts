@@ -6,9 +6,9 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { VendorTrust } from '@vigil/protocol'
-import { readJson, writeJsonAtomic } from '../store.js'
-import { validators } from '../validators.js'
-import type { ManifestEntry, ManifestState } from './state-schema.js'
+import type { ManifestEntry, ManifestState } from '../schemas/manifest-state.js'
+import { validators } from '../schemas/validators.js'
+import { readJson, writeJsonAtomic } from '../state-files/json.js'
 
 export type { ManifestEntry, ManifestState }
 

@@ -16,7 +16,7 @@ import {
   verifyDelegation,
   verifyInitialRoot,
 } from '@vigil/protocol/signing'
-import type { ManifestState } from './state-schema.js'
+import type { ManifestState } from '../schemas/manifest-state.js'
 import { held } from './trust-held.js'
 
 export { held }

@@ -3,7 +3,7 @@
  * `trust-chain.ts` so that the daemon can answer it without loading signature checks at start.
  */
 import type { ApplyTrustResult, TrustHeld, VendorTrust } from '@vigil/protocol'
-import type { ManifestState } from './state-schema.js'
+import type { ManifestState } from '../schemas/manifest-state.js'
 
 export function held(
   state: ManifestState,

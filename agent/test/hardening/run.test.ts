@@ -1,6 +1,6 @@
 import { compile, HardeningBaseline, HardeningReport } from '@vigil/protocol'
 import { describe, expect, it } from 'vitest'
-import { shouldReplace, validateBaseline } from '../../src/baseline.ts'
+import { shouldReplace, validateBaseline } from '../../src/hardening/baseline.ts'
 import { DEFAULT_BASELINE } from '../../src/hardening/default-baseline.ts'
 import { buildReport, computeDrift, runBaseline } from '../../src/hardening/run.ts'
 import { gatewayFiles, virtualCheckEnv } from '../../src/simulate/virtual-env.ts'

@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises'
 import type { CommandRequest, DelegationPayload, DsseEnvelope, RootPayload } from '@vigil/protocol'
 import { generateKeyPair, type KeyPair, signDelegation, signRoot, trustKeyOf } from '@vigil/protocol/signing'
 import { describe, expect, it } from 'vitest'
-import { trustBundlePath } from '../../src/store.ts'
+import { trustBundlePath } from '../../src/state-files/paths.ts'
 import { artifactFile, DAY, payload, request, setup, sign } from './fixtures.ts'
 
 type TrustReq = Extract<CommandRequest, { cmd: 'apply-trust' }>

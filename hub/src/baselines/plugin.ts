@@ -133,7 +133,9 @@ const feature: FastifyPluginAsync = async (app) => {
   )
 }
 
+/** Needs: `hub`, `requireRole`. Offers: the fleet baseline routes and its retained publication. */
 export const baselinesFeature = fp(feature, {
   name: 'vigil-baselines',
+  decorators: { fastify: ['hub', 'requireRole'] },
   dependencies: ['vigil-core', 'vigil-auth'],
 })

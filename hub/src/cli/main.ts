@@ -4,7 +4,7 @@
  */
 import { ConfigError, type HubConfig, loadHubConfig } from '../config.js'
 import { FEEDS_HELP } from '../feeds/cli.js'
-import { TRUST_HELP } from '../trust/help.js'
+import { TRUST_HELP } from '../manifests/trust/help.js'
 import { TOKEN_HELP, tokenCommand, USER_HELP, userCommand } from './admin.js'
 import { UsageError } from './args.js'
 import { MIGRATE_HELP, migrateCommand } from './migrate.js'
@@ -106,7 +106,7 @@ default ./data), where the hub picks them up. Exit codes: 0 done, 1 something wa
         if (code !== null) return code
       }
       // No hub answers: into the data directory, loaded when a hub starts on it.
-      const { importIntoDataDir } = await import('../correlation/import-cli.js')
+      const { importIntoDataDir } = await import('../risk/correlation/import-cli.js')
       return importIntoDataDir(argv, required(config))
     },
   },
@@ -114,7 +114,7 @@ default ./data), where the hub picks them up. Exit codes: 0 done, 1 something wa
     help: TRUST_HELP,
     config: true,
     async run(argv, config) {
-      const { trustCommand } = await import('../trust/cli.js')
+      const { trustCommand } = await import('../manifests/trust/cli.js')
       return trustCommand(argv, required(config))
     },
   },

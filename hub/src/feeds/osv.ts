@@ -7,7 +7,7 @@
  */
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { ImportText } from '../advisories/index.js'
+import type { ImportText } from '../risk/advisories/index.js'
 import { FeedFetchError } from './http.js'
 import { count, docsOf, IMPORT_CHUNK, type SyncContext, yieldLoop } from './sync-context.js'
 import { eachEntry, openZip } from './zip.js'

@@ -109,7 +109,9 @@ const feature: FastifyPluginAsync<FeedsOptions> = async (app, opts) => {
   })
 }
 
+/** Needs: `hub`, `requireRole`, `advisoryIntake` (vigil-risk-register). Offers: `feeds`. */
 export const feedsFeature = fp(feature, {
   name: 'vigil-feeds',
+  decorators: { fastify: ['hub', 'requireRole', 'advisoryIntake'] },
   dependencies: ['vigil-core', 'vigil-auth', 'vigil-risk-register'],
 })

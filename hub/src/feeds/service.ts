@@ -15,7 +15,7 @@ import type {
   FeedSyncResult,
   FeedView,
 } from '@vigil/protocol'
-import type { ImportSummary, ImportText } from '../advisories/index.js'
+import type { ImportSummary, ImportText } from '../risk/advisories/index.js'
 import { syncCsafAggregator } from './aggregator.js'
 import { BundleFetcher, exportBundle } from './bundle.js'
 import { syncEpss, syncKev } from './catalogs.js'

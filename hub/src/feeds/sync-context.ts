@@ -2,7 +2,7 @@
  * What one feed sync works with: the feed, its mutable state (committed by the service), a fetcher,
  * the hub's advisory intake, and the tallies of the result.
  */
-import type { ImportSummary, ImportText } from '../advisories/index.js'
+import type { ImportSummary, ImportText } from '../risk/advisories/index.js'
 import type { DocState, FeedRecord, FeedState } from './db.js'
 import type { Fetched, GetOptions } from './http.js'
 

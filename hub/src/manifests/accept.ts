@@ -6,9 +6,9 @@
 import { compareVersions, isVersionScheme, parseRange, type VersionScheme } from '@vigil/protocol'
 import { verifyManifest } from '@vigil/protocol/signing'
 import { type Refusal, refusal } from '../refusal.js'
-import type { VendorRecord } from '../vendors/db.js'
-import { vendorTrust } from '../vendors/db.js'
 import type { ManifestRecord } from './db.js'
+import type { VendorRecord } from './vendors/db.js'
+import { vendorTrust } from './vendors/db.js'
 
 export interface AcceptInput {
   /** The request body as received (bytes, so size and JSON are judged by the signing code). */

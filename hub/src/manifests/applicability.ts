@@ -5,11 +5,11 @@
 
 import type { FindingView } from '@vigil/protocol'
 import { type ManifestPayload, parseRange, rangeContains } from '@vigil/protocol'
-import { createVendorMatcher } from '../advisories/index.js'
-import { productKey } from '../advisories/vendor.js'
+import { createVendorMatcher } from '../risk/advisories/index.js'
+import { productKey } from '../risk/advisories/vendor.js'
+import { type FindingsSource, isOpen } from '../risk/findings-port.js'
 import type { DeviceRecord } from '../store/types.js'
 import { schemeOf } from './accept.js'
-import { type FindingsSource, isOpen } from './findings-port.js'
 
 const vendors = createVendorMatcher()
 

@@ -2,25 +2,38 @@
  * The manifests feature: vendors and their keys, signed manifest pushes, applicability, rollouts and
  * key-rotation delivery. Hooks into ingest for births (deliver what is pending) and rollout reports.
  */
-import type { CommandResponse } from '@vigil/protocol'
+import type { CommandResponse, TrustBundle, VendorTrust } from '@vigil/protocol'
 import type { FastifyPluginAsync } from 'fastify'
-import { TrustDb } from '../trust/db.js'
-import { TrustDistribution } from '../trust/distribution.js'
-import { trustRoutes } from '../trust/routes.js'
-import { TrustService } from '../trust/service.js'
-import { VendorDb, type VendorRecord, vendorTrust } from '../vendors/db.js'
-import { vendorRoutes } from '../vendors/routes.js'
-import { VendorService } from '../vendors/service.js'
+import fp from 'fastify-plugin'
 import { applicability } from './applicability.js'
 import { ManifestDb } from './db.js'
-import { providePatches } from './findings-port.js'
 import { PatchIndex } from './patch-index.js'
 import { RolloutEngine } from './rollout.js'
 import { manifestRoutes } from './routes.js'
 import { ManifestService } from './service.js'
+import { TrustDb } from './trust/db.js'
+import { TrustDistribution } from './trust/distribution.js'
+import { trustRoutes } from './trust/routes.js'
+import { TrustService } from './trust/service.js'
 import { trustCheckRoute } from './trust-check.js'
+import { VendorDb, type VendorRecord, vendorTrust } from './vendors/db.js'
+import { vendorRoutes } from './vendors/routes.js'
+import { VendorService } from './vendors/service.js'
 
-export const manifestsFeature: FastifyPluginAsync = async (app) => {
+/** What devices receive at enrollment: the vendors' current keys and the operator root chain. */
+export interface EnrollmentTrust {
+  vendors(): VendorTrust[]
+  bundle(): TrustBundle
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Offered by the manifests feature (`vigil-manifests`); enrollment hands it out. Undefined without it. */
+    enrollmentTrust?: EnrollmentTrust
+  }
+}
+
+const feature: FastifyPluginAsync = async (app) => {
   const hub = app.hub
   const log = app.log.child({ feature: 'manifests' })
   const onError = (err: unknown) => log.error({ err }, 'manifests feature error')
@@ -70,12 +83,22 @@ export const manifestsFeature: FastifyPluginAsync = async (app) => {
   })
   const trustDelivery = await TrustDistribution.open(hub, trust)
   const engine = new RolloutEngine(hub, db)
-  const service = new ManifestService(hub, db, vendors)
+  const service = new ManifestService(
+    {
+      config: hub.config,
+      audit: (entry) => hub.audit(entry),
+      events: hub.events,
+      registry: hub.registry,
+      findings: () => app.findings,
+    },
+    db,
+    vendors,
+  )
   const patches = new PatchIndex(
     () => db.manifests.values(),
     () => hub.registry.all(),
   )
-  providePatches(hub, patches)
+  app.decorate('patches', patches)
   service.onAccepted = () => patches.invalidate()
   const offRegistry = hub.registry.onChange((c) => {
     if (c.type === 'removed') {
@@ -109,8 +132,10 @@ export const manifestsFeature: FastifyPluginAsync = async (app) => {
   flush.unref()
 
   // Devices enrolled from now on trust the vendors' current keys; rotations change them afterwards.
-  hub.vendorTrust = () => vendors.list().map(vendorTrust)
-  hub.trustBundle = () => trust.bundle()
+  app.decorate('enrollmentTrust', {
+    vendors: () => vendors.list().map(vendorTrust),
+    bundle: () => trust.bundle(),
+  } satisfies EnrollmentTrust)
   await app.register(trustRoutes(trust, trustDelivery, () => vendors.list()))
   await app.register(vendorRoutes(vendors))
   await app.register(manifestRoutes(service, engine, db))
@@ -124,3 +149,13 @@ export const manifestsFeature: FastifyPluginAsync = async (app) => {
     await vendorDb.flush()
   })
 }
+
+/**
+ * Needs: `hub` (vigil-core), `requireRole` (vigil-auth); reads `findings` (vigil-risk-register) when present.
+ * Offers: `patches`, `enrollmentTrust`.
+ */
+export const manifestsFeature = fp(feature, {
+  name: 'vigil-manifests',
+  decorators: { fastify: ['hub', 'requireRole'] },
+  dependencies: ['vigil-core', 'vigil-auth'],
+})

@@ -50,7 +50,7 @@ export function redeliverable(t: TargetRecord): boolean {
 
 export class RolloutEngine {
   constructor(
-    private readonly hub: HubContext,
+    private readonly hub: Pick<HubContext, 'registry' | 'events' | 'audit' | 'commands' | 'log'>,
     private readonly db: ManifestDb,
     private readonly now: () => Date = () => new Date(),
   ) {}

@@ -7,17 +7,22 @@ import { claimedVendor } from '@vigil/protocol/signing'
 import type { HubContext } from '../context.js'
 import { type FetchAllowList, NOTHING_ALLOWED, parseFetchAllowList } from '../net/fetch-guard.js'
 import { type Refusal, refusal } from '../refusal.js'
+import type { FindingsSource } from '../risk/findings-port.js'
 import type { DeviceRecord } from '../store/types.js'
-import type { VendorService } from '../vendors/service.js'
 import { checkManifest } from './accept.js'
 import { applicableDevices, fixedFindings } from './applicability.js'
 import { checkArtifacts } from './artifact-check.js'
 import type { ManifestDb, ManifestRecord } from './db.js'
-import { findingsOf } from './findings-port.js'
+import type { VendorService } from './vendors/service.js'
 
 export interface Coverage {
   devices: DeviceRecord[]
   findings: FindingView[]
+}
+
+/** What the service uses of the hub, and the register's findings when that feature is loaded. */
+export interface ManifestServiceDeps extends Pick<HubContext, 'config' | 'audit' | 'events' | 'registry'> {
+  findings(): FindingsSource | undefined
 }
 
 export class ManifestService {
@@ -27,7 +32,7 @@ export class ManifestService {
   private readonly fetchAllow: FetchAllowList
 
   constructor(
-    private readonly hub: HubContext,
+    private readonly hub: ManifestServiceDeps,
     private readonly db: ManifestDb,
     private readonly vendors: VendorService,
     private readonly now: () => Date = () => new Date(),
@@ -142,7 +147,7 @@ export class ManifestService {
     const findings = fixedFindings(
       m.payload,
       devices.map((d) => d.id),
-      findingsOf(this.hub),
+      this.hub.findings(),
     )
     return { devices, findings }
   }

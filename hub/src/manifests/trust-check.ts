@@ -7,11 +7,11 @@ import { ApiError, ManifestTrustCheck, type TrustCheckDevice, Type, trustFix } f
 import type { FastifyInstance } from 'fastify'
 import { HubError } from '../errors.js'
 import type { DeviceRecord } from '../store/types.js'
-import type { TrustDistribution } from '../trust/distribution.js'
-import { delegateCommand } from '../trust/routes.js'
-import type { TrustService } from '../trust/service.js'
-import type { VendorRecord } from '../vendors/db.js'
 import type { ManifestService } from './service.js'
+import type { TrustDistribution } from './trust/distribution.js'
+import { delegateCommand } from './trust/routes.js'
+import type { TrustService } from './trust/service.js'
+import type { VendorRecord } from './vendors/db.js'
 
 export function deviceTrust(
   device: DeviceRecord,

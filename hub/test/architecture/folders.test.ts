@@ -27,8 +27,8 @@ function importsOf(source: string): string[] {
 }
 
 /** `broker/plugin.ts` → `broker`; `config.ts` → `config.ts`; outside `src/` → undefined. */
-function nodeOf(file: string): string | undefined {
-  const rel = relative(SRC, file)
+function nodeOf(file: string, root = SRC): string | undefined {
+  const rel = relative(root, file)
   if (rel.startsWith('..')) return undefined
   const parts = rel.split(sep)
   return parts.length === 1 ? (parts[0] as string).replace(/\.js$/, '.ts') : parts[0]
@@ -37,15 +37,16 @@ function nodeOf(file: string): string | undefined {
 /** from → to → the `file: specifier` lines that make the edge. */
 type Graph = Map<string, Map<string, string[]>>
 
-function folderGraph(): Graph {
+/** The graph of `root`'s folders (`hub/src` by default; a feature folder for the folders inside it). */
+function folderGraph(root = SRC): Graph {
   const graph: Graph = new Map()
-  for (const file of sourceFiles(SRC)) {
-    const from = nodeOf(file) as string
+  for (const file of sourceFiles(root)) {
+    const from = nodeOf(file, root) as string
     const edges = graph.get(from) ?? new Map<string, string[]>()
     graph.set(from, edges)
     for (const spec of importsOf(readFileSync(file, 'utf8'))) {
       if (!spec.startsWith('.')) continue
-      const to = nodeOf(resolve(dirname(file), spec))
+      const to = nodeOf(resolve(dirname(file), spec), root)
       if (to === undefined || to === from) continue
       const why = edges.get(to) ?? []
       why.push(`${relative(SRC, file).split(sep).join('/')}: '${spec}'`)
@@ -111,23 +112,44 @@ describe('hub folder dependencies', () => {
 
   it('sees the real graph (folders and top-level files, with the edges that are known to exist)', () => {
     const graph = folderGraph()
-    expect(graph.has('advisories')).toBe(true)
+    expect(graph.has('risk')).toBe(true)
     expect(graph.has('config.ts')).toBe(true)
     expect([...(graph.get('broker')?.keys() ?? [])]).toContain('ingest')
-    expect([...(graph.get('manifests')?.keys() ?? [])]).toContain('vendors')
+    expect([...(graph.get('manifests')?.keys() ?? [])]).toContain('risk')
     expect([...(graph.get('app.ts')?.keys() ?? [])].length).toBeGreaterThan(3)
   })
 
   it('keeps the bottom of the graph at the bottom: these import no other part of the hub', () => {
     const graph = folderGraph()
-    // advisories/ is pure (the offline scanner runs it with no hub); the others are what everyone uses.
-    const alone = ['advisories', 'store', 'events', 'metrics', 'net', 'errors.ts', 'refusal.ts']
+    // what everyone uses
+    const alone = ['store', 'events', 'metrics', 'net', 'errors.ts', 'refusal.ts']
     const reaching = alone.flatMap((n) =>
       [...(graph.get(n) ?? new Map<string, string[]>())].flatMap(([, why]) => why),
     )
     expect(reaching).toEqual([])
     // core configuration depends on no feature
     expect([...(graph.get('config.ts')?.keys() ?? [])]).toEqual(['net'])
+  })
+
+  it('keeps risk/advisories pure: the offline scanner runs it with no hub', () => {
+    const dir = join(SRC, 'risk', 'advisories')
+    const outside = sourceFiles(dir).flatMap((file) =>
+      importsOf(readFileSync(file, 'utf8'))
+        .filter(
+          (spec) => spec.startsWith('.') && relative(dir, resolve(dirname(file), spec)).startsWith('..'),
+        )
+        .map((spec) => `${relative(SRC, file).split(sep).join('/')}: '${spec}'`),
+    )
+    expect(outside).toEqual([])
+  })
+
+  it('has no import cycle between the folders inside a feature (risk/, manifests/)', () => {
+    for (const feature of ['risk', 'manifests']) {
+      const graph = folderGraph(join(SRC, feature))
+      expect(graph.size, feature).toBeGreaterThan(2)
+      const cycle = findCycle(new Map([...graph].map(([n, to]) => [n, [...to.keys()].sort()])))
+      expect(cycle, `${feature}: ${cycle?.join(' → ')}`).toBeUndefined()
+    }
   })
 
   it('has no folder-level import cycle', () => {

@@ -15,7 +15,7 @@ import {
 } from '@vigil/protocol'
 import { describe, expect, it } from 'vitest'
 import { testHub } from '../helpers.ts'
-import { api } from '../register/fixtures.ts'
+import { api } from '../risk/register/fixtures.ts'
 
 const valid = (schema: Parameters<typeof compile>[0], value: unknown) => compile(schema).errors(value)
 

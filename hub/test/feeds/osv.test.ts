@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { gateway, inventory, api as registerApi, VULNERABLE, waitFindings } from '../register/fixtures.ts'
+import {
+  gateway,
+  inventory,
+  api as registerApi,
+  VULNERABLE,
+  waitFindings,
+} from '../risk/register/fixtures.ts'
 import { documentsIn, feedApi, feedHub } from './helpers.ts'
 import { epssGz, kevCatalog, Mirror, osvBucket, osvRecords } from './mirror.ts'
 

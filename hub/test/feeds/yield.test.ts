@@ -1,6 +1,6 @@
 import { topics } from '@vigil/protocol'
 import { describe, expect, it } from 'vitest'
-import { gateway } from '../register/fixtures.ts'
+import { gateway } from '../risk/register/fixtures.ts'
 import { feedApi, feedHub } from './helpers.ts'
 import { Mirror, osvBucket, osvRecords } from './mirror.ts'
 

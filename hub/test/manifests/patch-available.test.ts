@@ -13,7 +13,7 @@ import {
   api as registerApi,
   VULNERABLE,
   waitFindings,
-} from '../register/fixtures.ts'
+} from '../risk/register/fixtures.ts'
 import { createVendor, manifest, push, sign } from './fixtures.ts'
 
 async function gateway(hub: RunningHub, name: string, model: string) {

@@ -11,7 +11,7 @@ import type { RunningHub } from '../../src/server.ts'
 import { PgStore } from '../../src/store/postgres/pg-store.ts'
 import { birth, connectEnrolled, type Enrolled, enroll, tempDir, testHub, until } from '../helpers.ts'
 import { startPostgres, type TestPostgres } from '../postgres.ts'
-import { api, DLA_3012, inventory, VULNERABLE, waitFindings } from '../register/fixtures.ts'
+import { api, DLA_3012, inventory, VULNERABLE, waitFindings } from '../risk/register/fixtures.ts'
 
 let server: TestPostgres
 

@@ -40,11 +40,11 @@ const LARGE = [
 export const correlation: Section = {
   name: 'correlation',
   async run(ctx) {
-    if (!existsSync(join(REPO_ROOT, 'hub', 'dist', 'advisories', 'correlate.js'))) {
-      throw new Skip('hub/dist/advisories/correlate.js is missing (advisories module not built)')
+    if (!existsSync(join(REPO_ROOT, 'hub', 'dist', 'risk', 'advisories', 'correlate.js'))) {
+      throw new Skip('hub/dist/risk/advisories/correlate.js is missing (advisories module not built)')
     }
     // The hub's own incremental engine when it is built; otherwise the advisories module driven the same way.
-    const engine = existsSync(join(REPO_ROOT, 'hub', 'dist', 'correlation', 'engine.js'))
+    const engine = existsSync(join(REPO_ROOT, 'hub', 'dist', 'risk', 'correlation', 'engine.js'))
     const run = async (synthetic: number) => {
       const w = startWorker(engine ? 'correlation-engine' : 'correlation', {
         devices: ctx.sizes.correlationDevices,

@@ -142,7 +142,8 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
           throw err
         }
         const summary = toSummary(device)
-        const trust = hub.trustBundle?.()
+        const enrollmentTrust = app.enrollmentTrust
+        const trust = enrollmentTrust?.bundle()
         return reply.code(201).send({
           deviceId: summary.id,
           mqtt: {
@@ -150,7 +151,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
             username: device.id,
             password: secret,
           },
-          ...(hub.vendorTrust ? { vendors: hub.vendorTrust() } : {}),
+          ...(enrollmentTrust ? { vendors: enrollmentTrust.vendors() } : {}),
           ...(trust && trust.roots.length > 0 ? { trust } : {}),
         })
       } catch (err) {

@@ -26,7 +26,7 @@ import type {
   SsvcExploitation,
   SsvcPointName,
 } from '@vigil/protocol'
-import type { ExploitHint } from '../../advisories/exploit-hints.js'
+import type { ExploitHint } from '../advisories/exploit-hints.js'
 import { deployerOutcome, humanImpact } from './table.js'
 
 export const EPSS_POC_THRESHOLD = 0.5

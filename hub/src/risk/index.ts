@@ -1,5 +1,0 @@
-/** Clinical risk (issue 17): asset context, SSVC decisions. The bench drives these through `@vigil/hub/risk`. */
-export { ContextDb } from './context-db.js'
-export { SsvcDecider } from './decider.js'
-export { decide } from './ssvc/decide.js'
-export { deployerOutcome, humanImpact } from './ssvc/table.js'

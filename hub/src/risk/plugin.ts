@@ -1,0 +1,257 @@
+/**
+ * The advisories + risk register feature: loads stored advisories, builds the correlation engine from
+ * every device's stored inventory, reconciles the register, hooks into ingest, watches the advisory
+ * folder, and serves the advisories, findings, VEX, posture and webhook APIs. Closed in onClose.
+ */
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { CorrelationStats, type FeedItem, type FindingView } from '@vigil/protocol'
+import type { FastifyPluginAsync } from 'fastify'
+import fp from 'fastify-plugin'
+import { AdvisoryDb } from './correlation/advisory-db.js'
+import { VendorAliasDb, vendorAliasRoutes } from './correlation/aliases.js'
+import { CorrelationEngine } from './correlation/engine.js'
+import { advisoryRoutes } from './correlation/routes.js'
+import { AdvisoryService } from './correlation/service.js'
+import { FolderWatch } from './correlation/watch.js'
+import { type FindingsSource, withPatch } from './findings-port.js'
+import { GovernanceDb } from './posture/governance.js'
+import { postureRoutes } from './posture/routes.js'
+import { RegisterDb } from './register/records.js'
+import { type RegisterEvent, RiskRegister } from './register/register.js'
+import { registerRoutes } from './register/routes.js'
+import { ContextDb } from './ssvc/context-db.js'
+import { SsvcDecider } from './ssvc/decider.js'
+import { riskRoutes } from './ssvc/routes.js'
+import { ContextService } from './ssvc/service.js'
+import { WebhookDispatcher } from './webhooks/dispatcher.js'
+import { webhookRoutes } from './webhooks/routes.js'
+
+/** What other hub parts may use: the device page's findings, and register changes for the live stream. */
+export interface RiskRegisterAccess {
+  /** Findings of one device (all states), as `GET /api/v1/findings?device=` shows them. */
+  findingsOf(deviceId: string): FindingView[]
+  /** Every register change (new, transition, resolved, reopened, overdue, expiring); returns an unsubscribe. */
+  onEvent(listener: (event: RegisterEvent) => void): () => void
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Set by the risk-register feature (undefined in builds without it). */
+    riskRegister?: RiskRegisterAccess
+    /** The running hub's advisory intake (feeds, uploads), set by the risk-register feature. */
+    advisoryIntake?: AdvisoryService
+    /** Clinical asset context (PATCH /api/v1/devices/:id `context`), set by the risk-register feature. */
+    assetContext?: ContextService
+  }
+}
+
+/** Register event → webhook event name. */
+function webhookEvents(e: RegisterEvent): string[] {
+  switch (e.type) {
+    case 'finding.new':
+      return e.view.kev ? ['finding.new', 'finding.kev'] : ['finding.new']
+    case 'finding.overdue':
+    case 'acceptance.expiring':
+    case 'finding.decision':
+      return [e.type]
+    case 'finding.transition':
+      if (e.view.state === 'resolved') return ['finding.resolved', 'finding.transition']
+      if (e.from === 'resolved') return ['finding.reopened', 'finding.transition']
+      if (e.from === 'accepted' && e.actor === 'system') return ['acceptance.expired', 'finding.transition']
+      return ['finding.transition']
+  }
+}
+
+function feedMessage(e: RegisterEvent): string | undefined {
+  const f: FindingView = e.view
+  const what = `${f.cve ?? f.advisory} in ${f.component.name} ${f.component.version}`.trim()
+  if (e.type === 'finding.new' && f.kev) return `${f.deviceName}: known-exploited ${what}`
+  if (e.type === 'finding.new' && f.severity === 'critical') return `${f.deviceName}: critical ${what}`
+  if (e.type === 'finding.transition' && e.from === 'resolved') return `${f.deviceName}: ${what} is back`
+  if (e.type === 'finding.decision' && f.ssvc?.outcome === 'immediate')
+    return `${f.deviceName}: ${what} now needs immediate action (SSVC, was ${e.before})`
+  if (e.type === 'finding.overdue') return `${f.deviceName}: ${what} is overdue (due ${f.dueDate})`
+  return undefined
+}
+
+const feature: FastifyPluginAsync = async (app) => {
+  const hub = app.hub
+  const log = app.log.child({ feature: 'register' })
+  const onError = (err: unknown) => log.error({ err }, 'register feature error')
+
+  const advisoryDb = await AdvisoryDb.open(hub.store)
+  const stored = await advisoryDb.load((file, err) => log.warn({ err, file }, 'unreadable stored advisory'))
+  const dispatcher = new WebhookDispatcher({
+    store: hub.store,
+    onError,
+    leader: () => hub.jobs.holds('webhooks.deliver'),
+  })
+  // A hub that takes the deliveries over sends what is due at once.
+  const offJobs = hub.jobs.onChange((job, held) => {
+    if (job === 'webhooks.deliver' && held) dispatcher.kick()
+  })
+  await dispatcher.start()
+  const db = await RegisterDb.open(hub.store)
+  const governance = await GovernanceDb.open(hub.store)
+
+  const aliases = await VendorAliasDb.open(hub.store)
+  const contexts = await ContextDb.open(hub.store)
+
+  const listeners = new Set<(event: RegisterEvent) => void>()
+  let register: RiskRegister | undefined
+  const engine = new CorrelationEngine(aliases.matcher(), (devices, advisory) => {
+    register?.reconcileMany(devices, advisory)
+  })
+  engine.enrichment = stored.enrichment
+  for (const a of stored.advisories) engine.advisories.upsert(a)
+  const decider = new SsvcDecider(engine, contexts, (id) => hub.registry.get(id)?.identity)
+
+  register = new RiskRegister({
+    db,
+    engine,
+    deviceName: (id) => hub.registry.get(id)?.name ?? id,
+    audit: (entry) => hub.audit(entry),
+    decider,
+    sweeps: () => hub.jobs.holds('register.sweep'),
+    emit(event) {
+      for (const l of listeners) {
+        try {
+          l(event)
+        } catch (err) {
+          onError(err)
+        }
+      }
+      const data =
+        event.type === 'finding.decision'
+          ? { finding: event.view, before: event.before }
+          : { finding: event.view }
+      for (const name of webhookEvents(event)) dispatcher.enqueue(name, data)
+      const message = feedMessage(event)
+      if (message !== undefined) {
+        const item: FeedItem = {
+          id: `finding-${event.view.id}-${Date.now().toString(36)}`,
+          ts: new Date().toISOString(),
+          deviceId: event.view.deviceId,
+          deviceName: event.view.deviceName,
+          kind: 'finding',
+          message,
+        }
+        hub.events.emit('feed', item)
+      }
+    },
+  })
+  const reg = register
+  const contextService = new ContextService({
+    db: contexts,
+    register: reg,
+    devices: hub.registry,
+    audit: (entry) => hub.audit(entry),
+  })
+  app.decorate('assetContext', contextService)
+  app.decorate('riskRegister', {
+    findingsOf: (deviceId: string) => reg.views(deviceId),
+    onEvent(listener: (event: RegisterEvent) => void) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+  } satisfies RiskRegisterAccess)
+  app.decorate('findings', { views: (deviceId?: string) => reg.views(deviceId) } satisfies FindingsSource)
+
+  // Derive every device's findings from what the store holds (identical images are correlated once).
+  const images = new Map<string, Awaited<ReturnType<typeof hub.store.inventories.get>>>()
+  for (const device of hub.registry.all()) {
+    const hash = device.inventoryHash
+    if (hash !== undefined && !images.has(hash)) images.set(hash, await hub.store.inventories.get(hash))
+    const inv = hash !== undefined ? images.get(hash) : undefined
+    if (inv) engine.setInventory(device.id, inv)
+    engine.setIdentity(device.id, device.identity, inv?.firmwareVersion)
+  }
+  for (const id of engine.deviceIds()) reg.reconcile(id)
+
+  const offHooks = hub.hooks.add({
+    onInventory(deviceId, inventory) {
+      const changed = engine.setInventory(deviceId, inventory)
+      const identityChanged = engine.setIdentity(
+        deviceId,
+        hub.registry.get(deviceId)?.identity,
+        inventory.firmwareVersion,
+      )
+      if (changed || identityChanged) reg.reconcile(deviceId)
+    },
+    onDevice(device) {
+      if (engine.setIdentity(device.id, device.identity)) reg.reconcile(device.id)
+    },
+  })
+  const offRegistry = hub.registry.onChange((c) => {
+    if (c.type === 'removed') {
+      engine.removeDevice(c.id)
+      reg.forgetDevice(c.id)
+      contexts.forgetDevice(c.id)
+    }
+  })
+
+  const service = new AdvisoryService(engine, advisoryDb)
+  app.decorate('advisoryIntake', service)
+  const watcher = new FolderWatch({
+    dir: join(hub.config.dataDir, 'advisories'),
+    debounceMs: 300,
+    importPaths: (paths) => service.importPaths(paths),
+    onSummary: (s) => {
+      for (const r of s.rejected) log.warn({ file: r.file }, `advisory refused: ${r.reason}`)
+      if (s.imported.length + s.updated.length > 0)
+        log.info(
+          `advisories: ${s.imported.length} imported, ${s.updated.length} updated from the watched folder`,
+        )
+    },
+    onError,
+  })
+  await watcher.start()
+
+  const flush = setInterval(() => {
+    db.flush().catch(onError)
+    dispatcher.flush().catch(onError)
+    governance.flush().catch(onError)
+  }, hub.config.flushIntervalMs)
+  flush.unref()
+  const sweep = setInterval(() => reg.sweep(), 60_000)
+  sweep.unref()
+
+  await app.register(advisoryRoutes({ engine, service, register: reg, tempDir: tmpdir() }))
+  await app.register(registerRoutes(reg, (f) => withPatch(app.patches, f)))
+  await app.register(postureRoutes({ register: reg, engine, governance }))
+  await app.register(webhookRoutes(dispatcher))
+  await app.register(riskRoutes(contextService, reg, (f) => withPatch(app.patches, f)))
+  await app.register(vendorAliasRoutes(aliases, (matcher) => engine.setVendors(matcher)))
+  app.get(
+    '/api/v1/correlation/stats',
+    { onRequest: app.requireRole('admin', 'operator'), schema: { response: { 200: CorrelationStats } } },
+    async () => ({
+      ...engine.stats(),
+      /** SSVC decisions computed since start (issue 17: tells incremental from full recomputation). */
+      decisions: decider.stats().decisions,
+    }),
+  )
+
+  app.addHook('onClose', async () => {
+    offJobs()
+    offHooks()
+    offRegistry()
+    clearInterval(flush)
+    clearInterval(sweep)
+    await watcher.close()
+    await dispatcher.stop()
+    await db.close()
+    await governance.close()
+  })
+}
+
+/**
+ * Needs: `hub` (vigil-core), `requireRole` (vigil-auth); reads `patches` (vigil-manifests) when present.
+ * Offers: `riskRegister`, `findings`, `advisoryIntake`, `assetContext`.
+ */
+export const riskRegisterFeature = fp(feature, {
+  name: 'vigil-risk-register',
+  decorators: { fastify: ['hub', 'requireRole'] },
+  dependencies: ['vigil-core', 'vigil-auth'],
+})

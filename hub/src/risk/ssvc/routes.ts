@@ -1,0 +1,127 @@
+/**
+ * Asset context and SSVC overrides over HTTP (issue 17). Staff read, operators and admins write;
+ * vendors (outsiders) see none of it.
+ *   GET  /api/v1/devices/:id/context          DeviceContextView
+ *   GET  /api/v1/device-contexts              DeviceContextList (every device's effective context)
+ *   POST /api/v1/devices/context/bulk         BulkContext → BulkContextResult
+ *   POST /api/v1/devices/context/import       ContextImport (CSV + mapping, dryRun default true) → ContextImportResult
+ *   GET  /api/v1/device-models/context        ModelContextList
+ *   PUT  /api/v1/device-models/context        ModelContext → ModelContext (the stored default)
+ *   POST /api/v1/findings/:id/ssvc-override   SsvcOverride → FindingView
+ * `PATCH /api/v1/devices/:id` with `context` is served by the devices routes through `app.assetContext`.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import {
+  ApiError,
+  BulkContext,
+  BulkContextResult,
+  ContextImport,
+  ContextImportResult,
+  DeviceContextList,
+  DeviceContextView,
+  FindingView,
+  ModelContext,
+  ModelContextList,
+  SsvcOverride,
+  Type,
+} from '@vigil/protocol'
+import { HubError } from '../../errors.js'
+import type { ContextService } from './service.js'
+
+const IdParams = Type.Object({ id: Type.String({ maxLength: 128 }) })
+
+export const riskRoutes =
+  (
+    service: ContextService,
+    register: { get(id: string): FindingView | undefined },
+    decorate: (f: FindingView) => FindingView,
+  ): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const read = app.requireRole('admin', 'operator', 'technician')
+    const act = app.requireRole('admin', 'operator')
+    const who = (req: { user?: { username: string } | null }) => req.user?.username ?? 'unknown'
+    const tags = ['risk']
+
+    app.get(
+      '/api/v1/devices/:id/context',
+      {
+        onRequest: read,
+        schema: {
+          tags,
+          params: IdParams,
+          response: { 200: DeviceContextView, 401: ApiError, 404: ApiError },
+        },
+      },
+      async (req) => service.view(req.params.id),
+    )
+
+    app.get(
+      '/api/v1/device-contexts',
+      { onRequest: read, schema: { tags, response: { 200: DeviceContextList, 401: ApiError } } },
+      async () => ({ contexts: app.hub.registry.all().map((d) => service.view(d.id)) }),
+    )
+
+    app.post(
+      '/api/v1/devices/context/bulk',
+      {
+        onRequest: act,
+        bodyLimit: 1024 * 1024,
+        schema: {
+          tags,
+          body: BulkContext,
+          response: { 200: BulkContextResult, 400: ApiError, 404: ApiError },
+        },
+      },
+      async (req) => service.bulk(req.body, who(req)),
+    )
+
+    app.post(
+      '/api/v1/devices/context/import',
+      {
+        onRequest: act,
+        bodyLimit: 6 * 1024 * 1024,
+        schema: { tags, body: ContextImport, response: { 200: ContextImportResult, 400: ApiError } },
+      },
+      async (req) => service.import(req.body, who(req)),
+    )
+
+    app.get(
+      '/api/v1/device-models/context',
+      { onRequest: read, schema: { tags, response: { 200: ModelContextList, 401: ApiError } } },
+      async () => ({ models: service.models() }),
+    )
+
+    app.put(
+      '/api/v1/device-models/context',
+      {
+        onRequest: act,
+        bodyLimit: 16 * 1024,
+        schema: { tags, body: ModelContext, response: { 200: ModelContext, 400: ApiError } },
+      },
+      async (req) => {
+        service.setModel(req.body, who(req))
+        const held = service.models().find((m) => m.vendor === req.body.vendor && m.model === req.body.model)
+        return held ?? { vendor: req.body.vendor, model: req.body.model, context: {} }
+      },
+    )
+
+    app.post(
+      '/api/v1/findings/:id/ssvc-override',
+      {
+        onRequest: act,
+        bodyLimit: 16 * 1024,
+        schema: {
+          tags,
+          params: IdParams,
+          body: SsvcOverride,
+          response: { 200: FindingView, 400: ApiError, 404: ApiError },
+        },
+      },
+      async (req) => {
+        service.override(req.params.id, req.body, who(req))
+        const view = register.get(req.params.id)
+        if (view === undefined) throw new HubError('VIGIL_NOT_FOUND', `no finding ${req.params.id}`)
+        return decorate(view)
+      },
+    )
+  }
