@@ -1,5 +1,5 @@
 /**
- * Merges MITRE's CWE catalogue into `src/advisories/cwe/catalogue.json`:
+ * Merges MITRE's CWE catalogue into `src/risk/advisories/cwe/catalogue.json`:
  *
  *   pnpm --filter @vigil/hub run update-cwe "$PWD/cwec_v4.18.xml"
  *

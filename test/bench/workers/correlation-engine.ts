@@ -1,12 +1,12 @@
 /**
- * Correlation at fleet scale through the hub's own `CorrelationEngine` (built hub/dist/correlation):
+ * Correlation at fleet scale through the hub's own `CorrelationEngine` (built hub/dist/risk/correlation):
  * every advisory in testdata/ imported through its sink, then `devices` devices over `images`
  * gateway images given their inventory and identity (identical targets are correlated once by the
  * engine), then one changed inventory, then one new advisory. Every timed step includes the SSVC
- * decisions of the findings it changed (built hub/dist/risk `SsvcDecider`, contexts in a real store),
+ * decisions of the findings it changed (built hub/dist/risk/ssvc `SsvcDecider`, contexts in a real store),
  * as the hub's register does; `contextChangeMs` = a model default set for the model 1,000 devices share
  * (every tenth device), their findings decided again (issue 17). One new advisory decides only its own
- * findings: `newAdvisoryWithSsvcMs` runs the hub's own `RiskRegister.reconcile` (built hub/dist/register,
+ * findings: `newAdvisoryWithSsvcMs` runs the hub's own `RiskRegister.reconcile` (built hub/dist/risk/register,
  * records in the real store), as the hub does when the engine reports the one advisory it upserted.
  */
 import { mkdtemp, rm } from 'node:fs/promises'

@@ -8,9 +8,9 @@
  */
 import { hash } from 'node:crypto'
 import type { FindingHistoryEntry, FindingState, FindingView, SlaPolicy } from '@vigil/protocol'
-import type { Finding } from '../advisories/index.js'
 import type { Expected } from '../../store/conditional.js'
 import type { AppendLog, Collection, Store } from '../../store/types.js'
+import type { Finding } from '../advisories/index.js'
 
 export const REGISTER_SCHEMA = 1
 

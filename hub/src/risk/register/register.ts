@@ -15,11 +15,11 @@ import type {
   FindingView,
   SlaPolicy,
 } from '@vigil/protocol'
+import { HubError } from '../../errors.js'
+import type { AuditEntry } from '../../store/types.js'
 import type { Finding } from '../advisories/index.js'
 import type { CorrelationEngine } from '../correlation/engine.js'
-import { HubError } from '../../errors.js'
 import type { SsvcDecider } from '../ssvc/decider.js'
-import type { AuditEntry } from '../../store/types.js'
 import { findingView, type ViewInputs, type ViewScope } from './finding-view.js'
 import type { RegisterEvent, RegisterParts } from './parts.js'
 import { reconcile } from './reconcile.js'

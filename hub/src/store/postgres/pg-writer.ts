@@ -355,7 +355,9 @@ export class PgWriter implements Durable {
   /** Sends a captured batch on `client` (inside the caller's transaction). */
   async sendOn(client: pg.PoolClient, batch: Batch): Promise<void> {
     this.roundTrips++
-    const result = await client.query<{ kind: string; a: string; b: string }>(statementOf(batch, this.guarded))
+    const result = await client.query<{ kind: string; a: string; b: string }>(
+      statementOf(batch, this.guarded),
+    )
     const refused = this.noteRows(result.rows)
     // The caller checked the versions under FOR UPDATE; a refusal here is another hub's newer write.
     if (refused.length > 0) await this.onRefused?.(refused).catch(() => undefined)

@@ -113,7 +113,7 @@ const V2: [string, string[]][] = [
 
 // The independent implementation (metaeffekt's ae-cvss-calculator) is the oracle, not the scorer: it
 // scores incomplete or repeated-metric vectors instead of refusing them, and is several times slower
-// (see src/advisories/README.md, "Why the scoring is our own").
+// (see src/risk/advisories/README.md, "Why the scoring is our own").
 describe('CVSS v2 and v3.x agree with an independent implementation on every base vector', () => {
   it('v3.1 and v3.0 (2,592 vectors each)', () => {
     const wrong: string[] = []
