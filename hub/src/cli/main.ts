@@ -1,6 +1,6 @@
 /**
  * The `vigil-hub` command line: a lookup table from subcommand to handler, one try/catch. `scan` and
- * `import` live with the advisories feature (`../advisories/cli.js`), loaded on demand.
+ * `import` live with the advisories feature (`../risk/advisories/cli.js`), loaded on demand.
  */
 import { ConfigError, type HubConfig, loadHubConfig } from '../config.js'
 import { FEEDS_HELP } from '../feeds/cli.js'
@@ -48,7 +48,7 @@ interface AdvisoriesCli {
 
 async function advisoriesCli(): Promise<AdvisoriesCli | undefined> {
   // A variable specifier keeps the compiler from requiring the module: the feature may not exist yet.
-  const specifier = '../advisories/cli.js'
+  const specifier = '../risk/advisories/cli.js'
   try {
     return (await import(specifier)) as AdvisoriesCli
   } catch (err) {
