@@ -16,6 +16,8 @@ export interface FakeCall {
   method: string
   path: string
   body: unknown
+  /** The request's headers, names lower-cased (e.g. `if-match`). */
+  headers: Record<string, string>
 }
 
 export function fakeApi(routes: FakeRoutes): FakeCall[] {
@@ -24,7 +26,8 @@ export function fakeApi(routes: FakeRoutes): FakeCall[] {
     const method = init.method ?? 'GET'
     const path = input.split('?')[0] ?? input
     const body = typeof init.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined
-    calls.push({ method, path, body })
+    const headers = Object.fromEntries(new Headers(init.headers).entries())
+    calls.push({ method, path, body, headers })
     const handler = routes[`${method} ${path}`]
     const reply: FakeReply = handler
       ? await handler(body, path)

@@ -9,9 +9,14 @@ import { testRouter } from '../helpers.ts'
 const SHA = 'a'.repeat(64)
 const ID = 'ab12'
 
-function detail(status: 'active' | 'cancelled', failedState = 'failed'): ManifestDetail {
+function detail(
+  status: 'active' | 'paused' | 'cancelled',
+  failedState = 'failed',
+  recordVersion = 4,
+): ManifestDetail {
   return {
     id: ID,
+    recordVersion,
     digest: SHA,
     envelope: {
       payloadType: 'application/vnd.vigil.manifest+json',
@@ -60,10 +65,24 @@ function detail(status: 'active' | 'cancelled', failedState = 'failed'): Manifes
   }
 }
 
-async function panel(role: 'operator' | 'technician', manifest: ManifestDetail) {
+/** 409 VIGIL_CONFLICT as the hub answers it: someone else paused the rollout (version 5). */
+const conflict = () => ({
+  status: 409,
+  body: {
+    error: { code: 'VIGIL_CONFLICT', message: `changed by someone else: ${ID}` },
+    current: [{ id: ID, version: 5, view: detail('paused', 'failed', 5) }],
+  },
+})
+
+async function panel(role: 'operator' | 'technician', manifest: ManifestDetail, stale = false) {
+  const ok = (m: ManifestDetail) => () => (stale ? conflict() : { body: m })
   const calls = await signedInAs(role, {
-    [`POST /api/v1/manifests/${ID}/rollout/cancel`]: () => ({ body: detail('cancelled') }),
-    [`POST /api/v1/manifests/${ID}/targets/d2/retry`]: () => ({ body: detail('active', 'offered') }),
+    [`POST /api/v1/manifests/${ID}/rollout`]: ok(detail('active')),
+    [`POST /api/v1/manifests/${ID}/rollout/advance`]: ok(detail('active')),
+    [`POST /api/v1/manifests/${ID}/rollout/pause`]: ok(detail('paused')),
+    [`POST /api/v1/manifests/${ID}/rollout/resume`]: ok(detail('active')),
+    [`POST /api/v1/manifests/${ID}/rollout/cancel`]: ok(detail('cancelled')),
+    [`POST /api/v1/manifests/${ID}/targets/d2/retry`]: ok(detail('active', 'offered')),
   })
   const router = testRouter()
   await router.push('/')
@@ -101,6 +120,56 @@ describe('ManifestDetailPanel rollout controls', () => {
     ).toBe(true)
     const { w: rejected } = await panel('operator', detail('active', 'rejected'))
     expect(rejected.findAll('button').some((b) => b.text() === 'Retry')).toBe(false)
+  })
+
+  it('sends the manifest version it shows with every rollout action (If-Match)', async () => {
+    const click = async (w: Awaited<ReturnType<typeof panel>>['w'], text: string) => {
+      await w
+        .findAll('button')
+        .find((b) => b.text() === text)
+        ?.trigger('click')
+      await flushPromises()
+    }
+    const active = await panel('operator', detail('active', 'failed', 7))
+    await click(active.w, 'Next wave')
+    await click(active.w, 'Pause')
+    await click(active.w, 'Retry')
+    await click(active.w, 'Cancel rollout')
+    const paused = await panel('operator', detail('paused', 'failed', 8))
+    await click(paused.w, 'Resume')
+    const cancelled = await panel('operator', detail('cancelled', 'failed', 9))
+    await click(cancelled.w, 'Approve rollout')
+    const posts = [...active.calls, ...paused.calls, ...cancelled.calls].filter((c) => c.method === 'POST')
+    expect(posts.map((c) => [c.path.replace(`/api/v1/manifests/${ID}`, ''), c.headers['if-match']])).toEqual([
+      ['/rollout/advance', '"7"'],
+      ['/rollout/pause', '"7"'],
+      ['/targets/d2/retry', '"7"'],
+      ['/rollout/cancel', '"7"'],
+      ['/rollout/resume', '"8"'],
+      ['/rollout', '"9"'],
+    ])
+  })
+
+  it('on 409 says someone else changed it, shows the current rollout and keeps what was typed', async () => {
+    const { w, calls } = await panel('operator', detail('active'), true)
+    await w.find('#cancel-reason').setValue('canary rebooted twice')
+    await w
+      .findAll('button')
+      .find((b) => b.text() === 'Cancel rollout')
+      ?.trigger('click')
+    await flushPromises()
+    expect(calls.find((c) => c.path.endsWith('/rollout/cancel'))?.headers['if-match']).toBe('"4"')
+    const alert = w.find('[role="alert"]').text()
+    expect(alert).toContain('Changed by someone else meanwhile; your change was not applied.')
+    expect(alert).toContain('Now: rollout paused, wave 1 of 1')
+    // The page is handed the manifest as it is now (version 5) to show and to act from next time.
+    const now = w.emitted('changed')?.[0]?.[0] as ManifestDetail
+    expect(now.recordVersion).toBe(5)
+    expect(now.rollout?.status).toBe('paused')
+    await w.setProps({ manifest: now })
+    expect(w.find('[role="alert"]').exists()).toBe(true)
+    expect((w.find('#cancel-reason').element as HTMLInputElement).value).toBe('canary rebooted twice')
+    expect(w.findAll('button').some((b) => b.text() === 'Resume')).toBe(true)
   })
 
   it('shows no controls to a technician', async () => {
