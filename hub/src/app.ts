@@ -9,6 +9,7 @@ import fastifyHelmet from '@fastify/helmet'
 import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
 import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox'
+import { API_PREFIX } from '@vigil/protocol'
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -180,12 +181,12 @@ async function registerAll(app: FastifyInstance, config: HubConfig): Promise<voi
   await app.register(authPlugin)
   await app.register(realtimePlugin)
   await app.register(healthRoutes)
-  await app.register(sessionRoutes)
-  await app.register(enrollmentRoutes)
-  await app.register(deviceRoutes)
-  await app.register(userRoutes)
-  await app.register(auditRoutes)
-  await app.register(backupRoutes)
+  await app.register(sessionRoutes, { prefix: API_PREFIX })
+  await app.register(enrollmentRoutes, { prefix: API_PREFIX })
+  await app.register(deviceRoutes, { prefix: API_PREFIX })
+  await app.register(userRoutes, { prefix: API_PREFIX })
+  await app.register(auditRoutes, { prefix: API_PREFIX })
+  await app.register(backupRoutes, { prefix: API_PREFIX })
   for (const feature of FEATURE_PLUGINS) await app.register(feature)
   await app.register(brokerPlugin)
   await registerDashboard(app, config.dashboardDir)

@@ -8,6 +8,7 @@
  * so an agent that connects later still receives it.
  */
 import {
+  API_PREFIX,
   ApiError,
   BaselineState,
   BaselineUpload,
@@ -71,65 +72,72 @@ const feature: FastifyPluginAsync = async (app) => {
     await publish().catch((err: unknown) => app.log.error({ err }, 'publishing the fleet baseline failed'))
   })
 
-  app.get(
-    '/api/v1/baselines',
-    {
-      onRequest: app.requireRole('admin', 'operator', 'technician'),
-      schema: { response: { 200: BaselineState } },
-    },
-    async () => db.state(),
-  )
+  // Served under the one API prefix: this plugin is fp-wrapped (it ignores a prefix), so its routes
+  // go into a plain nested plugin.
+  await app.register(
+    async (api) => {
+      api.get(
+        '/baselines',
+        {
+          onRequest: api.requireRole('admin', 'operator', 'technician'),
+          schema: { response: { 200: BaselineState } },
+        },
+        async () => db.state(),
+      )
 
-  app.put(
-    '/api/v1/baselines',
-    {
-      onRequest: app.requireRole('admin', 'operator'),
-      schema: {
-        // Checked by the route itself (checkBaseline), so that a refused upload is audited with its reason.
-        body: BaselineUpload,
-        response: { 200: BaselineState, 400: ApiError, 409: ApiError },
-      },
+      api.put(
+        '/baselines',
+        {
+          onRequest: api.requireRole('admin', 'operator'),
+          schema: {
+            // Checked by the route itself (checkBaseline), so that a refused upload is audited with its reason.
+            body: BaselineUpload,
+            response: { 200: BaselineState, 400: ApiError, 409: ApiError },
+          },
+        },
+        async (req) => {
+          const actor = req.user?.username ?? 'unknown'
+          let baseline: HardeningBaseline
+          try {
+            baseline = checkBaseline(req.body)
+          } catch (err) {
+            hub.audit({
+              actor,
+              action: 'baseline.publish',
+              ok: false,
+              detail: (err as Error).message,
+              ip: req.ip,
+            })
+            throw err
+          }
+          const current = db.current()
+          if (current && current.id === baseline.id && baseline.version <= current.version) {
+            const message = `baseline ${baseline.id} is at version ${current.version}; upload a greater version than ${baseline.version}`
+            hub.audit({
+              actor,
+              action: 'baseline.publish',
+              target: baseline.id,
+              ok: false,
+              detail: message,
+              ip: req.ip,
+            })
+            throw new HubError('VIGIL_CONFLICT', message)
+          }
+          await db.publish(baseline, actor, new Date())
+          await publish()
+          hub.audit({
+            actor,
+            action: 'baseline.publish',
+            target: baseline.id,
+            ok: true,
+            detail: `version ${baseline.version}, ${baseline.checks.length} checks`,
+            ip: req.ip,
+          })
+          return db.state()
+        },
+      )
     },
-    async (req) => {
-      const actor = req.user?.username ?? 'unknown'
-      let baseline: HardeningBaseline
-      try {
-        baseline = checkBaseline(req.body)
-      } catch (err) {
-        hub.audit({
-          actor,
-          action: 'baseline.publish',
-          ok: false,
-          detail: (err as Error).message,
-          ip: req.ip,
-        })
-        throw err
-      }
-      const current = db.current()
-      if (current && current.id === baseline.id && baseline.version <= current.version) {
-        const message = `baseline ${baseline.id} is at version ${current.version}; upload a greater version than ${baseline.version}`
-        hub.audit({
-          actor,
-          action: 'baseline.publish',
-          target: baseline.id,
-          ok: false,
-          detail: message,
-          ip: req.ip,
-        })
-        throw new HubError('VIGIL_CONFLICT', message)
-      }
-      await db.publish(baseline, actor, new Date())
-      await publish()
-      hub.audit({
-        actor,
-        action: 'baseline.publish',
-        target: baseline.id,
-        ok: true,
-        detail: `version ${baseline.version}, ${baseline.checks.length} checks`,
-        ip: req.ip,
-      })
-      return db.state()
-    },
+    { prefix: API_PREFIX },
   )
 }
 

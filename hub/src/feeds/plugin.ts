@@ -5,6 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { API_PREFIX } from '@vigil/protocol'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { Counter, Gauge } from 'prom-client'
@@ -100,7 +101,7 @@ const feature: FastifyPluginAsync<FeedsOptions> = async (app, opts) => {
     },
   })
 
-  await app.register(feedRoutes(service, intake, tempDir))
+  await app.register(feedRoutes(service, intake, tempDir), { prefix: API_PREFIX })
   app.addHook('onReady', async () => {
     if (opts.scheduler !== false) service.start()
   })

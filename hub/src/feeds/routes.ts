@@ -54,18 +54,16 @@ export const feedRoutes =
       return f
     }
 
-    app.get('/api/v1/feeds', { onRequest: admin, schema: { response: { 200: FeedList } } }, async () => ({
+    app.get('/feeds', { onRequest: admin, schema: { response: { 200: FeedList } } }, async () => ({
       feeds: service.list(),
     }))
 
-    app.get(
-      '/api/v1/feeds/status',
-      { onRequest: staff, schema: { response: { 200: AdvisoryStatus } } },
-      async () => service.status(),
+    app.get('/feeds/status', { onRequest: staff, schema: { response: { 200: AdvisoryStatus } } }, async () =>
+      service.status(),
     )
 
     app.post(
-      '/api/v1/feeds',
+      '/feeds',
       { onRequest: admin, schema: { body: FeedCreate, response: { 201: FeedView } } },
       async (req, reply) => {
         if (req.body.kind === 'osv' && (req.body.ecosystems ?? []).length === 0)
@@ -83,7 +81,7 @@ export const feedRoutes =
     )
 
     app.patch(
-      '/api/v1/feeds/:id',
+      '/feeds/:id',
       { onRequest: admin, schema: { params: IdParams, body: FeedPatch, response: { 200: FeedView } } },
       async (req) => {
         found(req.params.id)
@@ -101,7 +99,7 @@ export const feedRoutes =
     )
 
     app.delete(
-      '/api/v1/feeds/:id',
+      '/feeds/:id',
       { onRequest: admin, schema: { params: IdParams, response: { 204: NoContent, 404: ApiError } } },
       async (req, reply) => {
         found(req.params.id)
@@ -112,7 +110,7 @@ export const feedRoutes =
     )
 
     app.post(
-      '/api/v1/feeds/:id/sync',
+      '/feeds/:id/sync',
       { onRequest: admin, schema: { params: IdParams, response: { 202: FeedView } } },
       async (req, reply) => {
         const f = found(req.params.id)
@@ -123,7 +121,7 @@ export const feedRoutes =
     )
 
     app.post(
-      '/api/v1/advisories/import',
+      '/advisories/import',
       {
         onRequest: admin,
         bodyLimit: 256 * 1024 * 1024,
@@ -143,7 +141,7 @@ export const feedRoutes =
     )
 
     app.post(
-      '/api/v1/feeds/export',
+      '/feeds/export',
       {
         onRequest: admin,
         schema: {
@@ -184,7 +182,7 @@ export const feedRoutes =
     )
 
     app.post(
-      '/api/v1/feeds/bundle',
+      '/feeds/bundle',
       { onRequest: admin, bodyLimit: MAX_BUNDLE_BYTES, schema: { response: { 200: BundleResult } } },
       async (req) => {
         if (req.headers['content-type'] !== 'application/zip')

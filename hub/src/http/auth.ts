@@ -7,7 +7,7 @@
  * declared public (`config: { access: 'public' }`): `onRoute` refuses to start a hub with an unguarded
  * route, and records each route's roles in `app.routeAccess` (what hub/README.md's table states).
  */
-import type { Role } from '@vigil/protocol'
+import { API_PREFIX, type Role } from '@vigil/protocol'
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import { authenticateToken, SESSION_COOKIE } from '../auth/sessions.js'
@@ -88,7 +88,7 @@ export const authPlugin = fp(
         guardOf(route.onRequest) ?? (route.config?.access === 'public' ? { kind: 'public' } : undefined)
       const methods = Array.isArray(route.method) ? route.method : [route.method]
       // OpenAPI and its docs are the public contract; everything else under /api/v1 states its access.
-      if (!access && url.startsWith('/api/v1'))
+      if (!access && url.startsWith(API_PREFIX))
         throw new Error(
           `${methods.join(',')} ${url}: no onRequest requireRole() and not config.access 'public'`,
         )

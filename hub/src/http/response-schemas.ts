@@ -6,7 +6,7 @@
  * are never changed. Every API route also declares its error answers: any 4xx or 5xx it does not
  * name itself is the one shared error shape (`ApiError`, codes from the catalogue).
  */
-import { ApiError } from '@vigil/protocol'
+import { API_PREFIX, ApiError } from '@vigil/protocol'
 import type { RouteOptions } from 'fastify'
 
 /** A deep copy of `schema` without `$id` below its root. */
@@ -28,7 +28,7 @@ const ERRORS = { '4xx': ApiError, '5xx': ApiError }
  * names, and on API routes the shared error schema for the error classes the route leaves undeclared.
  */
 export function inlineResponseSchemas(route: RouteOptions): void {
-  const api = route.url.startsWith('/api/v1/') || route.url === '/api/v1'
+  const api = route.url.startsWith(`${API_PREFIX}/`) || route.url === API_PREFIX
   const declared = route.schema?.response as Record<string, unknown> | undefined
   if (!declared && !api) return
   const response = { ...(api ? ERRORS : {}), ...declared }

@@ -2,7 +2,7 @@
  * The manifests feature: vendors and their keys, signed manifest pushes, applicability, rollouts and
  * key-rotation delivery. Hooks into ingest for births (deliver what is pending) and rollout reports.
  */
-import type { CommandResponse, TrustBundle, VendorTrust } from '@vigil/protocol'
+import { API_PREFIX, type CommandResponse, type TrustBundle, type VendorTrust } from '@vigil/protocol'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { applicability } from './applicability.js'
@@ -136,10 +136,18 @@ const feature: FastifyPluginAsync = async (app) => {
     vendors: () => vendors.list().map(vendorTrust),
     bundle: () => trust.bundle(),
   } satisfies EnrollmentTrust)
-  await app.register(trustRoutes(trust, trustDelivery, () => vendors.list()))
-  await app.register(vendorRoutes(vendors))
-  await app.register(manifestRoutes(service, engine, db))
-  await app.register(trustCheckRoute(service, trust, trustDelivery, () => vendors.list()))
+  await app.register(
+    trustRoutes(trust, trustDelivery, () => vendors.list()),
+    { prefix: API_PREFIX },
+  )
+  await app.register(vendorRoutes(vendors), { prefix: API_PREFIX })
+  await app.register(manifestRoutes(service, engine, db), { prefix: API_PREFIX })
+  await app.register(
+    trustCheckRoute(service, trust, trustDelivery, () => vendors.list()),
+    {
+      prefix: API_PREFIX,
+    },
+  )
 
   app.addHook('onClose', async () => {
     offHooks()

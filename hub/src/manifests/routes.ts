@@ -91,22 +91,18 @@ export function manifestRoutes(service: ManifestService, engine: RolloutEngine, 
         (_req, body, done) => done(null, body),
       )
       const push = { body: ManifestUpload, response: { 201: ManifestDetail, ...Refusals } }
-      raw.post(
-        '/api/v1/manifests',
-        { onRequest: raw.requireRole('vendor'), schema: push },
-        async (req, reply) => {
-          const user = req.user
-          if (!user?.vendorId) throw new HubError('VIGIL_FORBIDDEN', 'only a vendor token may push manifests')
-          const body = req.body instanceof Buffer ? new Uint8Array(req.body) : new Uint8Array()
-          const r = await service.push(body, user.vendorId, actorOf(req))
-          if ('ok' in r) return sendRefusal(reply, r)
-          return reply.code(201).send(detail(r))
-        },
-      )
+      raw.post('/manifests', { onRequest: raw.requireRole('vendor'), schema: push }, async (req, reply) => {
+        const user = req.user
+        if (!user?.vendorId) throw new HubError('VIGIL_FORBIDDEN', 'only a vendor token may push manifests')
+        const body = req.body instanceof Buffer ? new Uint8Array(req.body) : new Uint8Array()
+        const r = await service.push(body, user.vendorId, actorOf(req))
+        if ('ok' in r) return sendRefusal(reply, r)
+        return reply.code(201).send(detail(r))
+      })
     })
 
     const list = { response: { 200: ManifestList } }
-    app.get('/api/v1/manifests', { onRequest: app.requireRole(), schema: list }, async (req) => {
+    app.get('/manifests', { onRequest: app.requireRole(), schema: list }, async (req) => {
       const user = req.user
       const list = service.list(user?.role === 'vendor' ? (user.vendorId ?? '-') : undefined)
       return {
@@ -116,7 +112,7 @@ export function manifestRoutes(service: ManifestService, engine: RolloutEngine, 
     })
 
     app.get(
-      '/api/v1/devices/:id/manifests',
+      '/devices/:id/manifests',
       {
         onRequest: app.requireRole('admin', 'operator', 'technician'),
         schema: { params: DeviceParams, response: { 200: DeviceManifestList, 404: ApiError } },
@@ -130,13 +126,13 @@ export function manifestRoutes(service: ManifestService, engine: RolloutEngine, 
     )
 
     app.get(
-      '/api/v1/manifests/patch-available',
+      '/manifests/patch-available',
       { onRequest: staff, schema: { response: { 200: PatchAvailability } } },
       async () => ({ findings: service.patchAvailability() }),
     )
 
     app.get(
-      '/api/v1/manifests/:id',
+      '/manifests/:id',
       {
         onRequest: app.requireRole(),
         schema: { params: IdParams, response: { 200: ManifestDetail, 404: ApiError } },
@@ -145,7 +141,7 @@ export function manifestRoutes(service: ManifestService, engine: RolloutEngine, 
     )
 
     app.get(
-      '/api/v1/manifests/:id/envelope',
+      '/manifests/:id/envelope',
       {
         onRequest: app.requireRole(),
         schema: { params: IdParams, response: { 200: DsseEnvelope, 404: ApiError } },
@@ -154,7 +150,7 @@ export function manifestRoutes(service: ManifestService, engine: RolloutEngine, 
     )
 
     app.post(
-      '/api/v1/manifests/:id/rollout',
+      '/manifests/:id/rollout',
       {
         onRequest: staff,
         schema: { params: IdParams, body: RolloutPlanInput, response: { 201: ManifestDetail, ...Refusals } },
@@ -196,22 +192,22 @@ export function manifestRoutes(service: ManifestService, engine: RolloutEngine, 
       schema: { params: IdParams, response: { 200: ManifestDetail, ...Refusals } },
     }
     app.post(
-      '/api/v1/manifests/:id/rollout/advance',
+      '/manifests/:id/rollout/advance',
       opts,
       action((m, a) => engine.advance(m, a)),
     )
     app.post(
-      '/api/v1/manifests/:id/rollout/pause',
+      '/manifests/:id/rollout/pause',
       opts,
       action((m, a) => engine.setPaused(m, true, a)),
     )
     app.post(
-      '/api/v1/manifests/:id/rollout/resume',
+      '/manifests/:id/rollout/resume',
       opts,
       action((m, a) => engine.setPaused(m, false, a)),
     )
     app.post(
-      '/api/v1/manifests/:id/rollout/cancel',
+      '/manifests/:id/rollout/cancel',
       {
         onRequest: staff,
         schema: {
@@ -237,7 +233,7 @@ export function manifestRoutes(service: ManifestService, engine: RolloutEngine, 
       },
     )
     app.post(
-      '/api/v1/manifests/:id/targets/:deviceId/retry',
+      '/manifests/:id/targets/:deviceId/retry',
       {
         onRequest: staff,
         schema: { params: TargetParams, response: { 200: ManifestDetail, ...Refusals } },

@@ -63,7 +63,7 @@ export function trustCheckRoute(
 ) {
   return async (app: FastifyInstance) => {
     app.get(
-      '/api/v1/manifests/:id/trust-check',
+      '/manifests/:id/trust-check',
       {
         onRequest: app.requireRole('admin', 'operator'),
         schema: {

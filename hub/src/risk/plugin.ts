@@ -5,7 +5,7 @@
  */
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { CorrelationStats, type FeedItem, type FindingView } from '@vigil/protocol'
+import { API_PREFIX, CorrelationStats, type FeedItem, type FindingView } from '@vigil/protocol'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { AdvisoryDb } from './correlation/advisory-db.js'
@@ -217,21 +217,35 @@ const feature: FastifyPluginAsync = async (app) => {
   const sweep = setInterval(() => reg.sweep(), 60_000)
   sweep.unref()
 
-  await app.register(advisoryRoutes({ engine, service, register: reg, tempDir: tmpdir() }))
-  await app.register(registerRoutes(reg, (f) => withPatch(app.patches, f)))
-  await app.register(postureRoutes({ register: reg, engine, governance }))
-  await app.register(webhookRoutes(dispatcher))
-  await app.register(riskRoutes(contextService, reg, (f) => withPatch(app.patches, f)))
-  await app.register(vendorAliasRoutes(aliases, (matcher) => engine.setVendors(matcher)))
-  app.get(
-    '/api/v1/correlation/stats',
-    { onRequest: app.requireRole('admin', 'operator'), schema: { response: { 200: CorrelationStats } } },
-    async () => ({
-      ...engine.stats(),
-      /** SSVC decisions computed since start (issue 17: tells incremental from full recomputation). */
-      decisions: decider.stats().decisions,
-    }),
+  // Routes are declared relative and served under the one API prefix (this plugin is fp-wrapped, so
+  // it ignores a prefix itself: its own route goes into a plain nested plugin).
+  const api = { prefix: API_PREFIX }
+  await app.register(advisoryRoutes({ engine, service, register: reg, tempDir: tmpdir() }), api)
+  await app.register(
+    registerRoutes(reg, (f) => withPatch(app.patches, f)),
+    api,
   )
+  await app.register(postureRoutes({ register: reg, engine, governance }), api)
+  await app.register(webhookRoutes(dispatcher), api)
+  await app.register(
+    riskRoutes(contextService, reg, (f) => withPatch(app.patches, f)),
+    api,
+  )
+  await app.register(
+    vendorAliasRoutes(aliases, (matcher) => engine.setVendors(matcher)),
+    api,
+  )
+  await app.register(async (routes) => {
+    routes.get(
+      '/correlation/stats',
+      { onRequest: routes.requireRole('admin', 'operator'), schema: { response: { 200: CorrelationStats } } },
+      async () => ({
+        ...engine.stats(),
+        /** SSVC decisions computed since start (issue 17: tells incremental from full recomputation). */
+        decisions: decider.stats().decisions,
+      }),
+    )
+  }, api)
 
   app.addHook('onClose', async () => {
     offJobs()

@@ -10,7 +10,7 @@ const COLUMNS: CsvColumn<AuditEntry>[] = (
 
 export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
-    '/api/v1/audit',
+    '/audit',
     {
       onRequest: app.requireRole('admin'),
       schema: {

@@ -13,7 +13,7 @@ import { LowdbStore } from '../../store/lowdb-store.js'
 export const backupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const hub = app.hub
   app.get(
-    '/api/v1/admin/backup',
+    '/admin/backup',
     {
       onRequest: app.requireRole('admin'),
       schema: {

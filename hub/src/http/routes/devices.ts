@@ -40,7 +40,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   app.get(
-    '/api/v1/devices',
+    '/devices',
     {
       onRequest: staff,
       schema: {
@@ -65,7 +65,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   app.get(
-    '/api/v1/devices/:id',
+    '/devices/:id',
     {
       onRequest: staff,
       schema: { tags, summary: 'One device', params: Params, response: { 200: DeviceDetail, 404: ApiError } },
@@ -103,7 +103,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   app.get(
-    '/api/v1/devices/:id/sbom',
+    '/devices/:id/sbom',
     {
       onRequest: staff,
       schema: {
@@ -126,7 +126,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   app.patch(
-    '/api/v1/devices/:id',
+    '/devices/:id',
     {
       onRequest: operators,
       bodyLimit: 16 * 1024,
@@ -191,7 +191,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   app.delete(
-    '/api/v1/devices/:id',
+    '/devices/:id',
     {
       onRequest: operators,
       schema: {
@@ -220,7 +220,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   app.post(
-    '/api/v1/devices/:id/credentials',
+    '/devices/:id/credentials',
     {
       onRequest: operators,
       schema: {
@@ -258,7 +258,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   app.post(
-    '/api/v1/devices/:id/commands',
+    '/devices/:id/commands',
     {
       onRequest: operators,
       bodyLimit: 16 * 1024,
@@ -287,7 +287,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   app.get(
-    '/api/v1/devices/:id/telemetry',
+    '/devices/:id/telemetry',
     {
       onRequest: staff,
       schema: {
@@ -305,7 +305,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   app.get(
-    '/api/v1/devices/:id/events',
+    '/devices/:id/events',
     {
       onRequest: staff,
       schema: {

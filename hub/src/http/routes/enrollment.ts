@@ -26,7 +26,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preClose', async () => failures.close())
 
   app.post(
-    '/api/v1/enrollment-tokens',
+    '/enrollment-tokens',
     {
       onRequest: app.requireRole('admin', 'operator'),
       schema: {
@@ -48,7 +48,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   app.get(
-    '/api/v1/enrollment-tokens',
+    '/enrollment-tokens',
     {
       onRequest: app.requireRole('admin', 'operator'),
       schema: { tags, summary: 'List enrollment tokens', response: { 200: EnrollmentTokenList } },
@@ -61,7 +61,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   app.delete(
-    '/api/v1/enrollment-tokens/:id',
+    '/enrollment-tokens/:id',
     {
       onRequest: app.requireRole('admin', 'operator'),
       schema: {
@@ -79,7 +79,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   app.post(
-    '/api/v1/enroll',
+    '/enroll',
     {
       config: { access: 'public' },
       bodyLimit: 16 * 1024,

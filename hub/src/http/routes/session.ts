@@ -23,7 +23,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const policy = { ttlSec: config.sessionTtlSec, onPasswordCheck: () => checks.inc() }
 
   app.post(
-    '/api/v1/session',
+    '/session',
     {
       config: { access: 'public' },
       bodyLimit: 16 * 1024,
@@ -69,7 +69,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // Whether the caller is signed in: 200 either way, so that asking is never an error.
   app.get(
-    '/api/v1/session',
+    '/session',
     {
       config: { access: 'public' },
       schema: {
@@ -83,7 +83,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   app.delete(
-    '/api/v1/session',
+    '/session',
     { config: { access: 'public' }, schema: { tags: ['session'], response: { 204: NoContent } } },
     async (req, reply) => {
       if (req.sessionToken) {

@@ -21,7 +21,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const admins = () => hub.store.users.values().filter((u) => u.role === 'admin').length
 
   app.get(
-    '/api/v1/users',
+    '/users',
     {
       onRequest: admin,
       schema: { tags, response: { 200: UserList } },
@@ -30,7 +30,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   app.post(
-    '/api/v1/users',
+    '/users',
     {
       onRequest: admin,
       bodyLimit: 16 * 1024,
@@ -55,7 +55,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   app.patch(
-    '/api/v1/users/:username',
+    '/users/:username',
     {
       onRequest: admin,
       bodyLimit: 16 * 1024,
@@ -93,7 +93,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   app.delete(
-    '/api/v1/users/:username',
+    '/users/:username',
     { onRequest: admin, schema: { tags, params: Params, response: { 204: NoContent } } },
     async (req, reply) => {
       const user = findUser(hub.store, req.params.username)

@@ -46,13 +46,13 @@ export function trustRoutes(
     const staff = app.requireRole('admin', 'operator')
 
     app.get(
-      '/api/v1/trust',
+      '/trust',
       { onRequest: staff, schema: { response: { 200: TrustView, 401: ApiError, 403: ApiError } } },
       async () => service.view(),
     )
 
     app.post(
-      '/api/v1/trust/root',
+      '/trust/root',
       {
         onRequest: admin,
         schema: {
@@ -71,7 +71,7 @@ export function trustRoutes(
     )
 
     app.post(
-      '/api/v1/trust/delegations',
+      '/trust/delegations',
       {
         onRequest: admin,
         schema: {
@@ -90,7 +90,7 @@ export function trustRoutes(
     )
 
     app.get(
-      '/api/v1/trust/delegations/pending',
+      '/trust/delegations/pending',
       {
         onRequest: admin,
         schema: {
@@ -115,7 +115,7 @@ export function trustRoutes(
     )
 
     app.get(
-      '/api/v1/trust/devices',
+      '/trust/devices',
       { onRequest: staff, schema: { response: { 200: TrustDeviceList, 401: ApiError, 403: ApiError } } },
       async () => ({
         devices: app.hub.registry.all().map((d) => {

@@ -44,7 +44,7 @@ export function vendorRoutes(service: VendorService) {
     const anyone = app.requireRole()
 
     app.post(
-      '/api/v1/vendors',
+      '/vendors',
       {
         onRequest: admin,
         schema: {
@@ -62,33 +62,29 @@ export function vendorRoutes(service: VendorService) {
       },
     )
 
-    app.get(
-      '/api/v1/vendors',
-      { onRequest: anyone, schema: { response: { 200: VendorList } } },
-      async (req) => {
-        const user = req.user
-        const all = service.list()
-        const vendors = user?.role === 'vendor' ? all.filter((v) => v.id === user.vendorId) : all
-        return { vendors: vendors.map(vendorView) }
-      },
-    )
+    app.get('/vendors', { onRequest: anyone, schema: { response: { 200: VendorList } } }, async (req) => {
+      const user = req.user
+      const all = service.list()
+      const vendors = user?.role === 'vendor' ? all.filter((v) => v.id === user.vendorId) : all
+      return { vendors: vendors.map(vendorView) }
+    })
 
     const one = { params: IdParams, response: { 200: VendorInfo, 404: ApiError } }
-    app.get('/api/v1/vendors/:id', { onRequest: anyone, schema: one }, async (req) => {
+    app.get('/vendors/:id', { onRequest: anyone, schema: one }, async (req) => {
       const { id } = req.params as { id: string }
       return vendorView(visibleVendor(service, req, id))
     })
 
     // What an agent is provisioned with: the vendor's keys, threshold and rotation sequence.
     const trust = { params: IdParams, response: { 200: VendorTrustBundle, 404: ApiError } }
-    app.get('/api/v1/vendors/:id/trust', { onRequest: anyone, schema: trust }, async (req) => {
+    app.get('/vendors/:id/trust', { onRequest: anyone, schema: trust }, async (req) => {
       const { id } = req.params as { id: string }
       const v = visibleVendor(service, req, id)
       return { trust: vendorTrust(v), rotations: v.rotations.map((r) => r.envelope) }
     })
 
     app.patch(
-      '/api/v1/vendors/:id',
+      '/vendors/:id',
       {
         onRequest: admin,
         schema: {
@@ -107,13 +103,13 @@ export function vendorRoutes(service: VendorService) {
     )
 
     const token = { params: IdParams, response: { 200: VendorToken, 404: ApiError } }
-    app.post('/api/v1/vendors/:id/token', { onRequest: admin, schema: token }, async (req) => {
+    app.post('/vendors/:id/token', { onRequest: admin, schema: token }, async (req) => {
       const { id } = req.params as { id: string }
       return { id, token: await service.newToken(visibleVendor(service, req, id), actorOf(req)) }
     })
 
     app.post(
-      '/api/v1/vendors/:id/keys',
+      '/vendors/:id/keys',
       {
         onRequest: admin,
         schema: {
@@ -138,12 +134,12 @@ export function vendorRoutes(service: VendorService) {
       return vendorView(next)
     }
     const key = { params: KeyParams, response: { 200: VendorInfo, 404: ApiError } }
-    app.post('/api/v1/vendors/:id/keys/:keyid/revoke', { onRequest: admin, schema: key }, revoke)
-    app.delete('/api/v1/vendors/:id/keys/:keyid', { onRequest: admin, schema: key }, revoke)
+    app.post('/vendors/:id/keys/:keyid/revoke', { onRequest: admin, schema: key }, revoke)
+    app.delete('/vendors/:id/keys/:keyid', { onRequest: admin, schema: key }, revoke)
 
     // A rotation statement signed by the vendor's current keys: admin or the vendor itself may submit it.
     app.post(
-      '/api/v1/vendors/:id/rotations',
+      '/vendors/:id/rotations',
       {
         onRequest: app.requireRole('admin', 'vendor'),
         schema: {

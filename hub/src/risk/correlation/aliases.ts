@@ -73,7 +73,7 @@ export const vendorAliasRoutes =
   (db: VendorAliasDb, apply: (matcher: VendorMatcher) => void): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.get(
-      '/api/v1/vendor-aliases',
+      '/vendor-aliases',
       {
         onRequest: app.requireRole('admin', 'operator', 'technician'),
         schema: { response: { 200: VendorAliasTable, 401: ApiError, 403: ApiError } },
@@ -81,7 +81,7 @@ export const vendorAliasRoutes =
       async () => db.table(),
     )
     app.put(
-      '/api/v1/vendor-aliases',
+      '/vendor-aliases',
       {
         onRequest: app.requireRole('admin', 'operator'),
         schema: {

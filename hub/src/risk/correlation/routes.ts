@@ -17,6 +17,7 @@ import {
   AdvisoryList,
   AdvisoryQuery,
   AdvisoryUploadResult,
+  API_PREFIX,
   ApiError,
   Type,
 } from '@vigil/protocol'
@@ -59,7 +60,7 @@ export const advisoryRoutes =
       // The vendor's name as the vendors API shows it to that vendor's own token.
       const own = await app.inject({
         method: 'GET',
-        url: `/api/v1/vendors/${encodeURIComponent(user.vendorId ?? '')}`,
+        url: `${API_PREFIX}/vendors/${encodeURIComponent(user.vendorId ?? '')}`,
         headers: { authorization: req.headers.authorization ?? '' },
       })
       const name = own.statusCode === 200 ? own.json<{ name?: string }>().name : undefined
@@ -103,7 +104,7 @@ export const advisoryRoutes =
     // The 32 MiB limit applies only once onRequest has authenticated an uploader: nobody else's body is read.
     const uploader = app.requireRole('admin', 'vendor')
     app.post(
-      '/api/v1/advisories',
+      '/advisories',
       {
         onRequest: uploader,
         bodyLimit: 32 * 1024 * 1024,
@@ -149,7 +150,7 @@ export const advisoryRoutes =
     )
 
     app.get(
-      '/api/v1/advisories',
+      '/advisories',
       {
         onRequest: read,
         schema: { querystring: AdvisoryQuery, response: { 200: AdvisoryList, 400: ApiError } },
@@ -187,7 +188,7 @@ export const advisoryRoutes =
     )
 
     app.get(
-      '/api/v1/advisories/:id',
+      '/advisories/:id',
       {
         onRequest: read,
         schema: {

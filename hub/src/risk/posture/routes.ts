@@ -89,7 +89,7 @@ export const postureRoutes =
     app.addHook('onClose', async () => clearInterval(timer))
 
     app.get(
-      '/api/v1/posture/devices',
+      '/posture/devices',
       { onRequest: read, schema: { response: { 200: PostureList } } },
       async () => ({
         devices: compute().postures.sort(
@@ -99,7 +99,7 @@ export const postureRoutes =
     )
 
     app.get(
-      '/api/v1/posture/devices/:id',
+      '/posture/devices/:id',
       { onRequest: read, schema: { params: IdParams, response: { 200: DevicePosture } } },
       async (req) => {
         const p = compute().postures.find((x) => x.deviceId === req.params.id)
@@ -109,13 +109,13 @@ export const postureRoutes =
     )
 
     app.get(
-      '/api/v1/kpis',
+      '/kpis',
       { onRequest: read, schema: { response: { 200: FleetKpis } } },
       async () => compute().kpis,
     )
 
     app.get(
-      '/api/v1/kpis/history',
+      '/kpis/history',
       {
         onRequest: read,
         schema: {
@@ -127,12 +127,12 @@ export const postureRoutes =
     )
 
     app.get(
-      '/api/v1/governance/groups',
+      '/governance/groups',
       { onRequest: read, schema: { response: { 200: DeviceGroupList } } },
       async () => ({ groups: d.governance.groups.values() }),
     )
     app.post(
-      '/api/v1/governance/groups',
+      '/governance/groups',
       { onRequest: act, schema: { body: DeviceGroupInput, response: { 201: DeviceGroup, 400: ApiError } } },
       async (req, reply) => {
         const g = d.governance.addGroup(req.body, who(req.user), d.register.now())
@@ -147,7 +147,7 @@ export const postureRoutes =
       },
     )
     app.delete(
-      '/api/v1/governance/groups/:id',
+      '/governance/groups/:id',
       { onRequest: act, schema: { params: IdParams, response: { 204: NoContent, 404: ApiError } } },
       async (req, reply) => {
         if (!d.governance.groups.delete(req.params.id)) throw new HubError('VIGIL_NOT_FOUND')
@@ -162,12 +162,12 @@ export const postureRoutes =
     )
 
     app.get(
-      '/api/v1/governance/training',
+      '/governance/training',
       { onRequest: read, schema: { response: { 200: TrainingList } } },
       async () => ({ training: d.governance.training.values() }),
     )
     app.post(
-      '/api/v1/governance/training',
+      '/governance/training',
       { onRequest: admin, schema: { body: TrainingInput, response: { 201: TrainingRecord, 400: ApiError } } },
       async (req, reply) => {
         if (!hub.store.users.values().some((u) => u.username === req.body.username)) {
@@ -188,7 +188,7 @@ export const postureRoutes =
       },
     )
     app.delete(
-      '/api/v1/governance/training/:id',
+      '/governance/training/:id',
       { onRequest: admin, schema: { params: IdParams, response: { 204: NoContent, 404: ApiError } } },
       async (req, reply) => {
         if (!d.governance.training.delete(req.params.id)) throw new HubError('VIGIL_NOT_FOUND')
@@ -212,13 +212,11 @@ export const postureRoutes =
         kevCatalogVersion: d.engine.enrichment.kevVersion,
       })
     }
-    app.get(
-      '/api/v1/maturity',
-      { onRequest: read, schema: { response: { 200: MaturityReport } } },
-      async () => report(),
+    app.get('/maturity', { onRequest: read, schema: { response: { 200: MaturityReport } } }, async () =>
+      report(),
     )
     app.get(
-      '/api/v1/maturity.html',
+      '/maturity.html',
       {
         onRequest: read,
         schema: {

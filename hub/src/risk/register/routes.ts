@@ -55,7 +55,7 @@ export const registerRoutes =
     }
 
     app.get(
-      '/api/v1/findings',
+      '/findings',
       {
         onRequest: read,
         schema: { querystring: FindingQuery, response: { 200: FindingList, 400: ApiError } },
@@ -71,7 +71,7 @@ export const registerRoutes =
     )
 
     app.get(
-      '/api/v1/findings/export',
+      '/findings/export',
       {
         onRequest: read,
         schema: {
@@ -104,7 +104,7 @@ export const registerRoutes =
     )
 
     app.get(
-      '/api/v1/findings/:id',
+      '/findings/:id',
       { onRequest: read, schema: { params: IdParams, response: { 200: FindingDetail, 404: ApiError } } },
       async (req, reply) => {
         register.sweep()
@@ -116,7 +116,7 @@ export const registerRoutes =
     )
 
     app.get(
-      '/api/v1/findings/:id/history',
+      '/findings/:id/history',
       { onRequest: read, schema: { params: IdParams, response: { 200: FindingHistory, 404: ApiError } } },
       async (req) => {
         if (!register.get(req.params.id)) throw new HubError('VIGIL_NOT_FOUND', `no finding ${req.params.id}`)
@@ -125,7 +125,7 @@ export const registerRoutes =
     )
 
     app.post(
-      '/api/v1/findings/:id/transition',
+      '/findings/:id/transition',
       {
         onRequest: act,
         schema: {
@@ -148,7 +148,7 @@ export const registerRoutes =
 
     // All or nothing (BulkTransition): refusals leave every finding unchanged; a stale version is 409.
     app.post(
-      '/api/v1/findings/bulk',
+      '/findings/bulk',
       {
         onRequest: act,
         schema: { body: BulkTransition, response: { 200: BulkResult, 400: ApiError, 409: ApiConflict } },
@@ -164,13 +164,13 @@ export const registerRoutes =
     )
 
     app.get(
-      '/api/v1/register/sla',
+      '/register/sla',
       { onRequest: read, schema: { response: { 200: SlaPolicy } } },
       async () => register.sla,
     )
 
     app.put(
-      '/api/v1/register/sla',
+      '/register/sla',
       { onRequest: act, schema: { body: SlaPolicy, response: { 200: SlaPolicy, 400: ApiError } } },
       async (req) => {
         register.setSla(req.body, who(req.user))
@@ -179,7 +179,7 @@ export const registerRoutes =
     )
 
     app.get(
-      '/api/v1/vex',
+      '/vex',
       {
         onRequest: read,
         schema: {

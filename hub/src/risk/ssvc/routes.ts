@@ -43,7 +43,7 @@ export const riskRoutes =
     const tags = ['risk']
 
     app.get(
-      '/api/v1/devices/:id/context',
+      '/devices/:id/context',
       {
         onRequest: read,
         schema: {
@@ -56,13 +56,13 @@ export const riskRoutes =
     )
 
     app.get(
-      '/api/v1/device-contexts',
+      '/device-contexts',
       { onRequest: read, schema: { tags, response: { 200: DeviceContextList, 401: ApiError } } },
       async () => ({ contexts: app.hub.registry.all().map((d) => service.view(d.id)) }),
     )
 
     app.post(
-      '/api/v1/devices/context/bulk',
+      '/devices/context/bulk',
       {
         onRequest: act,
         bodyLimit: 1024 * 1024,
@@ -76,7 +76,7 @@ export const riskRoutes =
     )
 
     app.post(
-      '/api/v1/devices/context/import',
+      '/devices/context/import',
       {
         onRequest: act,
         bodyLimit: 6 * 1024 * 1024,
@@ -86,13 +86,13 @@ export const riskRoutes =
     )
 
     app.get(
-      '/api/v1/device-models/context',
+      '/device-models/context',
       { onRequest: read, schema: { tags, response: { 200: ModelContextList, 401: ApiError } } },
       async () => ({ models: service.models() }),
     )
 
     app.put(
-      '/api/v1/device-models/context',
+      '/device-models/context',
       {
         onRequest: act,
         bodyLimit: 16 * 1024,
@@ -106,7 +106,7 @@ export const riskRoutes =
     )
 
     app.post(
-      '/api/v1/findings/:id/ssvc-override',
+      '/findings/:id/ssvc-override',
       {
         onRequest: act,
         bodyLimit: 16 * 1024,

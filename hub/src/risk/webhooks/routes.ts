@@ -49,15 +49,11 @@ export const webhookRoutes =
   (dispatcher: WebhookDispatcher): FastifyPluginAsyncTypebox =>
   async (app) => {
     const admin = app.requireRole('admin')
-    app.get(
-      '/api/v1/webhooks',
-      { onRequest: admin, schema: { response: { 200: WebhookList } } },
-      async () => ({
-        webhooks: dispatcher.endpoints.values().map(({ secret: _s, ...rest }) => rest),
-      }),
-    )
+    app.get('/webhooks', { onRequest: admin, schema: { response: { 200: WebhookList } } }, async () => ({
+      webhooks: dispatcher.endpoints.values().map(({ secret: _s, ...rest }) => rest),
+    }))
     app.post(
-      '/api/v1/webhooks',
+      '/webhooks',
       { onRequest: admin, schema: { body: WebhookInput, response: { 201: WebhookCreated } } },
       async (req, reply) => {
         const by = req.user?.username ?? 'unknown'
@@ -67,7 +63,7 @@ export const webhookRoutes =
       },
     )
     app.delete(
-      '/api/v1/webhooks/:id',
+      '/webhooks/:id',
       {
         onRequest: admin,
         schema: { params: Type.Object({ id: Type.String() }), response: { 204: NoContent } },
@@ -84,14 +80,14 @@ export const webhookRoutes =
       },
     )
     app.get(
-      '/api/v1/webhooks/deliveries',
+      '/webhooks/deliveries',
       { onRequest: admin, schema: { response: { 200: WebhookDeliveryList } } },
       async () => ({
         deliveries: dispatcher.queue.values().map(({ body: _b, ...rest }) => rest),
       }),
     )
     app.post(
-      '/api/v1/webhooks/:id/test',
+      '/webhooks/:id/test',
       {
         onRequest: admin,
         schema: { params: Type.Object({ id: Type.String() }), response: { 202: WebhookQueued } },
