@@ -66,8 +66,7 @@ describe('agent shutdown on signals', () => {
       'enroll',
       '--hub',
       h.hub.httpUrl,
-      '--token',
-      await enrollmentToken(h.hub, h.admin),
+      `--token=${await}` enrollmentToken(h.hub, h.admin),
       '--dir',
       dir,
     ])
@@ -109,8 +108,7 @@ describe('agent shutdown on signals', () => {
       String(count),
       '--hub',
       h.hub.httpUrl,
-      '--token',
-      await enrollmentToken(h.hub, h.admin, count),
+      `--token=${await}` enrollmentToken(h.hub, h.admin, count),
       '--dir',
       await tempDir('vigil-sim-'),
     ])

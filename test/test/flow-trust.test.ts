@@ -51,7 +51,7 @@ describe('operator root of trust: a vendor added after enrollment reaches device
     // The operator root: 3 keys, 2 of them needed, installed on the running hub.
     const init = await run(
       process.execPath,
-      [HUB_BIN, 'trust', 'init', '--out', rootDir, '--hub', hub.httpUrl, '--token', admin],
+      [HUB_BIN, 'trust', 'init', '--out', rootDir, '--hub', hub.httpUrl, `--token=${admin}`],
       { env: { PATH: process.env.PATH ?? '' } },
     )
     const fingerprint = /root fingerprint: ([0-9a-f]{64})/.exec(init.stdout)?.[1]
@@ -74,8 +74,7 @@ describe('operator root of trust: a vendor added after enrollment reaches device
         'enroll',
         '--hub',
         hub.httpUrl,
-        '--token',
-        await enrollmentToken(hub, admin),
+        `--token=${await}` enrollmentToken(hub, admin),
         '--name',
         `lynx-${i}`,
         '--dir',
@@ -315,8 +314,7 @@ describe('operator root of trust: a vendor added after enrollment reaches device
         join(work, 'new-root-3.pem'),
         '--hub',
         hub.httpUrl,
-        '--token',
-        admin,
+        `--token=${admin}`,
       ],
       { env: { PATH: process.env.PATH ?? '' } },
     )

@@ -55,10 +55,9 @@ const device = (id: string, extra: Partial<DeviceRecord> = {}): DeviceRecord => 
 describe('change feed between hubs', () => {
   it("brings one hub's committed puts and deletes into the other's memory and tells its watchers", async () => {
     const url = await server.createDatabase()
-    // Notifications bring changes at once; the poll (the default 2 s) is the safety net the design
-    // relies on for a lost one. One CI run under heavy load (fresh-ci, 2026-12-06) timed out at the
-    // documents step with polling switched off, not reproduced since: the feed's promise is "soon", so
-    // this test keeps the production poll.
+    // Notifications bring changes at once; the poll (the default 2 s) is the safety net for a lost one.
+    // Under CI load this test once lost a document for good: the read chose its stores before waiting
+    // for a connection, so a store that finished loading meanwhile was skipped (fixed in pg-changes.ts).
     const a = await open(url, { changePollMs: 2_000 })
     const b = await open(url, { changePollMs: 2_000 })
     const findingsA = await a.collection<{ id: string; state: string }>('register/findings')

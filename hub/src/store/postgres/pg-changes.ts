@@ -187,10 +187,10 @@ export class ChangeFeed implements ClusterChannel {
   }
 
   private async readOnce(): Promise<void> {
-    const collections = this.opts.collections()
-    const documents = this.opts.documents()
-    const names = [...collections.keys()]
-    const docNames = [...documents.keys()]
+    let collections = this.opts.collections()
+    let documents = this.opts.documents()
+    let names = [...collections.keys()]
+    let docNames = [...documents.keys()]
     const away = Date.now() - this.lastRead > (this.opts.tombstoneMs ?? 86_400_000) / 4
     // One snapshot for the horizon and the rows (REPEATABLE READ), on a pooled connection so that the
     // listening one only listens.
@@ -206,6 +206,14 @@ export class ChangeFeed implements ClusterChannel {
           'SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin',
         )
         xmin = snap.rows[0]?.xmin ?? this.horizon
+        // Which collections and documents this read serves is decided once the snapshot is taken, not
+        // before waiting for a connection: a store that finished loading meanwhile (it read the rows
+        // committed before its load) must be served by this read, or a change committed after its load
+        // and seen by this snapshot would be passed by the horizon and lost (seen under CI load).
+        collections = this.opts.collections()
+        documents = this.opts.documents()
+        names = [...collections.keys()]
+        docNames = [...documents.keys()]
         if (away) {
           // Away longer than tombstones are kept: every record, and whatever memory holds that is gone.
           rows = (

@@ -20,7 +20,7 @@ describe('GET /api/v1/manifests/{id}/trust-check', () => {
     process.stdout.write = (() => true) as typeof process.stdout.write
     try {
       expect(
-        await trustCommand(['init', '--out', dir, '--hub', hub.httpUrl, '--token', token], {
+        await trustCommand(['init', '--out', dir, '--hub', hub.httpUrl, `--token=${token}`], {
           dataDir: '/nonexistent',
         } as never),
       ).toBe(0)

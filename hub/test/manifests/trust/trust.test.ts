@@ -42,7 +42,7 @@ async function run(
 async function initRoot(hub: RunningHub) {
   const dir = await tempDir()
   const token = await adminToken(hub)
-  const r = await run(['init', '--out', dir, '--hub', hub.httpUrl, '--token', token])
+  const r = await run(['init', '--out', dir, '--hub', hub.httpUrl, `--token=${token}`])
   expect(r.err).toBe('')
   expect(r.code).toBe(0)
   const keys = await Promise.all([1, 2, 3].map((i) => readFile(join(dir, `root-${i}.pem`), 'utf8')))
@@ -142,8 +142,7 @@ describe('vigil-hub trust delegate', () => {
       join(r.dir, 'root-1.pem'),
       '--hub',
       hub.httpUrl,
-      '--token',
-      r.token,
+      `--token=${r.token}`,
     ])
     expect([one.code, one.err.trim()]).toEqual([1, expect.stringMatching(/^REFUSED DELEGATION_THRESHOLD/)])
     const two = await run([
@@ -156,8 +155,7 @@ describe('vigil-hub trust delegate', () => {
       join(r.dir, 'root-3.pem'),
       '--hub',
       hub.httpUrl,
-      '--token',
-      r.token,
+      `--token=${r.token}`,
       '--out',
       join(r.dir, 'd1.json'),
     ])
@@ -226,8 +224,7 @@ describe('vigil-hub trust delegate', () => {
       join(r.dir, 'root-3.pem'),
       '--hub',
       hub.httpUrl,
-      '--token',
-      r.token,
+      `--token=${r.token}`,
     ])
     expect(out.out).toContain('sent to 1 online device')
     await until(() => commands.find((c) => c.cmd === 'apply-trust' && c.delegations?.length === 1))
