@@ -66,7 +66,7 @@ describe('agent shutdown on signals', () => {
       'enroll',
       '--hub',
       h.hub.httpUrl,
-      `--token=${await}` enrollmentToken(h.hub, h.admin),
+      `--token=${await enrollmentToken(h.hub, h.admin)}`,
       '--dir',
       dir,
     ])
@@ -108,7 +108,7 @@ describe('agent shutdown on signals', () => {
       String(count),
       '--hub',
       h.hub.httpUrl,
-      `--token=${await}` enrollmentToken(h.hub, h.admin, count),
+      `--token=${await enrollmentToken(h.hub, h.admin, count)}`,
       '--dir',
       await tempDir('vigil-sim-'),
     ])

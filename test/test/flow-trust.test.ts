@@ -74,7 +74,7 @@ describe('operator root of trust: a vendor added after enrollment reaches device
         'enroll',
         '--hub',
         hub.httpUrl,
-        `--token=${await}` enrollmentToken(hub, admin),
+        `--token=${await enrollmentToken(hub, admin)}`,
         '--name',
         `lynx-${i}`,
         '--dir',
