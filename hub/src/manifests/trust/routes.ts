@@ -6,12 +6,12 @@
 import {
   ApiError,
   DsseEnvelope,
+  PendingDelegationQuery,
   TrustDelegationAccepted,
   TrustDeviceList,
   TrustPendingDelegation,
   TrustRootAccepted,
   TrustView,
-  Type,
 } from '@vigil/protocol'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { HubError } from '../../errors.js'
@@ -94,7 +94,7 @@ export function trustRoutes(
       {
         onRequest: admin,
         schema: {
-          querystring: Type.Object({ vendor: Type.String({ minLength: 1, maxLength: 128 }) }),
+          querystring: PendingDelegationQuery,
           response: { 200: TrustPendingDelegation, ...refusals },
         },
       },
