@@ -15,7 +15,7 @@ import { lockHolder } from '../store/lock.js'
 import { LowdbStore } from '../store/lowdb-store.js'
 import { options, UsageError } from './args.js'
 
-export const BACKUP_HELP = `Usage: vigil-hub backup <file.tar.gz> [--hub <url>] [--token <admin bearer token>]
+export const BACKUP_HELP = `Usage: vigil-hub backup <file.tar.gz> [--hub <url>] [--token=<admin bearer token>]
 
 Writes a consistent backup of VIGIL_DATA_DIR. With the hub stopped it reads the directory itself; while
 the hub runs it asks the hub (GET /api/v1/admin/backup) at --hub (default http://127.0.0.1:<VIGIL_HTTP_PORT>)
@@ -56,7 +56,7 @@ export async function backupCommand(argv: string[], config: HubConfig): Promise<
   }
   const token = typeof values.token === 'string' ? values.token : undefined
   if (!token)
-    throw new UsageError(`the hub (pid ${running}) is running: pass --token <admin token> to back it up`)
+    throw new UsageError(`the hub (pid ${running}) is running: pass --token=<admin token> to back it up`)
   const base = typeof values.hub === 'string' ? values.hub : `http://127.0.0.1:${config.httpPort}`
   const res = await fetch(`${base}${API_PREFIX}/admin/backup`, {
     headers: { authorization: `Bearer ${token}` },

@@ -31,7 +31,7 @@ Commands (against the running hub's API):
   import FILE                            apply an offline bundle (signatures checked again)
 
 Options: --hub URL (default VIGIL_HUB_URL or http://VIGIL_HTTP_HOST:VIGIL_HTTP_PORT),
---token T (or VIGIL_TOKEN), --user NAME (admin) with VIGIL_PASSWORD or VIGIL_ADMIN_PASSWORD.`
+--token=T (or VIGIL_TOKEN), --user NAME (admin) with VIGIL_PASSWORD or VIGIL_ADMIN_PASSWORD.`
 
 export interface CliIo {
   stdout?: (text: string) => void

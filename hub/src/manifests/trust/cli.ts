@@ -1,7 +1,7 @@
 /**
  * `vigil-hub trust init|delegate`: the operator root of trust from an administrator's machine. Private
  * root keys stay in the directory given (PEM, mode 0600); the hub only ever receives signed statements,
- * through the running hub's API (`--hub URL --token ADMIN_TOKEN`) or, with no `--hub`, into the data
+ * through the running hub's API (`--hub URL --token=ADMIN_TOKEN`) or, with no `--hub`, into the data
  * directory of a stopped hub.
  */
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'

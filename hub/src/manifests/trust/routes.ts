@@ -33,7 +33,7 @@ const refusals = {
 
 /** The shell-quoted `vigil-hub trust delegate` command for a vendor. */
 export function delegateCommand(vendor: string): string {
-  return `vigil-hub trust delegate --vendor '${vendor.replaceAll("'", `'\\''`)}' --key root-1.pem --key root-2.pem --hub <hub URL> --token <admin token>`
+  return `vigil-hub trust delegate --vendor '${vendor.replaceAll("'", `'\\''`)}' --key root-1.pem --key root-2.pem --hub <hub URL> --token=<admin token>`
 }
 
 export function trustRoutes(
