@@ -28,7 +28,7 @@ export async function readCredentials(stateDir: string): Promise<Credentials> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new CredentialsError(
         'VIGIL_AGENT_NOT_ENROLLED',
-        `not enrolled: ${file} does not exist (run "vigil-agent enroll --hub <url> --token <token>")`,
+        `not enrolled: ${file} does not exist (run "vigil-agent enroll --hub <url> --token=<token>")`,
       )
     }
     throw new CredentialsError(

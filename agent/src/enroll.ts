@@ -1,7 +1,9 @@
 /**
  * Enrollment: trade a one-time token for device credentials (`POST <hub>/api/v1/enroll`).
  */
+
 import { hostname } from 'node:os'
+import { API_PREFIX } from '@vigil/protocol'
 import { followRootChain, verifyInitialRoot } from '@vigil/protocol/signing'
 import { validators } from '@vigil/protocol/wire'
 import { type Credentials, writeCredentials } from './credentials.js'
@@ -47,7 +49,7 @@ export async function enrollDevice(
   if (base.protocol !== 'http:' && base.protocol !== 'https:') {
     throw new EnrollError('VIGIL_AGENT_BAD_HUB_URL', `the hub URL must be http(s)://, got ${base.protocol}`)
   }
-  const url = new URL('/api/v1/enroll', base)
+  const url = new URL(`${API_PREFIX}/enroll`, base)
   const doFetch = options.fetch ?? fetch
   let res: Response
   try {

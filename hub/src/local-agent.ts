@@ -56,7 +56,7 @@ export async function startLocalAgent(app: FastifyInstance, httpUrl: string): Pr
     // Its stdout (the device id alone) is the caller's to print; errors go to the terminal.
     const enroll = spawn(
       process.execPath,
-      [bin, 'enroll', '--hub', httpUrl, '--token', token, '--name', hostname(), '--dir', dir],
+      [bin, 'enroll', '--hub', httpUrl, `--token=${token}`, '--name', hostname(), '--dir', dir],
       { stdio: ['ignore', 'ignore', 'inherit'] },
     )
     const code = await new Promise<number | null>((res) => enroll.once('exit', res))

@@ -377,7 +377,7 @@ describe('dashboard end to end (Chromium, real hub)', () => {
     const command = page.getByLabel('Enroll a device with')
     await command.waitFor(WAIT)
     expect(await command.inputValue()).toMatch(
-      /^vigil-agent enroll --hub http:\/\/127\.0\.0\.1:\d+ --token \S+$/,
+      /^vigil-agent enroll --hub http:\/\/127\.0\.0\.1:\d+ --token=\S+$/,
     )
     await page.getByRole('cell', { name: 'ward 7 gateways' }).waitFor(WAIT)
     await page.getByRole('heading', { name: 'Users and roles' }).waitFor(WAIT)

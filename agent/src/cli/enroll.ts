@@ -1,4 +1,4 @@
-/** `vigil-agent enroll --hub <url> --token <t> [--name <n>] [--dir <stateDir>]` */
+/** `vigil-agent enroll --hub <url> --token=<t> [--name <n>] [--dir <stateDir>]` */
 import { loadAgentConfig } from '../config/load.js'
 import { enrollDevice } from '../enroll.js'
 import { type Io, parse, UsageError } from './args.js'
@@ -12,7 +12,7 @@ export async function enrollCommand(argv: string[], io: Io): Promise<number> {
     config: { type: 'string' },
     json: { type: 'boolean' },
   })
-  if (!a.hub || !a.token) throw new UsageError('enroll needs --hub <url> and --token <token>')
+  if (!a.hub || !a.token) throw new UsageError('enroll needs --hub <url> and --token=<token>')
   const config = loadAgentConfig({
     ...(a.dir ? { stateDir: a.dir } : {}),
     ...(a.config ? { file: a.config } : {}),

@@ -20,11 +20,11 @@ const DIR = `  --dir <dir>      state directory (else VIGIL_AGENT_DIR, else /var
 
 const COMMANDS: Record<string, Entry> = {
   enroll: {
-    line: 'enroll --hub <url> --token <t> [--name <n>] [--dir <dir>]   enroll this device with a hub',
+    line: 'enroll --hub <url> --token=<t> [--name <n>] [--dir <dir>]   enroll this device with a hub',
     help: `Enrolls this device with a hub: POST <hub>/api/v1/enroll with a token an operator created, and
 keeps the device id and MQTT credentials in <dir>/credentials.json. Prints the device id.
   --hub <url>      the hub's HTTP address, e.g. http://hub.example:8080
-  --token <t>      an enrollment token (dashboard Settings, or vigil-hub token create)
+  --token=<t>      an enrollment token (dashboard Settings, or vigil-hub token create)
   --name <n>       the device's name (default: the host name)
   --json           print {"deviceId",…} instead
 ${DIR}`,
@@ -61,10 +61,10 @@ ${DIR}`,
     load: async () => (await import('./doctor.js')).doctorCommand,
   },
   simulate: {
-    line: 'simulate --count <n> --hub <url> --token <t> [--dir <dir>]    run n virtual gateways (token with n uses)',
+    line: 'simulate --count <n> --hub <url> --token=<t> [--dir <dir>]    run n virtual gateways (token with n uses)',
     help: `Runs n virtual gateways in this process (real agents with simulated collectors) until Ctrl-C.
   --count <n>                 how many (1 to 100000)
-  --hub <url> --token <t>     the hub, and a token allowing n uses
+  --hub <url> --token=<t>     the hub, and a token allowing n uses
   --dir <dir>                 their state (default: $TMPDIR/vigil-simulate/<hub host_port>); gateways
                               enrolled there by an earlier run with the same hub are reused and spend
                               no token use; enrolled with another hub, they are refused

@@ -1,5 +1,5 @@
 /**
- * `vigil-agent simulate --count N --hub <url> --token <t>`: N virtual gateways in this process, for
+ * `vigil-agent simulate --count N --hub <url> --token=<t>`: N virtual gateways in this process, for
  * demos and load tests. The token must allow N uses (`POST /api/v1/enrollment-tokens {"uses": N}`);
  * gateways enrolled by an earlier run under --dir are reused and spend no use.
  */
@@ -38,7 +38,7 @@ export async function simulateCommand(argv: string[], io: Io): Promise<number> {
     throw new UsageError('--count must be an integer from 1 to 100000')
   if (!a.hub || !a.token)
     throw new UsageError(
-      'simulate needs --hub <url> and --token <token> (a token with at least --count uses)',
+      'simulate needs --hub <url> and --token=<token> (a token with at least --count uses)',
     )
   const interval = a['telemetry-interval'] ? Number(a['telemetry-interval']) : 10
   if (!Number.isInteger(interval) || interval < 1)

@@ -38,14 +38,27 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return key.length === expected.length && timingSafeEqual(key, expected)
 }
 
-/** A 256-bit random secret, base64url. */
+/**
+ * `bytes` random bytes as base64url that never start with '-': a command line would read such a value
+ * as an option (`--token -Xy…` is refused by parseArgs), and 1 in 64 draws would. Drawn again then, so
+ * every other value stays as likely as before. Values made earlier (some begin with '-') stay valid:
+ * they are checked by their hash, whatever their first character.
+ */
+export function randomToken(bytes: number, draw: (n: number) => Buffer = randomBytes): string {
+  for (;;) {
+    const value = draw(bytes).toString('base64url')
+    if (!value.startsWith('-')) return value
+  }
+}
+
+/** A 256-bit random secret (API, session and enrollment tokens, device secrets), base64url. */
 export function newSecret(): string {
-  return randomBytes(32).toString('base64url')
+  return randomToken(32)
 }
 
 /** A short random id (device ids, token ids): 128 bits, base64url, valid as an MQTT topic level. */
 export function newId(): string {
-  return randomBytes(16).toString('base64url')
+  return randomToken(16)
 }
 
 export function sha256(text: string | Buffer): string {
@@ -60,5 +73,5 @@ export function secretMatches(presented: string | Buffer, storedHash: string): b
 }
 
 export function generatePassword(): string {
-  return randomBytes(15).toString('base64url')
+  return randomToken(15)
 }

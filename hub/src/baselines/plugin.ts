@@ -17,9 +17,10 @@ import {
   isSafeName,
   topics,
 } from '@vigil/protocol'
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { HubError } from '../errors.js'
+import { auditedRefusal } from '../http/audited-refusal.js'
 import { BaselineDb } from './db.js'
 
 const validator = compile(HardeningBaseline)
@@ -85,12 +86,25 @@ const feature: FastifyPluginAsync = async (app) => {
         async () => db.state(),
       )
 
+      const refused = (req: FastifyRequest, err: HubError): HubError => {
+        hub.audit({
+          actor: req.user?.username ?? 'unknown',
+          action: 'baseline.publish',
+          ok: false,
+          detail: err.message,
+          ip: req.ip,
+        })
+        return err
+      }
       api.put(
         '/baselines',
         {
           onRequest: api.requireRole('admin', 'operator'),
+          // A body the schema refuses is audited with its reason, like one checkBaseline refuses.
+          ...auditedRefusal((req, reason) =>
+            refused(req, new HubError('VIGIL_BAD_REQUEST', `invalid baseline: ${reason}`)),
+          ),
           schema: {
-            // Checked by the route itself (checkBaseline), so that a refused upload is audited with its reason.
             body: BaselineUpload,
             response: { 200: BaselineState, 400: ApiError, 409: ApiError },
           },
@@ -101,14 +115,7 @@ const feature: FastifyPluginAsync = async (app) => {
           try {
             baseline = checkBaseline(req.body)
           } catch (err) {
-            hub.audit({
-              actor,
-              action: 'baseline.publish',
-              ok: false,
-              detail: (err as Error).message,
-              ip: req.ip,
-            })
-            throw err
+            throw refused(req, err as HubError)
           }
           const current = db.current()
           if (current && current.id === baseline.id && baseline.version <= current.version) {

@@ -2,10 +2,12 @@
  * `vigil-hub backup FILE`, `vigil-hub restore FILE`, `vigil-hub check [--repair]`: the way back after a
  * lost disk or a damaged file (hub/README.md, "Backup and repair").
  */
+
 import { createWriteStream } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { API_PREFIX } from '@vigil/protocol'
 import type { HubConfig } from '../config.js'
 import { hardeningContentHash, inventoryContentHash } from '../ingest/content-hash.js'
 import { backupStore, checkStore, restoreStore } from '../store/backup.js'
@@ -13,7 +15,7 @@ import { lockHolder } from '../store/lock.js'
 import { LowdbStore } from '../store/lowdb-store.js'
 import { options, UsageError } from './args.js'
 
-export const BACKUP_HELP = `Usage: vigil-hub backup <file.tar.gz> [--hub <url>] [--token <admin bearer token>]
+export const BACKUP_HELP = `Usage: vigil-hub backup <file.tar.gz> [--hub <url>] [--token=<admin bearer token>]
 
 Writes a consistent backup of VIGIL_DATA_DIR. With the hub stopped it reads the directory itself; while
 the hub runs it asks the hub (GET /api/v1/admin/backup) at --hub (default http://127.0.0.1:<VIGIL_HTTP_PORT>)
@@ -54,9 +56,11 @@ export async function backupCommand(argv: string[], config: HubConfig): Promise<
   }
   const token = typeof values.token === 'string' ? values.token : undefined
   if (!token)
-    throw new UsageError(`the hub (pid ${running}) is running: pass --token <admin token> to back it up`)
+    throw new UsageError(`the hub (pid ${running}) is running: pass --token=<admin token> to back it up`)
   const base = typeof values.hub === 'string' ? values.hub : `http://127.0.0.1:${config.httpPort}`
-  const res = await fetch(`${base}/api/v1/admin/backup`, { headers: { authorization: `Bearer ${token}` } })
+  const res = await fetch(`${base}${API_PREFIX}/admin/backup`, {
+    headers: { authorization: `Bearer ${token}` },
+  })
   if (!res.ok || !res.body) {
     process.stderr.write(`vigil-hub backup: the hub answered ${res.status}: ${await res.text()}\n`)
     return 1

@@ -6,7 +6,14 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import type { AdvisoryFilesResult, BundleResult, FeedKind, FeedList, FeedView } from '@vigil/protocol'
+import {
+  type AdvisoryFilesResult,
+  API_PREFIX,
+  type BundleResult,
+  type FeedKind,
+  type FeedList,
+  type FeedView,
+} from '@vigil/protocol'
 import type { HubConfig } from '../config.js'
 import { UsageError } from '../errors.js'
 import { HubClient, hubAnswers, hubUrl } from './client.js'
@@ -24,7 +31,7 @@ Commands (against the running hub's API):
   import FILE                            apply an offline bundle (signatures checked again)
 
 Options: --hub URL (default VIGIL_HUB_URL or http://VIGIL_HTTP_HOST:VIGIL_HTTP_PORT),
---token T (or VIGIL_TOKEN), --user NAME (admin) with VIGIL_PASSWORD or VIGIL_ADMIN_PASSWORD.`
+--token=T (or VIGIL_TOKEN), --user NAME (admin) with VIGIL_PASSWORD or VIGIL_ADMIN_PASSWORD.`
 
 export interface CliIo {
   stdout?: (text: string) => void
@@ -76,7 +83,7 @@ function available(f: FeedView): string {
 
 async function waitSync(client: HubClient, id: string, before: string | undefined): Promise<FeedView> {
   for (;;) {
-    const { feeds } = await client.json<FeedList>('GET', '/api/v1/feeds')
+    const { feeds } = await client.json<FeedList>('GET', `${API_PREFIX}/feeds`)
     const f = feeds.find((x) => x.id === id)
     if (!f) throw new Error(`feed ${id} was removed`)
     if (!f.running && f.lastSync && f.lastSync.at !== before) return f
@@ -101,7 +108,7 @@ export async function feedsCommand(argv: string[], config: HubConfig, io: CliIo 
   })
   switch (cmd) {
     case 'list': {
-      const { feeds } = await client.json<FeedList>('GET', '/api/v1/feeds')
+      const { feeds } = await client.json<FeedList>('GET', `${API_PREFIX}/feeds`)
       for (const f of feeds) {
         out(line(f))
         for (const r of f.lastSync?.refused ?? []) out(`    refused ${r.url}: ${r.reason}\n`)
@@ -111,7 +118,7 @@ export async function feedsCommand(argv: string[], config: HubConfig, io: CliIo 
     }
     case 'add': {
       if (!values.kind || !values.url) throw new UsageError('feeds add needs --kind and --url')
-      const f = await client.json<FeedView>('POST', '/api/v1/feeds', {
+      const f = await client.json<FeedView>('POST', `${API_PREFIX}/feeds`, {
         kind: values.kind as FeedKind,
         url: values.url,
         ...(values.name ? { name: values.name } : {}),
@@ -128,7 +135,7 @@ export async function feedsCommand(argv: string[], config: HubConfig, io: CliIo 
       if (!arg) throw new UsageError(`feeds ${cmd} needs a feed id`)
       out(
         line(
-          await client.json<FeedView>('PATCH', `/api/v1/feeds/${encodeURIComponent(arg)}`, {
+          await client.json<FeedView>('PATCH', `${API_PREFIX}/feeds/${encodeURIComponent(arg)}`, {
             enabled: cmd === 'enable',
           }),
         ),
@@ -137,7 +144,10 @@ export async function feedsCommand(argv: string[], config: HubConfig, io: CliIo 
     }
     case 'sync': {
       if (!arg) throw new UsageError('feeds sync needs a feed id')
-      const started = await client.json<FeedView>('POST', `/api/v1/feeds/${encodeURIComponent(arg)}/sync`)
+      const started = await client.json<FeedView>(
+        'POST',
+        `${API_PREFIX}/feeds/${encodeURIComponent(arg)}/sync`,
+      )
       if (!values.wait) {
         out(`sync of ${started.name} started\n`)
         return 0
@@ -151,7 +161,7 @@ export async function feedsCommand(argv: string[], config: HubConfig, io: CliIo 
       if (!arg) throw new UsageError('feeds export needs a FILE')
       const r = await client.request(
         'POST',
-        '/api/v1/feeds/export',
+        `${API_PREFIX}/feeds/export`,
         values.feed ? { feeds: values.feed } : {},
       )
       const body = Buffer.from(await r.arrayBuffer())
@@ -161,7 +171,12 @@ export async function feedsCommand(argv: string[], config: HubConfig, io: CliIo 
     }
     case 'import': {
       if (!arg) throw new UsageError('feeds import needs a FILE')
-      const r = await client.request('POST', '/api/v1/feeds/bundle', await readFile(arg), 'application/zip')
+      const r = await client.request(
+        'POST',
+        `${API_PREFIX}/feeds/bundle`,
+        await readFile(arg),
+        'application/zip',
+      )
       const result = (await r.json()) as BundleResult
       for (const f of result.feeds) {
         const s = f.result
@@ -213,7 +228,9 @@ export async function importThroughHub(
   let size = 0
   const send = async () => {
     if (batch.length === 0) return
-    const r = await client.json<AdvisoryFilesResult>('POST', '/api/v1/advisories/import', { files: batch })
+    const r = await client.json<AdvisoryFilesResult>('POST', `${API_PREFIX}/advisories/import`, {
+      files: batch,
+    })
     for (const f of r.files) {
       if (f.refused !== undefined) out(`refused ${f.name}: ${f.refused}\n`)
       else if (f.imported.length + f.updated.length + f.kev + f.epss === 0) out(`unchanged ${f.name}\n`)

@@ -2,6 +2,7 @@
  * The command line's way into a running hub: its HTTP API, signed in as an admin (a token from
  * `--token`/VIGIL_TOKEN, or `--user` with the password from VIGIL_PASSWORD or VIGIL_ADMIN_PASSWORD).
  */
+import { API_PREFIX } from '@vigil/protocol'
 import type { HubConfig } from '../config.js'
 
 export interface ClientOptions {
@@ -55,7 +56,7 @@ export class HubClient {
       throw new HubClientError(
         'no credentials: set VIGIL_PASSWORD (or VIGIL_ADMIN_PASSWORD) for the admin, or VIGIL_TOKEN / --token',
       )
-    const r = await fetch(`${this.url}/api/v1/session`, {
+    const r = await fetch(`${this.url}${API_PREFIX}/session`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: this.o.user ?? 'admin', password }),

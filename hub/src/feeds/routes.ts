@@ -25,6 +25,7 @@ import {
   BinaryFile,
   BundleResult,
   FeedCreate,
+  FeedExportRequest,
   FeedList,
   FeedPatch,
   FeedView,
@@ -145,11 +146,7 @@ export const feedRoutes =
       {
         onRequest: admin,
         schema: {
-          body: Type.Optional(
-            Type.Object({
-              feeds: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 100 })),
-            }),
-          ),
+          body: Type.Optional(FeedExportRequest),
           response: {
             200: {
               description: 'the feed bundle (zip)',

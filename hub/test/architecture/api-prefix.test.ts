@@ -1,8 +1,9 @@
 /**
  * Routes are declared relative to the one API prefix (protocol's `API_PREFIX`, given once where each
- * route plugin is registered): no source file of the hub spells `/api/v1` in a string of its own again.
- * Strings are read with the TypeScript parser, so comments (which may name a route) do not count.
- * Clients of the API (the CLIs and their HTTP client) are excepted: they call it from outside.
+ * route plugin is registered), and the API's clients (the hub's and the agent's CLIs, the feeds client,
+ * enrollment) build their URLs from it: no source file of the hub or the agent spells `/api/v1` in a
+ * string of its own again. Strings are read with the TypeScript parser, so comments and help texts
+ * (which may name a route) do not count; a template's parts do (`${base}/api/v1/x`).
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
@@ -12,8 +13,7 @@ import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url))
-/** API clients, not routes: they may name the prefix (better through `API_PREFIX`). */
-const CLIENTS = /(^|\/)([\w-]*cli|client)\.ts$/
+const AGENT_SRC = fileURLToPath(new URL('../../../agent/src/', import.meta.url))
 
 function sourceFiles(dir: string, out: string[] = []): string[] {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -30,7 +30,11 @@ function prefixLiterals(source: string, prefix = API_PREFIX): string[] {
   const found: string[] = []
   const visit = (node: ts.Node): void => {
     if (
-      (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateHead(node)) &&
+      (ts.isStringLiteral(node) ||
+        ts.isNoSubstitutionTemplateLiteral(node) ||
+        ts.isTemplateHead(node) ||
+        ts.isTemplateMiddle(node) ||
+        ts.isTemplateTail(node)) &&
       node.text.startsWith(prefix)
     ) {
       const { line } = file.getLineAndCharacterOfPosition(node.getStart())
@@ -55,24 +59,28 @@ describe('one API prefix', () => {
       "const h = '/healthz'",
       // biome-ignore lint/suspicious/noTemplateCurlyInString: source text to parse, not a template
       'const o = `${API_PREFIX}/devices`',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: source text to parse, not a template
+      'const p = `${base}/api/v1/session`',
     ].join('\n')
     expect(prefixLiterals(source, '/api/v1')).toEqual([
       '2: /api/v1/devices',
       '3: /api/v1',
       '4: /api/v1/devices/',
       '5: /api/v1/x',
+      '9: /api/v1/session',
     ])
   })
 
-  it('no route file in hub/src spells the prefix: routes are relative, registered under API_PREFIX', () => {
+  it('no source file of the hub or the agent spells the prefix: routes are relative, clients use API_PREFIX', () => {
     expect(API_PREFIX).toBe('/api/v1')
-    const files = sourceFiles(SRC).map((f) => relative(SRC, f).split(sep).join('/'))
-    expect(files.filter((f) => CLIENTS.test(f))).toEqual(
-      expect.arrayContaining(['feeds/cli.ts', 'feeds/client.ts', 'manifests/trust/cli.ts']),
+    const offenders = [SRC, AGENT_SRC].flatMap((root) =>
+      sourceFiles(root).flatMap((f) =>
+        prefixLiterals(readFileSync(f, 'utf8')).map(
+          (hit) => `${relative(root, f).split(sep).join('/')}:${hit}`,
+        ),
+      ),
     )
-    const offenders = files
-      .filter((f) => !CLIENTS.test(f))
-      .flatMap((f) => prefixLiterals(readFileSync(join(SRC, f), 'utf8')).map((hit) => `${f}:${hit}`))
+    expect(sourceFiles(AGENT_SRC).length).toBeGreaterThan(10)
     expect(offenders).toEqual([])
   })
 })

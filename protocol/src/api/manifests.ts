@@ -195,7 +195,9 @@ export const PatchAvailability = Type.Object(
 )
 export type PatchAvailability = Static<typeof PatchAvailability>
 
-/** `POST /api/v1/manifests` body: the DSSE envelope's bytes exactly as the vendor signed them. */
-export const ManifestUpload = Type.Unsafe<unknown>({
-  description: 'a DSSE envelope (JSON bytes, judged by the signing code: size, strict JSON, shape)',
-})
+/**
+ * `POST /api/v1/manifests` body: a DSSE envelope, sent as the bytes the vendor signed. The hub hands
+ * the bytes untouched to its signing code, which checks their size, strict JSON, then this schema
+ * (a refusal is `MALFORMED_ENVELOPE` or `OVERSIZE`, audited).
+ */
+export const ManifestUpload = DsseEnvelope

@@ -83,8 +83,9 @@ export const VendorTrustBundle = Type.Object(
 )
 export type VendorTrustBundle = Static<typeof VendorTrustBundle>
 
-/** `POST /api/v1/vendors/:id/rotations` body: a DSSE envelope of a key rotation, checked by the hub. */
-export const VendorRotationUpload = Type.Object(
-  {},
-  { additionalProperties: true, description: 'a DSSE envelope holding a KeyRotationPayload' },
-)
+/**
+ * `POST /api/v1/vendors/:id/rotations` body: a DSSE envelope of a key rotation (its payload a
+ * `KeyRotationPayload`, checked by the hub's signing code); a body that is no envelope is refused
+ * `MALFORMED_ENVELOPE` and audited.
+ */
+export const VendorRotationUpload = DsseEnvelope

@@ -1,6 +1,6 @@
 /** The audit log (admin only): newest first, filterable, as JSON or CSV. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ApiError, AuditList, Type } from '@vigil/protocol'
+import { ApiError, AuditList, AuditQuery, Type } from '@vigil/protocol'
 import type { AuditEntry } from '../../store/types.js'
 import { type CsvColumn, toCsv } from '../csv.js'
 
@@ -16,13 +16,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['audit'],
         summary: 'Audit log, newest first (format=csv for a CSV export)',
-        querystring: Type.Object({
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
-          offset: Type.Optional(Type.Integer({ minimum: 0 })),
-          action: Type.Optional(Type.String({ maxLength: 64 })),
-          actor: Type.Optional(Type.String({ maxLength: 128 })),
-          format: Type.Optional(Type.Enum(['json', 'csv'])),
-        }),
+        querystring: AuditQuery,
         response: {
           200: {
             description: 'the entries, or with ?format=csv the same as CSV (text/csv)',

@@ -3,8 +3,8 @@ import { hostname } from 'node:os'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
   ApiError,
+  EnrollmentTokenBody,
   EnrollmentTokenList,
-  EnrollmentTokenRequest,
   EnrollmentTokenResponse,
   EnrollRequest,
   EnrollResponse,
@@ -32,7 +32,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'Create an enrollment token',
-        body: Type.Union([EnrollmentTokenRequest, Type.Null()]),
+        body: EnrollmentTokenBody,
         response: { 201: EnrollmentTokenResponse, 400: ApiError, 401: ApiError, 403: ApiError },
       },
     },

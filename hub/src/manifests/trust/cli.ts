@@ -1,13 +1,14 @@
 /**
  * `vigil-hub trust init|delegate`: the operator root of trust from an administrator's machine. Private
  * root keys stay in the directory given (PEM, mode 0600); the hub only ever receives signed statements,
- * through the running hub's API (`--hub URL --token ADMIN_TOKEN`) or, with no `--hub`, into the data
+ * through the running hub's API (`--hub URL --token=ADMIN_TOKEN`) or, with no `--hub`, into the data
  * directory of a stopped hub.
  */
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import {
+  API_PREFIX,
   DELEGATION_PAYLOAD_TYPE,
   type DelegationPayload,
   type DsseEnvelope,
@@ -150,7 +151,7 @@ async function init(argv: string[], config: HubConfig): Promise<number> {
   await writeFile(join(dir, 'root-v1.dsse.json'), `${JSON.stringify(envelope)}\n`)
   let fingerprint: string
   if (t.hub) {
-    const r = await api(t, 'POST', '/api/v1/trust/root', envelope)
+    const r = await api(t, 'POST', `${API_PREFIX}/trust/root`, envelope)
     if (r.status >= 300) return refused(r.json)
     fingerprint = r.json.fingerprint ?? '?'
   } else {
@@ -197,11 +198,11 @@ async function delegate(argv: string[], config: HubConfig): Promise<number> {
     const p = await api(
       t,
       'GET',
-      `/api/v1/trust/delegations/pending?vendor=${encodeURIComponent(values.vendor)}`,
+      `${API_PREFIX}/trust/delegations/pending?vendor=${encodeURIComponent(values.vendor)}`,
     )
     if (p.status >= 300) return refused(p.json)
     const envelope = sign(p.json.payloadText ?? '')
-    const r = await api(t, 'POST', '/api/v1/trust/delegations', envelope)
+    const r = await api(t, 'POST', `${API_PREFIX}/trust/delegations`, envelope)
     if (r.status >= 300) return refused(r.json)
     return done(envelope, r.json.version ?? 0, r.json.devices ?? 0, r.json.unchanged === true)
   }

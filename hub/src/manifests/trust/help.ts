@@ -1,7 +1,7 @@
 /** Help of `vigil-hub trust` (kept apart so the CLI table loads no signing code). */
 export const TRUST_HELP = `Usage:
-  vigil-hub trust init --out DIR [--keys 3] [--threshold 2] [--expires-days 1095] [--hub URL --token ADMIN_TOKEN]
-  vigil-hub trust delegate --vendor NAME --key K1.pem [--key K2.pem …] [--out FILE] [--hub URL --token ADMIN_TOKEN]
+  vigil-hub trust init --out DIR [--keys 3] [--threshold 2] [--expires-days 1095] [--hub URL --token=ADMIN_TOKEN]
+  vigil-hub trust delegate --vendor NAME --key K1.pem [--key K2.pem …] [--out FILE] [--hub URL --token=ADMIN_TOKEN]
 
 init      creates the operator root: N Ed25519 keys in DIR (root-N.pem, mode 0600; root-N.pub.pem), the
           root signed by all of them (DIR/root-v1.dsse.json), prints its fingerprint, and installs it on

@@ -6,12 +6,12 @@
 import {
   ApiError,
   DsseEnvelope,
+  PendingDelegationQuery,
   TrustDelegationAccepted,
   TrustDeviceList,
   TrustPendingDelegation,
   TrustRootAccepted,
   TrustView,
-  Type,
 } from '@vigil/protocol'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { HubError } from '../../errors.js'
@@ -33,7 +33,7 @@ const refusals = {
 
 /** The shell-quoted `vigil-hub trust delegate` command for a vendor. */
 export function delegateCommand(vendor: string): string {
-  return `vigil-hub trust delegate --vendor '${vendor.replaceAll("'", `'\\''`)}' --key root-1.pem --key root-2.pem --hub <hub URL> --token <admin token>`
+  return `vigil-hub trust delegate --vendor '${vendor.replaceAll("'", `'\\''`)}' --key root-1.pem --key root-2.pem --hub <hub URL> --token=<admin token>`
 }
 
 export function trustRoutes(
@@ -94,7 +94,7 @@ export function trustRoutes(
       {
         onRequest: admin,
         schema: {
-          querystring: Type.Object({ vendor: Type.String({ minLength: 1, maxLength: 128 }) }),
+          querystring: PendingDelegationQuery,
           response: { 200: TrustPendingDelegation, ...refusals },
         },
       },

@@ -18,7 +18,8 @@ import {
 } from '@vigil/protocol'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { HubError } from '../../errors.js'
-import { sendRefusal } from '../../refusal.js'
+import { auditedRefusal } from '../../http/audited-refusal.js'
+import { refusal, sendRefusal, toHubError } from '../../refusal.js'
 import { type VendorRecord, vendorTrust } from './db.js'
 import { type VendorService, vendorView } from './service.js'
 
@@ -142,6 +143,12 @@ export function vendorRoutes(service: VendorService) {
       '/vendors/:id/rotations',
       {
         onRequest: app.requireRole('admin', 'vendor'),
+        // A body that is no DSSE envelope is refused as the signing code would, and audited.
+        ...auditedRefusal((req, reason) => {
+          const { id } = req.params as { id: string }
+          const r = refusal('MALFORMED_ENVELOPE', `not a DSSE envelope: ${reason}`)
+          return toHubError(service.rotationRefused(visibleVendor(service, req, id), r, actorOf(req)))
+        }),
         schema: {
           params: IdParams,
           body: VendorRotationUpload,

@@ -145,18 +145,21 @@ export class VendorService {
   }
 
   /** Verifies a rotation statement against the current keys; on success replaces them. */
+  /** A refused rotation statement, audited with its code and reason. */
+  rotationRefused(v: VendorRecord, r: Refusal, actor: string): Refusal {
+    this.o.hub.audit({
+      actor,
+      action: 'vendor.rotate',
+      target: v.id,
+      ok: false,
+      detail: `${r.code}: ${r.message}`,
+    })
+    return r
+  }
+
   async rotate(v: VendorRecord, envelope: unknown, actor: string): Promise<VendorRecord | Refusal> {
     const r = applyRotation(vendorTrust(v), envelope, { now: () => this.now().getTime() })
-    if (!r.ok) {
-      this.o.hub.audit({
-        actor,
-        action: 'vendor.rotate',
-        target: v.id,
-        ok: false,
-        detail: `${r.code}: ${r.message}`,
-      })
-      return refusal(r.code, r.message)
-    }
+    if (!r.ok) return this.rotationRefused(v, refusal(r.code, r.message), actor)
     const decoded = decodeEnvelope(envelope)
     if (!decoded.ok) return refusal(decoded.code, decoded.message)
     const at = this.now().toISOString()

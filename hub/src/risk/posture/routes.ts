@@ -19,6 +19,7 @@ import {
   type FindingView,
   FleetKpis,
   KpiHistory,
+  KpiHistoryQuery,
   MaturityReport,
   NoContent,
   PostureList,
@@ -119,7 +120,7 @@ export const postureRoutes =
       {
         onRequest: read,
         schema: {
-          querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })) }),
+          querystring: KpiHistoryQuery,
           response: { 200: KpiHistory, 400: ApiError },
         },
       },

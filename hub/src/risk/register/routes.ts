@@ -26,6 +26,7 @@ import {
   FindingView,
   SlaPolicy,
   Type,
+  VexQuery,
 } from '@vigil/protocol'
 import { HubError } from '../../errors.js'
 import { conflictAsHttp, etag, ifMatch } from '../../http/if-match.js'
@@ -183,7 +184,7 @@ export const registerRoutes =
       {
         onRequest: read,
         schema: {
-          querystring: Type.Object({ device: Type.Optional(Type.String()) }),
+          querystring: VexQuery,
           response: { 200: CycloneDxDocument },
         },
       },

@@ -15,35 +15,12 @@ import {
   Type,
   WebhookCreated,
   WebhookDeliveryList,
+  WebhookInput,
   WebhookList,
   WebhookQueued,
 } from '@vigil/protocol'
 import { HubError } from '../../errors.js'
 import type { WebhookDispatcher } from './dispatcher.js'
-
-export const WEBHOOK_EVENTS = [
-  'finding.new',
-  'finding.kev',
-  'finding.transition',
-  'finding.resolved',
-  'finding.reopened',
-  'finding.overdue',
-  'acceptance.expiring',
-  'finding.decision',
-  'acceptance.expired',
-  'ping',
-  '*',
-] as const
-
-const WebhookInput = Type.Object(
-  {
-    url: Type.String({ pattern: '^https?://', maxLength: 2048 }),
-    events: Type.Array(Type.Union(WEBHOOK_EVENTS.map((e) => Type.Literal(e))), { minItems: 1 }),
-    secret: Type.Optional(Type.String({ minLength: 16, maxLength: 256 })),
-    description: Type.Optional(Type.String({ maxLength: 256 })),
-  },
-  { additionalProperties: false },
-)
 
 export const webhookRoutes =
   (dispatcher: WebhookDispatcher): FastifyPluginAsyncTypebox =>
