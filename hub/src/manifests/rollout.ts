@@ -53,7 +53,25 @@ export class RolloutEngine {
     private readonly hub: Pick<HubContext, 'registry' | 'events' | 'audit' | 'commands' | 'log'>,
     private readonly db: ManifestDb,
     private readonly now: () => Date = () => new Date(),
+    /**
+     * Whether this hub auto-advances waves (the `rollouts.advance` job: one hub of the cluster; the
+     * embedded engine's one hub always). A report that lands on another hub is seen by the holder's
+     * `sweep` once the change feed brought it.
+     */
+    private readonly advancer: () => boolean = () => true,
   ) {}
+
+  /**
+   * Auto-advances every active rollout whose current wave is done (the holder of `rollouts.advance`
+   * runs it on a timer and when it takes the job over): reports handled by other hubs, or by a hub
+   * that died before advancing, still move the rollout on.
+   */
+  async sweep(): Promise<number> {
+    let advanced = 0
+    for (const m of this.db.manifests.values())
+      if (m.rollout?.autoAdvance && m.rollout.status === 'active' && (await this.#maybeAdvance(m))) advanced++
+    return advanced
+  }
 
   targets(manifestId: string): TargetRecord[] {
     return this.db.targetsOf(manifestId)
@@ -310,12 +328,13 @@ export class RolloutEngine {
     await this.#maybeAdvance(m)
   }
 
-  async #maybeAdvance(m: ManifestRecord): Promise<void> {
+  async #maybeAdvance(m: ManifestRecord): Promise<boolean> {
     const plan = m.rollout
-    if (!plan?.autoAdvance || plan.status !== 'active') return
+    if (!plan?.autoAdvance || plan.status !== 'active' || !this.advancer()) return false
     const wave = plan.waves[plan.wave]
-    if (!wave) return
+    if (!wave) return false
     const done = wave.devices.every((d) => DONE.has(this.db.targets.get(targetId(m.id, d))?.state ?? ''))
-    if (done) await this.advance(m, 'system')
+    if (!done) return false
+    return !('ok' in (await this.advance(m, 'system')))
   }
 }
