@@ -383,10 +383,25 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
       held !== undefined && held.epoch === epoch && seq <= held.last
     return covers(accepted.get(device.id)) || covers(device.seq)
   }
-  const recordSeq = (deviceId: string, seq: number, epoch: string) => {
+  /**
+   * A retry after the database refused the device's write (several hubs): the message is older than
+   * the stored state only if a message of its kind at least as new was applied (another hub finished
+   * it first). An older message of another kind (a slow inventory after a quick state) is applied to
+   * the fresh record; the database refuses what would put an older state over a newer one of its kind.
+   */
+  const isStale = (device: DeviceRecord, kind: DeviceMessageKind, seq: number, epoch: string): boolean => {
+    const held = device.seq
+    return held !== undefined && held.epoch === epoch && (held.kinds?.[kind] ?? 0) >= seq
+  }
+  /** Notes the message as applied: the device's last seq, and the last seq of its kind. */
+  const recordSeq = (deviceId: string, kind: DeviceMessageKind, seq: number, epoch: string) => {
     const current = registry.get(deviceId)?.seq
-    if (current && current.epoch === epoch && current.last >= seq) return
-    registry.update(deviceId, { seq: { epoch, last: seq } })
+    const same = current?.epoch === epoch
+    const last = same ? Math.max(current.last, seq) : seq
+    if (same && current.last === last && current.kinds?.[kind] === seq) return
+    registry.update(deviceId, {
+      seq: { epoch, last, kinds: { ...(same ? current.kinds : {}), [kind]: seq } },
+    })
   }
 
   /**
@@ -472,9 +487,9 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
     }
     const { seq, epoch } = result.value as Sequenced
     const sequenced = typeof seq === 'number' && typeof epoch === 'string'
-    // A retry after the database refused a write on a stale copy (below) is not checked against the
-    // fresh record's sequence: another hub may have applied a later message of the device first.
-    if (sequenced && attempt === 0 && isRepeat(device, seq, epoch)) {
+    // A retry after the database refused a write on a stale copy (below) is checked against the fresh
+    // record per kind (`isStale`): another hub may have applied a later message of another kind first.
+    if (sequenced && (attempt === 0 ? isRepeat(device, seq, epoch) : isStale(device, kind, seq, epoch))) {
       metrics.ingestRefused.inc({ reason: 'duplicate' })
       return undefined
     }
@@ -496,12 +511,13 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
     const applied = () => {
       if (marked) return
       marked = true
-      if (sequenced) recordSeq(device.id, seq, epoch)
+      if (sequenced) recordSeq(device.id, kind, seq, epoch)
     }
     // Several hubs (PostgreSQL): a write of the device over another hub's newer one is refused by the
     // database (store README) and the record reloaded; the message was then not applied, so it is
     // applied again to the fresh record (five times at most, then not acknowledged: the agent resends).
-    // A copy that another hub stored meanwhile is then a duplicate, dropped and acknowledged.
+    // A copy that another hub stored meanwhile, or a message older than the stored one of its kind, is
+    // then dropped and acknowledged.
     const mark = store.refusalMark?.()
     const finish = (): Promise<void> | undefined => {
       applied()

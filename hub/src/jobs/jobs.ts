@@ -23,6 +23,8 @@ export const JOBS = [
   'posture.snapshot',
   /** Log retention on PostgreSQL (`store/postgres/pg-retention.ts`). */
   'store.retention',
+  /** Auto-advance of rollout waves (`manifests/rollout.ts`): a wave is started once, by one hub. */
+  'rollouts.advance',
 ] as const
 
 export type JobName = (typeof JOBS)[number]

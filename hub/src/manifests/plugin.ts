@@ -33,6 +33,9 @@ declare module 'fastify' {
   }
 }
 
+/** How often the holder of `rollouts.advance` looks for finished waves that other hubs reported. */
+const ROLLOUT_SWEEP_MS = 2_000
+
 const feature: FastifyPluginAsync = async (app) => {
   const hub = app.hub
   const log = app.log.child({ feature: 'manifests' })
@@ -82,7 +85,7 @@ const feature: FastifyPluginAsync = async (app) => {
     audit: (e) => hub.audit(e),
   })
   const trustDelivery = await TrustDistribution.open(hub, trust)
-  const engine = new RolloutEngine(hub, db)
+  const engine = new RolloutEngine(hub, db, undefined, () => hub.jobs.holds('rollouts.advance'))
   const service = new ManifestService(
     {
       config: hub.config,
@@ -130,6 +133,16 @@ const feature: FastifyPluginAsync = async (app) => {
     vendorDb.flush().catch(onError)
   }, hub.config.flushIntervalMs)
   flush.unref()
+  // Rollout waves auto-advance on the one hub holding `rollouts.advance`: reports another hub handled
+  // reach it through the change feed; a sweep when it takes the job over finishes a dead holder's work.
+  const sweep = () => {
+    hub.jobs.runExclusive('rollouts.advance', () => engine.sweep()).catch(onError)
+  }
+  const sweeper = setInterval(sweep, ROLLOUT_SWEEP_MS)
+  sweeper.unref()
+  const offJobs = hub.jobs.onChange((name, held) => {
+    if (name === 'rollouts.advance' && held) sweep()
+  })
 
   // Devices enrolled from now on trust the vendors' current keys; rotations change them afterwards.
   app.decorate('enrollmentTrust', {
@@ -152,7 +165,9 @@ const feature: FastifyPluginAsync = async (app) => {
   app.addHook('onClose', async () => {
     offHooks()
     offRegistry()
+    offJobs()
     clearInterval(flush)
+    clearInterval(sweeper)
     await db.flush()
     await vendorDb.flush()
   })

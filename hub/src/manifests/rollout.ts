@@ -48,12 +48,43 @@ export function redeliverable(t: TargetRecord): boolean {
   return UNFINISHED.has(t.state) || (t.state === 'failed' && t.code === 'INTERRUPTED')
 }
 
+export type Outcome = ManifestRecord | Refusal
+
+/**
+ * An operator action whose writes are made (synchronously) and whose deliveries are still to do
+ * (`after`, run by `RolloutEngine.finish`). A refusal made no write.
+ */
+export interface Staged {
+  result: Outcome
+  after?: () => Promise<void>
+}
+
+const refused = (code: Refusal['code'], message: string): Staged => ({ result: refusal(code, message) })
+
 export class RolloutEngine {
   constructor(
     private readonly hub: Pick<HubContext, 'registry' | 'events' | 'audit' | 'commands' | 'log'>,
     private readonly db: ManifestDb,
     private readonly now: () => Date = () => new Date(),
+    /**
+     * Whether this hub auto-advances waves (the `rollouts.advance` job: one hub of the cluster; the
+     * embedded engine's one hub always). A report that lands on another hub is seen by the holder's
+     * `sweep` once the change feed brought it.
+     */
+    private readonly advancer: () => boolean = () => true,
   ) {}
+
+  /**
+   * Auto-advances every active rollout whose current wave is done (the holder of `rollouts.advance`
+   * runs it on a timer and when it takes the job over): reports handled by other hubs, or by a hub
+   * that died before advancing, still move the rollout on.
+   */
+  async sweep(): Promise<number> {
+    let advanced = 0
+    for (const m of this.db.manifests.values())
+      if (m.rollout?.autoAdvance && m.rollout.status === 'active' && (await this.#maybeAdvance(m))) advanced++
+    return advanced
+  }
 
   targets(manifestId: string): TargetRecord[] {
     return this.db.targetsOf(manifestId)
@@ -83,14 +114,13 @@ export class RolloutEngine {
     return next
   }
 
-  async approve(
-    m: ManifestRecord,
-    waves: Wave[],
-    actor: string,
-    autoAdvance = false,
-  ): Promise<ManifestRecord | Refusal> {
+  approve(m: ManifestRecord, waves: Wave[], actor: string, autoAdvance = false): Promise<Outcome> {
+    return this.finish(this.stageApprove(m, waves, actor, autoAdvance))
+  }
+
+  stageApprove(m: ManifestRecord, waves: Wave[], actor: string, autoAdvance = false): Staged {
     if (m.rollout && m.rollout.status !== 'completed' && m.rollout.status !== 'cancelled')
-      return refusal('ROLLOUT_STATE', `manifest ${m.id} already has a ${m.rollout.status} rollout`)
+      return refused('ROLLOUT_STATE', `manifest ${m.id} already has a ${m.rollout.status} rollout`)
     const at = this.now().toISOString()
     const plan: RolloutPlan = {
       status: 'active',
@@ -108,16 +138,20 @@ export class RolloutEngine {
       ok: true,
       detail: `${waves.length} wave(s)`,
     })
-    return this.advance(this.#save(m, plan), actor)
+    return this.stageAdvance(this.#save(m, plan), actor)
   }
 
   /** Starts the next wave. */
-  async advance(m: ManifestRecord, actor: string): Promise<ManifestRecord | Refusal> {
+  advance(m: ManifestRecord, actor: string): Promise<Outcome> {
+    return this.finish(this.stageAdvance(m, actor))
+  }
+
+  stageAdvance(m: ManifestRecord, actor: string): Staged {
     const plan = m.rollout
-    if (plan?.status !== 'active') return refusal('ROLLOUT_STATE', `manifest ${m.id} has no active rollout`)
+    if (plan?.status !== 'active') return refused('ROLLOUT_STATE', `manifest ${m.id} has no active rollout`)
     const index = plan.wave + 1
     const wave = plan.waves[index]
-    if (!wave) return refusal('ROLLOUT_STATE', `every wave of manifest ${m.id} has started`)
+    if (!wave) return refused('ROLLOUT_STATE', `every wave of manifest ${m.id} has started`)
     const waves = plan.waves.map((w, i) => (i === index ? { ...w, startedAt: this.now().toISOString() } : w))
     const status = index === plan.waves.length - 1 ? 'completed' : 'active'
     const next = this.#save(m, { ...plan, wave: index, waves, status })
@@ -144,25 +178,25 @@ export class RolloutEngine {
       next,
       `${this.#name(m)}: wave ${index + 1} of ${plan.waves.length} started (${wave.devices.length} device(s))`,
     )
-    await this.deliverPending(next)
-    await this.db.flush()
-    return next
+    return { result: next, after: () => this.deliverPending(next) }
   }
 
-  async setPaused(m: ManifestRecord, paused: boolean, actor: string): Promise<ManifestRecord | Refusal> {
+  setPaused(m: ManifestRecord, paused: boolean, actor: string): Promise<Outcome> {
+    return this.finish(this.stagePaused(m, paused, actor))
+  }
+
+  stagePaused(m: ManifestRecord, paused: boolean, actor: string): Staged {
     const plan = m.rollout
-    if (!plan) return refusal('ROLLOUT_STATE', `manifest ${m.id} has no rollout`)
-    if (plan.status === 'cancelled') return refusal('ROLLOUT_STATE', 'the rollout was cancelled')
-    if (paused && plan.status === 'paused') return refusal('ROLLOUT_STATE', 'the rollout is already paused')
-    if (!paused && plan.status !== 'paused') return refusal('ROLLOUT_STATE', 'the rollout is not paused')
+    if (!plan) return refused('ROLLOUT_STATE', `manifest ${m.id} has no rollout`)
+    if (plan.status === 'cancelled') return refused('ROLLOUT_STATE', 'the rollout was cancelled')
+    if (paused && plan.status === 'paused') return refused('ROLLOUT_STATE', 'the rollout is already paused')
+    if (!paused && plan.status !== 'paused') return refused('ROLLOUT_STATE', 'the rollout is not paused')
     // A paused rollout holds every delivery, also to devices of started waves coming back online.
     const want = paused ? 'paused' : plan.wave >= plan.waves.length - 1 ? 'completed' : 'active'
     const next = this.#save(m, { ...plan, status: want })
     this.hub.audit({ actor, action: paused ? 'manifest.pause' : 'manifest.resume', target: m.id, ok: true })
     this.#feed(next, `${this.#name(m)}: rollout ${paused ? 'paused' : 'resumed'}`)
-    if (!paused) await this.deliverPending(next)
-    await this.db.flush()
-    return next
+    return paused ? { result: next } : { result: next, after: () => this.deliverPending(next) }
   }
 
   /**
@@ -170,10 +204,14 @@ export class RolloutEngine {
    * online, and no further wave starts. Devices that already have it carry on (the hub cannot take a
    * delivered command back; their reports still arrive). A new rollout may be approved afterwards.
    */
-  async cancel(m: ManifestRecord, actor: string, reason?: string): Promise<ManifestRecord | Refusal> {
+  cancel(m: ManifestRecord, actor: string, reason?: string): Promise<Outcome> {
+    return this.finish(this.stageCancel(m, actor, reason))
+  }
+
+  stageCancel(m: ManifestRecord, actor: string, reason?: string): Staged {
     const plan = m.rollout
-    if (!plan) return refusal('ROLLOUT_STATE', `manifest ${m.id} has no rollout`)
-    if (plan.status === 'cancelled') return refusal('ROLLOUT_STATE', 'the rollout is already cancelled')
+    if (!plan) return refused('ROLLOUT_STATE', `manifest ${m.id} has no rollout`)
+    if (plan.status === 'cancelled') return refused('ROLLOUT_STATE', 'the rollout is already cancelled')
     const held = this.db.targetsOf(m.id).filter((t) => t.state === 'pending').length
     const next = this.#save(m, { ...plan, status: 'cancelled' })
     const why = reason ? `: ${reason}` : ''
@@ -185,22 +223,25 @@ export class RolloutEngine {
       detail: `${held} device(s) not delivered${why}`,
     })
     this.#feed(next, `${this.#name(m)}: rollout cancelled, ${held} device(s) will not receive it${why}`)
-    await this.db.flush()
-    return next
+    return { result: next }
   }
 
   /** A device whose install failed is offered the manifest again (at once if online). */
-  async retry(m: ManifestRecord, deviceId: string, actor: string): Promise<ManifestRecord | Refusal> {
+  retry(m: ManifestRecord, deviceId: string, actor: string): Promise<Outcome> {
+    return this.finish(this.stageRetry(m, deviceId, actor))
+  }
+
+  stageRetry(m: ManifestRecord, deviceId: string, actor: string): Staged {
     const t = this.db.targets.get(targetId(m.id, deviceId))
-    if (!t) return refusal('ROLLOUT_STATE', `device ${deviceId} is not a target of manifest ${m.id}`)
+    if (!t) return refused('ROLLOUT_STATE', `device ${deviceId} is not a target of manifest ${m.id}`)
     if (t.state !== 'failed')
-      return refusal(
+      return refused(
         'ROLLOUT_STATE',
         `device ${deviceId} is ${t.state}: only a failed install is retried (a rejection repeats until the manifest or the device's trust changes)`,
       )
     const plan = m.rollout
     if (plan?.status !== 'active' && plan?.status !== 'completed')
-      return refusal('ROLLOUT_STATE', `the rollout is ${plan?.status ?? 'not approved'}`)
+      return refused('ROLLOUT_STATE', `the rollout is ${plan?.status ?? 'not approved'}`)
     const next: TargetRecord = { ...t, state: 'pending', updatedAt: this.now().toISOString() }
     delete next.reason
     delete next.code
@@ -213,9 +254,18 @@ export class RolloutEngine {
       detail: `${deviceId} after ${t.code ?? 'failure'}${t.reason ? ` ${t.reason}` : ''}`,
     })
     this.#feed(m, `${this.#name(m)}: install retried`, deviceId)
-    await this.deliverPending(m, deviceId)
+    return { result: m, after: () => this.deliverPending(m, deviceId) }
+  }
+
+  /**
+   * Completes a staged action: its writes were made synchronously (so that a route can run them inside
+   * `Store.writeIf`, one transaction with the If-Match check); the deliveries follow, then durability.
+   */
+  async finish(staged: Staged): Promise<Outcome> {
+    if ('ok' in staged.result) return staged.result
+    await staged.after?.()
     await this.db.flush()
-    return m
+    return staged.result
   }
 
   /** Sends the manifest to every targeted online device that has not answered yet. */
@@ -310,12 +360,13 @@ export class RolloutEngine {
     await this.#maybeAdvance(m)
   }
 
-  async #maybeAdvance(m: ManifestRecord): Promise<void> {
+  async #maybeAdvance(m: ManifestRecord): Promise<boolean> {
     const plan = m.rollout
-    if (!plan?.autoAdvance || plan.status !== 'active') return
+    if (!plan?.autoAdvance || plan.status !== 'active' || !this.advancer()) return false
     const wave = plan.waves[plan.wave]
-    if (!wave) return
+    if (!wave) return false
     const done = wave.devices.every((d) => DONE.has(this.db.targets.get(targetId(m.id, d))?.state ?? ''))
-    if (done) await this.advance(m, 'system')
+    if (!done) return false
+    return !('ok' in (await this.advance(m, 'system')))
   }
 }

@@ -25,7 +25,7 @@ import { sendRefusal } from '../refusal.js'
 import type { Collection } from '../store/types.js'
 import type { ManifestDb, ManifestRecord } from './db.js'
 import { deviceManifests } from './device-view.js'
-import { planWaves, type RolloutEngine } from './rollout.js'
+import { planWaves, type RolloutEngine, type Staged } from './rollout.js'
 import type { ManifestService } from './service.js'
 import { manifestDetail, manifestSummary } from './views.js'
 
@@ -59,25 +59,31 @@ export function manifestRoutes(service: ManifestService, engine: RolloutEngine, 
       return version === undefined ? view : { ...view, recordVersion: version }
     }
     /**
-     * A rollout change with If-Match is refused (409, the current manifest) when the manifest changed
-     * since that version. The check runs on the database's version before the change (a rollout action
-     * awaits deliveries, so it is not one transaction with the check: hub/README.md).
+     * A rollout action, with If-Match one step with its check: the action's writes run inside
+     * `Store.writeIf` (on PostgreSQL one transaction with the manifest's row locked at the expected
+     * version; embedded, one atomic step), so two operators acting on one version through two hubs get
+     * one 2xx and one 409 (the current manifest). Deliveries to devices follow the commit.
      */
-    const unchanged = async (req: FastifyRequest, m: ManifestRecord): Promise<void> => {
+    const act = async (req: FastifyRequest, m: ManifestRecord, stage: (m: ManifestRecord) => Staged) => {
       const version = ifMatch(req)
-      if (version === undefined) return
-      await conflictAsHttp(
-        () =>
-          app.hub.store.writeIf(
-            db.manifests as Collection<{ id: string }>,
-            [{ id: m.id, version }],
-            () => undefined,
-          ),
-        (c) => {
-          const now = service.get(c.id)
-          return now ? detail(now) : null
-        },
-      )
+      const staged =
+        version === undefined
+          ? stage(service.get(m.id) ?? m)
+          : await conflictAsHttp(
+              () =>
+                app.hub.store.writeIf(
+                  db.manifests as Collection<{ id: string }>,
+                  [{ id: m.id, version }],
+                  () =>
+                    // The record as the check found it (the database's, on PostgreSQL).
+                    stage(service.get(m.id) ?? m),
+                ),
+              (c) => {
+                const now = service.get(c.id)
+                return now ? detail(now) : null
+              },
+            )
+      return engine.finish(staged)
     }
 
     await app.register(async (raw) => {
@@ -158,7 +164,6 @@ export function manifestRoutes(service: ManifestService, engine: RolloutEngine, 
       },
       async (req, reply) => {
         const m = visible(req)
-        await unchanged(req, m)
         const body = req.body as { canary?: string[]; steps?: number[]; autoAdvance?: boolean }
         if (Date.parse(m.payload.expiresAt) <= Date.now())
           return sendRefusal(reply, {
@@ -173,18 +178,19 @@ export function manifestRoutes(service: ManifestService, engine: RolloutEngine, 
           })
         const waves = planWaves(applicable, body)
         if ('ok' in waves) return sendRefusal(reply, waves)
-        const r = await engine.approve(m, waves, actorOf(req), body.autoAdvance ?? false)
+        const r = await act(req, m, (now) =>
+          engine.stageApprove(now, waves, actorOf(req), body.autoAdvance ?? false),
+        )
         if ('ok' in r) return sendRefusal(reply, r)
         return reply.code(201).send(detail(r))
       },
     )
 
     const action =
-      (fn: (m: ManifestRecord, actor: string) => ReturnType<RolloutEngine['advance']>) =>
+      (fn: (m: ManifestRecord, actor: string) => Staged) =>
       async (req: FastifyRequest, reply: import('fastify').FastifyReply) => {
         const m = visible(req)
-        await unchanged(req, m)
-        const r = await fn(service.get(m.id) ?? m, actorOf(req))
+        const r = await act(req, m, (now) => fn(now, actorOf(req)))
         if ('ok' in r) return sendRefusal(reply, r)
         return detail(r)
       }
@@ -195,17 +201,17 @@ export function manifestRoutes(service: ManifestService, engine: RolloutEngine, 
     app.post(
       '/manifests/:id/rollout/advance',
       opts,
-      action((m, a) => engine.advance(m, a)),
+      action((m, a) => engine.stageAdvance(m, a)),
     )
     app.post(
       '/manifests/:id/rollout/pause',
       opts,
-      action((m, a) => engine.setPaused(m, true, a)),
+      action((m, a) => engine.stagePaused(m, true, a)),
     )
     app.post(
       '/manifests/:id/rollout/resume',
       opts,
-      action((m, a) => engine.setPaused(m, false, a)),
+      action((m, a) => engine.stagePaused(m, false, a)),
     )
     app.post(
       '/manifests/:id/rollout/cancel',
@@ -223,12 +229,8 @@ export function manifestRoutes(service: ManifestService, engine: RolloutEngine, 
       },
       async (req, reply) => {
         const m = visible(req)
-        await unchanged(req, m)
-        const r = await engine.cancel(
-          service.get(m.id) ?? m,
-          actorOf(req),
-          (req.body as { reason?: string } | undefined)?.reason,
-        )
+        const reason = (req.body as { reason?: string } | undefined)?.reason
+        const r = await act(req, m, (now) => engine.stageCancel(now, actorOf(req), reason))
         if ('ok' in r) return sendRefusal(reply, r)
         return detail(r)
       },
@@ -241,11 +243,10 @@ export function manifestRoutes(service: ManifestService, engine: RolloutEngine, 
       },
       async (req, reply) => {
         const m = visible(req)
-        await unchanged(req, m)
         const { deviceId } = req.params as { deviceId: string }
         if (!engine.targets(m.id).some((t) => t.deviceId === deviceId))
           throw new HubError('VIGIL_NOT_FOUND', `device ${deviceId} is not a target of manifest ${m.id}`)
-        const r = await engine.retry(m, deviceId, actorOf(req))
+        const r = await act(req, m, (now) => engine.stageRetry(now, deviceId, actorOf(req)))
         if ('ok' in r) return sendRefusal(reply, r)
         return detail(r)
       },

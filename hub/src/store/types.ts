@@ -75,7 +75,16 @@ export interface DeviceRecord {
    * The last applied per-device sequence of the agent's outbox (protocol README): a message whose
    * `seq` is not above it (same epoch) is a duplicate or older and changes nothing.
    */
-  seq?: { epoch: string; last: number }
+  seq?: {
+    epoch: string
+    last: number
+    /**
+     * The last applied seq of each message kind in this epoch (`state`, `inventory` …): several hubs
+     * may finish one device's messages out of order, and the database refuses a write that would put
+     * an older message's state over a newer one's of its kind (store README).
+     */
+    kinds?: Partial<Record<string, number>>
+  }
   /** Hub time the last state message was received (ordering uses this, never the device clock). */
   stateAt?: string
   /** Device clock minus hub clock at the last state message, when beyond the skew threshold. */

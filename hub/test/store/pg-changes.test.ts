@@ -194,26 +194,112 @@ describe('per-device sequence applied in the database', () => {
     expect(stored).toMatchObject({ inventoryHash: 'inv2', lastSeen: 'b', seq: { epoch: 'e', last: 3 } })
   })
 
-  it('takes a write built on the stored version, whatever sequence it carries', async () => {
-    // Two hubs may finish one device's messages out of order (a slow inventory, a quick state): the
-    // version decides, not the sequence (duplicates are dropped by the pipeline and the events' key).
+  it('takes a write built on the stored version that applies no newer message (an operator change)', async () => {
+    // An operator's change or online/offline: the version decides; the sequence stays.
     const url = await server.createDatabase()
     const a = await open(url)
-    a.devices.put(device('d2', { seq: { epoch: 'e', last: 5 } }))
+    a.devices.put(device('d2', { seq: { epoch: 'e', last: 5, kinds: { state: 5 } } }))
     await a.commit()
     const mark = a.refusalMark()
-    a.devices.put({
-      ...(a.devices.get('d2') as DeviceRecord),
-      inventoryHash: 'late',
-      seq: { epoch: 'e', last: 5 },
-    })
+    a.devices.put({ ...(a.devices.get('d2') as DeviceRecord), name: 'renamed' })
     await a.commit()
     expect(a.refusedSince('devices', 'd2', mark)).toBe(false)
-    const [row] = await query<{ version: string; seq_last: string }>(
+    const [row] = await query<{ version: string; seq_last: string; seq_kinds: unknown }>(
       url,
-      `SELECT version::text, seq_last::text FROM vigil_collections WHERE collection = 'devices' AND id = 'd2'`,
+      `SELECT version::text, seq_last::text, seq_kinds FROM vigil_collections WHERE collection = 'devices' AND id = 'd2'`,
     )
-    expect(row).toEqual({ version: '2', seq_last: '5' })
+    expect(row).toEqual({ version: '2', seq_last: '5', seq_kinds: { state: 5 } })
+  })
+
+  it("never lets an older message's state overwrite a newer one's of its kind, whichever hub writes last", async () => {
+    const url = await server.createDatabase()
+    // No feed reads: each hub's copy is only refreshed by a refusal.
+    const a = await open(url, { changePollMs: 600_000 })
+    const b = await open(url, { changePollMs: 600_000 })
+    a.devices.put(device('d4', { seq: { epoch: 'e', last: 10, kinds: { state: 10, inventory: 10 } } }))
+    await a.commit()
+    await b.feed.read()
+    await Promise.all([a.feed.close(), b.feed.close()])
+    const stored = async () => {
+      const [row] = await query<{ doc: string; seq_last: string; seq_kinds: unknown }>(
+        url,
+        `SELECT doc, seq_last::text, seq_kinds FROM vigil_collections WHERE collection = 'devices' AND id = 'd4'`,
+      )
+      const doc = JSON.parse(row?.doc ?? '{}') as DeviceRecord
+      return {
+        state: doc.lastState?.ts,
+        inventory: doc.inventoryHash,
+        name: doc.name,
+        seq: doc.seq,
+        columns: { last: row?.seq_last, kinds: row?.seq_kinds },
+      }
+    }
+    /** Applies message `seq` (a state or an inventory) on `hub`'s copy: its change and its sequence. */
+    const apply = (hub: typeof a, kind: 'state' | 'inventory', seq: number, epoch = 'e') => {
+      const held = hub.devices.get('d4') as DeviceRecord
+      const same = held.seq?.epoch === epoch
+      hub.devices.put({
+        ...held,
+        ...(kind === 'state'
+          ? { lastState: { status: 'online' as const, ts: `state${seq}` } }
+          : { inventoryHash: `inv${seq}` }),
+        seq: {
+          epoch,
+          last: Math.max(same ? (held.seq?.last ?? 0) : 0, seq),
+          kinds: { ...(same ? held.seq?.kinds : {}), [kind]: seq },
+        },
+      })
+    }
+    const refused = async (hub: typeof a, write: () => void) => {
+      const mark = hub.refusalMark()
+      write()
+      await hub.commit()
+      return hub.refusedSince('devices', 'd4', mark)
+    }
+
+    // States 11 and 12 were handed to a and b; b finishes 12 first. a's write is refused (its copy is
+    // stale) and its copy reloaded.
+    expect(await refused(b, () => apply(b, 'state', 12))).toBe(false)
+    expect(await refused(a, () => apply(a, 'state', 11))).toBe(true)
+    expect(a.devices.get('d4')?.lastState?.ts).toBe('state12')
+    // State 11 applied again on a's fresh copy (at the stored version): refused by its sequence alone,
+    // even with another change of the record after it in the round.
+    expect(
+      await refused(a, () => {
+        apply(a, 'state', 11)
+        a.devices.put({ ...(a.devices.get('d4') as DeviceRecord), online: true })
+      }),
+    ).toBe(true)
+    expect(a.devices.get('d4')).toMatchObject({ lastState: { ts: 'state12' }, online: false })
+    expect(await stored()).toMatchObject({
+      state: 'state12',
+      inventory: undefined,
+      seq: { epoch: 'e', last: 12, kinds: { state: 12, inventory: 10 } },
+      columns: { last: '12', kinds: { state: 12, inventory: 10 } },
+    })
+    // A slow inventory (11) after that quick state (12) is another kind: applied to the fresh copy.
+    expect(await refused(a, () => apply(a, 'inventory', 11))).toBe(false)
+    expect(await stored()).toMatchObject({
+      state: 'state12',
+      inventory: 'inv11',
+      columns: { last: '12', kinds: { state: 12, inventory: 11 } },
+    })
+
+    // The other order: b (stale since) finishes state 14 after a stored 13: refused on its version,
+    // reloaded, and 14 applied again to the fresh copy is taken.
+    expect(await refused(a, () => apply(a, 'state', 13))).toBe(false)
+    expect(await refused(b, () => apply(b, 'state', 14))).toBe(true)
+    expect(b.devices.get('d4')?.lastState?.ts).toBe('state13')
+    expect(await refused(b, () => apply(b, 'state', 14))).toBe(false)
+    expect(await stored()).toMatchObject({ state: 'state14', inventory: 'inv11', columns: { last: '14' } })
+
+    // An operator's change on a fresh copy is taken and keeps the sequence; a message of a new epoch (a
+    // wiped agent state directory) is applied whatever its number.
+    const rename = () => b.devices.put({ ...(b.devices.get('d4') as DeviceRecord), name: 'ward-3' })
+    expect(await refused(b, rename)).toBe(false)
+    expect(await stored()).toMatchObject({ name: 'ward-3', columns: { last: '14' } })
+    expect(await refused(b, () => apply(b, 'state', 1, 'f'))).toBe(false)
+    expect(await stored()).toMatchObject({ state: 'state1', columns: { last: '1', kinds: { state: 1 } } })
   })
 
   it('stores a device event once when two hubs each got the message', async () => {

@@ -174,6 +174,13 @@ export const ContextImport = Type.Object(
       { additionalProperties: false },
     ),
     dryRun: Type.Optional(Type.Boolean({ default: true })),
+    /**
+     * Device id → the device's version the operator saw (e.g. at the dry run): the import is applied
+     * only if every device named is still at it (all or nothing); otherwise 409 `ApiConflict`.
+     */
+    versions: Type.Optional(
+      Type.Record(Type.String({ maxLength: 64 }), Type.Integer({ minimum: 1 }), { maxProperties: 100_000 }),
+    ),
   },
   { additionalProperties: false, $id: 'ContextImport' },
 )

@@ -197,6 +197,24 @@ export class RiskRegister {
   }
 
   /**
+   * Runs `job` (synchronous) only if the findings are at the versions given, as one atomic step (one
+   * transaction on PostgreSQL); otherwise VersionConflictError with the current findings. For changes
+   * of a finding made elsewhere (an SSVC decision-point override). Durable once resolved.
+   */
+  writeIf<R>(expected: { id: string; version: number }[], job: () => R): Promise<R> {
+    return this.o.db.writeIf(expected, job)
+  }
+
+  /**
+   * The finding changed outside its record (an SSVC decision-point override): its version rises, so
+   * that an operator who saw it before is refused (If-Match) rather than overwriting it.
+   */
+  touch(id: string): void {
+    const r = this.o.db.records.get(id)
+    if (r !== undefined) this.o.db.records.put({ ...r })
+  }
+
+  /**
    * A person's decision, written only if the finding is still at `version` (the version the person
    * saw): otherwise VersionConflictError with the current finding, nothing changed (409). Without a
    * version (an old client) it is written as `transition` is. Durable once resolved.

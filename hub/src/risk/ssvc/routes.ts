@@ -4,14 +4,15 @@
  *   GET  /api/v1/devices/:id/context          DeviceContextView
  *   GET  /api/v1/device-contexts              DeviceContextList (every device's effective context)
  *   POST /api/v1/devices/context/bulk         BulkContext → BulkContextResult
- *   POST /api/v1/devices/context/import       ContextImport (CSV + mapping, dryRun default true) → ContextImportResult
+ *   POST /api/v1/devices/context/import       ContextImport (CSV + mapping, dryRun default true, versions) → ContextImportResult | 409
  *   GET  /api/v1/device-models/context        ModelContextList
  *   PUT  /api/v1/device-models/context        ModelContext → ModelContext (the stored default)
- *   POST /api/v1/findings/:id/ssvc-override   SsvcOverride → FindingView
+ *   POST /api/v1/findings/:id/ssvc-override   SsvcOverride (If-Match: the finding's version) → FindingView | 409
  * `PATCH /api/v1/devices/:id` with `context` is served by the devices routes through `app.assetContext`.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
+  ApiConflict,
   ApiError,
   BulkContext,
   BulkContextResult,
@@ -26,6 +27,8 @@ import {
   Type,
 } from '@vigil/protocol'
 import { HubError } from '../../errors.js'
+import { conflictAsHttp, etag, ifMatch } from '../../http/if-match.js'
+import type { Collection } from '../../store/types.js'
 import type { ContextService } from './service.js'
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 128 }) })
@@ -33,7 +36,11 @@ const IdParams = Type.Object({ id: Type.String({ maxLength: 128 }) })
 export const riskRoutes =
   (
     service: ContextService,
-    register: { get(id: string): FindingView | undefined },
+    register: {
+      get(id: string): FindingView | undefined
+      writeIf<R>(expected: { id: string; version: number }[], job: () => R): Promise<R>
+      touch(id: string): void
+    },
     decorate: (f: FindingView) => FindingView,
   ): FastifyPluginAsyncTypebox =>
   async (app) => {
@@ -80,9 +87,27 @@ export const riskRoutes =
       {
         onRequest: act,
         bodyLimit: 6 * 1024 * 1024,
-        schema: { tags, body: ContextImport, response: { 200: ContextImportResult, 400: ApiError } },
+        schema: {
+          tags,
+          body: ContextImport,
+          response: { 200: ContextImportResult, 400: ApiError, 409: ApiConflict },
+        },
       },
-      async (req) => service.import(req.body, who(req)),
+      async (req) => {
+        // `versions` (device id → the version the operator saw): the import is applied only if every
+        // device named is still at it, all or nothing, one step with the check; else 409 with the
+        // current contexts.
+        const versions = req.body.versions
+        if (versions === undefined || (req.body.dryRun ?? true)) return service.import(req.body, who(req))
+        const expected = Object.entries(versions).map(([id, version]) => ({ id, version }))
+        return conflictAsHttp(
+          () =>
+            app.hub.store.writeIf(app.hub.store.devices as Collection<{ id: string }>, expected, () =>
+              service.import(req.body, who(req)),
+            ),
+          (c) => (app.hub.registry.get(c.id) ? service.view(c.id) : null),
+        )
+      },
     )
 
     app.get(
@@ -114,13 +139,29 @@ export const riskRoutes =
           tags,
           params: IdParams,
           body: SsvcOverride,
-          response: { 200: FindingView, 400: ApiError, 404: ApiError },
+          response: { 200: FindingView, 400: ApiError, 404: ApiError, 409: ApiConflict },
         },
       },
-      async (req) => {
-        service.override(req.params.id, req.body, who(req))
+      async (req, reply) => {
+        // With If-Match (the finding's version) the override is one step with the check: 409 with the
+        // current finding when it changed since.
+        const version = ifMatch(req)
+        const override = () => {
+          service.override(req.params.id, req.body, who(req))
+          register.touch(req.params.id)
+        }
+        if (version === undefined) override()
+        else
+          await conflictAsHttp(
+            () => register.writeIf([{ id: req.params.id, version }], override),
+            (c) => {
+              const now = register.get(c.id)
+              return now ? decorate(now) : null
+            },
+          )
         const view = register.get(req.params.id)
         if (view === undefined) throw new HubError('VIGIL_NOT_FOUND', `no finding ${req.params.id}`)
+        etag(reply, view.version)
         return decorate(view)
       },
     )

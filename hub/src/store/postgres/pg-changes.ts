@@ -310,7 +310,12 @@ export class ChangeFeed implements ClusterChannel {
       [records.map((r) => r.collection), records.map((r) => r.id)],
     )
     const collections = this.opts.collections()
-    for (const row of rows) this.apply(collections, row)
+    // Memory holds the refused write: the stored row is taken even when its transaction was applied
+    // before (a write refused by its message sequence alone leaves the row as it was).
+    for (const row of rows) {
+      this.applied.delete(key(row.collection, row.id))
+      this.apply(collections, row)
+    }
   }
 
   refusalMark(): number {

@@ -167,11 +167,12 @@ export class PgStore implements Store {
     this.users = this.newCollection('users')
     this.sessions = this.newCollection('sessions')
     this.tokens = this.newCollection('tokens')
-    // A device's record carries its applied per-device sequence: the round refuses a write of it over a
-    // newer stored one (pg-writer.ts), and device events are stored once per (device, epoch, seq).
+    // A device's record carries its applied per-device sequence (per message kind): the round refuses a
+    // write of it over a row that applied a newer message of a kind (pg-writer.ts), and device events are stored once per (device, epoch, seq).
     this.devices = this.newCollection('devices', (d) => ({
       epoch: d.seq?.epoch ?? null,
       last: d.seq?.last ?? null,
+      kinds: d.seq?.kinds ? JSON.stringify(d.seq.kinds) : null,
     }))
     this.inventories = this.newDocs('blob', 'inventories')
     this.hardening = this.newDocs('blob', 'hardening')

@@ -16,13 +16,17 @@ import type { Durable } from '../group-commit.js'
 
 /**
  * A put of a guarded record (a device) is refused when the stored row's version is not below this
- * one's: another hub wrote the record since this hub's copy was taken. It carries the per-device
- * sequence it says is applied (kept in `seq_epoch`/`seq_last` for queries; not a condition: messages
- * of one device handled by two hubs at once may complete out of order).
+ * one's (another hub wrote the record since this hub's copy was taken), or when the stored row, in the
+ * same epoch, has applied a newer message of a kind than this put says it holds (`kinds`: the last
+ * applied seq per message kind): an older message's state never overwrites a newer one's of its kind,
+ * whichever hub writes last. An older message of another kind (a slow inventory after a quick state)
+ * is applied to the fresh row. Kept in `seq_epoch`/`seq_last`/`seq_kinds` of the row.
  */
 export interface Guard {
   epoch: string | null
   last: number | null
+  /** JSON text of the per-kind seqs (`{"state":12,"inventory":11}`), or null. */
+  kinds: string | null
 }
 type KeyedOp = { op: 'put'; doc: string; version: number; guard?: Guard } | { op: 'del' }
 type DocOp = { op: 'put'; doc: string } | { op: 'del' }
@@ -67,21 +71,26 @@ function roundStatement(p: (string | null)[][], docs: string[][]): { text: strin
   })
   const [cColl, cId, cVer, dColl, dId, bKind, bHash, bdKind, bdHash, sStore, sKey, sdStore, sdKey, lLog] =
     small
-  const [cGuard, cEpoch, cLast, lDedup] = small.slice(14)
+  const [cGuard, cEpoch, cLast, lDedup, cKinds] = small.slice(14)
   const [cDoc, bDoc, sDoc, lEntry] = big
-  // A guarded put (a device record) is applied only over an older version: ON CONFLICT's WHERE is
-  // evaluated on the latest committed row under its lock, so two hubs writing one device at once cannot
-  // both pass.
+  // A guarded put (a device record) is applied only over an older version, and not over a row that
+  // applied a newer message of a kind in the same epoch (`Guard`): ON CONFLICT's WHERE is evaluated on
+  // the latest committed row under its lock, so two hubs writing one device at once cannot both pass,
+  // and the older message's write cannot pass the newer one's.
   const text = `WITH
   cput AS (
-    INSERT INTO vigil_collections AS c (collection, id, doc, version, seq_epoch, seq_last)
-    SELECT u.collection, u.id, u.doc, u.version, u.epoch, u.last
-    FROM unnest(${cColl}::text[], ${cId}::text[], ${cDoc}, ${cVer}::bigint[], ${cEpoch}::text[], ${cLast}::bigint[])
-      AS u(collection, id, doc, version, epoch, last)
+    INSERT INTO vigil_collections AS c (collection, id, doc, version, seq_epoch, seq_last, seq_kinds)
+    SELECT u.collection, u.id, u.doc, u.version, u.epoch, u.last, u.kinds::jsonb
+    FROM unnest(${cColl}::text[], ${cId}::text[], ${cDoc}, ${cVer}::bigint[], ${cEpoch}::text[], ${cLast}::bigint[], ${cKinds}::text[])
+      AS u(collection, id, doc, version, epoch, last, kinds)
     ON CONFLICT (collection, id) DO UPDATE
       SET doc = excluded.doc, version = GREATEST(c.version + 1, excluded.version),
-          seq_epoch = excluded.seq_epoch, seq_last = excluded.seq_last
-      WHERE NOT (c.collection = ANY(${cGuard}::text[])) OR c.version < excluded.version
+          seq_epoch = excluded.seq_epoch, seq_last = excluded.seq_last, seq_kinds = excluded.seq_kinds
+      WHERE NOT (c.collection = ANY(${cGuard}::text[]))
+        OR (c.version < excluded.version
+          AND (c.seq_kinds IS NULL OR excluded.seq_kinds IS NULL OR c.seq_epoch IS DISTINCT FROM excluded.seq_epoch
+            OR NOT EXISTS (SELECT 1 FROM jsonb_each_text(c.seq_kinds) AS k(kind, seq)
+              WHERE k.seq::bigint > coalesce((excluded.seq_kinds ->> k.kind)::bigint, 0))))
     RETURNING collection, id
   ),
   cdel AS (
@@ -144,9 +153,9 @@ const emptyBatch = (): Batch => ({ records: new Map(), blobs: new Map(), docs: n
 function statementOf(batch: Batch, guarded: ReadonlySet<string>): { text: string; values: unknown[] } {
   // Small fields: 0-2 collection puts (collection, id, version), 3-4 deletes, 5-6 blob puts,
   // 7-8 blob deletes, 9-10 doc puts, 11-12 doc deletes, 13 log names, 14 guarded collections,
-  // 15-16 the puts' guards (epoch, last seq), 17 log dedup keys. Documents: collection docs, blob
-  // docs, doc docs, log entries.
-  const p: (string | null)[][] = Array.from({ length: 18 }, () => [])
+  // 15-16 the puts' guards (epoch, last seq), 17 log dedup keys, 18 the puts' per-kind seqs (JSON).
+  // Documents: collection docs, blob docs, doc docs, log entries.
+  const p: (string | null)[][] = Array.from({ length: 19 }, () => [])
   p[14] = [...guarded]
   const docs: string[][] = [[], [], [], []]
   const push = (i: number, ...values: (string | null)[]) => {
@@ -159,6 +168,7 @@ function statementOf(batch: Batch, guarded: ReadonlySet<string>): { text: string
     if (op.op === 'put') {
       push(0, c, id, String(op.version))
       push(15, op.guard?.epoch ?? null, op.guard?.last == null ? null : String(op.guard.last))
+      push(18, op.guard?.kinds ?? null)
       docs[0]?.push(op.doc)
     } else push(3, c, id)
   }
