@@ -13,7 +13,14 @@ import { hasPostgres, PG_BIN, startPostgres } from '../src/postgres.ts'
 import { freePort, type HubProcess, startHubProcess } from '../src/processes.ts'
 import { api, type HubAddress, signIn, startAgent, tempDir } from '../src/system.ts'
 
-const JOBS = ['feeds.sync', 'register.sweep', 'webhooks.deliver', 'posture.snapshot', 'store.retention']
+const JOBS = [
+  'feeds.sync',
+  'register.sweep',
+  'webhooks.deliver',
+  'posture.snapshot',
+  'store.retention',
+  'correlation',
+]
 
 async function poll<T>(check: () => Promise<T | undefined>, what: string, ms = 60_000): Promise<T> {
   const until = Date.now() + ms

@@ -23,6 +23,11 @@ export const JOBS = [
   'posture.snapshot',
   /** Log retention on PostgreSQL (`store/postgres/pg-retention.ts`). */
   'store.retention',
+  /**
+   * Correlation's writes (`risk/correlation/cluster-follow.ts`): the holder alone turns correlation
+   * results into findings, history and webhooks; every hub's engine follows every device and advisory.
+   */
+  'correlation',
 ] as const
 
 export type JobName = (typeof JOBS)[number]
