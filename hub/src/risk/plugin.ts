@@ -201,7 +201,9 @@ const feature: FastifyPluginAsync = async (app) => {
   const offRegistry = hub.registry.onChange((c) => {
     if (c.type === 'removed') {
       engine.removeDevice(c.id)
-      reg.forgetDevice(c.id)
+      // Several hubs: the device's removal reaches every hub; its records (and the audit entry saying
+      // so) are deleted by one, and the others' memory follows the change feed.
+      if (writes()) reg.forgetDevice(c.id)
       contexts.forgetDevice(c.id)
     }
   })
