@@ -14,6 +14,7 @@ import { BlobCollector } from './ingest/blob-collector.js'
 import { IngestHookSet } from './ingest/hooks.js'
 import { startJobs } from './jobs/start.js'
 import { createMetrics } from './metrics/metrics.js'
+import { bridgePresence } from './realtime/cluster-presence.js'
 import { openStore } from './store/open.js'
 
 export const corePlugin = fp<{ config: HubConfig }>(
@@ -68,6 +69,15 @@ export const corePlugin = fp<{ config: HubConfig }>(
         store.audit.append({ ts: new Date().toISOString(), ...entry })
       },
     }
+    // Several hubs: lastSeen and the latest telemetry figures reach the others once a second, batched.
+    const presence = store.cluster
+      ? bridgePresence({
+          channel: store.cluster,
+          store,
+          registry,
+          onError: (err) => app.log.warn({ err }, 'presence: sending to other hubs failed'),
+        })
+      : undefined
     if (admin.created) ctx.audit({ actor: 'system', action: 'user.create', target: 'admin', ok: true })
     await store.commit()
     app.decorate('hub', ctx)
@@ -88,6 +98,7 @@ export const corePlugin = fp<{ config: HubConfig }>(
       ctx.ready = false
       clearInterval(healthTimer)
       clearInterval(sweepTimer)
+      presence?.stop()
       await jobs.close()
       ctx.commands.close()
       await ctx.bus?.close()

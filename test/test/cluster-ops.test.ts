@@ -20,6 +20,7 @@ const JOBS = [
   'posture.snapshot',
   'store.retention',
   'rollouts.advance',
+  'correlation',
 ]
 
 async function poll<T>(check: () => Promise<T | undefined>, what: string, ms = 60_000): Promise<T> {

@@ -25,6 +25,11 @@ export const JOBS = [
   'store.retention',
   /** Auto-advance of rollout waves (`manifests/rollout.ts`): a wave is started once, by one hub. */
   'rollouts.advance',
+  /**
+   * Correlation's writes (`risk/correlation/cluster-follow.ts`): the holder alone turns correlation
+   * results into findings, history and webhooks; every hub's engine follows every device and advisory.
+   */
+  'correlation',
 ] as const
 
 export type JobName = (typeof JOBS)[number]

@@ -10,6 +10,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { AdvisoryDb } from './correlation/advisory-db.js'
 import { VendorAliasDb, vendorAliasRoutes } from './correlation/aliases.js'
+import { CORRELATION_JOB, followCluster } from './correlation/cluster-follow.js'
 import { CorrelationEngine } from './correlation/engine.js'
 import { advisoryRoutes } from './correlation/routes.js'
 import { AdvisoryService } from './correlation/service.js'
@@ -100,8 +101,10 @@ const feature: FastifyPluginAsync = async (app) => {
 
   const listeners = new Set<(event: RegisterEvent) => void>()
   let register: RiskRegister | undefined
+  // Several hubs: one hub writes what correlation finds (cluster-follow.ts); the others' engines follow.
+  const writes = () => hub.jobs.holds(CORRELATION_JOB)
   const engine = new CorrelationEngine(aliases.matcher(), (devices, advisory) => {
-    register?.reconcileMany(devices, advisory)
+    if (writes()) register?.reconcileMany(devices, advisory)
   })
   engine.enrichment = stored.enrichment
   for (const a of stored.advisories) engine.advisories.upsert(a)
@@ -158,6 +161,16 @@ const feature: FastifyPluginAsync = async (app) => {
   } satisfies RiskRegisterAccess)
   app.decorate('findings', { views: (deviceId?: string) => reg.views(deviceId) } satisfies FindingsSource)
 
+  const follow = followCluster({
+    store: hub.store,
+    jobs: hub.jobs,
+    engine,
+    advisories: advisoryDb,
+    register: reg,
+    onError,
+    onTakeover: (devices) => log.info({ devices }, 'correlation taken over: every device reconciled'),
+  })
+
   // Derive every device's findings from what the store holds (identical images are correlated once).
   const images = new Map<string, Awaited<ReturnType<typeof hub.store.inventories.get>>>()
   for (const device of hub.registry.all()) {
@@ -166,8 +179,9 @@ const feature: FastifyPluginAsync = async (app) => {
     const inv = hash !== undefined ? images.get(hash) : undefined
     if (inv) engine.setInventory(device.id, inv)
     engine.setIdentity(device.id, device.identity, inv?.firmwareVersion)
+    follow.inventory(device.id, hash, inv?.firmwareVersion)
   }
-  for (const id of engine.deviceIds()) reg.reconcile(id)
+  if (writes()) for (const id of engine.deviceIds()) reg.reconcile(id)
 
   const offHooks = hub.hooks.add({
     onInventory(deviceId, inventory) {
@@ -177,16 +191,19 @@ const feature: FastifyPluginAsync = async (app) => {
         hub.registry.get(deviceId)?.identity,
         inventory.firmwareVersion,
       )
-      if (changed || identityChanged) reg.reconcile(deviceId)
+      follow.inventory(deviceId, inventory.hash, inventory.firmwareVersion)
+      if ((changed || identityChanged) && writes()) reg.reconcile(deviceId)
     },
     onDevice(device) {
-      if (engine.setIdentity(device.id, device.identity)) reg.reconcile(device.id)
+      if (engine.setIdentity(device.id, device.identity) && writes()) reg.reconcile(device.id)
     },
   })
   const offRegistry = hub.registry.onChange((c) => {
     if (c.type === 'removed') {
       engine.removeDevice(c.id)
-      reg.forgetDevice(c.id)
+      // Several hubs: the device's removal reaches every hub; its records (and the audit entry saying
+      // so) are deleted by one, and the others' memory follows the change feed.
+      if (writes()) reg.forgetDevice(c.id)
       contexts.forgetDevice(c.id)
     }
   })
@@ -249,6 +266,7 @@ const feature: FastifyPluginAsync = async (app) => {
 
   app.addHook('onClose', async () => {
     offJobs()
+    follow.close()
     offHooks()
     offRegistry()
     clearInterval(flush)

@@ -205,6 +205,8 @@ export interface ClusterChannel {
   /** Sends `payload` (at most ~7,900 bytes) to every hub listening on `channel`, this one included. */
   notify(channel: string, payload: string): Promise<void>
   listen(channel: string, listener: (payload: string) => void): () => void
+  /** Resolves once the changes other hubs committed before the call are in memory (and told). */
+  catchUp?(): Promise<void>
 }
 
 export type StoreHealth = { ok: true } | { ok: false; code: string; reason: string }
@@ -261,7 +263,8 @@ export interface Store {
   /**
    * Several hubs on one database (PostgreSQL engine): changes other hubs committed to collections
    * reach memory and are told here, so that derived state (the device registry, the live stream)
-   * follows. Absent with the embedded engine (one hub).
+   * follows. Documents are told too, as `collection` `doc:<store>` or `blob:<kind>`, `id` the key and
+   * `record` `{id}` (stored) or undefined (deleted). Absent with the embedded engine (one hub).
    */
   watch?(listener: (change: RemoteChange) => void): () => void
   /** Several hubs: a channel between them. Absent with the embedded engine. */

@@ -12,6 +12,7 @@
  *   <dataDir>/advisory-db/enrichment.json     { kevVersion, kev: KevEntry[], epss: [cve, score][] }
  */
 
+import { randomBytes } from 'node:crypto'
 import type { DocStore, Store } from '../../store/types.js'
 import type { Advisory, KevEntry } from '../advisories/index.js'
 
@@ -36,7 +37,8 @@ type Doc = Advisory | EnrichmentFile | PackFile
 
 /** The per-advisory files of the layout before packs. */
 const LEGACY_KEY = /^[0-9a-f]{64}$/
-const PACK_KEY = /^pack-(\d{12})$/
+/** `pack-<seq>` or `pack-<seq>-<writer>`: several hubs on one database never write the same key. */
+const PACK_KEY = /^pack-(\d{12})(?:-[0-9a-f]{8})?$/
 const ENRICHMENT = 'enrichment'
 /** Advisories per pack at most (~1.5 KB each as JSON: a pack is well under 1 MB). */
 export const PACK_MAX = 500
@@ -46,7 +48,7 @@ const MERGE_AT = 16
 /** Files read at once at start. */
 const READ_AHEAD = 16
 
-const packKey = (seq: number) => `pack-${String(seq).padStart(12, '0')}`
+const packKey = (seq: number, writer: string) => `pack-${String(seq).padStart(12, '0')}-${writer}`
 
 export class AdvisoryDb {
   /** Each current advisory and the pack that holds it (the same objects the engine holds). */
@@ -54,6 +56,8 @@ export class AdvisoryDb {
   /** Pack key → ids it holds that are current. */
   readonly #packs = new Map<string, Set<string>>()
   #seq = 0
+  /** This instance's part of its pack keys (another hub on the same database has its own). */
+  readonly #writer = randomBytes(4).toString('hex')
   /** Writes one after the other (packs, merges, deletions). */
   #chain: Promise<unknown> = Promise.resolve()
 
@@ -116,18 +120,41 @@ export class AdvisoryDb {
     // A crash before this: the per-advisory files are read again next time, and the packs win.
     await this.docs.deleteMany(legacy).catch((err) => onError('advisory-db', err))
 
-    const enrichment: Enrichment = { kev: new Map(), epss: new Map(), kevVersion: null }
-    try {
-      const raw = (await this.docs.get(ENRICHMENT)) as EnrichmentFile | undefined
-      if (raw) {
-        for (const k of raw.kev) enrichment.kev.set(k.cveID, k)
-        for (const [cve, score] of raw.epss) enrichment.epss.set(cve, score)
-        enrichment.kevVersion = raw.kevVersion
-      }
-    } catch (err) {
+    const enrichment = await this.readEnrichment().catch((err: unknown) => {
       onError('enrichment.json', err)
-    }
+      return { kev: new Map(), epss: new Map(), kevVersion: null } satisfies Enrichment
+    })
     return { advisories: [...this.#held.values()].map((h) => h.a), enrichment }
+  }
+
+  /** The stored KEV/EPSS tables (empty when none are stored). */
+  async readEnrichment(): Promise<Enrichment> {
+    const enrichment: Enrichment = { kev: new Map(), epss: new Map(), kevVersion: null }
+    const raw = (await this.docs.get(ENRICHMENT)) as EnrichmentFile | undefined
+    if (raw) {
+      for (const k of raw.kev) enrichment.kev.set(k.cveID, k)
+      for (const [cve, score] of raw.epss) enrichment.epss.set(cve, score)
+      enrichment.kevVersion = raw.kevVersion
+    }
+    return enrichment
+  }
+
+  /**
+   * Several hubs on one database: what another hub stored under `key` (the change feed told of it).
+   * Answers the advisories of a pack (empty for any other key); this instance's later packs sort after
+   * it. The pack stays the other hub's to replace and delete: it is not placed here.
+   */
+  async readRemote(key: string): Promise<Advisory[]> {
+    const seq = PACK_KEY.exec(key)?.[1]
+    if (seq === undefined) return []
+    this.#seq = Math.max(this.#seq, Number(seq))
+    const list = ((await this.docs.get(key)) as PackFile | undefined)?.advisories
+    return Array.isArray(list) ? list.filter((a) => a && typeof a.id === 'string') : []
+  }
+
+  /** Whether `key` names the enrichment tables. */
+  static isEnrichment(key: string): boolean {
+    return key === ENRICHMENT
   }
 
   /** Records that `a` is current and held by `pack` (in memory). */
@@ -148,7 +175,7 @@ export class AdvisoryDb {
     const before = new Set<string>()
     for (let i = 0; i < list.length; i += PACK_MAX) {
       const part = list.slice(i, i + PACK_MAX)
-      const key = packKey(++this.#seq)
+      const key = packKey(++this.#seq, this.#writer)
       await this.docs.put(key, { v: 1, advisories: part })
       for (const a of part) {
         const prior = this.#held.get(a.id)?.pack

@@ -133,6 +133,14 @@ export class RiskRegister {
     return only !== undefined ? (derived.has(only) ? 1 : 0) : derived.size
   }
 
+  /**
+   * Several hubs: another hub stored a finding record (the change feed put it in `db.records`); this
+   * register lists it from now on. A deleted one is skipped by the lists already.
+   */
+  followRecord(r: FindingRecord): void {
+    this.#parts.index.add(r)
+  }
+
   /** The device a finding belongs to, if the register holds it. */
   deviceOf(findingId: string): string | undefined {
     return this.o.db.records.get(findingId)?.deviceId

@@ -11,7 +11,7 @@
  * is left alone (that write is newer, or the round refuses it and the record is reloaded).
  */
 import pg from 'pg'
-import type { ClusterChannel } from '../types.js'
+import type { ClusterChannel, RemoteChange } from '../types.js'
 import type { PgCollection, PgDocs } from './pg-parts.js'
 import { type PgWriter, pgStorageError, type Refused } from './pg-writer.js'
 
@@ -29,6 +29,8 @@ export interface ChangeFeedOptions {
   documents: () => Map<string, PgDocs<unknown>>
   /** Poll even without a notification (default 2 s). */
   pollMs?: number
+  /** Another hub stored (record `{id}`) or deleted a document (`collection` is its `feedName`). */
+  onDocument?: (change: RemoteChange) => void
   /** Tombstones older than this are removed (default one day); a feed away longer reloads everything. */
   tombstoneMs?: number
   onError?: (err: unknown) => void
@@ -263,8 +265,14 @@ export class ChangeFeed implements ClusterChannel {
       for (const row of rows) this.apply(collections, row)
       for (const row of [...docs, ...gone]) {
         const d = documents.get(row.collection)
-        if (d) d.applyRemote(row.id, row.doc !== null)
-        else this.apply(collections, row)
+        if (d) {
+          d.applyRemote(row.id, row.doc !== null)
+          this.opts.onDocument?.({
+            collection: row.collection,
+            id: row.id,
+            record: row.doc !== null ? { id: row.id } : undefined,
+          })
+        } else this.apply(collections, row)
       }
     }
     this.horizon = xmin
@@ -324,6 +332,12 @@ export class ChangeFeed implements ClusterChannel {
 
   refusedSince(collection: string, id: string, mark: number): boolean {
     return (this.refusals.get(key(collection, id)) ?? 0) > mark
+  }
+
+  /** Reads now (after the read running, if one is): what committed before the call is then in memory. */
+  catchUp(): Promise<void> {
+    if (this.closed) return Promise.resolve()
+    return this.read()
   }
 
   async notify(channel: string, payload: string): Promise<void> {

@@ -161,6 +161,9 @@ export class PgStore implements Store {
           if (!this.loading.has(`docs:${d.name}`)) out.set(d.feedName, d)
         return out
       },
+      onDocument: (change) => {
+        for (const w of this.watchers) w(change)
+      },
       ...(opts.changePollMs !== undefined ? { pollMs: opts.changePollMs } : {}),
       ...(opts.onError ? { onError: opts.onError } : {}),
     })

@@ -1,0 +1,200 @@
+/**
+ * Issue 13 point 5, correlation: with two real hub processes on one real PostgreSQL 15, a new advisory
+ * is correlated once across the cluster against every device, whichever hub stored the advisory and
+ * whichever ingested the devices' inventories: each finding is created once, has one `found` history
+ * entry and one `finding.new` webhook delivery (a local HTTP receiver counts them), and both hubs list
+ * it. `kill -9` of the hub that writes correlation's results hands the job to the other, whose
+ * takeover (a reconcile of every device) duplicates nothing, and which then correlates the next one.
+ */
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { DeviceDetail, FindingList } from '@vigil/protocol'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { hasPostgres, startPostgres } from '../src/postgres.ts'
+import { freePort, type HubProcess, startHubProcess } from '../src/processes.ts'
+import { api, type HubAddress, signIn, startAgent, tempDir } from '../src/system.ts'
+
+async function poll<T>(check: () => Promise<T | undefined>, what: string, ms = 60_000): Promise<T> {
+  const until = Date.now() + ms
+  for (;;) {
+    const v = await check()
+    if (v !== undefined) return v
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+}
+
+async function heldBy(hub: HubAddress, token: string): Promise<string[]> {
+  const res = await fetch(`${hub.httpUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } })
+  const text = await res.text()
+  return [...text.matchAll(/^vigil_job_held\{job="([^"]+)"\} 1$/gm)].map((m) => m[1] as string).sort()
+}
+
+/** A Debian package of this machine that is its own source package (advisories name source packages). */
+function ownSourcePackage(): { name: string; version: string; release: string } {
+  const lines = execFileSync(
+    'dpkg-query',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query format
+    ['-W', '-f', '${Package} ${Version} ${source:Package} ${source:Version}\n'],
+    { encoding: 'utf8' },
+  ).split('\n')
+  const line = lines.map((l) => l.split(' ')).find(([n, v, sn, sv]) => n && n === sn && v === sv)
+  if (!line) throw new Error('no Debian package that is its own source package on this machine')
+  const release = /^VERSION_ID="?(\d+)/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] ?? ''
+  return { name: line[0] as string, version: line[1] as string, release }
+}
+
+function osv(id: string, cve: string) {
+  const pkg = ownSourcePackage()
+  return {
+    schema_version: '1.6.0',
+    id,
+    modified: '2026-11-28T00:00:00Z',
+    published: '2026-11-28T00:00:00Z',
+    aliases: [cve],
+    summary: `${pkg.name} - cluster correlation test`,
+    affected: [
+      {
+        package: { ecosystem: `Debian:${pkg.release}`, name: pkg.name },
+        ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: `${pkg.version}+vigil1` }] }],
+      },
+    ],
+  }
+}
+
+/** A webhook endpoint on 127.0.0.1 that counts `finding.new` deliveries by finding id. */
+async function receiver() {
+  const counts = new Map<string, number>()
+  const server = createServer((req, res) => {
+    let body = ''
+    req.on('data', (c: Buffer) => {
+      body += c.toString()
+    })
+    req.on('end', () => {
+      const msg = JSON.parse(body) as { event: string; data: { finding: { id: string } } }
+      if (msg.event === 'finding.new')
+        counts.set(msg.data.finding.id, (counts.get(msg.data.finding.id) ?? 0) + 1)
+      res.writeHead(204).end()
+    })
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  onTestFinished(() => new Promise<void>((r) => server.close(() => r())))
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, counts }
+}
+
+describe.skipIf(!hasPostgres)('two hubs, one PostgreSQL: a new advisory is correlated once', () => {
+  it('upload on B, inventories through A: findings, history and webhooks once; takeover after kill -9', async () => {
+    const pgServer = await startPostgres()
+    const url = await pgServer.createDatabase()
+    const start = async () =>
+      startHubProcess({
+        dataDir: await tempDir(),
+        httpPort: await freePort(),
+        mqttPort: await freePort(),
+        env: { VIGIL_DATABASE_URL: url, VIGIL_JOB_LEASE_MS: '300' },
+      })
+    const a: HubProcess = await start()
+    const tokenA = await signIn(a)
+    const b: HubProcess = await start()
+    const tokenB = await signIn(b)
+    // A started first: it writes correlation's results; B does not.
+    expect(await heldBy(a, tokenA)).toContain('correlation')
+    expect(await heldBy(b, tokenB)).toEqual([])
+
+    const hook = await receiver()
+    const created = await api(a, '/api/v1/webhooks', {
+      method: 'POST',
+      token: tokenA,
+      body: JSON.stringify({ url: hook.url, events: ['finding.new'] }),
+    })
+    expect(created.status, JSON.stringify(created.body)).toBe(201)
+
+    // Two devices report their inventories to hub A (after B started: B learns them from the feed).
+    const agents = [
+      await startAgent(a as never, tokenA, { name: 'corr-1' }),
+      await startAgent(a as never, tokenA, { name: 'corr-2' }),
+    ]
+    for (const agent of agents)
+      await poll(async () => {
+        const res = await api<DeviceDetail>(b, `/api/v1/devices/${agent.deviceId}`, { token: tokenB })
+        return res.body.inventory ? true : undefined
+      }, 'the inventory on hub B')
+
+    const findingsOf = async (hub: HubAddress, token: string, deviceId: string, advisory: string) =>
+      (await api<FindingList>(hub, `/api/v1/findings?device=${deviceId}`, { token })).body.findings.filter(
+        (f) => f.advisory === advisory,
+      )
+    /** Every finding of `advisory`, once both hubs list one per device. */
+    const settled = (advisory: string) =>
+      poll(async () => {
+        const out = []
+        for (const [hub, token] of [
+          [a, tokenA],
+          [b, tokenB],
+        ] as const) {
+          if (hub.child.exitCode !== null || hub.child.signalCode !== null) continue
+          for (const agent of agents) {
+            const list = await findingsOf(hub, token, agent.deviceId, advisory)
+            if (list.length !== 1) return undefined
+            if (hub === b) out.push(list[0] as (typeof list)[number])
+          }
+        }
+        return out
+      }, `the findings of ${advisory} on the hubs`)
+    const foundEntries = async (hub: HubAddress, token: string, id: string) =>
+      (
+        await api<{ history: { from: string | null; to: string }[] }>(hub, `/api/v1/findings/${id}/history`, {
+          token,
+        })
+      ).body.history.filter((h) => h.from === null && h.to === 'open').length
+
+    // The advisory is uploaded on B, which does not hold the job: A correlates it against both devices.
+    const up = await api(b, '/api/v1/advisories', {
+      method: 'POST',
+      token: tokenB,
+      body: JSON.stringify(osv('x_VIGIL-CC-1', 'CVE-2099-0201')),
+    })
+    expect(up.status, JSON.stringify(up.body)).toBe(201)
+    const first = await settled('x_VIGIL-CC-1')
+    expect(first).toHaveLength(2)
+    for (const f of first) {
+      expect(f.component.version).not.toBe('') // B derives the finding's content itself
+      expect(await foundEntries(b, tokenB, f.id)).toBe(1)
+    }
+    await poll(
+      async () => (first.every((f) => hook.counts.get(f.id) === 1) ? true : undefined),
+      'one webhook delivery per finding',
+    )
+
+    // kill -9 of the holder: B takes correlation over, reconciles every device, duplicates nothing.
+    a.child.kill('SIGKILL')
+    await a.exited
+    await poll(
+      async () => ((await heldBy(b, tokenB)).includes('correlation') ? true : undefined),
+      'the takeover',
+      30_000,
+    )
+
+    // The next advisory (uploaded on B, now the holder) is correlated against the devices of A.
+    const up2 = await api(b, '/api/v1/advisories', {
+      method: 'POST',
+      token: tokenB,
+      body: JSON.stringify(osv('x_VIGIL-CC-2', 'CVE-2099-0202')),
+    })
+    expect(up2.status, JSON.stringify(up2.body)).toBe(201)
+    const second = await settled('x_VIGIL-CC-2')
+    expect(second).toHaveLength(2)
+    await poll(
+      async () =>
+        [...first, ...second].every((f) => hook.counts.get(f.id) !== undefined) ? true : undefined,
+      'the deliveries of the second advisory',
+    )
+    for (const f of [...first, ...second]) {
+      expect(await foundEntries(b, tokenB, f.id)).toBe(1)
+      expect(hook.counts.get(f.id)).toBe(1)
+    }
+    expect(await findingsOf(b, tokenB, agents[0]?.deviceId as string, 'x_VIGIL-CC-1')).toHaveLength(1)
+  }, 240_000)
+})
