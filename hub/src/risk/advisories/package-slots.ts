@@ -45,6 +45,9 @@ interface Compiled extends SlotEntry {
   top: Bound | undefined
 }
 
+/** Versions whose query result a group keeps (see `Group.#memo`). */
+const MEMO_LIMIT = 256
+
 /** Schemes whose comparison is a total preorder: the affects of a group can be binary-searched. */
 const TOTAL = new Set<VersionScheme>(['deb', 'apk'])
 
@@ -105,6 +108,12 @@ class Group {
   #listed = new Map<string, Compiled[]>()
   /** Total schemes: where the entries with a highest bound begin. */
   #ranged = 0
+  /**
+   * Installed version → the entries a query with it returned, until the group changes. A fleet runs a
+   * few images, so the same (package, version) is asked again with every new image that shares it.
+   * Bounded: cleared when it holds `MEMO_LIMIT` versions.
+   */
+  #memo = new Map<string, readonly Compiled[]>()
 
   constructor(readonly scheme: VersionScheme) {}
 
@@ -116,11 +125,13 @@ class Group {
     const { advisory, affect, seq, index } = e
     this.#entries.push({ advisory, affect, seq, index, compiled: false, at: 0, bounds: null, top: undefined })
     this.#dirty = true
+    this.#memo.clear()
   }
 
   removeAdvisory(id: string): void {
     this.#entries = this.#entries.filter((e) => e.advisory.id !== id)
     this.#dirty = true
+    this.#memo.clear()
   }
 
   all(): readonly SlotEntry[] {
@@ -164,6 +175,18 @@ class Group {
 
   /** The affects that may hold installed version `v`, appended to `out` (withdrawn ones left out). */
   query(v: string, out: SlotEntry[]): void {
+    let found = this.#memo.get(v)
+    if (found === undefined) {
+      if (this.#memo.size >= MEMO_LIMIT) this.#memo.clear()
+      const fresh: Compiled[] = []
+      this.#evaluate(v, fresh)
+      found = fresh
+      this.#memo.set(v, found)
+    }
+    for (const e of found) out.push(e)
+  }
+
+  #evaluate(v: string, out: Compiled[]): void {
     if (this.#dirty) this.#compile()
     const entries = this.#entries
     const n = entries.length
