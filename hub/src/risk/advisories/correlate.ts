@@ -2,7 +2,7 @@
  * One target × the advisory index → findings, enriched with KEV and EPSS by CVE. Shared by the hub's
  * ingest hook and the offline scanner. Findings are unique per (advisory, cve, component purl/name).
  */
-import { type AdvisoryIndex, keysForPackage, type PackageCandidate } from './advisory-index.js'
+import type { AdvisoryIndex } from './advisory-index.js'
 import { matchDevice } from './match-device.js'
 import { matchPackage } from './match-package.js'
 import type { MatchTarget } from './target.js'
@@ -49,17 +49,10 @@ export function correlate(
     const held = out.get(key)
     if (held === undefined || rank(f) > rank(held)) out.set(key, f)
   }
-  // Binary packages built from one source share its keys and version: their candidates are found once.
-  const seen = new Map<string, readonly PackageCandidate[]>()
+  // The index keeps each (package key, installed version)'s candidates until the key's affects change
+  // (`package-slots.ts`), so binary packages of one source and images sharing a version cost a lookup.
   for (const p of target.packages) {
-    const keys = keysForPackage(p)
-    const same = `${keys.join('\n')}\u0000${p.version}\u0000${p.source?.name ?? ''}\u0000${p.source?.version ?? ''}`
-    let candidates = seen.get(same)
-    if (candidates === undefined) {
-      candidates = index.packageMatchCandidates(p, keys)
-      seen.set(same, candidates)
-    }
-    for (const { advisory, affect } of candidates) {
+    for (const { advisory, affect } of index.packageMatchCandidates(p)) {
       const verdict = matchPackage(advisory, affect, p)
       if (verdict === null) continue
       const cves = [...advisory.cves].sort((a, b) => Number(e.kev.has(b)) - Number(e.kev.has(a)))

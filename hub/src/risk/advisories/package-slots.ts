@@ -45,6 +45,9 @@ interface Compiled extends SlotEntry {
   top: Bound | undefined
 }
 
+/** Versions whose query result a group keeps (see `Group.#memo`). */
+const MEMO_LIMIT = 256
+
 /** Schemes whose comparison is a total preorder: the affects of a group can be binary-searched. */
 const TOTAL = new Set<VersionScheme>(['deb', 'apk'])
 
@@ -102,9 +105,16 @@ class Group {
   #entries: Compiled[] = []
   #dirty = false
   /** Installed versions listed by an affect → the affects listing them. */
-  #listed = new Map<string, Compiled[]>()
+  #listed: Map<string, Compiled[]> | undefined
   /** Total schemes: where the entries with a highest bound begin. */
   #ranged = 0
+  /**
+   * Installed version → the entries a query with it returned, until the group changes. A fleet runs a
+   * few images, so the same (package, version) is asked again with every new image that shares it.
+   * Bounded: cleared when it holds `MEMO_LIMIT` versions. Created on the first query (most groups of a
+   * large database are never queried: no Map is held for them).
+   */
+  #memo: Map<string, readonly Compiled[]> | undefined
 
   constructor(readonly scheme: VersionScheme) {}
 
@@ -116,11 +126,13 @@ class Group {
     const { advisory, affect, seq, index } = e
     this.#entries.push({ advisory, affect, seq, index, compiled: false, at: 0, bounds: null, top: undefined })
     this.#dirty = true
+    this.#memo = undefined
   }
 
   removeAdvisory(id: string): void {
     this.#entries = this.#entries.filter((e) => e.advisory.id !== id)
     this.#dirty = true
+    this.#memo = undefined
   }
 
   all(): readonly SlotEntry[] {
@@ -130,10 +142,11 @@ class Group {
   /** Bounds are worked out when a group is first queried after a change, not at import. */
   #compile(): void {
     const total = TOTAL.has(this.scheme)
-    this.#listed = new Map()
+    this.#listed = undefined
     for (const e of this.#entries) {
       if (!e.advisory.withdrawn)
         for (const v of e.affect.versions) {
+          if (this.#listed === undefined) this.#listed = new Map()
           const list = this.#listed.get(v) ?? []
           if (list[list.length - 1] !== e) list.push(e) // a version listed twice: the affect once
           this.#listed.set(v, list)
@@ -164,6 +177,18 @@ class Group {
 
   /** The affects that may hold installed version `v`, appended to `out` (withdrawn ones left out). */
   query(v: string, out: SlotEntry[]): void {
+    if (this.#memo === undefined || this.#memo.size >= MEMO_LIMIT) this.#memo = new Map()
+    let found = this.#memo.get(v)
+    if (found === undefined) {
+      const fresh: Compiled[] = []
+      this.#evaluate(v, fresh)
+      found = fresh
+      this.#memo.set(v, found)
+    }
+    for (const e of found) out.push(e)
+  }
+
+  #evaluate(v: string, out: Compiled[]): void {
     if (this.#dirty) this.#compile()
     const entries = this.#entries
     const n = entries.length
@@ -172,7 +197,7 @@ class Group {
       return
     }
     if (!TOTAL.has(this.scheme)) {
-      const listed = this.#listed.get(v)
+      const listed = this.#listed?.get(v)
       for (const e of entries)
         if (
           !e.advisory.withdrawn &&
@@ -196,7 +221,7 @@ class Group {
       else hi = mid
     }
     // Passed over but listing `v` among its versions: evaluated too.
-    for (const e of this.#listed.get(v) ?? [])
+    for (const e of this.#listed?.get(v) ?? [])
       if (e.at >= i && e.at < lo && !e.advisory.withdrawn) out.push(e)
     for (let k = lo; k < n; k++) {
       const e = entries[k] as Compiled

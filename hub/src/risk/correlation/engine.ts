@@ -203,6 +203,8 @@ export class CorrelationEngine {
     // Only this advisory is matched against each touched target: a finding depends on its own
     // advisory alone, so its old findings are replaced and every other one is kept (with 100,000
     // advisories, correlating a target in full costs hundreds of ms).
+    // (Most advisories of a feed sync touch no target: no index is built for them.)
+    if (touched.length === 0) return outcome
     const alone = new AdvisoryIndex(this.advisories.vendors)
     alone.upsert(a)
     for (const key of touched) this.#correlateOne(key, a.id, alone)

@@ -183,3 +183,58 @@ describe('package slots on generated ranges', () => {
     )
   })
 })
+
+describe("package slots keep each version's candidates between changes", () => {
+  it('answer what evaluating every affect answers, with queries between upserts, revisions and removals', () => {
+    const scheme = fc.constantFrom<Scheme>('deb', 'apk', 'semver', 'generic')
+    const step = (s: Scheme) =>
+      fc.oneof(
+        fc.record({
+          op: fc.constant('upsert' as const),
+          id: fc.nat(5),
+          affects: fc.array(affectOf(s, 'pkg'), { minLength: 1, maxLength: 2 }),
+          withdrawn: fc.boolean(),
+        }),
+        fc.record({ op: fc.constant('remove' as const), id: fc.nat(5) }),
+        // Queries weigh more: the same version is asked again after a change and without one.
+        fc.record({ op: fc.constant('query' as const), version: fc.constantFrom(...POOLS[s]) }),
+        fc.record({ op: fc.constant('query' as const), version: fc.constantFrom(...POOLS[s]) }),
+      )
+    fc.assert(
+      fc.property(
+        scheme.chain((s) =>
+          fc.record({ scheme: fc.constant(s), steps: fc.array(step(s), { maxLength: 30 }) }),
+        ),
+        ({ steps }) => {
+          const index = new AdvisoryIndex(createVendorMatcher())
+          let revision = 0
+          for (const st of steps) {
+            if (st.op === 'upsert')
+              index.upsert({
+                id: `A-${st.id}`,
+                source: 'osv',
+                // Every upsert is a newer revision, so it replaces what the id held.
+                revision: `2024-01-01T00:00:${String(revision++).padStart(2, '0')}Z`,
+                packages: st.affects,
+                products: [],
+                cves: [],
+                withdrawn: st.withdrawn,
+              } as unknown as Advisory)
+            else if (st.op === 'remove') index.remove(`A-${st.id}`)
+            else {
+              const p: MatchPackage = {
+                name: 'pkg',
+                version: st.version,
+                purlType: 'deb',
+                release: null,
+                purl: null,
+              }
+              expect(evaluatedSkipping(index, p)).toEqual(evaluatedAll(index, p))
+            }
+          }
+        },
+      ),
+      { numRuns: 400 },
+    )
+  })
+})
