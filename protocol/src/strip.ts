@@ -72,7 +72,7 @@ function objectStripper(schema: Schema): Stripper | undefined {
   const extraStrip = isRecord(extra) ? compileStrip(extra) : undefined
   const keepExtra = extra === true || isRecord(extra)
   if (keepExtra && !extraStrip && !nested && patterns.every((p) => !p.strip)) return undefined
-  return (value) => {
+  const general: Stripper = (value) => {
     if (!isRecord(value)) return false
     let removed = false
     for (const key in value) {
@@ -93,6 +93,41 @@ function objectStripper(schema: Schema): Stripper | undefined {
     }
     return removed
   }
+  if (patterns.length > 0 || keepExtra) return general
+  return declaredOnly(declared, general)
+}
+
+/**
+ * The common object schema (declared properties only): a function generated for its property names
+ * strips each declared value by its own stripper and counts the keys it found; when the object has no
+ * other key (for-in counts them) nothing more is to be removed, else `general` removes the extras.
+ * Constant property names make each access a named load, where the general loop's `value[key]`
+ * over many shapes is a slow keyed lookup (the stripper of the telemetry sample: ~1 µs → ~0.3 µs).
+ * A declared name that `Object.prototype` also has (`constructor`, `__proto__`, …) would be found on the
+ * prototype: such schemas keep the general loop.
+ */
+function declaredOnly(declared: Record<string, Stripper | null>, general: Stripper): Stripper {
+  const keys = Object.keys(declared)
+  if (keys.some((k) => k in Object.prototype)) return general
+  const strippers = keys.map((k) => declared[k] ?? null)
+  const lines = keys.map((k, i) => {
+    const at = `v[${JSON.stringify(k)}]`
+    return strippers[i]
+      ? `if (${at} !== undefined) { n++; if (s[${i}](${at})) removed = true }`
+      : `if (${at} !== undefined) n++`
+  })
+  const body = [
+    'return function stripDeclared(v) {',
+    "if (typeof v !== 'object' || v === null || Array.isArray(v)) return false",
+    'let n = 0',
+    'let removed = false',
+    ...lines,
+    'let total = 0',
+    'for (const k in v) total++',
+    'return total === n ? removed : general(v) || removed',
+    '}',
+  ].join('\n')
+  return new Function('s', 'general', body)(strippers, general) as Stripper
 }
 
 function arrayStripper(schema: Schema): Stripper | undefined {

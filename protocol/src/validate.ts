@@ -5,9 +5,15 @@
  */
 import type { TSchema } from 'typebox'
 import { Compile } from 'typebox/compile'
+import { Format } from 'typebox/format'
+import { isDateTime } from './date-time.js'
 import { formatErrors, makeValidator, type Validator } from './validator-core.js'
 
 export type { ParseResult, Validator } from './validator-core.js'
+
+// Compiled checks take the format function registered when they are compiled: the same verdicts as
+// TypeBox's `date-time`, the agents' form recognised without regular expressions (date-time.ts).
+Format.Set('date-time', isDateTime)
 
 export function compile<T extends TSchema>(schema: T): Validator<T> {
   const compiled = Compile(schema)

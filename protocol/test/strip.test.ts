@@ -75,6 +75,22 @@ describe('parse strips unknown properties', () => {
     })
   })
 
+  it('strips objects whose keys or declared names collide with Object.prototype', () => {
+    const v = compile(Type.Object({ constructor: Type.Optional(Type.String()), a: Type.Number() }))
+    expect(v.parse('{"a":1,"toString":2}')).toEqual({ ok: true, value: { a: 1 }, stripped: true })
+    // `constructor` absent but found on the prototype must not hide the extra
+    expect(v.parse('{"a":1,"zz":2}')).toEqual({ ok: true, value: { a: 1 }, stripped: true })
+    expect(v.parse('{"a":1,"constructor":"x"}')).toEqual({
+      ok: true,
+      value: { a: 1, constructor: 'x' },
+      stripped: false,
+    })
+    const w = compile(Type.Object({ a: Type.Number(), b: Type.Optional(Type.Number()) }))
+    // as many keys as declared, but one of them undeclared
+    expect(w.parse('{"a":1,"valueOf":2}')).toEqual({ ok: true, value: { a: 1 }, stripped: true })
+    expect(w.parse('{"a":1,"b":2}')).toEqual({ ok: true, value: { a: 1, b: 2 }, stripped: false })
+  })
+
   it('never changes the caller value in validate()', () => {
     const value = { ...birth, extra: 1 }
     expect(state.validate(value).ok).toBe(true)

@@ -163,14 +163,13 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
         return done(new Error(verdict.message))
       }
       const wait = meter.take(client.id, packet.payload.length, now())
-      const deliver = () => ingest(packet, parsed, done)
-      if (wait === 0) return deliver()
+      if (wait === 0) return ingest(packet, parsed, done)
       // Throttle: stop reading from this device's socket until its bucket has refilled.
       opts.handlers.throttled?.(client.id)
       client.conn.pause()
       setTimeout(() => {
         client.conn.resume()
-        deliver()
+        ingest(packet, parsed, done)
       }, wait).unref()
     },
     authorizeSubscribe(client, sub, done) {

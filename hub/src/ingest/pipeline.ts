@@ -121,6 +121,9 @@ const VALIDATORS = Object.fromEntries(
   Object.entries(DEVICE_MESSAGES).map(([kind, m]) => [kind, compile(m.schema)]),
 ) as unknown as Validators
 
+const noop = (): void => {}
+const runNow = (fn: () => void): void => fn()
+
 /** `new Date().toISOString()` formatted at most once per millisecond (thousands of messages a second). */
 function cachedClock(): () => { toISOString(): string } {
   let lastMs = -1
@@ -454,6 +457,36 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
     'cmd/res': true,
   }
 
+  /**
+   * A message that is not acknowledged after a commit (telemetry) and carries no sequence number: the
+   * handler runs directly, with no per-message closures or transaction (telemetry changes the
+   * record's volatile figures in place, or makes at most one journaled change when the device comes
+   * online, which is a journal record of its own). This is the hot path of the telemetry load.
+   */
+  const runVolatile = <K extends DeviceMessageKind>(
+    kind: K,
+    device: DeviceRecord,
+    value: Payload<K>,
+    exact: string | undefined,
+    tally: KindTally,
+    started: number,
+  ): Promise<void> | undefined => {
+    let pending: Promise<void> | void
+    try {
+      pending = handlers[kind](device, value, exact, noop, runNow)
+    } catch (err) {
+      failed(device.id, kind, err)
+      return err instanceof StorageError ? Promise.reject(err) : undefined
+    }
+    tally.done((performance.now() - started) / 1000)
+    // No handler of a volatile kind is asynchronous today; one that becomes so is still not acknowledged
+    // before it settled, and a storage failure in it is not acknowledged.
+    return pending?.catch((err: unknown) => {
+      failed(device.id, kind, err)
+      if (err instanceof StorageError) throw err
+    })
+  }
+
   const run = <K extends DeviceMessageKind>(
     kind: K,
     device: DeviceRecord,
@@ -493,8 +526,9 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
       metrics.ingestRefused.inc({ reason: 'duplicate' })
       return undefined
     }
-    if (sequenced) accepted.set(device.id, { epoch, last: seq })
     const tally = perKind[kind]
+    if (!durable && !sequenced) return runVolatile(kind, device, result.value, exact, tally, started)
+    if (sequenced) accepted.set(device.id, { epoch, last: seq })
     const forget = () => {
       forgetReport(device.id, kind)
       if (sequenced && accepted.get(device.id)?.last === seq) accepted.delete(device.id)

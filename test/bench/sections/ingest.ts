@@ -83,7 +83,9 @@ export const ingest: Section = {
     const stops: (() => Promise<void>)[] = []
     try {
       // Bare broker: any client id, no credentials.
-      const broker = startWorker('bare-broker', {})
+      // With --cpu-prof the bare broker is profiled too, so both brokers' profiles can be compared.
+      const profile = ctx.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.cpuProfDir}`] : []
+      const broker = startWorker('bare-broker', {}, profile)
       stops.push(() => broker.stop())
       const { port, pid: brokerPid } = await broker.next<{ type: string; port: number; pid: number }>('ready')
       const bareClients = Array.from({ length: publishers }, (_, i) => ({ id: `bench-${i}` }))
