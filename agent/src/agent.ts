@@ -6,7 +6,7 @@
  * (shutdown state, timers, link).
  */
 import { join } from 'node:path'
-import type { DeviceMessageKind, DeviceState } from '@vigil/protocol'
+import type { DeviceEventKind, DeviceMessageKind, DeviceState } from '@vigil/protocol'
 import { topics } from '@vigil/protocol/wire'
 import { type Clock, systemClock, within } from './clock.js'
 import { type AgentCollectors, defaultCollectors } from './collectors/index.js'
@@ -45,6 +45,17 @@ export interface CreateAgentOptions {
   /** write `<stateDir>/status.json` for `vigil-agent status` (default true) */
   statusFile?: boolean
   random?: () => number
+  /**
+   * Called once for each state message the broker acknowledged (QoS 1 PUBACK), with its per-device
+   * sequence: the simulator's `--ack-log`.
+   */
+  onAcked?(message: AckedMessage): void
+}
+
+export interface AckedMessage {
+  kind: Exclude<DeviceMessageKind, 'telemetry'>
+  epoch: string
+  seq: number
 }
 
 export interface Agent {
@@ -53,6 +64,8 @@ export interface Agent {
   status(): AgentStatus
   /** collect inventory and hardening now; enqueue what changed (or everything when forced) */
   rescan(force?: { inventory?: boolean; hardening?: boolean }): Promise<Hashes>
+  /** records a device event (through the outbox, like the agent's own): the simulator's traffic */
+  emit(kind: DeviceEventKind, message: string, data?: Record<string, unknown>): Promise<void>
   readonly deviceId: string
 }
 
@@ -71,8 +84,13 @@ export function createAgent(options: CreateAgentOptions): Agent {
     outbox: () => s.outbox,
     link: () => s.link,
     topicOf,
-    delivered: () => {
+    delivered: (item) => {
       s.status.lastReportAt = now().toISOString()
+      if (item && item.kind !== 'telemetry' && options.onAcked) {
+        const { seq, epoch } = item.payload as { seq?: number; epoch?: string }
+        if (typeof seq === 'number' && typeof epoch === 'string')
+          options.onAcked({ kind: item.kind, epoch, seq })
+      }
     },
     clock,
     log,
@@ -135,6 +153,7 @@ export function createAgent(options: CreateAgentOptions): Agent {
     },
     status,
     rescan: scanner.rescan,
+    emit: (kind, message, data) => emit(kind, message, data),
     async start() {
       s.creds ??= await readCredentials(s.dir)
       await loadMemory(s)

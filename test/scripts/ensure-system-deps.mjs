@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Installs the Debian packages the tests drive for real (Chromium for browser tests, Mosquitto and its
-// clients for interop tests, PostgreSQL 15 for the hub's database engine, HAProxy for the cluster test) when they are missing. Runs
+// clients for interop tests, PostgreSQL 15 for the hub's database engine, HAProxy and nginx for the cluster test) when they are missing. Runs
 // before `pnpm test`; needs root or sudo on a machine that lacks them, and does nothing on one that
 // has them.
 import { execFileSync, spawnSync } from 'node:child_process'
@@ -16,6 +16,8 @@ const needed = [
   { pkg: 'postgresql-15', probe: '/usr/lib/postgresql/15/bin/initdb' },
   // The cluster failover test puts the documented HAProxy config (docs/examples/haproxy.cfg) in front of two hubs.
   { pkg: 'haproxy', probe: '/usr/sbin/haproxy' },
+  // …and the documented nginx config (docs/examples/nginx.conf) beside it.
+  { pkg: 'nginx', probe: '/usr/sbin/nginx' },
 ]
 const missing = needed.filter((n) => !existsSync(n.probe)).map((n) => n.pkg)
 if (missing.length === 0) process.exit(0)
@@ -44,3 +46,4 @@ spawnSync('sh', ['-c', 'service mosquitto stop >/dev/null 2>&1 || true'])
 // Likewise the cluster Debian creates for postgresql: tests run their own servers on free ports.
 spawnSync('sh', ['-c', 'service postgresql stop >/dev/null 2>&1 || true'])
 spawnSync('sh', ['-c', 'service haproxy stop >/dev/null 2>&1 || true'])
+spawnSync('sh', ['-c', 'service nginx stop >/dev/null 2>&1 || true'])

@@ -249,6 +249,38 @@ describe.skipIf(!hasMosquittoDynsec || !hasPostgres)('two hubs on one PostgreSQL
     )
     expect(feedB.filter((f) => f.message === event.message).length).toBe(1)
 
+    // Out of order: the broker spreads a device's messages over the hubs, so an event may arrive after
+    // a later message of the device was applied (by either hub). It is no repeat: stored, once.
+    const later = {
+      ...event,
+      id: 'order-2',
+      message: 'sent second, arrives first',
+      seq: 2,
+      epoch: 'order-test',
+    }
+    const earlier = { ...later, id: 'order-1', message: 'sent first, arrives second', seq: 1 }
+    const storedOn = async (hub: HubAddress, id: string) => {
+      const res = await api<{ events: { event: { id: string } }[] }>(
+        hub,
+        `/api/v1/devices/${deviceId}/events?limit=500`,
+        { token },
+      )
+      return res.body.events.filter((e) => e.event.id === id).length
+    }
+    await twin.publishAsync(`vigil/v1/dev/${deviceId}/event`, JSON.stringify(later), { qos: 1 })
+    await until(async () => ((await storedOn(hubB, later.id)) > 0 ? true : undefined), 'the later event on B')
+    for (let i = 0; i < 2; i++)
+      await twin.publishAsync(`vigil/v1/dev/${deviceId}/event`, JSON.stringify(earlier), { qos: 1 })
+    await until(
+      async () => ((await storedOn(hubB, earlier.id)) > 0 ? true : undefined),
+      'the earlier event on B',
+    )
+    await until(
+      async () => ((await storedOn(hubA, earlier.id)) > 0 ? true : undefined),
+      'the earlier event on A',
+    )
+    expect([await storedOn(hubA, earlier.id), await storedOn(hubB, earlier.id)]).toEqual([1, 1])
+
     // Sign-out on B ends the session on A too.
     const out = await fetch(`${hubB.httpUrl}/api/v1/session`, {
       method: 'DELETE',

@@ -71,6 +71,9 @@ ${DIR}`,
   --csaf <dir>                derive device models from these CSAF files (default: built-in profiles)
   --dpkg-status <file>        package list the images are built from (default: this machine's)
   --telemetry-interval <s>    seconds between telemetry samples (default 10)
+  --event-interval <s>        each gateway also records an "info" event this often (QoS 1, outbox)
+  --ack-log <file>            append "<deviceId> <epoch> <seq> <kind>" for each state message the
+                              broker acknowledged (PUBACK); complete once simulate exited on a signal
   --json                      print {"gateways","dir","deviceIds"} once running`,
     load: async () => (await import('./simulate.js')).simulateCommand,
   },

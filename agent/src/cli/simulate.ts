@@ -3,9 +3,11 @@
  * demos and load tests. The token must allow N uses (`POST /api/v1/enrollment-tokens {"uses": N}`);
  * gateways enrolled by an earlier run under --dir are reused and spend no use.
  */
+import { createWriteStream, type WriteStream } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { AckedMessage } from '../agent.js'
 import { collectOs } from '../collectors/sources.js'
 import { loadAgentConfig } from '../config/load.js'
 import { EnrollError } from '../enroll.js'
@@ -31,6 +33,8 @@ export async function simulateCommand(argv: string[], io: Io): Promise<number> {
     csaf: { type: 'string' },
     'dpkg-status': { type: 'string' },
     'telemetry-interval': { type: 'string' },
+    'event-interval': { type: 'string' },
+    'ack-log': { type: 'string' },
     json: { type: 'boolean' },
   })
   const count = Number(a.count)
@@ -43,6 +47,9 @@ export async function simulateCommand(argv: string[], io: Io): Promise<number> {
   const interval = a['telemetry-interval'] ? Number(a['telemetry-interval']) : 10
   if (!Number.isInteger(interval) || interval < 1)
     throw new UsageError('--telemetry-interval must be a positive integer (seconds)')
+  const eventInterval = a['event-interval'] ? Number(a['event-interval']) : undefined
+  if (eventInterval !== undefined && !(Number.isFinite(eventInterval) && eventInterval > 0))
+    throw new UsageError('--event-interval must be a positive number (seconds)')
   const config = loadAgentConfig({})
   // One default directory per hub, so that gateways enrolled with one hub are never offered to another.
   const baseDir = a.dir ?? join(tmpdir(), 'vigil-simulate', hubSlug(a.hub))
@@ -66,6 +73,9 @@ export async function simulateCommand(argv: string[], io: Io): Promise<number> {
   io.err(
     `simulating ${count} gateways: ${images.length} images from ${dpkgFile}, ${profiles.length} device profiles from ${csafDir ?? 'the built-in list (CISA ICS advisories)'}`,
   )
+  // One line per state message a gateway got the broker's PUBACK for, written as it comes: an honest
+  // record of what was acknowledged (a load test checks each is stored). Ended after the fleet stopped.
+  const ackLog = a['ack-log'] ? await openAckLog(a['ack-log']) : undefined
   // Signals are handled from here on: one arriving while the fleet starts stops the start-up too.
   const abort = new AbortController()
   const stopRequested = onStopSignal(() => abort.abort())
@@ -79,6 +89,10 @@ export async function simulateCommand(argv: string[], io: Io): Promise<number> {
       images,
       profiles,
       telemetryIntervalSec: interval,
+      ...(eventInterval ? { eventIntervalSec: eventInterval } : {}),
+      ...(ackLog
+        ? { onAcked: (id: string, m: AckedMessage) => ackLog.write(`${id} ${m.epoch} ${m.seq} ${m.kind}\n`) }
+        : {}),
       log,
       signal: abort.signal,
       onProgress: (phase, done, total) => {
@@ -86,6 +100,7 @@ export async function simulateCommand(argv: string[], io: Io): Promise<number> {
       },
     })
   } catch (err) {
+    await closeAckLog(ackLog)
     if (err instanceof EnrollError && err.code === 'VIGIL_AGENT_ENROLL_REFUSED') {
       throw new Error(
         `${err.message}\n(does the token allow ${count} uses? create one with POST /api/v1/enrollment-tokens {"uses": ${count}}; gateways already enrolled under ${baseDir} are reused)`,
@@ -103,5 +118,22 @@ export async function simulateCommand(argv: string[], io: Io): Promise<number> {
   await stopRequested
   io.err('stopping the virtual gateways…')
   await fleet.stop()
+  await closeAckLog(ackLog)
   return 0
+}
+
+async function openAckLog(path: string): Promise<WriteStream> {
+  const stream = createWriteStream(path, { flags: 'a' })
+  await new Promise<void>((resolve, reject) => {
+    stream.once('open', () => resolve())
+    stream.once('error', (err) => reject(new Error(`--ack-log ${path}: ${err.message}`)))
+  })
+  return stream
+}
+
+async function closeAckLog(stream: WriteStream | undefined): Promise<void> {
+  if (!stream) return
+  await new Promise<void>((resolve, reject) =>
+    stream.end((err?: Error | null) => (err ? reject(err) : resolve())),
+  )
 }

@@ -10,14 +10,14 @@ import { DEVICE_MESSAGE_DELIVERY } from '@vigil/protocol/wire'
 import { type Clock, within } from '../clock.js'
 import type { Link } from '../link/mqtt-link.js'
 import type { Logger } from '../logger.js'
-import type { Outbox } from '../outbox/outbox.js'
+import type { Outbox, OutboxItem } from '../outbox/outbox.js'
 
 export interface DeliveryDeps {
   outbox(): Outbox | undefined
   link(): Link | undefined
   topicOf(kind: DeviceMessageKind): string
-  /** Called after each message the broker acknowledged (or telemetry was sent). */
-  delivered(): void
+  /** Called after each message the broker acknowledged (with its outbox item), or telemetry was sent. */
+  delivered(item?: OutboxItem): void
   clock: Clock
   log: Logger
 }
@@ -46,7 +46,7 @@ export function createDelivery(d: DeliveryDeps): Delivery {
           retain: rule.retained,
         })
         await outbox.remove(item)
-        d.delivered()
+        d.delivered(item)
       }
       return true
     } catch (err) {

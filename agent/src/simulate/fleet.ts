@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { DeviceIdentity, Inventory, Telemetry } from '@vigil/protocol'
 import { PROTOCOL_VERSION } from '@vigil/protocol/wire'
-import { type Agent, createAgent } from '../agent.js'
+import { type AckedMessage, type Agent, createAgent } from '../agent.js'
 import type { AgentCollectors } from '../collectors/index.js'
 import { buildInventory } from '../collectors/inventory.js'
 import { loadAgentConfig } from '../config/load.js'
@@ -27,6 +27,10 @@ export interface FleetOptions {
   images: GatewayImage[]
   profiles: DeviceProfile[]
   telemetryIntervalSec: number
+  /** each gateway records an `info` event this often (through its outbox, QoS 1), spread over the interval */
+  eventIntervalSec?: number
+  /** each state message a gateway got the broker's PUBACK for */
+  onAcked?(deviceId: string, message: AckedMessage): void
   /** enrollments/starts in flight at once */
   concurrency?: number
   /** when aborted, no further gateway is enrolled or started (those started are returned) */
@@ -170,6 +174,23 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
     o.signal,
   )
   const agents: Agent[] = []
+  const timers: NodeJS.Timeout[] = []
+  const startEvents = (agent: Agent, i: number, ms: number) => {
+    let n = 0
+    const tick = () => {
+      n++
+      agent.emit('info', `simulated event ${n}`).catch((err: Error) => log.warn(err.message))
+    }
+    // Spread over the interval, so that N gateways do not all write at the same instant.
+    const first = setTimeout(
+      () => {
+        tick()
+        timers.push(setInterval(tick, ms))
+      },
+      Math.floor(seeded(i + 13)() * ms),
+    )
+    timers.push(first)
+  }
   let started = 0
   await pool(
     indexes,
@@ -190,9 +211,11 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
         collectors: simCollectors(i, image, profile),
         logger: log,
         statusFile: false,
+        ...(o.onAcked ? { onAcked: (m: AckedMessage) => o.onAcked?.(c.deviceId, m) } : {}),
       })
       await agent.start()
       agents.push(agent)
+      if (o.eventIntervalSec) startEvents(agent, i, o.eventIntervalSec * 1000)
       o.onProgress?.('started', ++started, o.count)
     },
     o.signal,
@@ -200,6 +223,7 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
   return {
     agents,
     async stop() {
+      for (const t of timers.splice(0)) clearTimeout(t)
       await pool(agents, 50, (a) => a.stop())
     },
   }

@@ -522,7 +522,15 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
     const sequenced = typeof seq === 'number' && typeof epoch === 'string'
     // A retry after the database refused a write on a stale copy (below) is checked against the fresh
     // record per kind (`isStale`): another hub may have applied a later message of another kind first.
-    if (sequenced && (attempt === 0 ? isRepeat(device, seq, epoch) : isStale(device, kind, seq, epoch))) {
+    // Several hubs: the broker spreads one device's messages over the hubs' slots, so an event may
+    // arrive after a later message of the device was applied elsewhere; it is not a repeat for that.
+    // Its copies are told apart by the database instead (stored once per device, epoch and seq).
+    const keyedInDatabase = kind === 'event' && store.refusalMark !== undefined
+    if (
+      sequenced &&
+      !keyedInDatabase &&
+      (attempt === 0 ? isRepeat(device, seq, epoch) : isStale(device, kind, seq, epoch))
+    ) {
       metrics.ingestRefused.inc({ reason: 'duplicate' })
       return undefined
     }
