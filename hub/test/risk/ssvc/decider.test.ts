@@ -95,11 +95,7 @@ describe('memoized SSVC decider', () => {
   })
 
   /** A fleet of one run: its own engine, advisories, device and model ids (the store is shared). */
-  function fleet(
-    variants: Variant[],
-    devices: Device[],
-    models: DeviceContext[],
-  ) {
+  function fleet(variants: Variant[], devices: Device[], models: DeviceContext[]) {
     const r = run++
     const engine = new CorrelationEngine(createVendorMatcher())
     const cveOf = (n: number) => `CVE-2099-${r}${n}`
