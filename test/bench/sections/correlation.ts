@@ -1,6 +1,7 @@
 /**
  * Correlation at fleet scale, in its own process (see workers/correlation.ts): with the advisories of
- * testdata/, then again with ~100,000 records loaded (issue 15; figures suffixed `100k`).
+ * testdata/, then again with ~100,000 records loaded (issue 15; figures suffixed `100k`). With `--cpu-prof`
+ * each worker writes its V8 CPU profile to the run's profile directory.
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
@@ -12,13 +13,16 @@ const TIMED = [
   'importSeconds',
   'fullSeconds',
   'fullDecideSeconds',
+  'fullDecideCpuSeconds',
   'fullCpuSeconds',
   'perInventoryMs',
   'perInventoryCpuMs',
   'perInventoryP95Ms',
   'newAdvisoryMs',
   'newAdvisoryWithSsvcMs',
+  'newAdvisoryWithSsvcCpuMs',
   'contextChangeMs',
+  'contextChangeCpuMs',
 ]
 /** Figures kept from the run with the large database. */
 const LARGE = [
@@ -26,6 +30,7 @@ const LARGE = [
   'importSeconds',
   'fullSeconds',
   'fullDecideSeconds',
+  'fullDecideCpuSeconds',
   'fullCpuSeconds',
   'recorrelateAllSeconds',
   'findings',
@@ -46,11 +51,13 @@ export const correlation: Section = {
     // The hub's own incremental engine when it is built; otherwise the advisories module driven the same way.
     const engine = existsSync(join(REPO_ROOT, 'hub', 'dist', 'risk', 'correlation', 'engine.js'))
     const run = async (synthetic: number) => {
-      const w = startWorker(engine ? 'correlation-engine' : 'correlation', {
-        devices: ctx.sizes.correlationDevices,
-        images: ctx.sizes.images,
-        synthetic,
-      })
+      // `--cpu-prof`: the worker (engine, decider, register) writes a V8 CPU profile per run.
+      const execArgv = ctx.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.cpuProfDir}`] : []
+      const w = startWorker(
+        engine ? 'correlation-engine' : 'correlation',
+        { devices: ctx.sizes.correlationDevices, images: ctx.sizes.images, synthetic },
+        execArgv,
+      )
       try {
         const r = await w.next<Record<string, number | string | null>>('result', 600_000)
         const { type: _, ...figures } = r

@@ -82,7 +82,7 @@ function reconcileDevice(
   const decider = p.decider
   if (decider === undefined) return
   for (const [id, f] of derived) {
-    const before = decider.outcomeOf(id)
+    const before = decider.outcomeOf(deviceId, id, scope)
     const after = decider.decisionOf(deviceId, id, f, scope)?.outcome
     if (before === undefined || before === after) continue
     const r = records.get(id)

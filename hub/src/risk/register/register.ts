@@ -152,7 +152,7 @@ export class RiskRegister {
     if (ids === undefined) return
     for (const id of ids) {
       this.o.db.records.delete(id)
-      this.o.decider?.forget(id)
+      this.o.decider?.forget(deviceId, id)
     }
     this.o.audit({
       actor: 'system',

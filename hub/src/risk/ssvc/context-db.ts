@@ -126,6 +126,11 @@ export class ContextDb {
     return this.models.values().map((m) => ({ vendor: m.vendor, model: m.model, context: { ...m.context } }))
   }
 
+  /** Whether any finding has an override (when none, deciding looks none up). */
+  hasOverrides(): boolean {
+    return this.overrides.size > 0
+  }
+
   overridesOf(findingId: string): OverrideRecord['points'] | undefined {
     return this.overrides.get(findingId)?.points
   }

@@ -54,14 +54,38 @@ export interface OverrideEntry {
   justification: string
 }
 
-export interface DecisionInputs {
+/** What a decision reads from the advisory side: the finding's KEV, EPSS, exploit statement and vectors. */
+export interface AdvisoryInputs {
   kev: { dateAdded?: string } | null
   epss: number | null
   exploit: ExploitHint | null
   /** CVSS vectors of the finding's vulnerability (any version). */
   vectors: string[]
+}
+
+export interface DecisionInputs extends AdvisoryInputs {
   context: DeviceContextView
   overrides?: Partial<Record<SsvcPointName, OverrideEntry>>
+}
+
+interface Point {
+  value: string
+  source: string
+  overridden?: SsvcDecision['exposure']['overridden']
+}
+
+/** The points the advisory side decides (the same for every device with this finding). */
+export interface AdvisoryPoints {
+  exploitation: { value: SsvcExploitation; source: string }
+  automatable: { value: SsvcAutomatable; source: string }
+}
+
+/** The points the device's effective context decides (the same for every finding of the device). */
+export interface ContextPoints {
+  exposure: { value: NetworkExposure; source: string }
+  safetyImpact: { value: SafetyImpact; source: string }
+  missionImpact: { value: MissionImpact; source: string }
+  ephi: NonNullable<SsvcDecision['ephi']>
 }
 
 const VALUES: Record<SsvcPointName, readonly string[]> = {
@@ -100,7 +124,7 @@ export function automatableFromVector(vector: string): SsvcAutomatable | null {
   return null
 }
 
-function exploitation(i: DecisionInputs): { value: SsvcExploitation; source: string } {
+function exploitation(i: AdvisoryInputs): { value: SsvcExploitation; source: string } {
   if (i.kev !== null)
     return { value: 'active', source: `CISA KEV${i.kev.dateAdded ? ` (added ${i.kev.dateAdded})` : ''}` }
   if (i.exploit?.value === 'active') return { value: 'active', source: i.exploit.evidence }
@@ -155,33 +179,48 @@ function ephiOf(ctx: DeviceContextView): NonNullable<SsvcDecision['ephi']> {
   return { value, source, note: EPHI_NOTE }
 }
 
-export function decide(i: DecisionInputs): SsvcDecision {
-  const fn = i.context.context.clinicalFunction
+export function advisoryPoints(i: AdvisoryInputs): AdvisoryPoints {
+  return { exploitation: exploitation(i), automatable: automatable(i.vectors) }
+}
+
+export function contextPoints(ctx: DeviceContextView): ContextPoints {
+  const fn = ctx.context.clinicalFunction
   const defaults = fn !== null ? CLINICAL_DEFAULTS[fn] : null
-  const points = {
-    exploitation: exploitation(i),
-    exposure: fromContext<NetworkExposure>(i.context, 'exposure', null, UNKNOWN_DEFAULTS.exposure),
-    automatable: automatable(i.vectors),
+  return {
+    exposure: fromContext<NetworkExposure>(ctx, 'exposure', null, UNKNOWN_DEFAULTS.exposure),
     safetyImpact: fromContext<SafetyImpact>(
-      i.context,
+      ctx,
       'safetyImpact',
       defaults?.safety ?? null,
       UNKNOWN_DEFAULTS.safety,
     ),
     missionImpact: fromContext<MissionImpact>(
-      i.context,
+      ctx,
       'missionImpact',
       defaults?.mission ?? null,
       UNKNOWN_DEFAULTS.mission,
     ),
-  } as {
-    [K in SsvcPointName]: {
-      value: string
-      source: string
-      overridden?: SsvcDecision['exposure']['overridden']
-    }
+    ephi: ephiOf(ctx),
   }
-  for (const [name, o] of Object.entries(i.overrides ?? {}) as [SsvcPointName, OverrideEntry][]) {
+}
+
+/**
+ * The decision from both sides' points, an operator's overrides replacing points, then CERT/CC's
+ * Human Impact and deployer tables. The point objects are shared, never modified.
+ */
+export function combine(
+  a: AdvisoryPoints,
+  c: ContextPoints,
+  overrides?: Partial<Record<SsvcPointName, OverrideEntry>>,
+): SsvcDecision {
+  const points: Record<SsvcPointName, Point> = {
+    exploitation: a.exploitation,
+    exposure: c.exposure,
+    automatable: a.automatable,
+    safetyImpact: c.safetyImpact,
+    missionImpact: c.missionImpact,
+  }
+  for (const [name, o] of Object.entries(overrides ?? {}) as [SsvcPointName, OverrideEntry][]) {
     if (!validPointValue(name, o.value)) continue
     points[name] = {
       value: o.value,
@@ -208,6 +247,11 @@ export function decide(i: DecisionInputs): SsvcDecision {
       d.humanImpact.value,
     ),
     ...d,
-    ephi: ephiOf(i.context),
+    ephi: c.ephi,
   }
+}
+
+/** One finding's decision computed directly from its inputs (the decider memoizes the same steps). */
+export function decide(i: DecisionInputs): SsvcDecision {
+  return combine(advisoryPoints(i), contextPoints(i.context), i.overrides)
 }

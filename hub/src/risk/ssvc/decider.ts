@@ -9,12 +9,12 @@
  * `stats().decisions` counts decisions computed (tests use it to tell incremental from full work).
  */
 import type { DeviceContextView, SsvcDecision, SsvcOutcome } from '@vigil/protocol'
-import type { Finding } from '../advisories/index.js'
+import type { Advisory, Finding } from '../advisories/index.js'
 import type { CorrelationEngine } from '../correlation/engine.js'
 import type { ContextDb, DeviceIdentityRef } from './context-db.js'
-import { decide } from './decide.js'
+import { type AdvisoryPoints, advisoryPoints, type ContextPoints, combine, contextPoints } from './decide.js'
 
-interface Held {
+export interface Held {
   from: Finding
   /** The advisory revision the decision read (a revision may change its vectors or exploit statement). */
   revision: string | undefined
@@ -32,16 +32,42 @@ function sameInputs(a: Finding, b: Finding): boolean {
   )
 }
 
-const MEMO_LIMIT = 100_000
+/**
+ * The advisory side of decisions: the points one advisory's finding decides (exploitation, automatable),
+ * computed once, and the decision for each context side it met (a table lookup after the first).
+ */
+interface AdvisorySide {
+  points: AdvisoryPoints
+  /** Decisions without overrides, by context side id. */
+  byContext: Map<number, SsvcDecision>
+}
+
+/** The context side: the points one distinct effective context decides, with a number for lookups. */
+interface ContextSide {
+  id: number
+  points: ContextPoints
+}
+
+/** What a `Finding` object's advisory side was computed from (the advisory and KEV entry objects). */
+interface FindingSide {
+  advisory: Advisory | undefined
+  kevDateAdded: string | undefined
+  side: AdvisorySide
+}
+
+/** Context sides kept before the table starts again (distinct decision-relevant contexts are few). */
+const CONTEXT_LIMIT = 10_000
 
 /**
  * What the decisions of one device's findings share within one pass (a reconcile, a redecide): its
- * effective context and that context's part of the memo key, looked up once instead of per finding.
- * Create one per device per pass (`{}`); it must not outlive a context change.
+ * effective context and that context's side (points, lookup number), computed once instead of per
+ * finding. Create one per device per pass (`{}`); it must not outlive a context change.
  */
 export interface DeviceScope {
   view?: DeviceContextView
-  key?: string
+  side?: ContextSide
+  /** The device's held decisions. */
+  held?: Map<string, Held>
 }
 
 export interface DecisionChange {
@@ -51,9 +77,25 @@ export interface DecisionChange {
   after: SsvcOutcome
 }
 
+/**
+ * Decisions are memoized by (advisory side, context side): `decide` reads the advisory side's inputs
+ * (KEV, EPSS, the advisory's exploit statement and vectors) and the device's effective context and
+ * nothing else, so the points of each side are computed once (per advisory object and CVE/KEV/EPSS;
+ * per distinct context) and a finding's decision is a lookup. A finding with an override is combined
+ * on its own. `decide.ts`'s `decide` is the direct computation; tests hold both equal.
+ */
 export class SsvcDecider {
-  readonly #held = new Map<string, Held>()
-  readonly #memo = new Map<string, SsvcDecision>()
+  /** Decisions held by device, then finding id (small maps per device: a fleet holds ~10^6 findings). */
+  readonly #held = new Map<string, Map<string, Held>>()
+  #heldCount = 0
+  /** Advisory sides by advisory object (a new revision is a new object), then CVE/KEV/EPSS. */
+  readonly #byAdvisory = new WeakMap<Advisory, Map<string, AdvisorySide>>()
+  /** Advisory sides of findings whose advisory is not held (withdrawn, deleted). */
+  #noAdvisory = new Map<string, AdvisorySide>()
+  /** The side each `Finding` object was given, with what it was computed from. */
+  readonly #ofFinding = new WeakMap<Finding, FindingSide>()
+  #contexts = new Map<string, ContextSide>()
+  #contextSeq = 0
   #decisions = 0
 
   constructor(
@@ -67,44 +109,73 @@ export class SsvcDecider {
   }
 
   stats(): { decisions: number; held: number } {
-    return { decisions: this.#decisions, held: this.#held.size }
+    return { decisions: this.#decisions, held: this.#heldCount }
+  }
+
+  #contextSide(view: DeviceContextView): ContextSide {
+    const c = view.context
+    const src = view.sources
+    const key = `${c.clinicalFunction}\0${c.exposure}${src.exposure}\0${c.safetyImpact}${src.safetyImpact}\0${c.missionImpact}${src.missionImpact}\0${c.ephi}${src.ephi}`
+    let side = this.#contexts.get(key)
+    if (side === undefined) {
+      // Ids are never reused: a decision cached under an old id is simply not found again.
+      if (this.#contexts.size >= CONTEXT_LIMIT) this.#contexts = new Map()
+      side = { id: this.#contextSeq++, points: contextPoints(view) }
+      this.#contexts.set(key, side)
+    }
+    return side
+  }
+
+  #advisorySide(f: Finding): AdvisorySide {
+    const advisory = this.engine.advisories.get(f.advisory)
+    const kevDateAdded =
+      f.kev && f.cve !== null ? this.engine.enrichment.kev.get(f.cve)?.dateAdded : undefined
+    const held = this.#ofFinding.get(f)
+    if (held !== undefined && held.advisory === advisory && held.kevDateAdded === kevDateAdded)
+      return held.side
+    // Everything the advisory side reads besides the advisory object itself.
+    const key = `${f.cve ?? ''}\0${f.kev ? `kev${kevDateAdded ?? ''}` : ''}\0${f.epss ?? ''}`
+    let sides: Map<string, AdvisorySide> | undefined
+    if (advisory === undefined) sides = this.#noAdvisory
+    else {
+      sides = this.#byAdvisory.get(advisory)
+      if (sides === undefined) {
+        sides = new Map()
+        this.#byAdvisory.set(advisory, sides)
+      }
+    }
+    let side = sides.get(key)
+    if (side === undefined) {
+      const vuln =
+        advisory?.source === 'csaf' ? advisory.vulnerabilities.find((v) => v.cve === f.cve) : undefined
+      side = {
+        points: advisoryPoints({
+          kev: f.kev ? (kevDateAdded !== undefined ? { dateAdded: kevDateAdded } : {}) : null,
+          epss: f.epss ?? null,
+          exploit: vuln?.exploit ?? advisory?.exploit ?? null,
+          vectors: vuln?.vectors ?? advisory?.vectors ?? [],
+        }),
+        byContext: new Map(),
+      }
+      if (advisory === undefined && this.#noAdvisory.size >= CONTEXT_LIMIT) this.#noAdvisory = new Map()
+      sides.set(key, side)
+    }
+    this.#ofFinding.set(f, { advisory, kevDateAdded, side })
+    return side
   }
 
   #compute(deviceId: string, findingId: string, f: Finding, scope: DeviceScope = {}): SsvcDecision {
     this.#decisions++
-    const advisory = this.engine.advisories.get(f.advisory)
-    const kevEntry = f.kev && f.cve !== null ? this.engine.enrichment.kev.get(f.cve) : undefined
     scope.view ??= this.contexts.view(deviceId, this.identity(deviceId))
-    if (scope.key === undefined) {
-      const c = scope.view.context
-      const src = scope.view.sources
-      scope.key = `${c.clinicalFunction}\0${c.exposure}${src.exposure}\0${c.safetyImpact}${src.safetyImpact}\0${c.missionImpact}${src.missionImpact}\0${c.ephi}${src.ephi}`
-    }
-    const context = scope.view
-    const overrides = this.contexts.overridesOf(findingId)
-    // Findings that read the same inputs share one decision (a model's devices, one image's findings):
-    // the key holds everything `decide` reads, so a hit is exactly what computing would give.
-    const key =
-      overrides === undefined
-        ? `${f.advisory}\0${advisory?.revision ?? ''}\0${f.cve ?? ''}\0${kevEntry?.dateAdded ?? (f.kev ? 'kev' : '')}\0${f.epss ?? ''}\0${scope.key}`
-        : undefined
-    if (key !== undefined) {
-      const shared = this.#memo.get(key)
-      if (shared !== undefined) return shared
-    }
-    const vuln =
-      advisory?.source === 'csaf' ? advisory.vulnerabilities.find((v) => v.cve === f.cve) : undefined
-    const decision = decide({
-      kev: f.kev ? { dateAdded: kevEntry?.dateAdded } : null,
-      epss: f.epss ?? null,
-      exploit: vuln?.exploit ?? advisory?.exploit ?? null,
-      vectors: vuln?.vectors ?? advisory?.vectors ?? [],
-      context,
-      overrides,
-    })
-    if (key !== undefined) {
-      if (this.#memo.size >= MEMO_LIMIT) this.#memo.clear()
-      this.#memo.set(key, decision)
+    scope.side ??= this.#contextSide(scope.view)
+    const context = scope.side
+    const advisory = this.#advisorySide(f)
+    const overrides = this.contexts.hasOverrides() ? this.contexts.overridesOf(findingId) : undefined
+    if (overrides !== undefined) return combine(advisory.points, context.points, overrides)
+    let decision = advisory.byContext.get(context.id)
+    if (decision === undefined) {
+      decision = combine(advisory.points, context.points)
+      advisory.byContext.set(context.id, decision)
     }
     return decision
   }
@@ -117,10 +188,11 @@ export class SsvcDecider {
     deviceId: string,
     findingId: string,
     f: Finding | undefined,
-    scope?: DeviceScope,
+    scope: DeviceScope = {},
   ): SsvcDecision | undefined {
-    if (f === undefined) return this.#held.get(findingId)?.decision
-    const held = this.#held.get(findingId)
+    if (f === undefined) return (scope.held ?? this.#held.get(deviceId))?.get(findingId)?.decision
+    const device = this.#device(deviceId, scope)
+    const held = device.get(findingId)
     if (held !== undefined && held.from === f) return held.decision
     const revision = this.engine.advisories.get(f.advisory)?.revision
     // Re-correlation replaces every finding object of a target; one whose inputs did not change keeps
@@ -130,13 +202,42 @@ export class SsvcDecider {
       return held.decision
     }
     const decision = this.#compute(deviceId, findingId, f, scope)
-    this.#held.set(findingId, { from: f, revision, decision })
+    this.#hold(device, held, findingId, f, revision, decision)
     return decision
   }
 
-  /** The outcome held for a finding (no computation). */
-  outcomeOf(findingId: string): SsvcOutcome | undefined {
-    return this.#held.get(findingId)?.decision.outcome
+  #device(deviceId: string, scope: DeviceScope): Map<string, Held> {
+    if (scope.held !== undefined) return scope.held
+    let device = this.#held.get(deviceId)
+    if (device === undefined) {
+      device = new Map()
+      this.#held.set(deviceId, device)
+    }
+    scope.held = device
+    return device
+  }
+
+  #hold(
+    device: Map<string, Held>,
+    held: Held | undefined,
+    findingId: string,
+    from: Finding,
+    revision: string | undefined,
+    decision: SsvcDecision,
+  ): void {
+    if (held !== undefined) {
+      held.from = from
+      held.revision = revision
+      held.decision = decision
+    } else {
+      device.set(findingId, { from, revision, decision })
+      this.#heldCount++
+    }
+  }
+
+  /** The outcome held for a finding of a device (no computation). */
+  outcomeOf(deviceId: string, findingId: string, scope: DeviceScope = {}): SsvcOutcome | undefined {
+    return (scope.held ?? this.#held.get(deviceId))?.get(findingId)?.decision.outcome
   }
 
   /**
@@ -146,18 +247,23 @@ export class SsvcDecider {
   redecide(deviceId: string, derived: Map<string, Finding>, only?: string): DecisionChange[] {
     const changes: DecisionChange[] = []
     const scope: DeviceScope = {}
+    const device = this.#device(deviceId, scope)
     for (const [id, f] of derived) {
       if (only !== undefined && id !== only) continue
-      const before = this.#held.get(id)?.decision.outcome ?? null
+      const held = device.get(id)
+      const before = held?.decision.outcome ?? null
       const decision = this.#compute(deviceId, id, f, scope)
-      this.#held.set(id, { from: f, revision: this.engine.advisories.get(f.advisory)?.revision, decision })
+      this.#hold(device, held, id, f, this.engine.advisories.get(f.advisory)?.revision, decision)
       if (before !== decision.outcome)
         changes.push({ deviceId, findingId: id, before, after: decision.outcome })
     }
     return changes
   }
 
-  forget(findingId: string): void {
-    this.#held.delete(findingId)
+  /** A finding that left the register. */
+  forget(deviceId: string, findingId: string): void {
+    const device = this.#held.get(deviceId)
+    if (device?.delete(findingId)) this.#heldCount--
+    if (device?.size === 0) this.#held.delete(deviceId)
   }
 }
