@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
+import mqtt, { type MqttClient } from 'mqtt'
 import { onTestFinished } from 'vitest'
 import { tempDir } from './helpers.ts'
 
@@ -129,4 +130,25 @@ async function runMosquitto(dir: string, port: number, auth: string[]): Promise<
   onTestFinished(stop)
   await start()
   return { url: `mqtt://127.0.0.1:${port}`, port, dir, stop, start, log: () => log }
+}
+
+/**
+ * An MQTT 5 client of `url` signed in as `username` (client id the same unless given), connected,
+ * without reconnecting; ended when the test finishes.
+ */
+export async function connectClient(
+  url: string,
+  username: string,
+  password: string,
+  clientId = username,
+): Promise<MqttClient> {
+  const client = mqtt.connect(url, { protocolVersion: 5, clientId, username, password, reconnectPeriod: 0 })
+  onTestFinished(() => {
+    client.end(true)
+  })
+  await new Promise<void>((resolve, reject) => {
+    client.once('connect', () => resolve())
+    client.once('error', reject)
+  })
+  return client
 }

@@ -3,29 +3,20 @@ import { flushPromises, mount } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
 import FindingDetail from '../../src/components/FindingDetail.vue'
 import { fakeApi } from '../fake-api.ts'
+import { findingView } from '../finding-view.ts'
 import { testRouter } from '../helpers.ts'
 
-const finding = (why: FindingView['why']): FindingView => ({
-  id: 'f1',
-  deviceId: 'dev-1',
-  deviceName: 'pump-1',
-  advisory: 'ICSA-23-026-04',
-  cve: 'CVE-2022-46649',
-  component: { name: 'Sierra Wireless RV50', version: '4.15.0', purl: null },
-  affected: '< 4.16.0',
-  fixed: null,
-  severity: 'high',
-  kev: false,
-  confidence: 'range',
-  state: 'open',
-  owner: null,
-  firstSeen: '2026-11-01T00:00:00.000Z',
-  resolvedAt: null,
-  dueDate: '2026-12-01T00:00:00.000Z',
-  overdue: false,
-  decision: null,
-  ...(why ? { why } : {}),
-})
+const finding = (why: FindingView['why']): FindingView =>
+  findingView({
+    deviceName: 'pump-1',
+    advisory: 'ICSA-23-026-04',
+    cve: 'CVE-2022-46649',
+    component: { name: 'Sierra Wireless RV50', version: '4.15.0', purl: null },
+    affected: '< 4.16.0',
+    fixed: null,
+    confidence: 'range',
+    ...(why ? { why } : {}),
+  })
 
 async function detail(f: FindingView) {
   fakeApi({ 'GET /api/v1/findings/f1/history': () => ({ body: { history: [] } }) })

@@ -2,29 +2,11 @@ import type { FindingView } from '@vigil/protocol'
 import { mount } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
 import FindingsTable from '../../src/components/FindingsTable.vue'
+import { findingView } from '../finding-view.ts'
 import { testRouter } from '../helpers.ts'
 
-const finding = (i: number, extra: Partial<FindingView> = {}): FindingView => ({
-  id: `f${i}`,
-  deviceId: `dev-${i}`,
-  deviceName: `gateway-${i}`,
-  advisory: 'DLA-3012-1',
-  cve: 'CVE-2022-29824',
-  component: { name: 'libxml2', version: '2.9.4', purl: null },
-  affected: '< 2.9.4+deb9u7',
-  fixed: '2.9.4+deb9u7',
-  severity: 'high',
-  kev: i % 2 === 0,
-  confidence: 'exact',
-  state: 'open',
-  owner: null,
-  firstSeen: '2026-11-01T00:00:00.000Z',
-  resolvedAt: null,
-  dueDate: '2026-12-01T00:00:00.000Z',
-  overdue: false,
-  decision: null,
-  ...extra,
-})
+const finding = (i: number, extra: Partial<FindingView> = {}): FindingView =>
+  findingView({ id: `f${i}`, deviceId: `dev-${i}`, deviceName: `gateway-${i}`, kev: i % 2 === 0, ...extra })
 
 async function table(props: { findings: FindingView[]; showDevice?: boolean; selectable?: boolean }) {
   const router = testRouter()

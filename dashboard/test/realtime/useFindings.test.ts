@@ -4,28 +4,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { defineComponent, h } from 'vue'
 import { useFindings } from '../../src/realtime/useFindings.ts'
 import { fakeApi } from '../fake-api.ts'
+import { findingView } from '../finding-view.ts'
 import { testLive } from '../helpers.ts'
 
-const finding = (id: string, state: FindingView['state']): FindingView => ({
-  id,
-  deviceId: 'dev-1',
-  deviceName: 'gateway-1',
-  advisory: 'DLA-3012-1',
-  cve: 'CVE-2022-29824',
-  component: { name: 'libxml2', version: '2.9.4', purl: null },
-  affected: '< 2.9.4+deb9u7',
-  fixed: '2.9.4+deb9u7',
-  severity: 'high',
-  kev: false,
-  confidence: 'exact',
-  state,
-  owner: null,
-  firstSeen: '2026-11-01T00:00:00.000Z',
-  resolvedAt: null,
-  dueDate: '2026-12-01T00:00:00.000Z',
-  overdue: false,
-  decision: null,
-})
+const finding = (id: string, state: FindingView['state']): FindingView => findingView({ id, state })
 
 afterEach(() => {
   vi.useRealTimers()

@@ -1,87 +1,24 @@
 /**
  * The hub's folders depend on each other in one direction only: the graph of folder-level imports in
  * `hub/src` (a folder is the first path segment under `src/`; a file at the top, such as `config.ts`,
- * is its own node) has no cycle. Imports are read from the real source with the TypeScript compiler's
- * pre-processor (static `import`/`export … from`, `import type`, side-effect and dynamic `import('…')`).
+ * is its own node) has no cycle. The graph is read by `test/src/folder-graph.ts` (shared with the agent).
  */
-import { readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
+import {
+  findCycle,
+  graphCycle,
+  folderGraph as graphOf,
+  importsOf,
+  sourceFiles,
+} from '../../../test/src/folder-graph.ts'
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url))
 
-function sourceFiles(dir: string, out: string[] = []): string[] {
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name)
-    if (e.isDirectory()) sourceFiles(p, out)
-    else if (/\.(ts|mts|cts)$/.test(e.name) && !e.name.endsWith('.d.ts')) out.push(p)
-  }
-  return out
-}
-
-/** Every module specifier a file names, as the compiler reads it (comments and strings are not imports). */
-function importsOf(source: string): string[] {
-  return ts.preProcessFile(source, true, true).importedFiles.map((f) => f.fileName)
-}
-
-/** `broker/plugin.ts` → `broker`; `config.ts` → `config.ts`; outside `src/` → undefined. */
-function nodeOf(file: string, root = SRC): string | undefined {
-  const rel = relative(root, file)
-  if (rel.startsWith('..')) return undefined
-  const parts = rel.split(sep)
-  return parts.length === 1 ? (parts[0] as string).replace(/\.js$/, '.ts') : parts[0]
-}
-
-/** from → to → the `file: specifier` lines that make the edge. */
-type Graph = Map<string, Map<string, string[]>>
-
 /** The graph of `root`'s folders (`hub/src` by default; a feature folder for the folders inside it). */
-function folderGraph(root = SRC): Graph {
-  const graph: Graph = new Map()
-  for (const file of sourceFiles(root)) {
-    const from = nodeOf(file, root) as string
-    const edges = graph.get(from) ?? new Map<string, string[]>()
-    graph.set(from, edges)
-    for (const spec of importsOf(readFileSync(file, 'utf8'))) {
-      if (!spec.startsWith('.')) continue
-      const to = nodeOf(resolve(dirname(file), spec), root)
-      if (to === undefined || to === from) continue
-      const why = edges.get(to) ?? []
-      why.push(`${relative(SRC, file).split(sep).join('/')}: '${spec}'`)
-      edges.set(to, why)
-    }
-  }
-  return graph
-}
-
-/** One cycle of the graph (its nodes, the first repeated at the end), or undefined if there is none. */
-function findCycle(edges: Map<string, Iterable<string>>): string[] | undefined {
-  const state = new Map<string, 'open' | 'done'>()
-  const path: string[] = []
-  const visit = (n: string): string[] | undefined => {
-    state.set(n, 'open')
-    path.push(n)
-    for (const m of edges.get(n) ?? []) {
-      if (state.get(m) === 'open') return [...path.slice(path.indexOf(m)), m]
-      if (state.get(m) === undefined) {
-        const found = visit(m)
-        if (found) return found
-      }
-    }
-    path.pop()
-    state.set(n, 'done')
-    return undefined
-  }
-  for (const n of [...edges.keys()].sort()) {
-    if (state.get(n) === undefined) {
-      const found = visit(n)
-      if (found) return found
-    }
-  }
-  return undefined
-}
+const folderGraph = (root = SRC) => graphOf(root, SRC)
 
 describe('hub folder dependencies', () => {
   it('reads static, type-only, re-exported, side-effect and dynamic imports, not comments', () => {
@@ -151,25 +88,13 @@ describe('hub folder dependencies', () => {
     for (const feature of ['risk', 'manifests']) {
       const graph = folderGraph(join(SRC, feature))
       expect(graph.size, feature).toBeGreaterThan(2)
-      const cycle = findCycle(new Map([...graph].map(([n, to]) => [n, [...to.keys()].sort()])))
-      expect(cycle, `${feature}: ${cycle?.join(' → ')}`).toBeUndefined()
+      const { cycle, message } = graphCycle(graph)
+      expect(cycle, `${feature}: ${message}`).toBeUndefined()
     }
   })
 
   it('has no folder-level import cycle', () => {
-    const graph = folderGraph()
-    const cycle = findCycle(new Map([...graph].map(([n, to]) => [n, [...to.keys()].sort()])))
-    const explain = (c: string[]) =>
-      c
-        .slice(1)
-        .map(
-          (to, i) =>
-            `${c[i]} → ${to} (${graph
-              .get(c[i] as string)
-              ?.get(to)
-              ?.join(', ')})`,
-        )
-        .join('\n  ')
-    expect(cycle, cycle && `folder-level import cycle:\n  ${explain(cycle)}`).toBeUndefined()
+    const { cycle, message } = graphCycle(folderGraph())
+    expect(cycle, message).toBeUndefined()
   })
 })

@@ -1,8 +1,7 @@
 import { topics } from '@vigil/protocol'
-import mqtt from 'mqtt'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { birth, METRICS_TOKEN, telemetry, tempDir, until } from '../helpers.ts'
-import { hasMosquitto, startMosquitto } from '../mosquitto.ts'
+import { connectClient, hasMosquitto, startMosquitto } from '../mosquitto.ts'
 import { type HubProcess, spawnHub } from '../process-hub.ts'
 
 async function telemetryCount(hub: HubProcess): Promise<number> {
@@ -33,24 +32,8 @@ describe.skipIf(!hasMosquitto)("external broker mode against Debian's Mosquitto"
       expect(ready).toMatchObject({ status: 'ready', broker: 'external' })
     }
 
-    const device = async (id: 'devA' | 'devB') => {
-      const client = mqtt.connect(broker.url, {
-        protocolVersion: 5,
-        clientId: id,
-        username: id,
-        password: users[id],
-      })
-      onTestFinished(() => {
-        client.end(true)
-      })
-      await new Promise<void>((resolve, reject) => {
-        client.once('connect', () => resolve())
-        client.once('error', reject)
-      })
-      return client
-    }
-    const a = await device('devA')
-    const b = await device('devB')
+    const a = await connectClient(broker.url, 'devA', users.devA)
+    const b = await connectClient(broker.url, 'devB', users.devB)
     const N = 100
     for (let i = 0; i < N; i++) {
       await a.publishAsync(topics.device('devA', 'telemetry'), JSON.stringify(telemetry(i % 100)), { qos: 1 })
@@ -97,20 +80,7 @@ describe.skipIf(!hasMosquitto)("external broker mode against Debian's Mosquitto"
       VIGIL_MQTT_PASSWORD: users.hub,
     })
     const publishOne = async (cpu: number) => {
-      const client = mqtt.connect(first.url, {
-        protocolVersion: 5,
-        clientId: 'devA',
-        username: 'devA',
-        password: users.devA,
-        reconnectPeriod: 0,
-      })
-      onTestFinished(() => {
-        client.end(true)
-      })
-      await new Promise<void>((resolve, reject) => {
-        client.once('connect', () => resolve())
-        client.once('error', reject)
-      })
+      const client = await connectClient(first.url, 'devA', users.devA)
       await client.publishAsync(topics.device('devA', 'telemetry'), JSON.stringify(telemetry(cpu)), {
         qos: 1,
       })

@@ -7,10 +7,9 @@ import { execFileSync } from 'node:child_process'
 import { appendFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PROTOCOL_VERSION, topics } from '@vigil/protocol'
-import mqtt from 'mqtt'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { ADMIN_PASSWORD, adminToken, tempDir, testHub, until } from '../helpers.ts'
-import { hasMosquitto, startMosquitto } from '../mosquitto.ts'
+import { connectClient, hasMosquitto, startMosquitto } from '../mosquitto.ts'
 import { type HubProcess, spawnHub } from '../process-hub.ts'
 
 async function storedEventIds(hub: HubProcess, deviceId: string): Promise<Set<string> | undefined> {
@@ -40,20 +39,7 @@ describe.skipIf(!hasMosquitto)("the hub's persistent session on an external brok
       VIGIL_MQTT_PASSWORD: users.hub,
     }
     const first = await spawnHub(env)
-    const device = mqtt.connect(broker.url, {
-      protocolVersion: 5,
-      clientId: 'devA',
-      username: 'devA',
-      password: users.devA,
-      reconnectPeriod: 0,
-    })
-    onTestFinished(() => {
-      device.end(true)
-    })
-    await new Promise<void>((resolve, reject) => {
-      device.once('connect', () => resolve())
-      device.once('error', reject)
-    })
+    const device = await connectClient(broker.url, 'devA', users.devA)
     const N = 200
     const KILL_AT = 60
     const event = (i: number) =>
@@ -98,20 +84,7 @@ describe.skipIf(!hasMosquitto)("the hub's persistent session on an external brok
         { mqttUrl: broker.url, mqttUsername: 'hub', mqttPassword: users.hub, flushIntervalMs: 200 },
         join(mount, 'data'),
       )
-      const device = mqtt.connect(broker.url, {
-        protocolVersion: 5,
-        clientId: 'devA',
-        username: 'devA',
-        password: users.devA,
-        reconnectPeriod: 0,
-      })
-      onTestFinished(() => {
-        device.end(true)
-      })
-      await new Promise<void>((resolve, reject) => {
-        device.once('connect', () => resolve())
-        device.once('error', reject)
-      })
+      const device = await connectClient(broker.url, 'devA', users.devA)
       const event = (id: string) =>
         JSON.stringify({ v: PROTOCOL_VERSION, id, ts: new Date().toISOString(), kind: 'info', message: id })
       await device.publishAsync(topics.device('devA', 'event'), event('before'), { qos: 1 })

@@ -8,13 +8,12 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { PROTOCOL_VERSION, topics } from '@vigil/protocol'
-import mqtt from 'mqtt'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import type { BusHandlers } from '../../src/broker/bus.js'
 import { openHubSession } from '../../src/broker/external.js'
 import { SlotKeeper, slotClientId, slotNamespace, slotShare } from '../../src/broker/slots.js'
 import { until } from '../helpers.ts'
-import { hasMosquitto, startMosquitto } from '../mosquitto.ts'
+import { connectClient, hasMosquitto, startMosquitto } from '../mosquitto.ts'
 import { PG_BIN, startPostgres } from '../postgres.ts'
 
 const hasPostgres = existsSync(join(PG_BIN, 'initdb'))
@@ -89,20 +88,7 @@ describe.skipIf(!hasMosquitto || !hasPostgres)('hub slots on Mosquitto + Postgre
     expect(b.heldSlots()).toHaveLength(2)
     expect([...a.heldSlots(), ...b.heldSlots()].sort()).toEqual([0, 1, 2, 3])
 
-    const device = mqtt.connect(broker.url, {
-      protocolVersion: 5,
-      clientId: 'devA',
-      username: 'devA',
-      password: users.devA,
-      reconnectPeriod: 0,
-    })
-    onTestFinished(() => {
-      device.end(true)
-    })
-    await new Promise<void>((resolve, reject) => {
-      device.once('connect', () => resolve())
-      device.once('error', reject)
-    })
+    const device = await connectClient(broker.url, 'devA', users.devA)
     const send = async (from: number, to: number) => {
       for (let i = from; i < to; i++) {
         const ev = {

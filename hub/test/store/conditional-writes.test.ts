@@ -28,6 +28,18 @@ async function pgStore(url: string): Promise<PgStore> {
   return store
 }
 
+/** Two stores on one new database stand for two hubs: `a` wrote `ids` (state open), then `b` opened it. */
+async function twoHubs(ids: string[]) {
+  const url = await server.createDatabase()
+  const a = await pgStore(url)
+  const ca = await a.collection<Rec>('t/findings')
+  for (const id of ids) ca.put({ id, state: 'open' })
+  await a.commit()
+  const b = await pgStore(url)
+  const cb = await b.collection<Rec>('t/findings')
+  return { url, a, ca, b, cb }
+}
+
 async function conflictOf(p: Promise<unknown>): Promise<VersionConflictError<Rec>> {
   const err = await p.then(
     () => undefined,
@@ -51,13 +63,7 @@ const change = (
 
 describe('writeIf on PostgreSQL (two hubs, one database)', () => {
   it('lets exactly one of two concurrent writers of one version win; the other gets the current record', async () => {
-    const url = await server.createDatabase()
-    const a = await pgStore(url)
-    const ca = await a.collection<Rec>('t/findings')
-    ca.put({ id: 'f1', state: 'open' })
-    await a.commit()
-    const b = await pgStore(url)
-    const cb = await b.collection<Rec>('t/findings')
+    const { a, ca, b, cb } = await twoHubs(['f1'])
     const seen = cb.versionOf('f1') as number
     expect(seen).toBe(ca.versionOf('f1'))
 
@@ -88,13 +94,7 @@ describe('writeIf on PostgreSQL (two hubs, one database)', () => {
   })
 
   it('refuses a stale version even when this hub’s memory has not seen the other hub’s write', async () => {
-    const url = await server.createDatabase()
-    const a = await pgStore(url)
-    const ca = await a.collection<Rec>('t/findings')
-    ca.put({ id: 'f1', state: 'open' })
-    await a.commit()
-    const b = await pgStore(url)
-    const cb = await b.collection<Rec>('t/findings')
+    const { url, a, ca, b, cb } = await twoHubs(['f1'])
     await change(a, ca, [{ id: 'f1', version: 1 }], 'in_progress')
     // b's memory is stale (no change feed here): it still believes version 1.
     expect(cb.versionOf('f1')).toBe(1)
@@ -110,14 +110,8 @@ describe('writeIf on PostgreSQL (two hubs, one database)', () => {
   })
 
   it('writes a bulk change all or nothing, and its log entries with it', async () => {
-    const url = await server.createDatabase()
-    const a = await pgStore(url)
-    const ca = await a.collection<Rec>('t/findings')
+    const { url, a, ca, b, cb } = await twoHubs(['f1', 'f2', 'f3'])
     const history = await a.log<{ id: string; to: string }>('t/history')
-    for (const id of ['f1', 'f2', 'f3']) ca.put({ id, state: 'open' })
-    await a.commit()
-    const b = await pgStore(url)
-    const cb = await b.collection<Rec>('t/findings')
     await change(b, cb, [{ id: 'f2', version: 1 }], 'mitigated')
     const all = ['f1', 'f2', 'f3'].map((id) => ({ id, version: 1 }))
     const bulk = (to: string) =>
@@ -154,13 +148,7 @@ describe('writeIf on PostgreSQL (two hubs, one database)', () => {
   })
 
   it('keeps versions rising when a stale hub writes through an ordinary round', async () => {
-    const url = await server.createDatabase()
-    const a = await pgStore(url)
-    const ca = await a.collection<Rec>('t/findings')
-    ca.put({ id: 'f1', state: 'open' })
-    await a.commit()
-    const b = await pgStore(url)
-    const cb = await b.collection<Rec>('t/findings')
+    const { a, ca, b, cb } = await twoHubs(['f1'])
     await change(a, ca, [{ id: 'f1', version: 1 }], 'in_progress')
     await change(a, ca, [{ id: 'f1', version: 2 }], 'mitigated')
     // b (memory at 1) writes unconditionally (the hub itself, e.g. a reopen): the version never goes back.
