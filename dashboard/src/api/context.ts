@@ -9,7 +9,9 @@ export const contextApi = {
   set: (deviceId: string, context: DeviceContext, version?: number) =>
     call('PATCH /devices/:id', { params: { id: deviceId }, body: { context }, ...ifMatchHeaders(version) }),
   bulk: (body: BulkContext) => call('POST /devices/context/bulk', { body }),
+  /** `versions` (device id → the version shown): a device changed meanwhile refuses the import (409). */
   import: (body: ContextImport) => call('POST /devices/context/import', { body }),
-  override: (findingId: string, body: SsvcOverride) =>
-    call('POST /findings/:id/ssvc-override', { params: { id: findingId }, body }),
+  /** With the finding's version the panel shows: a finding changed meanwhile is refused (409). */
+  override: (findingId: string, body: SsvcOverride, version?: number) =>
+    call('POST /findings/:id/ssvc-override', { params: { id: findingId }, body, ...ifMatchHeaders(version) }),
 }
