@@ -92,7 +92,8 @@ export function followCluster(o: ClusterFollowOptions): ClusterFollow {
       }
       // Each advisory is upserted alone: a revision older than the one held is stale and changes
       // nothing; the engine reports the devices of a new one (the register writes them on the holder).
-      for (const a of await o.advisories.readRemote(key)) engine.upsertAdvisory(a)
+      for (const a of await o.advisories.readRemote(key))
+        if (engine.upsertAdvisory(a) !== 'stale') o.advisories.adopt(a, key)
     })
   }
 
