@@ -17,12 +17,12 @@
  * The embedded engine (one hub) holds every job: it writes as it always did.
  */
 
-import type { Jobs } from '../../jobs/jobs.js'
-import type { DeviceRecord, RemoteChange, Store } from '../../store/types.js'
-import type { FindingRecord } from '../register/records.js'
-import type { RiskRegister } from '../register/register.js'
-import { AdvisoryDb } from './advisory-db.js'
-import type { CorrelationEngine } from './engine.js'
+import type { Jobs } from '../jobs/jobs.js'
+import type { DeviceRecord, RemoteChange, Store } from '../store/types.js'
+import { AdvisoryDb } from './correlation/advisory-db.js'
+import type { CorrelationEngine } from './correlation/engine.js'
+import type { FindingRecord } from './register/records.js'
+import type { RiskRegister } from './register/register.js'
 
 export const CORRELATION_JOB = 'correlation'
 
