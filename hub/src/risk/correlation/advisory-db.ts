@@ -142,7 +142,7 @@ export class AdvisoryDb {
   /**
    * Several hubs on one database: what another hub stored under `key` (the change feed told of it).
    * Answers the advisories of a pack (empty for any other key); this instance's later packs sort after
-   * it. The pack stays the other hub's to replace and delete: it is not placed here.
+   * it. Those the engine took (newer than held) are then `adopt`ed.
    */
   async readRemote(key: string): Promise<Advisory[]> {
     const seq = PACK_KEY.exec(key)?.[1]
@@ -150,6 +150,15 @@ export class AdvisoryDb {
     this.#seq = Math.max(this.#seq, Number(seq))
     const list = ((await this.docs.get(key)) as PackFile | undefined)?.advisories
     return Array.isArray(list) ? list.filter((a) => a && typeof a.id === 'string') : []
+  }
+
+  /**
+   * `a`, read from another hub's pack `key`, is the current revision here: a later merge or revision
+   * on this hub starts from it (not from an older one it held), and the pack is deleted once nothing
+   * in it is current.
+   */
+  adopt(a: Advisory, key: string): void {
+    this.#place(a, key)
   }
 
   /** Whether `key` names the enrichment tables. */

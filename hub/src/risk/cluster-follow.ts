@@ -17,12 +17,12 @@
  * The embedded engine (one hub) holds every job: it writes as it always did.
  */
 
-import type { Jobs } from '../../jobs/jobs.js'
-import type { DeviceRecord, RemoteChange, Store } from '../../store/types.js'
-import type { FindingRecord } from '../register/records.js'
-import type { RiskRegister } from '../register/register.js'
-import { AdvisoryDb } from './advisory-db.js'
-import type { CorrelationEngine } from './engine.js'
+import type { Jobs } from '../jobs/jobs.js'
+import type { DeviceRecord, RemoteChange, Store } from '../store/types.js'
+import { AdvisoryDb } from './correlation/advisory-db.js'
+import type { CorrelationEngine } from './correlation/engine.js'
+import type { FindingRecord } from './register/records.js'
+import type { RiskRegister } from './register/register.js'
 
 export const CORRELATION_JOB = 'correlation'
 
@@ -92,7 +92,8 @@ export function followCluster(o: ClusterFollowOptions): ClusterFollow {
       }
       // Each advisory is upserted alone: a revision older than the one held is stale and changes
       // nothing; the engine reports the devices of a new one (the register writes them on the holder).
-      for (const a of await o.advisories.readRemote(key)) engine.upsertAdvisory(a)
+      for (const a of await o.advisories.readRemote(key))
+        if (engine.upsertAdvisory(a) !== 'stale') o.advisories.adopt(a, key)
     })
   }
 
