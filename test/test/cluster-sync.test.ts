@@ -170,10 +170,16 @@ describe.skipIf(!hasMosquittoDynsec || !hasPostgres)('two hubs on one PostgreSQL
       return d.inventory ? d : undefined
     }, 'the inventory on B')
     expect(detailB.inventory?.packages).toBe(rowB.packages)
-    await until(
-      async () => (JSON.stringify(await detail(hubA)) === JSON.stringify(detailB) ? true : undefined),
-      'A and B to agree',
-    )
+    // Both read again each time: B's first answer may predate a later report of the agent or a
+    // finding the correlation holder wrote, which reach both hubs a moment apart.
+    let last = ''
+    await until(async () => {
+      const [a, b] = [JSON.stringify(await detail(hubA)), JSON.stringify(await detail(hubB))]
+      last = `A: ${a}\nB: ${b}`
+      return a === b ? true : undefined
+    }, 'A and B to agree').catch((err: Error) => {
+      throw new Error(`${err.message}\n${last}`)
+    })
     // The live row on B followed the device (fleet:delta), whichever hub ingested its messages.
     await until(() => (rowsB.get(deviceId)?.online ? true : undefined), 'the live row of the device on B')
 
