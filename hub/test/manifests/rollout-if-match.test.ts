@@ -91,7 +91,7 @@ describe('rollout action and its If-Match in one step', () => {
       // Exactly one action applied: the version rose by one on both hubs.
       await until(
         () => a.db.manifests.versionOf('m1') === seen + 1 && b.db.manifests.versionOf('m1') === seen + 1,
-        'the winner on both hubs',
+        `the winner on both hubs (round ${round}, seen ${seen}, ${settled.map((s) => s.status).join()} a ${a.db.manifests.versionOf('m1')} b ${b.db.manifests.versionOf('m1')})`,
       )
     }
     const actions = [...a.audit, ...b.audit].filter((x) => x !== 'manifest.approve' && x !== 'manifest.wave')

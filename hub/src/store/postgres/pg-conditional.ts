@@ -83,6 +83,8 @@ export async function writeIfPg<R>(
     } catch (err) {
       writer.requeue(batch)
       throw err
+    } finally {
+      writer.settled(batch)
     }
     return result
   } catch (err) {

@@ -241,8 +241,18 @@ export class PgWriter implements Durable {
 
   /** Whether a write of the record is queued or being sent (memory is ahead of the database). */
   isPending(collection: string, id: string): boolean {
-    const k = key2(collection, id)
-    return this.queued.records.has(k) || this.sending?.records.has(k) === true
+    return this.touches(collection, id)
+  }
+
+  /**
+   * Batches a conditional write captured and has not committed yet (`capture` → `settled`): memory
+   * holds their records, so the change feed must not put an older stored row over them meanwhile.
+   */
+  private readonly captured = new Set<Batch>()
+
+  /** A captured batch's transaction ended (committed, or failed and requeued). */
+  settled(batch: Batch): void {
+    this.captured.delete(batch)
   }
 
   deleteRecord(collection: string, id: string): void {
@@ -359,6 +369,7 @@ export class PgWriter implements Durable {
     const batch = this.queued
     this.queued = queued
     for (const k of batch.records.keys()) queued.records.delete(k)
+    this.captured.add(batch)
     return { result, batch }
   }
 
@@ -381,7 +392,9 @@ export class PgWriter implements Durable {
   /** Whether a write of the record is queued or being sent (memory is newer than the database). */
   touches(collection: string, id: string): boolean {
     const k = key2(collection, id)
-    return this.queued.records.has(k) || this.sending?.records.has(k) === true
+    if (this.queued.records.has(k) || this.sending?.records.has(k) === true) return true
+    for (const b of this.captured) if (b.records.has(k)) return true
+    return false
   }
 
   /** Puts a failed batch back in front of what was queued since (newer writes of a key win). */
