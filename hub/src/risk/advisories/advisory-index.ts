@@ -13,6 +13,7 @@ import {
   purlKey,
   withoutVendor,
 } from './identify.js'
+import { StringPool } from './intern.js'
 import { PackageSlots } from './package-slots.js'
 import type { MatchDevice, MatchPackage } from './target.js'
 import type { Advisory, PackageAffect, ProductAffect } from './types.js'
@@ -74,6 +75,8 @@ export class AdvisoryIndex {
   readonly #byKey = new Map<string, Set<string>>()
   /** Package keys → affects, with the upper ends that let a query pass over closed ranges. */
   readonly #packages = new PackageSlots()
+  /** One copy of each repeated short string of the advisories held (`intern.ts`). */
+  readonly #strings = new StringPool()
   #seq = 0
 
   constructor(readonly vendors: VendorMatcher) {}
@@ -123,6 +126,7 @@ export class AdvisoryIndex {
       if (!newer) return 'stale'
       this.remove(a.id)
     }
+    this.#strings.compactAdvisory(a)
     this.#byId.set(a.id, a)
     const seq = this.#seq++
     for (const [index, affect] of a.packages.entries())
