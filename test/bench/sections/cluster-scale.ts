@@ -84,13 +84,21 @@ export async function crossHubLatency(
   await Promise.all(load.map((w) => w.next('ready', 120_000)))
   for (const w of load) w.send({ type: 'go' })
   // B knows the devices A adopted from their first message (the change feed), then its dashboard asks.
+  const probes = ids.slice(0, 50)
   const known = await waitFor(
-    async () => (await b.api<{ total: number }>('GET', '/api/v1/devices?limit=1')).total >= ids.length,
+    async () => {
+      const list = await b.api<{ devices: { id: string }[] }>(
+        'GET',
+        '/api/v1/devices?name=bench-xhub-&limit=1000',
+      )
+      const have = new Set(list.devices.map((d) => d.id))
+      return probes.every((id) => have.has(id))
+    },
     60_000,
     500,
   )
   if (!known) throw new Error('hub B did not learn the devices hub A adopted')
-  const dash = startWorker('dashboard-client', { url: b.httpUrl, token: b.token, probes: ids.slice(0, 50) })
+  const dash = startWorker('dashboard-client', { url: b.httpUrl, token: b.token, probes })
   stops.unshift(() => dash.stop())
   await dash.next('ready', 60_000)
   await sleep(1000) // B's watch of the probes announced to A
