@@ -87,12 +87,15 @@ export async function crossHubLatency(
   const probes = ids.slice(0, 50)
   const known = await waitFor(
     async () => {
-      const list = await b.api<{ devices: { id: string }[] }>(
-        'GET',
-        '/api/v1/devices?name=bench-xhub-&limit=1000',
+      const found = await Promise.all(
+        probes.map((id) =>
+          b.api('GET', `/api/v1/devices/${id}`).then(
+            () => true,
+            () => false,
+          ),
+        ),
       )
-      const have = new Set(list.devices.map((d) => d.id))
-      return probes.every((id) => have.has(id))
+      return found.every(Boolean)
     },
     60_000,
     500,
