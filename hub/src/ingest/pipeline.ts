@@ -520,17 +520,22 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
     }
     const { seq, epoch } = result.value as Sequenced
     const sequenced = typeof seq === 'number' && typeof epoch === 'string'
-    // A retry after the database refused a write on a stale copy (below) is checked against the fresh
-    // record per kind (`isStale`): another hub may have applied a later message of another kind first.
-    // Several hubs: the broker spreads one device's messages over the hubs' slots, so an event may
-    // arrive after a later message of the device was applied elsewhere; it is not a repeat for that.
-    // Its copies are told apart by the database instead (stored once per device, epoch and seq).
-    const keyedInDatabase = kind === 'event' && store.refusalMark !== undefined
-    if (
-      sequenced &&
-      !keyedInDatabase &&
-      (attempt === 0 ? isRepeat(device, seq, epoch) : isStale(device, kind, seq, epoch))
-    ) {
+    // One hub (embedded): a device's messages come in order over its one connection, so anything at or
+    // below the device's last applied sequence is a repeat. Several hubs (PostgreSQL): the broker spreads
+    // one device's messages over the hubs' slots, so an older message can arrive after a newer one of
+    // another kind was applied elsewhere. It is then stale only if a message of its own kind at least as
+    // new was applied (`isStale`): a late command response or rollout report is applied, a superseded
+    // state or inventory is not. Events are history, not state: every one is stored, and their copies
+    // are told apart by the database (stored once per device, epoch and seq).
+    const shared = store.refusalMark !== undefined
+    const inFlight = accepted.get(device.id)
+    const stale = !sequenced
+      ? false
+      : !shared
+        ? isRepeat(device, seq, epoch)
+        : kind !== 'event' &&
+          (isStale(device, kind, seq, epoch) || (inFlight?.epoch === epoch && inFlight.last === seq))
+    if (stale) {
       metrics.ingestRefused.inc({ reason: 'duplicate' })
       return undefined
     }
