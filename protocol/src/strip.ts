@@ -94,8 +94,18 @@ function objectStripper(schema: Schema): Stripper | undefined {
     return removed
   }
   if (patterns.length > 0 || keepExtra) return general
-  return declaredOnly(declared, general)
+  // Generated only for a schema in steady use (the hub's telemetry), not for every schema a process
+  // loads: the agent validates a few messages an hour and keeps its memory for other things.
+  let calls = 0
+  let strip: Stripper = (value) => {
+    if (++calls === GENERATE_AFTER) strip = declaredOnly(declared, general)
+    return general(value)
+  }
+  return (value) => strip(value)
 }
+
+/** Calls of an object schema's stripper before its generated version replaces the general loop. */
+const GENERATE_AFTER = 64
 
 /**
  * The common object schema (declared properties only): a function generated for its property names

@@ -77,6 +77,12 @@ describe('parse strips unknown properties', () => {
 
   it('strips objects whose keys or declared names collide with Object.prototype', () => {
     const v = compile(Type.Object({ constructor: Type.Optional(Type.String()), a: Type.Number() }))
+    const w = compile(Type.Object({ a: Type.Number(), b: Type.Optional(Type.Number()) }))
+    // past the calls after which a schema's stripper is generated for its names
+    for (let i = 0; i < 100; i++) {
+      v.parse('{"a":1}')
+      w.parse('{"a":1}')
+    }
     expect(v.parse('{"a":1,"toString":2}')).toEqual({ ok: true, value: { a: 1 }, stripped: true })
     // `constructor` absent but found on the prototype must not hide the extra
     expect(v.parse('{"a":1,"zz":2}')).toEqual({ ok: true, value: { a: 1 }, stripped: true })
@@ -85,7 +91,6 @@ describe('parse strips unknown properties', () => {
       value: { a: 1, constructor: 'x' },
       stripped: false,
     })
-    const w = compile(Type.Object({ a: Type.Number(), b: Type.Optional(Type.Number()) }))
     // as many keys as declared, but one of them undeclared
     expect(w.parse('{"a":1,"valueOf":2}')).toEqual({ ok: true, value: { a: 1 }, stripped: true })
     expect(w.parse('{"a":1,"b":2}')).toEqual({ ok: true, value: { a: 1, b: 2 }, stripped: false })
