@@ -165,11 +165,22 @@ describe.skipIf(missing.length > 0)(
       expect(summary.gateways).toBe(DEVICES)
       const devices = (hub: HubProcess) =>
         api<DeviceList>(hub, '/api/v1/devices?limit=1000', { token }).then((r) => r.body.devices)
+      let online = ''
       await until(
         'all simulated devices online',
-        async () => (await devices(survivor)).filter((d) => d.online).length === DEVICES,
+        async () => {
+          const counts = await Promise.all(
+            [victim, survivor].map(async (h) => (await devices(h)).filter((d) => d.online).length),
+          )
+          online = `online: ${counts.join(' on the victim, ')} on the survivor of ${DEVICES}`
+          return counts[1] === DEVICES
+        },
         60_000,
-      )
+      ).catch((err: Error) => {
+        throw new Error(
+          `${err.message} (${online})\n${victim.output().slice(-3000)}\n${survivor.output().slice(-3000)}`,
+        )
+      })
       // Traffic flows: beyond each agent's start-up event, a round of simulated events was acknowledged.
       await until(
         'a round of acknowledged events',
@@ -196,19 +207,20 @@ describe.skipIf(missing.length > 0)(
       })
       // …then hears from every device itself (its lastSeen after the kill) and lists them all online.
       let late: string[] = []
+      let lateRows = ''
       await until(
         'the surviving hub to hear from every device',
         async () => {
           const list = await devices(survivor)
-          late = list
-            .filter((d) => !d.online || !d.lastSeen || Date.parse(d.lastSeen) <= killedAt)
-            .map((d) => d.id)
+          const behind = list.filter((d) => !d.online || !d.lastSeen || Date.parse(d.lastSeen) <= killedAt)
+          late = behind.map((d) => d.id)
+          lateRows = JSON.stringify(behind.slice(0, 3))
           return list.length === DEVICES && late.length === 0
         },
         60_000,
       ).catch((err: Error) => {
         throw new Error(
-          `${err.message}: ${late.length} not heard from since the kill, e.g. ${late.slice(0, 3).join(', ')}`,
+          `${err.message}: ${late.length} not heard from since the kill (killed at ${new Date(killedAt).toISOString()}), e.g. ${lateRows}\n${survivor.output().slice(-3000)}`,
         )
       })
       // The agents keep getting acknowledgements: another round of events after the take-over.

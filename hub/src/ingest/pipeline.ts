@@ -401,9 +401,12 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
     const current = registry.get(deviceId)?.seq
     const same = current?.epoch === epoch
     const last = same ? Math.max(current.last, seq) : seq
-    if (same && current.last === last && current.kinds?.[kind] === seq) return
+    // Never backwards: an event older than one applied elsewhere is stored (several hubs), and the
+    // database refuses a device row whose per-kind sequence would go back (pg-writer.ts).
+    const ofKind = same ? Math.max(current.kinds?.[kind] ?? 0, seq) : seq
+    if (same && current.last === last && current.kinds?.[kind] === ofKind) return
     registry.update(deviceId, {
-      seq: { epoch, last, kinds: { ...(same ? current.kinds : {}), [kind]: seq } },
+      seq: { epoch, last, kinds: { ...(same ? current.kinds : {}), [kind]: ofKind } },
     })
   }
 
