@@ -9,6 +9,7 @@
 import type { TSchema } from 'typebox'
 import { Code } from 'typebox/compile'
 import { Format } from 'typebox/format'
+import { isDateTime } from '../date-time.js'
 
 export interface PrecompileOptions {
   /** Import specifier of the module exporting `precompiled` (validator-core), as the output sees it. */
@@ -19,6 +20,9 @@ function external(value: unknown, where: string): string {
   if (value instanceof RegExp)
     return `new RegExp(${JSON.stringify(value.source)}, ${JSON.stringify(value.flags)})`
   if (typeof value === 'function') {
+    // The process-wide `date-time` check (validate.ts) accepts exactly what TypeBox's `IsDateTime`
+    // accepts (date-time.ts, property-tested): generated code keeps TypeBox's, loaded when first used.
+    if (value === isDateTime) return '(value) => formats().IsDateTime(value)'
     const name = value.name
     if ((Format as unknown as Record<string, unknown>)[name] !== value) {
       throw new Error(`${where}: cannot emit external function ${name || '(anonymous)'}`)
