@@ -3,7 +3,6 @@
  * downsampled history (one sample per window).
  */
 import type { Telemetry } from '@vigil/protocol'
-import { SampleRing } from './sample-ring.js'
 
 export class Ring<T> {
   private readonly items: (T | undefined)[]
@@ -46,6 +45,50 @@ export interface TelemetryHistoryOptions {
   /** Downsampled samples kept per device (default 288 = 24 h at 5 min). */
   downsampled?: number
   downsampleWindowMs?: number
+}
+
+/**
+ * Samples kept as their JSON text with their time: one flat string per sample instead of the ~50 objects
+ * of a parsed 1 KB sample, so an hour of a fleet's telemetry costs the garbage collector almost nothing
+ * to keep (it never traces inside a string) and ingest allocates nothing more per sample (the text is the
+ * payload the pipeline already decoded). Parsed again only when someone asks (a device page).
+ */
+class SampleRing {
+  private readonly texts: (string | undefined)[]
+  private readonly times: Float64Array
+  private next = 0
+  private count = 0
+
+  constructor(readonly capacity: number) {
+    this.texts = new Array<string | undefined>(capacity)
+    this.times = new Float64Array(capacity)
+  }
+
+  push(ms: number, text: string): void {
+    this.texts[this.next] = text
+    this.times[this.next] = ms
+    this.next = (this.next + 1) % this.capacity
+    this.count = Math.min(this.count + 1, this.capacity)
+  }
+
+  /** Oldest first, those with `from <= time < to`. */
+  between(from: number, to: number): Telemetry[] {
+    const out: Telemetry[] = []
+    const start = (this.next - this.count + this.capacity) % this.capacity
+    for (let i = 0; i < this.count; i++) {
+      const at = (start + i) % this.capacity
+      const ms = this.times[at] ?? Number.NaN
+      const text = this.texts[at]
+      if (text !== undefined && ms >= from && ms < to) out.push(JSON.parse(text) as Telemetry)
+    }
+    return out
+  }
+
+  /** Time of the oldest sample (+∞ when empty). */
+  firstTime(): number {
+    if (this.count === 0) return Number.POSITIVE_INFINITY
+    return this.times[(this.next - this.count + this.capacity) % this.capacity] ?? Number.POSITIVE_INFINITY
+  }
 }
 
 interface DeviceHistory {
