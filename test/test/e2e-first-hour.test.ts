@@ -92,6 +92,10 @@ describe("a newcomer's first hour with pnpm start's hub", () => {
   it('signs in with the admin password and sees this machine online, and that the hub holds no advisories', async () => {
     await signInThroughForm(page, baseUrl, 'admin', PASSWORD)
     await page.goto(`${baseUrl}/devices`)
+    // #15 Defaults: the feeds are off, and the start text says how to enable them or import a bundle
+    expect(output).toMatch(/Advisory feeds are off until you enable them/)
+    expect(output).toMatch(/vigil-hub feeds enable <id>/)
+    expect(output).toMatch(/vigil-hub feeds import BUNDLE\.zip/)
     const device = /Local agent running as device ([\w-]{10,})/.exec(output)?.[1]
     expect(device).toBeDefined()
     await page.getByText('Online').first().waitFor(WAIT)
