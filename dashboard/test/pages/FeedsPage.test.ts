@@ -1,4 +1,4 @@
-import type { AdvisoryStatus, FeedView } from '@vigil/protocol'
+import type { AdvisoryFilesResult, AdvisoryStatus, FeedView } from '@vigil/protocol'
 import { flushPromises, mount } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
 import AdvisoryNotice from '../../src/components/AdvisoryNotice.vue'
@@ -101,6 +101,59 @@ describe('FeedsPage', () => {
           intervalMinutes: 60,
         },
       ],
+    ])
+    w.unmount()
+  })
+})
+
+describe('FeedsPage Import advisories', () => {
+  it('uploads the chosen files (base64) and shows the per-file results', async () => {
+    const result: AdvisoryFilesResult = {
+      files: [
+        { name: 'dla.json', imported: ['DLA-3012-1'], updated: [], skipped: [], kev: 0, epss: 0 },
+        { name: 'bundle.zip#kev.json', imported: [], updated: [], skipped: [], kev: 1200, epss: 0 },
+        {
+          name: 'bad.json',
+          imported: [],
+          updated: [],
+          skipped: [],
+          refused: 'not an OSV record',
+          kev: 0,
+          epss: 0,
+        },
+      ],
+      imported: 1,
+      updated: 0,
+      refused: 1,
+      advisories: 372,
+    }
+    const calls = fakeApi({
+      'GET /api/v1/feeds': () => ({ body: { feeds: [] } }),
+      'POST /api/v1/advisories/import': () => ({ body: result }),
+    })
+    const w = mount(FeedsPage, { global: { plugins: [testRouter()] } })
+    await flushPromises()
+    const input = w.find('#feed-files')
+    const files = [new File(['{"id":"DLA-3012-1"}'], 'dla.json'), new File(['PK'], 'bundle.zip')]
+    Object.defineProperty(input.element, 'files', { value: files, configurable: true })
+    await input.trigger('change')
+    await flushPromises()
+    const sent = calls.find((c) => c.method === 'POST')
+    expect(sent?.path).toBe('/api/v1/advisories/import')
+    expect(sent?.body).toEqual({
+      files: [
+        { name: 'dla.json', data: btoa('{"id":"DLA-3012-1"}') },
+        { name: 'bundle.zip', data: btoa('PK') },
+      ],
+    })
+    const text = w.text()
+    expect(text).toContain('1 imported, 0 updated, 1 refused')
+    expect(text).toContain('the hub now holds 372 advisories')
+    const lines = w.findAll('.feeds__results li').map((l) => l.text())
+    expect(lines).toEqual([
+      'dla.json: 1 imported, 0 updated',
+      'bundle.zip#kev.json: 0 imported, 0 updated, 1200 KEV entries',
+      'bad.json: refused: not an OSV record',
     ])
     w.unmount()
   })
