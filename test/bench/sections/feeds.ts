@@ -28,7 +28,10 @@ export const feeds: Section = {
     let dir: string | undefined
     try {
       mirror = await startOsvMirror(records)
-      w = startWorker('feeds', { url: mirror.url, records })
+      // `--cpu-prof`: the syncing hub's process writes a V8 CPU profile (profile-summary.ts, or
+      // `profile-summary.ts --blocks` for the longest synchronous stretches of the sync).
+      const profile = ctx.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.cpuProfDir}`] : []
+      w = startWorker('feeds', { url: mirror.url, records }, profile)
       dir = String((await w.next<{ dir: string }>('dir')).dir)
       const { type: _, ...figures } = await w.next<Record<string, number | string>>('first', 1_200_000)
       figures.firstSeconds = round(Number(figures.firstSeconds), 3)

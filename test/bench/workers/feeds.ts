@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks'
 import { loadHubConfig, startHub } from '@vigil/hub'
 import type { FeedSyncResult, FeedView } from '@vigil/protocol'
+import { monitorCpuBlocks } from '../lib/cpu-blocks.ts'
 import { report, type WorkerMessage, workerMain } from '../lib/proc.ts'
 
 const FEEDS_ADMIN_PASSWORD = 'bench-feeds-password'
@@ -84,11 +85,13 @@ workerMain<{ url: string; records: number }>(async (opts) => {
     })
     gc.observe({ entryTypes: ['gc'] })
     loop.enable()
+    const cpuBlocks = monitorCpuBlocks()
     let t = performance.now()
     await inject('POST', `/api/v1/feeds/${feed.id}/sync`, token)
     const first: FeedSyncResult = await feeds.startSync(feed.id)
     const firstSeconds = (performance.now() - t) / 1000
     loop.disable()
+    cpuBlocks?.stop()
     gc.disconnect()
     clearInterval(rssTimer)
     if (!first.ok) throw new Error(`first sync failed: ${first.error}`)
@@ -103,11 +106,22 @@ workerMain<{ url: string; records: number }>(async (opts) => {
       peakRssMb: Math.round(peakRss / 2 ** 20),
       maxEventLoopBlockMs: Math.round(loop.max / 1e6),
       p99EventLoopDelayMs: Math.round(loop.percentile(99) / 1e6),
+      // The same blocks in the main thread's own CPU time (a loaded machine's queueing left out).
+      ...(cpuBlocks ? { maxEventLoopBlockCpuMs: Math.round(cpuBlocks.top(1)[0]?.cpuMs ?? 0) } : {}),
       maxGcPauseMs: Math.round(maxGcMs),
       maxMajorGcPauseMs: Math.round(maxMajorGcMs),
       gcSeconds: Math.round(gcMs) / 1000,
     })
 
+    // With --cpu-prof: where the longest blocks end, to find them in the profile (profile-blocks.ts --at).
+    if (process.execArgv.includes('--cpu-prof'))
+      process.stderr.write(
+        `feeds worker: longest CPU blocks (endUs cpuMs wallMs queuedMs): ${JSON.stringify(
+          cpuBlocks
+            ?.top(8)
+            .map((b) => [b.endUs, +b.cpuMs.toFixed(1), +b.wallMs.toFixed(1), +b.queuedMs.toFixed(1)]),
+        )}\n`,
+      )
     await nextMessage('incremental')
     t = performance.now()
     await inject('POST', `/api/v1/feeds/${feed.id}/sync`, token)
