@@ -273,6 +273,9 @@ export async function importTexts(
     }
     await ingestText(t, file, text, pre)
   }
+  // What the caller does next (the sink writes its pack: one JSON of up to `PACK_MAX` advisories)
+  // starts on a fresh turn, not at the end of the last slice.
+  await new Promise((resolve) => setImmediate(resolve))
   return t.summary
 }
 
