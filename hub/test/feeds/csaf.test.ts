@@ -79,6 +79,30 @@ describe('csaf-provider feeds', () => {
     expect(fixed.refused).toHaveLength(3)
   })
 
+  it('without changes.csv the directory index.txt lists the documents; a wrong .sha256 alone refuses one, none at all refuses too', async () => {
+    const m = await new Mirror().start()
+    const docs = cisaDocs(4)
+    const p = await csafProvider(m, 'csaf', 'directory', docs)
+    const [d0, d1] = docs
+    if (!d0 || !d1) throw new Error('no test data')
+    m.files.delete('/csaf/white/changes.csv')
+    m.put(`/csaf/white/${d0.path}.sha256`, `${createHash('sha256').update('other').digest('hex')}  x.json\n`)
+    m.files.delete(`/csaf/white/${d1.path}.sha256`)
+    m.files.delete(`/csaf/white/${d1.path}.sha512`)
+    const hub = await feedHub()
+    const a = await feedApi(hub)
+    const feed = await a.add({ kind: 'csaf-provider', url: p.metadata })
+    const r = await a.sync(feed.id)
+    expect(r).toMatchObject({ ok: true, added: docs.length - 2 })
+    const reasons = new Map(r.refused.map((x) => [x.url, x.reason]))
+    expect(reasons.get(`${m.url}/csaf/white/${d0.path}`)).toMatch(/^sha256 mismatch/)
+    expect(reasons.get(`${m.url}/csaf/white/${d1.path}`)).toMatch(/no \.sha256 or \.sha512/)
+    expect(reasons.size).toBe(2)
+    expect(m.take()).toEqual(
+      expect.arrayContaining(['GET /csaf/white/changes.csv', 'GET /csaf/white/index.txt']),
+    )
+  })
+
   it('a schema failure is refused with the importer reason; malformed changes.csv lines are listed and the rest goes on', async () => {
     const m = await new Mirror().start()
     const docs = cisaDocs(3)
