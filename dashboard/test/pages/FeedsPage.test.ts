@@ -1,4 +1,4 @@
-import type { AdvisoryFilesResult, AdvisoryStatus, FeedView } from '@vigil/protocol'
+import type { AdvisoryFilesResult, AdvisoryStatus, BundleResult, FeedView } from '@vigil/protocol'
 import { flushPromises, mount } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
 import AdvisoryNotice from '../../src/components/AdvisoryNotice.vue'
@@ -154,6 +154,70 @@ describe('FeedsPage Import advisories', () => {
       'dla.json: 1 imported, 0 updated',
       'bundle.zip#kev.json: 0 imported, 0 updated, 1200 KEV entries',
       'bad.json: refused: not an OSV record',
+    ])
+    w.unmount()
+  })
+})
+
+describe('FeedsPage offline bundle', () => {
+  it('sends the chosen bundle as application/zip and shows each feed it applied', async () => {
+    const result: BundleResult = {
+      feeds: [
+        {
+          id: 'b1',
+          name: 'OSV Debian',
+          kind: 'osv',
+          created: true,
+          result: {
+            at: '2026-12-01T00:00:00.000Z',
+            ok: true,
+            added: 12,
+            updated: 0,
+            unchanged: 0,
+            refused: [{ url: 'bundle#x.json', reason: 'bad OpenPGP signature' }],
+            requests: 2,
+            bytes: 100,
+          },
+        },
+        {
+          id: 'b2',
+          name: 'CISA KEV',
+          kind: 'kev',
+          created: false,
+          result: {
+            at: '2026-12-01T00:00:00.000Z',
+            ok: false,
+            error: 'not in the bundle',
+            added: 0,
+            updated: 0,
+            unchanged: 0,
+            refused: [],
+            requests: 0,
+            bytes: 0,
+          },
+        },
+      ],
+    }
+    const calls = fakeApi({
+      'GET /api/v1/feeds': () => ({ body: { feeds: [] } }),
+      'POST /api/v1/feeds/bundle': () => ({ body: result }),
+    })
+    const w = mount(FeedsPage, { global: { plugins: [testRouter()] } })
+    await flushPromises()
+    const input = w.find('#feed-bundle')
+    Object.defineProperty(input.element, 'files', {
+      value: [new File(['PK'], 'vigil-feeds.zip')],
+      configurable: true,
+    })
+    await input.trigger('change')
+    await flushPromises()
+    const sent = calls.find((c) => c.method === 'POST')
+    expect(sent?.path).toBe('/api/v1/feeds/bundle')
+    expect(sent?.headers['content-type']).toBe('application/zip')
+    const lines = w.findAll('.feeds__results li').map((l) => l.text().replace(/\s+/g, ' '))
+    expect(lines).toEqual([
+      'OSV Debian (osv, new): ok, 12 added, 0 updated, 1 refused',
+      'CISA KEV (kev): failed: not in the bundle, 0 added, 0 updated',
     ])
     w.unmount()
   })
