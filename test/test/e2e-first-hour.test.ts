@@ -103,6 +103,9 @@ describe("a newcomer's first hour with pnpm start's hub", () => {
     const notice = page.getByRole('alert').filter({ hasText: 'No advisories.' })
     await notice.waitFor(WAIT)
     await page.screenshot({ path: join(ARTIFACTS, '01-fleet.png'), fullPage: true })
+    // the device page says it too: "0 findings" there would read as a clean device
+    await page.goto(`${baseUrl}/devices/${device}`)
+    await page.getByRole('alert').filter({ hasText: 'No advisories.' }).waitFor(WAIT)
     expect(consoleErrors).toEqual([])
   })
 
