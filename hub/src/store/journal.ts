@@ -19,6 +19,7 @@ import { promisify } from 'node:util'
 import { crc32 } from 'node:zlib'
 import { StorageError, StoreCorruptError } from './errors.js'
 import { ensureDir, FILE_MODE, fsyncDir } from './fsx.js'
+import { LineBuffer } from './line-buffer.js'
 
 const writeAt = (fd: number, buffer: Buffer, offset: number, length: number, position: number) =>
   new Promise<number>((resolve, reject) =>
@@ -63,37 +64,6 @@ export function encodeEntry(entry: JournalEntry): string {
   return encodeJson(entry)
 }
 
-const TX_OPEN = '{"tx":['
-const TX_CLOSE = ']}'
-
-/**
- * One journal line, `<crc32 hex8> <json>\n`, as the bytes that will be written: the JSON of one entry,
- * or with `tx` of a transaction, `{"tx":[e1,e2,…]}`. `parts` holds each entry as three strings
- * (prefix, body, suffix: `append`), encoded once, straight into the line (no joined or concatenated
- * string first), and the CRC-32 runs over those bytes. Queued lines live outside the JS heap until
- * their commit: a new advisory on 1,000 devices queues ~2 MB of lines that the garbage collector would
- * otherwise copy with every minor collection of the pass.
- */
-function lineOf(parts: string[], tx: boolean): Buffer {
-  const n = parts.length / 3
-  let bytes = 10 + (tx ? TX_OPEN.length + TX_CLOSE.length + n - 1 : 0)
-  for (const p of parts) bytes += Buffer.byteLength(p)
-  const line = Buffer.allocUnsafe(bytes)
-  let at = 9
-  if (tx) at += line.write(TX_OPEN, at, 'latin1')
-  for (let i = 0; i < parts.length; i += 3) {
-    if (i > 0) line[at++] = 0x2c // ,
-    at += line.write(parts[i] as string, at)
-    at += line.write(parts[i + 1] as string, at)
-    at += line.write(parts[i + 2] as string, at)
-  }
-  if (tx) at += line.write(TX_CLOSE, at, 'latin1')
-  line.write(hex8(crc32(line.subarray(9, at))), 0, 'latin1')
-  line[8] = 0x20 // space
-  line[at] = 0x0a // \n
-  return line
-}
-
 /** The entries of one line (a transaction line holds several), or undefined when it is damaged. */
 export function decodeLine(line: string): JournalEntry[] | undefined {
   if (line.length < 10 || line[8] !== ' ') return undefined
@@ -108,11 +78,10 @@ export function decodeLine(line: string): JournalEntry[] | undefined {
 }
 
 export class Journal implements Durable {
-  /** Whole lines, already UTF-8 (see `lineOf`). */
-  private pending: Buffer[] = []
+  /** Whole lines, already UTF-8 (see line-buffer.ts). */
+  private readonly pending = new LineBuffer()
   /** Entries of the open transaction (`atomic`), three strings each (`append`), one line when it ends. */
   private tx: string[] | undefined
-  private pendingBytes = 0
   private fd: number | undefined
   private seq = 0
   /** Bytes of the active segment known to be whole on disk. */
@@ -193,13 +162,9 @@ export class Journal implements Durable {
       this.tx.push(prefix, json, suffix)
       return
     }
-    this.queue(lineOf([prefix, json, suffix], false))
+    this.pending.add([prefix, json, suffix], false)
   }
 
-  private queue(line: Buffer): void {
-    this.pending.push(line)
-    this.pendingBytes += line.length
-  }
   /**
    * Runs `job` (synchronous) so that every entry it appends is one journal line: after a crash, all
    * of them are replayed or none. Nested calls join the outer transaction.
@@ -213,16 +178,16 @@ export class Journal implements Durable {
     } finally {
       entries = this.tx
       this.tx = undefined
-      if (entries.length > 0) this.queue(lineOf(entries, entries.length > 3))
+      if (entries.length > 0) this.pending.add(entries, entries.length > 3)
     }
   }
 
   hasPending(): boolean {
-    return this.pending.length > 0
+    return this.pending.bytes > 0
   }
 
   get queuedBytes(): number {
-    return this.pendingBytes
+    return this.pending.bytes
   }
 
   /**
@@ -233,14 +198,10 @@ export class Journal implements Durable {
   async persist(before?: () => Promise<unknown>): Promise<void> {
     const fd = this.fd
     if (fd === undefined) throw new StorageError('STORAGE_CLOSED', 'the journal is closed')
-    const lines = this.pending
-    const bytes = this.pendingBytes
-    this.pending = []
-    this.pendingBytes = 0
+    const chunk = this.pending.take()
     const prior = before?.()
     try {
       await prior
-      const chunk = lines.length === 1 ? (lines[0] as Buffer) : Buffer.concat(lines, bytes)
       let off = 0
       while (off < chunk.length) {
         off += await writeAt(fd, chunk, off, chunk.length - off, this.goodBytes + off)
@@ -250,8 +211,7 @@ export class Journal implements Durable {
     } catch (err) {
       // Leave nothing torn behind and keep the lines for the next round, in order.
       await ftrunc(fd, this.goodBytes).catch(() => undefined)
-      this.pending = lines.concat(this.pending)
-      this.pendingBytes += bytes
+      this.pending.restore(chunk)
       throw err
     }
   }
@@ -265,7 +225,7 @@ export class Journal implements Durable {
    * keep: segments before it may be deleted once a checkpoint has made them redundant.
    */
   rotate(): number {
-    if (this.pending.length > 0) throw new StorageError('STORAGE_FAILED', 'rotate with uncommitted entries')
+    if (this.pending.bytes > 0) throw new StorageError('STORAGE_FAILED', 'rotate with uncommitted entries')
     const old = this.fd
     this.seq++
     this.openSegment()
