@@ -16,7 +16,7 @@
 import { open, readdir, readFile, rename, stat, truncate, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { ensureDir, FILE_MODE, fsyncDir } from './fsx.js'
-import { encodeEntry } from './journal.js'
+import { encodeJson } from './journal.js'
 import type { AppendLog } from './types.js'
 
 export interface JsonlLogOptions {
@@ -34,7 +34,8 @@ export interface ReadOptions<T> {
 
 /** Where an append's journal entry goes (the store's journal). */
 export interface LogJournal {
-  append(json: string): void
+  /** The entry `prefix + json + suffix` (see `Journal.append`). */
+  append(json: string, prefix?: string, suffix?: string): void
 }
 
 /** The durable position of a log, kept in meta.json at each checkpoint. */
@@ -59,6 +60,8 @@ export class JsonlLog<T> implements AppendLog<T> {
   private readonly segmentName: RegExp
   private readonly maxSegmentBytes: number
   private readonly maxSegments: number | undefined
+  /** `{"l":<name>,"e":` — what `JSON.stringify({ l: name, e })` begins with. */
+  private readonly entryPrefix: string
 
   constructor(
     /** e.g. `register/history` (the files are `<dataDir>/register/history.<seq>.jsonl`). */
@@ -69,6 +72,7 @@ export class JsonlLog<T> implements AppendLog<T> {
   ) {
     this.maxSegmentBytes = opts.maxSegmentBytes ?? DEFAULT_SEGMENT_BYTES
     this.maxSegments = opts.maxSegments
+    this.entryPrefix = `{"l":${JSON.stringify(name)},"e":`
     const path = join(dataDir, `${name}.jsonl`)
     this.dir = dirname(path)
     this.stem = basename(name)
@@ -125,9 +129,10 @@ export class JsonlLog<T> implements AppendLog<T> {
   }
 
   append(entry: T): void {
-    const json = encodeEntry({ l: this.name, e: entry })
-    this.journal.append(json)
-    this.unwritten.push({ line: `${JSON.stringify(entry)}\n`, entry })
+    // Serialised once: the journal entry `{"l":<name>,"e":<json>}` and the file line hold the same text.
+    const json = encodeJson(entry)
+    this.journal.append(json, this.entryPrefix, '}')
+    this.unwritten.push({ line: `${json}\n`, entry })
   }
 
   /** Applies an append from the journal at start (not journaled again). */

@@ -10,7 +10,7 @@
  */
 import { join } from 'node:path'
 import { StoreCorruptError } from './errors.js'
-import { encodeEntry, type JournalEntry } from './journal.js'
+import { encodeEntry, encodeJson, type JournalEntry } from './journal.js'
 import { DurableJsonFile } from './json-file.js'
 import type { Collection } from './types.js'
 
@@ -42,7 +42,8 @@ export interface FlushResult {
 
 /** Where a collection's journal lines go. */
 export interface JournalSink {
-  append(line: string): void
+  /** The entry `prefix + json + suffix` (see `Journal.append`). */
+  append(json: string, prefix?: string, suffix?: string): void
 }
 
 export interface CollectionSpec {
@@ -65,6 +66,8 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
   readonly schemaVersion: number
   /** Shards whose file exists on disk. */
   private readonly present = new Set<number>()
+  /** `{"c":<name>,"s":<shards>,"v":<schemaVersion>,"op":"put","r":` (see `put`). */
+  private readonly putPrefix: string
 
   constructor(
     dataDir: string,
@@ -74,6 +77,7 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
     this.name = spec.name
     this.shards = spec.shards
     this.schemaVersion = spec.schemaVersion
+    this.putPrefix = `{"c":${JSON.stringify(spec.name)},"s":${spec.shards},"v":${spec.schemaVersion},"op":"put","r":`
     this.parts = Array.from({ length: spec.shards }, () => new Map<string, T>())
     this.files = Array.from(
       { length: spec.shards },
@@ -139,20 +143,16 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
     return this.versions.get(id)
   }
 
-  private entry(op: 'put', r: T, n: number): JournalEntry
-  private entry(op: 'del', id: string): JournalEntry
-  private entry(op: 'put' | 'del', x: T | string, n?: number): JournalEntry {
-    // Literals rather than a spread of a shared base: this runs for every record put (a new advisory
-    // puts thousands at once).
-    return op === 'put'
-      ? { c: this.name, s: this.shards, v: this.schemaVersion, op, r: x as T, n }
-      : { c: this.name, s: this.shards, v: this.schemaVersion, op, id: x as string }
+  private delEntry(id: string): JournalEntry {
+    return { c: this.name, s: this.shards, v: this.schemaVersion, op: 'del', id }
   }
 
   put(record: T): void {
     const version = (this.versions.get(record.id) ?? 0) + 1
-    // Serialised first: a record that cannot be stored is refused before memory changes.
-    this.sink.append(encodeEntry(this.entry('put', record, version)))
+    // Serialised first: a record that cannot be stored is refused before memory changes. The entry's
+    // JSON is the text `JSON.stringify({ c, s, v, op: 'put', r: record, n: version })` gives, spliced around the
+    // record's (this runs for every record put: a new advisory puts thousands at once).
+    this.sink.append(encodeJson(record), this.putPrefix, `,"n":${version}}`)
     this.apply(record, version)
   }
 
@@ -180,7 +180,7 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
 
   delete(id: string): boolean {
     if (!this.byId.has(id)) return false
-    this.sink.append(encodeEntry(this.entry('del', id)))
+    this.sink.append(encodeEntry(this.delEntry(id)))
     this.remove(id)
     return true
   }

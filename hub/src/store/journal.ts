@@ -19,6 +19,7 @@ import { promisify } from 'node:util'
 import { crc32 } from 'node:zlib'
 import { StorageError, StoreCorruptError } from './errors.js'
 import { ensureDir, FILE_MODE, fsyncDir } from './fsx.js'
+import { LineBuffer } from './line-buffer.js'
 
 const writeAt = (fd: number, buffer: Buffer, offset: number, length: number, position: number) =>
   new Promise<number>((resolve, reject) =>
@@ -42,16 +43,26 @@ function hex8(n: number): string {
   return n.toString(16).padStart(8, '0')
 }
 
-/** The JSON of one entry; throws (before anything changes) if the record cannot be serialised. */
-export function encodeEntry(entry: JournalEntry): string {
+/**
+ * The JSON of a record or log entry; throws (before anything changes) if it cannot be serialised.
+ * Callers splice it into their entry's JSON (`{"l":…,"e":<json>}`, `…"r":<json>,"n":…}`), and a log
+ * keeps the same text as its file line: each value is serialised once.
+ */
+export function encodeJson(value: unknown): string {
+  let json: string | undefined
   try {
-    return JSON.stringify(entry)
+    json = JSON.stringify(value)
   } catch (err) {
     throw new StorageError('UNSERIALIZABLE', `record cannot be stored: ${(err as Error).message}`)
   }
+  if (json === undefined) throw new StorageError('UNSERIALIZABLE', 'record cannot be stored: no JSON value')
+  return json
 }
 
-const frame = (json: string) => `${hex8(crc32(json))} ${json}\n`
+/** The JSON of one entry; throws (before anything changes) if the record cannot be serialised. */
+export function encodeEntry(entry: JournalEntry): string {
+  return encodeJson(entry)
+}
 
 /** The entries of one line (a transaction line holds several), or undefined when it is damaged. */
 export function decodeLine(line: string): JournalEntry[] | undefined {
@@ -67,10 +78,10 @@ export function decodeLine(line: string): JournalEntry[] | undefined {
 }
 
 export class Journal implements Durable {
-  private pending: string[] = []
-  /** Entries of the open transaction (`atomic`), written as one line when it ends. */
+  /** Whole lines, already UTF-8 (see line-buffer.ts). */
+  private readonly pending = new LineBuffer()
+  /** Entries of the open transaction (`atomic`), three strings each (`append`), one line when it ends. */
   private tx: string[] | undefined
-  private pendingBytes = 0
   private fd: number | undefined
   private seq = 0
   /** Bytes of the active segment known to be whole on disk. */
@@ -142,15 +153,16 @@ export class Journal implements Durable {
     this.goodBytes = 0
   }
 
-  /** Queues one serialised entry (from `encodeEntry`). */
-  append(json: string): void {
+  /**
+   * Queues one serialised entry (from `encodeEntry`), or the entry `prefix + json + suffix` (a record's
+   * or log entry's JSON spliced into its entry's: written as the three pieces, never concatenated).
+   */
+  append(json: string, prefix = '', suffix = ''): void {
     if (this.tx) {
-      this.tx.push(json)
+      this.tx.push(prefix, json, suffix)
       return
     }
-    const line = frame(json)
-    this.pending.push(line)
-    this.pendingBytes += line.length
+    this.pending.add([prefix, json, suffix], false)
   }
 
   /**
@@ -166,17 +178,16 @@ export class Journal implements Durable {
     } finally {
       entries = this.tx
       this.tx = undefined
-      if (entries.length === 1) this.append(entries[0] as string)
-      else if (entries.length > 1) this.append(`{"tx":[${entries.join(',')}]}`)
+      if (entries.length > 0) this.pending.add(entries, entries.length > 3)
     }
   }
 
   hasPending(): boolean {
-    return this.pending.length > 0
+    return this.pending.bytes > 0
   }
 
   get queuedBytes(): number {
-    return this.pendingBytes
+    return this.pending.bytes
   }
 
   /**
@@ -187,14 +198,10 @@ export class Journal implements Durable {
   async persist(before?: () => Promise<unknown>): Promise<void> {
     const fd = this.fd
     if (fd === undefined) throw new StorageError('STORAGE_CLOSED', 'the journal is closed')
-    const lines = this.pending
-    const bytes = this.pendingBytes
-    this.pending = []
-    this.pendingBytes = 0
+    const chunk = this.pending.take()
     const prior = before?.()
     try {
       await prior
-      const chunk = Buffer.from(lines.join(''), 'utf8')
       let off = 0
       while (off < chunk.length) {
         off += await writeAt(fd, chunk, off, chunk.length - off, this.goodBytes + off)
@@ -204,8 +211,7 @@ export class Journal implements Durable {
     } catch (err) {
       // Leave nothing torn behind and keep the lines for the next round, in order.
       await ftrunc(fd, this.goodBytes).catch(() => undefined)
-      this.pending = lines.concat(this.pending)
-      this.pendingBytes += bytes
+      this.pending.restore(chunk)
       throw err
     }
   }
@@ -219,7 +225,7 @@ export class Journal implements Durable {
    * keep: segments before it may be deleted once a checkpoint has made them redundant.
    */
   rotate(): number {
-    if (this.pending.length > 0) throw new StorageError('STORAGE_FAILED', 'rotate with uncommitted entries')
+    if (this.pending.bytes > 0) throw new StorageError('STORAGE_FAILED', 'rotate with uncommitted entries')
     const old = this.fd
     this.seq++
     this.openSegment()

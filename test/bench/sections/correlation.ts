@@ -55,7 +55,12 @@ export const correlation: Section = {
       const execArgv = ctx.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.cpuProfDir}`] : []
       const w = startWorker(
         engine ? 'correlation-engine' : 'correlation',
-        { devices: ctx.sizes.correlationDevices, images: ctx.sizes.images, synthetic },
+        {
+          devices: ctx.sizes.correlationDevices,
+          images: ctx.sizes.images,
+          synthetic,
+          ...(ctx.cpuProfDir ? { stepProfileDir: ctx.cpuProfDir } : {}),
+        },
         execArgv,
       )
       try {

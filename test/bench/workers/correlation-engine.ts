@@ -9,7 +9,8 @@
  * findings: `newAdvisoryWithSsvcMs` runs the hub's own `RiskRegister.reconcile` (built hub/dist/risk/register,
  * records in the real store), as the hub does when the engine reports the one advisory it upserted.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { Session } from 'node:inspector/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { DeviceIdentity, Inventory } from '@vigil/protocol'
@@ -66,7 +67,29 @@ function synthetic(real: Advisory[], names: string[], n: number): Advisory[] {
   return out
 }
 
-workerMain<{ devices: number; images: number; synthetic: number }>(async (opts, onStop) => {
+/**
+ * With `stepProfileDir` (the section's `--cpu-prof`) one step alone is profiled too (the new-advisory
+ * step is well under 1 % of the whole worker's samples); `stop` writes `<dir>/<name>.cpuprofile`.
+ */
+async function startStepProfile(dir: string | undefined) {
+  if (dir === undefined) return undefined
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.setSamplingInterval', { interval: 100 })
+  await session.post('Profiler.start')
+  return {
+    async stop(name: string) {
+      const { profile } = await session.post('Profiler.stop')
+      await writeFile(join(dir, `${name}.cpuprofile`), JSON.stringify(profile))
+      session.disconnect()
+    },
+  }
+}
+
+type Options = { devices: number; images: number; synthetic: number; stepProfileDir?: string }
+
+workerMain<Options>(async (opts, onStop) => {
   const { CorrelationEngine } = await loadCorrelation()
   const adv = await loadAdvisories()
   const { ContextDb, SsvcDecider } = await loadRisk()
@@ -207,6 +230,7 @@ workerMain<{ devices: number; images: number; synthetic: number }>(async (opts, 
   const newWithSsvcCpu: number[] = []
   const before = engine.stats().correlations
   changed = 0
+  const stepProfile = await startStepProfile(opts.stepProfileDir)
   for (let r = 0; template && r < 10; r++) {
     const s = performance.now()
     const sc = process.cpuUsage()
@@ -224,6 +248,7 @@ workerMain<{ devices: number; images: number; synthetic: number }>(async (opts, 
     newWithSsvcTimes.push(performance.now() - s)
     newWithSsvcCpu.push(cpuMs(sc))
   }
+  await stepProfile?.stop(`correlation-new-advisory-${opts.synthetic}`)
   const perAdvisory = sortNumbers(newTimes)
 
   // One model's context (the model 1,000 devices share): set its default, decide their findings again.

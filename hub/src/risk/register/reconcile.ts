@@ -5,12 +5,77 @@
  * Re-correlated findings (new `Finding` objects) are decided again and a changed outcome is announced.
  *
  * The writes of one device are one atomic journal entry (`RegisterDb.atomic`); the events of a pass
- * are announced once all of it is written.
+ * are announced once all of it is written. An event's view is built when it is first read (`announced`): a
+ * new advisory on 1,000 devices announces thousands of new findings, and a hub with no one listening
+ * (no live stream, no webhook) would otherwise build every view for nothing (issue 17: about a fifth
+ * of the pass).
  */
+import type { FindingState, FindingView, SsvcOutcome } from '@vigil/protocol'
+import type { Finding } from '../advisories/index.js'
 import type { ViewScope } from './finding-view.js'
 import type { RegisterEvent, RegisterParts } from './parts.js'
 import type { FindingRecord } from './records.js'
 import { recordTransition } from './transitions.js'
+
+/**
+ * An event of the pass, kept compact until it is announced (a new advisory on 1,000 devices holds
+ * ~8,000 of them for the whole pass; the announced event and its view are built only then).
+ */
+class Pending {
+  constructor(
+    readonly type: RegisterEvent['type'],
+    readonly r: FindingRecord,
+    /** The derived finding (undefined: look it up when the view is built). */
+    readonly f: Finding | undefined,
+    readonly scope: ViewScope | undefined,
+    /** finding.transition: from, why (actor: system); finding.decision: before. */
+    readonly from: FindingState | null = null,
+    readonly why = '',
+    readonly before: SsvcOutcome | null = null,
+  ) {}
+}
+
+/**
+ * The event of `e`, its `view` built on first read (then kept): an own, enumerable property, so that
+ * the event reads, spreads and serialises as one holding the view. Listeners read it while the pass is
+ * announced: it shows the finding as the pass left it.
+ */
+function announced(p: RegisterParts, e: Pending): RegisterEvent {
+  let view: FindingView | undefined
+  const build = () => {
+    view ??= p.view(e.r, e.f, e.scope)
+    return view
+  }
+  switch (e.type) {
+    case 'finding.new':
+      return {
+        type: e.type,
+        get view() {
+          return build()
+        },
+      }
+    case 'finding.transition':
+      return {
+        type: e.type,
+        get view() {
+          return build()
+        },
+        from: e.from,
+        actor: 'system',
+        why: e.why,
+      }
+    case 'finding.decision':
+      return {
+        type: e.type,
+        get view() {
+          return build()
+        },
+        before: e.before,
+      }
+    default:
+      throw new Error(`reconcile announces no ${e.type}`)
+  }
+}
 
 /**
  * Brings one device's records in line with its derived findings. With `only` (an advisory id: the
@@ -23,7 +88,7 @@ function reconcileDevice(
   deviceId: string,
   only: string | undefined,
   ts: string,
-  out: RegisterEvent[],
+  out: Pending[],
 ): void {
   const derived = p.derived(deviceId, only)
   const records = p.db.records
@@ -47,20 +112,16 @@ function reconcileDevice(
       records.put(rec)
       p.index.add(rec)
       p.db.history.append({ findingId: id, ts, actor: 'system', from: null, to: 'open', why: 'found' })
-      out.push({ type: 'finding.new', view: p.view(rec, f, scope) })
+      out.push(new Pending('finding.new', rec, f, scope))
     } else if (r.state === 'resolved') {
       const why = `vulnerable version ${f.component.version} observed again`
       const next = recordTransition(p, r, 'open', 'system', why, ts, {
         resolvedAt: null,
         decision: { by: 'system', at: ts, why },
       })
-      out.push({
-        type: 'finding.transition',
-        view: p.view(next, f, scope),
-        from: 'resolved',
-        actor: 'system',
-        why,
-      })
+      // Decided now, as its view would: the reopening is the announcement, not a decision change.
+      p.decider?.decisionOf(deviceId, id, f, scope)
+      out.push(new Pending('finding.transition', next, f, scope, 'resolved', why))
     }
   }
   // A device whose inventory is not (yet) held says nothing about its package findings; its identity
@@ -77,7 +138,7 @@ function reconcileDevice(
       resolvedAt: ts,
       decision: { by: 'system', at: ts, why },
     })
-    out.push({ type: 'finding.transition', view: p.view(next), from: r.state, actor: 'system', why })
+    out.push(new Pending('finding.transition', next, undefined, undefined, r.state, why))
   }
   const decider = p.decider
   if (decider === undefined) return
@@ -86,7 +147,7 @@ function reconcileDevice(
     const after = decider.decisionOf(deviceId, id, f, scope)?.outcome
     if (before === undefined || before === after) continue
     const r = records.get(id)
-    if (r !== undefined) out.push({ type: 'finding.decision', view: p.view(r, f, scope), before })
+    if (r !== undefined) out.push(new Pending('finding.decision', r, f, scope, null, '', before))
   }
 }
 
@@ -116,7 +177,7 @@ function resolvedBecause(
  */
 export function reconcile(p: RegisterParts, devices: Iterable<string>, only?: string): void {
   const ts = p.now().toISOString()
-  const events: RegisterEvent[] = []
+  const events: Pending[] = []
   for (const deviceId of devices) p.db.atomic(() => reconcileDevice(p, deviceId, only, ts, events))
-  for (const e of events) p.emit(e)
+  for (const e of events) p.emit(announced(p, e))
 }

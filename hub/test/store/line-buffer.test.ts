@@ -1,0 +1,53 @@
+/**
+ * The journal's queued lines (line-buffer.ts): each entry written in pieces straight into one byte
+ * buffer must give exactly the line that framing the joined JSON text gives (same CRC-32, same bytes),
+ * whatever the characters, and a failed round's lines go back in front of those queued since.
+ */
+import { crc32 } from 'node:zlib'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { decodeLine } from '../../src/store/journal.ts'
+import { LineBuffer } from '../../src/store/line-buffer.ts'
+
+/** The line as the journal framed it before: `<crc32 hex8> <json>\n` over the joined text. */
+const framed = (json: string) => `${crc32(json).toString(16).padStart(8, '0')} ${json}\n`
+
+const entry = fc.record({
+  id: fc.string({ minLength: 1 }),
+  text: fc.string({ unit: 'binary' }),
+  n: fc.integer(),
+})
+
+describe('LineBuffer', () => {
+  it('a line of spliced entries is the framed line of their joined JSON, and decodes to them', () => {
+    fc.assert(
+      fc.property(fc.array(entry, { minLength: 1, maxLength: 8 }), (records) => {
+        const buffer = new LineBuffer()
+        const parts = records.flatMap((r, i) => ['{"c":"things","r":', JSON.stringify(r), `,"n":${i}}`])
+        const tx = records.length > 1
+        buffer.add(parts, tx)
+        const entries = records.map((r, i) => `{"c":"things","r":${JSON.stringify(r)},"n":${i}}`)
+        const json = tx ? `{"tx":[${entries.join(',')}]}` : (entries[0] as string)
+        const bytes = buffer.take()
+        expect(bytes.toString('utf8')).toBe(framed(json))
+        expect(bytes.length).toBe(Buffer.byteLength(framed(json)))
+        const decoded = decodeLine(bytes.toString('utf8').slice(0, -1))
+        expect(decoded?.map((e) => ('r' in e ? e.r : undefined))).toEqual(records)
+      }),
+      { numRuns: 200 },
+    )
+  })
+
+  it('grows past its first size, and puts lines of a failed round back in front, in order', () => {
+    const buffer = new LineBuffer()
+    const big = 'é'.repeat(20_000)
+    buffer.add(['', JSON.stringify({ a: big }), ''], false)
+    buffer.add(['', '{"b":1}', ''], false)
+    const taken = buffer.take()
+    expect(buffer.bytes).toBe(0)
+    buffer.add(['', '{"c":2}', ''], false)
+    buffer.restore(taken)
+    const lines = buffer.take().toString('utf8').split('\n')
+    expect(lines.map((l) => decodeLine(l)?.[0])).toEqual([{ a: big }, { b: 1 }, { c: 2 }, undefined])
+  })
+})
