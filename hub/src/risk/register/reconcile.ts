@@ -7,10 +7,11 @@
  * The writes of one device are one atomic journal entry (`RegisterDb.atomic`); the events of a pass
  * are announced once all of it is written.
  */
+import type { FindingHistoryEntry } from '@vigil/protocol'
 import type { ViewScope } from './finding-view.js'
 import type { RegisterEvent, RegisterParts } from './parts.js'
 import type { FindingRecord } from './records.js'
-import { recordTransition } from './transitions.js'
+import { historyKey, recordTransition } from './transitions.js'
 
 /**
  * Brings one device's records in line with its derived findings. With `only` (an advisory id: the
@@ -46,7 +47,15 @@ function reconcileDevice(
       }
       records.put(rec)
       p.index.add(rec)
-      p.db.history.append({ findingId: id, ts, actor: 'system', from: null, to: 'open', why: 'found' })
+      const found: FindingHistoryEntry = {
+        findingId: id,
+        ts,
+        actor: 'system',
+        from: null,
+        to: 'open',
+        why: 'found',
+      }
+      p.db.history.append(found, historyKey(found, undefined))
       out.push({ type: 'finding.new', view: p.view(rec, f, scope) })
     } else if (r.state === 'resolved') {
       const why = `vulnerable version ${f.component.version} observed again`

@@ -146,8 +146,12 @@ export class PgLog<T> implements AppendLog<T> {
     private readonly dedupOf?: (entry: T) => string | undefined,
   ) {}
 
-  append(entry: T): void {
-    this.writer.append(this.name, serialise(`an entry of ${this.name}`, entry), this.dedupOf?.(entry))
+  append(entry: T, dedupKey?: string): void {
+    this.writer.append(
+      this.name,
+      serialise(`an entry of ${this.name}`, entry),
+      dedupKey ?? this.dedupOf?.(entry),
+    )
   }
 
   async read(opts: { limit?: number; offset?: number; filter?: (entry: T) => boolean } = {}): Promise<T[]> {
