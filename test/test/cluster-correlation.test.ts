@@ -5,16 +5,18 @@
  * entry and one `finding.new` webhook delivery (a local HTTP receiver counts them), and both hubs list
  * it. `kill -9` of the hub that writes correlation's results hands the job to the other, whose
  * takeover (a reconcile of every device) duplicates nothing, and which then correlates the next one.
+ * A dashboard on the hub that does not correlate is told live (`finding:delta`) of the findings the
+ * holder creates and of transitions made through the holder (issue 13 point 3).
  */
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { DeviceDetail, FindingList } from '@vigil/protocol'
+import type { DeviceDetail, FindingList, FindingView } from '@vigil/protocol'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { hasPostgres, startPostgres } from '../src/postgres.ts'
 import { freePort, type HubProcess, startHubProcess } from '../src/processes.ts'
-import { api, type HubAddress, signIn, startAgent, tempDir } from '../src/system.ts'
+import { api, dashboardSocket, type HubAddress, signIn, startAgent, tempDir } from '../src/system.ts'
 
 async function poll<T>(check: () => Promise<T | undefined>, what: string, ms = 60_000): Promise<T> {
   const until = Date.now() + ms
@@ -197,4 +199,70 @@ describe.skipIf(!hasPostgres)('two hubs, one PostgreSQL: a new advisory is corre
     }
     expect(await findingsOf(b, tokenB, agents[0]?.deviceId as string, 'x_VIGIL-CC-1')).toHaveLength(1)
   }, 240_000)
+
+  it('a dashboard on the hub that does not correlate gets finding:delta for what the holder wrote', async () => {
+    const pgServer = await startPostgres()
+    const url = await pgServer.createDatabase()
+    const start = async () =>
+      startHubProcess({
+        dataDir: await tempDir(),
+        httpPort: await freePort(),
+        mqttPort: await freePort(),
+        env: { VIGIL_DATABASE_URL: url },
+      })
+    const a: HubProcess = await start()
+    const token = await signIn(a)
+    const b: HubProcess = await start()
+    expect(await heldBy(a, token)).toContain('correlation')
+    expect(await heldBy(b, token)).toEqual([])
+
+    // Dashboards on both hubs, every finding:delta kept.
+    const seen = { a: [] as FindingView[][], b: [] as FindingView[][] }
+    for (const [hub, list] of [
+      [a, seen.a],
+      [b, seen.b],
+    ] as const) {
+      const socket = dashboardSocket(hub, token)
+      socket.on('finding:delta', (delta) => list.push(delta.findings))
+      await poll(async () => (socket.connected ? true : undefined), 'a dashboard connected')
+    }
+    const agent = await startAgent(a as never, token, { name: 'live-1' })
+    await poll(async () => {
+      const res = await api<DeviceDetail>(b, `/api/v1/devices/${agent.deviceId}`, { token })
+      return res.body.inventory ? true : undefined
+    }, 'the inventory on hub B')
+
+    // Uploaded through A, the holder: A creates the finding; B's dashboard is told live.
+    const up = await api(a, '/api/v1/advisories', {
+      method: 'POST',
+      token,
+      body: JSON.stringify(osv('x_VIGIL-LIVE-1', 'CVE-2099-0301')),
+    })
+    expect(up.status, JSON.stringify(up.body)).toBe(201)
+    const inDeltas = (lists: FindingView[][], pick: (f: FindingView) => boolean) =>
+      lists.flat().filter((f) => f.advisory === 'x_VIGIL-LIVE-1' && pick(f))
+    const created = await poll(
+      async () => inDeltas(seen.b, (f) => f.state === 'open')[0],
+      "the new finding in a finding:delta on B's dashboard",
+    )
+    expect(created.deviceId).toBe(agent.deviceId)
+
+    // A transition made through A reaches B's dashboard too.
+    const moved = await api<FindingView>(a, `/api/v1/findings/${created.id}/transition`, {
+      method: 'POST',
+      token,
+      body: JSON.stringify({ state: 'in_progress', why: 'patch scheduled' }),
+    })
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200)
+    await poll(
+      async () => inDeltas(seen.b, (f) => f.id === created.id && f.state === 'in_progress')[0],
+      "the transition in a finding:delta on B's dashboard",
+    )
+    // The hub that made each change told its own dashboard of it once (the feed does not echo it back).
+    await poll(
+      async () => inDeltas(seen.a, (f) => f.id === created.id && f.state === 'in_progress')[0],
+      "the transition on A's dashboard",
+    )
+    expect(inDeltas(seen.a, (f) => f.id === created.id && f.state === 'in_progress')).toHaveLength(1)
+  }, 120_000)
 })

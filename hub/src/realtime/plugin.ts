@@ -79,22 +79,45 @@ export const realtimePlugin = fp(
     })
     // Register changes (when the risk-register feature is loaded) are batched per window like device
     // rows: a new advisory can touch thousands of findings at once, the browser gets one message.
+    // Several hubs: a finding another hub created or changed (correlation runs on one hub, an operator
+    // may decide through any) reaches this register through the change feed and is told here too, its
+    // view taken when the window closes. The hub that made a change tells its own dashboards (onEvent);
+    // the feed never brings a hub its own writes back, so no dashboard gets a change twice.
     const findingBatch = new Map<string, FindingView>()
+    const remoteFindings = new Set<string>()
     const flushFindings = () => {
       findingTimer = undefined
-      if (findingBatch.size === 0) return
+      for (const id of remoteFindings) {
+        const view = app.riskRegister?.finding(id)
+        if (view !== undefined) findingBatch.set(id, view)
+      }
+      remoteFindings.clear()
+      if (findingBatch.size === 0 || !fleetWatched()) {
+        findingBatch.clear()
+        return
+      }
       const findings = [...findingBatch.values()]
       findingBatch.clear()
-      io.to(rooms.fleet()).emit('finding:delta', { findings, ts: new Date().toISOString() })
+      io.to(fleetRoom).emit('finding:delta', { findings, ts: new Date().toISOString() })
     }
     let findingTimer: NodeJS.Timeout | undefined
-    let offFindings = () => {}
+    const offFindings: (() => void)[] = []
     app.addHook('onReady', async () => {
-      offFindings =
-        app.riskRegister?.onEvent((event) => {
+      const register = app.riskRegister
+      if (!register) return
+      offFindings.push(
+        register.onEvent((event) => {
+          remoteFindings.delete(event.view.id)
           findingBatch.set(event.view.id, event.view)
           findingTimer ??= setTimeout(flushFindings, hub.config.coalesceMs)
-        }) ?? offFindings
+        }),
+        register.onRemote((id) => {
+          if (!fleetWatched()) return
+          findingBatch.delete(id)
+          remoteFindings.add(id)
+          findingTimer ??= setTimeout(flushFindings, hub.config.coalesceMs)
+        }),
+      )
     })
     // A live connection lasts no longer than its session: closed on sign-out, user removal or expiry.
     const revalidate = (userId?: string) => {
@@ -166,7 +189,7 @@ export const realtimePlugin = fp(
       offChange()
       offTelemetry()
       offFeed()
-      offFindings()
+      for (const off of offFindings) off()
       if (findingTimer) clearTimeout(findingTimer)
       offSessions()
       offRemote()

@@ -35,6 +35,8 @@ export interface ClusterFollowOptions {
   onError(err: unknown): void
   /** After a takeover's full reconcile (tests, logs): how many devices were reconciled. */
   onTakeover?(devices: number): void
+  /** A finding record another hub stored is now in this hub's register (the live stream tells it). */
+  onFollowed?(findingId: string): void
 }
 
 export interface ClusterFollow {
@@ -102,7 +104,10 @@ export function followCluster(o: ClusterFollowOptions): ClusterFollow {
       if (c.record) device(c.record as DeviceRecord)
       else held.delete(c.id)
     } else if (c.collection === 'register/findings') {
-      if (c.record) register.followRecord(c.record as FindingRecord)
+      if (c.record) {
+        register.followRecord(c.record as FindingRecord)
+        o.onFollowed?.(c.id)
+      }
     } else if (c.collection === 'doc:advisory-db' && c.record) document(c.id)
   })
 

@@ -34,6 +34,14 @@ export interface RiskRegisterAccess {
   findingsOf(deviceId: string): FindingView[]
   /** Every register change (new, transition, resolved, reopened, overdue, expiring); returns an unsubscribe. */
   onEvent(listener: (event: RegisterEvent) => void): () => void
+  /**
+   * Several hubs: a finding record another hub stored (created or changed there) reached this hub's
+   * register (change feed). Its view is `finding(id)`. Never told for this hub's own changes (those are
+   * `onEvent`); returns an unsubscribe.
+   */
+  onRemote(listener: (findingId: string) => void): () => void
+  /** One finding as `GET /api/v1/findings/:id` shows it. */
+  finding(id: string): FindingView | undefined
 }
 
 declare module 'fastify' {
@@ -100,6 +108,7 @@ const feature: FastifyPluginAsync = async (app) => {
   const contexts = await ContextDb.open(hub.store)
 
   const listeners = new Set<(event: RegisterEvent) => void>()
+  const remoteListeners = new Set<(findingId: string) => void>()
   let register: RiskRegister | undefined
   // Several hubs: one hub writes what correlation finds (cluster-follow.ts); the others' engines follow.
   const writes = () => hub.jobs.holds(CORRELATION_JOB)
@@ -158,6 +167,11 @@ const feature: FastifyPluginAsync = async (app) => {
       listeners.add(listener)
       return () => listeners.delete(listener)
     },
+    onRemote(listener: (findingId: string) => void) {
+      remoteListeners.add(listener)
+      return () => remoteListeners.delete(listener)
+    },
+    finding: (id: string) => reg.get(id),
   } satisfies RiskRegisterAccess)
   app.decorate('findings', { views: (deviceId?: string) => reg.views(deviceId) } satisfies FindingsSource)
 
@@ -169,6 +183,15 @@ const feature: FastifyPluginAsync = async (app) => {
     register: reg,
     onError,
     onTakeover: (devices) => log.info({ devices }, 'correlation taken over: every device reconciled'),
+    onFollowed: (id) => {
+      for (const l of remoteListeners) {
+        try {
+          l(id)
+        } catch (err) {
+          onError(err)
+        }
+      }
+    },
   })
 
   // Derive every device's findings from what the store holds (identical images are correlated once).

@@ -145,7 +145,11 @@ export interface Collection<T extends { id: string }> {
 
 /** An append-only log (JSON Lines): never rewritten. Appends are durable at the next `commit()`. */
 export interface AppendLog<T> {
-  append(entry: T): void
+  /**
+   * `dedupKey`: unique within the log (several hubs, PostgreSQL: an entry whose key is stored already is
+   * not stored again, `ON CONFLICT DO NOTHING`; the embedded engine has one writer and ignores it).
+   */
+  append(entry: T, dedupKey?: string): void
   /** Newest first, after skipping `offset`, optionally filtered. */
   read(opts?: { limit?: number; offset?: number; filter?: (entry: T) => boolean }): Promise<T[]>
 }

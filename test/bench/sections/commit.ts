@@ -21,7 +21,7 @@ const INVENTORY_DEVICES = 100
 const INVENTORY_RATE = 100
 const BULK = 1000
 /** Packages every Debian 12 system has: one synthetic advisory each. */
-const PACKAGES = [
+export const PACKAGES = [
   'libc6',
   'bash',
   'coreutils',
@@ -50,7 +50,7 @@ const PACKAGES = [
   'libselinux1',
 ]
 
-const advisory = (pkg: string) => ({
+export const advisory = (pkg: string) => ({
   schema_version: '1.6.0',
   id: `x_bench-${pkg}`,
   published: '2026-01-01T00:00:00Z',

@@ -10,12 +10,12 @@
  * (no live stream, no webhook) would otherwise build every view for nothing (issue 17: about a fifth
  * of the pass).
  */
-import type { FindingState, FindingView, SsvcOutcome } from '@vigil/protocol'
+import type { FindingHistoryEntry, FindingState, FindingView, SsvcOutcome } from '@vigil/protocol'
 import type { Finding } from '../advisories/index.js'
 import type { ViewScope } from './finding-view.js'
 import type { RegisterEvent, RegisterParts } from './parts.js'
 import type { FindingRecord } from './records.js'
-import { recordTransition } from './transitions.js'
+import { historyKey, recordTransition } from './transitions.js'
 
 /**
  * An event of the pass, kept compact until it is announced (a new advisory on 1,000 devices holds
@@ -111,7 +111,15 @@ function reconcileDevice(
       }
       records.put(rec)
       p.index.add(rec)
-      p.db.history.append({ findingId: id, ts, actor: 'system', from: null, to: 'open', why: 'found' })
+      const found: FindingHistoryEntry = {
+        findingId: id,
+        ts,
+        actor: 'system',
+        from: null,
+        to: 'open',
+        why: 'found',
+      }
+      p.db.history.append(found, historyKey(found, undefined))
       out.push(new Pending('finding.new', rec, f, scope))
     } else if (r.state === 'resolved') {
       const why = `vulnerable version ${f.component.version} observed again`

@@ -2,6 +2,7 @@
  * State changes of a finding record: every one is stored, appended to the history and to the audit log
  * with who and why. A person's transition is checked here first (what each state requires).
  */
+import { createHash } from 'node:crypto'
 import type { FindingHistoryEntry, FindingState, FindingTransition, FindingView } from '@vigil/protocol'
 import { HubError } from '../../errors.js'
 import type { AuditEntry } from '../../store/types.js'
@@ -10,6 +11,21 @@ import type { FindingRecord, RegisterDb } from './records.js'
 export interface TransitionLog {
   db: RegisterDb
   audit(entry: Omit<AuditEntry, 'ts'>): void
+}
+
+/**
+ * The dedup key of a history entry: the finding, the change (from, to, by whom) and the record it was
+ * made from (its content's hash; none for a new finding). Two hubs that briefly both write
+ * correlation's results (a holder that lost its lease without dying, and the new one) make the same
+ * change from the same stored record: the database stores its entry once (`AppendLog.append`'s
+ * `dedupKey`). The content, not the version: a hub's version of a record it wrote last may lag the
+ * database's, its content does not. A later change (reopened, resolved again) is made from another
+ * record (its decision and times differ): a new key.
+ */
+export function historyKey(e: FindingHistoryEntry, before: FindingRecord | undefined): string {
+  const from =
+    before === undefined ? 'new' : createHash('sha256').update(JSON.stringify(before)).digest('base64url')
+  return `${e.findingId}:${e.from ?? ''}>${e.to}:${e.actor}:${from}`
 }
 
 /** Stores `r` in state `to` (with `patch`), its history entry and its audit entry; answers the new record. */
@@ -27,7 +43,7 @@ export function recordTransition(
   log.db.records.put(next)
   const entry: FindingHistoryEntry = { findingId: r.id, ts, actor, from, to, why }
   if (patch.owner !== undefined && patch.owner !== r.owner) entry.owner = patch.owner
-  log.db.history.append(entry)
+  log.db.history.append(entry, historyKey(entry, r))
   log.audit({
     actor,
     action: 'finding.transition',

@@ -146,17 +146,43 @@ export class PgLog<T> implements AppendLog<T> {
     private readonly dedupOf?: (entry: T) => string | undefined,
   ) {}
 
-  append(entry: T): void {
-    this.writer.append(this.name, serialise(`an entry of ${this.name}`, entry), this.dedupOf?.(entry))
+  append(entry: T, dedupKey?: string): void {
+    this.writer.append(
+      this.name,
+      serialise(`an entry of ${this.name}`, entry),
+      dedupKey ?? this.dedupOf?.(entry),
+    )
   }
 
   async read(opts: { limit?: number; offset?: number; filter?: (entry: T) => boolean } = {}): Promise<T[]> {
-    const { limit = 100, offset = 0, filter } = opts
     // Taken together, synchronously: what is not committed yet, and the highest seq this hub knows it
     // committed. A round of this hub committing during the query below gets seqs above that bound and
     // is left out (it is in `unsaved`), so nothing is shown twice; other hubs' entries have no bound.
-    const unsaved = this.writer.unsavedEntries(this.name)
     const own = this.writer.lastSeq.get(this.name) ?? 0n
+    const unsaved = this.writer.unsavedEntries(this.name)
+    if (!unsaved.some((e) => e.dedup !== undefined)) return this.list(this.pool, own, unsaved, opts)
+    // Unsaved entries with dedup keys: which keys are stored and the rows listed are read in one
+    // snapshot, so that a copy another hub stores meanwhile is listed once (stored, or unsaved here).
+    const client = await this.pool.connect()
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+      try {
+        return await this.list(client, own, await this.notRefused(client, unsaved, own), opts)
+      } finally {
+        await client.query('COMMIT').catch(() => undefined)
+      }
+    } finally {
+      client.release()
+    }
+  }
+
+  private async list(
+    db: pg.Pool | pg.PoolClient,
+    own: bigint,
+    unsaved: { entry: string }[],
+    opts: { limit?: number; offset?: number; filter?: (entry: T) => boolean },
+  ): Promise<T[]> {
+    const { limit = 100, offset = 0, filter } = opts
     const out: T[] = []
     let skipped = 0
     const take = (entry: T) => {
@@ -165,12 +191,12 @@ export class PgLog<T> implements AppendLog<T> {
       out.push(entry)
     }
     for (let i = unsaved.length - 1; i >= 0 && out.length < limit; i--)
-      take(JSON.parse(unsaved[i] as string) as T)
+      take(JSON.parse((unsaved[i] as { entry: string }).entry) as T)
     let below: bigint | null = null
     while (out.length < limit) {
       // Without a filter the offset is skipped by the database; with one, page through.
       const want = filter ? PAGE : Math.min(PAGE, limit - out.length + Math.max(0, offset - skipped))
-      const { rows }: { rows: { s: string; entry: string }[] } = await this.pool.query<{
+      const { rows }: { rows: { s: string; entry: string }[] } = await db.query<{
         s: string
         entry: string
       }>(
@@ -188,6 +214,34 @@ export class PgLog<T> implements AppendLog<T> {
       below = BigInt(last.s)
     }
     return out
+  }
+
+  /**
+   * Unsaved entries less those the database will refuse by their dedup key: a key stored already (as
+   * the listing sees it: other hubs' rows, and this hub's up to `own`) or an earlier unsaved entry's
+   * (a message sent twice, both copies queued here).
+   */
+  private async notRefused(
+    db: pg.PoolClient,
+    entries: { entry: string; dedup?: string }[],
+    own: bigint,
+  ): Promise<{ entry: string; dedup?: string }[]> {
+    const seen = new Set<string>()
+    const kept: { entry: string; dedup?: string }[] = []
+    for (const e of entries) {
+      if (e.dedup !== undefined) {
+        if (seen.has(e.dedup)) continue
+        seen.add(e.dedup)
+      }
+      kept.push(e)
+    }
+    const { rows } = await db.query<{ dedup: string }>(
+      `SELECT dedup FROM vigil_logs
+       WHERE log = $1 AND dedup = ANY($2::text[]) AND (seq <= $3 OR hub IS DISTINCT FROM $4)`,
+      [this.name, [...seen], own.toString(), this.writer.hubId],
+    )
+    const stored = new Set(rows.map((r) => r.dedup))
+    return kept.filter((e) => e.dedup === undefined || !stored.has(e.dedup))
   }
 }
 

@@ -281,9 +281,9 @@ export class PgWriter implements Durable {
     this.queued.logs.push(dedup === undefined ? { log, entry } : { log, entry, dedup })
   }
 
-  /** Entries of `log` not committed yet, oldest first (the newest of the log). */
-  unsavedEntries(log: string): string[] {
-    const from = (b: Batch | undefined) => (b ? b.logs.filter((r) => r.log === log).map((r) => r.entry) : [])
+  /** Entries of `log` not committed yet, oldest first (the newest of the log), with their dedup keys. */
+  unsavedEntries(log: string): { entry: string; dedup?: string }[] {
+    const from = (b: Batch | undefined) => (b ? b.logs.filter((r) => r.log === log) : [])
     return [...from(this.sending), ...from(this.queued)]
   }
 
