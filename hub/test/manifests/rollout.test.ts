@@ -247,6 +247,22 @@ describe('rollout', () => {
     expect(a.received).toHaveLength(1)
   })
 
+  it('cancels a rollout with no body at all (the reason is optional)', async () => {
+    const hub = await testHub()
+    const vendor = await createVendor(hub)
+    const admin = await adminToken(hub)
+    const [a] = await fleet(hub, 1)
+    if (!a) throw new Error('fleet')
+    const id = (await push(hub, vendor.token, sign(manifest(), vendor.keys))).body.id as string
+    await api(hub, 'POST', `/api/v1/manifests/${id}/rollout`, admin, { canary: [a.dev.deviceId] })
+    // No payload and no content-type: what a client sends for a body it leaves out.
+    const cancelled = await api(hub, 'POST', `/api/v1/manifests/${id}/rollout/cancel`, admin)
+    expect(cancelled.status).toBe(200)
+    expect((cancelled.body.rollout as { status: string }).status).toBe('cancelled')
+    const audit = await hub.app.hub.store.audit.read({ filter: (e) => e.action === 'manifest.cancel' })
+    expect(audit.map((e) => e.detail)).toEqual([expect.stringMatching(/^\d+ device\(s\) not delivered$/)])
+  })
+
   it('retries a device whose install failed, and only that', async () => {
     const hub = await testHub()
     const vendor = await createVendor(hub)

@@ -8,6 +8,7 @@ import {
   type ApiRoute,
   type HttpMethod,
   type RouteBody,
+  type RouteBodyOptional,
   type RouteParams,
   type RouteQuery,
   routeUrl,
@@ -18,7 +19,11 @@ export type RouteInput<R extends ApiRoute> = ([keyof RouteParams<R>] extends [ne
   ? { params?: undefined }
   : { params: RouteParams<R> }) &
   ([RouteQuery<R>] extends [never] ? { query?: undefined } : { query?: RouteQuery<R> }) &
-  ([RouteBody<R>] extends [never] ? { body?: undefined } : { body: RouteBody<R> })
+  ([RouteBody<R>] extends [never]
+    ? { body?: undefined }
+    : RouteBodyOptional<R> extends true
+      ? { body?: RouteBody<R> }
+      : { body: RouteBody<R> })
 
 /**
  * The input argument of a call, with the caller's own options `Extra` (e.g. a signal): optional where

@@ -19,6 +19,11 @@ describe('routeRequest', () => {
     expect(
       routeRequest('POST /manifests/:id/targets/:deviceId/retry', { params: { id: 'm/1', deviceId: 'd' } }),
     ).toEqual({ method: 'POST', path: '/manifests/m%2F1/targets/d/retry' })
+    // A body the route map marks optional may be left out.
+    expect(routeRequest('POST /manifests/:id/rollout/cancel', { params: { id: 'm' } })).toEqual({
+      method: 'POST',
+      path: '/manifests/m/rollout/cancel',
+    })
     expect(routeRequest('POST /enroll', { body: { token: 't', name: 'gw' } }).body).toEqual({
       token: 't',
       name: 'gw',
