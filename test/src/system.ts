@@ -157,3 +157,10 @@ export async function until<T>(
     await new Promise((r) => setTimeout(r, 100))
   }
 }
+
+/** The cluster-wide jobs a hub says it holds (its `vigil_job_held` metric), sorted. */
+export async function heldBy(hub: HubAddress, token: string): Promise<string[]> {
+  const res = await fetch(`${hub.httpUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } })
+  const text = await res.text()
+  return [...text.matchAll(/^vigil_job_held\{job="([^"]+)"\} 1$/gm)].map((m) => m[1] as string).sort()
+}

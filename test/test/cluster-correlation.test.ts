@@ -14,23 +14,7 @@ import type { DeviceDetail, FindingList } from '@vigil/protocol'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { hasPostgres, startPostgres } from '../src/postgres.ts'
 import { freePort, type HubProcess, startHubProcess } from '../src/processes.ts'
-import { api, type HubAddress, signIn, startAgent, tempDir } from '../src/system.ts'
-
-async function poll<T>(check: () => Promise<T | undefined>, what: string, ms = 60_000): Promise<T> {
-  const until = Date.now() + ms
-  for (;;) {
-    const v = await check()
-    if (v !== undefined) return v
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
-
-async function heldBy(hub: HubAddress, token: string): Promise<string[]> {
-  const res = await fetch(`${hub.httpUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } })
-  const text = await res.text()
-  return [...text.matchAll(/^vigil_job_held\{job="([^"]+)"\} 1$/gm)].map((m) => m[1] as string).sort()
-}
+import { api, type HubAddress, heldBy, signIn, startAgent, tempDir, until } from '../src/system.ts'
 
 /** A Debian package of this machine that is its own source package (advisories name source packages). */
 function ownSourcePackage(): { name: string; version: string; release: string } {
@@ -117,10 +101,10 @@ describe.skipIf(!hasPostgres)('two hubs, one PostgreSQL: a new advisory is corre
       await startAgent(a as never, tokenA, { name: 'corr-2' }),
     ]
     for (const agent of agents)
-      await poll(async () => {
+      await until('the inventory on hub B', async () => {
         const res = await api<DeviceDetail>(b, `/api/v1/devices/${agent.deviceId}`, { token: tokenB })
         return res.body.inventory ? true : undefined
-      }, 'the inventory on hub B')
+      })
 
     const findingsOf = async (hub: HubAddress, token: string, deviceId: string, advisory: string) =>
       (await api<FindingList>(hub, `/api/v1/findings?device=${deviceId}`, { token })).body.findings.filter(
@@ -128,7 +112,7 @@ describe.skipIf(!hasPostgres)('two hubs, one PostgreSQL: a new advisory is corre
       )
     /** Every finding of `advisory`, once both hubs list one per device. */
     const settled = (advisory: string) =>
-      poll(async () => {
+      until(`the findings of ${advisory} on the hubs`, async () => {
         const out = []
         for (const [hub, token] of [
           [a, tokenA],
@@ -142,7 +126,7 @@ describe.skipIf(!hasPostgres)('two hubs, one PostgreSQL: a new advisory is corre
           }
         }
         return out
-      }, `the findings of ${advisory} on the hubs`)
+      })
     const foundEntries = async (hub: HubAddress, token: string, id: string) =>
       (
         await api<{ history: { from: string | null; to: string }[] }>(hub, `/api/v1/findings/${id}/history`, {
@@ -163,17 +147,16 @@ describe.skipIf(!hasPostgres)('two hubs, one PostgreSQL: a new advisory is corre
       expect(f.component.version).not.toBe('') // B derives the finding's content itself
       expect(await foundEntries(b, tokenB, f.id)).toBe(1)
     }
-    await poll(
-      async () => (first.every((f) => hook.counts.get(f.id) === 1) ? true : undefined),
-      'one webhook delivery per finding',
+    await until('one webhook delivery per finding', async () =>
+      first.every((f) => hook.counts.get(f.id) === 1) ? true : undefined,
     )
 
     // kill -9 of the holder: B takes correlation over, reconciles every device, duplicates nothing.
     a.child.kill('SIGKILL')
     await a.exited
-    await poll(
-      async () => ((await heldBy(b, tokenB)).includes('correlation') ? true : undefined),
+    await until(
       'the takeover',
+      async () => ((await heldBy(b, tokenB)).includes('correlation') ? true : undefined),
       30_000,
     )
 
@@ -186,10 +169,8 @@ describe.skipIf(!hasPostgres)('two hubs, one PostgreSQL: a new advisory is corre
     expect(up2.status, JSON.stringify(up2.body)).toBe(201)
     const second = await settled('x_VIGIL-CC-2')
     expect(second).toHaveLength(2)
-    await poll(
-      async () =>
-        [...first, ...second].every((f) => hook.counts.get(f.id) !== undefined) ? true : undefined,
-      'the deliveries of the second advisory',
+    await until('the deliveries of the second advisory', async () =>
+      [...first, ...second].every((f) => hook.counts.get(f.id) !== undefined) ? true : undefined,
     )
     for (const f of [...first, ...second]) {
       expect(await foundEntries(b, tokenB, f.id)).toBe(1)

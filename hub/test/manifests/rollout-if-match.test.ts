@@ -12,6 +12,7 @@ import { VersionConflictError } from '../../src/store/conditional.ts'
 import { PgStore } from '../../src/store/postgres/pg-store.ts'
 import type { Collection } from '../../src/store/types.ts'
 import { startPostgres, type TestPostgres } from '../postgres.ts'
+import { until } from '../until.ts'
 
 let server: TestPostgres
 
@@ -19,11 +20,6 @@ beforeAll(async () => {
   server = await startPostgres()
 }, 120_000)
 afterAll(() => server?.stop())
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 300 && !check(); i++) await new Promise((r) => setTimeout(r, 50))
-  if (!check()) throw new Error(`timed out waiting for ${what}`)
-}
 
 /** One hub's part: its store, manifest db and rollout engine (no device is online). */
 async function hubOn(url: string) {

@@ -9,6 +9,7 @@ import { bridgePresence } from '../../src/realtime/cluster-presence.ts'
 import { PgStore } from '../../src/store/postgres/pg-store.ts'
 import type { DeviceRecord } from '../../src/store/types.ts'
 import { startPostgres, type TestPostgres } from '../postgres.ts'
+import { until } from '../until.ts'
 
 let server: TestPostgres
 
@@ -16,11 +17,6 @@ beforeAll(async () => {
   server = await startPostgres()
 }, 120_000)
 afterAll(() => server?.stop())
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 25))
-  if (!check()) throw new Error(`timed out waiting for ${what}`)
-}
 
 const device = (n: number): DeviceRecord => ({
   id: `device-${String(n).padStart(4, '0')}-${'x'.repeat(24)}`,

@@ -8,6 +8,7 @@ import { HubEvents } from '../../src/events/hub-events.ts'
 import { bridgeLiveEvents } from '../../src/realtime/cluster.ts'
 import { PgStore } from '../../src/store/postgres/pg-store.ts'
 import { startPostgres, type TestPostgres } from '../postgres.ts'
+import { until } from '../until.ts'
 
 let server: TestPostgres
 
@@ -15,11 +16,6 @@ beforeAll(async () => {
   server = await startPostgres()
 }, 120_000)
 afterAll(() => server?.stop())
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 25))
-  if (!check()) throw new Error(`timed out waiting for ${what}`)
-}
 
 const telemetry = (cpu: number): Telemetry => ({
   v: 1,
