@@ -210,6 +210,38 @@ describe('rollout', () => {
     await until(() => b.received.length === 1 || undefined, 'auto-advanced')
   })
 
+  it('advances on resume a wave whose devices finished while it was paused (autoAdvance)', async () => {
+    const hub = await testHub()
+    const vendor = await createVendor(hub)
+    const admin = await adminToken(hub)
+    const [a, b] = await fleet(hub, 2)
+    if (!a || !b) throw new Error('fleet')
+    const id = (await push(hub, vendor.token, sign(manifest(), vendor.keys))).body.id as string
+    await api(hub, 'POST', `/api/v1/manifests/${id}/rollout`, admin, {
+      canary: [a.dev.deviceId],
+      autoAdvance: true,
+    })
+    await until(() => a.received.length === 1 || undefined, 'canary')
+    expect((await api(hub, 'POST', `/api/v1/manifests/${id}/rollout/pause`, admin)).status).toBe(200)
+    await reportState(a, id, 'awaiting-install', { reason: 'verified, awaiting install' })
+    const targetOf = async (d: Device) => {
+      const detail = await api(hub, 'GET', `/api/v1/manifests/${id}`, admin)
+      return (detail.body.targets as { deviceId: string; state: string }[]).find(
+        (t) => t.deviceId === d.dev.deviceId,
+      )?.state
+    }
+    await until(async () => (await targetOf(a)) === 'awaiting-install' || undefined, 'the report recorded')
+    const paused = await api(hub, 'GET', `/api/v1/manifests/${id}`, admin)
+    expect(paused.body.rollout).toMatchObject({ status: 'paused', wave: 0 })
+    expect(b.received).toEqual([])
+    const resumed = await api(hub, 'POST', `/api/v1/manifests/${id}/rollout/resume`, admin)
+    expect(resumed.status).toBe(200)
+    // The resume itself started the next wave (one hub: there is no periodic sweep to do it later).
+    const after = await api(hub, 'GET', `/api/v1/manifests/${id}`, admin)
+    expect((after.body.rollout as { wave: number }).wave).toBe(1)
+    await until(() => b.received.length === 1 || undefined, 'the next wave delivered')
+  })
+
   it('cancels a rollout: devices not yet reached never get it, a new rollout may follow', async () => {
     const hub = await testHub()
     const vendor = await createVendor(hub)
