@@ -65,6 +65,19 @@ async function fleet(hub: RunningHub, n: number) {
   return devices.sort((a, b) => (a.dev.deviceId < b.dev.deviceId ? -1 : 1))
 }
 
+/** Two devices online, a manifest pushed and approved with `a` as canary (and `plan`); `a` has it. */
+async function canaryDelivered(plan: { autoAdvance?: boolean } = {}) {
+  const hub = await testHub()
+  const vendor = await createVendor(hub)
+  const admin = await adminToken(hub)
+  const [a, b] = await fleet(hub, 2)
+  if (!a || !b) throw new Error('fleet')
+  const id = (await push(hub, vendor.token, sign(manifest(), vendor.keys))).body.id as string
+  await api(hub, 'POST', `/api/v1/manifests/${id}/rollout`, admin, { canary: [a.dev.deviceId], ...plan })
+  await until(() => a.received.length === 1 || undefined, 'canary delivered')
+  return { hub, admin, a, b, id }
+}
+
 describe('planWaves', () => {
   const ids = Array.from({ length: 10 }, (_, i) => `d${i}`)
   it('puts everything in one wave without a plan', () => {
@@ -194,34 +207,14 @@ describe('rollout', () => {
   })
 
   it('advances by itself when every device of the wave installed (autoAdvance)', async () => {
-    const hub = await testHub()
-    const vendor = await createVendor(hub)
-    const admin = await adminToken(hub)
-    const [a, b] = await fleet(hub, 2)
-    if (!a || !b) throw new Error('fleet')
-    const id = (await push(hub, vendor.token, sign(manifest(), vendor.keys))).body.id as string
-    await api(hub, 'POST', `/api/v1/manifests/${id}/rollout`, admin, {
-      canary: [a.dev.deviceId],
-      autoAdvance: true,
-    })
-    await until(() => a.received.length === 1 || undefined, 'canary')
+    const { a, b, id } = await canaryDelivered({ autoAdvance: true })
     expect(b.received).toEqual([])
     await reportState(a, id, 'awaiting-install', { reason: 'verified, awaiting install' })
     await until(() => b.received.length === 1 || undefined, 'auto-advanced')
   })
 
   it('advances on resume a wave whose devices finished while it was paused (autoAdvance)', async () => {
-    const hub = await testHub()
-    const vendor = await createVendor(hub)
-    const admin = await adminToken(hub)
-    const [a, b] = await fleet(hub, 2)
-    if (!a || !b) throw new Error('fleet')
-    const id = (await push(hub, vendor.token, sign(manifest(), vendor.keys))).body.id as string
-    await api(hub, 'POST', `/api/v1/manifests/${id}/rollout`, admin, {
-      canary: [a.dev.deviceId],
-      autoAdvance: true,
-    })
-    await until(() => a.received.length === 1 || undefined, 'canary')
+    const { hub, admin, a, b, id } = await canaryDelivered({ autoAdvance: true })
     expect((await api(hub, 'POST', `/api/v1/manifests/${id}/rollout/pause`, admin)).status).toBe(200)
     await reportState(a, id, 'awaiting-install', { reason: 'verified, awaiting install' })
     const targetOf = async (d: Device) => {
@@ -243,14 +236,7 @@ describe('rollout', () => {
   })
 
   it('cancels a rollout: devices not yet reached never get it, a new rollout may follow', async () => {
-    const hub = await testHub()
-    const vendor = await createVendor(hub)
-    const admin = await adminToken(hub)
-    const [a, b] = await fleet(hub, 2)
-    if (!a || !b) throw new Error('fleet')
-    const id = (await push(hub, vendor.token, sign(manifest(), vendor.keys))).body.id as string
-    await api(hub, 'POST', `/api/v1/manifests/${id}/rollout`, admin, { canary: [a.dev.deviceId] })
-    await until(() => a.received.length === 1 || undefined, 'canary delivered')
+    const { hub, admin, a, b, id } = await canaryDelivered()
     const cancelled = await api(hub, 'POST', `/api/v1/manifests/${id}/rollout/cancel`, admin, {
       reason: 'canary rebooted twice',
     })
@@ -280,13 +266,7 @@ describe('rollout', () => {
   })
 
   it('cancels a rollout with no body at all (the reason is optional)', async () => {
-    const hub = await testHub()
-    const vendor = await createVendor(hub)
-    const admin = await adminToken(hub)
-    const [a] = await fleet(hub, 1)
-    if (!a) throw new Error('fleet')
-    const id = (await push(hub, vendor.token, sign(manifest(), vendor.keys))).body.id as string
-    await api(hub, 'POST', `/api/v1/manifests/${id}/rollout`, admin, { canary: [a.dev.deviceId] })
+    const { hub, admin, id } = await canaryDelivered()
     // No payload and no content-type: what a client sends for a body it leaves out.
     const cancelled = await api(hub, 'POST', `/api/v1/manifests/${id}/rollout/cancel`, admin)
     expect(cancelled.status).toBe(200)
