@@ -3,7 +3,7 @@
  */
 
 import { hostname } from 'node:os'
-import { API_PREFIX } from '@vigil/protocol'
+import { API_PREFIX, type RouteReply, routeRequest } from '@vigil/protocol'
 import { followRootChain, verifyInitialRoot } from '@vigil/protocol/signing'
 import { validators } from '@vigil/protocol/wire'
 import { type Credentials, writeCredentials } from './credentials.js'
@@ -49,14 +49,18 @@ export async function enrollDevice(
   if (base.protocol !== 'http:' && base.protocol !== 'https:') {
     throw new EnrollError('VIGIL_AGENT_BAD_HUB_URL', `the hub URL must be http(s)://, got ${base.protocol}`)
   }
-  const url = new URL(`${API_PREFIX}/enroll`, base)
+  // Typed by protocol's route map: a changed enroll request or answer breaks this file's typecheck.
+  const call = routeRequest('POST /enroll', {
+    body: { token: options.token, name: options.name ?? hostname() },
+  })
+  const url = new URL(`${API_PREFIX}${call.path}`, base)
   const doFetch = options.fetch ?? fetch
   let res: Response
   try {
     res = await doFetch(url, {
-      method: 'POST',
+      method: call.method,
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ token: options.token, name: options.name ?? hostname() }),
+      body: JSON.stringify(call.body),
       signal: AbortSignal.timeout(30_000),
     })
   } catch (err) {
@@ -80,16 +84,17 @@ export async function enrollDevice(
   const parsed = responseValidator.parse(text)
   if (!parsed.ok)
     throw new EnrollError('VIGIL_AGENT_BAD_RESPONSE', `unexpected enroll answer: ${parsed.message}`)
+  const answer: RouteReply<'POST /enroll'> = parsed.value
   const creds: Credentials = {
     hubUrl: base.origin,
-    deviceId: parsed.value.deviceId,
-    mqtt: parsed.value.mqtt,
+    deviceId: answer.deviceId,
+    mqtt: answer.mqtt,
   }
   await writeCredentials(options.dir, creds)
   // Vendor keys for signed manifests, provisioned once here; only rotations signed by them change them.
-  if (parsed.value.vendors?.length) await writeJsonAtomic(vendorTrustPath(options.dir), parsed.value.vendors)
+  if (answer.vendors?.length) await writeJsonAtomic(vendorTrustPath(options.dir), answer.vendors)
   // The operator root chain and delegations: verified and taken when the agent starts (first root).
-  const trust = parsed.value.trust
+  const trust = answer.trust
   if (trust?.roots.length) await writeJsonAtomic(trustBundlePath(options.dir), trust)
   const fingerprint = trust?.roots.length ? rootInForce(trust.roots) : undefined
   return fingerprint ? { ...creds, rootFingerprint: fingerprint } : creds

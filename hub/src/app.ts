@@ -26,6 +26,7 @@ import { FEATURE_PLUGINS } from './features.js'
 import { authPlugin } from './http/auth.js'
 import { registerDashboard } from './http/dashboard.js'
 import { durableWrites } from './http/durable-writes.js'
+import { markOptionalBodies } from './http/optional-body.js'
 import { responseCheck } from './http/response-check.js'
 import { inlineResponseSchemas } from './http/response-schemas.js'
 import { auditRoutes } from './http/routes/audit.js'
@@ -171,6 +172,7 @@ async function registerAll(app: FastifyInstance, config: HubConfig): Promise<voi
       },
       security: [{ bearer: [] }, { cookie: [] }],
     },
+    transformObject: markOptionalBodies,
   })
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true })
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger())

@@ -7,6 +7,8 @@ import { onTestFinished } from 'vitest'
 import { type HubConfigInput, loadHubConfig } from '../src/config.ts'
 import { type RunningHub, startHub } from '../src/server.ts'
 
+export { until } from './until.ts'
+
 export const ADMIN_PASSWORD = 'correct horse battery'
 /** The `/metrics` bearer token every test hub is configured with. */
 export const METRICS_TOKEN = 'test-metrics-token-0123456789'
@@ -139,19 +141,6 @@ export function telemetry(cpu = 12.5): Telemetry {
     uptimeSec: 100,
     processes: 10,
   }
-}
-
-/** Polls `check` until it returns a value (for state reached asynchronously over MQTT). */
-export async function until<T>(
-  check: () => T | undefined | Promise<T | undefined>,
-  what = 'condition',
-): Promise<T> {
-  for (let i = 0; i < 500; i++) {
-    const v = await check()
-    if (v !== undefined && v !== false) return v
-    await new Promise((r) => setTimeout(r, 20))
-  }
-  throw new Error(`timed out waiting for ${what}`)
 }
 
 /** The value of one Prometheus sample line, e.g. `vigil_mqtt_rejected_total{reason="json",device="x"}`. */

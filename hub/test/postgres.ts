@@ -8,6 +8,7 @@
  * VIGIL_DATABASE_URL; `stop()` tears everything down. `restart()` and `tablespaceOn()` drive faults.
  */
 import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -17,6 +18,8 @@ import pg from 'pg'
 
 const run = promisify(execFile)
 export const PG_BIN = process.env.VIGIL_PG_BIN ?? '/usr/lib/postgresql/15/bin'
+/** Whether this machine has PostgreSQL 15's server binaries (tests that need one skip without). */
+export const hasPostgres = existsSync(join(PG_BIN, 'initdb'))
 const asRoot = typeof process.getuid === 'function' && process.getuid() === 0
 /** The OS user the server runs as. */
 const OS_USER = asRoot ? 'postgres' : undefined

@@ -3,14 +3,10 @@
  * `initdb` + `pg_ctl` into a temp dir on a free loopback port, databases owned by non-superuser
  * roles), stopped when the calling test ends. One harness for both packages, not a copy.
  */
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import { onTestFinished } from 'vitest'
-import { PG_BIN, startPostgres as start, type TestPostgres } from '../../hub/test/postgres.ts'
+import { startPostgres as start, type TestPostgres } from '../../hub/test/postgres.ts'
 
-export { PG_BIN, serverLog, type TestPostgres } from '../../hub/test/postgres.ts'
-
-export const hasPostgres = existsSync(join(PG_BIN, 'initdb'))
+export { hasPostgres, PG_BIN, serverLog, type TestPostgres } from '../../hub/test/postgres.ts'
 
 /** Starts a server for this test (stopped when it ends) and answers it. */
 export async function startPostgres(opts: { tls?: boolean } = {}): Promise<TestPostgres> {

@@ -5,13 +5,14 @@
  * the certificate paths (and fails when the documented file no longer has them). Both run in the
  * foreground and are stopped when the test ends.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { request } from 'node:https'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { onTestFinished } from 'vitest'
+import { selfSignedCertificate } from '../../hub/test/certificates.ts'
 import { freePort } from './processes.ts'
 import { tempDir, until } from './system.ts'
 
@@ -95,31 +96,8 @@ export async function startNginx(hubA: string, hubB: string): Promise<ReversePro
   const dir = await tempDir('vigil-nginx-')
   await mkdir(join(dir, 'logs'))
   const port = await freePort()
-  const crt = join(dir, 'vigil.crt')
-  const key = join(dir, 'vigil.key')
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      key,
-      '-out',
-      crt,
-    ],
-    { stdio: 'ignore' },
-  )
+  // The hub tests' throwaway certificate maker (openssl, for 127.0.0.1): one, not a copy.
+  const { cert: crt, key } = await selfSignedCertificate()
   let site = await readFile(example('nginx.conf'), 'utf8')
   const substitute = (from: string | RegExp, to: string) => {
     const before = site

@@ -10,6 +10,7 @@ import { type HubConfigInput, loadHubConfig, type RunningHub, startHub } from '@
 import type { ClientToServerEvents, ServerToClientEvents } from '@vigil/protocol'
 import { io, type Socket } from 'socket.io-client'
 import { onTestFinished } from 'vitest'
+import { until as poll } from '../../hub/test/until.ts'
 
 export const ADMIN_PASSWORD = 'flow-test admin password'
 
@@ -142,18 +143,20 @@ export function waitFor<T>(
 
 /**
  * Polls `probe` until it answers something other than `undefined` or `false`, and answers that; throws
- * naming `what` after `ms`. Tests wait on the system's observable state this way, never on a fixed sleep.
+ * naming `what` after `ms` (the hub tests' poll helper, every 100 ms). Tests wait on the system's
+ * observable state this way, never on a fixed sleep.
  */
-export async function until<T>(
+export function until<T>(
   what: string,
   probe: () => Promise<T | undefined | false> | T | undefined | false,
   ms = 60_000,
 ): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = await probe()
-    if (v !== undefined && v !== false) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
+  return poll(probe, what, ms, 100)
+}
+
+/** The cluster-wide jobs a hub says it holds (its `vigil_job_held` metric), sorted. */
+export async function heldBy(hub: HubAddress, token: string): Promise<string[]> {
+  const res = await fetch(`${hub.httpUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } })
+  const text = await res.text()
+  return [...text.matchAll(/^vigil_job_held\{job="([^"]+)"\} 1$/gm)].map((m) => m[1] as string).sort()
 }

@@ -16,23 +16,16 @@ import type { DeviceDetail, FindingList, FindingView } from '@vigil/protocol'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { hasPostgres, startPostgres } from '../src/postgres.ts'
 import { freePort, type HubProcess, startHubProcess } from '../src/processes.ts'
-import { api, dashboardSocket, type HubAddress, signIn, startAgent, tempDir } from '../src/system.ts'
-
-async function poll<T>(check: () => Promise<T | undefined>, what: string, ms = 60_000): Promise<T> {
-  const until = Date.now() + ms
-  for (;;) {
-    const v = await check()
-    if (v !== undefined) return v
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
-
-async function heldBy(hub: HubAddress, token: string): Promise<string[]> {
-  const res = await fetch(`${hub.httpUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } })
-  const text = await res.text()
-  return [...text.matchAll(/^vigil_job_held\{job="([^"]+)"\} 1$/gm)].map((m) => m[1] as string).sort()
-}
+import {
+  api,
+  dashboardSocket,
+  type HubAddress,
+  heldBy,
+  signIn,
+  startAgent,
+  tempDir,
+  until,
+} from '../src/system.ts'
 
 /** A Debian package of this machine that is its own source package (advisories name source packages). */
 function ownSourcePackage(): { name: string; version: string; release: string } {
@@ -119,10 +112,10 @@ describe.skipIf(!hasPostgres)('two hubs, one PostgreSQL: a new advisory is corre
       await startAgent(a as never, tokenA, { name: 'corr-2' }),
     ]
     for (const agent of agents)
-      await poll(async () => {
+      await until('the inventory on hub B', async () => {
         const res = await api<DeviceDetail>(b, `/api/v1/devices/${agent.deviceId}`, { token: tokenB })
         return res.body.inventory ? true : undefined
-      }, 'the inventory on hub B')
+      })
 
     const findingsOf = async (hub: HubAddress, token: string, deviceId: string, advisory: string) =>
       (await api<FindingList>(hub, `/api/v1/findings?device=${deviceId}`, { token })).body.findings.filter(
@@ -130,7 +123,7 @@ describe.skipIf(!hasPostgres)('two hubs, one PostgreSQL: a new advisory is corre
       )
     /** Every finding of `advisory`, once both hubs list one per device. */
     const settled = (advisory: string) =>
-      poll(async () => {
+      until(`the findings of ${advisory} on the hubs`, async () => {
         const out = []
         for (const [hub, token] of [
           [a, tokenA],
@@ -144,7 +137,7 @@ describe.skipIf(!hasPostgres)('two hubs, one PostgreSQL: a new advisory is corre
           }
         }
         return out
-      }, `the findings of ${advisory} on the hubs`)
+      })
     const foundEntries = async (hub: HubAddress, token: string, id: string) =>
       (
         await api<{ history: { from: string | null; to: string }[] }>(hub, `/api/v1/findings/${id}/history`, {
@@ -165,17 +158,16 @@ describe.skipIf(!hasPostgres)('two hubs, one PostgreSQL: a new advisory is corre
       expect(f.component.version).not.toBe('') // B derives the finding's content itself
       expect(await foundEntries(b, tokenB, f.id)).toBe(1)
     }
-    await poll(
-      async () => (first.every((f) => hook.counts.get(f.id) === 1) ? true : undefined),
-      'one webhook delivery per finding',
+    await until('one webhook delivery per finding', async () =>
+      first.every((f) => hook.counts.get(f.id) === 1) ? true : undefined,
     )
 
     // kill -9 of the holder: B takes correlation over, reconciles every device, duplicates nothing.
     a.child.kill('SIGKILL')
     await a.exited
-    await poll(
-      async () => ((await heldBy(b, tokenB)).includes('correlation') ? true : undefined),
+    await until(
       'the takeover',
+      async () => ((await heldBy(b, tokenB)).includes('correlation') ? true : undefined),
       30_000,
     )
 
@@ -188,10 +180,8 @@ describe.skipIf(!hasPostgres)('two hubs, one PostgreSQL: a new advisory is corre
     expect(up2.status, JSON.stringify(up2.body)).toBe(201)
     const second = await settled('x_VIGIL-CC-2')
     expect(second).toHaveLength(2)
-    await poll(
-      async () =>
-        [...first, ...second].every((f) => hook.counts.get(f.id) !== undefined) ? true : undefined,
-      'the deliveries of the second advisory',
+    await until('the deliveries of the second advisory', async () =>
+      [...first, ...second].every((f) => hook.counts.get(f.id) !== undefined) ? true : undefined,
     )
     for (const f of [...first, ...second]) {
       expect(await foundEntries(b, tokenB, f.id)).toBe(1)
@@ -224,13 +214,13 @@ describe.skipIf(!hasPostgres)('two hubs, one PostgreSQL: a new advisory is corre
     ] as const) {
       const socket = dashboardSocket(hub, token)
       socket.on('finding:delta', (delta) => list.push(delta.findings))
-      await poll(async () => (socket.connected ? true : undefined), 'a dashboard connected')
+      await until('a dashboard connected', () => socket.connected)
     }
     const agent = await startAgent(a as never, token, { name: 'live-1' })
-    await poll(async () => {
+    await until('the inventory on hub B', async () => {
       const res = await api<DeviceDetail>(b, `/api/v1/devices/${agent.deviceId}`, { token })
       return res.body.inventory ? true : undefined
-    }, 'the inventory on hub B')
+    })
 
     // Uploaded through A, the holder: A creates the finding; B's dashboard is told live.
     const up = await api(a, '/api/v1/advisories', {
@@ -241,9 +231,9 @@ describe.skipIf(!hasPostgres)('two hubs, one PostgreSQL: a new advisory is corre
     expect(up.status, JSON.stringify(up.body)).toBe(201)
     const inDeltas = (lists: FindingView[][], pick: (f: FindingView) => boolean) =>
       lists.flat().filter((f) => f.advisory === 'x_VIGIL-LIVE-1' && pick(f))
-    const created = await poll(
-      async () => inDeltas(seen.b, (f) => f.state === 'open')[0],
+    const created = await until(
       "the new finding in a finding:delta on B's dashboard",
+      () => inDeltas(seen.b, (f) => f.state === 'open')[0],
     )
     expect(created.deviceId).toBe(agent.deviceId)
 
@@ -254,14 +244,14 @@ describe.skipIf(!hasPostgres)('two hubs, one PostgreSQL: a new advisory is corre
       body: JSON.stringify({ state: 'in_progress', why: 'patch scheduled' }),
     })
     expect(moved.status, JSON.stringify(moved.body)).toBe(200)
-    await poll(
-      async () => inDeltas(seen.b, (f) => f.id === created.id && f.state === 'in_progress')[0],
+    await until(
       "the transition in a finding:delta on B's dashboard",
+      () => inDeltas(seen.b, (f) => f.id === created.id && f.state === 'in_progress')[0],
     )
     // The hub that made each change told its own dashboard of it once (the feed does not echo it back).
-    await poll(
-      async () => inDeltas(seen.a, (f) => f.id === created.id && f.state === 'in_progress')[0],
+    await until(
       "the transition on A's dashboard",
+      () => inDeltas(seen.a, (f) => f.id === created.id && f.state === 'in_progress')[0],
     )
     expect(inDeltas(seen.a, (f) => f.id === created.id && f.state === 'in_progress')).toHaveLength(1)
   }, 120_000)

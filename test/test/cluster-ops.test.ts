@@ -11,7 +11,7 @@ import type { FindingList, FindingView } from '@vigil/protocol'
 import { describe, expect, it } from 'vitest'
 import { hasPostgres, PG_BIN, startPostgres } from '../src/postgres.ts'
 import { freePort, type HubProcess, startHubProcess } from '../src/processes.ts'
-import { api, type HubAddress, signIn, startAgent, tempDir } from '../src/system.ts'
+import { api, heldBy, signIn, startAgent, tempDir, until } from '../src/system.ts'
 
 const JOBS = [
   'feeds.sync',
@@ -22,23 +22,6 @@ const JOBS = [
   'rollouts.advance',
   'correlation',
 ]
-
-async function poll<T>(check: () => Promise<T | undefined>, what: string, ms = 60_000): Promise<T> {
-  const until = Date.now() + ms
-  for (;;) {
-    const v = await check()
-    if (v !== undefined) return v
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
-
-/** The jobs a hub says it holds (`vigil_job_held`). */
-async function heldBy(hub: HubAddress, token: string): Promise<string[]> {
-  const res = await fetch(`${hub.httpUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } })
-  const text = await res.text()
-  return [...text.matchAll(/^vigil_job_held\{job="([^"]+)"\} 1$/gm)].map((m) => m[1] as string).sort()
-}
 
 /** A Debian package of this machine that is its own source package (advisories name source packages). */
 function ownSourcePackage(): { name: string; version: string; release: string } {
@@ -102,10 +85,10 @@ describe.skipIf(!hasPostgres)('two hubs, one PostgreSQL: no lost update, work do
       body: JSON.stringify(advisory),
     })
     expect(up.status, JSON.stringify(up.body)).toBe(201)
-    const finding = await poll(async () => {
+    const finding = await until('the finding on hub A', async () => {
       const res = await api<FindingList>(a, `/api/v1/findings?device=${agent.deviceId}`, { token: tokenA })
       return res.body.findings[0]
-    }, 'the finding on hub A')
+    })
     expect(finding.version).toBeGreaterThanOrEqual(1)
 
     // Hub B starts on the same database: it holds no job while A runs, and shows the same finding.
@@ -187,15 +170,17 @@ describe.skipIf(!hasPostgres)('two hubs, one PostgreSQL: no lost update, work do
           { encoding: 'utf8' },
         ).trim(),
       )
-    await poll(async () => (auditBytes() <= 8192 ? true : undefined), 'the audit log pruned to its retention')
+    await until('the audit log pruned to its retention', async () =>
+      auditBytes() <= 8192 ? true : undefined,
+    )
     expect(auditBytes()).toBeGreaterThan(0)
 
     // kill -9 of the holder: hub B takes every job over.
     a.child.kill('SIGKILL')
     await a.exited
-    await poll(
-      async () => ((await heldBy(b, tokenB)).length === JOBS.length ? true : undefined),
+    await until(
       'the takeover',
+      async () => ((await heldBy(b, tokenB)).length === JOBS.length ? true : undefined),
       30_000,
     )
     expect(await heldBy(b, tokenB)).toEqual([...JOBS].sort())

@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FindingList, Inventory } from '@vigil/protocol'
 import { describe, expect, it } from 'vitest'
-import { api, signIn, startAgent, startTestHub, tempDir } from '../src/system.ts'
+import { api, signIn, startAgent, startTestHub, tempDir, until } from '../src/system.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -36,16 +36,6 @@ function cli(
   })
 }
 
-async function poll<T>(check: () => Promise<T | undefined>, what: string, ms = 30_000): Promise<T> {
-  const until = Date.now() + ms
-  for (;;) {
-    const v = await check()
-    if (v !== undefined) return v
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
-
 const key = (f: { advisory: string; component: { name: string; version: string } }) =>
   `${f.advisory} ${f.component.name}@${f.component.version}`
 
@@ -54,10 +44,10 @@ describe('vigil-hub scan and the hub agree on a device', () => {
     const hub = await startTestHub()
     const token = await signIn(hub)
     const agent = await startAgent(hub, token, { name: 'sbom-scan' })
-    const inventory = await poll(async () => {
+    const inventory = await until('the agent inventory', async () => {
       const hash = hub.app.hub.registry.get(agent.deviceId)?.inventoryHash
       return hash ? ((await hub.app.hub.store.inventories.get(hash)) as Inventory | undefined) : undefined
-    }, 'the agent inventory')
+    })
     expect(inventory.os.id).toBe('debian')
     const release = inventory.os.versionId?.split('.')[0] ?? ''
     const debs = inventory.packages.filter((p) => p.ecosystem === 'deb')
@@ -105,12 +95,12 @@ describe('vigil-hub scan and the hub agree on a device', () => {
       .sort()
     expect(expected.some((k) => !sources.some((s) => k.includes(` ${s}@`)))).toBe(true)
 
-    const hubFindings = await poll(async () => {
+    const hubFindings = await until('the hub’s findings', async () => {
       const res = await api<FindingList>(hub, `/api/v1/findings?device=${agent.deviceId}&limit=1000`, {
         token,
       })
       return res.body.findings.length >= expected.length ? res.body.findings : undefined
-    }, 'the hub’s findings')
+    })
     expect(hubFindings.map(key).sort()).toEqual(expected)
 
     // the agent's own SBOM of this machine

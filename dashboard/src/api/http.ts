@@ -8,11 +8,9 @@ import {
   API_ROUTES,
   type ApiRoute,
   compile,
-  type RouteBody,
-  type RouteParams,
-  type RouteQuery,
+  type RouteArgs,
   type RouteReply,
-  routeUrl,
+  routeRequest,
   type Static,
   type TSchema,
   type Validator,
@@ -128,22 +126,10 @@ export async function requestVoid(path: string, opts: RequestOptions = {}): Prom
   await send(path, opts)
 }
 
-type Input<R extends ApiRoute> = ([keyof RouteParams<R>] extends [never]
-  ? { params?: undefined }
-  : { params: RouteParams<R> }) &
-  ([RouteQuery<R>] extends [never] ? { query?: undefined } : { query?: RouteQuery<R> }) &
-  ([RouteBody<R>] extends [never] ? { body?: undefined } : { body: RouteBody<R> }) & {
-    signal?: AbortSignal
-    /** e.g. `if-match` with the version the operator saw (a stale change is refused with 409). */
-    headers?: Record<string, string>
-  }
-
-/** `?a=1&b=x` from a query object (undefined values left out). */
-export function queryString(query: Record<string, unknown> | undefined): string {
-  const p = new URLSearchParams()
-  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) p.set(k, String(v))
-  const s = p.toString()
-  return s === '' ? '' : `?${s}`
+interface CallOptions {
+  signal?: AbortSignal
+  /** e.g. `if-match` with the version the operator saw (a stale change is refused with 409). */
+  headers?: Record<string, string>
 }
 
 /**
@@ -152,31 +138,19 @@ export function queryString(query: Record<string, unknown> | undefined): string 
  */
 export async function call<R extends ApiRoute>(
   route: R,
-  ...[input]: [keyof RouteParams<R>] extends [never]
-    ? [RouteBody<R>] extends [never]
-      ? [input?: Input<R>]
-      : [input: Input<R>]
-    : [input: Input<R>]
+  ...[input]: RouteArgs<R, CallOptions>
 ): Promise<RouteReply<R>> {
-  const i = (input ?? {}) as {
-    params?: RouteParams<R>
-    query?: Record<string, unknown>
-    body?: unknown
-    signal?: AbortSignal
-    headers?: Record<string, string>
-  }
-  const { method, path } = routeUrl(route, (i.params ?? {}) as RouteParams<R>)
-  const url = `${path}${queryString(i.query)}`
+  const { method, path, body } = routeRequest(route, ...([input] as RouteArgs<R>))
   const reply = API_ROUTES[route].reply as TSchema | null
   const opts: RequestOptions = {
     method,
-    body: i.body,
-    signal: i.signal,
-    ...(i.headers ? { headers: i.headers } : {}),
+    body,
+    signal: input?.signal,
+    ...(input?.headers ? { headers: input.headers } : {}),
   }
   if (reply === null) {
-    await requestVoid(url, opts)
+    await requestVoid(path, opts)
     return undefined as RouteReply<R>
   }
-  return (await request(url, reply, opts)) as RouteReply<R>
+  return (await request(path, reply, opts)) as RouteReply<R>
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ApiRequestError, call, queryString } from '../../src/api/http.ts'
+import { ApiRequestError, call } from '../../src/api/http.ts'
 import { fakeApi } from '../fake-api.ts'
 
 describe('the typed API client', () => {
@@ -32,10 +32,5 @@ describe('the typed API client', () => {
   it('refuses an answer that does not match the route reply schema', async () => {
     fakeApi({ 'GET /api/v1/kpis': () => ({ body: { devices: 'many' } }) })
     await expect(call('GET /kpis')).rejects.toBeInstanceOf(ApiRequestError)
-  })
-
-  it('writes a query string without undefined values', () => {
-    expect(queryString({ limit: 5, q: undefined, kev: true })).toBe('?limit=5&kev=true')
-    expect(queryString(undefined)).toBe('')
   })
 })

@@ -7,7 +7,7 @@ import { createWriteStream } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { API_PREFIX } from '@vigil/protocol'
+import { API_PREFIX, routeRequest } from '@vigil/protocol'
 import type { HubConfig } from '../config.js'
 import { hardeningContentHash, inventoryContentHash } from '../ingest/content-hash.js'
 import { backupStore, checkStore, restoreStore } from '../store/backup.js'
@@ -58,7 +58,9 @@ export async function backupCommand(argv: string[], config: HubConfig): Promise<
   if (!token)
     throw new UsageError(`the hub (pid ${running}) is running: pass --token=<admin token> to back it up`)
   const base = typeof values.hub === 'string' ? values.hub : `http://127.0.0.1:${config.httpPort}`
-  const res = await fetch(`${base}${API_PREFIX}/admin/backup`, {
+  const call = routeRequest('GET /admin/backup')
+  const res = await fetch(`${base}${API_PREFIX}${call.path}`, {
+    method: call.method,
     headers: { authorization: `Bearer ${token}` },
   })
   if (!res.ok || !res.body) {

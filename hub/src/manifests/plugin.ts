@@ -134,15 +134,19 @@ const feature: FastifyPluginAsync = async (app) => {
   }, hub.config.flushIntervalMs)
   flush.unref()
   // Rollout waves auto-advance on the one hub holding `rollouts.advance`: reports another hub handled
-  // reach it through the change feed; a sweep when it takes the job over finishes a dead holder's work.
+  // reach it through the change feed and a periodic sweep; a sweep when it takes the job over finishes
+  // a dead holder's work. One hub alone (no cluster channel: the embedded engine) handles every report
+  // in-process, and a resume advances a wave finished meanwhile: no timer there, one sweep at start for
+  // what a stop between a report and its wave left.
   const sweep = () => {
     hub.jobs.runExclusive('rollouts.advance', () => engine.sweep()).catch(onError)
   }
-  const sweeper = setInterval(sweep, ROLLOUT_SWEEP_MS)
-  sweeper.unref()
+  const sweeper = hub.store.cluster ? setInterval(sweep, ROLLOUT_SWEEP_MS) : undefined
+  sweeper?.unref()
   const offJobs = hub.jobs.onChange((name, held) => {
     if (name === 'rollouts.advance' && held) sweep()
   })
+  sweep()
 
   // Devices enrolled from now on trust the vendors' current keys; rotations change them afterwards.
   app.decorate('enrollmentTrust', {

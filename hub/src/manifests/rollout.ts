@@ -196,7 +196,13 @@ export class RolloutEngine {
     const next = this.#save(m, { ...plan, status: want })
     this.hub.audit({ actor, action: paused ? 'manifest.pause' : 'manifest.resume', target: m.id, ok: true })
     this.#feed(next, `${this.#name(m)}: rollout ${paused ? 'paused' : 'resumed'}`)
-    return paused ? { result: next } : { result: next, after: () => this.deliverPending(next) }
+    if (paused) return { result: next }
+    // A wave whose devices all finished while it was paused moves on now.
+    const after = async () => {
+      await this.deliverPending(next)
+      await this.#maybeAdvance(next)
+    }
+    return { result: next, after }
   }
 
   /**

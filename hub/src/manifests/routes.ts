@@ -21,6 +21,7 @@ import { MAX_ENVELOPE_BYTES } from '@vigil/protocol/signing'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { HubError } from '../errors.js'
 import { conflictAsHttp, ifMatch } from '../http/if-match.js'
+import { emptyBodyIfNone, OPTIONAL_BODY } from '../http/optional-body.js'
 import { sendRefusal } from '../refusal.js'
 import type { Collection } from '../store/types.js'
 import type { ManifestDb, ManifestRecord } from './db.js'
@@ -217,15 +218,14 @@ export function manifestRoutes(service: ManifestService, engine: RolloutEngine, 
       '/manifests/:id/rollout/cancel',
       {
         onRequest: staff,
+        // The body is optional: none is an empty one (no reason), which the schema then accepts.
         schema: {
+          [OPTIONAL_BODY]: true,
           params: IdParams,
           body: RolloutCancel,
           response: { 200: ManifestDetail, ...Refusals },
         },
-        // The body is optional: none is an empty one (no reason), which the schema then accepts.
-        preValidation: async (req: FastifyRequest) => {
-          req.body ??= {}
-        },
+        preValidation: emptyBodyIfNone,
       },
       async (req, reply) => {
         const m = visible(req)

@@ -5,8 +5,6 @@
  * slots are rebalanced with a clean handover. Rounds are run by hand (interval of an hour) so every
  * step is deterministic.
  */
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import { PROTOCOL_VERSION, topics } from '@vigil/protocol'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import type { BusHandlers } from '../../src/broker/bus.js'
@@ -14,9 +12,8 @@ import { openHubSession } from '../../src/broker/external.js'
 import { SlotKeeper, slotClientId, slotNamespace, slotShare } from '../../src/broker/slots.js'
 import { until } from '../helpers.ts'
 import { connectClient, hasMosquitto, startMosquitto } from '../mosquitto.ts'
-import { PG_BIN, startPostgres } from '../postgres.ts'
+import { hasPostgres, startPostgres } from '../postgres.ts'
 
-const hasPostgres = existsSync(join(PG_BIN, 'initdb'))
 const K = 4
 const GROUP = 'slot-test'
 

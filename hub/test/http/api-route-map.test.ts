@@ -1,7 +1,8 @@
 /**
  * Protocol's route map (`API_ROUTES`) lists every route the hub serves under `API_PREFIX`, no more and
  * no fewer (method and path, as fastify registered them), and each entry's schemas are the ones the
- * route declares: its query parameters, its JSON request body and its success answer, compared with
+ * route declares: its query parameters, its JSON request body (and whether it may be left out) and its
+ * success answer, compared with
  * what the hub's OpenAPI document (generated from the registered routes) says.
  */
 import { API_PREFIX, API_ROUTES, type HttpMethod, type RouteSpec } from '@vigil/protocol'
@@ -10,7 +11,7 @@ import { testHub } from '../helpers.ts'
 
 interface Operation {
   parameters?: { in: string; name: string }[]
-  requestBody?: { content: Record<string, { schema: unknown }> }
+  requestBody?: { required?: boolean; content: Record<string, { schema: unknown }> }
   responses: Record<string, { content?: Record<string, { schema: unknown }> }>
 }
 type Doc = {
@@ -73,6 +74,11 @@ describe('API_ROUTES', () => {
       const body = Object.values(op.requestBody?.content ?? {})[0]?.schema
       if (JSON.stringify(plain(body, doc)) !== JSON.stringify(plain(spec.body, doc)))
         mismatches.push(`${route}: body ${firstDiff(plain(body, doc), plain(spec.body, doc))}`)
+      // A body the hub reads as `{}` when it is left out is declared optional, the others required.
+      if (op.requestBody && op.requestBody.required !== (spec.bodyOptional !== true))
+        mismatches.push(
+          `${route}: body required ${op.requestBody.required}, map: optional ${spec.bodyOptional}`,
+        )
       const status = Object.keys(op.responses).find((s) => s.startsWith('2'))
       const answer = status ? op.responses[status] : undefined
       const reply = Object.values(answer?.content ?? {})[0]?.schema

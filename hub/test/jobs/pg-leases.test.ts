@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { JOBS } from '../../src/jobs/jobs.ts'
 import { PgJobLeases } from '../../src/jobs/pg-leases.ts'
 import { startPostgres, type TestPostgres } from '../postgres.ts'
+import { until } from '../until.ts'
 
 let server: TestPostgres
 
@@ -25,11 +26,6 @@ async function leases(url: string) {
   })
   onTestFinished(() => l.close())
   return { l, changes }
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 300 && !check(); i++) await new Promise((r) => setTimeout(r, 50))
-  if (!check()) throw new Error(`timed out waiting for ${what}`)
 }
 
 describe('job leases on PostgreSQL advisory locks', () => {

@@ -3,14 +3,12 @@
  * PostgreSQL 15, each with its rollout engine and its job leases. A wave is started by the one hub
  * holding the job, whichever hub handled the devices' reports, and taken over when that hub goes.
  */
-import { EventEmitter } from 'node:events'
 import { PROTOCOL_VERSION } from '@vigil/protocol'
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
-import { PgJobLeases } from '../../src/jobs/pg-leases.ts'
-import { ManifestDb, type ManifestRecord, targetId } from '../../src/manifests/db.ts'
-import { RolloutEngine } from '../../src/manifests/rollout.ts'
-import { PgStore } from '../../src/store/postgres/pg-store.ts'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type ManifestRecord, targetId } from '../../src/manifests/db.ts'
+import { rolloutHubOn } from '../manifests/rollout-hub.ts'
 import { startPostgres, type TestPostgres } from '../postgres.ts'
+import { until } from '../until.ts'
 
 let server: TestPostgres
 
@@ -18,32 +16,6 @@ beforeAll(async () => {
   server = await startPostgres()
 }, 120_000)
 afterAll(() => server?.stop())
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 300 && !check(); i++) await new Promise((r) => setTimeout(r, 50))
-  if (!check()) throw new Error(`timed out waiting for ${what}`)
-}
-
-/** One hub's part: its store, manifest db, job leases and rollout engine (no device is online). */
-async function hubOn(url: string) {
-  const store = await PgStore.open({ url, commitWindowMs: 2, changePollMs: 200 })
-  const leases = await PgJobLeases.start({ connection: { connectionString: url }, intervalMs: 100 })
-  onTestFinished(async () => {
-    await leases.close()
-    await store.close().catch(() => undefined)
-  })
-  const db = await ManifestDb.open(store)
-  const audit: string[] = []
-  const context = {
-    registry: { get: () => undefined },
-    events: new EventEmitter(),
-    audit: (e: { action: string; detail?: string }) => audit.push(`${e.action} ${e.detail ?? ''}`.trim()),
-    commands: { send: async () => undefined },
-    log: { warn: () => undefined },
-  } as unknown as ConstructorParameters<typeof RolloutEngine>[0]
-  const engine = new RolloutEngine(context, db, undefined, () => leases.holds('rollouts.advance'))
-  return { store, leases, db, engine, audit }
-}
 
 const manifest = (): ManifestRecord =>
   ({
@@ -63,8 +35,8 @@ const installed = (manifestId: string) =>
 describe('rollout auto-advance once per cluster (rollouts.advance)', () => {
   it('starts a wave on the holder only, whichever hub got the reports, and is taken over', async () => {
     const url = await server.createDatabase()
-    const a = await hubOn(url)
-    const b = await hubOn(url)
+    const a = await rolloutHubOn(url, { leases: true })
+    const b = await rolloutHubOn(url, { leases: true })
     expect(a.leases.holds('rollouts.advance')).toBe(true)
     expect(b.leases.holds('rollouts.advance')).toBe(false)
     a.db.manifests.put(manifest())

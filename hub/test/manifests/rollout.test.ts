@@ -65,6 +65,19 @@ async function fleet(hub: RunningHub, n: number) {
   return devices.sort((a, b) => (a.dev.deviceId < b.dev.deviceId ? -1 : 1))
 }
 
+/** Two devices online, a manifest pushed and approved with `a` as canary (and `plan`); `a` has it. */
+async function canaryDelivered(plan: { autoAdvance?: boolean } = {}) {
+  const hub = await testHub()
+  const vendor = await createVendor(hub)
+  const admin = await adminToken(hub)
+  const [a, b] = await fleet(hub, 2)
+  if (!a || !b) throw new Error('fleet')
+  const id = (await push(hub, vendor.token, sign(manifest(), vendor.keys))).body.id as string
+  await api(hub, 'POST', `/api/v1/manifests/${id}/rollout`, admin, { canary: [a.dev.deviceId], ...plan })
+  await until(() => a.received.length === 1 || undefined, 'canary delivered')
+  return { hub, admin, a, b, id }
+}
+
 describe('planWaves', () => {
   const ids = Array.from({ length: 10 }, (_, i) => `d${i}`)
   it('puts everything in one wave without a plan', () => {
@@ -194,31 +207,36 @@ describe('rollout', () => {
   })
 
   it('advances by itself when every device of the wave installed (autoAdvance)', async () => {
-    const hub = await testHub()
-    const vendor = await createVendor(hub)
-    const admin = await adminToken(hub)
-    const [a, b] = await fleet(hub, 2)
-    if (!a || !b) throw new Error('fleet')
-    const id = (await push(hub, vendor.token, sign(manifest(), vendor.keys))).body.id as string
-    await api(hub, 'POST', `/api/v1/manifests/${id}/rollout`, admin, {
-      canary: [a.dev.deviceId],
-      autoAdvance: true,
-    })
-    await until(() => a.received.length === 1 || undefined, 'canary')
+    const { a, b, id } = await canaryDelivered({ autoAdvance: true })
     expect(b.received).toEqual([])
     await reportState(a, id, 'awaiting-install', { reason: 'verified, awaiting install' })
     await until(() => b.received.length === 1 || undefined, 'auto-advanced')
   })
 
+  it('advances on resume a wave whose devices finished while it was paused (autoAdvance)', async () => {
+    const { hub, admin, a, b, id } = await canaryDelivered({ autoAdvance: true })
+    expect((await api(hub, 'POST', `/api/v1/manifests/${id}/rollout/pause`, admin)).status).toBe(200)
+    await reportState(a, id, 'awaiting-install', { reason: 'verified, awaiting install' })
+    const targetOf = async (d: Device) => {
+      const detail = await api(hub, 'GET', `/api/v1/manifests/${id}`, admin)
+      return (detail.body.targets as { deviceId: string; state: string }[]).find(
+        (t) => t.deviceId === d.dev.deviceId,
+      )?.state
+    }
+    await until(async () => (await targetOf(a)) === 'awaiting-install' || undefined, 'the report recorded')
+    const paused = await api(hub, 'GET', `/api/v1/manifests/${id}`, admin)
+    expect(paused.body.rollout).toMatchObject({ status: 'paused', wave: 0 })
+    expect(b.received).toEqual([])
+    const resumed = await api(hub, 'POST', `/api/v1/manifests/${id}/rollout/resume`, admin)
+    expect(resumed.status).toBe(200)
+    // The resume itself started the next wave (one hub: there is no periodic sweep to do it later).
+    const after = await api(hub, 'GET', `/api/v1/manifests/${id}`, admin)
+    expect((after.body.rollout as { wave: number }).wave).toBe(1)
+    await until(() => b.received.length === 1 || undefined, 'the next wave delivered')
+  })
+
   it('cancels a rollout: devices not yet reached never get it, a new rollout may follow', async () => {
-    const hub = await testHub()
-    const vendor = await createVendor(hub)
-    const admin = await adminToken(hub)
-    const [a, b] = await fleet(hub, 2)
-    if (!a || !b) throw new Error('fleet')
-    const id = (await push(hub, vendor.token, sign(manifest(), vendor.keys))).body.id as string
-    await api(hub, 'POST', `/api/v1/manifests/${id}/rollout`, admin, { canary: [a.dev.deviceId] })
-    await until(() => a.received.length === 1 || undefined, 'canary delivered')
+    const { hub, admin, a, b, id } = await canaryDelivered()
     const cancelled = await api(hub, 'POST', `/api/v1/manifests/${id}/rollout/cancel`, admin, {
       reason: 'canary rebooted twice',
     })
@@ -245,6 +263,16 @@ describe('rollout', () => {
     expect((await api(hub, 'POST', `/api/v1/manifests/${id}/rollout`, admin, {})).status).toBe(201)
     await until(() => b.received.length === 1 || undefined, 'delivered by the new rollout')
     expect(a.received).toHaveLength(1)
+  })
+
+  it('cancels a rollout with no body at all (the reason is optional)', async () => {
+    const { hub, admin, id } = await canaryDelivered()
+    // No payload and no content-type: what a client sends for a body it leaves out.
+    const cancelled = await api(hub, 'POST', `/api/v1/manifests/${id}/rollout/cancel`, admin)
+    expect(cancelled.status).toBe(200)
+    expect((cancelled.body.rollout as { status: string }).status).toBe('cancelled')
+    const audit = await hub.app.hub.store.audit.read({ filter: (e) => e.action === 'manifest.cancel' })
+    expect(audit.map((e) => e.detail)).toEqual([expect.stringMatching(/^\d+ device\(s\) not delivered$/)])
   })
 
   it('retries a device whose install failed, and only that', async () => {

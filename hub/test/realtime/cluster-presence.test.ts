@@ -6,9 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { DeviceRegistry } from '../../src/devices/registry.ts'
 import { bridgePresence } from '../../src/realtime/cluster-presence.ts'
-import { PgStore } from '../../src/store/postgres/pg-store.ts'
 import type { DeviceRecord } from '../../src/store/types.ts'
 import { startPostgres, type TestPostgres } from '../postgres.ts'
+import { until } from '../until.ts'
+import { twoHubs } from './two-hubs.ts'
 
 let server: TestPostgres
 
@@ -16,11 +17,6 @@ beforeAll(async () => {
   server = await startPostgres()
 }, 120_000)
 afterAll(() => server?.stop())
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 25))
-  if (!check()) throw new Error(`timed out waiting for ${what}`)
-}
 
 const device = (n: number): DeviceRecord => ({
   id: `device-${String(n).padStart(4, '0')}-${'x'.repeat(24)}`,
@@ -35,21 +31,16 @@ const device = (n: number): DeviceRecord => ({
 describe('volatile device fields across hubs', () => {
   it('reach the other hub batched, newest wins, with no database write', async () => {
     const url = await server.createDatabase()
-    const hubs = await Promise.all(
-      ['a', 'b'].map(async () => {
-        const store = await PgStore.open({ url, changePollMs: 100, probeIntervalMs: 600_000 })
-        onTestFinished(() => store.close())
-        const registry = new DeviceRegistry(store)
-        const bridge = bridgePresence({ channel: store.cluster, store, registry, windowMs: 20 })
-        onTestFinished(() => bridge.stop())
-        const told: string[] = []
-        registry.onChange((c) => {
-          if (c.type === 'changed') told.push(c.device.id)
-        })
-        return { store, registry, told }
-      }),
-    )
-    const [a, b] = hubs as [NonNullable<(typeof hubs)[0]>, NonNullable<(typeof hubs)[0]>]
+    const [a, b] = await twoHubs(url, { changePollMs: 100, probeIntervalMs: 600_000 }, (store) => {
+      const registry = new DeviceRegistry(store)
+      const bridge = bridgePresence({ channel: store.cluster, store, registry, windowMs: 20 })
+      onTestFinished(() => bridge.stop())
+      const told: string[] = []
+      registry.onChange((c) => {
+        if (c.type === 'changed') told.push(c.device.id)
+      })
+      return { store, registry, told }
+    })
     // 300 devices (more than one notification holds), stored through A.
     const devices = Array.from({ length: 300 }, (_, n) => device(n))
     for (const d of devices) a.store.devices.put(d)

@@ -6,8 +6,9 @@ import type { FeedItem, Telemetry } from '@vigil/protocol'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { HubEvents } from '../../src/events/hub-events.ts'
 import { bridgeLiveEvents } from '../../src/realtime/cluster.ts'
-import { PgStore } from '../../src/store/postgres/pg-store.ts'
 import { startPostgres, type TestPostgres } from '../postgres.ts'
+import { until } from '../until.ts'
+import { twoHubs } from './two-hubs.ts'
 
 let server: TestPostgres
 
@@ -15,11 +16,6 @@ beforeAll(async () => {
   server = await startPostgres()
 }, 120_000)
 afterAll(() => server?.stop())
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 25))
-  if (!check()) throw new Error(`timed out waiting for ${what}`)
-}
 
 const telemetry = (cpu: number): Telemetry => ({
   v: 1,
@@ -35,27 +31,22 @@ const telemetry = (cpu: number): Telemetry => ({
 describe('live events across hubs', () => {
   it('relays feed items, and telemetry of devices watched on another hub, once, never back', async () => {
     const url = await server.createDatabase()
-    const hubs = await Promise.all(
-      ['a', 'b'].map(async () => {
-        const store = await PgStore.open({ url })
-        onTestFinished(() => store.close())
-        const events = new HubEvents()
-        const watched = new Set<string>()
-        const bridge = bridgeLiveEvents({
-          channel: store.cluster,
-          events,
-          watchedHere: () => watched,
-          windowMs: 10,
-        })
-        onTestFinished(() => bridge.stop())
-        const feed: FeedItem[] = []
-        const samples: number[] = []
-        events.on('feed', (f) => feed.push(f))
-        events.on('telemetry', (s) => samples.push(s.telemetry.cpu.loadPct))
-        return { events, watched, bridge, feed, samples }
-      }),
-    )
-    const [a, b] = hubs as [NonNullable<(typeof hubs)[0]>, NonNullable<(typeof hubs)[0]>]
+    const [a, b] = await twoHubs(url, {}, (store) => {
+      const events = new HubEvents()
+      const watched = new Set<string>()
+      const bridge = bridgeLiveEvents({
+        channel: store.cluster,
+        events,
+        watchedHere: () => watched,
+        windowMs: 10,
+      })
+      onTestFinished(() => bridge.stop())
+      const feed: FeedItem[] = []
+      const samples: number[] = []
+      events.on('feed', (f) => feed.push(f))
+      events.on('telemetry', (s) => samples.push(s.telemetry.cpu.loadPct))
+      return { events, watched, bridge, feed, samples }
+    })
     // Many feed items at once: split below NOTIFY's payload limit, all delivered, in order.
     const items = Array.from({ length: 200 }, (_, n) => ({
       id: `f${n}`,

@@ -9,6 +9,7 @@ import type pg from 'pg'
 import { afterAll, beforeAll, expect, it, onTestFinished } from 'vitest'
 import { PgStore } from '../../src/store/postgres/pg-store.ts'
 import { startPostgres, type TestPostgres } from '../postgres.ts'
+import { until } from '../until.ts'
 
 let server: TestPostgres
 
@@ -22,11 +23,6 @@ async function open(url: string) {
   const store = await PgStore.open({ url, commitWindowMs: 2, changePollMs: 600_000 })
   onTestFinished(() => store.close().catch(() => undefined))
   return store
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 25))
-  if (!check()) throw new Error(`timed out waiting for ${what}`)
 }
 
 /**

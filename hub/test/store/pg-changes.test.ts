@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { PgStore } from '../../src/store/postgres/pg-store.ts'
 import type { DeviceEventRecord, DeviceRecord, RemoteChange } from '../../src/store/types.ts'
 import { startPostgres, type TestPostgres } from '../postgres.ts'
+import { until } from '../until.ts'
 
 let server: TestPostgres
 
@@ -24,11 +25,6 @@ async function open(url: string, extra: Partial<Parameters<typeof PgStore.open>[
   })
   onTestFinished(() => store.close().catch(() => undefined))
   return store
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 25))
-  if (!check()) throw new Error(`timed out waiting for ${what}`)
 }
 
 async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {

@@ -13,6 +13,7 @@ import { PgStore } from '../../src/store/postgres/pg-store.ts'
 import { readMigrations } from '../../src/store/postgres/schema.ts'
 import { tempDir } from '../helpers.ts'
 import { startPostgres, type TestPostgres } from '../postgres.ts'
+import { until } from '../until.ts'
 
 let server: TestPostgres
 
@@ -25,11 +26,6 @@ async function open(url: string, extra: Partial<Parameters<typeof PgStore.open>[
   const store = await PgStore.open({ url, ...extra })
   onTestFinished(() => store.close().catch(() => undefined))
   return store
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 600 && !check(); i++) await new Promise((r) => setTimeout(r, 50))
-  if (!check()) throw new Error(`timed out waiting for ${what}`)
 }
 
 describe('PostgreSQL engine', () => {
@@ -119,7 +115,7 @@ describe('PostgreSQL engine', () => {
       if (!restarted) await server.startServer()
     })
     // Idle, it notices by itself (an empty round while nothing is written).
-    await until(() => !store.health().ok, 'the idle store to notice')
+    await until(() => !store.health().ok, 'the idle store to notice', 30_000)
     expect(store.health()).toMatchObject({ ok: false, code: 'STORAGE_FAILED' })
     things.put({ id: 'a', n: 2 })
     log.append({ n: 2 })
@@ -132,7 +128,7 @@ describe('PostgreSQL engine', () => {
     expect(store.health()).toMatchObject({ ok: false, code: 'STORAGE_FAILED' })
     await server.startServer()
     restarted = true
-    await until(() => store.health().ok, 'the store to recover')
+    await until(() => store.health().ok, 'the store to recover', 30_000)
     await store.commit()
     const again = await open(url)
     expect((await again.collection<{ id: string; n: number }>('restart/things')).get('a')?.n).toBe(2)
@@ -182,7 +178,7 @@ describe('PostgreSQL engine', () => {
       expect(refused.length, 'some commits were refused on the full disk').toBeGreaterThan(0)
       expect(store.health()).toMatchObject({ ok: false, code: 'STORAGE_FULL' })
       await rm(filler)
-      await until(() => store.health().ok, 'the store to recover')
+      await until(() => store.health().ok, 'the store to recover', 30_000)
       await store.commit()
       const last = [...acked, ...refused].sort((a, b) => a - b).at(-1) ?? 0
       await store.close()

@@ -128,6 +128,8 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 export interface RouteSpec {
   query?: TSchema
   body?: TSchema
+  /** The body may be left out (the hub reads none as `{}`); the OpenAPI document says it is not required. */
+  bodyOptional?: true
   reply: TSchema | null
 }
 
@@ -204,7 +206,8 @@ export const API_ROUTES = {
   'POST /manifests/:id/rollout/advance': { reply: ManifestDetail },
   'POST /manifests/:id/rollout/pause': { reply: ManifestDetail },
   'POST /manifests/:id/rollout/resume': { reply: ManifestDetail },
-  'POST /manifests/:id/rollout/cancel': { body: RolloutCancel, reply: ManifestDetail },
+  /** The body (`{reason?}`) may be left out. */
+  'POST /manifests/:id/rollout/cancel': { body: RolloutCancel, bodyOptional: true, reply: ManifestDetail },
   'POST /manifests/:id/targets/:deviceId/retry': { reply: ManifestDetail },
 
   'GET /trust': { reply: TrustView },
@@ -267,6 +270,8 @@ export type RouteQuery<R extends ApiRoute> = ApiRoutes[R] extends { query: infer
 export type RouteBody<R extends ApiRoute> = ApiRoutes[R] extends { body: infer B extends TSchema }
   ? Static<B>
   : never
+/** Whether route `R` may be called without its body. */
+export type RouteBodyOptional<R extends ApiRoute> = ApiRoutes[R] extends { bodyOptional: true } ? true : false
 export type RouteReply<R extends ApiRoute> = ApiRoutes[R]['reply'] extends infer S extends TSchema
   ? Static<S>
   : undefined

@@ -9,6 +9,7 @@ import type { Advisory } from '../../../src/risk/advisories/types.ts'
 import { AdvisoryDb } from '../../../src/risk/correlation/advisory-db.ts'
 import { PgStore } from '../../../src/store/postgres/pg-store.ts'
 import { startPostgres, type TestPostgres } from '../../postgres.ts'
+import { until } from '../../until.ts'
 import { DEBIAN_DB } from '../register/fixtures.ts'
 
 let server: TestPostgres
@@ -20,11 +21,6 @@ beforeAll(async () => {
   real = [...(s.index?.all() ?? [])][0] as Advisory
 }, 120_000)
 afterAll(() => server?.stop())
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 25))
-  if (!check()) throw new Error(`timed out waiting for ${what}`)
-}
 
 describe('advisory packs on several hubs', () => {
   it('unique keys, read from the other hub, a newer revision retires the older pack', async () => {

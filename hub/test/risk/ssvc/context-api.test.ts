@@ -7,15 +7,8 @@
 import type { ContextImportResult, DeviceContextView, FindingView } from '@vigil/protocol'
 import { describe, expect, it } from 'vitest'
 import { tempDir, testHub } from '../../helpers.ts'
-import {
-  api,
-  DLA_3012,
-  findingsOf,
-  gateway,
-  inventory,
-  VULNERABLE,
-  waitFindings,
-} from '../register/fixtures.ts'
+import { api, DLA_3012, findingsOf, waitFindings } from '../register/fixtures.ts'
+import { fleet } from './fleet.ts'
 
 interface Stats {
   correlations: number
@@ -38,20 +31,6 @@ const KEV = (cve: string, version: string) => ({
     },
   ],
 })
-
-async function fleet(n: number, dataDir?: string) {
-  const hub = await testHub({}, dataDir)
-  const a = await api(hub)
-  expect((await a.post('/api/v1/advisories', DLA_3012)).status).toBe(201)
-  const devices: string[] = []
-  for (let i = 0; i < n; i++) {
-    const gw = await gateway(hub, `gw-${i}`)
-    await gw.send(inventory(VULNERABLE))
-    await waitFindings(a, gw.deviceId, (fs) => fs.length === 1, 'finding')
-    devices.push(gw.deviceId)
-  }
-  return { hub, a, devices }
-}
 
 const one = async (a: Awaited<ReturnType<typeof api>>, deviceId: string): Promise<FindingView> => {
   const [f] = await findingsOf(a, `device=${deviceId}`)

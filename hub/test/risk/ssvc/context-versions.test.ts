@@ -5,30 +5,8 @@
  */
 import type { ContextImportResult, DeviceContextView, FindingView } from '@vigil/protocol'
 import { describe, expect, it } from 'vitest'
-import { testHub } from '../../helpers.ts'
-import {
-  api,
-  DLA_3012,
-  findingsOf,
-  gateway,
-  inventory,
-  VULNERABLE,
-  waitFindings,
-} from '../register/fixtures.ts'
-
-async function fleet(n: number) {
-  const hub = await testHub({})
-  const a = await api(hub)
-  expect((await a.post('/api/v1/advisories', DLA_3012)).status).toBe(201)
-  const devices: string[] = []
-  for (let i = 0; i < n; i++) {
-    const gw = await gateway(hub, `gw-${i}`)
-    await gw.send(inventory(VULNERABLE))
-    await waitFindings(a, gw.deviceId, (fs) => fs.length === 1, 'finding')
-    devices.push(gw.deviceId)
-  }
-  return { hub, a, devices }
-}
+import { findingsOf } from '../register/fixtures.ts'
+import { fleet } from './fleet.ts'
 
 interface Conflict {
   error: { code: string }
