@@ -33,6 +33,7 @@ import {
   Type,
 } from '@vigil/protocol'
 import { HubError } from '../errors.js'
+import { emptyBodyIfNone, OPTIONAL_BODY } from '../http/optional-body.js'
 import type { AdvisoryIntake, FeedService } from './service.js'
 import { importFiles } from './upload.js'
 
@@ -145,8 +146,11 @@ export const feedRoutes =
       '/feeds/export',
       {
         onRequest: admin,
+        // The body is optional: none is an empty one (every enabled feed).
+        preValidation: emptyBodyIfNone,
         schema: {
-          body: Type.Optional(FeedExportRequest),
+          [OPTIONAL_BODY]: true,
+          body: FeedExportRequest,
           response: {
             200: {
               description: 'the feed bundle (zip)',

@@ -190,7 +190,7 @@ export const API_ROUTES = {
   'DELETE /feeds/:id': { reply: null },
   'POST /feeds/:id/sync': { reply: FeedView },
   /** A zip of the feeds' advisories, for an air-gapped hub; the body is optional. */
-  'POST /feeds/export': { body: FeedExportRequest, reply: BinaryFile },
+  'POST /feeds/export': { body: FeedExportRequest, bodyOptional: true, reply: BinaryFile },
   /** The body is such a zip (application/zip), read as a stream: no JSON body schema. */
   'POST /feeds/bundle': { reply: BundleResult },
 
