@@ -87,15 +87,17 @@ export const realtimePlugin = fp(
     const remoteFindings = new Set<string>()
     const flushFindings = () => {
       findingTimer = undefined
+      if (!fleetWatched()) {
+        remoteFindings.clear()
+        findingBatch.clear()
+        return
+      }
       for (const id of remoteFindings) {
         const view = app.riskRegister?.finding(id)
         if (view !== undefined) findingBatch.set(id, view)
       }
       remoteFindings.clear()
-      if (findingBatch.size === 0 || !fleetWatched()) {
-        findingBatch.clear()
-        return
-      }
+      if (findingBatch.size === 0) return
       const findings = [...findingBatch.values()]
       findingBatch.clear()
       io.to(fleetRoom).emit('finding:delta', { findings, ts: new Date().toISOString() })
@@ -107,6 +109,9 @@ export const realtimePlugin = fp(
       if (!register) return
       offFindings.push(
         register.onEvent((event) => {
+          // The view is built when first read (a new advisory announces thousands of findings): with no
+          // dashboard watching, nothing reads it here.
+          if (!fleetWatched()) return
           remoteFindings.delete(event.view.id)
           findingBatch.set(event.view.id, event.view)
           findingTimer ??= setTimeout(flushFindings, hub.config.coalesceMs)
