@@ -3,6 +3,7 @@
  * downsampled history (one sample per window).
  */
 import type { Telemetry } from '@vigil/protocol'
+import { canonicalIsoMs } from './iso-time.js'
 import { SampleRing } from './sample-ring.js'
 import { fits, shapeOf, type TelemetryShape } from './telemetry-shape.js'
 
@@ -82,9 +83,13 @@ export class TelemetryHistory {
       shape = shapeOf(sample)
       h.shape = shape
     }
-    const ms = Date.parse(sample.ts)
     // Kept as its time when that gives it back exactly (an agent's `toISOString()`), else as text too.
-    const tsText = !Number.isNaN(ms) && new Date(ms).toISOString() === sample.ts ? undefined : sample.ts
+    let ms = canonicalIsoMs(sample.ts)
+    let tsText: string | undefined
+    if (Number.isNaN(ms)) {
+      ms = Date.parse(sample.ts)
+      tsText = sample.ts
+    }
     h.recent.push(shape, sample, ms, tsText)
     const window = Math.floor(ms / this.opts.downsampleWindowMs)
     if (h.lastWindow !== window) {
