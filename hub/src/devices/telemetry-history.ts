@@ -3,6 +3,9 @@
  * downsampled history (one sample per window).
  */
 import type { Telemetry } from '@vigil/protocol'
+import { canonicalIsoMs } from './iso-time.js'
+import { SampleRing } from './sample-ring.js'
+import { fits, shapeOf, type TelemetryShape } from './telemetry-shape.js'
 
 export class Ring<T> {
   private readonly items: (T | undefined)[]
@@ -47,54 +50,12 @@ export interface TelemetryHistoryOptions {
   downsampleWindowMs?: number
 }
 
-/**
- * Samples kept as their JSON text with their time: one flat string per sample instead of the ~50 objects
- * of a parsed 1 KB sample, so an hour of a fleet's telemetry costs the garbage collector almost nothing
- * to keep (it never traces inside a string) and ingest allocates nothing more per sample (the text is the
- * payload the pipeline already decoded). Parsed again only when someone asks (a device page).
- */
-class SampleRing {
-  private readonly texts: (string | undefined)[]
-  private readonly times: Float64Array
-  private next = 0
-  private count = 0
-
-  constructor(readonly capacity: number) {
-    this.texts = new Array<string | undefined>(capacity)
-    this.times = new Float64Array(capacity)
-  }
-
-  push(ms: number, text: string): void {
-    this.texts[this.next] = text
-    this.times[this.next] = ms
-    this.next = (this.next + 1) % this.capacity
-    this.count = Math.min(this.count + 1, this.capacity)
-  }
-
-  /** Oldest first, those with `from <= time < to`. */
-  between(from: number, to: number): Telemetry[] {
-    const out: Telemetry[] = []
-    const start = (this.next - this.count + this.capacity) % this.capacity
-    for (let i = 0; i < this.count; i++) {
-      const at = (start + i) % this.capacity
-      const ms = this.times[at] ?? Number.NaN
-      const text = this.texts[at]
-      if (text !== undefined && ms >= from && ms < to) out.push(JSON.parse(text) as Telemetry)
-    }
-    return out
-  }
-
-  /** Time of the oldest sample (+∞ when empty). */
-  firstTime(): number {
-    if (this.count === 0) return Number.POSITIVE_INFINITY
-    return this.times[(this.next - this.count + this.capacity) % this.capacity] ?? Number.POSITIVE_INFINITY
-  }
-}
-
 interface DeviceHistory {
   recent: SampleRing
   older: SampleRing
   lastWindow: number
+  /** The shape of the device's last sample, kept while its samples keep it. */
+  shape: TelemetryShape | undefined
 }
 
 export class TelemetryHistory {
@@ -105,27 +66,43 @@ export class TelemetryHistory {
     this.opts = { recent: 360, downsampled: 288, downsampleWindowMs: 5 * 60_000, ...opts }
   }
 
-  /**
-   * Keeps one sample. `text` is its JSON (the validated payload as received); without it the sample is
-   * serialised here.
-   */
-  add(deviceId: string, sample: Telemetry, text: string = JSON.stringify(sample)): void {
+  /** Keeps one sample (its numbers: see sample-ring.ts). */
+  add(deviceId: string, sample: Telemetry): void {
     let h = this.devices.get(deviceId)
     if (!h) {
       h = {
         recent: new SampleRing(this.opts.recent),
         older: new SampleRing(this.opts.downsampled),
         lastWindow: Number.NaN,
+        shape: undefined,
       }
       this.devices.set(deviceId, h)
     }
-    const ms = Date.parse(sample.ts)
-    h.recent.push(ms, text)
+    let shape = h.shape
+    if (shape === undefined || !fits(shape, sample)) {
+      shape = shapeOf(sample)
+      h.shape = shape
+    }
+    // Kept as its time when that gives it back exactly (an agent's `toISOString()`), else as text too.
+    let ms = canonicalIsoMs(sample.ts)
+    let tsText: string | undefined
+    if (Number.isNaN(ms)) {
+      ms = Date.parse(sample.ts)
+      tsText = sample.ts
+    }
+    h.recent.push(shape, sample, ms, tsText)
     const window = Math.floor(ms / this.opts.downsampleWindowMs)
     if (h.lastWindow !== window) {
       h.lastWindow = window
-      h.older.push(ms, text)
+      h.older.push(shape, sample, ms, tsText)
     }
+  }
+
+  /** Bytes held by the samples of every device (their numbers and times). */
+  bytes(): number {
+    let sum = 0
+    for (const h of this.devices.values()) sum += h.recent.bytes + h.older.bytes
+    return sum
   }
 
   /** Samples since `since` (ms epoch), oldest first: full rate where available, downsampled before. */

@@ -93,7 +93,7 @@ type Payload<K extends DeviceMessageKind> = Static<(typeof DEVICE_MESSAGES)[K]['
 /**
  * `exact` is the payload's JSON text as received when `JSON.parse` of it gives exactly the validated
  * value (nothing undeclared was stripped); otherwise undefined. A handler that keeps the value as text
- * (telemetry history, a stored inventory) keeps it instead of serialising again.
+ * (a stored inventory or hardening report) keeps it instead of serialising again.
  *
  * `applied()` records the message's sequence number; an asynchronous handler calls it inside
  * `store.atomic` with its main change, so that after a crash both are there or neither (a synchronous
@@ -109,13 +109,6 @@ type Handler<K extends DeviceMessageKind> = (
   applied: () => void,
   afterCommit: (fn: () => void) => void,
 ) => Promise<void> | void
-
-/**
- * Longest received text kept as it is. Nothing was stripped from it, but whitespace or repeated keys
- * could still make it larger than the value's own JSON: above this it is serialised from the value, so
- * a device cannot make the hub keep more than this (or the value's JSON) per sample.
- */
-const EXACT_TEXT_MAX = 4096
 
 const VALIDATORS = Object.fromEntries(
   Object.entries(DEVICE_MESSAGES).map(([kind, m]) => [kind, compile(m.schema)]),
@@ -144,7 +137,7 @@ type Failure = { ok: false; reason: 'json' | 'schema' | 'size'; message: string 
 /**
  * Decodes one payload to its JSON text, or answers why not: over the kind's size limit, or invalid
  * UTF-8 (rejected as 'json', as the fatal TextDecoder did; `isUtf8` lets valid payloads decode without
- * a decoder error path). The caller validates the text and may keep it (telemetry history).
+ * a decoder error path). The caller validates the text and may keep it (a stored inventory).
  */
 function decodePayload(kind: DeviceMessageKind, payload: Buffer): string | Failure {
   const limit = LIMITS[kind]
@@ -240,10 +233,9 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
 
   // `device` is the record held by the registry, looked up in this tick: telemetry changes its volatile
   // figures in place (no lookup, no copy per sample); coming online is a persistent change.
-  const telemetry: Handler<'telemetry'> = (device, t: Telemetry, exact) => {
-    // The validated value (undeclared properties stripped): the received text only when it is exactly that.
-    const kept = exact !== undefined && exact.length <= EXACT_TEXT_MAX ? exact : undefined
-    deps.telemetry.add(device.id, t, kept ?? JSON.stringify(t))
+  const telemetry: Handler<'telemetry'> = (device, t: Telemetry) => {
+    // The validated value (undeclared properties stripped), kept as its numbers.
+    deps.telemetry.add(device.id, t)
     const cpuPct = Math.round(t.cpu.loadPct * 10) / 10
     const memUsedPct = t.mem.total > 0 ? Math.round((t.mem.used / t.mem.total) * 1000) / 10 : 0
     const lastSeen = now().toISOString()
