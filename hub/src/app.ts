@@ -26,6 +26,7 @@ import { FEATURE_PLUGINS } from './features.js'
 import { authPlugin } from './http/auth.js'
 import { registerDashboard } from './http/dashboard.js'
 import { durableWrites } from './http/durable-writes.js'
+import { lazySerializerCompiler } from './http/lazy-serializer.js'
 import { markOptionalBodies } from './http/optional-body.js'
 import { responseCheck } from './http/response-check.js'
 import { inlineResponseSchemas } from './http/response-schemas.js'
@@ -99,6 +100,7 @@ export async function buildApp(config: HubConfig, opts: BuildOptions = {}): Prom
   } as FastifyServerOptions
   const app = Fastify(options).withTypeProvider<TypeBoxTypeProvider>()
   app.setValidatorCompiler(TypeBoxValidatorCompiler)
+  app.setSerializerCompiler(lazySerializerCompiler())
   app.addHook('onRoute', inlineResponseSchemas)
 
   // One error shape, normalised once, here.
