@@ -9,40 +9,18 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PerformanceObserver } from 'node:perf_hooks'
-import { PROTOCOL_VERSION } from '@vigil/protocol'
 import { loadHubConfig } from '../src/config.js'
 import { createEnrollmentToken, enrollDevice } from '../src/devices/enrollment.js'
 import { createIngest } from '../src/ingest/pipeline.js'
 import { startHub } from '../src/server.js'
+import { benchTelemetry } from '../test/bench-telemetry.ts'
 
 const MESSAGES = Number(process.argv[2] ?? 300_000)
 const DEVICES = Number(process.argv[3] ?? 200)
 const BATCH = 500
 
 /** The bench's ~1 KB sample (several mounts and sensors). */
-const sample = (ts: Date) =>
-  JSON.stringify({
-    v: PROTOCOL_VERSION,
-    ts: ts.toISOString(),
-    cpu: { loadPct: 12.5, loadAvg: [0.31, 0.27, 0.22] },
-    mem: { total: 4_124_000_256, used: 1_811_234_816 },
-    disks: ['/', '/boot', '/var', '/var/log', '/opt/vendor', '/data', '/srv/archive', '/mnt/usb-backup'].map(
-      (mount, i) => ({ mount, size: 31_123_456_000 + i, used: 9_876_543_210 + i }),
-    ),
-    temps: [
-      'cpu-package',
-      'core-0',
-      'core-1',
-      'core-2',
-      'core-3',
-      'pch',
-      'nvme-composite',
-      'board-ambient',
-    ].map((label, i) => ({ label, celsius: 40 + i / 10 })),
-    net: { rxBps: 12_345.6, txBps: 6_789.1 },
-    uptimeSec: 1_234_567,
-    processes: 187,
-  })
+const sample = (ts: Date) => JSON.stringify(benchTelemetry(ts))
 
 const dir = await mkdtemp(join(tmpdir(), 'vigil-pipeline-'))
 const hub = await startHub(

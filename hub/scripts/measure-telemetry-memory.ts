@@ -7,35 +7,15 @@
  * `node --expose-gc --import tsx hub/scripts/measure-telemetry-memory.ts [devices] [module path]`
  */
 import { pathToFileURL } from 'node:url'
-import { PROTOCOL_VERSION, type Telemetry } from '@vigil/protocol'
+import type { Telemetry } from '@vigil/protocol'
+import { benchTelemetry } from '../test/bench-telemetry.ts'
 
 const DEVICES = Number(process.argv[2] ?? 1000)
 const MODULE = process.argv[3] ?? new URL('../dist/devices/telemetry-history.js', import.meta.url).pathname
 const gc = (globalThis as { gc?: () => void }).gc
 if (!gc) throw new Error('run with --expose-gc')
 
-const sample = (ts: Date, i: number): Telemetry => ({
-  v: PROTOCOL_VERSION,
-  ts: ts.toISOString(),
-  cpu: { loadPct: 12.5 + (i % 7), loadAvg: [0.31, 0.27, 0.22] },
-  mem: { total: 4_124_000_256, used: 1_811_234_816 + i },
-  disks: ['/', '/boot', '/var', '/var/log', '/opt/vendor', '/data', '/srv/archive', '/mnt/usb-backup'].map(
-    (mount, k) => ({ mount, size: 31_123_456_000 + k, used: 9_876_543_210 + i }),
-  ),
-  temps: [
-    'cpu-package',
-    'core-0',
-    'core-1',
-    'core-2',
-    'core-3',
-    'pch',
-    'nvme-composite',
-    'board-ambient',
-  ].map((label, k) => ({ label, celsius: 40 + k + (i % 10) / 10 })),
-  net: { rxBps: 12_345.6 + i, txBps: 6_789.1 },
-  uptimeSec: 1_234_567 + i * 10,
-  processes: 187,
-})
+const sample = benchTelemetry
 
 const { TelemetryHistory } = (await import(pathToFileURL(MODULE).href)) as {
   TelemetryHistory: new () => {

@@ -2,6 +2,7 @@ import { PROTOCOL_VERSION, type Telemetry } from '@vigil/protocol'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { TelemetryHistory } from '../../src/devices/telemetry-history.ts'
+import { benchTelemetry } from '../bench-telemetry.ts'
 
 /** Any JSON number: -0, subnormals, the largest doubles, integers beyond 2^53. */
 const number = fc.double({ noNaN: true, noDefaultInfinity: true })
@@ -126,7 +127,7 @@ describe('TelemetryHistory as numbers', () => {
 
   it('holds a device’s hour of 1 KB samples in numbers, not text: well under a third of the text’s size', () => {
     const history = new TelemetryHistory()
-    const t = benchSample()
+    const t = benchTelemetry()
     const text = JSON.stringify(t)
     for (let i = 0; i < 360; i++)
       history.add('d', { ...t, ts: new Date(Date.UTC(2026, 0, 1) + i * 10_000).toISOString() })
@@ -137,27 +138,3 @@ describe('TelemetryHistory as numbers', () => {
 })
 
 /** The bench's telemetry sample (test/bench/lib/payloads.ts): 8 mounts, 8 sensors, about 1 KB as JSON. */
-function benchSample(): Telemetry {
-  return {
-    v: PROTOCOL_VERSION,
-    ts: new Date().toISOString(),
-    cpu: { loadPct: 12.5, loadAvg: [0.31, 0.27, 0.22] },
-    mem: { total: 4_124_000_256, used: 1_811_234_816 },
-    disks: ['/', '/boot', '/var', '/var/log', '/opt/vendor', '/data', '/srv/archive', '/mnt/usb-backup'].map(
-      (mount, i) => ({ mount, size: 1e10 + i, used: 1e9 + i }),
-    ),
-    temps: [
-      'cpu-package',
-      'core-0',
-      'core-1',
-      'core-2',
-      'core-3',
-      'pch',
-      'nvme-composite',
-      'board-ambient',
-    ].map((label, i) => ({ label, celsius: 40 + i / 10 })),
-    net: { rxBps: 12_345.6, txBps: 6_789.1 },
-    uptimeSec: 1_234_567,
-    processes: 187,
-  }
-}
