@@ -5,6 +5,8 @@
  */
 import { onTestFinished } from 'vitest'
 import { startPostgres as start, type TestPostgres } from '../../hub/test/postgres.ts'
+import { freePort, type HubProcess, startHubProcess } from './processes.ts'
+import { tempDir } from './system.ts'
 
 export { hasPostgres, PG_BIN, serverLog, type TestPostgres } from '../../hub/test/postgres.ts'
 
@@ -13,4 +15,23 @@ export async function startPostgres(opts: { tls?: boolean } = {}): Promise<TestP
   const server = await start(opts)
   onTestFinished(() => server.stop())
   return server
+}
+
+/**
+ * Several hubs on one database: starts a PostgreSQL for this test, creates a database, and answers its
+ * URL and a `start` that runs one more hub process on it (own data dir and ports, `env` added).
+ */
+export async function hubsOnOneDatabase(
+  env: Record<string, string> = {},
+): Promise<{ url: string; start: () => Promise<HubProcess> }> {
+  const server = await startPostgres()
+  const url = await server.createDatabase()
+  const start = async () =>
+    startHubProcess({
+      dataDir: await tempDir(),
+      httpPort: await freePort(),
+      mqttPort: await freePort(),
+      env: { VIGIL_DATABASE_URL: url, ...env },
+    })
+  return { url, start }
 }

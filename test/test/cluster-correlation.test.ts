@@ -14,18 +14,9 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { DeviceDetail, FindingList, FindingView } from '@vigil/protocol'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { hasPostgres, startPostgres } from '../src/postgres.ts'
-import { freePort, type HubProcess, startHubProcess } from '../src/processes.ts'
-import {
-  api,
-  dashboardSocket,
-  type HubAddress,
-  heldBy,
-  signIn,
-  startAgent,
-  tempDir,
-  until,
-} from '../src/system.ts'
+import { hasPostgres, hubsOnOneDatabase } from '../src/postgres.ts'
+import type { HubProcess } from '../src/processes.ts'
+import { api, dashboardSocket, type HubAddress, heldBy, signIn, startAgent, until } from '../src/system.ts'
 
 /** A Debian package of this machine that is its own source package (advisories name source packages). */
 function ownSourcePackage(): { name: string; version: string; release: string } {
@@ -81,15 +72,7 @@ async function receiver() {
 
 describe.skipIf(!hasPostgres)('two hubs, one PostgreSQL: a new advisory is correlated once', () => {
   it('upload on B, inventories through A: findings, history and webhooks once; takeover after kill -9', async () => {
-    const pgServer = await startPostgres()
-    const url = await pgServer.createDatabase()
-    const start = async () =>
-      startHubProcess({
-        dataDir: await tempDir(),
-        httpPort: await freePort(),
-        mqttPort: await freePort(),
-        env: { VIGIL_DATABASE_URL: url, VIGIL_JOB_LEASE_MS: '300' },
-      })
+    const { start } = await hubsOnOneDatabase({ VIGIL_JOB_LEASE_MS: '300' })
     const a: HubProcess = await start()
     const tokenA = await signIn(a)
     const b: HubProcess = await start()
@@ -191,15 +174,7 @@ describe.skipIf(!hasPostgres)('two hubs, one PostgreSQL: a new advisory is corre
   }, 240_000)
 
   it('a dashboard on the hub that does not correlate gets finding:delta for what the holder wrote', async () => {
-    const pgServer = await startPostgres()
-    const url = await pgServer.createDatabase()
-    const start = async () =>
-      startHubProcess({
-        dataDir: await tempDir(),
-        httpPort: await freePort(),
-        mqttPort: await freePort(),
-        env: { VIGIL_DATABASE_URL: url },
-      })
+    const { start } = await hubsOnOneDatabase()
     const a: HubProcess = await start()
     const token = await signIn(a)
     const b: HubProcess = await start()

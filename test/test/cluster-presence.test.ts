@@ -7,9 +7,8 @@ import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import type { DeviceDetail } from '@vigil/protocol'
 import { describe, expect, it } from 'vitest'
-import { hasPostgres, PG_BIN, startPostgres } from '../src/postgres.ts'
-import { freePort, startHubProcess } from '../src/processes.ts'
-import { api, type HubAddress, signIn, startAgent, tempDir } from '../src/system.ts'
+import { hasPostgres, hubsOnOneDatabase, PG_BIN } from '../src/postgres.ts'
+import { api, type HubAddress, signIn, startAgent } from '../src/system.ts'
 
 async function poll<T>(check: () => Promise<T | undefined>, what: string, ms = 60_000): Promise<T> {
   const until = Date.now() + ms
@@ -23,15 +22,7 @@ async function poll<T>(check: () => Promise<T | undefined>, what: string, ms = 6
 
 describe.skipIf(!hasPostgres)('two hubs, one PostgreSQL: volatile device fields on every hub', () => {
   it('B shows the device connected to A online with its latest telemetry and lastSeen', async () => {
-    const pgServer = await startPostgres()
-    const url = await pgServer.createDatabase()
-    const start = async () =>
-      startHubProcess({
-        dataDir: await tempDir(),
-        httpPort: await freePort(),
-        mqttPort: await freePort(),
-        env: { VIGIL_DATABASE_URL: url },
-      })
+    const { url, start } = await hubsOnOneDatabase()
     const a = await start()
     const b = await start()
     const tokenA = await signIn(a)
