@@ -17,6 +17,7 @@ import { open, readdir, readFile, rename, stat, truncate, unlink } from 'node:fs
 import { basename, dirname, join } from 'node:path'
 import { ensureDir, FILE_MODE, fsyncDir } from './fsx.js'
 import { encodeJson } from './journal.js'
+import { LineBuffer } from './line-buffer.js'
 import type { AppendLog } from './types.js'
 
 export interface JsonlLogOptions {
@@ -48,10 +49,15 @@ const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024
 const pad = (n: number) => String(n).padStart(6, '0')
 
 export class JsonlLog<T> implements AppendLog<T> {
-  /** Appended since the last checkpoint took them: `line` is the file line, `entry` for reads. */
-  private unwritten: { line: string; entry: T }[] = []
+  /**
+   * The file lines of the entries appended since the last checkpoint took them, as bytes outside the
+   * JS heap: no object or string each (a new advisory appends thousands of history entries in one pass,
+   * which minor garbage collections would otherwise copy until the checkpoint). Reads parse them, as
+   * they parse the files' lines.
+   */
+  private readonly unwritten = new LineBuffer()
   /** Taken by a running checkpoint, not yet in the file. */
-  private writing: { line: string; entry: T }[] = []
+  private writing: Buffer[] = []
   private position: LogPosition = { segment: 1, bytes: 0 }
   /** Reads and checkpoint writes run one after another. */
   private chain: Promise<unknown> = Promise.resolve()
@@ -132,22 +138,21 @@ export class JsonlLog<T> implements AppendLog<T> {
     // Serialised once: the journal entry `{"l":<name>,"e":<json>}` and the file line hold the same text.
     const json = encodeJson(entry)
     this.journal.append(json, this.entryPrefix, '}')
-    this.unwritten.push({ line: `${json}\n`, entry })
+    this.unwritten.addPlain(json)
   }
 
   /** Applies an append from the journal at start (not journaled again). */
   replay(entry: T): void {
-    this.unwritten.push({ line: `${JSON.stringify(entry)}\n`, entry })
+    this.unwritten.addPlain(encodeJson(entry))
   }
 
   get hasUnwritten(): boolean {
-    return this.unwritten.length > 0 || this.writing.length > 0
+    return this.unwritten.bytes > 0 || this.writing.length > 0
   }
 
   /** Takes what was appended so far (journaled in the segments a checkpoint covers). */
   take(): void {
-    this.writing = this.writing.concat(this.unwritten)
-    this.unwritten = []
+    if (this.unwritten.bytes > 0) this.writing.push(this.unwritten.take())
   }
 
   /**
@@ -162,7 +167,7 @@ export class JsonlLog<T> implements AppendLog<T> {
         await this.dropOld()
       }
       const path = this.pathOf(this.position.segment)
-      const chunk = Buffer.from(this.writing.map((w) => w.line).join(''), 'utf8')
+      const chunk = this.writing.length === 1 ? (this.writing[0] as Buffer) : Buffer.concat(this.writing)
       const fd = await open(path, 'a', FILE_MODE)
       try {
         await fd.truncate(this.position.bytes)
@@ -228,11 +233,9 @@ export class JsonlLog<T> implements AppendLog<T> {
         out.push(entry)
       }
       // Entries not in the files yet are the newest.
-      const memory = this.writing.concat(this.unwritten)
-      for (let i = memory.length - 1; i >= 0 && out.length < limit; i--) {
-        const m = memory[i]
-        if (m) take(m.entry)
-      }
+      const memory = this.memoryLines()
+      for (let i = memory.length - 1; i >= 0 && out.length < limit; i--)
+        take(JSON.parse(memory[i] as string) as T)
       for (const s of (await this.segments()).reverse()) {
         if (out.length >= limit) break
         if (s.seq > this.position.segment) continue
@@ -271,7 +274,13 @@ export class JsonlLog<T> implements AppendLog<T> {
       if (s.seq === this.position.segment) bytes = bytes.subarray(0, this.position.bytes)
       for (const line of bytes.toString('utf8').split('\n')) if (line) yield JSON.parse(line) as T
     }
-    for (const m of this.writing.concat(this.unwritten)) yield m.entry
+    for (const m of this.memoryLines()) yield JSON.parse(m) as T
+  }
+
+  /** The lines not in the files yet, oldest first. */
+  private memoryLines(): string[] {
+    const text = Buffer.concat([...this.writing, this.unwritten.peek()]).toString('utf8')
+    return text === '' ? [] : text.slice(0, -1).split('\n')
   }
 
   /** Waits for a running write. */

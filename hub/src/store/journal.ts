@@ -64,6 +64,20 @@ export function encodeEntry(entry: JournalEntry): string {
   return encodeJson(entry)
 }
 
+/**
+ * The JSON of a transaction line from its pieces: `''` (the opening's place), then each entry as three
+ * pieces (`Journal.append`) with `','` between. One entry stands alone; several are `{"tx":[e1,e2,…]}`.
+ * Joined once into one flat string, so the line is encoded in one piece and never copied to flatten it
+ * (`pieces` is changed).
+ */
+export function txLine(pieces: string[]): string {
+  if (pieces.length > 4) {
+    pieces[0] = '{"tx":['
+    pieces.push(']}')
+  }
+  return pieces.join('')
+}
+
 /** The entries of one line (a transaction line holds several), or undefined when it is damaged. */
 export function decodeLine(line: string): JournalEntry[] | undefined {
   if (line.length < 10 || line[8] !== ' ') return undefined
@@ -80,7 +94,10 @@ export function decodeLine(line: string): JournalEntry[] | undefined {
 export class Journal implements Durable {
   /** Whole lines, already UTF-8 (see line-buffer.ts). */
   private readonly pending = new LineBuffer()
-  /** Entries of the open transaction (`atomic`), three strings each (`append`), one line when it ends. */
+  /**
+   * The open transaction's text in pieces (`['', e1 in three, ',', e2 in three, …]`, see `txLine`), one
+   * line when it ends.
+   */
   private tx: string[] | undefined
   private fd: number | undefined
   private seq = 0
@@ -155,14 +172,16 @@ export class Journal implements Durable {
 
   /**
    * Queues one serialised entry (from `encodeEntry`), or the entry `prefix + json + suffix` (a record's
-   * or log entry's JSON spliced into its entry's: written as the three pieces, never concatenated).
+   * or log entry's JSON spliced into its entry's).
    */
   append(json: string, prefix = '', suffix = ''): void {
-    if (this.tx) {
-      this.tx.push(prefix, json, suffix)
+    const tx = this.tx
+    if (tx) {
+      if (tx.length > 1) tx.push(',')
+      tx.push(prefix, json, suffix)
       return
     }
-    this.pending.add([prefix, json, suffix], false)
+    this.pending.add(prefix + json + suffix)
   }
 
   /**
@@ -171,14 +190,15 @@ export class Journal implements Durable {
    */
   atomic<T>(job: () => T): T {
     if (this.tx) return job()
-    this.tx = []
-    let entries: string[] = []
+    // Piece 0 is the transaction's opening, set once it holds more than one entry (see `txLine`).
+    this.tx = ['']
+    let pieces: string[] = []
     try {
       return job()
     } finally {
-      entries = this.tx
+      pieces = this.tx
       this.tx = undefined
-      if (entries.length > 0) this.pending.add(entries, entries.length > 3)
+      if (pieces.length > 1) this.pending.add(txLine(pieces))
     }
   }
 
