@@ -92,12 +92,13 @@ function reconcileDevice(
 ): void {
   const derived = p.derived(deviceId, only)
   const records = p.db.records
+  const decider = p.decider
   // The device's context and name, looked up once for every finding of this pass.
   const scope: ViewScope = {}
   for (const [id, f] of derived) {
-    const r = records.get(id)
+    let r = records.get(id)
     if (r === undefined) {
-      const rec: FindingRecord = {
+      r = {
         id,
         deviceId,
         advisory: f.advisory,
@@ -109,8 +110,8 @@ function reconcileDevice(
         decision: null,
         resolvedAt: null,
       }
-      records.put(rec)
-      p.index.add(rec)
+      records.put(r)
+      p.index.add(r)
       const found: FindingHistoryEntry = {
         findingId: id,
         ts,
@@ -119,8 +120,8 @@ function reconcileDevice(
         to: 'open',
         why: 'found',
       }
-      p.db.history.append(found, historyKey(found, undefined))
-      out.push(new Pending('finding.new', rec, f, scope))
+      p.db.history.append(found, () => historyKey(found, undefined))
+      out.push(new Pending('finding.new', r, f, scope))
     } else if (r.state === 'resolved') {
       const why = `vulnerable version ${f.component.version} observed again`
       const next = recordTransition(p, r, 'open', 'system', why, ts, {
@@ -128,9 +129,17 @@ function reconcileDevice(
         decision: { by: 'system', at: ts, why },
       })
       // Decided now, as its view would: the reopening is the announcement, not a decision change.
-      p.decider?.decisionOf(deviceId, id, f, scope)
+      decider?.decisionOf(deviceId, id, f, scope)
       out.push(new Pending('finding.transition', next, f, scope, 'resolved', why))
+      continue
     }
+    // Re-correlated findings (and new ones the decider held a decision for) are decided again; a
+    // changed outcome is announced. Records resolved below are other findings (not derived).
+    if (decider === undefined) continue
+    const before = decider.outcomeOf(deviceId, id, scope)
+    const after = decider.decisionOf(deviceId, id, f, scope)?.outcome
+    if (before !== undefined && before !== after)
+      out.push(new Pending('finding.decision', r, f, scope, null, '', before))
   }
   // A device whose inventory is not (yet) held says nothing about its package findings; its identity
   // (vendor/model/firmware) still decides its CSAF findings.
@@ -147,15 +156,6 @@ function reconcileDevice(
       decision: { by: 'system', at: ts, why },
     })
     out.push(new Pending('finding.transition', next, undefined, undefined, r.state, why))
-  }
-  const decider = p.decider
-  if (decider === undefined) return
-  for (const [id, f] of derived) {
-    const before = decider.outcomeOf(deviceId, id, scope)
-    const after = decider.decisionOf(deviceId, id, f, scope)?.outcome
-    if (before === undefined || before === after) continue
-    const r = records.get(id)
-    if (r !== undefined) out.push(new Pending('finding.decision', r, f, scope, null, '', before))
   }
 }
 

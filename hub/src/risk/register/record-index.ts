@@ -7,6 +7,10 @@ import type { FindingRecord } from './records.js'
 
 const NONE: ReadonlySet<string> = new Set()
 
+function* allIds(byAdvisory: Map<string, Set<string>>): Generator<string> {
+  for (const ids of byAdvisory.values()) yield* ids
+}
+
 export class RecordIndex {
   /** device id → advisory id → finding ids */
   readonly #byDevice = new Map<string, Map<string, Set<string>>>()
@@ -22,15 +26,15 @@ export class RecordIndex {
     else ids.add(r.id)
   }
 
-  /** The device's finding ids (only those of `advisory` when given). */
-  *ids(deviceId: string, advisory?: string): Generator<string> {
+  /**
+   * The device's finding ids (only those of `advisory` when given: the held set itself, not a copy —
+   * do not change the index while iterating it).
+   */
+  ids(deviceId: string, advisory?: string): Iterable<string> {
     const byAdvisory = this.#byDevice.get(deviceId)
-    if (byAdvisory === undefined) return
-    if (advisory !== undefined) {
-      yield* byAdvisory.get(advisory) ?? NONE
-      return
-    }
-    for (const ids of byAdvisory.values()) yield* ids
+    if (byAdvisory === undefined) return NONE
+    if (advisory !== undefined) return byAdvisory.get(advisory) ?? NONE
+    return allIds(byAdvisory)
   }
 
   devices(): IterableIterator<string> {

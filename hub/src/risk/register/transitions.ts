@@ -43,7 +43,7 @@ export function recordTransition(
   log.db.records.put(next)
   const entry: FindingHistoryEntry = { findingId: r.id, ts, actor, from, to, why }
   if (patch.owner !== undefined && patch.owner !== r.owner) entry.owner = patch.owner
-  log.db.history.append(entry, historyKey(entry, r))
+  log.db.history.append(entry, () => historyKey(entry, r))
   log.audit({
     actor,
     action: 'finding.transition',
