@@ -135,11 +135,8 @@ function reconcileDevice(
     }
     // Re-correlated findings (and new ones the decider held a decision for) are decided again; a
     // changed outcome is announced. Records resolved below are other findings (not derived).
-    if (decider === undefined) continue
-    const before = decider.outcomeOf(deviceId, id, scope)
-    const after = decider.decisionOf(deviceId, id, f, scope)?.outcome
-    if (before !== undefined && before !== after)
-      out.push(new Pending('finding.decision', r, f, scope, null, '', before))
+    const before = decider?.outcomeChange(deviceId, id, f, scope)
+    if (before !== undefined) out.push(new Pending('finding.decision', r, f, scope, null, '', before))
   }
   // A device whose inventory is not (yet) held says nothing about its package findings; its identity
   // (vendor/model/firmware) still decides its CSAF findings.

@@ -192,7 +192,34 @@ export class SsvcDecider {
   ): SsvcDecision | undefined {
     if (f === undefined) return (scope.held ?? this.#held.get(deviceId))?.get(findingId)?.decision
     const device = this.#device(deviceId, scope)
+    return this.#decide(device, device.get(findingId), deviceId, findingId, f, scope)
+  }
+
+  /**
+   * Decides a finding as `decisionOf` does (one lookup of what is held, not two) and answers the outcome
+   * held before when the decision changed it; undefined when nothing was held or the outcome stayed.
+   */
+  outcomeChange(
+    deviceId: string,
+    findingId: string,
+    f: Finding,
+    scope: DeviceScope = {},
+  ): SsvcOutcome | undefined {
+    const device = this.#device(deviceId, scope)
     const held = device.get(findingId)
+    const before = held?.decision.outcome
+    const after = this.#decide(device, held, deviceId, findingId, f, scope).outcome
+    return before !== after ? before : undefined
+  }
+
+  #decide(
+    device: Map<string, Held>,
+    held: Held | undefined,
+    deviceId: string,
+    findingId: string,
+    f: Finding,
+    scope: DeviceScope,
+  ): SsvcDecision {
     if (held !== undefined && held.from === f) return held.decision
     const revision = this.engine.advisories.get(f.advisory)?.revision
     // Re-correlation replaces every finding object of a target; one whose inputs did not change keeps
