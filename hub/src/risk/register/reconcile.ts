@@ -32,6 +32,8 @@ class Pending {
     readonly from: FindingState | null = null,
     readonly why = '',
     readonly before: SsvcOutcome | null = null,
+    /** finding.transition: the history entry's key. */
+    readonly key?: string,
   ) {}
 }
 
@@ -63,6 +65,7 @@ function announced(p: RegisterParts, e: Pending): RegisterEvent {
         from: e.from,
         actor: 'system',
         why: e.why,
+        ...(e.key !== undefined ? { key: e.key } : {}),
       }
     case 'finding.decision':
       return {
@@ -71,6 +74,7 @@ function announced(p: RegisterParts, e: Pending): RegisterEvent {
           return build()
         },
         before: e.before,
+        fromCorrelation: true,
       }
     default:
       throw new Error(`reconcile announces no ${e.type}`)
@@ -123,13 +127,13 @@ function reconcileDevice(
       out.push(new Pending('finding.new', rec, f, scope))
     } else if (r.state === 'resolved') {
       const why = `vulnerable version ${f.component.version} observed again`
-      const next = recordTransition(p, r, 'open', 'system', why, ts, {
+      const { record: next, key } = recordTransition(p, r, 'open', 'system', why, ts, {
         resolvedAt: null,
         decision: { by: 'system', at: ts, why },
       })
       // Decided now, as its view would: the reopening is the announcement, not a decision change.
       p.decider?.decisionOf(deviceId, id, f, scope)
-      out.push(new Pending('finding.transition', next, f, scope, 'resolved', why))
+      out.push(new Pending('finding.transition', next, f, scope, 'resolved', why, null, key))
     }
   }
   // A device whose inventory is not (yet) held says nothing about its package findings; its identity
@@ -142,11 +146,11 @@ function reconcileDevice(
     const advisory = p.engine.advisories.get(r.advisory)
     if (!inventoryHeld && advisory?.source !== 'csaf') continue
     const why = resolvedBecause(p, deviceId, r, advisory)
-    const next = recordTransition(p, r, 'resolved', 'system', why, ts, {
+    const { record: next, key } = recordTransition(p, r, 'resolved', 'system', why, ts, {
       resolvedAt: ts,
       decision: { by: 'system', at: ts, why },
     })
-    out.push(new Pending('finding.transition', next, undefined, undefined, r.state, why))
+    out.push(new Pending('finding.transition', next, undefined, undefined, r.state, why, null, key))
   }
   const decider = p.decider
   if (decider === undefined) return
