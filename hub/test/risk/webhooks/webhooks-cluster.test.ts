@@ -143,6 +143,56 @@ describe('webhook deliveries on hubs overlapping as correlation holders', () => 
   }, 60_000)
 })
 
+describe('a webhook delivery claimed by a hub that died while sending', () => {
+  it('is not sent by another hub before the claim ends, and is sent once after', async () => {
+    const url = await server.createDatabase()
+    const rx = await receiver()
+    let offset = 0
+    const sending = { on: false }
+    const open = async () => {
+      const store = await PgStore.open({ url, changePollMs: 3_600_000 })
+      const dispatcher = new WebhookDispatcher({
+        store,
+        now: () => Date.now() + offset,
+        leader: () => sending.on,
+      })
+      await dispatcher.start()
+      onTestFinished(async () => {
+        await dispatcher.stop()
+        await store.close()
+      })
+      return { store, dispatcher }
+    }
+    const dead = await open()
+    const b = await open()
+    dead.dispatcher.addEndpoint({ url: rx.url, events: ['ping'] }, 'admin')
+    await dead.store.commit()
+    await b.store.cluster.catchUp()
+    // What the dying hub left: a delivery claimed for 15 s, never sent nor released.
+    const queued = b.dispatcher.enqueue('ping', { n: 1 }, { key: 'ping-1' })
+    expect(queued).toBe(1)
+    const [d] = b.dispatcher.deliveries()
+    if (!d) throw new Error('no delivery')
+    await b.store.commit()
+    await dead.store.cluster.catchUp()
+    dead.dispatcher.queue.put({ ...d, claim: { by: 'a hub that died', until: Date.now() + 15_000 } })
+    await dead.store.commit()
+    await b.store.cluster.catchUp()
+
+    sending.on = true
+    await b.dispatcher.run()
+    expect(rx.received).toEqual([])
+    expect((await rows(b.store))[0]?.status).toBe('pending')
+
+    offset = 16_000
+    await b.dispatcher.run()
+    await until(() => rx.received.length === 1, 'the delivery sent after its claim ended')
+    await b.dispatcher.run()
+    expect(rx.received.map((r) => r.id)).toEqual([d.id])
+    expect((await rows(b.store))[0]?.status).toBe('sent')
+  }, 60_000)
+})
+
 /** The deliveries stored in the database (read through a store's pool). */
 async function rows(store: PgStore): Promise<Delivery[]> {
   const { rows } = await store.pool.query<{ doc: string }>(
