@@ -19,19 +19,20 @@ export async function startPostgres(opts: { tls?: boolean } = {}): Promise<TestP
 
 /**
  * Several hubs on one database: starts a PostgreSQL for this test, creates a database, and answers its
- * URL and a `start` that runs one more hub process on it (own data dir and ports, `env` added).
+ * URL and a `start` that runs one more hub process on it (own data dir and ports, `env` added, then the
+ * hub's own `hubEnv`: a client id, a broker of its own).
  */
 export async function hubsOnOneDatabase(
   env: Record<string, string> = {},
-): Promise<{ url: string; start: () => Promise<HubProcess> }> {
+): Promise<{ url: string; start: (hubEnv?: Record<string, string>) => Promise<HubProcess> }> {
   const server = await startPostgres()
   const url = await server.createDatabase()
-  const start = async () =>
+  const start = async (hubEnv: Record<string, string> = {}) =>
     startHubProcess({
       dataDir: await tempDir(),
       httpPort: await freePort(),
       mqttPort: await freePort(),
-      env: { VIGIL_DATABASE_URL: url, ...env },
+      env: { VIGIL_DATABASE_URL: url, ...env, ...hubEnv },
     })
   return { url, start }
 }

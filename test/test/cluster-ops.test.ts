@@ -9,9 +9,9 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { FindingList, FindingView } from '@vigil/protocol'
 import { describe, expect, it } from 'vitest'
-import { hasPostgres, PG_BIN, startPostgres } from '../src/postgres.ts'
-import { freePort, type HubProcess, startHubProcess } from '../src/processes.ts'
-import { api, heldBy, signIn, startAgent, tempDir, until } from '../src/system.ts'
+import { hasPostgres, hubsOnOneDatabase, PG_BIN } from '../src/postgres.ts'
+import type { HubProcess } from '../src/processes.ts'
+import { api, heldBy, signIn, startAgent, until } from '../src/system.ts'
 
 const JOBS = [
   'feeds.sync',
@@ -42,22 +42,12 @@ function ownSourcePackage(): { name: string; version: string; release: string } 
 
 describe.skipIf(!hasPostgres)('two hubs, one PostgreSQL: no lost update, work done once', () => {
   it('409 across hubs, bulk all or nothing, jobs once with takeover after kill -9, retention', async () => {
-    const pgServer = await startPostgres()
-    const url = await pgServer.createDatabase()
-    const env = {
-      VIGIL_DATABASE_URL: url,
+    const { url, start } = await hubsOnOneDatabase({
       VIGIL_JOB_LEASE_MS: '300',
       VIGIL_AUDIT_RETENTION_SEGMENTS: '1',
       VIGIL_AUDIT_SEGMENT_BYTES: '8192',
       VIGIL_LOG_RETENTION_INTERVAL_SEC: '1',
-    }
-    const start = async () =>
-      startHubProcess({
-        dataDir: await tempDir(),
-        httpPort: await freePort(),
-        mqttPort: await freePort(),
-        env,
-      })
+    })
     const a: HubProcess = await start()
     const tokenA = await signIn(a)
     expect(await heldBy(a, tokenA)).toEqual([...JOBS].sort())

@@ -8,17 +8,7 @@ import { join } from 'node:path'
 import type { DeviceDetail } from '@vigil/protocol'
 import { describe, expect, it } from 'vitest'
 import { hasPostgres, hubsOnOneDatabase, PG_BIN } from '../src/postgres.ts'
-import { api, type HubAddress, signIn, startAgent } from '../src/system.ts'
-
-async function poll<T>(check: () => Promise<T | undefined>, what: string, ms = 60_000): Promise<T> {
-  const until = Date.now() + ms
-  for (;;) {
-    const v = await check()
-    if (v !== undefined) return v
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
+import { api, type HubAddress, signIn, startAgent, until } from '../src/system.ts'
 
 describe.skipIf(!hasPostgres)('two hubs, one PostgreSQL: volatile device fields on every hub', () => {
   it('B shows the device connected to A online with its latest telemetry and lastSeen', async () => {
@@ -45,21 +35,21 @@ describe.skipIf(!hasPostgres)('two hubs, one PostgreSQL: volatile device fields 
         { encoding: 'utf8' },
       ).trim()
 
-    const first = await poll(async () => {
+    const first = await until('the device online with telemetry on B', async () => {
       const d = await detail(b, tokenB)
       return d.online && d.telemetryAt ? d : undefined
-    }, 'the device online with telemetry on B')
+    })
     expect(first.lastSeen).not.toBeNull()
 
     // B knows newer figures than the database holds: they came from A's memory, not from a write.
-    await poll(async () => {
+    await until('telemetry on B newer than the stored record', async () => {
       const onB = (await detail(b, tokenB)).telemetryAt ?? ''
       const inDb = stored()
       return onB > inDb ? true : undefined
-    }, 'telemetry on B newer than the stored record')
+    })
 
     // B follows each new sample: it shows what A shows (the same sample, its figures and lastSeen).
-    const same = await poll(async () => {
+    const same = await until('the same latest telemetry on both hubs', async () => {
       const [onA, onB] = [await detail(a, tokenA), await detail(b, tokenB)]
       return onB.telemetryAt !== undefined &&
         onB.telemetryAt > (first.telemetryAt ?? '') &&
@@ -67,7 +57,7 @@ describe.skipIf(!hasPostgres)('two hubs, one PostgreSQL: volatile device fields 
         onA.lastSeen === onB.lastSeen
         ? { onA, onB }
         : undefined
-    }, 'the same latest telemetry on both hubs')
+    })
     expect(same.onB).toMatchObject({
       online: true,
       cpuPct: same.onA.cpuPct,

@@ -12,8 +12,7 @@ import type { DeviceList, FeedItem, Telemetry } from '@vigil/protocol'
 import mqtt from 'mqtt'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { hasMosquittoDynsec, startMosquittoDynsec } from '../src/mosquitto.ts'
-import { hasPostgres, startPostgres } from '../src/postgres.ts'
-import { freePort, startHubProcess } from '../src/processes.ts'
+import { hasPostgres, hubsOnOneDatabase } from '../src/postgres.ts'
 import {
   api,
   type DashboardSocket,
@@ -22,19 +21,10 @@ import {
   type HubAddress,
   signIn,
   tempDir,
+  until,
 } from '../src/system.ts'
 
 const ADMIN = { username: 'dynsec-admin', password: 'dynsec admin password' }
-
-async function until<T>(check: () => Promise<T | undefined> | T | undefined, what: string, ms = 30_000) {
-  const end = Date.now() + ms
-  while (Date.now() < end) {
-    const v = await check()
-    if (v !== undefined) return v
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
 
 /** `vigil_ingest_duration_seconds_count{kind}` of a hub: the messages of that kind it applied itself. */
 async function ingested(hub: HubAddress, token: string, kind: string): Promise<number> {
@@ -61,26 +51,16 @@ function sample(cpu: number): Telemetry {
 
 describe.skipIf(!hasMosquittoDynsec || !hasPostgres)('two hubs on one PostgreSQL and one Mosquitto', () => {
   it('answer with the same truth, share sessions, stream live across hubs and apply a message once', async () => {
-    const pgServer = await startPostgres()
-    const databaseUrl = await pgServer.createDatabase()
     const broker = await startMosquittoDynsec(ADMIN)
-    const env = (name: string): Record<string, string> => ({
-      VIGIL_DATABASE_URL: databaseUrl,
+    const { start: startHub } = await hubsOnOneDatabase({
       VIGIL_MQTT_URL: broker.url,
       VIGIL_MQTT_USERNAME: 'vigil-hub',
       VIGIL_MQTT_PASSWORD: 'hub mqtt password',
       VIGIL_MQTT_CREDENTIALS: 'mosquitto-dynsec',
       VIGIL_MQTT_DYNSEC_USERNAME: ADMIN.username,
       VIGIL_MQTT_DYNSEC_PASSWORD: ADMIN.password,
-      VIGIL_MQTT_CLIENT_ID: name,
     })
-    const start = async (name: string) =>
-      startHubProcess({
-        dataDir: await tempDir(`vigil-${name}-`),
-        httpPort: await freePort(),
-        mqttPort: await freePort(),
-        env: env(name),
-      })
+    const start = (name: string) => startHub({ VIGIL_MQTT_CLIENT_ID: name })
     const [hubA, hubB] = await Promise.all([start('hub-a'), start('hub-b')])
     const step = (what: string) => console.log(`[cluster-sync] ${what}`)
     step('two hubs up')
@@ -88,13 +68,13 @@ describe.skipIf(!hasMosquittoDynsec || !hasPostgres)('two hubs on one PostgreSQL
     // A session opened on A is valid on B, as a cookie too.
     const token = await signIn(hubA)
     const onB = await until(
+      "A's session accepted by B",
       async () => {
         const res = await fetch(`${hubB.httpUrl}/api/v1/devices`, {
           headers: { cookie: `vigil_session=${token}` },
         })
         return res.status === 200 ? res.status : undefined
       },
-      "A's session accepted by B",
       5000,
     )
     expect(onB).toBe(200)
@@ -110,7 +90,7 @@ describe.skipIf(!hasMosquittoDynsec || !hasPostgres)('two hubs on one PostgreSQL
       for (const d of delta.devices) rowsB.set(d.id, d)
     })
     socketB.on('device:telemetry', (s) => telemetryB.push(s.telemetry.cpu.loadPct))
-    await until(() => (socketB.connected ? true : undefined), 'the dashboard connected to B')
+    await until('the dashboard connected to B', () => (socketB.connected ? true : undefined), 30_000)
 
     // A real agent enrolled on A; its traffic goes through the broker to either hub.
     const agentDir = await tempDir('vigil-agent-')
@@ -140,7 +120,7 @@ describe.skipIf(!hasMosquittoDynsec || !hasPostgres)('two hubs on one PostgreSQL
       return d?.online && d.packages !== undefined && d.os ? d : undefined
     }
     step('agent started')
-    const rowB = await until(() => deviceOn(hubB), 'the device with its inventory on B').catch(
+    const rowB = await until('the device with its inventory on B', () => deviceOn(hubB), 30_000).catch(
       async (err) => {
         for (const hub of [hubA, hubB]) {
           const list = await api<DeviceList>(hub, '/api/v1/devices', { token })
@@ -150,7 +130,7 @@ describe.skipIf(!hasMosquittoDynsec || !hasPostgres)('two hubs on one PostgreSQL
       },
     )
     expect(rowB).toMatchObject({ name: 'cluster-gateway', online: true })
-    const rowA = await until(() => deviceOn(hubA), 'the device on A')
+    const rowA = await until('the device on A', () => deviceOn(hubA), 30_000)
     expect(rowA.packages).toBe(rowB.packages)
     // The device's detail (inventory, hardening, identity, findings) is the same on both hubs.
     type Detail = {
@@ -165,23 +145,35 @@ describe.skipIf(!hasMosquittoDynsec || !hasPostgres)('two hubs on one PostgreSQL
       const { inventory, hardening, identity, findings } = res.body
       return { inventory, hardening, identity, findings }
     }
-    const detailB = await until(async () => {
-      const d = await detail(hubB)
-      return d.inventory ? d : undefined
-    }, 'the inventory on B')
+    const detailB = await until(
+      'the inventory on B',
+      async () => {
+        const d = await detail(hubB)
+        return d.inventory ? d : undefined
+      },
+      30_000,
+    )
     expect(detailB.inventory?.packages).toBe(rowB.packages)
     // Both read again each time: B's first answer may predate a later report of the agent or a
     // finding the correlation holder wrote, which reach both hubs a moment apart.
     let last = ''
-    await until(async () => {
-      const [a, b] = [JSON.stringify(await detail(hubA)), JSON.stringify(await detail(hubB))]
-      last = `A: ${a}\nB: ${b}`
-      return a === b ? true : undefined
-    }, 'A and B to agree').catch((err: Error) => {
+    await until(
+      'A and B to agree',
+      async () => {
+        const [a, b] = [JSON.stringify(await detail(hubA)), JSON.stringify(await detail(hubB))]
+        last = `A: ${a}\nB: ${b}`
+        return a === b ? true : undefined
+      },
+      30_000,
+    ).catch((err: Error) => {
       throw new Error(`${err.message}\n${last}`)
     })
     // The live row on B followed the device (fleet:delta), whichever hub ingested its messages.
-    await until(() => (rowsB.get(deviceId)?.online ? true : undefined), 'the live row of the device on B')
+    await until(
+      'the live row of the device on B',
+      () => (rowsB.get(deviceId)?.online ? true : undefined),
+      30_000,
+    )
 
     step('device agreed')
     // A second MQTT connection with the device's credentials publishes what a redelivery would.
@@ -208,8 +200,9 @@ describe.skipIf(!hasMosquittoDynsec || !hasPostgres)('two hubs on one PostgreSQL
     for (const cpu of marks)
       await twin.publishAsync(`vigil/v1/dev/${deviceId}/telemetry`, JSON.stringify(sample(cpu)), { qos: 1 })
     await until(
-      () => (marks.every((m) => telemetryB.includes(m)) ? true : undefined),
       'every marked sample on B',
+      () => (marks.every((m) => telemetryB.includes(m)) ? true : undefined),
+      30_000,
     )
     const byA = (await ingested(hubA, token, 'telemetry')) - telemetryBefore.a
     const byB = (await ingested(hubB, token, 'telemetry')) - telemetryBefore.b
@@ -240,7 +233,7 @@ describe.skipIf(!hasMosquittoDynsec || !hasPostgres)('two hubs on one PostgreSQL
       )
       return res.body.events.filter((e) => e.event.id === event.id).length
     }
-    await until(async () => ((await events(hubB)) > 0 ? true : undefined), 'the event on B')
+    await until('the event on B', async () => ((await events(hubB)) > 0 ? true : undefined), 30_000)
     await new Promise((r) => setTimeout(r, 1000)) // every copy handled
     const applied = (await Promise.all([hubA, hubB].map((h) => ingested(h, token, 'event')))).map(
       (n, i) => n - (refusedBefore[i] ?? 0),
@@ -250,8 +243,9 @@ describe.skipIf(!hasMosquittoDynsec || !hasPostgres)('two hubs on one PostgreSQL
     expect(await events(hubB)).toBe(1)
     // The feed item of the event reached B's dashboard once, whichever hub applied it.
     await until(
-      () => (feedB.some((f) => f.message === event.message) ? true : undefined),
       'the feed item on B',
+      () => (feedB.some((f) => f.message === event.message) ? true : undefined),
+      30_000,
     )
     expect(feedB.filter((f) => f.message === event.message).length).toBe(1)
 
@@ -274,16 +268,22 @@ describe.skipIf(!hasMosquittoDynsec || !hasPostgres)('two hubs on one PostgreSQL
       return res.body.events.filter((e) => e.event.id === id).length
     }
     await twin.publishAsync(`vigil/v1/dev/${deviceId}/event`, JSON.stringify(later), { qos: 1 })
-    await until(async () => ((await storedOn(hubB, later.id)) > 0 ? true : undefined), 'the later event on B')
+    await until(
+      'the later event on B',
+      async () => ((await storedOn(hubB, later.id)) > 0 ? true : undefined),
+      30_000,
+    )
     for (let i = 0; i < 2; i++)
       await twin.publishAsync(`vigil/v1/dev/${deviceId}/event`, JSON.stringify(earlier), { qos: 1 })
     await until(
-      async () => ((await storedOn(hubB, earlier.id)) > 0 ? true : undefined),
       'the earlier event on B',
+      async () => ((await storedOn(hubB, earlier.id)) > 0 ? true : undefined),
+      30_000,
     )
     await until(
-      async () => ((await storedOn(hubA, earlier.id)) > 0 ? true : undefined),
       'the earlier event on A',
+      async () => ((await storedOn(hubA, earlier.id)) > 0 ? true : undefined),
+      30_000,
     )
     // Listed once from the first answer on: a copy still in flight on one hub is not listed beside the
     // stored one (PgLog.read drops an unsaved entry whose dedup key (device, epoch, seq) is stored).
@@ -297,11 +297,11 @@ describe.skipIf(!hasMosquittoDynsec || !hasPostgres)('two hubs on one PostgreSQL
     })
     expect(out.status).toBeLessThan(300)
     await until(
+      'the session ended on A',
       async () => {
         const res = await api(hubA, '/api/v1/devices', { token })
         return res.status === 401 ? true : undefined
       },
-      'the session ended on A',
       5000,
     )
   }, 240_000)

@@ -25,6 +25,7 @@ import { ContextDb } from './ssvc/context-db.js'
 import { SsvcDecider } from './ssvc/decider.js'
 import { riskRoutes } from './ssvc/routes.js'
 import { ContextService } from './ssvc/service.js'
+import { announce } from './webhook-events.js'
 import { WebhookDispatcher } from './webhooks/dispatcher.js'
 import { webhookRoutes } from './webhooks/routes.js'
 
@@ -52,23 +53,6 @@ declare module 'fastify' {
     advisoryIntake?: AdvisoryService
     /** Clinical asset context (PATCH /api/v1/devices/:id `context`), set by the risk-register feature. */
     assetContext?: ContextService
-  }
-}
-
-/** Register event → webhook event name. */
-function webhookEvents(e: RegisterEvent): string[] {
-  switch (e.type) {
-    case 'finding.new':
-      return e.view.kev ? ['finding.new', 'finding.kev'] : ['finding.new']
-    case 'finding.overdue':
-    case 'acceptance.expiring':
-    case 'finding.decision':
-      return [e.type]
-    case 'finding.transition':
-      if (e.view.state === 'resolved') return ['finding.resolved', 'finding.transition']
-      if (e.from === 'resolved') return ['finding.reopened', 'finding.transition']
-      if (e.from === 'accepted' && e.actor === 'system') return ['acceptance.expired', 'finding.transition']
-      return ['finding.transition']
   }
 }
 
@@ -134,11 +118,7 @@ const feature: FastifyPluginAsync = async (app) => {
           onError(err)
         }
       }
-      const data =
-        event.type === 'finding.decision'
-          ? { finding: event.view, before: event.before }
-          : { finding: event.view }
-      for (const name of webhookEvents(event)) dispatcher.enqueue(name, data)
+      announce(dispatcher, event)
       const message = feedMessage(event)
       if (message !== undefined) {
         const item: FeedItem = {

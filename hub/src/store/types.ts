@@ -220,6 +220,15 @@ export interface CollectionOptions {
   /** Files the collection is split into (records are hashed to one). */
   shards?: number
   schemaVersion?: number
+  /**
+   * Several hubs (PostgreSQL): every put is stored only over an OLDER stored version, i.e. when this
+   * hub's copy was the latest; otherwise the database keeps what another hub stored, memory takes it,
+   * and `refusedSince(name, id, mark)` says so. So a new record (version 1) is created once across the
+   * cluster (a put of an id another hub stored already is refused), and an update made from a stale
+   * copy is refused (a claim: two hubs claiming one record, one wins). The embedded engine has one
+   * writer: every put is stored.
+   */
+  conditionalPuts?: boolean
 }
 
 export interface LogOptions {

@@ -13,10 +13,30 @@ import type { TransitionLog } from './transitions.js'
 
 export type RegisterEvent =
   | { type: 'finding.new'; view: FindingView }
-  | { type: 'finding.transition'; view: FindingView; from: FindingState | null; actor: string; why: string }
+  | {
+      type: 'finding.transition'
+      view: FindingView
+      from: FindingState | null
+      actor: string
+      why: string
+      /**
+       * The history entry's key (`historyKey`): two hubs making this change from the same record make
+       * the same key, so its webhook deliveries are queued once (`risk/webhook-events.ts`).
+       */
+      key?: string
+    }
   | { type: 'finding.overdue'; view: FindingView }
   | { type: 'acceptance.expiring'; view: FindingView }
-  | { type: 'finding.decision'; view: FindingView; before: SsvcOutcome | null }
+  | {
+      type: 'finding.decision'
+      view: FindingView
+      before: SsvcOutcome | null
+      /**
+       * Decided again by correlation (the correlation job's holder; two hubs may briefly both hold it),
+       * not by a request to one hub (an asset context or an override).
+       */
+      fromCorrelation?: true
+    }
 
 export interface RegisterParts extends TransitionLog {
   engine: CorrelationEngine

@@ -32,6 +32,8 @@ class Pending {
     readonly from: FindingState | null = null,
     readonly why = '',
     readonly before: SsvcOutcome | null = null,
+    /** finding.transition: the history entry's key. */
+    readonly key?: string,
   ) {}
 }
 
@@ -63,6 +65,7 @@ function announced(p: RegisterParts, e: Pending): RegisterEvent {
         from: e.from,
         actor: 'system',
         why: e.why,
+        ...(e.key !== undefined ? { key: e.key } : {}),
       }
     case 'finding.decision':
       return {
@@ -71,6 +74,7 @@ function announced(p: RegisterParts, e: Pending): RegisterEvent {
           return build()
         },
         before: e.before,
+        fromCorrelation: true,
       }
     default:
       throw new Error(`reconcile announces no ${e.type}`)
@@ -124,13 +128,13 @@ function reconcileDevice(
       out.push(new Pending('finding.new', r, f, scope))
     } else if (r.state === 'resolved') {
       const why = `vulnerable version ${f.component.version} observed again`
-      const next = recordTransition(p, r, 'open', 'system', why, ts, {
+      const { record: next, key } = recordTransition(p, r, 'open', 'system', why, ts, {
         resolvedAt: null,
         decision: { by: 'system', at: ts, why },
       })
       // Decided now, as its view would: the reopening is the announcement, not a decision change.
       decider?.decisionOf(deviceId, id, f, scope)
-      out.push(new Pending('finding.transition', next, f, scope, 'resolved', why))
+      out.push(new Pending('finding.transition', next, f, scope, 'resolved', why, null, key))
       continue
     }
     // Re-correlated findings (and new ones the decider held a decision for) are decided again; a
@@ -148,11 +152,11 @@ function reconcileDevice(
     const advisory = p.engine.advisories.get(r.advisory)
     if (!inventoryHeld && advisory?.source !== 'csaf') continue
     const why = resolvedBecause(p, deviceId, r, advisory)
-    const next = recordTransition(p, r, 'resolved', 'system', why, ts, {
+    const { record: next, key } = recordTransition(p, r, 'resolved', 'system', why, ts, {
       resolvedAt: ts,
       decision: { by: 'system', at: ts, why },
     })
-    out.push(new Pending('finding.transition', next, undefined, undefined, r.state, why))
+    out.push(new Pending('finding.transition', next, undefined, undefined, r.state, why, null, key))
   }
 }
 

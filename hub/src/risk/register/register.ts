@@ -198,9 +198,9 @@ export class RiskRegister {
     const r = this.#found(id)
     const now = this.now()
     const { to, patch } = personTransition(r, t, actor, now)
-    const next = recordTransition(this.#parts, r, to, actor, t.why, now.toISOString(), patch)
+    const { record: next, key } = recordTransition(this.#parts, r, to, actor, t.why, now.toISOString(), patch)
     const view = this.#view(next)
-    this.o.emit({ type: 'finding.transition', view, from: r.state, actor, why: t.why })
+    this.o.emit({ type: 'finding.transition', view, from: r.state, actor, why: t.why, key })
     return view
   }
 

@@ -25,7 +25,7 @@ export function sweep(p: RegisterParts, expiringWithinDays: number): void {
       const expires = Date.parse(r.decision.expiresAt)
       if (expires <= now.getTime()) {
         const why = `acceptance expired at ${r.decision.expiresAt}`
-        const next = recordTransition(p, r, 'open', 'system', why, now.toISOString(), {
+        const { record: next, key } = recordTransition(p, r, 'open', 'system', why, now.toISOString(), {
           decision: { by: 'system', at: now.toISOString(), why },
         })
         p.emit({
@@ -34,6 +34,7 @@ export function sweep(p: RegisterParts, expiringWithinDays: number): void {
           from: 'accepted',
           actor: 'system',
           why,
+          key,
         })
         continue
       }

@@ -28,7 +28,11 @@ export function historyKey(e: FindingHistoryEntry, before: FindingRecord | undef
   return `${e.findingId}:${e.from ?? ''}>${e.to}:${e.actor}:${from}`
 }
 
-/** Stores `r` in state `to` (with `patch`), its history entry and its audit entry; answers the new record. */
+/**
+ * Stores `r` in state `to` (with `patch`), its history entry and its audit entry; answers the new record
+ * and the history entry's key (`historyKey`: the same change made by two hubs from the same record has
+ * the same key, which also keys its webhook deliveries).
+ */
 export function recordTransition(
   log: TransitionLog,
   r: FindingRecord,
@@ -37,13 +41,14 @@ export function recordTransition(
   why: string,
   ts: string,
   patch: Partial<FindingRecord> = {},
-): FindingRecord {
+): { record: FindingRecord; key: string } {
   const from = r.state
   const next: FindingRecord = { ...r, ...patch, state: to }
   log.db.records.put(next)
   const entry: FindingHistoryEntry = { findingId: r.id, ts, actor, from, to, why }
   if (patch.owner !== undefined && patch.owner !== r.owner) entry.owner = patch.owner
-  log.db.history.append(entry, () => historyKey(entry, r))
+  const key = historyKey(entry, r)
+  log.db.history.append(entry, key)
   log.audit({
     actor,
     action: 'finding.transition',
@@ -51,7 +56,7 @@ export function recordTransition(
     ok: true,
     detail: `${from} → ${to}: ${why}`,
   })
-  return next
+  return { record: next, key }
 }
 
 const DECISION_FIELDS = [

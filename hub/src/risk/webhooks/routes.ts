@@ -60,7 +60,7 @@ export const webhookRoutes =
       '/webhooks/deliveries',
       { onRequest: admin, schema: { response: { 200: WebhookDeliveryList } } },
       async () => ({
-        deliveries: dispatcher.queue.values().map(({ body: _b, ...rest }) => rest),
+        deliveries: dispatcher.deliveries().map(({ body: _b, claim: _c, sentAt: _s, ...rest }) => rest),
       }),
     )
     app.post(
@@ -72,7 +72,7 @@ export const webhookRoutes =
       async (req, reply) => {
         const e = dispatcher.endpoints.get(req.params.id)
         if (!e) throw new HubError('VIGIL_NOT_FOUND')
-        dispatcher.enqueue('ping', { endpoint: e.id }, e.id)
+        dispatcher.enqueue('ping', { endpoint: e.id }, { endpoint: e.id })
         return reply.code(202).send({ queued: true })
       },
     )

@@ -70,6 +70,9 @@ export interface PgStoreOptions {
   changePollMs?: number
 }
 
+/** The guard of a conditional put (`CollectionOptions.conditionalPuts`): the version alone decides. */
+const NO_SEQUENCE: Guard = { epoch: null, last: null, kinds: null }
+
 export class PgStore implements Store {
   readonly users: PgCollection<UserRecord>
   readonly sessions: PgCollection<SessionRecord>
@@ -289,13 +292,15 @@ export class PgStore implements Store {
     }
   }
 
-  async collection<T extends { id: string }>(name: string, _opts: CollectionOptions = {}) {
+  async collection<T extends { id: string }>(name: string, opts: CollectionOptions = {}) {
     const held = this.collections.get(name)
     if (held) {
       await this.loading.get(name)
       return held as unknown as PgCollection<T>
     }
-    const c = this.newCollection<T>(name)
+    // Conditional puts are the guarded puts of devices without a message sequence: the stored version
+    // alone decides (pg-writer.ts).
+    const c = this.newCollection<T>(name, opts.conditionalPuts ? () => NO_SEQUENCE : undefined)
     const loading = c.load(this.pool)
     this.loading.set(name, loading)
     try {

@@ -180,11 +180,14 @@ describe('webhooks', () => {
     const { body } = await a.post<{ id: string }>('/api/v1/webhooks', { url: rx.url, events: ['ping'] })
     rx.statuses.push(503, 503, 503, 503, 503)
     await a.post(`/api/v1/webhooks/${body.id}/test`, {})
-    await until(() => rx.received.length >= 1, 'first attempt')
-    const pending = await a.get<{ deliveries: { attempts: number; status: string; lastError: string }[] }>(
-      '/api/v1/webhooks/deliveries',
-    )
-    expect(pending.body.deliveries[0]).toMatchObject({ status: 'pending', lastError: 'HTTP 503' })
+    // The receiver answers before the dispatcher records the answer: wait for the recorded state.
+    const pending = await until(async () => {
+      const d = await a.get<{ deliveries: { attempts: number; status: string; lastError?: string }[] }>(
+        '/api/v1/webhooks/deliveries',
+      )
+      return d.body.deliveries[0]?.lastError !== undefined ? d.body.deliveries[0] : undefined
+    }, 'first attempt recorded')
+    expect(pending).toMatchObject({ status: 'pending', lastError: 'HTTP 503' })
     await hub.close()
     rx.statuses.length = 0
     const before = rx.received.length
