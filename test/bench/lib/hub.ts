@@ -132,9 +132,19 @@ export async function startHubProcess(opts: HubOptions = {}): Promise<HubProcess
     if (child.exitCode === null && child.signalCode === null) {
       const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()))
       child.kill('SIGINT')
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
+      let hung = false
+      const timer = setTimeout(() => {
+        // An orderly stop that never ends is a bug (SIGTERM/SIGINT must flush and exit): say so, and
+        // keep the hub's data directory and log to look at.
+        hung = true
+        process.stderr.write(
+          `hub ${httpUrl} did not stop within 15 s of SIGINT: killed; its log: ${dataDir}/hub.log\n`,
+        )
+        child.kill('SIGKILL')
+      }, 15_000)
       await gone
       clearTimeout(timer)
+      if (hung) keep = true
     }
     if (!keep) await rm(dataDir, { recursive: true, force: true })
   }
