@@ -2,12 +2,13 @@
  * Idle hub: start-up time, idle memory and loaded code, for one or more built checkouts, runs alternated.
  *
  *   node --import tsx bench/idle.ts [--hub base=/path/to/old/checkout] [--hub main=.] [--runs 5]
- *        [--idle-ms 5000] [--snapshot-dir DIR] [--cpu-prof-dir DIR] [--out FILE.json]
+ *        [--idle-ms 5000] [--advisories] [--snapshot-dir DIR] [--cpu-prof-dir DIR] [--out FILE.json]
  *
  * Each `--hub label=root` names a repository checkout whose hub is built (`root/hub/dist/bin/vigil-hub.js`);
  * without one, this checkout is measured. Every run spawns `node --expose-gc --import lib/idle-probe.mjs
- * vigil-hub.js serve` on free ports with an empty data directory (the embedded engine; the same
- * environment as the bench's `startHubProcess`, no sign-in), and records:
+ * vigil-hub.js serve` on free ports with an empty data directory (`--advisories`: holding testdata's
+ * advisories in its watched folder; the embedded engine; the same environment as the bench's
+ * `startHubProcess`, no sign-in), and records:
  *   - `readyMs`: spawn until `/readyz` first answers 200 (polled every 25 ms), and the hub's CPU seconds by then;
  *   - after `--idle-ms` of idling: RSS from /proc, then (the probe, on SIGUSR2) RSS, heap used and V8 heap
  *     figures after a forced full GC;
@@ -17,7 +18,7 @@
  */
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -80,6 +81,11 @@ export function groupOf(url: string, root: string): string {
 async function once(label: string, root: string, run: number, opts: Options): Promise<Run> {
   const bin = join(root, 'hub', 'dist', 'bin', 'vigil-hub.js')
   const dataDir = await mkdtemp(join(tmpdir(), 'vigil-idle-'))
+  if (opts.advisories) {
+    // The same files for every checkout (this one's testdata), as the bench's `advisories: true` copies them.
+    for (const d of ['csaf-cisa', 'csaf-oasis', 'kev', 'osv'])
+      await cp(join(REPO_ROOT, 'testdata', d), join(dataDir, 'advisories', d), { recursive: true })
+  }
   const probeOut = join(dataDir, 'probe.json')
   const [httpPort, mqttPort] = [await freePort(), await freePort()]
   const execArgv = ['--expose-gc', '--import', PROBE]
@@ -174,6 +180,8 @@ async function once(label: string, root: string, run: number, opts: Options): Pr
 
 interface Options {
   idleMs: number
+  /** Start with testdata's advisories in the watched folder (imported at start), not empty. */
+  advisories: boolean
   snapshotDir?: string
   cpuProfDir?: string
 }
@@ -192,6 +200,7 @@ async function main() {
       'idle-ms': { type: 'string', default: '5000' },
       'snapshot-dir': { type: 'string' },
       'cpu-prof-dir': { type: 'string' },
+      advisories: { type: 'boolean', default: false },
       out: { type: 'string' },
     },
   })
@@ -201,6 +210,7 @@ async function main() {
   })
   const opts: Options = {
     idleMs: Number(values['idle-ms']),
+    advisories: values.advisories === true,
     ...(values['snapshot-dir'] ? { snapshotDir: resolve(values['snapshot-dir']) } : {}),
     ...(values['cpu-prof-dir'] ? { cpuProfDir: resolve(values['cpu-prof-dir']) } : {}),
   }
