@@ -102,7 +102,7 @@ export async function buildApp(config: HubConfig, opts: BuildOptions = {}): Prom
   const app = Fastify(options).withTypeProvider<TypeBoxTypeProvider>()
   app.setValidatorCompiler(lazyValidatorCompiler)
   app.setSerializerCompiler(lazySerializerCompiler())
-  app.addHook('onRoute', inlineResponseSchemas)
+  app.addHook('onRoute', inlineResponseSchemas())
 
   // One error shape, normalised once, here.
   app.setErrorHandler((err: FastifyError | HubError | StorageError | VersionConflictError, req, reply) => {

@@ -24,23 +24,6 @@ export function withoutNestedIds<T>(schema: T, root = true): T {
 const ERRORS = { '4xx': ApiError, '5xx': ApiError }
 
 /**
- * One copy per protocol schema, shared by every route that answers it (the error shape is on every API
- * route, twice): ~150 routes' own deep copies were ~12,000 objects an idle hub held. Nothing changes a
- * copy once made (fastify, its serialiser compiler and the OpenAPI generator copy what they alter).
- */
-const copies = new WeakMap<object, unknown>()
-
-function sharedCopy(schema: unknown): unknown {
-  if (schema === null || typeof schema !== 'object') return schema
-  let copy = copies.get(schema)
-  if (copy === undefined) {
-    copy = withoutNestedIds(schema)
-    copies.set(schema, copy)
-  }
-  return copy
-}
-
-/**
  * An object of `entries` (keyed by status code), the same to JavaScript as `Object.fromEntries` gives,
  * with its numeric keys in a dictionary. Status codes are array indices to V8: built the plain way, a
  * `200` key makes it allocate ~320 element slots (2.5 KB) and a `404` ~620 (5 KB), for every route.
@@ -57,16 +40,32 @@ export function byStatus(entries: Iterable<readonly [string, unknown]>): Record<
 }
 
 /**
- * `onRoute` hook: every declared response schema (plain or per content type) copied without nested
- * names, and on API routes the shared error schema for the error classes the route leaves undeclared.
+ * The `onRoute` hook of one hub: every declared response schema (plain or per content type) copied
+ * without nested names, and on API routes the shared error schema for the error classes the route
+ * leaves undeclared. One copy per protocol schema, shared by the hub's routes that answer it (the error
+ * shape is on every API route, twice): ~150 routes' own deep copies were ~12,000 objects an idle hub
+ * held. Nothing changes a copy once made (fastify, its serialiser compiler and the OpenAPI generator
+ * copy what they alter).
  */
-export function inlineResponseSchemas(route: RouteOptions): void {
-  const api = route.url.startsWith(`${API_PREFIX}/`) || route.url === API_PREFIX
-  const declared = route.schema?.response as Record<string, unknown> | undefined
-  if (!declared && !api) return
-  const response = { ...(api ? ERRORS : {}), ...declared }
-  route.schema = {
-    ...route.schema,
-    response: byStatus(Object.entries(response).map(([code, s]) => [code, sharedCopy(s)])),
+export function inlineResponseSchemas(): (route: RouteOptions) => void {
+  const copies = new Map<object, unknown>()
+  const sharedCopy = (schema: unknown): unknown => {
+    if (schema === null || typeof schema !== 'object') return schema
+    let copy = copies.get(schema)
+    if (copy === undefined) {
+      copy = withoutNestedIds(schema)
+      copies.set(schema, copy)
+    }
+    return copy
+  }
+  return (route) => {
+    const api = route.url.startsWith(`${API_PREFIX}/`) || route.url === API_PREFIX
+    const declared = route.schema?.response as Record<string, unknown> | undefined
+    if (!declared && !api) return
+    const response = { ...(api ? ERRORS : {}), ...declared }
+    route.schema = {
+      ...route.schema,
+      response: byStatus(Object.entries(response).map(([code, s]) => [code, sharedCopy(s)])),
+    }
   }
 }

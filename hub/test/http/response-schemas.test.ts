@@ -30,7 +30,8 @@ describe('response schemas as fastify compiles them', () => {
     const list = routeOf(`${API_PREFIX}/devices`, { 200: DeviceList })
     const again = routeOf(`${API_PREFIX}/devices-again`, { 200: DeviceList, 404: ApiError })
     const plain = routeOf('/healthz', { 200: DeviceSummary })
-    for (const r of [list, again, plain]) inlineResponseSchemas(r)
+    const hook = inlineResponseSchemas()
+    for (const r of [list, again, plain]) hook(r)
 
     const copy = responsesOf(list)['200'] as Record<string, unknown>
     expect(copy).not.toBe(DeviceList)
