@@ -8,7 +8,7 @@ import fastifyCookie from '@fastify/cookie'
 import fastifyHelmet from '@fastify/helmet'
 import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
-import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { API_PREFIX } from '@vigil/protocol'
 import Fastify, {
   type FastifyError,
@@ -27,6 +27,7 @@ import { authPlugin } from './http/auth.js'
 import { registerDashboard } from './http/dashboard.js'
 import { durableWrites } from './http/durable-writes.js'
 import { lazySerializerCompiler } from './http/lazy-serializer.js'
+import { lazyValidatorCompiler } from './http/lazy-validator.js'
 import { markOptionalBodies } from './http/optional-body.js'
 import { responseCheck } from './http/response-check.js'
 import { inlineResponseSchemas } from './http/response-schemas.js'
@@ -99,9 +100,9 @@ export async function buildApp(config: HubConfig, opts: BuildOptions = {}): Prom
     pluginTimeout: 300_000,
   } as FastifyServerOptions
   const app = Fastify(options).withTypeProvider<TypeBoxTypeProvider>()
-  app.setValidatorCompiler(TypeBoxValidatorCompiler)
+  app.setValidatorCompiler(lazyValidatorCompiler)
   app.setSerializerCompiler(lazySerializerCompiler())
-  app.addHook('onRoute', inlineResponseSchemas)
+  app.addHook('onRoute', inlineResponseSchemas())
 
   // One error shape, normalised once, here.
   app.setErrorHandler((err: FastifyError | HubError | StorageError | VersionConflictError, req, reply) => {

@@ -10,13 +10,11 @@ import fp from 'fastify-plugin'
 import { Gauge } from 'prom-client'
 import type { HubConfig } from '../config.js'
 import { createIngest } from '../ingest/pipeline.js'
-import { PgStore } from '../store/postgres/pg-store.js'
 import type { BusHandlers } from './bus.js'
 import { connectDynsec } from './dynsec.js'
 import { dynsecCredentials, setupDynsec } from './dynsec-credentials.js'
 import { startEmbeddedBroker } from './embedded.js'
 import { connectExternalBroker } from './external.js'
-import { connectSlottedBroker } from './slots-bus.js'
 
 /**
  * The hub's MQTT client id on an external broker: configured, or this machine's host name and a short
@@ -139,14 +137,17 @@ export const brokerPlugin = fp(
           app.log.warn({ topic, err }, 'the broker did not take a hub message'),
       }
       try {
-        if (hub.store instanceof PgStore && config.hubSlots > 0) {
+        const db = hub.store.connection
+        if (db && config.hubSlots > 0) {
           // Several hubs: device messages through the slots this hub holds (docs/deploy.md, "Hub slots").
+          // The slots use `pg`: loaded only on the PostgreSQL engine.
+          const { connectSlottedBroker } = await import('./slots-bus.js')
           const bus = await connectSlottedBroker({
             ...busOptions,
             slots: config.hubSlots,
             slotIntervalMs: config.hubSlotIntervalMs,
             slotPrefix: config.mqttShareGroup,
-            db: { ...hub.store.pool.options, application_name: 'vigil-hub-slots' },
+            db: { ...db, application_name: 'vigil-hub-slots' },
             log: app.log,
           })
           hub.bus = bus

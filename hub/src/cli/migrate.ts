@@ -5,8 +5,6 @@
 import type { HubConfig } from '../config.js'
 import { LowdbStore } from '../store/lowdb-store.js'
 import { storeLocation } from '../store/open.js'
-import { copyEmbeddedToPostgres } from '../store/postgres/copy-from-embedded.js'
-import { PgStore } from '../store/postgres/pg-store.js'
 import { options, UsageError } from './args.js'
 
 export const MIGRATE_HELP = `Usage: vigil-hub migrate --to <postgres://user:password@host:port/database>
@@ -25,6 +23,11 @@ export async function migrateCommand(
   const { values } = options(argv, { to: 'string' })
   const url = typeof values.to === 'string' ? values.to : undefined
   if (!url || !/^postgres(ql)?:\/\//.test(url)) throw new UsageError('--to postgres://… is required')
+  // The PostgreSQL engine is loaded by this command only, not by every `vigil-hub` start.
+  const [{ PgStore }, { copyEmbeddedToPostgres }] = await Promise.all([
+    import('../store/postgres/pg-store.js'),
+    import('../store/postgres/copy-from-embedded.js'),
+  ])
   const source = await LowdbStore.open({ dataDir: config.dataDir, flushIntervalMs: 60_000 })
   try {
     const target = await PgStore.open({

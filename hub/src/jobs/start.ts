@@ -7,10 +7,8 @@ import { readFileSync } from 'node:fs'
 import type { FastifyBaseLogger } from 'fastify'
 import type { HubConfig } from '../config.js'
 import type { HubMetrics } from '../metrics/metrics.js'
-import { PgStore } from '../store/postgres/pg-store.js'
 import type { Store } from '../store/types.js'
 import { JOBS, type Jobs, localJobs } from './jobs.js'
-import { PgJobLeases } from './pg-leases.js'
 
 export async function startJobs(
   config: HubConfig,
@@ -18,14 +16,17 @@ export async function startJobs(
   metrics: HubMetrics,
   log: FastifyBaseLogger,
 ): Promise<Jobs> {
-  if (!(store instanceof PgStore) || !config.databaseUrl) {
+  if (!store.pruneLogs || !config.databaseUrl) {
     const jobs = localJobs()
     for (const job of JOBS) metrics.jobHeld.set({ job }, 1)
     return jobs
   }
+  const pruneLogs = store.pruneLogs.bind(store)
+  // Leases use `pg`: loaded only on the PostgreSQL engine.
+  const { PgJobLeases } = await import('./pg-leases.js')
   for (const job of JOBS) metrics.jobHeld.set({ job }, 0)
   const retain = () => {
-    store.pruneLogs().then(
+    pruneLogs().then(
       (deleted) => {
         if (Object.values(deleted).some((n) => n > 0))
           log.info({ deleted }, 'log retention: old rows deleted')

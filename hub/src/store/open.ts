@@ -1,10 +1,10 @@
 /**
  * Opens the store the configuration asks for: PostgreSQL when `databaseUrl` (VIGIL_DATABASE_URL) is
  * set, else the embedded engine in `dataDir`. Every place that opens a store (the hub, the offline
- * commands) goes through here.
+ * commands) goes through here. The PostgreSQL engine (and `pg`, which loads Node's fetch stack) is
+ * imported only when it is configured: an embedded hub never loads it (issue 19, idle memory).
  */
 import { LowdbStore, type LowdbStoreOptions } from './lowdb-store.js'
-import { PgStore } from './postgres/pg-store.js'
 import type { Store } from './types.js'
 
 export type StoreHooks = Pick<LowdbStoreOptions, 'onFlush' | 'onCommit' | 'onError'>
@@ -34,6 +34,7 @@ export function storeLocation(config: StoreConfig): string {
 
 export async function openStore(config: StoreConfig, hooks: StoreHooks = {}): Promise<Store> {
   if (config.databaseUrl) {
+    const { PgStore } = await import('./postgres/pg-store.js')
     return PgStore.open({
       url: config.databaseUrl,
       ...(config.databasePoolSize !== undefined ? { poolSize: config.databasePoolSize } : {}),

@@ -12,6 +12,7 @@ import type {
   Inventory,
   Role,
 } from '@vigil/protocol'
+import type { ClientConfig } from 'pg'
 import type { Expected } from './conditional.js'
 
 export interface UserRecord {
@@ -291,4 +292,16 @@ export interface Store {
    */
   refusalMark?(): number
   refusedSince?(collection: string, id: string, mark: number): boolean
+  /**
+   * Several hubs: the settings of this store's database connections, for another connection to the
+   * same database (the hub slots' advisory locks). Absent with the embedded engine. Lets a feature
+   * use the database without importing the PostgreSQL engine (loaded only when it is configured).
+   */
+  readonly connection?: ClientConfig
+  /**
+   * Several hubs: deletes log entries past each log's retention and answers how many per log (the
+   * `store.retention` job, run by the hub that holds it). Absent with the embedded engine, which drops
+   * whole segments as it writes.
+   */
+  pruneLogs?(): Promise<Record<string, number>>
 }

@@ -21,7 +21,6 @@ import {
 } from '@vigil/protocol'
 import { newSecret, sha256 } from '../../auth/crypto.js'
 import { toSummary } from '../../devices/registry.js'
-import { deviceSbom } from '../../devices/sbom.js'
 import { HubError } from '../../errors.js'
 import type { Collection } from '../../store/types.js'
 import { conflictAsHttp, etag, ifMatch } from '../if-match.js'
@@ -109,6 +108,8 @@ export const deviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const d = find(req.params.id)
       const inventory = d.inventoryHash ? await hub.store.inventories.get(d.inventoryHash) : undefined
       if (!inventory) throw new HubError('VIGIL_NOT_FOUND', `no inventory received from device ${d.id} yet`)
+      // The CycloneDX library (~80 modules) is loaded by the first SBOM asked for, not at start.
+      const { deviceSbom } = await import('../../devices/sbom.js')
       // (the CycloneDX library writes text; parsed back so the declared schema serialises it)
       return reply
         .type('application/vnd.cyclonedx+json; version=1.6')

@@ -354,6 +354,10 @@ export class PgStore implements Store {
     return this.feed
   }
 
+  get connection(): pg.ClientConfig {
+    return this.pool.options
+  }
+
   refusalMark(): number {
     return this.feed.refusalMark()
   }
