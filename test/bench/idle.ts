@@ -22,7 +22,7 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { freePort } from './lib/hub.ts'
+import { benchHubEnv, freePort, stopHubChild } from './lib/hub.ts'
 import { BENCH_DIR, cpuSeconds, REPO_ROOT, rssMB } from './lib/proc.ts'
 import { round, sleep, sortNumbers, waitFor } from './lib/stats.ts'
 
@@ -96,16 +96,7 @@ async function once(label: string, root: string, run: number, opts: Options): Pr
   const child = spawn(process.execPath, [...execArgv, bin, 'serve'], {
     cwd: dataDir,
     env: {
-      ...process.env,
-      VIGIL_HTTP_HOST: '127.0.0.1',
-      VIGIL_HTTP_PORT: String(httpPort),
-      VIGIL_MQTT_HOST: '127.0.0.1',
-      VIGIL_MQTT_PORT: String(mqttPort),
-      VIGIL_DATA_DIR: dataDir,
-      VIGIL_ADMIN_PASSWORD: 'bench-admin-password',
-      VIGIL_LOG_LEVEL: 'warn',
-      VIGIL_METRICS_TOKEN: 'bench-metrics-token-0123456789',
-      VIGIL_DEVICE_REPORT_MIN_INTERVAL_SEC: '0',
+      ...benchHubEnv({ httpPort, mqttPort, dataDir }),
       VIGIL_IDLE_PROBE_OUT: probeOut,
       ...(opts.snapshotDir
         ? { VIGIL_IDLE_PROBE_SNAPSHOT: join(opts.snapshotDir, `${label}-${run}.heapsnapshot`) }
@@ -115,13 +106,7 @@ async function once(label: string, root: string, run: number, opts: Options): Pr
   })
   const pid = child.pid ?? 0
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const gone = new Promise<void>((r) => child.once('exit', () => r()))
-      child.kill('SIGINT')
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
-      await gone
-      clearTimeout(timer)
-    }
+    await stopHubChild(child, `${label} hub (run ${run})`)
     await rm(dataDir, { recursive: true, force: true })
   }
   try {

@@ -17,6 +17,47 @@ const METRICS_TOKEN = 'bench-metrics-token-0123456789'
 export const HUB_BIN = join(REPO_ROOT, 'hub', 'dist', 'bin', 'vigil-hub.js')
 export const ADMIN_PASSWORD = 'bench-admin-password'
 
+/** The environment of a bench hub on loopback (the caller's own settings go after it). */
+export function benchHubEnv(o: {
+  httpPort: number
+  mqttPort: number
+  dataDir: string
+  password?: string
+}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    VIGIL_HTTP_HOST: '127.0.0.1',
+    VIGIL_HTTP_PORT: String(o.httpPort),
+    VIGIL_MQTT_HOST: '127.0.0.1',
+    VIGIL_MQTT_PORT: String(o.mqttPort),
+    VIGIL_DATA_DIR: o.dataDir,
+    VIGIL_ADMIN_PASSWORD: o.password ?? ADMIN_PASSWORD,
+    VIGIL_LOG_LEVEL: 'warn',
+    VIGIL_METRICS_TOKEN: METRICS_TOKEN,
+    // The bench measures the ingest path, not metering: reports are never held back by the interval.
+    VIGIL_DEVICE_REPORT_MIN_INTERVAL_SEC: '0',
+  }
+}
+
+/**
+ * Stops a hub process the orderly way (SIGINT: store flushed) and answers whether it had to be killed
+ * after 15 s instead — a bug (SIGINT/SIGTERM must flush and exit), named on stderr as `what`.
+ */
+export async function stopHubChild(child: ChildProcess, what: string): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return false
+  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  child.kill('SIGINT')
+  let hung = false
+  const timer = setTimeout(() => {
+    hung = true
+    process.stderr.write(`${what} did not stop within 15 s of SIGINT: killed\n`)
+    child.kill('SIGKILL')
+  }, 15_000)
+  await gone
+  clearTimeout(timer)
+  return hung
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer()
@@ -109,17 +150,7 @@ export async function startHubProcess(opts: HubOptions = {}): Promise<HubProcess
   const child = spawn(process.execPath, [...execArgv, HUB_BIN, 'serve'], {
     cwd: dataDir,
     env: {
-      ...process.env,
-      VIGIL_HTTP_HOST: '127.0.0.1',
-      VIGIL_HTTP_PORT: String(httpPort),
-      VIGIL_MQTT_HOST: '127.0.0.1',
-      VIGIL_MQTT_PORT: String(mqttPort),
-      VIGIL_DATA_DIR: dataDir,
-      VIGIL_ADMIN_PASSWORD: password,
-      VIGIL_LOG_LEVEL: 'warn',
-      VIGIL_METRICS_TOKEN: METRICS_TOKEN,
-      // The bench measures the ingest path, not metering: reports are never held back by the interval.
-      VIGIL_DEVICE_REPORT_MIN_INTERVAL_SEC: '0',
+      ...benchHubEnv({ httpPort, mqttPort, dataDir, password }),
       ...(databaseUrl ? { VIGIL_DATABASE_URL: databaseUrl } : {}),
       ...opts.env,
     },
@@ -129,24 +160,9 @@ export async function startHubProcess(opts: HubOptions = {}): Promise<HubProcess
   child.stderr?.pipe(log)
   const httpUrl = `http://127.0.0.1:${httpPort}`
   const stop = async (keep = false) => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-      child.kill('SIGINT')
-      let hung = false
-      const timer = setTimeout(() => {
-        // An orderly stop that never ends is a bug (SIGTERM/SIGINT must flush and exit): say so, and
-        // keep the hub's data directory and log to look at.
-        hung = true
-        process.stderr.write(
-          `hub ${httpUrl} did not stop within 15 s of SIGINT: killed; its log: ${dataDir}/hub.log\n`,
-        )
-        child.kill('SIGKILL')
-      }, 15_000)
-      await gone
-      clearTimeout(timer)
-      if (hung) keep = true
-    }
-    if (!keep) await rm(dataDir, { recursive: true, force: true })
+    // A hub that had to be killed keeps its data directory and log to look at.
+    const hung = await stopHubChild(child, `hub ${httpUrl} (log: ${dataDir}/hub.log)`)
+    if (!keep && !hung) await rm(dataDir, { recursive: true, force: true })
   }
   const ready = await waitFor(
     async () => {
