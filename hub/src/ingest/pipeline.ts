@@ -316,22 +316,30 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
     return false
   }
 
+  /** Dedup keys of events this hub appended whose commit has not answered yet (several hubs). */
+  const eventsInFlight = new Set<string>()
   const event: Handler<'event'> = (device, e: DeviceEvent & Sequenced) => {
     if (e.seq === undefined && seenBefore(device.id, e.id)) return
     const record: DeviceEventRecord = { deviceId: device.id, receivedAt: now().toISOString(), event: e }
     // Several hubs: a copy delivered to each may both get here; the database stores one, and only the
     // hub whose copy was stored tells the dashboards (once it is committed).
+    // Copies that reach this hub while its first is not committed yet go into the same database round,
+    // where the database keeps one and refuses none of them (a duplicate is refused only against a row
+    // already stored): only the first copy in flight may tell the dashboards.
     const key = store.refusalMark ? deviceEventKey(record) : undefined
     const mark = store.refusalMark?.() ?? 0
     store.events.append(record)
     if (key === undefined) feed(device, e.kind, e.message)
-    else
+    else if (!eventsInFlight.has(key)) {
+      eventsInFlight.add(key)
       store.commit().then(
         () => {
+          eventsInFlight.delete(key)
           if (!store.refusedSince?.('events', key, mark)) feed(device, e.kind, e.message)
         },
-        () => undefined,
+        () => eventsInFlight.delete(key),
       )
+    }
   }
 
   const rollout: Handler<'rollout'> = async (device, r: RolloutStatus) => {
