@@ -262,11 +262,6 @@ export class SsvcDecider {
     }
   }
 
-  /** The outcome held for a finding of a device (no computation). */
-  outcomeOf(deviceId: string, findingId: string, scope: DeviceScope = {}): SsvcOutcome | undefined {
-    return (scope.held ?? this.#held.get(deviceId))?.get(findingId)?.decision.outcome
-  }
-
   /**
    * Decides one device's findings again (its context or an override changed). Returns the findings
    * whose outcome changed.

@@ -193,7 +193,9 @@ describe('memoized SSVC decider', () => {
           const before = decider.stats().decisions
           let redecided = 0
           for (const d of touched) {
-            const held = new Map([...derived(d).keys()].map((id) => [id, decider.outcomeOf(d, id)]))
+            const held = new Map(
+              [...derived(d).keys()].map((id) => [id, decider.decisionOf(d, id, undefined)?.outcome]),
+            )
             const changes = decider.redecide(d, derived(d))
             redecided += held.size
             for (const [id, f] of derived(d)) {
@@ -242,7 +244,7 @@ describe('memoized SSVC decider', () => {
     const second = decider.decisionOf(d, id, revised)
     expect(second).toEqual(direct(d, id, revised))
     expect(second?.automatable.value).toBe('yes')
-    expect(decider.outcomeOf(d, id)).toBe(second?.outcome)
+    expect(decider.decisionOf(d, id, undefined)?.outcome).toBe(second?.outcome)
     expect(decider.stats().decisions).toBe(2)
   })
 })
