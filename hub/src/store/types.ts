@@ -148,10 +148,9 @@ export interface Collection<T extends { id: string }> {
 export interface AppendLog<T> {
   /**
    * `dedupKey`: unique within the log (several hubs, PostgreSQL: an entry whose key is stored already is
-   * not stored again, `ON CONFLICT DO NOTHING`; the embedded engine has one writer and ignores it). A
-   * function is called only by an engine that stores the key (some keys hash a whole record).
+   * not stored again, `ON CONFLICT DO NOTHING`; the embedded engine has one writer and ignores it).
    */
-  append(entry: T, dedupKey?: string | (() => string)): void
+  append(entry: T, dedupKey?: string): void
   /** Newest first, after skipping `offset`, optionally filtered. */
   read(opts?: { limit?: number; offset?: number; filter?: (entry: T) => boolean }): Promise<T[]>
 }

@@ -10,12 +10,12 @@
  * (no live stream, no webhook) would otherwise build every view for nothing (issue 17: about a fifth
  * of the pass).
  */
-import type { FindingHistoryEntry, FindingState, FindingView, SsvcOutcome } from '@vigil/protocol'
+import type { FindingState, FindingView, SsvcOutcome } from '@vigil/protocol'
 import type { Finding } from '../advisories/index.js'
 import type { ViewScope } from './finding-view.js'
 import type { RegisterEvent, RegisterParts } from './parts.js'
 import type { FindingRecord } from './records.js'
-import { historyKey, recordTransition } from './transitions.js'
+import { recordTransition } from './transitions.js'
 
 /**
  * An event of the pass, kept compact until it is announced (a new advisory on 1,000 devices holds
@@ -114,17 +114,9 @@ function reconcileDevice(
         decision: null,
         resolvedAt: null,
       }
+      // No history line: the record's first-seen time is its `found` entry (`foundEntry`).
       records.put(r)
       p.index.add(r)
-      const found: FindingHistoryEntry = {
-        findingId: id,
-        ts,
-        actor: 'system',
-        from: null,
-        to: 'open',
-        why: 'found',
-      }
-      p.db.history.append(found, () => historyKey(found, undefined))
       out.push(new Pending('finding.new', r, f, scope))
     } else if (r.state === 'resolved') {
       const why = `vulnerable version ${f.component.version} observed again`

@@ -4,7 +4,12 @@
  *
  *   <dataDir>/register/findings/<shard>.json   FindingRecord (state, owner, decision, firstSeen…)
  *   <dataDir>/register/settings.json           SLA policy and other register settings
- *   <dataDir>/register/history.jsonl           every transition (append-only)
+ *   <dataDir>/register/history.jsonl           every transition (append-only) but the first
+ *
+ * A finding's first history entry, `found` (none → open, by the system), is not stored: its record says
+ * when (`firstSeen`), and `foundEntry` shows it. A new advisory creates thousands of findings at once,
+ * and most findings never have another entry: storing it wrote a second line per finding, half of the
+ * history's growth, a PostgreSQL row each (issue 17). Histories written before hold it (read as it is).
  */
 import { hash } from 'node:crypto'
 import type { FindingHistoryEntry, FindingState, FindingView, SlaPolicy } from '@vigil/protocol'
@@ -33,6 +38,11 @@ export interface FindingRecord {
   resolvedAt: string | null
   /** Which one-off notifications were sent (webhooks), so a restart does not repeat them. */
   notified?: { overdue?: string; expiring?: string }
+}
+
+/** The `found` entry of a finding's history (not stored: see above). */
+export function foundEntry(r: FindingRecord): FindingHistoryEntry {
+  return { findingId: r.id, ts: r.firstSeen, actor: 'system', from: null, to: 'open', why: 'found' }
 }
 
 export interface SettingsRecord {

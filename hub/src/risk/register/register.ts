@@ -24,7 +24,7 @@ import { findingView, type ViewInputs, type ViewScope } from './finding-view.js'
 import type { RegisterEvent, RegisterParts } from './parts.js'
 import { reconcile } from './reconcile.js'
 import { RecordIndex } from './record-index.js'
-import { type FindingRecord, findingId, type RegisterDb } from './records.js'
+import { type FindingRecord, findingId, foundEntry, type RegisterDb } from './records.js'
 import { DEFAULT_SLA } from './sla.js'
 import { sweep } from './sweep.js'
 import { personTransition, recordTransition } from './transitions.js'
@@ -189,8 +189,13 @@ export class RiskRegister {
     return out
   }
 
+  /** Newest first; the first entry (`found`) from the record when it was not stored (`foundEntry`). */
   async history(id: string): Promise<FindingHistoryEntry[]> {
-    return this.o.db.history.read({ limit: 1000, filter: (e) => e.findingId === id })
+    const stored = await this.o.db.history.read({ limit: 1000, filter: (e) => e.findingId === id })
+    const r = this.o.db.records.get(id)
+    if (r === undefined || stored.some((e) => e.from === null)) return stored
+    stored.push(foundEntry(r))
+    return stored
   }
 
   /** A person's decision. Throws HubError with the field at fault. */

@@ -15,16 +15,15 @@ export interface TransitionLog {
 
 /**
  * The dedup key of a history entry: the finding, the change (from, to, by whom) and the record it was
- * made from (its content's hash; none for a new finding). Two hubs that briefly both write
+ * made from (its content's hash). Two hubs that briefly both write
  * correlation's results (a holder that lost its lease without dying, and the new one) make the same
  * change from the same stored record: the database stores its entry once (`AppendLog.append`'s
  * `dedupKey`). The content, not the version: a hub's version of a record it wrote last may lag the
  * database's, its content does not. A later change (reopened, resolved again) is made from another
  * record (its decision and times differ): a new key.
  */
-export function historyKey(e: FindingHistoryEntry, before: FindingRecord | undefined): string {
-  const from =
-    before === undefined ? 'new' : createHash('sha256').update(JSON.stringify(before)).digest('base64url')
+export function historyKey(e: FindingHistoryEntry, before: FindingRecord): string {
+  const from = createHash('sha256').update(JSON.stringify(before)).digest('base64url')
   return `${e.findingId}:${e.from ?? ''}>${e.to}:${e.actor}:${from}`
 }
 

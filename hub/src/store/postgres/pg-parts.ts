@@ -146,11 +146,11 @@ export class PgLog<T> implements AppendLog<T> {
     private readonly dedupOf?: (entry: T) => string | undefined,
   ) {}
 
-  append(entry: T, dedupKey?: string | (() => string)): void {
+  append(entry: T, dedupKey?: string): void {
     this.writer.append(
       this.name,
       serialise(`an entry of ${this.name}`, entry),
-      typeof dedupKey === 'function' ? dedupKey() : (dedupKey ?? this.dedupOf?.(entry)),
+      dedupKey ?? this.dedupOf?.(entry),
     )
   }
 

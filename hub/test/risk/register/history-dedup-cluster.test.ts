@@ -1,9 +1,9 @@
 /**
  * Issue 13 point 5 at the database: a correlation holder that lost its lease without dying (a network
  * partition) may briefly write correlation's results alongside the new holder. Two registers on two
- * real PostgreSQL stores (two hubs, one database) make the same changes at once: each finding's `found`
- * and `resolved` history entries are stored once (their dedup key, `ON CONFLICT DO NOTHING`), while a
- * person's different change of the same version is kept.
+ * real PostgreSQL stores (two hubs, one database) make the same changes at once: each finding's
+ * `resolved` history entry is stored once (its dedup key, `ON CONFLICT DO NOTHING`), and its `found`
+ * entry, which comes from the record (not stored), is shown once.
  */
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { createVendorMatcher } from '../../../src/risk/advisories/index.ts'
@@ -59,7 +59,12 @@ describe('finding history on two hubs writing the same correlation result', () =
       const all = await a.db.history.read({ limit: 10_000 })
       return ids.map((id) => all.filter((e) => e.findingId === id && e.to === to).length)
     }
-    expect(await entries('open')).toEqual(ids.map(() => 1))
+    // `found` is not a stored line: each finding's history shows it once, from its record, on both hubs.
+    expect(await entries('open')).toEqual(ids.map(() => 0))
+    const shown = async (h: typeof a) =>
+      Promise.all(ids.map(async (id) => (await h.register.history(id)).map((e) => `${e.from}>${e.to}`)))
+    expect(await shown(a)).toEqual(ids.map(() => ['null>open']))
+    expect(await shown(b)).toEqual(ids.map(() => ['null>open']))
 
     // Each hub now holds the stored records (the change feed): both resolve them (the advisory
     // withdrawn) at once, from the same records: one `resolved` entry per finding.
@@ -72,6 +77,7 @@ describe('finding history on two hubs writing the same correlation result', () =
     expect(await entries('resolved')).toEqual(ids.map(() => 1))
     // Read through the other hub too: the same, once each.
     const onB = await b.db.history.read({ limit: 10_000 })
-    expect(ids.map((id) => onB.filter((e) => e.findingId === id).length)).toEqual(ids.map(() => 2))
+    expect(ids.map((id) => onB.filter((e) => e.findingId === id).length)).toEqual(ids.map(() => 1))
+    expect(await shown(b)).toEqual(ids.map(() => ['open>resolved', 'null>open']))
   }, 60_000)
 })

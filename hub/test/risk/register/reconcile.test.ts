@@ -1,6 +1,7 @@
 /**
  * The register's reconcile after one advisory is upserted (issue 17: one new advisory < 50 ms): only
- * that advisory's findings and records are looked at, each device's new records and history are written,
+ * that advisory's findings and records are looked at, each device's new records are written (their `found`
+ * history entries shown from the records),
  * and a withdrawn copy resolves its own findings and leaves the other advisory's alone. Real correlation
  * engine, real embedded store, real OSV record.
  */
@@ -66,8 +67,25 @@ describe('RiskRegister.reconcileMany after one advisory', () => {
     expect(new Set(fresh.map((e) => e.view.deviceId))).toEqual(new Set(devices))
     expect(fresh.every((e) => e.view.advisory === 'COPY-1' && e.view.state === 'open')).toBe(true)
     expect(register.views().length).toBe(2 * before)
-    const history = await db.history.read({ limit: 10_000 })
-    expect(history.length - historyBefore).toBe(before)
+    // A new finding stores no history line: its `found` entry is shown from its record.
+    expect((await db.history.read({ limit: 10_000 })).length).toBe(historyBefore)
+    for (const e of fresh)
+      expect(await register.history(e.view.id)).toEqual([
+        { findingId: e.view.id, ts: e.view.firstSeen, actor: 'system', from: null, to: 'open', why: 'found' },
+      ])
+    // A history written by an earlier version holds its `found` line: shown as stored, not twice.
+    const earlier = fresh[0]?.view.id ?? ''
+    const found = {
+      findingId: earlier,
+      ts: '2020-01-01T00:00:00.000Z',
+      actor: 'system',
+      from: null,
+      to: 'open',
+    }
+    db.history.append({ ...found, why: 'found' })
+    expect((await register.history(earlier)).filter((e) => e.from === null)).toEqual([
+      { ...found, why: 'found' },
+    ])
 
     events.length = 0
     engine.upsertAdvisory({ ...original, id: 'COPY-1', revision: '2099-01-02T00:00:00Z', withdrawn: true })
