@@ -53,14 +53,20 @@ export interface CollectionSpec {
   schemaVersion: number
 }
 
+/** A record as held: its version (rises with every put, journaled with it, kept in the shard file), its shard. */
+interface Slot<T> {
+  r: T
+  n: number
+  readonly s: number
+}
+
 export class ShardedCollection<T extends { id: string }> implements Collection<T> {
   /**
-   * Each shard's ids with each record's version (rises with every put, journaled with it, kept in the
-   * shard file). Two maps in all, not three: a new advisory puts thousands of records in one pass.
+   * Every record by id, with its version and shard: one map, one lookup per get and per put of a held
+   * record (a new advisory puts thousands of records in one pass; per-shard maps of ids cost two more
+   * lookups each). A checkpoint picks the dirty shards' records out of it.
    */
-  private readonly parts: Map<string, number>[]
-  /** Every record by id: lookups (several per ingested message) need no shard hash. */
-  private readonly byId = new Map<string, T>()
+  private readonly byId = new Map<string, Slot<T>>()
   private readonly dirty = new Set<number>()
   private readonly files: DurableJsonFile<ShardFile<T>>[]
   readonly name: string
@@ -80,7 +86,6 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
     this.shards = spec.shards
     this.schemaVersion = spec.schemaVersion
     this.putPrefix = `{"c":${JSON.stringify(spec.name)},"s":${spec.shards},"v":${spec.schemaVersion},"op":"put","r":`
-    this.parts = Array.from({ length: spec.shards }, () => new Map<string, number>())
     this.files = Array.from(
       { length: spec.shards },
       (_, i) =>
@@ -111,30 +116,21 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
         throw new StoreCorruptError(file.path, 'not a shard file (no items)')
       this.present.add(i)
       version = Math.max(version, data.schemaVersion)
-      const part = this.parts[i]
       for (const item of data.items) {
         if (!item || typeof item.id !== 'string') throw new StoreCorruptError(file.path, 'a record has no id')
-        part?.set(item.id, data.versions?.[item.id] ?? 1)
-        this.byId.set(item.id, item)
+        this.byId.set(item.id, { r: item, n: data.versions?.[item.id] ?? 1, s: i })
       }
     }
     return version
   }
 
-  private part(id: string): Map<string, number> {
-    const index = shardOf(id, this.shards)
-    const part = this.parts[index]
-    if (!part) throw new RangeError(`no shard ${index}`)
-    return part
-  }
-
   get(id: string): T | undefined {
-    return this.byId.get(id)
+    return this.byId.get(id)?.r
   }
 
   values(): T[] {
     const out: T[] = []
-    for (const part of this.parts) for (const id of part.keys()) out.push(this.byId.get(id) as T)
+    for (const slot of this.byId.values()) out.push(slot.r)
     return out
   }
 
@@ -143,7 +139,7 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
   }
 
   versionOf(id: string): number | undefined {
-    return this.byId.has(id) ? this.part(id).get(id) : undefined
+    return this.byId.get(id)?.n
   }
 
   private delEntry(id: string): JournalEntry {
@@ -151,35 +147,35 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
   }
 
   put(record: T): void {
-    const index = shardOf(record.id, this.shards)
-    const part = this.parts[index]
-    if (!part) throw new RangeError(`no shard ${index}`)
-    const version = (part.get(record.id) ?? 0) + 1
+    const held = this.byId.get(record.id)
+    const version = (held?.n ?? 0) + 1
     // Serialised first: a record that cannot be stored is refused before memory changes. The entry's
     // JSON is the text `JSON.stringify({ c, s, v, op: 'put', r: record, n: version })` gives, spliced around the
     // record's (this runs for every record put: a new advisory puts thousands at once).
     this.sink.append(encodeJson(record), this.putPrefix, `,"n":${version}}`)
-    part.set(record.id, version)
-    this.byId.set(record.id, record)
-    this.dirty.add(index)
+    this.apply(held, record, version)
   }
 
-  private apply(record: T, version: number): void {
-    const index = shardOf(record.id, this.shards)
-    this.parts[index]?.set(record.id, version)
-    this.byId.set(record.id, record)
-    this.dirty.add(index)
+  private apply(held: Slot<T> | undefined, record: T, version: number): void {
+    if (held === undefined) {
+      const s = shardOf(record.id, this.shards)
+      this.byId.set(record.id, { r: record, n: version, s })
+      this.dirty.add(s)
+    } else {
+      held.r = record
+      held.n = version
+      this.dirty.add(held.s)
+    }
   }
 
   putVolatile(record: T): void {
     const held = this.byId.get(record.id)
-    // The same object changed in place (the telemetry hot path): nothing to hash or re-insert.
-    if (held === record) return
     if (held === undefined) {
       this.put(record)
       return
     }
-    this.byId.set(record.id, record)
+    // The same object changed in place (the telemetry hot path) or a new one: not journaled, no new version.
+    held.r = record
   }
 
   delete(id: string): boolean {
@@ -190,16 +186,18 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
   }
 
   private remove(id: string): void {
+    const held = this.byId.get(id)
+    if (held === undefined) return
     this.byId.delete(id)
-    const index = shardOf(id, this.shards)
-    this.parts[index]?.delete(id)
-    this.dirty.add(index)
+    this.dirty.add(held.s)
   }
 
   /** Applies a journal entry at start (not journaled again). */
   replay(entry: Extract<JournalEntry, { c: string }>): void {
-    if (entry.op === 'put') this.apply(entry.r as T, entry.n ?? (this.versionOf(entry.r.id) ?? 0) + 1)
-    else if (this.byId.has(entry.id)) this.remove(entry.id)
+    if (entry.op === 'put') {
+      const held = this.byId.get(entry.r.id)
+      this.apply(held, entry.r as T, entry.n ?? (held?.n ?? 0) + 1)
+    } else this.remove(entry.id)
   }
 
   /** Marks every shard dirty (after a migration). */
@@ -225,15 +223,19 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
     const result: FlushResult = { bytes: 0, files: 0, maxSerializeMs: 0, paths: [] }
     const pending = [...this.dirty]
     this.dirty.clear()
+    type Snapshot = { items: T[]; versions: Record<string, number> }
+    const byShard: (Snapshot | undefined)[] = []
     const snapshots = pending.map((shard) => {
-      const items: T[] = []
-      const versions: Record<string, number> = {}
-      for (const [id, version] of this.parts[shard] ?? []) {
-        items.push(this.byId.get(id) as T)
-        versions[id] = version
-      }
-      return { shard, data: { schemaVersion: this.schemaVersion, items, versions } }
+      const data: ShardFile<T> & Snapshot = { schemaVersion: this.schemaVersion, items: [], versions: {} }
+      byShard[shard] = data
+      return { shard, data }
     })
+    for (const [id, slot] of this.byId) {
+      const data = byShard[slot.s]
+      if (data === undefined) continue
+      data.items.push(slot.r)
+      data.versions[id] = slot.n
+    }
     let failure: unknown
     for (const { shard, data } of snapshots) {
       const file = this.files[shard]

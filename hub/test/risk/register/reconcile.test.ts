@@ -80,7 +80,7 @@ describe('RiskRegister.reconcileMany after one advisory', () => {
       ts: '2020-01-01T00:00:00.000Z',
       actor: 'system',
       from: null,
-      to: 'open',
+      to: 'open' as const,
     }
     db.history.append({ ...found, why: 'found' })
     expect((await register.history(earlier)).filter((e) => e.from === null)).toEqual([
