@@ -5,7 +5,7 @@
  */
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { API_PREFIX, CorrelationStats, type FeedItem, type FindingView } from '@vigil/protocol'
+import { API_PREFIX, CorrelationStats, type FindingView } from '@vigil/protocol'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { CORRELATION_JOB, followCluster } from './cluster-follow.js'
@@ -21,11 +21,11 @@ import { postureRoutes } from './posture/routes.js'
 import { RegisterDb } from './register/records.js'
 import { type RegisterEvent, RiskRegister } from './register/register.js'
 import { registerRoutes } from './register/routes.js'
+import { registerEmitter } from './register-emit.js'
 import { ContextDb } from './ssvc/context-db.js'
 import { SsvcDecider } from './ssvc/decider.js'
 import { riskRoutes } from './ssvc/routes.js'
 import { ContextService } from './ssvc/service.js'
-import { announce } from './webhook-events.js'
 import { WebhookDispatcher } from './webhooks/dispatcher.js'
 import { webhookRoutes } from './webhooks/routes.js'
 
@@ -54,18 +54,6 @@ declare module 'fastify' {
     /** Clinical asset context (PATCH /api/v1/devices/:id `context`), set by the risk-register feature. */
     assetContext?: ContextService
   }
-}
-
-function feedMessage(e: RegisterEvent): string | undefined {
-  const f: FindingView = e.view
-  const what = `${f.cve ?? f.advisory} in ${f.component.name} ${f.component.version}`.trim()
-  if (e.type === 'finding.new' && f.kev) return `${f.deviceName}: known-exploited ${what}`
-  if (e.type === 'finding.new' && f.severity === 'critical') return `${f.deviceName}: critical ${what}`
-  if (e.type === 'finding.transition' && e.from === 'resolved') return `${f.deviceName}: ${what} is back`
-  if (e.type === 'finding.decision' && f.ssvc?.outcome === 'immediate')
-    return `${f.deviceName}: ${what} now needs immediate action (SSVC, was ${e.before})`
-  if (e.type === 'finding.overdue') return `${f.deviceName}: ${what} is overdue (due ${f.dueDate})`
-  return undefined
 }
 
 const feature: FastifyPluginAsync = async (app) => {
@@ -110,28 +98,7 @@ const feature: FastifyPluginAsync = async (app) => {
     audit: (entry) => hub.audit(entry),
     decider,
     sweeps: () => hub.jobs.holds('register.sweep'),
-    emit(event) {
-      for (const l of listeners) {
-        try {
-          l(event)
-        } catch (err) {
-          onError(err)
-        }
-      }
-      announce(dispatcher, event)
-      const message = feedMessage(event)
-      if (message !== undefined) {
-        const item: FeedItem = {
-          id: `finding-${event.view.id}-${Date.now().toString(36)}`,
-          ts: new Date().toISOString(),
-          deviceId: event.view.deviceId,
-          deviceName: event.view.deviceName,
-          kind: 'finding',
-          message,
-        }
-        hub.events.emit('feed', item)
-      }
-    },
+    emit: registerEmitter({ listeners, dispatcher, feed: (item) => hub.events.emit('feed', item), onError }),
   })
   const reg = register
   const contextService = new ContextService({

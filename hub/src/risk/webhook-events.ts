@@ -14,11 +14,20 @@ import { createHash } from 'node:crypto'
 import type { RegisterEvent } from './register/register.js'
 import type { WebhookDispatcher } from './webhooks/dispatcher.js'
 
+/** The webhook events a register event of each type may be (`webhookEvents` says which it is). */
+const POSSIBLE: Record<RegisterEvent['type'], readonly string[]> = {
+  'finding.new': ['finding.new', 'finding.kev'],
+  'finding.transition': ['finding.resolved', 'finding.reopened', 'acceptance.expired', 'finding.transition'],
+  'finding.overdue': ['finding.overdue'],
+  'acceptance.expiring': ['acceptance.expiring'],
+  'finding.decision': ['finding.decision'],
+}
+
 /** Register event → webhook event names. */
 export function webhookEvents(e: RegisterEvent): string[] {
   switch (e.type) {
     case 'finding.new':
-      return e.view.kev ? ['finding.new', 'finding.kev'] : ['finding.new']
+      return e.kev ? ['finding.new', 'finding.kev'] : ['finding.new']
     case 'finding.overdue':
     case 'acceptance.expiring':
     case 'finding.decision':
@@ -53,8 +62,12 @@ export function deliveryKey(e: RegisterEvent): string | undefined {
   }
 }
 
-/** Queues the webhook deliveries of a register event; answers how many. */
+/**
+ * Queues the webhook deliveries of a register event; answers how many. With no endpoint for the event,
+ * its view is not read (a new advisory announces thousands of findings).
+ */
 export function announce(dispatcher: WebhookDispatcher, e: RegisterEvent): number {
+  if (!dispatcher.wants(POSSIBLE[e.type])) return 0
   const data = e.type === 'finding.decision' ? { finding: e.view, before: e.before } : { finding: e.view }
   const key = deliveryKey(e)
   let n = 0

@@ -93,12 +93,17 @@ workerMain<Options>(async (opts, onStop) => {
   const { CorrelationEngine } = await loadCorrelation()
   const adv = await loadAdvisories()
   const { ContextDb, SsvcDecider } = await loadRisk()
-  const { RegisterDb, RiskRegister } = await loadRegister()
+  const { RegisterDb, RiskRegister, registerEmitter, WebhookDispatcher } = await loadRegister()
   const { LowdbStore } = await loadStore()
   const dir = await mkdtemp(join(tmpdir(), 'vigil-bench-risk-'))
   onStop(() => rm(dir, { recursive: true, force: true }))
   const store = await LowdbStore.open({ dataDir: dir, flushIntervalMs: 3_600_000 })
-  onStop(() => store.close())
+  /** The register's webhook dispatcher (below) stops before the store closes. */
+  let stopDispatcher: (() => Promise<void>) | undefined
+  onStop(async () => {
+    await stopDispatcher?.()
+    await store.close()
+  })
   const contexts = await ContextDb.open(store)
   const registerDb = await RegisterDb.open(store)
   let changed = 0
@@ -214,12 +219,27 @@ workerMain<Options>(async (opts, onStop) => {
   // here: a scoped reconcile reads only the new advisory's findings and records, so the fleet's other
   // records (not created, to keep 100k-advisory runs within memory) would change nothing but a few
   // lookups per device.
+  // Its events handled as the hub's are (`registerEmitter`): no dashboard watching, no webhook endpoint;
+  // the activity feed gets an item (and builds a view) for each critical or KEV finding.
+  const dispatcher = new WebhookDispatcher({ store, leader: () => false })
+  await dispatcher.start()
+  stopDispatcher = () => dispatcher.stop()
+  let feedItems = 0
   const register = new RiskRegister({
     db: registerDb,
     engine,
     deviceName: (id) => id,
     audit: () => {},
-    emit: () => {},
+    emit: registerEmitter({
+      listeners: [],
+      dispatcher,
+      feed: () => {
+        feedItems++
+      },
+      onError: (err) => {
+        throw err
+      },
+    }),
     decider,
   })
   const [topId] = [...hits.entries()].sort((a, b) => b[1] - a[1])[0] ?? []
@@ -247,6 +267,9 @@ workerMain<Options>(async (opts, onStop) => {
     pending.clear()
     newWithSsvcTimes.push(performance.now() - s)
     newWithSsvcCpu.push(cpuMs(sc))
+    // As the hub does every second (its flush interval) between one advisory and the next: the pass's
+    // journal lines committed and checkpointed (not timed). Uncommitted, ten passes' lines would pile up.
+    await store.flush()
   }
   await stepProfile?.stop(`correlation-new-advisory-${opts.synthetic}`)
   const perAdvisory = sortNumbers(newTimes)
@@ -313,6 +336,7 @@ workerMain<Options>(async (opts, onStop) => {
     ),
     newAdvisoryDevicesChanged: Math.round(changed / Math.max(1, newTimes.length)),
     newAdvisoryBasedOn: template?.id ?? null,
+    newAdvisoryFeedItems: Math.round(feedItems / Math.max(1, newTimes.length)),
     ssvcDecisionsFull: decisionsFull,
     contextChangeMs: percentile(sortNumbers(contextTimes), 50),
     contextChangeCpuMs: percentile(sortNumbers(contextCpu), 50),

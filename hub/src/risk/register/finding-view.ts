@@ -31,6 +31,11 @@ export interface ViewInputs {
   versionOf(id: string): number | undefined
 }
 
+/** The severity a finding's view shows: its derived finding's, else its advisory's. */
+export function severityOf(o: Pick<ViewInputs, 'engine'>, r: FindingRecord, f: Finding | undefined) {
+  return f?.severity ?? o.engine.advisories.get(r.advisory)?.severity ?? null
+}
+
 /** The view of record `r`; `f` is its derived finding (undefined: none held, e.g. resolved). */
 export function findingView(
   o: ViewInputs,
@@ -38,7 +43,7 @@ export function findingView(
   f: Finding | undefined,
   scope: ViewScope = {},
 ): FindingView {
-  const severity = f?.severity ?? o.engine.advisories.get(r.advisory)?.severity ?? null
+  const severity = severityOf(o, r, f)
   const kevEntry = r.cve ? o.engine.enrichment.kev.get(r.cve) : undefined
   const kev = f?.kev ?? kevEntry !== undefined
   const kevDueDate = f?.kevDueDate ?? kevEntry?.dueDate

@@ -2,7 +2,7 @@
  * What the register's passes (reconcile, sweep) share with the `RiskRegister` that runs them, and the
  * events it announces.
  */
-import type { FindingState, FindingView, SsvcOutcome } from '@vigil/protocol'
+import type { FindingState, FindingView, Severity, SsvcOutcome } from '@vigil/protocol'
 import type { Finding } from '../advisories/index.js'
 import type { CorrelationEngine } from '../correlation/engine.js'
 import type { SsvcDecider } from '../ssvc/decider.js'
@@ -12,7 +12,13 @@ import type { FindingRecord } from './records.js'
 import type { TransitionLog } from './transitions.js'
 
 export type RegisterEvent =
-  | { type: 'finding.new'; view: FindingView }
+  | {
+      type: 'finding.new'
+      view: FindingView
+      /** What the view shows, known without building it (a new advisory announces thousands). */
+      kev: boolean
+      severity: Severity | null
+    }
   | {
       type: 'finding.transition'
       view: FindingView

@@ -12,7 +12,7 @@
  */
 import type { FindingState, FindingView, SsvcOutcome } from '@vigil/protocol'
 import type { Finding } from '../advisories/index.js'
-import type { ViewScope } from './finding-view.js'
+import { severityOf, type ViewScope } from './finding-view.js'
 import type { RegisterEvent, RegisterParts } from './parts.js'
 import type { FindingRecord } from './records.js'
 import { recordTransition } from './transitions.js'
@@ -55,6 +55,8 @@ function announced(p: RegisterParts, e: Pending): RegisterEvent {
         get view() {
           return build()
         },
+        kev: e.f?.kev ?? false,
+        severity: severityOf(p, e.r, e.f),
       }
     case 'finding.transition':
       return {
@@ -99,8 +101,11 @@ function reconcileDevice(
   const decider = p.decider
   // The device's context and name, looked up once for every finding of this pass.
   const scope: ViewScope = {}
+  // Scoped to one advisory, the index names the device's records of it (every record is indexed): the
+  // findings of a new advisory need no lookup among all the fleet's records.
+  const held = only !== undefined ? p.index.idsOf(deviceId, only) : undefined
   for (const [id, f] of derived) {
-    let r = records.get(id)
+    let r = held === undefined || held.has(id) ? records.get(id) : undefined
     if (r === undefined) {
       r = {
         id,
@@ -137,7 +142,7 @@ function reconcileDevice(
   // A device whose inventory is not (yet) held says nothing about its package findings; its identity
   // (vendor/model/firmware) still decides its CSAF findings.
   const inventoryHeld = p.engine.hasInventory(deviceId)
-  for (const id of p.index.ids(deviceId, only)) {
+  for (const id of held ?? p.index.ids(deviceId)) {
     if (derived.has(id)) continue
     const r = records.get(id)
     if (r === undefined || r.state === 'resolved') continue

@@ -31,10 +31,14 @@ export class RecordIndex {
    * do not change the index while iterating it).
    */
   ids(deviceId: string, advisory?: string): Iterable<string> {
+    if (advisory !== undefined) return this.idsOf(deviceId, advisory)
     const byAdvisory = this.#byDevice.get(deviceId)
-    if (byAdvisory === undefined) return NONE
-    if (advisory !== undefined) return byAdvisory.get(advisory) ?? NONE
-    return allIds(byAdvisory)
+    return byAdvisory === undefined ? NONE : allIds(byAdvisory)
+  }
+
+  /** The device's finding ids of `advisory` (the held set itself: do not change the index while iterating it). */
+  idsOf(deviceId: string, advisory: string): ReadonlySet<string> {
+    return this.#byDevice.get(deviceId)?.get(advisory) ?? NONE
   }
 
   devices(): IterableIterator<string> {

@@ -154,6 +154,13 @@ export class WebhookDispatcher {
     return endpoint
   }
 
+  /** Whether any endpoint is subscribed to one of `events` (else there is nothing to build or queue). */
+  wants(events: readonly string[]): boolean {
+    for (const e of this.endpoints.values())
+      if (e.events.includes('*') || events.some((name) => e.events.includes(name))) return true
+    return false
+  }
+
   /**
    * Queues the event for every endpoint subscribed to it. With `key` (what makes the event unique, the
    * same on every hub that makes it), each delivery's id is `deliveryId(endpoint, event, key)` and a
