@@ -230,11 +230,11 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
       byShard[shard] = data
       return { shard, data }
     })
-    for (const [id, slot] of this.byId) {
+    for (const slot of this.byId.values()) {
       const data = byShard[slot.s]
       if (data === undefined) continue
       data.items.push(slot.r)
-      data.versions[id] = slot.n
+      data.versions[slot.r.id] = slot.n
     }
     let failure: unknown
     for (const { shard, data } of snapshots) {

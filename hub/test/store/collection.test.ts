@@ -1,5 +1,6 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { ShardedCollection, shardOf } from '../../src/store/collection.ts'
 import { tempDir } from '../helpers.ts'
@@ -80,5 +81,50 @@ describe('ShardedCollection', () => {
     const again = collection(dir, 4)
     await again.load()
     expect(again.get('a')?.n).toBe(2)
+  })
+
+  it('each shard file holds exactly its records and their versions, through puts, deletes and flushes', async () => {
+    const op = fc.oneof(
+      fc.record({ put: fc.integer({ min: 0, max: 40 }), n: fc.integer() }),
+      fc.record({ del: fc.integer({ min: 0, max: 40 }) }),
+      fc.constant({ flush: true as const }),
+    )
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 60 }), async (ops) => {
+        const dir = await tempDir()
+        const c = collection(dir, 4)
+        await c.load()
+        const model = new Map<string, { n: number; version: number }>()
+        for (const o of ops) {
+          if ('put' in o) {
+            const id = `r${o.put}`
+            c.put({ id, n: o.n })
+            model.set(id, { n: o.n, version: (model.get(id)?.version ?? 0) + 1 })
+          } else if ('del' in o) {
+            expect(c.delete(`r${o.del}`)).toBe(model.delete(`r${o.del}`))
+          } else await c.flush()
+          for (const [id, m] of model) expect(c.versionOf(id)).toBe(m.version)
+        }
+        await c.flush()
+        for (let shard = 0; shard < 4; shard++) {
+          const file = JSON.parse(await readFile(join(dir, 'things', `${shard}.json`), 'utf8')) as {
+            items: Rec[]
+            versions: Record<string, number>
+          }
+          const mine = [...model].filter(([id]) => shardOf(id, 4) === shard)
+          expect(file.items.map((r) => r.id).sort()).toEqual(mine.map(([id]) => id).sort())
+          for (const [id, m] of mine) expect(file.versions[id]).toBe(m.version)
+        }
+        const again = collection(dir, 4)
+        await again.load()
+        expect(again.size).toBe(model.size)
+        for (const [id, m] of model) {
+          expect(again.get(id)).toEqual({ id, n: m.n })
+          expect(again.versionOf(id)).toBe(m.version)
+        }
+        await rm(dir, { recursive: true, force: true })
+      }),
+      { numRuns: 40 },
+    )
   })
 })
