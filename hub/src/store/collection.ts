@@ -174,8 +174,8 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
       this.put(record)
       return
     }
-    // The same object changed in place (the telemetry hot path) or a new one: not journaled, no new version.
-    held.r = record
+    // Not journaled, no new version. The same object changed in place (the telemetry hot path): nothing to do.
+    if (held.r !== record) held.r = record
   }
 
   delete(id: string): boolean {
