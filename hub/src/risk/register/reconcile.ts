@@ -5,7 +5,7 @@
  * Re-correlated findings (new `Finding` objects) are decided again and a changed outcome is announced.
  *
  * The writes of one device are one atomic journal entry (`RegisterDb.atomic`); the events of a pass
- * are announced once all of it is written. An event's view is built when it is first read (`announced`): a
+ * are announced once all of it is written. An event's view is built when it is first read (`PassEvent`): a
  * new advisory on 1,000 devices announces thousands of new findings, and a hub with no one listening
  * (no live stream, no webhook) would otherwise build every view for nothing (issue 17: about a fifth
  * of the pass).
@@ -18,90 +18,70 @@ import type { FindingRecord } from './records.js'
 import { recordTransition } from './transitions.js'
 
 /**
- * An event of the pass, kept compact until it is announced (a new advisory on 1,000 devices holds
- * ~8,000 of them for the whole pass; the announced event and its view are built only then).
+ * An event of the pass, announced once all of the pass is written: its `view` is built on first read,
+ * then kept (listeners read it while the pass is announced: it shows the finding as the pass left it).
+ * A class with the getter on its prototype, not an object literal with its own getter: that cost a
+ * closure, an accessor and a context per event, and a new advisory on 1,000 devices announces ~8,000
+ * (4-6 ms of a ~50 ms pass, most of it in collecting them).
  */
-class Pending {
-  constructor(
-    readonly type: RegisterEvent['type'],
-    readonly r: FindingRecord,
-    /** The derived finding (undefined: look it up when the view is built). */
-    readonly f: Finding | undefined,
-    readonly scope: ViewScope | undefined,
-    /** finding.transition: from, why (actor: system); finding.decision: before. */
-    readonly from: FindingState | null = null,
-    readonly why = '',
-    readonly before: SsvcOutcome | null = null,
-    /** finding.transition: the history entry's key. */
-    readonly key?: string,
-  ) {}
-}
-
-/**
- * An announced event of the pass: its `view` is built on first read, then kept (listeners read it while
- * the pass is announced: it shows the finding as the pass left it). A class with the getter on its
- * prototype, not an object literal with its own getter: that cost a closure, an accessor and a context
- * per event, thousands per new advisory (4-6 ms of a ~50 ms pass, most of it in collecting them).
- */
-class Announced {
+class PassEvent {
   readonly #p: RegisterParts
-  readonly #e: Pending
+  readonly #r: FindingRecord
+  /** The derived finding (undefined: looked up when the view is built). */
+  readonly #f: Finding | undefined
+  readonly #scope: ViewScope | undefined
   #view: FindingView | undefined
-  constructor(p: RegisterParts, e: Pending) {
+  constructor(p: RegisterParts, r: FindingRecord, f: Finding | undefined, scope: ViewScope | undefined) {
     this.#p = p
-    this.#e = e
+    this.#r = r
+    this.#f = f
+    this.#scope = scope
   }
   get view(): FindingView {
-    this.#view ??= this.#p.view(this.#e.r, this.#e.f, this.#e.scope)
+    this.#view ??= this.#p.view(this.#r, this.#f, this.#scope)
     return this.#view
   }
 }
 
-class NewFinding extends Announced {
+class NewFinding extends PassEvent {
   readonly type = 'finding.new'
   readonly kev: boolean
   readonly severity: Severity | null
-  constructor(p: RegisterParts, e: Pending) {
-    super(p, e)
-    this.kev = e.f?.kev ?? false
-    this.severity = severityOf(p, e.r, e.f)
+  constructor(p: RegisterParts, r: FindingRecord, f: Finding, scope: ViewScope) {
+    super(p, r, f, scope)
+    this.kev = f.kev
+    this.severity = severityOf(p, r, f)
   }
 }
 
-class Transition extends Announced {
+class Transition extends PassEvent {
   readonly type = 'finding.transition'
-  readonly from: FindingState | null
   readonly actor = 'system'
-  readonly why: string
-  readonly key: string | undefined
-  constructor(p: RegisterParts, e: Pending) {
-    super(p, e)
-    this.from = e.from
-    this.why = e.why
-    this.key = e.key
+  constructor(
+    p: RegisterParts,
+    r: FindingRecord,
+    f: Finding | undefined,
+    scope: ViewScope | undefined,
+    readonly from: FindingState | null,
+    readonly why: string,
+    /** The history entry's key. */
+    readonly key: string,
+  ) {
+    super(p, r, f, scope)
   }
 }
 
-class DecisionChange extends Announced {
+class DecisionChange extends PassEvent {
   readonly type = 'finding.decision'
-  readonly before: SsvcOutcome | null
   readonly fromCorrelation = true
-  constructor(p: RegisterParts, e: Pending) {
-    super(p, e)
-    this.before = e.before
-  }
-}
-
-function announced(p: RegisterParts, e: Pending): RegisterEvent {
-  switch (e.type) {
-    case 'finding.new':
-      return new NewFinding(p, e)
-    case 'finding.transition':
-      return new Transition(p, e)
-    case 'finding.decision':
-      return new DecisionChange(p, e)
-    default:
-      throw new Error(`reconcile announces no ${e.type}`)
+  constructor(
+    p: RegisterParts,
+    r: FindingRecord,
+    f: Finding,
+    scope: ViewScope,
+    readonly before: SsvcOutcome,
+  ) {
+    super(p, r, f, scope)
   }
 }
 
@@ -116,7 +96,7 @@ function reconcileDevice(
   deviceId: string,
   only: string | undefined,
   ts: string,
-  out: Pending[],
+  out: RegisterEvent[],
 ): void {
   const derived = p.derived(deviceId, only)
   const records = p.db.records
@@ -144,7 +124,7 @@ function reconcileDevice(
       // No history line: the record's first-seen time is its `found` entry (`foundEntry`).
       records.put(r)
       p.index.add(r)
-      out.push(new Pending('finding.new', r, f, scope))
+      out.push(new NewFinding(p, r, f, scope))
     } else if (r.state === 'resolved') {
       const why = `vulnerable version ${f.component.version} observed again`
       const { record: next, key } = recordTransition(p, r, 'open', 'system', why, ts, {
@@ -153,13 +133,13 @@ function reconcileDevice(
       })
       // Decided now, as its view would: the reopening is the announcement, not a decision change.
       decider?.decisionOf(deviceId, id, f, scope)
-      out.push(new Pending('finding.transition', next, f, scope, 'resolved', why, null, key))
+      out.push(new Transition(p, next, f, scope, 'resolved', why, key))
       continue
     }
     // Re-correlated findings (and new ones the decider held a decision for) are decided again; a
     // changed outcome is announced. Records resolved below are other findings (not derived).
     const before = decider?.outcomeChange(deviceId, id, f, scope)
-    if (before !== undefined) out.push(new Pending('finding.decision', r, f, scope, null, '', before))
+    if (before !== undefined) out.push(new DecisionChange(p, r, f, scope, before))
   }
   // A device whose inventory is not (yet) held says nothing about its package findings; its identity
   // (vendor/model/firmware) still decides its CSAF findings.
@@ -175,7 +155,7 @@ function reconcileDevice(
       resolvedAt: ts,
       decision: { by: 'system', at: ts, why },
     })
-    out.push(new Pending('finding.transition', next, undefined, undefined, r.state, why, null, key))
+    out.push(new Transition(p, next, undefined, undefined, r.state, why, key))
   }
 }
 
@@ -205,7 +185,7 @@ function resolvedBecause(
  */
 export function reconcile(p: RegisterParts, devices: Iterable<string>, only?: string): void {
   const ts = p.now().toISOString()
-  const events: Pending[] = []
+  const events: RegisterEvent[] = []
   for (const deviceId of devices) p.db.atomic(() => reconcileDevice(p, deviceId, only, ts, events))
-  for (const e of events) p.emit(announced(p, e))
+  for (const e of events) p.emit(e)
 }
