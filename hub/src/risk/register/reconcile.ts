@@ -124,7 +124,11 @@ function reconcileDevice(
       // No history line: the record's first-seen time is its `found` entry (`foundEntry`).
       records.put(r)
       p.index.add(r)
+      // Decided now: the new finding is the announcement (its view carries the decision), not a change of
+      // a decision the decider may hold from before the record existed.
+      decider?.decideNew(deviceId, id, f, scope)
       out.push(new NewFinding(p, r, f, scope))
+      continue
     } else if (r.state === 'resolved') {
       const why = `vulnerable version ${f.component.version} observed again`
       const { record: next, key } = recordTransition(p, r, 'open', 'system', why, ts, {
@@ -136,8 +140,8 @@ function reconcileDevice(
       out.push(new Transition(p, next, f, scope, 'resolved', why, key))
       continue
     }
-    // Re-correlated findings (and new ones the decider held a decision for) are decided again; a
-    // changed outcome is announced. Records resolved below are other findings (not derived).
+    // Re-correlated findings are decided again; a changed outcome is announced. Records resolved below
+    // are other findings (not derived).
     const before = decider?.outcomeChange(deviceId, id, f, scope)
     if (before !== undefined) out.push(new DecisionChange(p, r, f, scope, before))
   }

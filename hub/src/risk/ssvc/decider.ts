@@ -212,6 +212,18 @@ export class SsvcDecider {
     return before !== after ? before : undefined
   }
 
+  /**
+   * Decides a finding the register has just created and holds the decision, replacing any held from
+   * before (no lookup first: a new advisory creates thousands, each a miss in its device's decisions).
+   */
+  decideNew(deviceId: string, findingId: string, f: Finding, scope: DeviceScope = {}): void {
+    const device = this.#device(deviceId, scope)
+    const decision = this.#compute(deviceId, findingId, f, scope)
+    const size = device.size
+    device.set(findingId, { from: f, revision: this.engine.advisories.get(f.advisory)?.revision, decision })
+    if (device.size > size) this.#heldCount++
+  }
+
   #decide(
     device: Map<string, Held>,
     held: Held | undefined,

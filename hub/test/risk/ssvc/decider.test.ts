@@ -247,4 +247,26 @@ describe('memoized SSVC decider', () => {
     expect(decider.decisionOf(d, id, undefined)?.outcome).toBe(second?.outcome)
     expect(decider.stats().decisions).toBe(2)
   })
+
+  it('a new finding is decided and held once (decideNew), replacing a decision held from before', () => {
+    const { engine, ids, decider, derived, direct } = fleet(
+      [{ vectors: [VECTORS[1] as string], exploit: null, kev: null, epss: 0.1, cve: 0 }],
+      [{ model: null, own: { clinicalFunction: 'life-sustaining', exposure: 'open' } }],
+      [{}, {}],
+    )
+    const d = ids[0] as string
+    const [[id, f]] = [...derived(d)] as [[string, Finding]]
+    decider.decideNew(d, id, f)
+    expect(decider.stats()).toEqual({ decisions: 1, held: 1 })
+    // Held: the same finding object is not decided again.
+    expect(decider.decisionOf(d, id, f)).toEqual(direct(d, id, f))
+    expect(decider.stats().decisions).toBe(1)
+    // Created again (a record made anew over a held decision): decided, still one held.
+    const a = engine.advisories.get(f.advisory) as Advisory
+    engine.upsertAdvisory({ ...a, revision: '2099-01-01T00:00:00Z', vectors: [VECTORS[0] as string] })
+    const [[, revised]] = [...derived(d)] as [[string, Finding]]
+    decider.decideNew(d, id, revised)
+    expect(decider.stats()).toEqual({ decisions: 2, held: 1 })
+    expect(decider.decisionOf(d, id, undefined)).toEqual(direct(d, id, revised))
+  })
 })
