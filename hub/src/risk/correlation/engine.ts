@@ -171,6 +171,19 @@ export class CorrelationEngine {
     ]
   }
 
+  /**
+   * The device's findings of one advisory: its targets' findings walked, not copied (a new advisory asks
+   * this of every device it reaches, each of which may hold hundreds of findings).
+   */
+  findingsOf(deviceId: string, advisory: string): Finding[] {
+    const out: Finding[] = []
+    const held = this.#devices.get(deviceId)
+    for (const key of held === undefined ? [] : [held.inv, held.dev])
+      if (key !== undefined)
+        for (const f of this.#findings.get(key) ?? []) if (f.advisory === advisory) out.push(f)
+    return out
+  }
+
   /** The installed version of a package in the device's inventory target, if it holds one by that name. */
   installed(deviceId: string, name: string): string | undefined {
     const inv = this.#devices.get(deviceId)?.inv

@@ -89,8 +89,11 @@ export class RiskRegister {
   /** The device's derived findings (only those of `advisory` when given), by finding id. */
   #derived(deviceId: string, advisory?: string): Map<string, Finding> {
     const out = new Map<string, Finding>()
-    for (const f of this.o.engine.findingsFor(deviceId))
-      if (advisory === undefined || f.advisory === advisory) out.set(findingId(deviceId, f), f)
+    const findings =
+      advisory === undefined
+        ? this.o.engine.findingsFor(deviceId)
+        : this.o.engine.findingsOf(deviceId, advisory)
+    for (const f of findings) out.set(findingId(deviceId, f), f)
     return out
   }
 

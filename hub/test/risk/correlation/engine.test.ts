@@ -106,6 +106,11 @@ describe('incremental correlation', () => {
           `${f.advisory}|${f.cve}|${f.component.name}`
         const got = incremental.findingsFor(d).sort((x, y) => key(x).localeCompare(key(y)))
         expect(got).toEqual(full.findingsFor(d).sort((x, y) => key(x).localeCompare(key(y))))
+        // One advisory's findings (a scoped reconcile): those of findingsFor with that advisory, in order.
+        for (const id of new Set(['COPY-1', ...got.map((f) => f.advisory)]))
+          expect(incremental.findingsOf(d, id)).toEqual(
+            incremental.findingsFor(d).filter((f) => f.advisory === id),
+          )
       }
       seen.push(incremental.findingsFor('dev-a').map((f) => f.advisory))
     }
