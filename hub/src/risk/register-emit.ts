@@ -9,6 +9,9 @@ import type { RegisterEvent } from './register/register.js'
 import { announce } from './webhook-events.js'
 import type { WebhookDispatcher } from './webhooks/dispatcher.js'
 
+/** For the bench, which drives the hub's register with its event handling (`@vigil/hub/register-emit`). */
+export { WebhookDispatcher } from './webhooks/dispatcher.js'
+
 /** The feed's line for an event worth one, undefined for the others (decided before the view is read). */
 export function feedMessage(e: RegisterEvent): string | undefined {
   switch (e.type) {

@@ -19,6 +19,7 @@ import {
   loadAdvisories,
   loadCorrelation,
   loadRegister,
+  loadRegisterEmit,
   loadRisk,
   loadStore,
 } from '../lib/hub-modules.ts'
@@ -93,7 +94,8 @@ workerMain<Options>(async (opts, onStop) => {
   const { CorrelationEngine } = await loadCorrelation()
   const adv = await loadAdvisories()
   const { ContextDb, SsvcDecider } = await loadRisk()
-  const { RegisterDb, RiskRegister, registerEmitter, WebhookDispatcher } = await loadRegister()
+  const { RegisterDb, RiskRegister } = await loadRegister()
+  const { registerEmitter, WebhookDispatcher } = await loadRegisterEmit()
   const { LowdbStore } = await loadStore()
   const dir = await mkdtemp(join(tmpdir(), 'vigil-bench-risk-'))
   onStop(() => rm(dir, { recursive: true, force: true }))
