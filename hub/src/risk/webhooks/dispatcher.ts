@@ -156,6 +156,8 @@ export class WebhookDispatcher {
 
   /** Whether any endpoint is subscribed to one of `events` (else there is nothing to build or queue). */
   wants(events: readonly string[]): boolean {
+    // Asked for every register event (thousands per new advisory): no list built when there is none.
+    if (this.endpoints.size === 0) return false
     for (const e of this.endpoints.values())
       if (e.events.includes('*') || events.some((name) => e.events.includes(name))) return true
     return false
