@@ -26,12 +26,8 @@ export class RecordIndex {
     else ids.add(r.id)
   }
 
-  /**
-   * The device's finding ids (only those of `advisory` when given: the held set itself, not a copy —
-   * do not change the index while iterating it).
-   */
-  ids(deviceId: string, advisory?: string): Iterable<string> {
-    if (advisory !== undefined) return this.idsOf(deviceId, advisory)
+  /** All the device's finding ids (`idsOf` for those of one advisory). */
+  ids(deviceId: string): Iterable<string> {
     const byAdvisory = this.#byDevice.get(deviceId)
     return byAdvisory === undefined ? NONE : allIds(byAdvisory)
   }
