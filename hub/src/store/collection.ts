@@ -10,7 +10,7 @@
  */
 import { join } from 'node:path'
 import { StoreCorruptError } from './errors.js'
-import { encodeEntry, encodeJson, type JournalEntry } from './journal.js'
+import { encodeEntry, encodeJson, type JournalEntry, type PutsBatch } from './journal.js'
 import { DurableJsonFile } from './json-file.js'
 import type { Collection } from './types.js'
 
@@ -44,6 +44,13 @@ export interface FlushResult {
 export interface JournalSink {
   /** The entry `prefix + json + suffix` (see `Journal.append`). */
   append(json: string, prefix?: string, suffix?: string): void
+  /** Runs `job` so that every entry it appends is one line (see `Journal.atomic`). */
+  atomic<R>(job: () => R): R
+}
+
+/** What `putMany` can write in columns: a value a record's own JSON would hold as it is. */
+function columnable(v: unknown): boolean {
+  return v !== undefined && typeof v !== 'function' && typeof v !== 'symbol'
 }
 
 export interface CollectionSpec {
@@ -76,6 +83,8 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
   private readonly present = new Set<number>()
   /** `{"c":<name>,"s":<shards>,"v":<schemaVersion>,"op":"put","r":` (see `put`). */
   private readonly putPrefix: string
+  /** `{"c":<name>,"s":<shards>,"v":<schemaVersion>,"op":"puts","b":` (see `putMany`). */
+  private readonly putsPrefix: string
 
   constructor(
     dataDir: string,
@@ -85,7 +94,9 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
     this.name = spec.name
     this.shards = spec.shards
     this.schemaVersion = spec.schemaVersion
-    this.putPrefix = `{"c":${JSON.stringify(spec.name)},"s":${spec.shards},"v":${spec.schemaVersion},"op":"put","r":`
+    const head = `{"c":${JSON.stringify(spec.name)},"s":${spec.shards},"v":${spec.schemaVersion}`
+    this.putPrefix = `${head},"op":"put","r":`
+    this.putsPrefix = `${head},"op":"puts","b":`
     this.files = Array.from(
       { length: spec.shards },
       (_, i) =>
@@ -147,13 +158,64 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
   }
 
   put(record: T): void {
+    // Serialised first: a record that cannot be stored is refused before memory changes. The entry's
+    // JSON is the text `JSON.stringify({ c, s, v, op: 'put', r: record, n: version })` gives, spliced
+    // around the record's.
+    const json = encodeJson(record)
     const held = this.byId.get(record.id)
     const version = (held?.n ?? 0) + 1
-    // Serialised first: a record that cannot be stored is refused before memory changes. The entry's
-    // JSON is the text `JSON.stringify({ c, s, v, op: 'put', r: record, n: version })` gives, spliced around the
-    // record's (this runs for every record put: a new advisory puts thousands at once).
-    this.sink.append(encodeJson(record), this.putPrefix, `,"n":${version}}`)
+    this.sink.append(json, this.putPrefix, `,"n":${version}}`)
     this.apply(held, record, version)
+  }
+
+  /**
+   * `put` of each record as one journal entry (`Collection.putMany`): the first record's fields in
+   * order, the values every record shares once (strings, numbers, booleans, null: the one advisory, time
+   * and state of a device's new findings), the other fields in columns, the versions. Records whose
+   * fields are not all the first's (another set, an undefined value) are one `put` entry each, in one
+   * transaction. Serialised before anything changes, as `put`. Every version is taken before any record
+   * is applied: a record named twice is stored once (the last), one version up, as a replay gives.
+   */
+  putMany(records: readonly T[]): void {
+    const first = records[0] as Record<string, unknown> | undefined
+    if (first === undefined) return
+    const k = Object.keys(first)
+    let fits = records.length > 1 && !k.includes('__proto__')
+    for (let i = 0; fits && i < records.length; i++) {
+      const r = records[i] as Record<string, unknown>
+      if (i > 0 && Object.keys(r).length !== k.length) fits = false
+      for (let j = 0; fits && j < k.length; j++) if (!columnable(r[k[j] as string])) fits = false
+    }
+    const held: (Slot<T> | undefined)[] = []
+    const n: number[] = []
+    for (const r of records) {
+      const slot = this.byId.get(r.id)
+      held.push(slot)
+      n.push((slot?.n ?? 0) + 1)
+    }
+    const json = fits ? encodeJson(this.batchOf(records, k, n)) : records.map((r) => encodeJson(r))
+    if (typeof json === 'string') this.sink.append(json, this.putsPrefix, '}')
+    else
+      this.sink.atomic(() => {
+        for (const [i, one] of json.entries()) this.sink.append(one, this.putPrefix, `,"n":${n[i]}}`)
+      })
+    for (const [i, r] of records.entries()) this.apply(held[i], r, n[i] as number)
+  }
+
+  /** The batch of `putMany`: shared values once, the other fields in columns. */
+  private batchOf(records: readonly T[], k: string[], n: number[]): PutsBatch {
+    const first = records[0] as Record<string, unknown>
+    const one: unknown[] = []
+    const cols: unknown[][] = []
+    for (const [j, key] of k.entries()) {
+      const v = first[key]
+      let shared = v === null || typeof v !== 'object'
+      for (let i = 1; shared && i < records.length; i++)
+        if ((records[i] as Record<string, unknown>)[key] !== v) shared = false
+      if (shared) one.push(j, v)
+      else cols.push(records.map((r) => (r as Record<string, unknown>)[key]))
+    }
+    return { k, one, cols, n }
   }
 
   private apply(held: Slot<T> | undefined, record: T, version: number): void {
@@ -197,7 +259,25 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
     if (entry.op === 'put') {
       const held = this.byId.get(entry.r.id)
       this.apply(held, entry.r as T, entry.n ?? (held?.n ?? 0) + 1)
-    } else this.remove(entry.id)
+    } else if (entry.op === 'puts') this.replayMany(entry.b)
+    else this.remove(entry.id)
+  }
+
+  /** The records of a `putMany` entry, each built from the shared values and its columns. */
+  private replayMany({ k, one, cols, n }: PutsBatch): void {
+    if (k.includes('__proto__')) throw new StoreCorruptError(this.name, 'a batch names the field __proto__')
+    for (let i = 0; i < n.length; i++) {
+      const r: Record<string, unknown> = {}
+      let o = 0
+      let c = 0
+      for (let j = 0; j < k.length; j++) {
+        if (one[o] === j) {
+          r[k[j] as string] = one[o + 1]
+          o += 2
+        } else r[k[j] as string] = (cols[c++] as unknown[])[i]
+      }
+      this.apply(this.byId.get(r.id as string), r as T, n[i] as number)
+    }
   }
 
   /** Marks every shard dirty (after a migration). */

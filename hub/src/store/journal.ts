@@ -6,6 +6,8 @@
  *
  *   <dataDir>/journal/<seq>.wal     lines: `<crc32 hex8> <json>\n`
  *   json: { c: collection, s: shards, v: schemaVersion, op: 'put', r: record, n: version } | { …, op: 'del', id }
+ *       | { …, op: 'puts', b: { k: [field, …], one: [field index, value, …], cols: [[value, …], …], n: [version, …] } }
+ *                                                       (records sharing fields: see `ShardedCollection.putMany`)
  *       | { l: log, e: entry }                          (an append to a log)
  *       | { tx: [json, …] }                             (changes that stand or fall together)
  *
@@ -34,7 +36,20 @@ import type { Durable } from './group-commit.js'
 export type JournalEntry =
   | { c: string; s: number; v: number; op: 'put'; r: { id: string }; n?: number }
   | { c: string; s: number; v: number; op: 'del'; id: string }
+  | { c: string; s: number; v: number; op: 'puts'; b: PutsBatch }
   | { l: string; e: unknown }
+
+/** Records that share fields, in columns (see `ShardedCollection.putMany`). */
+export interface PutsBatch {
+  /** The records' fields, in order. */
+  k: string[]
+  /** Field index, value: the values every record has (strings, numbers, booleans, null), once. */
+  one: unknown[]
+  /** The other fields' values, one column per field in `k` order, one value per record. */
+  cols: unknown[][]
+  /** Each record's version. */
+  n: number[]
+}
 
 const SEGMENT = /^(\d{12})\.wal$/
 const segmentName = (seq: number) => `${String(seq).padStart(12, '0')}.wal`

@@ -3,11 +3,13 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { ShardedCollection, shardOf } from '../../src/store/collection.ts'
+import { StorageError } from '../../src/store/errors.ts'
+import type { JournalEntry } from '../../src/store/journal.ts'
 import { tempDir } from '../helpers.ts'
 
 type Rec = { id: string; n: number }
 
-const sink = { append() {} }
+const sink = { append() {}, atomic: <R>(job: () => R) => job() }
 const collection = (dir: string, shards = 16) =>
   new ShardedCollection<Rec>(dir, { name: 'things', shards, schemaVersion: 1 }, sink)
 
@@ -126,5 +128,132 @@ describe('ShardedCollection', () => {
       }),
       { numRuns: 40 },
     )
+  })
+
+  describe('putMany', () => {
+    type Loose = { id: string } & Record<string, unknown>
+    /** A collection whose journal entries are kept, as the journal would read them back. */
+    const journaled = () => {
+      const entries: JournalEntry[] = []
+      const sink = {
+        append(json: string, prefix = '', suffix = '') {
+          entries.push(JSON.parse(prefix + json + suffix) as JournalEntry)
+        },
+        atomic: <R>(job: () => R) => job(),
+      }
+      return {
+        entries,
+        c: new ShardedCollection<Loose>(
+          '/nonexistent',
+          { name: 'things', shards: 4, schemaVersion: 1 },
+          sink,
+        ),
+      }
+    }
+    const replayed = (entries: JournalEntry[]) => {
+      const again = new ShardedCollection<Loose>(
+        '/nonexistent',
+        { name: 'things', shards: 4, schemaVersion: 1 },
+        sink,
+      )
+      for (const e of entries) if ('c' in e) again.replay(e)
+      return again
+    }
+    /** What a record is once stored (JSON drops undefined fields). */
+    const stored = (r: Loose) => JSON.parse(JSON.stringify(r)) as Loose
+
+    it('writes records sharing fields as one entry, each shared value once, and replays them whole', () => {
+      const { c, entries } = journaled()
+      const base = {
+        advisory: 'ICSA-20-056-01',
+        firstSeen: '2026-12-07T08:00:00.000Z',
+        state: 'open',
+        owner: null,
+      }
+      const records = Array.from({ length: 8 }, (_, i) => ({
+        id: `f${i}`,
+        deviceId: 'dev-1',
+        ...base,
+        cve: `CVE-2020-${1000 + i}`,
+        decision: { why: `w${i}` },
+      }))
+      c.put({ id: 'f0', deviceId: 'dev-1', old: true })
+      c.putMany(records)
+      expect(entries).toHaveLength(2)
+      const batch = entries[1] as Extract<JournalEntry, { op: 'puts' }>
+      expect(batch.op).toBe('puts')
+      // Shared: deviceId and the four fields of `base`; in columns: id, cve, decision.
+      expect(batch.b.one).toEqual([1, 'dev-1', 2, base.advisory, 3, base.firstSeen, 4, 'open', 5, null])
+      expect(batch.b.cols).toHaveLength(3)
+      expect(batch.b.n).toEqual([2, 1, 1, 1, 1, 1, 1, 1])
+      expect(JSON.stringify(batch).split(base.firstSeen)).toHaveLength(2)
+      const again = replayed(entries)
+      for (const r of records) {
+        expect(again.get(r.id)).toEqual(r)
+        expect(again.versionOf(r.id)).toBe(c.versionOf(r.id))
+      }
+      // A shared object value would be one object in every replayed record: objects are never shared.
+      expect(again.get('f1')?.decision).not.toBe(again.get('f2')?.decision)
+    })
+
+    it('refuses a batch holding a record it cannot serialise before anything changes', () => {
+      const { c, entries } = journaled()
+      let deep: unknown = {}
+      for (let i = 0; i < 100_000; i++) deep = { d: deep }
+      for (const odd of [false, true]) {
+        const rogue: Loose = odd ? { id: 'rogue', deep, extra: 1 } : { id: 'rogue', deep }
+        expect(() => c.putMany([{ id: 'fine', deep: 1 }, rogue])).toThrow(StorageError)
+        expect(c.get('fine')).toBeUndefined()
+        expect(c.isDirty).toBe(false)
+        expect(entries).toHaveLength(0)
+      }
+    })
+
+    it('stores what put would, whatever the records hold, and replays to the same records and versions', () => {
+      const value = fc.oneof(
+        fc.constant(undefined),
+        fc.constant(null),
+        fc.boolean(),
+        fc.integer(),
+        fc.double(),
+        fc.constantFrom('', 'open', 'x"\\\n\u2028é'),
+        fc.string(),
+        fc.array(fc.integer(), { maxLength: 3 }),
+        fc.record({ a: fc.oneof(fc.string(), fc.constant(null)) }),
+      )
+      const record = fc.record(
+        {
+          id: fc.integer({ min: 0, max: 12 }).map((n) => `r${n}`),
+          a: value,
+          b: value,
+          c: fc.constantFrom('same', 'other'),
+          __proto__: fc.constant('own'),
+        },
+        { requiredKeys: ['id'] },
+      )
+      fc.assert(
+        fc.property(fc.array(fc.array(record, { maxLength: 6 }), { maxLength: 5 }), (batches) => {
+          const { c, entries } = journaled()
+          const model = new Map<string, { r: Loose; version: number }>()
+          for (const batch of batches) {
+            c.putMany(batch)
+            // `put` of each record, except that a record named twice in one batch rises one version.
+            const before = new Map(batch.map((r) => [r.id, model.get(r.id)?.version ?? 0]))
+            for (const r of batch) model.set(r.id, { r: stored(r), version: (before.get(r.id) ?? 0) + 1 })
+          }
+          const again = replayed(entries)
+          expect(c.size).toBe(model.size)
+          expect(again.size).toBe(model.size)
+          for (const [id, m] of model) {
+            expect(stored(c.get(id) as Loose)).toEqual(m.r)
+            expect(again.get(id)).toEqual(m.r)
+            expect(Object.getPrototypeOf(again.get(id))).toBe(Object.prototype)
+            expect(c.versionOf(id)).toBe(m.version)
+            expect(again.versionOf(id)).toBe(m.version)
+          }
+        }),
+        { numRuns: 300 },
+      )
+    })
   })
 })

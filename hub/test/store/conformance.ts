@@ -177,6 +177,40 @@ export function storeConformance(engine: EngineUnderTest): void {
       }
     })
 
+    it('stores records put together (putMany) as put would each, across a reopen', async () => {
+      const dir = await tempDir()
+      const first = await engine.open(dir)
+      const c = await first.collection<Thing & { kind?: string; extra?: number }>('conformance/many', {
+        shards: 3,
+      })
+      c.put({ id: 'r0', n: 0 })
+      // Shared fields and columns; then a batch whose records differ in their fields.
+      c.putMany(Array.from({ length: 50 }, (_, n) => ({ id: `r${n}`, n, kind: 'same' })))
+      c.putMany([
+        { id: 'r1', n: 100, extra: 1 },
+        { id: 'r2', n: 200 },
+      ])
+      await first.commit()
+      expect(c.versionOf('r0')).toBe(2)
+      expect(c.versionOf('r1')).toBe(2)
+      await first.close()
+      const second = await engine.open(dir)
+      try {
+        const again = await second.collection<Thing & { kind?: string; extra?: number }>('conformance/many', {
+          shards: 3,
+        })
+        expect(again.size).toBe(50)
+        expect(again.get('r1')).toEqual({ id: 'r1', n: 100, extra: 1 })
+        expect(again.get('r2')).toEqual({ id: 'r2', n: 200 })
+        expect(again.get('r49')).toEqual({ id: 'r49', n: 49, kind: 'same' })
+        expect(again.versionOf('r0')).toBe(2)
+        expect(again.versionOf('r1')).toBe(2)
+        expect(again.versionOf('r49')).toBe(1)
+      } finally {
+        await second.close()
+      }
+    })
+
     it('refuses a record it cannot serialise before it changes anything, and keeps storing others', async () => {
       const dir = await tempDir()
       const store = await engine.open(dir)

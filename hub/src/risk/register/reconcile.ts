@@ -106,10 +106,13 @@ function reconcileDevice(
   // Scoped to one advisory, the index names the device's records of it (every record is indexed): the
   // findings of a new advisory need no lookup among all the fleet's records.
   const held = only !== undefined ? p.index.idsOf(deviceId, only) : undefined
+  /** New records (stored together below) and their findings. */
+  const created: FindingRecord[] = []
+  const createdFrom: Finding[] = []
   for (const [id, f] of derived) {
-    let r = held === undefined || held.has(id) ? records.get(id) : undefined
+    const r = held === undefined || held.has(id) ? records.get(id) : undefined
     if (r === undefined) {
-      r = {
+      created.push({
         id,
         deviceId,
         advisory: f.advisory,
@@ -120,14 +123,8 @@ function reconcileDevice(
         owner: null,
         decision: null,
         resolvedAt: null,
-      }
-      // No history line: the record's first-seen time is its `found` entry (`foundEntry`).
-      records.put(r)
-      p.index.add(r)
-      // Decided now: the new finding is the announcement (its view carries the decision), not a change of
-      // a decision the decider may hold from before the record existed.
-      decider?.decideNew(deviceId, id, f, scope)
-      out.push(new NewFinding(p, r, f, scope))
+      })
+      createdFrom.push(f)
       continue
     } else if (r.state === 'resolved') {
       const why = `vulnerable version ${f.component.version} observed again`
@@ -160,6 +157,19 @@ function reconcileDevice(
       decision: { by: 'system', at: ts, why },
     })
     out.push(new Transition(p, next, undefined, undefined, r.state, why, key))
+  }
+  if (created.length === 0) return
+  // One journal entry for the device's new records: they share the advisory (when scoped), the device,
+  // the time and the state, written once (`putMany`). No history line: a record's first-seen time is
+  // its `found` entry (`foundEntry`).
+  records.putMany(created)
+  for (const [i, r] of created.entries()) {
+    const f = createdFrom[i] as Finding
+    p.index.add(r)
+    // Decided now: the new finding is the announcement (its view carries the decision), not a change of
+    // a decision the decider may hold from before the record existed.
+    decider?.decideNew(deviceId, r.id, f, scope)
+    out.push(new NewFinding(p, r, f, scope))
   }
 }
 

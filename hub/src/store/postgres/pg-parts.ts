@@ -116,6 +116,17 @@ export class PgCollection<T extends { id: string }> implements Collection<T> {
     this.byId.set(record.id, record)
   }
 
+  /** One row per record (the writer's rows are per record already: nothing to share). */
+  putMany(records: readonly T[]): void {
+    const docs = records.map((r) => serialise(`${this.name}/${r.id}`, r))
+    for (const [i, record] of records.entries()) {
+      const version = (this.versions.get(record.id) ?? 0) + 1
+      this.writer.putRecord(this.name, record.id, docs[i] as string, version, this.guardOf?.(record))
+      this.versions.set(record.id, version)
+      this.byId.set(record.id, record)
+    }
+  }
+
   putVolatile(record: T): void {
     const held = this.byId.get(record.id)
     if (held === record) return
