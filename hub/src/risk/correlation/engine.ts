@@ -36,7 +36,10 @@ export class CorrelationEngine {
   #advisories: AdvisoryIndex
   #targets: TargetIndex
   enrichment: Enrichment = { kev: new Map(), epss: new Map(), kevVersion: null }
+  /** Each target's findings (an array is replaced when they change, never changed in place). */
   readonly #findings = new Map<string, Finding[]>()
+  /** The findings of one advisory last asked of a target's findings (`findingsOf`). */
+  readonly #ofAdvisory = new WeakMap<Finding[], { advisory: string; findings: readonly Finding[] }>()
   readonly #devices = new Map<string, DeviceTargets>()
   readonly #users = new Map<string, Set<string>>()
   #correlations = 0
@@ -173,15 +176,25 @@ export class CorrelationEngine {
 
   /**
    * The device's findings of one advisory: its targets' findings walked, not copied (a new advisory asks
-   * this of every device it reaches, each of which may hold hundreds of findings).
+   * this of every device it reaches, each of which may hold hundreds of findings), and each target's
+   * walked once per advisory (the devices of a fleet share a few images: 1,000 devices, 50 targets).
    */
-  findingsOf(deviceId: string, advisory: string): Finding[] {
-    const out: Finding[] = []
+  findingsOf(deviceId: string, advisory: string): readonly Finding[] {
     const held = this.#devices.get(deviceId)
-    for (const key of held === undefined ? [] : [held.inv, held.dev])
-      if (key !== undefined)
-        for (const f of this.#findings.get(key) ?? []) if (f.advisory === advisory) out.push(f)
-    return out
+    if (held === undefined) return []
+    const inv = held.inv !== undefined ? this.#targetFindingsOf(held.inv, advisory) : []
+    const dev = held.dev !== undefined ? this.#targetFindingsOf(held.dev, advisory) : []
+    return dev.length === 0 ? inv : inv.length === 0 ? dev : [...inv, ...dev]
+  }
+
+  #targetFindingsOf(key: string, advisory: string): readonly Finding[] {
+    const all = this.#findings.get(key)
+    if (all === undefined) return []
+    const memo = this.#ofAdvisory.get(all)
+    if (memo?.advisory === advisory) return memo.findings
+    const findings = all.filter((f) => f.advisory === advisory)
+    this.#ofAdvisory.set(all, { advisory, findings })
+    return findings
   }
 
   /** The installed version of a package in the device's inventory target, if it holds one by that name. */
