@@ -91,14 +91,21 @@ const feature: FastifyPluginAsync = async (app) => {
   for (const a of stored.advisories) engine.advisories.upsert(a)
   const decider = new SsvcDecider(engine, contexts, (id) => hub.registry.get(id)?.identity)
 
+  const deviceName = (id: string) => hub.registry.get(id)?.name ?? id
   register = new RiskRegister({
     db,
     engine,
-    deviceName: (id) => hub.registry.get(id)?.name ?? id,
+    deviceName,
     audit: (entry) => hub.audit(entry),
     decider,
     sweeps: () => hub.jobs.holds('register.sweep'),
-    emit: registerEmitter({ listeners, dispatcher, feed: (item) => hub.events.emit('feed', item), onError }),
+    emit: registerEmitter({
+      listeners,
+      dispatcher,
+      feed: (item) => hub.events.emit('feed', item),
+      deviceName,
+      onError,
+    }),
   })
   const reg = register
   const contextService = new ContextService({

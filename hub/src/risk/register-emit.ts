@@ -12,12 +12,27 @@ import type { WebhookDispatcher } from './webhooks/dispatcher.js'
 /** For the bench, which drives the hub's register with its event handling (`@vigil/hub/register-emit`). */
 export { WebhookDispatcher } from './webhooks/dispatcher.js'
 
-/** The feed's line for an event worth one, undefined for the others (decided before the view is read). */
+/** What a finding is about, as the feed says it: `CVE-2020-6961 in openssl 1.1.1n`. */
+function subject(f: { advisory: string; cve: string | null; component: { name: string; version: string } }) {
+  return `${f.cve ?? f.advisory} in ${f.component.name} ${f.component.version}`.trim()
+}
+
+/**
+ * The feed's line for a new finding worth one (known-exploited or critical), without the device: the
+ * new findings of one pass with the same line are one feed item (see `registerEmitter`).
+ */
+export function newFindingLine(e: Extract<RegisterEvent, { type: 'finding.new' }>): string | undefined {
+  if (!e.kev && e.severity !== 'critical') return undefined
+  return `${e.kev ? 'known-exploited' : 'critical'} ${subject(e.found)}`
+}
+
+/** The feed's line for another event worth one, undefined for the others (decided before the view is read). */
 export function feedMessage(e: RegisterEvent): string | undefined {
   switch (e.type) {
-    case 'finding.new':
-      if (!e.kev && e.severity !== 'critical') return undefined
-      break
+    case 'finding.new': {
+      const line = newFindingLine(e)
+      return line === undefined ? undefined : `${e.view.deviceName}: ${line}`
+    }
     case 'finding.transition':
       if (e.from !== 'resolved') return undefined
       break
@@ -28,8 +43,7 @@ export function feedMessage(e: RegisterEvent): string | undefined {
       return undefined
   }
   const f: FindingView = e.view
-  const what = `${f.cve ?? f.advisory} in ${f.component.name} ${f.component.version}`.trim()
-  if (e.type === 'finding.new') return `${f.deviceName}: ${e.kev ? 'known-exploited' : 'critical'} ${what}`
+  const what = subject(f)
   if (e.type === 'finding.transition') return `${f.deviceName}: ${what} is back`
   if (e.type === 'finding.decision')
     return f.ssvc?.outcome === 'immediate'
@@ -42,11 +56,58 @@ export interface EmitterOptions {
   listeners: Iterable<(event: RegisterEvent) => void>
   dispatcher: WebhookDispatcher
   feed(item: FeedItem): void
+  /** A device's name (a feed item for many devices names a few). */
+  deviceName(deviceId: string): string
   onError(err: unknown): void
 }
 
-/** The register's `emit` (`RegisterOptions.emit`) of a hub. */
+/** Devices named in a feed item for many before "and N more". */
+const NAMED = 3
+
+/**
+ * The register's `emit` (`RegisterOptions.emit`) of a hub. The new findings worth a feed item that one
+ * pass announces (a register pass is synchronous) are gathered by line and put in the feed once it has
+ * run: a new critical advisory on 1,000 devices is one item, "critical CVE-… in … on 1,000 devices:
+ * Gateway 1, Gateway 2, Gateway 3 and 997 more", not a thousand that push everything else out of the
+ * operators' feed; a line for one device is the device's item, as before.
+ */
 export function registerEmitter(o: EmitterOptions): (event: RegisterEvent) => void {
+  /** The pass's new findings by feed line, in order, with their devices. */
+  let pending: Map<string, { first: RegisterEvent; devices: Set<string> }> | undefined
+  const feed = (item: Omit<FeedItem, 'ts' | 'kind'>) => {
+    try {
+      o.feed({ ...item, ts: new Date().toISOString(), kind: 'finding' })
+    } catch (err) {
+      o.onError(err)
+    }
+  }
+  const flush = () => {
+    const groups = pending
+    pending = undefined
+    for (const [line, { first, devices }] of groups ?? []) {
+      const view = first.view
+      const id = `finding-${view.id}-${Date.now().toString(36)}`
+      if (devices.size === 1) {
+        feed({
+          id,
+          deviceId: view.deviceId,
+          deviceName: view.deviceName,
+          message: `${view.deviceName}: ${line}`,
+        })
+        continue
+      }
+      const names: string[] = []
+      for (const d of devices) {
+        if (names.length === NAMED) break
+        names.push(d === view.deviceId ? view.deviceName : o.deviceName(d))
+      }
+      const more = devices.size > NAMED ? ` and ${(devices.size - NAMED).toLocaleString('en')} more` : ''
+      feed({
+        id,
+        message: `${line} on ${devices.size.toLocaleString('en')} devices: ${names.join(', ')}${more}`,
+      })
+    }
+  }
   return (event) => {
     for (const l of o.listeners) {
       try {
@@ -56,14 +117,24 @@ export function registerEmitter(o: EmitterOptions): (event: RegisterEvent) => vo
       }
     }
     announce(o.dispatcher, event)
+    if (event.type === 'finding.new') {
+      const line = newFindingLine(event)
+      if (line === undefined) return
+      if (pending === undefined) {
+        pending = new Map()
+        queueMicrotask(flush)
+      }
+      const group = pending.get(line)
+      if (group === undefined) pending.set(line, { first: event, devices: new Set([event.deviceId]) })
+      else group.devices.add(event.deviceId)
+      return
+    }
     const message = feedMessage(event)
     if (message === undefined) return
-    o.feed({
+    feed({
       id: `finding-${event.view.id}-${Date.now().toString(36)}`,
-      ts: new Date().toISOString(),
       deviceId: event.view.deviceId,
       deviceName: event.view.deviceName,
-      kind: 'finding',
       message,
     })
   }

@@ -32,15 +32,14 @@ describe('registerEmitter', () => {
   })
 
   /** A new finding's event whose view counts its reads. */
-  const fresh = (n: number, kev: boolean, severity: Severity | null) => {
+  const fresh = (n: number, kev: boolean, severity: Severity | null, cve = 'CVE-2022-1234') => {
     const reads = { n: 0 }
+    const found = { advisory: 'DLA-3012-1', cve, component: { name: 'libfoo', version: '1.0', purl: null } }
     const view = {
       id: `f-${n}`,
       deviceId: `gw-${n}`,
       deviceName: `Gateway ${n}`,
-      advisory: 'DLA-3012-1',
-      cve: 'CVE-2022-1234',
-      component: { name: 'libfoo', version: '1.0' },
+      ...found,
       kev,
       severity,
     } as unknown as FindingView
@@ -52,21 +51,28 @@ describe('registerEmitter', () => {
       },
       kev,
       severity,
+      deviceId: `gw-${n}`,
+      found,
     }
     return { event, reads }
   }
-
-  it('reads no view of a new finding nobody needs, and those the feed or a webhook needs', async () => {
-    const feed: FeedItem[] = []
-    const listened: RegisterEvent[] = []
-    const emit = registerEmitter({
+  /** The feed items of a pass are put in the feed once it has run (a microtask later). */
+  const passEnds = () => new Promise<void>((resolve) => queueMicrotask(resolve))
+  const emitter = (feed: FeedItem[], listened: RegisterEvent[] = []) =>
+    registerEmitter({
       listeners: [(e) => listened.push(e)],
       dispatcher,
       feed: (item) => feed.push(item),
+      deviceName: (id) => `Gateway ${id.slice(3)}`,
       onError: (err) => {
         throw err
       },
     })
+
+  it('reads no view of a new finding nobody needs, and those the feed or a webhook needs', async () => {
+    const feed: FeedItem[] = []
+    const listened: RegisterEvent[] = []
+    const emit = emitter(feed, listened)
     const plain = Array.from({ length: 50 }, (_, n) => fresh(n, false, 'high'))
     for (const p of plain) emit(p.event)
     expect(plain.map((p) => p.reads.n)).toEqual(plain.map(() => 0))
@@ -77,6 +83,7 @@ describe('registerEmitter', () => {
     const kev = fresh(101, true, 'medium')
     emit(critical.event)
     emit(kev.event)
+    await passEnds()
     expect(critical.reads.n).toBeGreaterThan(0)
     expect(kev.reads.n).toBeGreaterThan(0)
     expect(feed.map((i) => i.message)).toEqual([
@@ -96,5 +103,34 @@ describe('registerEmitter', () => {
     expect(queued.map((d) => d.event)).toEqual(['finding.kev'])
     expect(JSON.parse(queued[0]?.body ?? '{}').data.finding.id).toBe('f-201')
     expect((await store.collection(QUEUE)).size).toBe(1)
+  })
+
+  it("puts one feed item for a pass's new findings with the same line, naming a few devices", async () => {
+    const feed: FeedItem[] = []
+    const emit = emitter(feed)
+    // One pass: a critical CVE on 1,000 devices, a KEV one on two, a critical one on one device.
+    const many = Array.from({ length: 1000 }, (_, n) => fresh(n, false, 'critical'))
+    for (const m of many) emit(m.event)
+    emit(fresh(5000, true, 'high', 'CVE-2021-0001').event)
+    emit(fresh(5001, true, 'high', 'CVE-2021-0001').event)
+    emit(fresh(5002, false, 'critical', 'CVE-2021-0002').event)
+    // A device named twice under one line (two advisories of one CVE) counts once.
+    emit(fresh(5001, true, 'high', 'CVE-2021-0001').event)
+    expect(feed).toEqual([])
+    await passEnds()
+    expect(feed.map((i) => [i.message, i.deviceId])).toEqual([
+      [
+        'critical CVE-2022-1234 in libfoo 1.0 on 1,000 devices: Gateway 0, Gateway 1, Gateway 2 and 997 more',
+        undefined,
+      ],
+      ['known-exploited CVE-2021-0001 in libfoo 1.0 on 2 devices: Gateway 5000, Gateway 5001', undefined],
+      ['Gateway 5002: critical CVE-2021-0002 in libfoo 1.0', 'gw-5002'],
+    ])
+    // One view read for each item (its first finding's), none for the other 999 findings.
+    expect(many.filter((m) => m.reads.n > 0)).toHaveLength(1)
+    // The next pass is its own.
+    emit(fresh(7, false, 'critical').event)
+    await passEnds()
+    expect(feed.at(-1)?.message).toBe('Gateway 7: critical CVE-2022-1234 in libfoo 1.0')
   })
 })

@@ -238,6 +238,7 @@ workerMain<Options>(async (opts, onStop) => {
       feed: () => {
         feedItems++
       },
+      deviceName: (id) => id,
       onError: (err) => {
         throw err
       },

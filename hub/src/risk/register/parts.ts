@@ -18,6 +18,8 @@ export type RegisterEvent =
       /** What the view shows, known without building it (a new advisory announces thousands). */
       kev: boolean
       severity: Severity | null
+      deviceId: string
+      found: Pick<Finding, 'advisory' | 'cve' | 'component'>
     }
   | {
       type: 'finding.transition'

@@ -41,16 +41,21 @@ class PassEvent {
     this.#view ??= this.#p.view(this.#r, this.#f, this.#scope)
     return this.#view
   }
+  get deviceId(): string {
+    return this.#r.deviceId
+  }
 }
 
 class NewFinding extends PassEvent {
   readonly type = 'finding.new'
   readonly kev: boolean
   readonly severity: Severity | null
+  readonly found: Finding
   constructor(p: RegisterParts, r: FindingRecord, f: Finding, scope: ViewScope) {
     super(p, r, f, scope)
     this.kev = f.kev
     this.severity = severityOf(p, r, f)
+    this.found = f
   }
 }
 
