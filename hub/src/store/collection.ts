@@ -177,15 +177,7 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
    * is applied: a record named twice is stored once (the last), one version up, as a replay gives.
    */
   putMany(records: readonly T[]): void {
-    const first = records[0] as Record<string, unknown> | undefined
-    if (first === undefined) return
-    const k = Object.keys(first)
-    let fits = records.length > 1 && !k.includes('__proto__')
-    for (let i = 0; fits && i < records.length; i++) {
-      const r = records[i] as Record<string, unknown>
-      if (i > 0 && Object.keys(r).length !== k.length) fits = false
-      for (let j = 0; fits && j < k.length; j++) if (!columnable(r[k[j] as string])) fits = false
-    }
+    if (records.length === 0) return
     const held: (Slot<T> | undefined)[] = []
     const n: number[] = []
     for (const r of records) {
@@ -193,27 +185,44 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
       held.push(slot)
       n.push((slot?.n ?? 0) + 1)
     }
-    const json = fits ? encodeJson(this.batchOf(records, k, n)) : records.map((r) => encodeJson(r))
-    if (typeof json === 'string') this.sink.append(json, this.putsPrefix, '}')
-    else
+    const batch = this.batchOf(records, n)
+    if (batch !== undefined) this.sink.append(encodeJson(batch), this.putsPrefix, '}')
+    else {
+      const json = records.map((r) => encodeJson(r))
       this.sink.atomic(() => {
         for (const [i, one] of json.entries()) this.sink.append(one, this.putPrefix, `,"n":${n[i]}}`)
       })
+    }
     for (const [i, r] of records.entries()) this.apply(held[i], r, n[i] as number)
   }
 
-  /** The batch of `putMany`: shared values once, the other fields in columns. */
-  private batchOf(records: readonly T[], k: string[], n: number[]): PutsBatch {
-    const first = records[0] as Record<string, unknown>
+  /**
+   * The batch of `putMany`, each field read once per record: shared values once, the other fields in
+   * columns; undefined when the records do not all have the first one's fields (another set, an
+   * undefined value) or are fewer than two.
+   */
+  private batchOf(records: readonly T[], n: number[]): PutsBatch | undefined {
+    const rows = records as readonly Record<string, unknown>[]
+    const first = rows[0] as Record<string, unknown>
+    const k = Object.keys(first)
+    if (rows.length < 2 || k.includes('__proto__')) return undefined
+    for (let i = 1; i < rows.length; i++)
+      if (Object.keys(rows[i] as object).length !== k.length) return undefined
     const one: unknown[] = []
     const cols: unknown[][] = []
     for (const [j, key] of k.entries()) {
-      const v = first[key]
-      let shared = v === null || typeof v !== 'object'
-      for (let i = 1; shared && i < records.length; i++)
-        if ((records[i] as Record<string, unknown>)[key] !== v) shared = false
-      if (shared) one.push(j, v)
-      else cols.push(records.map((r) => (r as Record<string, unknown>)[key]))
+      const v0 = first[key]
+      if (!columnable(v0)) return undefined
+      const col: unknown[] = [v0]
+      let shared = v0 === null || typeof v0 !== 'object'
+      for (let i = 1; i < rows.length; i++) {
+        const v = (rows[i] as Record<string, unknown>)[key]
+        if (!columnable(v)) return undefined
+        if (v !== v0) shared = false
+        col.push(v)
+      }
+      if (shared) one.push(j, v0)
+      else cols.push(col)
     }
     return { k, one, cols, n }
   }

@@ -222,7 +222,7 @@ workerMain<Options>(async (opts, onStop) => {
   // records (not created, to keep 100k-advisory runs within memory) would change nothing but a few
   // lookups per device.
   // Its events handled as the hub's are (`registerEmitter`): no dashboard watching, no webhook endpoint;
-  // the activity feed gets an item (and builds a view) for each critical or KEV finding.
+  // the activity feed gets one item per distinct critical or KEV line of the pass (each naming its devices).
   const dispatcher = new WebhookDispatcher({ store, leader: () => false })
   await dispatcher.start()
   stopDispatcher = () => dispatcher.stop()
