@@ -272,7 +272,13 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
       const held = this.byId.get(entry.r.id)
       this.apply(held, entry.r as T, entry.n ?? (held?.n ?? 0) + 1)
     } else if (entry.op === 'puts') this.replayMany(entry.b)
-    else this.remove(entry.id)
+    else if (entry.op === 'del') this.remove(entry.id)
+    // A change this hub does not know (written by a newer one): stop rather than lose it unnoticed.
+    else
+      throw new StoreCorruptError(
+        this.name,
+        `a journal entry of unknown kind ${JSON.stringify((entry as { op: unknown }).op)} (written by a newer hub?)`,
+      )
   }
 
   /** The records of a `putMany` entry, each built from the shared values and its columns. */

@@ -196,6 +196,13 @@ describe('ShardedCollection', () => {
       expect(again.get('f1')?.decision).not.toBe(again.get('f2')?.decision)
     })
 
+    it('refuses to replay a change of a kind it does not know, rather than drop it', () => {
+      const c = journaled().c
+      const entry = { c: 'things', s: 4, v: 1, op: 'upsert', r: { id: 'x' } } as unknown as JournalEntry
+      expect(() => c.replay(entry as Extract<JournalEntry, { c: string }>)).toThrow(/unknown kind "upsert"/)
+      expect(c.size).toBe(0)
+    })
+
     it('refuses a batch holding a record it cannot serialise before anything changes', () => {
       const { c, entries } = journaled()
       let deep: unknown = {}
