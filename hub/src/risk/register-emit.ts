@@ -74,38 +74,35 @@ const NAMED = 3
 export function registerEmitter(o: EmitterOptions): (event: RegisterEvent) => void {
   /** The pass's new findings by feed line, in order, with their devices. */
   let pending: Map<string, { first: RegisterEvent; devices: Set<string> }> | undefined
-  const feed = (item: Omit<FeedItem, 'ts' | 'kind'>) => {
-    try {
-      o.feed({ ...item, ts: new Date().toISOString(), kind: 'finding' })
-    } catch (err) {
-      o.onError(err)
+  /** The feed item of a pass's line: the device's own for one device, else one naming a few of them. */
+  const itemOf = (line: string, first: RegisterEvent, devices: Set<string>): FeedItem => {
+    const view = first.view
+    const id = `finding-${view.id}-${Date.now().toString(36)}`
+    const ts = new Date().toISOString()
+    if (devices.size === 1) {
+      const message = `${view.deviceName}: ${line}`
+      return { id, ts, deviceId: view.deviceId, deviceName: view.deviceName, kind: 'finding', message }
     }
+    const names: string[] = []
+    for (const d of devices) {
+      if (names.length === NAMED) break
+      names.push(d === view.deviceId ? view.deviceName : o.deviceName(d))
+    }
+    const more = devices.size > NAMED ? ` and ${(devices.size - NAMED).toLocaleString('en')} more` : ''
+    const message = `${line} on ${devices.size.toLocaleString('en')} devices: ${names.join(', ')}${more}`
+    return { id, ts, kind: 'finding', message }
   }
+  // Runs a microtask after the pass, outside the register's call: what it throws goes to `onError` (it
+  // would otherwise be an uncaught exception, and one bad view must not stop the hub).
   const flush = () => {
     const groups = pending
     pending = undefined
     for (const [line, { first, devices }] of groups ?? []) {
-      const view = first.view
-      const id = `finding-${view.id}-${Date.now().toString(36)}`
-      if (devices.size === 1) {
-        feed({
-          id,
-          deviceId: view.deviceId,
-          deviceName: view.deviceName,
-          message: `${view.deviceName}: ${line}`,
-        })
-        continue
+      try {
+        o.feed(itemOf(line, first, devices))
+      } catch (err) {
+        o.onError(err)
       }
-      const names: string[] = []
-      for (const d of devices) {
-        if (names.length === NAMED) break
-        names.push(d === view.deviceId ? view.deviceName : o.deviceName(d))
-      }
-      const more = devices.size > NAMED ? ` and ${(devices.size - NAMED).toLocaleString('en')} more` : ''
-      feed({
-        id,
-        message: `${line} on ${devices.size.toLocaleString('en')} devices: ${names.join(', ')}${more}`,
-      })
     }
   }
   return (event) => {
@@ -131,10 +128,12 @@ export function registerEmitter(o: EmitterOptions): (event: RegisterEvent) => vo
     }
     const message = feedMessage(event)
     if (message === undefined) return
-    feed({
+    o.feed({
       id: `finding-${event.view.id}-${Date.now().toString(36)}`,
+      ts: new Date().toISOString(),
       deviceId: event.view.deviceId,
       deviceName: event.view.deviceName,
+      kind: 'finding',
       message,
     })
   }

@@ -128,6 +128,30 @@ describe('registerEmitter', () => {
     ])
     // One view read for each item (its first finding's), none for the other 999 findings.
     expect(many.filter((m) => m.reads.n > 0)).toHaveLength(1)
+    // A view that cannot be built (after the pass, in a microtask) goes to onError, not to an uncaught
+    // exception; the pass's other items still reach the feed.
+    const errors: unknown[] = []
+    const guarded = registerEmitter({
+      listeners: [],
+      dispatcher,
+      feed: (item) => feed.push(item),
+      deviceName: (id) => id,
+      onError: (err) => errors.push(err),
+    })
+    const broken: RegisterEvent = {
+      ...fresh(8000, true, 'high', 'CVE-2021-0003').event,
+      get view(): FindingView {
+        throw new Error('no view')
+      },
+    }
+    guarded(broken)
+    guarded(fresh(8001, false, 'critical', 'CVE-2021-0004').event)
+    const before = feed.length
+    await passEnds()
+    expect(errors).toEqual([new Error('no view')])
+    expect(feed.slice(before).map((i) => i.message)).toEqual([
+      'Gateway 8001: critical CVE-2021-0004 in libfoo 1.0',
+    ])
     // The next pass is its own.
     emit(fresh(7, false, 'critical').event)
     await passEnds()
