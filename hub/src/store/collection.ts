@@ -202,15 +202,18 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
   /**
    * The batch of `putMany`, each field read once per record: shared values once, the other fields in
    * columns; undefined when the records do not all have the first one's fields (another set, an
-   * undefined value) or are fewer than two.
+   * undefined value), one has its own `toJSON`, or they are fewer than two.
    */
   private batchOf(records: readonly T[], n: number[]): PutsBatch | undefined {
     const rows = records as readonly Record<string, unknown>[]
     const first = rows[0] as Record<string, unknown>
     const k = Object.keys(first)
     if (rows.length < 2 || k.includes('__proto__')) return undefined
-    for (let i = 1; i < rows.length; i++)
-      if (Object.keys(rows[i] as object).length !== k.length) return undefined
+    for (const [i, row] of rows.entries()) {
+      // A record with its own `toJSON` is stored as that says, not field by field.
+      if (typeof row.toJSON === 'function') return undefined
+      if (i > 0 && Object.keys(row).length !== k.length) return undefined
+    }
     const one: unknown[] = []
     const cols: unknown[][] = []
     for (const [j, key] of k.entries()) {

@@ -196,6 +196,22 @@ describe('ShardedCollection', () => {
       expect(again.get('f1')?.decision).not.toBe(again.get('f2')?.decision)
     })
 
+    it('stores a record with its own toJSON as that says, not field by field', () => {
+      const { c, entries } = journaled()
+      class Shaped {
+        constructor(
+          readonly id: string,
+          readonly secret: string,
+        ) {}
+        toJSON() {
+          return { id: this.id, secret: '[hidden]' }
+        }
+      }
+      c.putMany([new Shaped('a', 'x'), new Shaped('b', 'y')] as unknown as Loose[])
+      expect(replayed(entries).get('b')).toEqual({ id: 'b', secret: '[hidden]' })
+      expect(replayed(entries).get('a')).toEqual({ id: 'a', secret: '[hidden]' })
+    })
+
     it('refuses to replay a change of a kind it does not know, rather than drop it', () => {
       const c = journaled().c
       const entry = { c: 'things', s: 4, v: 1, op: 'upsert', r: { id: 'x' } } as unknown as JournalEntry
