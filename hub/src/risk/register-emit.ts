@@ -26,13 +26,12 @@ export function newFindingLine(e: Extract<RegisterEvent, { type: 'finding.new' }
   return `${e.kev ? 'known-exploited' : 'critical'} ${subject(e.found)}`
 }
 
-/** The feed's line for another event worth one, undefined for the others (decided before the view is read). */
-export function feedMessage(e: RegisterEvent): string | undefined {
+/**
+ * The feed's line for an event other than a new finding (`newFindingLine`, gathered per pass), undefined
+ * for those not worth one (decided before the view is read).
+ */
+export function feedMessage(e: Exclude<RegisterEvent, { type: 'finding.new' }>): string | undefined {
   switch (e.type) {
-    case 'finding.new': {
-      const line = newFindingLine(e)
-      return line === undefined ? undefined : `${e.view.deviceName}: ${line}`
-    }
     case 'finding.transition':
       if (e.from !== 'resolved') return undefined
       break
