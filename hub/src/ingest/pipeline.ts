@@ -605,8 +605,9 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
     } catch (err) {
       forget()
       failed(device.id, kind, err)
-      // A failure to store is not acknowledged; anything else would fail again: acknowledged, dropped.
-      return err instanceof StorageError ? Promise.reject(err) : undefined
+      // A failure to store is not acknowledged; anything else would fail again: acknowledged, dropped,
+      // but only once what the handler changed before it threw (memory holds it) is durable.
+      return err instanceof StorageError ? Promise.reject(err) : store.commit()
     }
     const settle = (committed: Promise<void> | undefined) =>
       committed?.catch((err: unknown) => {
@@ -625,6 +626,8 @@ export function createIngest(deps: IngestDeps): (msg: InboundMessage) => Promise
         const e = storage ? toStorageError(err) : err
         failed(device.id, kind, e)
         if (storage) throw e
+        // Acknowledged and dropped once what the handler changed before it failed is durable.
+        return store.commit()
       },
     )
   }

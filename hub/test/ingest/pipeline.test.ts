@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type Inventory, PROTOCOL_VERSION, topics } from '@vigil/protocol'
 import { describe, expect, it } from 'vitest'
@@ -194,5 +194,34 @@ describe('ingest pipeline', () => {
     await client.publishAsync(topic, JSON.stringify({ ...other, smuggled: 'x'.repeat(100) }), { qos: 1 })
     expect(hub.app.hub.registry.get(dev.deviceId)?.inventoryHash).toBe(other.hash)
     expect(JSON.parse(await file(other.hash))).toEqual(other)
+  })
+
+  it('acknowledges a message whose handling failed only once what it changed before failing is durable', async () => {
+    // A quiet hub: no checkpoint, so nothing but this message's own commit writes the journal.
+    const hub = await testHub({ flushIntervalMs: 3_600_000 })
+    const dev = await enroll(hub)
+    const client = await connectEnrolled(hub, dev)
+    const marker = '9.9.9-handler-failed'
+    // A listener that fails on the state's change: the handler throws after the change is in memory.
+    const off = hub.app.hub.registry.onChange((c) => {
+      if (c.type === 'changed' && c.device.agentVersion === marker) throw new Error('a listener failed')
+    })
+    await client.publishAsync(
+      topics.device(dev.deviceId, 'state'),
+      JSON.stringify(birth({ agentVersion: marker })),
+      { qos: 1 },
+    )
+    off()
+    // Memory holds the change (the message is acknowledged and dropped, it would fail again), and so
+    // does the disk by the time the device was told it is done.
+    expect(hub.app.hub.registry.get(dev.deviceId)?.agentVersion).toBe(marker)
+    const dir = join(hub.app.hub.config.dataDir, 'journal')
+    const lines = await Promise.all((await readdir(dir)).map((f) => readFile(join(dir, f), 'utf8')))
+    expect(lines.join('')).toContain(marker)
+    const failed = await metric(hub, 'vigil_mqtt_rejected_total', {
+      reason: 'internal',
+      device: dev.deviceId,
+    })
+    expect(failed).toBe(1)
   })
 })
