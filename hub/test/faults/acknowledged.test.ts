@@ -6,6 +6,8 @@
  * the newest it sent, and no event is stored twice although un-acknowledged ones are sent again.
  */
 import { randomBytes } from 'node:crypto'
+import { readdir } from 'node:fs/promises'
+import { join } from 'node:path'
 import { type Inventory, PROTOCOL_VERSION, topics } from '@vigil/protocol'
 import mqtt, { type MqttClient } from 'mqtt'
 import { describe, expect, it } from 'vitest'
@@ -190,7 +192,14 @@ async function operatorWrites(
   }
 }
 
-async function verify(hub: HubProcess, token: string, ledger: Ledger, gateways: Gateway[], seed: number) {
+async function verify(
+  hub: HubProcess,
+  token: string,
+  ledger: Ledger,
+  gateways: Gateway[],
+  seed: number,
+  dataDir: string,
+) {
   const users = (await call(hub, 'GET', '/api/v1/users', undefined, token)).json.users.map(
     (u: { username: string }) => u.username,
   )
@@ -204,7 +213,17 @@ async function verify(hub: HubProcess, token: string, ledger: Ledger, gateways: 
     if (names && names.length > 0) expect(names, `name of ${g.id} (seed ${seed})`).toContain(d.name)
     if (g.lastAckedInventory >= 0) {
       const allowed = g.inventories.slice(g.lastAckedInventory)
-      expect(allowed, `inventory of ${g.id} (seed ${seed})`).toContain(d.inventory?.hash)
+      if (!allowed.includes(d.inventory?.hash)) {
+        // What the next one to read this failure needs: the stored record's traces of its inventory,
+        // and which of the device's inventories are on disk (+) or not (-).
+        const files = await readdir(join(dataDir, 'inventories')).catch(() => [] as string[])
+        const onDisk = g.inventories.map((h, i) => `${i}${files.includes(`${h}.json`) ? '+' : '-'}`)
+        const record = { packages: d.packages, version: d.version, lastSeen: d.lastSeen, online: d.online }
+        expect.fail(
+          `inventory of ${g.id} (seed ${seed}): ${JSON.stringify(d.inventory)}, not #${g.lastAckedInventory} ` +
+            `(the last acknowledged) or later; device ${JSON.stringify(record)}; on disk: ${onDisk.join(' ')}`,
+        )
+      }
     }
     const events = (await call(hub, 'GET', `/api/v1/devices/${g.id}/events?limit=1000`, undefined, token))
       .json.events
@@ -260,7 +279,7 @@ async function scenario(signal: 'SIGKILL' | 'SIGTERM', cycles: number): Promise<
     await Promise.all(runs)
     hub = await spawnHub(env)
     token = await signIn(hub)
-    await verify(hub, token, ledger, gateways, seed)
+    await verify(hub, token, ledger, gateways, seed, env.VIGIL_DATA_DIR)
   }
   // Deliver what is still pending, then check once more: nothing duplicated by the redelivery.
   await Promise.all(gateways.map((g) => g.connect(hub.mqttUrl)))
@@ -275,7 +294,7 @@ async function scenario(signal: 'SIGKILL' | 'SIGTERM', cycles: number): Promise<
       }
     }),
   )
-  await verify(hub, token, ledger, gateways, seed)
+  await verify(hub, token, ledger, gateways, seed, env.VIGIL_DATA_DIR)
   for (const g of gateways) {
     const d = (await call(hub, 'GET', `/api/v1/devices/${g.id}`, undefined, token)).json
     expect(d.inventory?.hash, `the newest inventory of ${g.id}`).toBe(g.inventories.at(-1))
