@@ -62,7 +62,9 @@ describe('webhook deliveries on hubs overlapping as correlation holders', () => 
     const devices = ['gw-1', 'gw-2']
     const sending = { on: false }
     const hub = async () => {
-      // The feed polls rarely: no hub hears of another's writes before it writes its own.
+      // The feed polls rarely, but a notification of another hub's commit still wakes it: a hub hears
+      // of another's writes milliseconds after they commit (`catchUp` waits for that), so two hubs
+      // writing at once do not hear of each other's writes before writing their own.
       const store = await PgStore.open({ url, changePollMs: 3_600_000 })
       const dispatcher = new WebhookDispatcher({ store, leader: () => sending.on })
       await dispatcher.start()
@@ -88,6 +90,11 @@ describe('webhook deliveries on hubs overlapping as correlation holders', () => 
     await a.store.commit()
     await Promise.all([b.store.cluster.catchUp(), late.store.cluster.catchUp()])
     expect(b.dispatcher.endpoints.size).toBe(1)
+    expect(late.dispatcher.endpoints.size).toBe(1)
+    // The late holder hears nothing from now on (its feed cut, as by a partition). Left listening, it
+    // would read the others' findings and deliveries milliseconds after they commit: it would make no
+    // copy of its own, and its memory would show whichever copy of each delivery it had read last.
+    await late.store.cluster.close()
 
     // Both hubs find the same new findings and queue their deliveries at once.
     a.register.reconcileMany(devices)
@@ -111,13 +118,27 @@ describe('webhook deliveries on hubs overlapping as correlation holders', () => 
     }, 'every delivery sent')
     expect(rx.received.map((r) => r.id).sort()).toEqual(sortedIds(queued))
 
+    // What the database holds now: each delivery once, a tombstone of its one sending.
+    const sent = sortedById(await rows(a.store))
+    expect(sent.map((d) => d.status)).toEqual(queued.map(() => 'sent'))
+
     // A late holder that saw nothing of it makes the same findings: its copies are refused by the
     // tombstones of the sent ones, and nothing is sent again.
+    expect(late.dispatcher.queue.size).toBe(0)
+    const mark = late.store.refusalMark()
     late.register.reconcileMany(devices)
+    expect(sortedIds(late.dispatcher.deliveries())).toEqual(sortedIds(queued))
     await late.store.commit()
     await late.dispatcher.run()
-    expect(await rows(a.store)).toHaveLength(queued.length)
+    for (const d of queued) expect(late.store.refusedSince(QUEUE, d.id, mark)).toBe(true)
+    // The database still holds each delivery once, as the hub that sent it left it (no late copy or
+    // claim stored over the tombstone) …
+    expect(sortedById(await rows(a.store))).toEqual(sent)
+    // … and the late holder's memory took the stored tombstones (refused puts are reloaded before the
+    // commit resolves): nothing pending, nothing claimed.
+    expect(sortedById(late.dispatcher.queue.values())).toEqual(sent)
     expect(late.dispatcher.deliveries()).toEqual([])
+    expect(rx.received.map((r) => r.id).sort()).toEqual(sortedIds(queued))
 
     // Both (now caught up) resolve the findings from the same records: one `finding.resolved` each.
     await Promise.all([a.store.cluster.catchUp(), b.store.cluster.catchUp()])
@@ -137,9 +158,9 @@ describe('webhook deliveries on hubs overlapping as correlation holders', () => 
       'resolved deliveries',
     )
     await Promise.all([a.dispatcher.run(), b.dispatcher.run()])
-    const sent = rx.received.map((r) => r.id)
-    expect(new Set(sent).size).toBe(sent.length)
-    expect(sent).toHaveLength(queued.length + resolved.length)
+    const received = rx.received.map((r) => r.id)
+    expect(new Set(received).size).toBe(received.length)
+    expect(received).toHaveLength(queued.length + resolved.length)
   }, 60_000)
 })
 
@@ -203,3 +224,4 @@ async function rows(store: PgStore): Promise<Delivery[]> {
 }
 
 const sortedIds = (ds: { id: string }[]) => ds.map((d) => d.id).sort()
+const sortedById = <T extends { id: string }>(ds: T[]) => [...ds].sort((x, y) => (x.id < y.id ? -1 : 1))
