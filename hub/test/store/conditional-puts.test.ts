@@ -23,7 +23,8 @@ beforeAll(async () => {
 afterAll(() => server?.stop())
 
 async function pgStore(url: string): Promise<PgStore> {
-  // The feed polls rarely: neither store hears of the other's writes before it writes its own.
+  // The feed polls rarely, but a notification of the other's commit still wakes it (the first test
+  // cuts the feeds where that matters).
   const store = await PgStore.open({ url, changePollMs: 3_600_000 })
   onTestFinished(() => store.close().catch(() => undefined))
   return store
@@ -35,6 +36,10 @@ describe('conditional puts on PostgreSQL (two hubs, one database)', () => {
     const [a, b] = [await pgStore(url), await pgStore(url)]
     const ca = await a.collection<Rec>('t/queue', { conditionalPuts: true })
     const cb = await b.collection<Rec>('t/queue', { conditionalPuts: true })
+    // Neither store hears of the other's writes from now on: a memory is only refreshed by a refusal.
+    // (Left listening, B could read A's record before its own put, which is then an update of it and
+    // stored: seen under load.)
+    await Promise.all([a.feed.close(), b.feed.close()])
 
     const mark = b.refusalMark()
     ca.put({ id: 'd1', by: 'a' })
