@@ -13,7 +13,7 @@
 import { readdir, readFile, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { StoreCorruptError } from './errors.js'
-import { ensureDir, fsyncDir, isTempName, removeTempFiles, writeFileAtomic } from './fsx.js'
+import { eachAtOnce, ensureDir, fsyncDir, isTempName, removeTempFiles, writeFileAtomic } from './fsx.js'
 import type { BlobStore, DocStore } from './types.js'
 
 const HASH = /^[0-9a-f]{64}$/
@@ -103,11 +103,7 @@ class FileDocs<T> {
 
   /** Deletes many keys (a few at a time), then syncs the directory once. */
   async deleteMany(keys: string[]): Promise<void> {
-    let next = 0
-    const worker = async () => {
-      while (next < keys.length) await this.unlinkKey(keys[next++] as string)
-    }
-    await Promise.all(Array.from({ length: Math.min(8, keys.length) }, worker))
+    await eachAtOnce(keys, 8, (key) => this.unlinkKey(key))
     if (keys.length > 0) await fsyncDir(this.dir)
   }
 

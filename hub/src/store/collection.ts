@@ -10,6 +10,7 @@
  */
 import { join } from 'node:path'
 import { StoreCorruptError } from './errors.js'
+import { eachAtOnce } from './fsx.js'
 import { encodeEntry, encodeJson, type JournalEntry, type PutsBatch } from './journal.js'
 import { DurableJsonFile } from './json-file.js'
 import type { Collection } from './types.js'
@@ -341,26 +342,21 @@ export class ShardedCollection<T extends { id: string }> implements Collection<T
     // A few shards in flight at once: each write is a temp file, an fsync and a rename, mostly waiting
     // on the disk, and one after the other 64 shards took ~190 ms. Each shard is still serialised on its
     // own (one synchronous step each), while the others' writes wait on the disk.
-    let next = 0
-    const writer = async () => {
-      for (let item = snapshots[next++]; item !== undefined; item = snapshots[next++]) {
-        const { shard, data } = item
-        const file = this.files[shard]
-        if (!file) continue
-        try {
-          const written = await file.writeMeasured(data)
-          this.present.add(shard)
-          result.bytes += written.bytes
-          result.files++
-          result.maxSerializeMs = Math.max(result.maxSerializeMs, written.serializeMs)
-          result.paths.push(file.path)
-        } catch (err) {
-          this.dirty.add(shard)
-          failure ??= err
-        }
+    await eachAtOnce(snapshots, SHARD_WRITERS, async ({ shard, data }) => {
+      const file = this.files[shard]
+      if (!file) return
+      try {
+        const written = await file.writeMeasured(data)
+        this.present.add(shard)
+        result.bytes += written.bytes
+        result.files++
+        result.maxSerializeMs = Math.max(result.maxSerializeMs, written.serializeMs)
+        result.paths.push(file.path)
+      } catch (err) {
+        this.dirty.add(shard)
+        failure ??= err
       }
-    }
-    await Promise.all(Array.from({ length: Math.min(SHARD_WRITERS, snapshots.length) }, writer))
+    })
     if (failure) throw failure
     return result
   }

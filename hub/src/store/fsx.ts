@@ -44,6 +44,22 @@ export async function ensureDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: DIR_MODE })
 }
 
+/**
+ * Runs `job` on every item, at most `limit` at once, in the items' order (file writes and unlinks mostly
+ * wait on the disk: a few in flight overlap those waits).
+ */
+export async function eachAtOnce<T>(
+  items: readonly T[],
+  limit: number,
+  job: (item: T) => Promise<unknown>,
+): Promise<void> {
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) await job(items[next++] as T)
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+}
+
 export interface AtomicWriteOptions {
   /** Skip the directory fsync (the caller syncs the directory once for many files). */
   deferDirSync?: boolean
