@@ -73,23 +73,22 @@ const NAMED = 3
 export function registerEmitter(o: EmitterOptions): (event: RegisterEvent) => void {
   /** The pass's new findings by feed line, in order, with their devices. */
   let pending: Map<string, { first: RegisterEvent; devices: Set<string> }> | undefined
-  /** The feed item of a pass's line: the device's own for one device, else one naming a few of them. */
-  const itemOf = (line: string, first: RegisterEvent, devices: Set<string>): FeedItem => {
-    const view = first.view
+  /** One item about a finding: the device's own (`ofDevice`), else one about several devices. */
+  const feed = (view: RegisterEvent['view'], message: string, ofDevice: boolean) => {
     const id = `finding-${view.id}-${Date.now().toString(36)}`
     const ts = new Date().toISOString()
-    if (devices.size === 1) {
-      const message = `${view.deviceName}: ${line}`
-      return { id, ts, deviceId: view.deviceId, deviceName: view.deviceName, kind: 'finding', message }
-    }
+    const device = ofDevice ? { deviceId: view.deviceId, deviceName: view.deviceName } : {}
+    o.feed({ id, ts, ...device, kind: 'finding', message })
+  }
+  /** A pass's line on several devices, naming a few of them. */
+  const fleetMessage = (line: string, view: RegisterEvent['view'], devices: Set<string>): string => {
     const names: string[] = []
     for (const d of devices) {
       if (names.length === NAMED) break
       names.push(d === view.deviceId ? view.deviceName : o.deviceName(d))
     }
     const more = devices.size > NAMED ? ` and ${(devices.size - NAMED).toLocaleString('en')} more` : ''
-    const message = `${line} on ${devices.size.toLocaleString('en')} devices: ${names.join(', ')}${more}`
-    return { id, ts, kind: 'finding', message }
+    return `${line} on ${devices.size.toLocaleString('en')} devices: ${names.join(', ')}${more}`
   }
   // Runs a microtask after the pass, outside the register's call: what it throws goes to `onError` (it
   // would otherwise be an uncaught exception, and one bad view must not stop the hub).
@@ -98,7 +97,9 @@ export function registerEmitter(o: EmitterOptions): (event: RegisterEvent) => vo
     pending = undefined
     for (const [line, { first, devices }] of groups ?? []) {
       try {
-        o.feed(itemOf(line, first, devices))
+        const view = first.view
+        if (devices.size === 1) feed(view, `${view.deviceName}: ${line}`, true)
+        else feed(view, fleetMessage(line, view, devices), false)
       } catch (err) {
         o.onError(err)
       }
@@ -127,13 +128,10 @@ export function registerEmitter(o: EmitterOptions): (event: RegisterEvent) => vo
     }
     const message = feedMessage(event)
     if (message === undefined) return
-    o.feed({
-      id: `finding-${event.view.id}-${Date.now().toString(36)}`,
-      ts: new Date().toISOString(),
-      deviceId: event.view.deviceId,
-      deviceName: event.view.deviceName,
-      kind: 'finding',
-      message,
-    })
+    try {
+      feed(event.view, message, true)
+    } catch (err) {
+      o.onError(err)
+    }
   }
 }
